@@ -1,0 +1,154 @@
+/*
+ * event.c: the normalised event's field table.
+ *
+ * Known ECS fields are found through ev->known[id], one array index; named
+ * fields (whatever a JSON or EVTX record carried) are searched linearly,
+ * which is cheap for the few dozen fields a record has.  When the table is
+ * full further fields are counted in ev->truncated, never written past.
+ */
+#include "core/core.h"
+
+#include <string.h>
+
+static const char *field_names[CORE_F__COUNT] = {
+#define CORE_FIELD_NAME(id, name) name,
+	CORE_FIELD_LIST(CORE_FIELD_NAME)
+#undef CORE_FIELD_NAME
+};
+
+static const char *format_names[CORE_FMT__COUNT] = {
+#define CORE_FORMAT_NAME(id, name) name,
+	CORE_FORMAT_LIST(CORE_FORMAT_NAME)
+#undef CORE_FORMAT_NAME
+};
+
+const char *core_field_name(enum core_field_id id)
+{
+	return (unsigned)id < CORE_F__COUNT ? field_names[id] : "";
+}
+
+enum core_field_id core_field_lookup(const char *name, size_t len)
+{
+	for (unsigned i = 0; i < CORE_F__COUNT; i++) {
+		if (strlen(field_names[i]) == len &&
+		    memcmp(field_names[i], name, len) == 0)
+			return (enum core_field_id)i;
+	}
+	return CORE_F_NAMED;
+}
+
+const char *core_format_name(enum core_format f)
+{
+	return (unsigned)f < CORE_FMT__COUNT ? format_names[f] : "?";
+}
+
+int core_format_lookup(const char *name)
+{
+	for (unsigned i = 0; i < CORE_FMT__COUNT; i++) {
+		if (strcmp(format_names[i], name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+void core_event_reset(struct core_event *ev, struct core_arena *arena)
+{
+	ev->ts = CORE_TS_UNKNOWN;
+	ev->src = NULL;
+	ev->line = 0;
+	ev->raw = CORE_STR_NULL;
+	ev->format = CORE_FMT_RAW;
+	ev->decoded = false;
+	ev->ts_guessed = false;
+	ev->nfields = 0;
+	ev->truncated = 0;
+	memset(ev->known, 0xff, sizeof(ev->known));
+	ev->arena = arena;
+}
+
+void core_event_set(struct core_event *ev, enum core_field_id id,
+		    const char *p, size_t len)
+{
+	struct core_field *f;
+
+	if ((unsigned)id >= CORE_F__COUNT)
+		return;
+	if (ev->known[id] >= 0) {
+		ev->fields[ev->known[id]].value = core_str_make(p, len);
+		return;
+	}
+	if (ev->nfields >= CORE_EVENT_MAX_FIELDS) {
+		ev->truncated++;
+		return;
+	}
+	f = &ev->fields[ev->nfields];
+	f->id = (uint16_t)id;
+	f->name = CORE_STR_NULL;
+	f->value = core_str_make(p, len);
+	ev->known[id] = (int16_t)ev->nfields++;
+}
+
+void core_event_set_named(struct core_event *ev, const char *name,
+			  size_t nlen, const char *p, size_t len)
+{
+	enum core_field_id id = core_field_lookup(name, nlen);
+	struct core_field *f;
+
+	if (id != CORE_F_NAMED) {
+		core_event_set(ev, id, p, len);
+		return;
+	}
+	for (unsigned i = 0; i < ev->nfields; i++) {
+		f = &ev->fields[i];
+		if (f->id == CORE_F_NAMED && f->name.len == nlen &&
+		    memcmp(f->name.p, name, nlen) == 0) {
+			f->value = core_str_make(p, len);
+			return;
+		}
+	}
+	if (ev->nfields >= CORE_EVENT_MAX_FIELDS) {
+		ev->truncated++;
+		return;
+	}
+	f = &ev->fields[ev->nfields++];
+	f->id = CORE_F_NAMED;
+	f->name = core_str_make(name, nlen);
+	f->value = core_str_make(p, len);
+}
+
+const struct core_str *core_event_get(const struct core_event *ev,
+				      enum core_field_id id)
+{
+	if ((unsigned)id >= CORE_F__COUNT || ev->known[id] < 0)
+		return NULL;
+	return &ev->fields[ev->known[id]].value;
+}
+
+const struct core_str *core_event_get_named(const struct core_event *ev,
+					    const char *name, size_t nlen)
+{
+	enum core_field_id id = core_field_lookup(name, nlen);
+
+	if (id != CORE_F_NAMED)
+		return core_event_get(ev, id);
+	for (unsigned i = 0; i < ev->nfields; i++) {
+		const struct core_field *f = &ev->fields[i];
+
+		if (f->id == CORE_F_NAMED && f->name.len == nlen &&
+		    memcmp(f->name.p, name, nlen) == 0)
+			return &f->value;
+	}
+	return NULL;
+}
+
+uint64_t core_hash(const void *p, size_t len, uint64_t seed)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}

@@ -1,0 +1,138 @@
+/*
+ * detect.h: Sigma rules and Sigma correlation rules, compiled and matched
+ * against normalised events.
+ *
+ * A ruleset is loaded from YAML files (one or more documents each), its
+ * field names mapped onto the event model per log source, and compiled.
+ * Matching is streaming: detect_match() sees each event once, in input
+ * order, and reports alerts through a callback; correlation rules keep
+ * bounded state per group and report when their condition holds, and
+ * detect_flush() reports what is still open at the end of the input.
+ */
+#ifndef VIGIL_DETECT_H
+#define VIGIL_DETECT_H
+
+#include "core/core.h"
+
+enum detect_level {
+	DETECT_LEVEL_INFORMATIONAL = 0,
+	DETECT_LEVEL_LOW,
+	DETECT_LEVEL_MEDIUM,
+	DETECT_LEVEL_HIGH,
+	DETECT_LEVEL_CRITICAL,
+};
+
+const char *detect_level_name(enum detect_level l);
+
+/* What an alert says about its rule; lives as long as the ruleset. */
+struct detect_rule_info {
+	const char *id;			/* Sigma id (UUID) or the file name */
+	const char *name;		/* Sigma `name`, for correlation refs */
+	const char *title;
+	const char *description;
+	const char *status;
+	const char *file;
+	uint64_t line;
+	enum detect_level level;
+	bool correlation;		/* a correlation rule */
+	bool generate;			/* a plain rule whose hits are alerts */
+	const char *const *tags;	/* "attack.t1110.001", ... */
+	size_t ntags;
+	const char *const *references;
+	size_t nreferences;
+	const char *const *falsepositives;
+	size_t nfalsepositives;
+};
+
+/* Entities an alert names; the incident room folds alerts on these. */
+enum detect_entity {
+	DETECT_ENT_SOURCE_IP = 0,
+	DETECT_ENT_USER,
+	DETECT_ENT_TARGET_USER,
+	DETECT_ENT_HOST,
+	DETECT_ENT_USER_AGENT,
+	DETECT_ENT__COUNT,
+};
+
+/*
+ * One event behind an alert.  text is the raw record (cut to
+ * DETECT_EVIDENCE_MAX bytes); it and the entity values are valid only
+ * during the callback.
+ */
+#define DETECT_EVIDENCE_MAX 1024
+
+struct detect_evidence {
+	const char *src;
+	uint64_t line;
+	int64_t ts;
+	struct core_str text;
+	struct core_str entity[DETECT_ENT__COUNT];
+};
+
+#define DETECT_ALERT_MAX_EVIDENCE 8
+#define DETECT_ALERT_MAX_GROUP 4
+
+/*
+ * An alert.  A plain rule's alert has count 1 and one evidence (the
+ * event); a correlation rule's alert covers count events between ts_first
+ * and ts_last and carries a sample of them (the first and the last ones).
+ * group holds the correlation's group-by field values.
+ */
+struct detect_alert {
+	const struct detect_rule_info *rule;
+	int64_t ts_first;
+	int64_t ts_last;
+	uint64_t count;
+	/* value_count: the number of distinct values seen (else 0). */
+	uint64_t distinct;
+	unsigned ngroup;
+	struct {
+		const char *field;
+		struct core_str value;
+	} group[DETECT_ALERT_MAX_GROUP];
+	unsigned nevidence;
+	struct detect_evidence evidence[DETECT_ALERT_MAX_EVIDENCE];
+	/* The event that raised a plain alert; NULL for correlations. */
+	const struct core_event *event;
+};
+
+typedef void (*detect_alert_fn)(const struct detect_alert *alert, void *ud);
+
+struct detect_ruleset;
+
+/* Called once per rule that cannot be used, with the reason. */
+typedef void (*detect_reject_fn)(const struct core_error *why, void *ud);
+
+struct detect_ruleset *detect_ruleset_new(void);
+void detect_ruleset_free(struct detect_ruleset *rs);
+
+/*
+ * Loads every *.yml / *.yaml under path (a file or a directory, recursively).
+ * A rule that cannot be used is reported through reject (with file, line
+ * and reason) and skipped; the others load.  Returns the number of rules
+ * loaded, or a negative CORE_E_... when path itself cannot be read.
+ */
+int detect_ruleset_load(struct detect_ruleset *rs, const char *path,
+			detect_reject_fn reject, void *ud);
+
+/* Resolves correlation references and compiles; call once after loading. */
+int detect_ruleset_compile(struct detect_ruleset *rs, struct core_error *err);
+
+size_t detect_ruleset_count(const struct detect_ruleset *rs);
+
+/*
+ * Matches one event (input order; timestamps may repeat or go back a
+ * little).  Alerts go to fn.  Not thread-safe: one ruleset per thread.
+ */
+void detect_match(struct detect_ruleset *rs, const struct core_event *ev,
+		  detect_alert_fn fn, void *ud);
+
+/* Reports correlation alerts still open at the end of the input. */
+void detect_flush(struct detect_ruleset *rs, detect_alert_fn fn, void *ud);
+
+/* ATT&CK tactic of a tag such as "attack.credential_access", or NULL. */
+const char *detect_tag_tactic(const char *tag);
+/* Technique id of a tag such as "attack.t1110.001" -> "T1110.001", or NULL. */
+bool detect_tag_technique(const char *tag, char *out, size_t n);
+
+#endif /* VIGIL_DETECT_H */

@@ -1,0 +1,42 @@
+/*
+ * parse.h: decoders, one per record format, turning a record into an event.
+ *
+ * A decoder reads [p, p + len) (one record, without its line end), fills
+ * the event in place and returns 0, or a negative CORE_E_... when it does
+ * not understand the record.  On failure the event still carries the raw
+ * record (ev->decoded stays false) so nothing is dropped.  Decoders do not
+ * call malloc; values they must build (unescaped JSON strings, dotted
+ * names) go into ev->arena.
+ */
+#ifndef VIGIL_PARSE_H
+#define VIGIL_PARSE_H
+
+#include "core/core.h"
+
+/*
+ * What a decoder needs to know beyond the record: syslog lines without a
+ * year or zone take them from here (documented in docs/formats.md).
+ */
+struct parse_ctx {
+	int default_year;	/* for RFC 3164 stamps; 0: current year */
+	int tz_offset_min;	/* offset of zone-less stamps from UTC */
+	int64_t file_mtime;	/* µs; a stamp later than this rolls a year back */
+};
+
+void parse_ctx_init(struct parse_ctx *ctx);
+
+/*
+ * Decodes one record of format fmt into ev.  ev must have been reset with
+ * core_event_reset(); src, line and raw are set by the caller or here.
+ * Returns 0 when decoded, CORE_E_PARSE when the record is kept raw.
+ */
+int parse_record(enum core_format fmt, const struct parse_ctx *ctx,
+		 struct core_event *ev, const char *p, size_t len);
+
+/*
+ * Picks the format from a sample of a file's first records (lines, without
+ * line ends).  Returns CORE_FMT_RAW when nothing fits.
+ */
+enum core_format parse_sniff(const struct core_str *lines, size_t n);
+
+#endif /* VIGIL_PARSE_H */
