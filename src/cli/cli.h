@@ -23,7 +23,7 @@ struct cli_stats {
 	uint64_t raw;			/* ... kept raw: no decoder fit */
 	uint64_t per_format[CORE_FMT__COUNT];
 	uint64_t bad_records;		/* truncated, binary, bad UTF-8 */
-	uint64_t alerts;		/* alerts raised (plain + correlation) */
+	uint64_t alerts;		/* plain and correlation alerts */
 	uint64_t rules_loaded;
 	uint64_t rules_rejected;
 	int64_t elapsed_us;

@@ -261,7 +261,7 @@ struct core_event {
 	struct core_arena *arena;
 };
 
-/* Prepares ev for a new record; arena may be NULL for decoders that need none. */
+/* Prepares ev for a new record; arena may be NULL if no decoder needs one. */
 void core_event_reset(struct core_event *ev, struct core_arena *arena);
 /* Sets (or replaces) a known field. */
 void core_event_set(struct core_event *ev, enum core_field_id id,

@@ -20,7 +20,7 @@
 struct parse_ctx {
 	int default_year;	/* for RFC 3164 stamps; 0: current year */
 	int tz_offset_min;	/* offset of zone-less stamps from UTC */
-	int64_t file_mtime;	/* µs; a stamp later than this rolls a year back */
+	int64_t file_mtime;	/* us; a later stamp rolls a year back */
 };
 
 void parse_ctx_init(struct parse_ctx *ctx);

@@ -1,0 +1,725 @@
+/*
+ * analyze.c: `vigil analyze`, the main job.
+ *
+ * Reads every input in order, one record at a time: decode into an event,
+ * count it for the entities it names, match it against the rules; alerts
+ * go to the incident set.  At the end the open correlations are flushed,
+ * incidents are built and the report is written.  Memory is bounded by the
+ * rules' and incidents' own caps, not by the input's size: records live in
+ * the reader's buffer, per-event data in one arena reset after each event.
+ *
+ * Damaged input is reported with its file and line and never stops the
+ * run; the exit status is non-zero only when nothing could be analysed or
+ * the command line was wrong.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "input/input.h"
+#include "parse/parse.h"
+
+#define SNIFF_LINES 64
+#define MAX_RULE_DIRS 32
+#define WARN_PER_KIND 3		/* messages per file and kind of damage */
+#define PROGRESS_AFTER_US 1000000
+#define PROGRESS_EVERY_US 250000
+
+enum damage {
+	DAMAGE_TRUNCATED,
+	DAMAGE_NUL,
+	DAMAGE_UTF8,
+	DAMAGE__COUNT,
+};
+
+static const char *damage_what[DAMAGE__COUNT] = {
+	"line longer than 1 MiB; cut there, the rest of it skipped",
+	"line holds NUL bytes",
+	"line is not valid UTF-8; kept as bytes",
+};
+
+struct analyze {
+	/* options */
+	int input_format;		/* CORE_FMT_AUTO or forced */
+	struct cli_report_opts report;
+	const char *rule_dirs[MAX_RULE_DIRS];
+	size_t nrule_dirs;
+	bool default_rules;
+	bool quiet;
+	const char *output;
+	struct parse_ctx pctx;
+
+	/* run state */
+	struct detect_ruleset *rules;
+	struct incident_set *incidents;
+	struct core_arena *arena;
+	struct core_event ev;
+	struct cli_stats st;
+	uint64_t rejects_shown;
+	uint64_t bytes_total;		/* of all inputs, for progress */
+	uint64_t bytes_done;		/* of inputs already finished */
+	int64_t started;
+	int64_t last_progress;
+	bool progress;
+	bool progress_shown;
+	int errors;			/* inputs that could not be read */
+};
+
+static void print_help(FILE *out)
+{
+	fputs(
+"usage: vigil analyze [OPTIONS] FILE|DIR|-...\n"
+"\n"
+"Reads logs (plain or gzip; directories recursively; - is standard input),\n"
+"detects attacks and prints incidents, most urgent first.\n"
+"\n"
+"input:\n"
+"  -F, --input-format FMT  read every input as FMT instead of sniffing:\n"
+"                          syslog, journal, access, eve, json, raw\n"
+"      --year YYYY         year for syslog stamps without one (default:\n"
+"                          the current year, one back if that is later\n"
+"                          than the file's modification time)\n"
+"      --tz +HH:MM         zone of stamps without one (default: UTC)\n"
+"rules:\n"
+"  -r, --rules DIR         also load the Sigma rules under DIR (repeatable)\n"
+"      --no-default-rules  load only the --rules directories\n"
+"output:\n"
+"  -f, --format FMT        text (default), json or md; an input format\n"
+"                          name (syslog, journal, access, eve, raw) is\n"
+"                          taken as --input-format\n"
+"  -o, --output FILE       write the report to FILE instead of stdout\n"
+"  -n, --top N             show the N most urgent incidents (text: 10;\n"
+"                          0 shows all; json and md: all)\n"
+"  -s, --min-severity LVL  hide incidents below LVL: informational, low,\n"
+"                          medium, high, critical\n"
+"  -e, --evidence N        evidence lines per incident (default 5)\n"
+"      --color WHEN        auto (default: only on a terminal), always,\n"
+"                          never\n"
+"  -q, --quiet             no progress line, no warnings about the input\n"
+"  -v, --verbose           more detail in the report and in warnings\n"
+"  -h, --help              this text\n"
+"\n"
+"Exit status: 0 when the analysis ran (incidents found or not), 1 when no\n"
+"input could be read or the rules could not be loaded, 2 on a usage\n"
+"error.\n", out);
+}
+
+/* ------------------------------------------------------------- options */
+
+static int parse_level(const char *s, enum detect_level *out)
+{
+	static const char *names[] = { "informational", "low", "medium",
+				       "high", "critical" };
+
+	for (unsigned i = 0; i < CORE_ARRAY_LEN(names); i++) {
+		if (strcmp(s, names[i]) == 0 ||
+		    (strcmp(s, "info") == 0 && i == 0)) {
+			*out = (enum detect_level)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+	uint64_t v;
+
+	if (!core_str_to_u64(core_str_make(s, strlen(s)), &v) || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* "+HH:MM", "-HHMM", "Z" or "UTC" -> minutes east of UTC. */
+static int parse_tz(const char *s, int *out)
+{
+	int sign, h, m = 0;
+	size_t n = strlen(s);
+
+	if (strcmp(s, "Z") == 0 || strcmp(s, "UTC") == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (n < 3 || (s[0] != '+' && s[0] != '-'))
+		return -1;
+	sign = s[0] == '-' ? -1 : 1;
+	if (s[1] < '0' || s[1] > '9' || s[2] < '0' || s[2] > '9')
+		return -1;
+	h = (s[1] - '0') * 10 + (s[2] - '0');
+	s += 3;
+	if (*s == ':')
+		s++;
+	if (*s) {
+		if (strlen(s) != 2 || s[0] < '0' || s[0] > '5' || s[1] < '0' ||
+		    s[1] > '9')
+			return -1;
+		m = (s[0] - '0') * 10 + (s[1] - '0');
+	}
+	if (h > 14)
+		return -1;
+	*out = sign * (h * 60 + m);
+	return 0;
+}
+
+static int set_format(struct analyze *a, const char *v)
+{
+	int f;
+
+	if (strcmp(v, "text") == 0)
+		a->report.format = CLI_OUT_TEXT;
+	else if (strcmp(v, "json") == 0)
+		a->report.format = CLI_OUT_JSON;
+	else if (strcmp(v, "md") == 0 || strcmp(v, "markdown") == 0)
+		a->report.format = CLI_OUT_MD;
+	else if ((f = core_format_lookup(v)) > CORE_FMT_AUTO)
+		a->input_format = f;
+	else
+		return -1;
+	return 0;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "vigil analyze: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(vigil analyze --help lists the options)\n");
+	return 2;
+}
+
+/* Returns the index of the first input argument, or -(exit status). */
+static int parse_args(struct analyze *a, int argc, char **argv)
+{
+	enum { OPT_YEAR = 256, OPT_TZ, OPT_NODEFRULES, OPT_COLOR };
+	static const struct option longopts[] = {
+		{ "input-format", required_argument, NULL, 'F' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "no-default-rules", no_argument, NULL, OPT_NODEFRULES },
+		{ "output", required_argument, NULL, 'o' },
+		{ "top", required_argument, NULL, 'n' },
+		{ "min-severity", required_argument, NULL, 's' },
+		{ "evidence", required_argument, NULL, 'e' },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "colour", required_argument, NULL, OPT_COLOR },
+		{ "year", required_argument, NULL, OPT_YEAR },
+		{ "tz", required_argument, NULL, OPT_TZ },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int color = -1, top = -1, c, f;
+	unsigned u;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "F:f:r:o:n:s:e:qvh", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			f = core_format_lookup(optarg);
+			if (f <= CORE_FMT_AUTO)
+				return -usage_error("unknown input format '%s'",
+						    optarg);
+			a->input_format = f;
+			break;
+		case 'f':
+			if (set_format(a, optarg) != 0)
+				return -usage_error("unknown format '%s'",
+						    optarg);
+			break;
+		case 'r':
+			if (a->nrule_dirs == MAX_RULE_DIRS)
+				return -usage_error("%s", "too many --rules");
+			a->rule_dirs[a->nrule_dirs++] = optarg;
+			break;
+		case OPT_NODEFRULES:
+			a->default_rules = false;
+			break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case 'n':
+			if (parse_uint(optarg, 1000000, &u) != 0)
+				return -usage_error("bad --top '%s'", optarg);
+			top = (int)u;
+			break;
+		case 's':
+			if (parse_level(optarg, &a->report.min_severity) != 0)
+				return -usage_error("unknown severity '%s'",
+						    optarg);
+			break;
+		case 'e':
+			if (parse_uint(optarg, 1000, &a->report.evidence) != 0)
+				return -usage_error("bad --evidence '%s'",
+						    optarg);
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "always") == 0)
+				color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				color = 0;
+			else if (strcmp(optarg, "auto") != 0)
+				return -usage_error("bad --color '%s'", optarg);
+			break;
+		case OPT_YEAR:
+			if (parse_uint(optarg, 9999, &u) != 0 || u < 1970)
+				return -usage_error("bad --year '%s'", optarg);
+			a->pctx.default_year = (int)u;
+			break;
+		case OPT_TZ:
+			if (parse_tz(optarg, &a->pctx.tz_offset_min) != 0)
+				return -usage_error("bad --tz '%s' (+HH:MM)",
+						    optarg);
+			break;
+		case 'q':
+			a->quiet = true;
+			break;
+		case 'v':
+			a->report.verbose = true;
+			break;
+		case 'h':
+			print_help(stdout);
+			return -0x100;
+		default:
+			return -usage_error("%s", "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return -usage_error("%s", "no input given (use - for stdin)");
+
+	a->report.top = top >= 0 ? (unsigned)top :
+		a->report.format == CLI_OUT_TEXT ? 10 : 0;
+	a->report.colour = color >= 0 ? color == 1 :
+		(!a->output && a->report.format == CLI_OUT_TEXT &&
+		 isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+	return optind;
+}
+
+/* --------------------------------------------------------------- rules */
+
+static void on_reject(const struct core_error *why, void *ud)
+{
+	struct analyze *a = ud;
+	char msg[1024];
+
+	a->st.rules_rejected++;
+	if (a->quiet || (a->rejects_shown >= 20 && !a->report.verbose))
+		return;
+	a->rejects_shown++;
+	core_error_format(why, msg, sizeof(msg));
+	fprintf(stderr, "vigil: rule not used: %s\n", msg);
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The shipped rules: $VIGIL_RULES_DIR, the installed copy, the source tree. */
+static const char *default_rules_dir(void)
+{
+	static char beside[PATH_MAX];
+	const char *env = getenv("VIGIL_RULES_DIR");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(beside, sizeof(beside),
+				 "%s/../share/vigil/rules", exe);
+			if (is_dir(beside))
+				return beside;
+		}
+	}
+	if (is_dir(VIGIL_RULES_DIR))
+		return VIGIL_RULES_DIR;
+	if (is_dir(VIGIL_SOURCE_RULES_DIR))
+		return VIGIL_SOURCE_RULES_DIR;
+	return NULL;
+}
+
+static int load_rules(struct analyze *a)
+{
+	struct core_error err = { 0 };
+	char msg[1024];
+	int n;
+
+	a->rules = detect_ruleset_new();
+	if (!a->rules)
+		return CORE_E_NOMEM;
+	if (a->default_rules) {
+		const char *dir = default_rules_dir();
+
+		if (!dir) {
+			fprintf(stderr, "vigil: the shipped rules were not "
+				"found; set VIGIL_RULES_DIR\n");
+			return CORE_E_NOTFOUND;
+		}
+		n = detect_ruleset_load(a->rules, dir, on_reject, a);
+		if (n < 0) {
+			fprintf(stderr, "vigil: %s: %s\n", dir,
+				core_strerror(n));
+			return n;
+		}
+	}
+	for (size_t i = 0; i < a->nrule_dirs; i++) {
+		n = detect_ruleset_load(a->rules, a->rule_dirs[i], on_reject,
+					a);
+		if (n < 0) {
+			fprintf(stderr, "vigil: %s: cannot read rules: %s\n",
+				a->rule_dirs[i], core_strerror(n));
+			return n;
+		}
+	}
+	if (detect_ruleset_compile(a->rules, &err) != 0) {
+		core_error_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "vigil: rules: %s\n", msg);
+		return err.code ? err.code : CORE_E_INVAL;
+	}
+	a->st.rules_loaded = detect_ruleset_count(a->rules);
+	if (a->st.rules_rejected > a->rejects_shown && !a->quiet)
+		fprintf(stderr, "vigil: %llu more rules not used "
+			"(--verbose lists them)\n",
+			(unsigned long long)(a->st.rules_rejected -
+					     a->rejects_shown));
+	return 0;
+}
+
+/* ------------------------------------------------------------ progress */
+
+static void human_bytes(uint64_t b, char *out, size_t n)
+{
+	if (b >= (1ULL << 30))
+		snprintf(out, n, "%.1f GiB", (double)b / (1ULL << 30));
+	else if (b >= (1ULL << 20))
+		snprintf(out, n, "%.1f MiB", (double)b / (1ULL << 20));
+	else
+		snprintf(out, n, "%.0f KiB", (double)b / 1024);
+}
+
+static void progress(struct analyze *a, const struct input_reader *r,
+		     bool done)
+{
+	int64_t now = core_time_now(), spent = now - a->started;
+	uint64_t at = a->bytes_done + (r ? input_consumed(r) : 0);
+	char done_s[32], total_s[32], eta[32] = "";
+	double rate;
+
+	if (!done && (spent < PROGRESS_AFTER_US ||
+		      now - a->last_progress < PROGRESS_EVERY_US))
+		return;
+	a->last_progress = now;
+	if (done) {
+		if (a->progress_shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	human_bytes(at, done_s, sizeof(done_s));
+	human_bytes(a->bytes_total, total_s, sizeof(total_s));
+	rate = (double)a->st.lines / ((double)spent / 1e6);
+	if (a->bytes_total > at && at > 0)
+		snprintf(eta, sizeof(eta), ", ETA %.0fs",
+			 (double)(a->bytes_total - at) * spent / at / 1e6);
+	fprintf(stderr, "\r\033[Kvigil: %s / %s, %.2f M lines/s%s",
+		done_s, total_s, rate / 1e6, eta);
+	a->progress_shown = true;
+}
+
+/* ------------------------------------------------------------- reading */
+
+static void on_alert(const struct detect_alert *alert, void *ud)
+{
+	struct analyze *a = ud;
+
+	a->st.alerts++;
+	if (incident_add_alert(a->incidents, alert) != 0 && !a->quiet)
+		core_log(CORE_LOG_WARN, "incident", NULL, 0,
+			 "alert of rule %s not kept: out of memory",
+			 alert->rule->id);
+}
+
+static void note_damage(struct analyze *a, const char *src, uint64_t line,
+			unsigned flags, uint64_t seen[DAMAGE__COUNT])
+{
+	static const unsigned bit[DAMAGE__COUNT] = {
+		INPUT_F_TRUNCATED, INPUT_F_NUL, INPUT_F_BAD_UTF8
+	};
+
+	a->st.bad_records++;
+	for (int k = 0; k < DAMAGE__COUNT; k++) {
+		if (!(flags & bit[k]))
+			continue;
+		if (seen[k]++ < WARN_PER_KIND && !a->quiet)
+			core_log(CORE_LOG_WARN, "input", src, line, "%s",
+				 damage_what[k]);
+	}
+}
+
+static enum core_format sniff(struct input_reader *r)
+{
+	struct core_str lines[SNIFF_LINES];
+	size_t n = input_peek(r, lines, SNIFF_LINES);
+
+	return n ? parse_sniff(lines, n) : CORE_FMT_RAW;
+}
+
+static void read_input(struct analyze *a, const char *path)
+{
+	uint64_t seen[DAMAGE__COUNT] = { 0 }, raw = 0, first_raw = 0, count = 0;
+	struct core_error err = { 0 };
+	struct input_reader *r;
+	struct parse_ctx ctx = a->pctx;
+	enum core_format fmt;
+	char msg[1024];
+	int rc;
+
+	rc = input_open(path, a->input_format == CORE_FMT_RAW ? INPUT_O_ANY : 0,
+			&r, &err);
+	if (rc != 0) {
+		core_error_format(&err, msg, sizeof(msg));
+		if (!a->quiet)
+			core_log(CORE_LOG_WARN, "input", NULL, 0,
+				 "%s; skipped", msg);
+		a->st.inputs_skipped++;
+		a->errors++;
+		return;
+	}
+	a->st.inputs++;
+	ctx.file_mtime = input_mtime(r);
+	fmt = a->input_format != CORE_FMT_AUTO ? (enum core_format)
+		a->input_format : sniff(r);
+
+	for (;;) {
+		struct core_str rec;
+		uint64_t line;
+		unsigned flags;
+
+		rc = input_next(r, &rec, &line, &flags, &err);
+		if (rc <= 0)
+			break;
+		a->st.lines++;
+		count++;
+		if (flags & (INPUT_F_TRUNCATED | INPUT_F_NUL |
+			     INPUT_F_BAD_UTF8))
+			note_damage(a, input_name(r), line, flags, seen);
+
+		core_arena_reset(a->arena);
+		core_event_reset(&a->ev, a->arena);
+		a->ev.src = input_name(r);
+		a->ev.line = line;
+		a->ev.raw = rec;
+		a->ev.format = fmt;
+		parse_record(fmt, &ctx, &a->ev, rec.p, rec.len);
+
+		a->st.events++;
+		a->st.per_format[fmt]++;
+		if (a->ev.decoded) {
+			a->st.decoded++;
+		} else {
+			a->st.raw++;
+			if (raw++ == 0)
+				first_raw = line;
+		}
+		if (a->ev.ts != CORE_TS_UNKNOWN) {
+			if (a->st.ts_first == CORE_TS_UNKNOWN ||
+			    a->ev.ts < a->st.ts_first)
+				a->st.ts_first = a->ev.ts;
+			if (a->st.ts_last == CORE_TS_UNKNOWN ||
+			    a->ev.ts > a->st.ts_last)
+				a->st.ts_last = a->ev.ts;
+		}
+
+		incident_observe(a->incidents, &a->ev);
+		detect_match(a->rules, &a->ev, on_alert, a);
+
+		if (a->progress && (a->st.lines & 0xffff) == 0)
+			progress(a, r, false);
+	}
+
+	if (rc < 0) {
+		core_error_format(&err, msg, sizeof(msg));
+		if (!a->quiet)
+			core_log(CORE_LOG_WARN, "input", NULL, 0,
+				 "%s; the lines before it were analysed", msg);
+		a->errors++;
+	}
+	if (!a->quiet) {
+		for (int k = 0; k < DAMAGE__COUNT; k++) {
+			if (seen[k] > WARN_PER_KIND)
+				core_log(CORE_LOG_WARN, "input", input_name(r),
+					 0, "%llu more lines: %s",
+					 (unsigned long long)(seen[k] -
+							      WARN_PER_KIND),
+					 damage_what[k]);
+		}
+		if (raw && fmt != CORE_FMT_RAW)
+			core_log(CORE_LOG_WARN, "parse", input_name(r),
+				 first_raw, "%llu of %llu records not "
+				 "understood as %s (first here); kept raw",
+				 (unsigned long long)raw,
+				 (unsigned long long)count,
+				 core_format_name(fmt));
+	}
+	a->bytes_done += input_size(r) ? input_size(r) : input_consumed(r);
+	a->st.bytes += input_consumed(r);
+	input_close(r);
+}
+
+/* ---------------------------------------------------------- collecting */
+
+struct pathlist {
+	char **v;
+	size_t n, cap;
+	uint64_t bytes;
+	struct analyze *a;
+};
+
+static void on_file(const char *path, void *ud)
+{
+	struct pathlist *pl = ud;
+	struct stat st;
+
+	if (pl->n == pl->cap) {
+		size_t cap = pl->cap ? pl->cap * 2 : 64;
+		char **v = realloc(pl->v, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		pl->v = v;
+		pl->cap = cap;
+	}
+	pl->v[pl->n] = strdup(path);
+	if (!pl->v[pl->n])
+		return;
+	pl->n++;
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0)
+		pl->bytes += (uint64_t)st.st_size;
+}
+
+static void on_skip(const char *path, const char *why, void *ud)
+{
+	struct pathlist *pl = ud;
+
+	pl->a->st.inputs_skipped++;
+	if (!pl->a->quiet)
+		core_log(CORE_LOG_WARN, "input", path, 0, "%s; skipped", why);
+}
+
+/* ---------------------------------------------------------------- main */
+
+static int write_report(struct analyze *a)
+{
+	FILE *out = stdout;
+	int rc;
+
+	if (a->output) {
+		out = fopen(a->output, "w");
+		if (!out) {
+			fprintf(stderr, "vigil: %s: %s\n", a->output,
+				strerror(errno));
+			return 1;
+		}
+	}
+	rc = cli_report_write(out, &a->report, &a->st, a->incidents);
+	if (fflush(out) != 0)
+		rc = CORE_E_IO;
+	if (out != stdout && fclose(out) != 0)
+		rc = CORE_E_IO;
+	if (rc != 0) {
+		fprintf(stderr, "vigil: cannot write the report: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static void analyze_free(struct analyze *a)
+{
+	detect_ruleset_free(a->rules);
+	incident_set_free(a->incidents);
+	core_arena_free(a->arena);
+}
+
+int cli_analyze(int argc, char **argv)
+{
+	struct analyze a = { 0 };
+	struct pathlist pl = { .a = &a };
+	struct core_error err;
+	int first, status = 0;
+
+	a.input_format = CORE_FMT_AUTO;
+	a.default_rules = true;
+	a.report.evidence = 5;
+	parse_ctx_init(&a.pctx);
+	first = parse_args(&a, argc, argv);
+	if (first == -0x100)
+		return 0;
+	if (first < 0)
+		return -first;
+
+	a.started = core_time_now();
+	a.st.ts_first = a.st.ts_last = CORE_TS_UNKNOWN;
+	a.progress = !a.quiet && isatty(STDERR_FILENO);
+	a.arena = core_arena_new(64 * 1024);
+	a.incidents = incident_set_new();
+	if (!a.arena || !a.incidents) {
+		fprintf(stderr, "vigil: out of memory\n");
+		analyze_free(&a);
+		return 1;
+	}
+	if (load_rules(&a) != 0) {
+		analyze_free(&a);
+		return 1;
+	}
+
+	for (int i = first; i < argc; i++) {
+		if (input_walk(argv[i], on_file, on_skip, &pl, &err) != 0) {
+			char msg[1024];
+
+			core_error_format(&err, msg, sizeof(msg));
+			if (!a.quiet)
+				core_log(CORE_LOG_WARN, "input", NULL, 0,
+					 "%s; skipped", msg);
+			a.st.inputs_skipped++;
+			a.errors++;
+		}
+	}
+	a.bytes_total = pl.bytes;
+	for (size_t i = 0; i < pl.n; i++) {
+		read_input(&a, pl.v[i]);
+		free(pl.v[i]);
+	}
+	free(pl.v);
+
+	detect_flush(a.rules, on_alert, &a);
+	if (a.progress)
+		progress(&a, NULL, true);
+	incident_build(a.incidents);
+	a.st.elapsed_us = core_time_now() - a.started;
+
+	if (a.st.inputs == 0) {
+		fprintf(stderr, "vigil: no input could be read\n");
+		status = 1;
+	} else {
+		status = write_report(&a);
+	}
+	analyze_free(&a);
+	return status;
+}

@@ -1,0 +1,58 @@
+/*
+ * main.c: the vigil command: finds the subcommand and hands over.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: vigil COMMAND [OPTIONS] [ARGS]\n"
+	      "\n"
+	      "vigil reads the logs you already have (syslog and auth logs,\n"
+	      "journal JSON, web access logs, Suricata EVE, JSON lines),\n"
+	      "detects attacks with Sigma rules and correlation rules, and\n"
+	      "folds the alerts into a few scored, explained incidents.\n"
+	      "\n"
+	      "commands:\n"
+	      "  analyze FILE|DIR|-...   detect and report incidents\n"
+	      "  help [COMMAND]          this text, or a command's options\n"
+	      "  version                 print the version\n"
+	      "\n"
+	      "`vigil COMMAND --help` lists a command's options; `man vigil`\n"
+	      "has the details.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		if (argc > 2 && strcmp(argv[2], "analyze") == 0) {
+			char *args[] = { argv[2], "--help", NULL };
+
+			return cli_analyze(2, args);
+		}
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("vigil %s\n", VIGIL_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "analyze") == 0)
+		return cli_analyze(argc - 1, argv + 1);
+
+	fprintf(stderr, "vigil: unknown command '%s'\n\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,356 @@
+/*
+ * reader.c: files and standard input as a stream of line records.
+ *
+ * Everything goes through zlib's gz* functions, which read gzip members
+ * and, transparently, plain data; so a compressed log needs no name
+ * suffix.  One buffer per reader, twice INPUT_MAX_LINE plus a read block,
+ * holds the unconsumed tail and the next block; records point into it.
+ * A large block (1 MiB) makes zlib read plain files straight into it.
+ *
+ * Workload: every byte of every input passes here once; the line search
+ * is memchr, the NUL and UTF-8 checks run only over lines that need them.
+ */
+#include "input/input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define READ_BLOCK (1024 * 1024)
+#define BUF_SIZE (2 * INPUT_MAX_LINE + READ_BLOCK)
+#define SNIFF_BYTES 8192
+
+struct input_reader {
+	char name[4096];
+	gzFile gz;
+	char *buf;
+	size_t start;		/* first unconsumed byte */
+	size_t end;		/* one past the last buffered byte */
+	uint64_t lineno;
+	uint64_t consumed;	/* decoded bytes handed out or skipped */
+	uint64_t size;
+	int64_t mtime;
+	bool eof;
+	bool skipping;		/* discarding the rest of an overlong line */
+	bool gzip;
+	int pending;		/* error to report once the buffer is empty */
+	char pending_msg[256];
+};
+
+/* Reads more into the buffer; sets eof and a pending error as needed. */
+static void fill(struct input_reader *r)
+{
+	int n, errnum;
+	const char *msg;
+
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	if (r->eof || r->end >= BUF_SIZE)
+		return;
+
+	n = gzread(r->gz, r->buf + r->end, (unsigned)(BUF_SIZE - r->end));
+	if (n > 0) {
+		r->end += (size_t)n;
+		return;
+	}
+	r->eof = true;
+
+	/* zlib reports a cut-off gzip stream as Z_BUF_ERROR at the end. */
+	msg = gzerror(r->gz, &errnum);
+	if (n < 0 || errnum == Z_BUF_ERROR || errnum == Z_DATA_ERROR) {
+		r->pending = CORE_E_IO;
+		if (errnum == Z_BUF_ERROR)
+			msg = "gzip stream is truncated";
+		else if (errnum == Z_ERRNO)
+			msg = strerror(errno);
+		snprintf(r->pending_msg, sizeof(r->pending_msg), "%s", msg);
+	}
+}
+
+static const char *binary_kind(const unsigned char *p, size_t n)
+{
+	size_t ctl = 0, nul = 0;
+
+	if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
+		return "xz-compressed data: not read; decompress it first";
+	if (n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0)
+		return "zstd-compressed data: not read; decompress it first";
+	if (n >= 3 && memcmp(p, "BZh", 3) == 0 && n >= 4 && p[3] >= '1' &&
+	    p[3] <= '9')
+		return "bzip2-compressed data: not read; decompress it first";
+	if (n >= 8 && memcmp(p, "ElfFile\0", 8) == 0)
+		return "Windows event log (EVTX): not read by this version";
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == 0)
+			nul++;
+		else if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
+			 p[i] != '\r' && p[i] != '\f' && p[i] != 0x1b)
+			ctl++;
+	}
+	/* A log damaged by a crash may hold a run of NULs; keep those. */
+	if (nul * 4 > n || (nul + ctl) * 3 > n)
+		return "binary data, not a text log (--input-format raw reads it)";
+	return NULL;
+}
+
+int input_open(const char *path, unsigned oflags, struct input_reader **out,
+	       struct core_error *err)
+{
+	struct input_reader *r;
+	struct stat st;
+	const char *why;
+	int fd;
+
+	*out = NULL;
+	if (strcmp(path, "-") == 0) {
+		fd = dup(STDIN_FILENO);
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return core_fail(err, CORE_E_IO, path, 0, "cannot open: %s",
+				 strerror(errno));
+	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode) ||
+	    (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) &&
+	     !S_ISCHR(st.st_mode) && !S_ISSOCK(st.st_mode))) {
+		close(fd);
+		return core_fail(err, CORE_E_IO, path, 0,
+				 "not a regular file or stream");
+	}
+
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->buf = malloc(BUF_SIZE))) {
+		free(r);
+		close(fd);
+		return core_fail(err, CORE_E_NOMEM, path, 0, "out of memory");
+	}
+	snprintf(r->name, sizeof(r->name), "%s",
+		 strcmp(path, "-") == 0 ? "<stdin>" : path);
+	r->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	r->mtime = S_ISREG(st.st_mode) ?
+		(int64_t)st.st_mtim.tv_sec * 1000000 +
+		st.st_mtim.tv_nsec / 1000 : 0;
+
+	r->gz = gzdopen(fd, "rb");
+	if (!r->gz) {
+		close(fd);
+		input_close(r);
+		return core_fail(err, CORE_E_NOMEM, path, 0, "out of memory");
+	}
+	gzbuffer(r->gz, 256 * 1024);
+	fill(r);
+	r->gzip = !gzdirect(r->gz);
+
+	why = binary_kind((const unsigned char *)r->buf,
+			  CORE_MIN(r->end, (size_t)SNIFF_BYTES));
+	if (why && !(oflags & INPUT_O_ANY)) {
+		input_close(r);
+		return core_fail(err, CORE_E_UNSUPPORTED, path, 0, "%s", why);
+	}
+	*out = r;
+	return 0;
+}
+
+void input_close(struct input_reader *r)
+{
+	if (!r)
+		return;
+	if (r->gz)
+		gzclose(r->gz);
+	free(r->buf);
+	free(r);
+}
+
+/* UTF-8 validity (RFC 3629: no overlongs, no surrogates, <= U+10FFFF). */
+static bool utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+		size_t need;
+		uint32_t cp;
+
+		/* Skip ASCII eight bytes at a time. */
+		if (c < 0x80) {
+			uint64_t w;
+
+			while (i + 8 <= n) {
+				memcpy(&w, s + i, 8);
+				if (w & 0x8080808080808080ULL)
+					break;
+				i += 8;
+			}
+			while (i < n && s[i] < 0x80)
+				i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3, cp = c & 0x07;
+		else
+			return false;
+		for (size_t k = 1; k <= need; k++) {
+			if (i + k >= n || (s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += need + 1;
+	}
+	return true;
+}
+
+static bool has_high_bit(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t w, acc = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= s[i];
+	return (acc & 0x8080808080808080ULL) != 0;
+}
+
+static int deliver(struct input_reader *r, size_t from, size_t len,
+		   unsigned flags, struct core_str *rec, uint64_t *lineno,
+		   unsigned *fl)
+{
+	const unsigned char *s = (const unsigned char *)r->buf + from;
+
+	if (len && s[len - 1] == '\r')
+		len--;
+	if (memchr(s, '\0', len))
+		flags |= INPUT_F_NUL;
+	if (has_high_bit(s, len) && !utf8_valid(s, len))
+		flags |= INPUT_F_BAD_UTF8;
+	*rec = core_str_make(r->buf + from, len);
+	*lineno = ++r->lineno;
+	*fl = flags;
+	return 1;
+}
+
+int input_next(struct input_reader *r, struct core_str *rec,
+	       uint64_t *lineno, unsigned *flags, struct core_error *err)
+{
+	for (;;) {
+		size_t avail = r->end - r->start;
+		char *nl = memchr(r->buf + r->start, '\n', avail);
+		size_t from = r->start;
+
+		if (nl) {
+			size_t len = (size_t)(nl - (r->buf + from));
+
+			r->start = from + len + 1;
+			r->consumed += len + 1;
+			if (r->skipping) {
+				r->skipping = false;
+				continue;
+			}
+			if (len > INPUT_MAX_LINE)
+				return deliver(r, from, INPUT_MAX_LINE,
+					       INPUT_F_TRUNCATED, rec, lineno,
+					       flags);
+			return deliver(r, from, len, 0, rec, lineno, flags);
+		}
+
+		if (r->skipping) {
+			r->consumed += avail;
+			r->start = r->end;
+		} else if (avail >= INPUT_MAX_LINE) {
+			/* Cut here; the rest of the line is dropped. */
+			r->start = from + INPUT_MAX_LINE;
+			r->consumed += INPUT_MAX_LINE;
+			r->skipping = true;
+			return deliver(r, from, INPUT_MAX_LINE,
+				       INPUT_F_TRUNCATED, rec, lineno, flags);
+		}
+
+		if (r->eof) {
+			if (r->end > r->start && !r->skipping) {
+				r->start = r->end;
+				r->consumed += avail;
+				return deliver(r, from, avail, INPUT_F_NO_EOL,
+					       rec, lineno, flags);
+			}
+			r->start = r->end;
+			if (r->pending) {
+				int code = r->pending;
+
+				r->pending = 0;
+				return core_fail(err, code, r->name,
+						 r->lineno + 1, "%s",
+						 r->pending_msg);
+			}
+			return 0;
+		}
+		fill(r);
+	}
+}
+
+size_t input_peek(struct input_reader *r, struct core_str *lines, size_t max)
+{
+	size_t n = 0, at = r->start;
+
+	while (n < max && at < r->end) {
+		char *nl = memchr(r->buf + at, '\n', r->end - at);
+		size_t len = nl ? (size_t)(nl - (r->buf + at)) : r->end - at;
+		size_t cut = CORE_MIN(len, (size_t)65536);
+
+		if (cut && r->buf[at + cut - 1] == '\r')
+			cut--;
+		lines[n++] = core_str_make(r->buf + at, cut);
+		if (!nl)
+			break;
+		at += len + 1;
+	}
+	return n;
+}
+
+const char *input_name(const struct input_reader *r)
+{
+	return r->name;
+}
+
+bool input_is_gzip(const struct input_reader *r)
+{
+	return r->gzip;
+}
+
+int64_t input_mtime(const struct input_reader *r)
+{
+	return r->mtime;
+}
+
+uint64_t input_size(const struct input_reader *r)
+{
+	return r->size;
+}
+
+uint64_t input_consumed(const struct input_reader *r)
+{
+	/* For gzip, progress is measured on the compressed side. */
+	if (r->gzip) {
+		long off = gzoffset(r->gz);
+
+		return off > 0 ? (uint64_t)off : 0;
+	}
+	return r->consumed;
+}
