@@ -60,7 +60,7 @@ size_t input_peek(struct input_reader *r, struct core_str *lines, size_t max);
 const char *input_name(const struct input_reader *r);
 bool input_is_gzip(const struct input_reader *r);
 int64_t input_mtime(const struct input_reader *r);	/* us; 0: unknown */
-uint64_t input_size(const struct input_reader *r);	/* on disk; 0: unknown */
+uint64_t input_size(const struct input_reader *r);	/* 0: unknown */
 uint64_t input_consumed(const struct input_reader *r); /* bytes read of it */
 
 /*

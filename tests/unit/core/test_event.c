@@ -1,0 +1,63 @@
+/*
+ * test_event.c: the event field table: known ids, named fields, limits.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/core.h"
+
+static void test_event_fields(void **state)
+{
+	struct core_event ev;
+	const struct core_str *v;
+
+	(void)state;
+	core_event_reset(&ev, NULL);
+	core_event_set_lit(&ev, CORE_F_USER_NAME, "root");
+	core_event_set_lit(&ev, CORE_F_USER_NAME, "alice");
+	v = core_event_get(&ev, CORE_F_USER_NAME);
+	assert_non_null(v);
+	assert_true(core_str_eq_lit(*v, "alice"));
+	assert_int_equal(ev.nfields, 1);
+
+	core_event_set_named(&ev, "source.ip", 9, "192.0.2.1", 9);
+	assert_non_null(core_event_get(&ev, CORE_F_SOURCE_IP));
+	core_event_set_named(&ev, "alert.signature", 15, "ET SCAN", 7);
+	v = core_event_get_named(&ev, "alert.signature", 15);
+	assert_non_null(v);
+	assert_true(core_str_eq_lit(*v, "ET SCAN"));
+	assert_null(core_event_get_named(&ev, "nope", 4));
+	assert_int_equal(core_field_lookup("user.name", 9), CORE_F_USER_NAME);
+	assert_string_equal(core_field_name(CORE_F_SOURCE_IP), "source.ip");
+}
+
+static void test_event_table_full(void **state)
+{
+	struct core_event ev;
+	char names[CORE_EVENT_MAX_FIELDS + 10][8];
+
+	(void)state;
+	core_event_reset(&ev, NULL);
+	for (int i = 0; i < CORE_EVENT_MAX_FIELDS + 10; i++) {
+		int n = snprintf(names[i], sizeof(names[i]), "f%d", i);
+
+		core_event_set_named(&ev, names[i], (size_t)n, "v", 1);
+	}
+	assert_int_equal(ev.nfields, CORE_EVENT_MAX_FIELDS);
+	assert_int_equal(ev.truncated, 10);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_event_fields),
+		cmocka_unit_test(test_event_table_full),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

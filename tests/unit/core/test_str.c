@@ -1,0 +1,146 @@
+/*
+ * test_str.c: string helpers and the bounded buffer.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/core.h"
+
+static struct core_str S(const char *s)
+{
+	return core_str_make(s, strlen(s));
+}
+
+struct u64_case {
+	const char *in;
+	bool ok;
+	uint64_t want;
+	const char *why;
+};
+
+static const struct u64_case u64_cases[] = {
+	{ "0", true, 0, "zero" },
+	{ "18446744073709551615", true, UINT64_MAX, "largest" },
+	{ "18446744073709551616", false, 0, "one past the largest" },
+	{ "", false, 0, "empty" },
+	{ "12a", false, 0, "junk after digits" },
+	{ "-1", false, 0, "sign is not a digit" },
+	{ " 1", false, 0, "leading space" },
+};
+
+static void test_to_u64(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(u64_cases); i++) {
+		const struct u64_case *c = &u64_cases[i];
+		uint64_t v = 0;
+		bool ok = core_str_to_u64(S(c->in), &v);
+
+		if (ok != c->ok || (ok && v != c->want))
+			fail_msg("%s: '%s'", c->why, c->in);
+	}
+}
+
+static void test_to_i64(void **state)
+{
+	int64_t v;
+
+	(void)state;
+	assert_true(core_str_to_i64(S("-9223372036854775808"), &v));
+	assert_true(v == INT64_MIN);
+	assert_false(core_str_to_i64(S("9223372036854775808"), &v));
+	assert_true(core_str_to_i64(S("+42"), &v));
+	assert_int_equal(v, 42);
+}
+
+static void test_find(void **state)
+{
+	(void)state;
+	assert_int_equal(core_str_find(S("abcabc"), S("ca")), 2);
+	assert_int_equal(core_str_find(S("abc"), S("abcd")), -1);
+	assert_int_equal(core_str_ifind(S("Failed PASSWORD"), S("password")),
+			 7);
+	assert_int_equal(core_str_ifind(S("xyz"), S("Y")), 1);
+	assert_int_equal(core_str_ifind(S("xyz"), S("q")), -1);
+	assert_true(core_str_ieq(S("SSHD"), S("sshd")));
+	assert_false(core_str_ieq(S("sshd"), S("sshd2")));
+	assert_true(core_str_starts(S("sshd[12]"), "sshd"));
+}
+
+static void test_trim(void **state)
+{
+	struct core_str t;
+
+	(void)state;
+	t = core_str_trim(S("  a b \t\r\n"));
+	assert_true(core_str_eq_lit(t, "a b"));
+	t = core_str_trim(S("   "));
+	assert_int_equal(t.len, 0);
+}
+
+static void test_buf_ceiling(void **state)
+{
+	struct core_buf b;
+
+	(void)state;
+	core_buf_init(&b, 8);
+	assert_int_equal(core_buf_add(&b, "12345678", 8), 0);
+	assert_string_equal(core_buf_cstr(&b), "12345678");
+	/* Crossing the ceiling frees the buffer and is its own error. */
+	assert_int_equal(core_buf_addc(&b, '9'), CORE_E_TOOBIG);
+	assert_null(b.p);
+	assert_int_equal(b.len, 0);
+	core_buf_free(&b);
+}
+
+struct json_case {
+	const char *in;
+	size_t len;
+	const char *want;
+	const char *why;
+};
+
+static const struct json_case json_cases[] = {
+	{ "plain", 5, "plain", "nothing to escape" },
+	{ "a\"b\\c", 5, "a\\\"b\\\\c", "quote and backslash" },
+	{ "\n\t\x01", 3, "\\n\\t\\u0001", "controls" },
+	{ "\xc3\xa9", 2, "\xc3\xa9", "valid UTF-8 kept" },
+	{ "\xff", 1, "\xef\xbf\xbd", "invalid byte becomes U+FFFD" },
+	{ "\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd", "overlong slash" },
+	{ "\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd",
+	  "surrogate half" },
+	{ "a\0b", 3, "a\\u0000b", "NUL inside" },
+};
+
+static void test_json_escape(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(json_cases); i++) {
+		const struct json_case *c = &json_cases[i];
+		struct core_buf b;
+
+		core_buf_init(&b, 1024);
+		assert_int_equal(core_buf_add_json(&b, c->in, c->len), 0);
+		if (strcmp(core_buf_cstr(&b), c->want) != 0)
+			fail_msg("%s: got '%s'", c->why, core_buf_cstr(&b));
+		core_buf_free(&b);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_to_u64),
+		cmocka_unit_test(test_to_i64),
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_buf_ceiling),
+		cmocka_unit_test(test_json_escape),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
