@@ -487,11 +487,13 @@ static void read_input(struct analyze *a, const char *path)
 	struct input_reader *r;
 	struct parse_ctx ctx = a->pctx;
 	enum core_format fmt;
+	unsigned oflags;
 	char msg[1024];
 	int rc;
 
-	rc = input_open(path, a->input_format == CORE_FMT_RAW ? INPUT_O_ANY : 0,
-			&r, &err);
+	/* A format the user forced is read whatever the bytes look like. */
+	oflags = a->input_format != CORE_FMT_AUTO ? INPUT_O_ANY : 0;
+	rc = input_open(path, oflags, &r, &err);
 	if (rc != 0) {
 		core_error_format(&err, msg, sizeof(msg));
 		if (!a->quiet)

@@ -1,0 +1,48 @@
+# Shared helpers for the integration tests; sourced, not run.
+# The tests get VIGIL (the binary), SRCDIR, DATASETS and WORKDIR from ctest.
+set -u
+
+: "${VIGIL:?VIGIL is not set (run through ctest)}"
+: "${SRCDIR:?}"
+: "${DATASETS:=$SRCDIR/../shared/datasets}"
+: "${WORKDIR:=/tmp}"
+
+mkdir -p "$WORKDIR"
+T=$(mktemp -d "$WORKDIR/$(basename "$0" .sh).XXXXXX")
+trap 'rm -rf "$T"' EXIT
+failures=0
+checks=0
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+ok() {
+	checks=$((checks + 1))
+}
+
+check() {	# check "what" command...
+	what=$1
+	shift
+	if "$@"; then ok; else fail "$what"; fi
+}
+
+# Skips the whole test, loudly: ctest shows it as skipped (exit 77).
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+need_dataset() {
+	[ -e "$DATASETS/$1" ] || skip "dataset absent at $DATASETS/$1"
+}
+
+finish() {
+	if [ "$failures" -gt 0 ]; then
+		echo "$checks passed, $failures failed"
+		exit 1
+	fi
+	echo "$checks passed, 0 failed"
+	exit 0
+}

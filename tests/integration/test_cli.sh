@@ -1,0 +1,45 @@
+#!/bin/bash
+# The command line: help texts, versions, usage errors and exit codes.
+. "$(dirname "$0")/lib.sh"
+
+out=$("$VIGIL" --help); rc=$?
+check "--help exits 0" [ $rc -eq 0 ]
+check "--help names analyze" grep -q analyze <<<"$out"
+
+out=$("$VIGIL" analyze --help); rc=$?
+check "analyze --help exits 0" [ $rc -eq 0 ]
+for opt in --input-format --format --rules --top --min-severity --evidence \
+	--output --quiet --color --year --tz --no-default-rules --verbose; do
+	check "analyze --help documents $opt" grep -q -- "$opt" <<<"$out"
+	check "man page documents $opt" grep -q -- "${opt//-/\\\\-}" \
+		"$SRCDIR/docs/vigil.1"
+done
+
+"$VIGIL" version | grep -q '^vigil [0-9]'
+check "version prints" [ $? -eq 0 ]
+
+"$VIGIL" >/dev/null 2>&1
+check "no command is a usage error" [ $? -eq 2 ]
+"$VIGIL" frobnicate >/dev/null 2>&1
+check "unknown command is a usage error" [ $? -eq 2 ]
+"$VIGIL" analyze >/dev/null 2>&1
+check "analyze without input is a usage error" [ $? -eq 2 ]
+"$VIGIL" analyze --format yaml x >/dev/null 2>&1
+check "unknown --format is a usage error" [ $? -eq 2 ]
+"$VIGIL" analyze --tz +25:00 x >/dev/null 2>&1
+check "bad --tz is a usage error" [ $? -eq 2 ]
+
+err=$("$VIGIL" analyze "$T/missing.log" 2>&1 >/dev/null); rc=$?
+check "only a missing input: exit 1" [ $rc -eq 1 ]
+check "missing input is named" grep -q "missing.log" <<<"$err"
+
+printf 'Mar  1 10:00:00 h sshd[1]: Server listening on 0.0.0.0 port 22.\n' \
+	>"$T/one.log"
+"$VIGIL" analyze --quiet "$T/one.log" >/dev/null
+check "a quiet log analyses with exit 0" [ $? -eq 0 ]
+"$VIGIL" analyze --quiet - <"$T/one.log" >"$T/out.txt"
+check "stdin is read" [ $? -eq 0 ]
+"$VIGIL" analyze --quiet -o "$T/report.json" --format json "$T/one.log"
+check "--output writes the file" python3 -c \
+	"import json,sys; json.load(open(sys.argv[1]))" "$T/report.json"
+finish

@@ -1,0 +1,70 @@
+#!/bin/bash
+# Bad input of every kind, next to a good log: no crash, a clear message
+# naming the file (and line), and the good log still analysed.
+. "$(dirname "$0")/lib.sh"
+
+good="$T/good/auth.log"
+mkdir -p "$T/good" "$T/bad/sub"
+for i in $(seq 1 30); do
+	printf 'Mar  1 10:%02d:%02d web01 sshd[%d]: Failed password for root from 203.0.113.77 port %d ssh2\n' \
+		$((i / 60)) $((i % 60)) $((1000 + i)) $((40000 + i))
+done >"$good"
+
+bad="$T/bad"
+head -c 65536 /dev/urandom >"$bad/random.bin"
+printf 'Mar  1 10:00:00 h sshd[1]: a\0b\0c\nMar  1 10:00:01 h x: ok\n' \
+	>"$bad/nul.log"
+printf 'Mar  1 10:00:00 h sshd[1]: bad \xff\xfe\xc0\xaf utf8\n' >"$bad/utf8.log"
+{ printf 'Mar  1 10:00:00 h app: '; head -c 3000000 /dev/zero | tr '\0' A;
+  printf '\nMar  1 10:00:01 h app: after\n'; } >"$bad/long.log"
+seq 1 20000 | sed 's/^/Mar  1 10:00:00 h app: line /' | gzip -c \
+	>"$T/full.gz"
+head -c $(($(stat -c %s "$T/full.gz") / 2)) "$T/full.gz" >"$bad/cut.log.gz"
+printf 'Feb 30 25:61:99 h sshd[1]: x\n2024-02-30T10:00:00Z h a: y\n' \
+	>"$bad/time.log"
+printf '99999-01-01T00:00:00Z h a: far\n<999>1 - - - - - -\n' >>"$bad/time.log"
+: >"$bad/empty.log"
+printf '{"event_type": "alert", "src_ip": \n{{{{\n[1,2\n' >"$bad/eve.json"
+printf '\xfd7zXZ\0\0junk' >"$bad/x.log.xz"
+ln -s "$T/nowhere" "$bad/dangling.log"
+ln -s "$bad" "$bad/sub/loop"
+mkfifo "$bad/fifo"
+
+"$VIGIL" analyze --format json -o "$T/r.json" "$bad" "$good" 2>"$T/err"
+rc=$?
+check "exit 0 with bad inputs beside a good one (rc=$rc)" [ $rc -eq 0 ]
+if [ $rc -gt 128 ]; then fail "crashed with signal $((rc - 128))"; fi
+
+msg() { grep -q -- "$1" "$T/err" || { echo "--- stderr:"; cat "$T/err"; \
+	return 1; }; }
+check "binary file named"      msg "random.bin.*binary data"
+check "NUL line named"         msg "src=$bad/nul.log line=1 .*NUL"
+check "bad UTF-8 named"        msg "src=$bad/utf8.log line=1 .*UTF-8"
+check "long line named"        msg "src=$bad/long.log line=1 .*longer than"
+check "truncated gzip named"   msg "cut.log.gz.*truncated"
+check "xz named"               msg "x.log.xz.*xz"
+check "dangling link named"    msg "dangling.log.*dangling"
+check "loop not followed"      msg "loop.*not followed"
+check "fifo skipped"           msg "fifo.*not a regular file"
+check "bad JSON counted"       msg "eve.json.*not understood"
+
+py() { python3 - "$T/r.json" "$@"; }
+check "the good log's attacker is reported" py <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+text = json.dumps(doc["incidents"])
+sys.exit(0 if "203.0.113.77" in text else 1)
+PY
+check "lines after a cut line are still read" py "$bad/long.log" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+sys.exit(0 if doc["stats"]["events"] >= 30 + 2 + 2 + 1 + 2 + 2 else 1)
+PY
+
+# The same under a forced format and from stdin: still no crash.
+cat "$bad/random.bin" | "$VIGIL" analyze --quiet --input-format syslog - \
+	>/dev/null
+check "random bytes forced as syslog on stdin" [ $? -eq 0 ]
+"$VIGIL" analyze --quiet --input-format json "$bad" >/dev/null
+check "everything forced as JSON" [ $? -eq 0 ]
+finish
