@@ -2,10 +2,23 @@
  * incident.h: alerts folded into incidents by shared entities and time,
  * scored, ordered along the ATT&CK kill chain and explained.
  *
- * Life cycle: incident_set_new(); for every event incident_observe() (it
- * keeps per-entity counts, so the figures an incident shows are exact
- * whatever the rules' windows); for every alert incident_add_alert();
- * then incident_build() once; then read the incidents.
+ * Life cycle: incident_set_new(); optionally incident_set_configure(); for
+ * every event incident_observe() (it keeps per-entity counts, so the
+ * figures an incident shows are exact whatever the rules' windows); for
+ * every alert incident_add_alert(); then incident_build() once; then read
+ * the incidents through incident_set_get() and the aggregated alert
+ * records through incident_set_alert().
+ *
+ * The set is opaque.  What it hands out after incident_build() is a
+ * read-only view: the structs below are visible so that report writers
+ * and tests can read them, but only the set writes them, and they live
+ * until incident_set_free().  Every string in the view is owned by the
+ * set and carries its length; it may hold any bytes the logs held.
+ *
+ * Memory is bounded whatever the input size: entity counters are capped
+ * (what does not fit is counted, not kept), repeats of one rule on the
+ * same entities fold into one alert record, and each record and incident
+ * keeps a bounded sample of evidence lines.
  */
 #ifndef VIGIL_INCIDENT_H
 #define VIGIL_INCIDENT_H
@@ -15,8 +28,39 @@
 
 struct incident_set;
 
+/* ------------------------------------------------------------ settings */
+
+#define INCIDENT_DEFAULT_GAP_US (3600LL * 1000000)	/* one hour */
+#define INCIDENT_DEFAULT_MAX_ENTITIES (1u << 20)
+#define INCIDENT_DEFAULT_MAX_RECORDS (1u << 16)
+#define INCIDENT_MAX_EVIDENCE 16	/* evidence lines kept per incident */
+#define INCIDENT_RECORD_SAMPLES 3	/* evidence lines kept per record */
+#define INCIDENT_MAX_SHOWN_ENTITIES 16
+#define INCIDENT_MAX_TIMELINE 16
+#define INCIDENT_MAX_TECHNIQUES 24
+#define INCIDENT_DISTINCT_EXACT 64	/* distinct sets exact up to this */
+#define INCIDENT_TEXT_MAX 512		/* evidence text kept, in bytes */
+#define INCIDENT_VALUE_MAX 256		/* entity value kept, in bytes */
+
+/*
+ * Limits and the grouping window.  Zero fields take the defaults above.
+ * gap_us: alerts on one entity further apart than this start a new
+ * incident.
+ */
+struct incident_config {
+	int64_t gap_us;
+	size_t max_entities;
+	size_t max_records;
+};
+
 struct incident_set *incident_set_new(void);
 void incident_set_free(struct incident_set *s);
+
+/* Applies cfg; call before the first event.  CORE_E_INVAL after that. */
+int incident_set_configure(struct incident_set *s,
+			   const struct incident_config *cfg);
+
+/* ------------------------------------------------------------- feeding */
 
 /* Counts what each entity did (logins failed and succeeded, requests...). */
 void incident_observe(struct incident_set *s, const struct core_event *ev);
@@ -26,5 +70,194 @@ int incident_add_alert(struct incident_set *s, const struct detect_alert *a);
 
 /* Groups, scores and orders; call once, after the last alert. */
 int incident_build(struct incident_set *s);
+
+/* ------------------------------------------------------------ the view */
+
+enum incident_severity {
+	INCIDENT_SEV_INFORMATIONAL = 0,
+	INCIDENT_SEV_LOW,
+	INCIDENT_SEV_MEDIUM,
+	INCIDENT_SEV_HIGH,
+	INCIDENT_SEV_CRITICAL,
+};
+
+/* "informational" ... "critical". */
+const char *incident_severity_name(enum incident_severity sev);
+/* The severity a detect level maps to (the same five steps). */
+enum incident_severity incident_severity_of_level(enum detect_level l);
+
+/*
+ * Entity types.  The first five mirror enum detect_entity; URL_PATTERN is
+ * the request's shape (digits and query values folded) that identifies a
+ * tool or payload across addresses.
+ */
+enum incident_entity_type {
+	INCIDENT_ENT_SOURCE_IP = 0,
+	INCIDENT_ENT_USER,
+	INCIDENT_ENT_TARGET_USER,
+	INCIDENT_ENT_HOST,
+	INCIDENT_ENT_USER_AGENT,
+	INCIDENT_ENT_URL_PATTERN,
+	INCIDENT_ENT__COUNT,
+};
+
+/* "source.ip", "user.name", "user.target.name", "host.name", ... */
+const char *incident_entity_type_name(enum incident_entity_type t);
+
+/*
+ * What incident_observe() counted for one entity, from events and
+ * independently of rules.  Which fields apply depends on the type: a
+ * source address has logins, users tried, requests and IDS alerts; a user
+ * has logins and sources; a host has all of them.  distinct_users and
+ * distinct_sources are exact up to INCIDENT_DISTINCT_EXACT values and
+ * estimated beyond (distinct_estimated says so).
+ */
+struct incident_counters {
+	uint64_t events;
+	uint64_t login_failures;	/* ssh_login failure, pam failures */
+	uint64_t login_successes;	/* ssh_login success */
+	uint64_t invalid_users;		/* ssh_invalid_user, invalid_user */
+	uint64_t privileged;		/* sudo_command, su_success */
+	uint64_t requests;		/* http_request */
+	uint64_t http_4xx;
+	uint64_t http_5xx;
+	uint64_t ids_alerts;		/* ids_alert */
+	uint64_t distinct_users;	/* user names tried (source, host) */
+	uint64_t distinct_sources;	/* source addresses (user, host, UA) */
+	bool distinct_estimated;
+	int64_t first_seen;		/* CORE_TS_UNKNOWN when never seen */
+	int64_t last_seen;
+	int64_t first_failure;
+	int64_t last_success;
+};
+
+struct incident_entity {
+	enum incident_entity_type type;
+	struct core_str value;
+	bool observed;			/* counters come from events */
+	struct incident_counters c;
+	uint64_t records;		/* alert records naming it */
+};
+
+/* One evidence line: where it is, what it said, which rule it supports. */
+struct incident_evidence {
+	const char *src;		/* input name, owned by the set */
+	uint64_t line;
+	int64_t ts;
+	struct core_str text;		/* cut to INCIDENT_TEXT_MAX */
+	const struct detect_rule_info *rule;
+	uint32_t record;		/* index of its alert record */
+};
+
+/*
+ * An aggregated alert record: every alert one rule raised on the same
+ * entities (and group values).  overflow records collect, per rule, the
+ * alerts that found the record table full: their entities are unknown.
+ */
+struct incident_alert {
+	uint32_t index;			/* in incident_set_alert() order */
+	const struct detect_rule_info *rule;
+	uint64_t raised;		/* alerts folded into this record */
+	uint64_t events;		/* events behind them */
+	uint64_t distinct;		/* largest value_count seen */
+	int64_t ts_first;
+	int64_t ts_last;
+	struct core_str entity[INCIDENT_ENT__COUNT];	/* len 0: none */
+	unsigned ngroup;
+	struct {
+		struct core_str field;
+		struct core_str value;
+	} group[DETECT_ALERT_MAX_GROUP];
+	unsigned nsample;
+	struct incident_evidence sample[INCIDENT_RECORD_SAMPLES];
+	uint32_t incident;		/* id of its incident, 0 before build */
+	bool overflow;
+};
+
+/* One step of an incident's timeline: an alert record, in time order. */
+struct incident_step {
+	int64_t ts_first;
+	int64_t ts_last;
+	const struct incident_alert *alert;
+};
+
+/* How the score was reached; docs/scoring.md explains each part. */
+struct incident_score_parts {
+	unsigned base;			/* from the strongest rule level */
+	unsigned chain;			/* tactics along the kill chain */
+	unsigned success;		/* a login succeeded after failures */
+	unsigned privesc;		/* escalation after access */
+	unsigned volume;		/* log-scaled event count */
+	unsigned ids;			/* IDS corroboration */
+};
+
+struct incident {
+	uint32_t id;			/* 1-based, most urgent first */
+	struct core_str title;
+	unsigned score;			/* 0..100 */
+	enum incident_severity severity;
+	struct incident_score_parts parts;
+	int64_t ts_first;
+	int64_t ts_last;
+	uint64_t alerts;		/* alerts raised */
+	uint64_t records;		/* alert records folded in */
+	uint64_t events;		/* events behind the alerts */
+	unsigned ntactics;
+	const char *tactics[16];	/* kill-chain order, static strings */
+	unsigned ntechniques;
+	char techniques[INCIDENT_MAX_TECHNIQUES][16];	/* "T1110.001" */
+	size_t nentities;		/* shown, strongest first */
+	size_t entities_total;		/* distinct entities named */
+	const struct incident_entity *entities;
+	size_t ntimeline;
+	const struct incident_step *timeline;
+	size_t nevidence;		/* strongest first */
+	const struct incident_evidence *evidence;
+	struct core_str explanation;	/* plain language, several lines */
+};
+
+/* Figures of the whole set. */
+struct incident_totals {
+	uint64_t events_observed;
+	uint64_t alerts;		/* alerts added */
+	uint64_t alerts_overflow;	/* ... that went to overflow records */
+	uint64_t events_attached;	/* events behind the alerts */
+	uint64_t records;		/* aggregated alert records */
+	uint64_t entities;		/* entities with counters */
+	uint64_t entities_untracked;	/* events whose entity did not fit */
+	uint64_t incidents;
+	size_t memory;			/* bytes the set holds */
+};
+
+size_t incident_set_count(const struct incident_set *s);
+/* i-th incident, most urgent first; NULL when i is out of range. */
+const struct incident *incident_set_get(const struct incident_set *s,
+					size_t i);
+size_t incident_set_alert_count(const struct incident_set *s);
+const struct incident_alert *incident_set_alert(const struct incident_set *s,
+						size_t i);
+void incident_set_totals(const struct incident_set *s,
+			 struct incident_totals *out);
+
+/*
+ * Counters of one entity, or NULL when it was never observed (or did not
+ * fit).  Valid until the next incident_observe() or incident_set_free().
+ */
+const struct incident_counters *
+incident_set_counters(const struct incident_set *s,
+		      enum incident_entity_type t, struct core_str value);
+
+/* ------------------------------------------------------------- ATT&CK */
+
+/*
+ * Enterprise tactics in kill-chain order; the index is the order.  From
+ * a tag "attack.credential_access" (case-insensitive, '-' or '_').
+ * Returns -1 when the tag names no tactic.
+ */
+#define INCIDENT_TACTIC_COUNT 14
+int incident_tactic_of_tag(const char *tag);
+const char *incident_tactic_name(int tactic);	/* "credential_access" */
+/* "attack.t1110.001" -> "T1110.001" in out; false when not a technique. */
+bool incident_technique_of_tag(const char *tag, char *out, size_t n);
 
 #endif /* VIGIL_INCIDENT_H */

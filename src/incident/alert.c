@@ -1,0 +1,452 @@
+/*
+ * alert.c: alerts copied into aggregated alert records.
+ *
+ * A brute force raises the same rule on the same source thousands of
+ * times; keeping each alert with its text would make memory grow with
+ * the input.  Instead every alert folds into the record of its rule and
+ * entities (and correlation group values): the record adds up counts and
+ * the time span and keeps INCIDENT_RECORD_SAMPLES evidence lines, the
+ * first one and the most recent ones.  Replaced sample texts are freed,
+ * so a million repeats cost no more than one.
+ *
+ * Records live in an open-addressing table capped at max_records.  An
+ * alert that finds the table full goes to its rule's overflow record,
+ * whose entities are unknown: counts stay exact, detail is lost.
+ *
+ * An entity of a correlation alert is known when the group-by values
+ * name it or when all its evidence events agree on it; a brute force
+ * that tried many user names is an alert about a source, not a user.
+ */
+#include "incident/incident_int.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SRC_NAMES_MAX 1024
+
+/* Input names are few: interned once, shared by every sample. */
+static const char *intern_src(struct incident_set *s, const char *src)
+{
+	static const char *const other = "(other input)";
+	struct core_str v;
+
+	if (!src)
+		return "";
+	for (size_t i = s->nsrcs; i > 0; i--)
+		if (strcmp(s->srcs[i - 1], src) == 0)
+			return s->srcs[i - 1];
+	if (s->nsrcs >= SRC_NAMES_MAX)
+		return other;
+	if (s->nsrcs == s->srcs_cap) {
+		size_t cap = s->srcs_cap ? s->srcs_cap * 2 : 16;
+		void *p = incident_realloc(s, s->srcs,
+					   s->srcs_cap * sizeof(*s->srcs),
+					   cap * sizeof(*s->srcs));
+
+		if (!p)
+			return other;
+		s->srcs = p;
+		s->srcs_cap = cap;
+	}
+	v = incident_strdup(s, src, strlen(src));
+	s->srcs[s->nsrcs++] = v.p;
+	return v.p;
+}
+
+/*
+ * Writes the shape of a request target into out: lower case, every run
+ * of digits folded to one '0', cut at n - 1 bytes.  Returns its length.
+ */
+size_t incident_url_pattern(const char *p, size_t len, char *out, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 1 < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (isdigit(c)) {
+			while (i + 1 < len && isdigit((unsigned char)p[i + 1]))
+				i++;
+			c = '0';
+		}
+		out[o++] = (char)tolower(c);
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* The request target in an access-log line: `"GET /x?y HTTP/1.1"`. */
+static struct core_str request_in_text(struct core_str t)
+{
+	for (size_t i = 0; i + 3 < t.len; i++) {
+		size_t m = i + 1, e;
+
+		if (t.p[i] != '"')
+			continue;
+		while (m < t.len && m - i <= 8 && isupper((unsigned char)t.p[m]))
+			m++;
+		if (m == i + 1 || m + 1 >= t.len || t.p[m] != ' ' ||
+		    t.p[m + 1] != '/')
+			continue;
+		for (e = m + 1; e < t.len && t.p[e] != ' ' && t.p[e] != '"';)
+			e++;
+		return core_str_make(t.p + m + 1, e - m - 1);
+	}
+	return CORE_STR_NULL;
+}
+
+/*
+ * A payload shape is worth linking on only when it is specific: a query
+ * string or a long path.  "/" and "/wp-login.php" are everyone's.
+ */
+static bool pattern_specific(const char *p, size_t len)
+{
+	return memchr(p, '?', len) != NULL || len >= 24;
+}
+
+/* Entities and group values of one alert, before they are copied. */
+struct alert_key {
+	struct core_str entity[INCIDENT_ENT__COUNT];
+	char pattern[128];
+};
+
+static int entity_of_field(struct core_str f)
+{
+	static const char *const names[] = {
+		"source.ip", "user.name", "user.target.name", "host.name",
+		"user_agent.original",
+	};
+
+	for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++)
+		if (core_str_eq_lit(f, names[i]))
+			return (int)i;
+	return -1;
+}
+
+static struct core_str cut(struct core_str v, size_t max)
+{
+	v = core_str_trim(v);
+	if (v.len > max)
+		v.len = max;
+	return v;
+}
+
+/* An entity all evidence events agree on, or none. */
+static struct core_str agreed(const struct detect_alert *a, int t)
+{
+	struct core_str v = a->evidence[0].entity[t];
+
+	for (unsigned i = 1; i < a->nevidence; i++)
+		if (!core_str_eq(v, a->evidence[i].entity[t]))
+			return CORE_STR_NULL;
+	return v;
+}
+
+static struct core_str event_entity(const struct core_event *ev, int t)
+{
+	static const enum core_field_id ids[DETECT_ENT__COUNT] = {
+		CORE_F_SOURCE_IP, CORE_F_USER_NAME, CORE_F_USER_TARGET_NAME,
+		CORE_F_HOST_NAME, CORE_F_USER_AGENT_ORIGINAL,
+	};
+	const struct core_str *v = core_event_get(ev, ids[t]);
+
+	return v ? *v : CORE_STR_NULL;
+}
+
+static void pattern_of(const struct detect_alert *a, struct alert_key *k)
+{
+	struct core_str url = CORE_STR_NULL;
+	const struct core_str *u;
+	size_t n;
+
+	if (a->event && (u = core_event_get(a->event, CORE_F_URL_ORIGINAL)))
+		url = *u;
+	else if (a->nevidence > 0)
+		url = request_in_text(a->evidence[0].text);
+	if (!url.len || !pattern_specific(url.p, url.len))
+		return;
+	n = incident_url_pattern(url.p, url.len, k->pattern,
+				 sizeof(k->pattern));
+	k->entity[INCIDENT_ENT_URL_PATTERN] = core_str_make(k->pattern, n);
+}
+
+static void key_of(const struct detect_alert *a, struct alert_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	for (unsigned i = 0; i < a->ngroup && i < DETECT_ALERT_MAX_GROUP;
+	     i++) {
+		struct core_str f = core_str_make(a->group[i].field,
+			a->group[i].field ? strlen(a->group[i].field) : 0);
+		int t = entity_of_field(f);
+
+		if (t >= 0)
+			k->entity[t] = a->group[i].value;
+	}
+	for (int t = 0; t < DETECT_ENT__COUNT && a->nevidence > 0; t++)
+		if (!k->entity[t].len)
+			k->entity[t] = agreed(a, t);
+	for (int t = 0; t < DETECT_ENT__COUNT && a->event; t++)
+		if (!k->entity[t].len)
+			k->entity[t] = event_entity(a->event, t);
+	for (int t = 0; t < DETECT_ENT__COUNT; t++)
+		k->entity[t] = cut(k->entity[t], INCIDENT_VALUE_MAX);
+	pattern_of(a, k);
+}
+
+static uint64_t key_hash(const struct detect_alert *a,
+			 const struct alert_key *k, bool overflow)
+{
+	uint64_t h = core_hash(&a->rule, sizeof(a->rule), overflow);
+
+	if (overflow)
+		return h;
+	for (int t = 0; t < INCIDENT_ENT__COUNT; t++)
+		h = core_hash(k->entity[t].p, k->entity[t].len, h + t);
+	for (unsigned i = 0; i < a->ngroup && i < DETECT_ALERT_MAX_GROUP;
+	     i++)
+		h = core_hash(a->group[i].value.p, a->group[i].value.len,
+			      h + 16 + i);
+	return h;
+}
+
+static bool key_eq(const struct incident_alert *r,
+		   const struct detect_alert *a, const struct alert_key *k,
+		   bool overflow)
+{
+	unsigned ng = CORE_MIN(a->ngroup, DETECT_ALERT_MAX_GROUP);
+
+	if (r->rule != a->rule || r->overflow != overflow)
+		return false;
+	if (overflow)
+		return true;
+	for (int t = 0; t < INCIDENT_ENT__COUNT; t++)
+		if (!core_str_eq(r->entity[t], k->entity[t]))
+			return false;
+	if (r->ngroup != ng)
+		return false;
+	for (unsigned i = 0; i < ng; i++)
+		if (!core_str_eq(r->group[i].value,
+				 cut(a->group[i].value, INCIDENT_VALUE_MAX)))
+			return false;
+	return true;
+}
+
+static size_t rec_slot(const struct incident_rectab *tab, uint64_t h,
+		       const struct detect_alert *a,
+		       const struct alert_key *k, bool overflow)
+{
+	size_t mask = tab->nslots - 1, i = h & mask;
+
+	for (; tab->slots[i]; i = (i + 1) & mask) {
+		uint32_t r = tab->slots[i] - 1;
+
+		if (tab->hashes[r] == h &&
+		    key_eq(&tab->recs[r], a, k, overflow))
+			return i;
+	}
+	return i;
+}
+
+static int rec_rehash(struct incident_set *s)
+{
+	struct incident_rectab *tab = &s->recs;
+	size_t nslots = tab->nslots ? tab->nslots * 2 : 256;
+	uint32_t *slots = incident_alloc(s, nslots * sizeof(*slots));
+
+	if (!slots)
+		return CORE_E_NOMEM;
+	incident_dealloc(s, tab->slots, tab->nslots * sizeof(*slots));
+	tab->slots = slots;
+	tab->nslots = nslots;
+	for (size_t r = 0; r < tab->n; r++) {
+		size_t i = tab->hashes[r] & (nslots - 1);
+
+		while (tab->slots[i])
+			i = (i + 1) & (nslots - 1);
+		tab->slots[i] = (uint32_t)(r + 1);
+	}
+	return 0;
+}
+
+static int rec_reserve(struct incident_set *s)
+{
+	struct incident_rectab *tab = &s->recs;
+	size_t cap;
+	void *p, *q;
+
+	if ((tab->n + 1) * 2 > tab->nslots && rec_rehash(s) < 0)
+		return CORE_E_NOMEM;
+	if (tab->n < tab->cap)
+		return 0;
+	cap = tab->cap ? tab->cap * 2 : 64;
+	p = incident_realloc(s, tab->recs, tab->cap * sizeof(*tab->recs),
+			     cap * sizeof(*tab->recs));
+	if (!p)
+		return CORE_E_NOMEM;
+	tab->recs = p;
+	q = incident_realloc(s, tab->hashes, tab->cap * sizeof(uint64_t),
+			     cap * sizeof(uint64_t));
+	if (!q)
+		return CORE_E_NOMEM;
+	tab->hashes = q;
+	tab->cap = cap;
+	return 0;
+}
+
+static void rec_init(struct incident_set *s, struct incident_alert *r,
+		     const struct detect_alert *a, const struct alert_key *k,
+		     bool overflow)
+{
+	memset(r, 0, sizeof(*r));
+	r->index = (uint32_t)s->recs.n;
+	r->rule = a->rule;
+	r->overflow = overflow;
+	r->ts_first = r->ts_last = CORE_TS_UNKNOWN;
+	if (overflow)
+		return;
+	for (int t = 0; t < INCIDENT_ENT__COUNT; t++)
+		r->entity[t] = incident_strdup(s, k->entity[t].p,
+					       k->entity[t].len);
+	r->ngroup = CORE_MIN(a->ngroup, DETECT_ALERT_MAX_GROUP);
+	for (unsigned i = 0; i < r->ngroup; i++) {
+		const char *f = a->group[i].field ? a->group[i].field : "";
+		struct core_str v = cut(a->group[i].value, INCIDENT_VALUE_MAX);
+
+		r->group[i].field = incident_strdup(s, f, strlen(f));
+		r->group[i].value = incident_strdup(s, v.p, v.len);
+	}
+}
+
+/* Finds or makes the record for a; NULL without memory. */
+static struct incident_alert *rec_get(struct incident_set *s,
+				      const struct detect_alert *a)
+{
+	struct incident_rectab *tab = &s->recs;
+	struct alert_key k;
+	bool overflow = false;
+	uint64_t h;
+	size_t i;
+
+	key_of(a, &k);
+	h = key_hash(a, &k, false);
+	if (tab->nslots) {
+		i = rec_slot(tab, h, a, &k, false);
+		if (tab->slots[i])
+			return &tab->recs[tab->slots[i] - 1];
+	}
+	if (tab->n >= tab->max) {
+		overflow = true;
+		h = key_hash(a, &k, true);
+		i = rec_slot(tab, h, a, &k, true);
+		if (tab->slots[i])
+			return &tab->recs[tab->slots[i] - 1];
+	}
+
+	if (rec_reserve(s) < 0)
+		return NULL;
+	i = rec_slot(tab, h, a, &k, overflow);
+	rec_init(s, &tab->recs[tab->n], a, &k, overflow);
+	tab->hashes[tab->n] = h;
+	tab->slots[i] = (uint32_t)(++tab->n);
+	return &tab->recs[tab->n - 1];
+}
+
+static void sample_set(struct incident_set *s, struct incident_evidence *d,
+		       const struct detect_evidence *e, uint32_t rec)
+{
+	size_t len = CORE_MIN(e->text.len, INCIDENT_TEXT_MAX);
+	char *p = len ? incident_alloc(s, len + 1) : NULL;
+
+	if (p) {
+		memcpy(p, e->text.p, len);
+		p[len] = '\0';
+	}
+	d->src = intern_src(s, e->src);
+	d->line = e->line;
+	d->ts = e->ts;
+	d->text = core_str_make(p ? p : "", p ? len : 0);
+	d->rule = s->recs.recs[rec].rule;
+	d->record = rec;
+}
+
+static void sample_clear(struct incident_set *s, struct incident_evidence *d)
+{
+	if (d->text.len)
+		incident_dealloc(s, (char *)d->text.p, d->text.len + 1);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Keeps the first sample and the most recent ones. */
+static void sample_add(struct incident_set *s, struct incident_alert *r,
+		       const struct detect_evidence *e)
+{
+	struct incident_evidence *sm = r->sample;
+
+	if (r->nsample < INCIDENT_RECORD_SAMPLES) {
+		sample_set(s, &sm[r->nsample++], e, r->index);
+		return;
+	}
+	sample_clear(s, &sm[1]);
+	memmove(&sm[1], &sm[2], (INCIDENT_RECORD_SAMPLES - 2) * sizeof(*sm));
+	sample_set(s, &sm[INCIDENT_RECORD_SAMPLES - 1], e, r->index);
+}
+
+static void span_add(struct incident_alert *r, int64_t first, int64_t last)
+{
+	if (first != CORE_TS_UNKNOWN &&
+	    (r->ts_first == CORE_TS_UNKNOWN || first < r->ts_first))
+		r->ts_first = first;
+	if (last != CORE_TS_UNKNOWN && last > r->ts_last)
+		r->ts_last = last;
+}
+
+/*
+ * Folds a into its record.  Copies everything kept (values, evidence
+ * text, input names); a may go away after.  Returns 0, CORE_E_INVAL for
+ * an alert without a rule or after incident_build(), CORE_E_NOMEM.
+ */
+int incident_add_alert(struct incident_set *s, const struct detect_alert *a)
+{
+	struct incident_alert *r;
+	uint64_t n;
+
+	if (!s || !a || !a->rule || s->built)
+		return CORE_E_INVAL;
+	s->started = true;
+	r = rec_get(s, a);
+	if (!r)
+		return CORE_E_NOMEM;
+
+	n = a->count ? a->count : 1;
+	s->alerts++;
+	s->alerts_overflow += r->overflow;
+	s->events_attached += n;
+	r->raised++;
+	r->events += n;
+	r->distinct = CORE_MAX(r->distinct, a->distinct);
+	span_add(r, a->ts_first, a->ts_last);
+	for (unsigned i = 0; i < a->nevidence && i < DETECT_ALERT_MAX_EVIDENCE;
+	     i++) {
+		span_add(r, a->evidence[i].ts, a->evidence[i].ts);
+		sample_add(s, r, &a->evidence[i]);
+	}
+	return 0;
+}
+
+/* Frees the record table and the sample texts. */
+void incident_rec_free_all(struct incident_set *s)
+{
+	struct incident_rectab *tab = &s->recs;
+
+	for (size_t r = 0; r < tab->n; r++)
+		for (unsigned i = 0; i < tab->recs[r].nsample; i++)
+			sample_clear(s, &tab->recs[r].sample[i]);
+	incident_dealloc(s, tab->slots, tab->nslots * sizeof(*tab->slots));
+	incident_dealloc(s, tab->recs, tab->cap * sizeof(*tab->recs));
+	incident_dealloc(s, tab->hashes, tab->cap * sizeof(uint64_t));
+	memset(tab, 0, sizeof(*tab));
+	incident_dealloc(s, s->srcs, s->srcs_cap * sizeof(*s->srcs));
+	s->srcs = NULL;
+	s->nsrcs = s->srcs_cap = 0;
+}

@@ -1,0 +1,93 @@
+/*
+ * attack.c: ATT&CK tactics and techniques from Sigma tags.
+ *
+ * Sigma tags name tactics as "attack.credential_access" and techniques as
+ * "attack.t1110" or "attack.t1110.001".  The incident room orders tactics
+ * along the enterprise kill chain, so the index of a tactic in the table
+ * below is its place in the chain.  These helpers are the room's own: the
+ * incident room reads the tags, it does not ask detect what they mean.
+ */
+#include "incident/incident_int.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static const char *const tactics[INCIDENT_TACTIC_COUNT] = {
+	"reconnaissance", "resource_development", "initial_access",
+	"execution", "persistence", "privilege_escalation",
+	"defense_evasion", "credential_access", "discovery",
+	"lateral_movement", "collection", "command_and_control",
+	"exfiltration", "impact",
+};
+
+/* Compares a tag tail with a tactic name, '-' matching '_', any case. */
+static bool tactic_eq(const char *tag, const char *name)
+{
+	for (; *tag && *name; tag++, name++) {
+		char c = (char)tolower((unsigned char)*tag);
+
+		if (c == '-')
+			c = '_';
+		if (c != *name)
+			return false;
+	}
+	return *tag == '\0' && *name == '\0';
+}
+
+/* Place of the tag's tactic in the kill chain, or -1. */
+int incident_tactic_of_tag(const char *tag)
+{
+	if (!tag || strncasecmp(tag, "attack.", 7) != 0)
+		return -1;
+	for (int i = 0; i < INCIDENT_TACTIC_COUNT; i++)
+		if (tactic_eq(tag + 7, tactics[i]))
+			return i;
+	return -1;
+}
+
+/* Name of the tactic at place i in the chain, or NULL. */
+const char *incident_tactic_name(int tactic)
+{
+	if (tactic < 0 || tactic >= INCIDENT_TACTIC_COUNT)
+		return NULL;
+	return tactics[tactic];
+}
+
+static size_t digits(const char *p, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && isdigit((unsigned char)p[n]))
+		n++;
+	return n;
+}
+
+/*
+ * "attack.t1110.001" -> "T1110.001".  A technique is 't' and four digits,
+ * optionally '.' and three digits, and nothing after.  out must hold 10
+ * bytes; false (and out untouched) when the tag is not a technique.
+ */
+bool incident_technique_of_tag(const char *tag, char *out, size_t n)
+{
+	const char *p;
+	size_t len;
+
+	if (!tag || !out || n < 10 || strncasecmp(tag, "attack.t", 8) != 0)
+		return false;
+	p = tag + 8;
+	if (digits(p, 5) != 4)
+		return false;
+	len = 4;
+	if (p[4] == '.') {
+		if (digits(p + 5, 4) != 3 || p[8] != '\0')
+			return false;
+		len = 8;
+	} else if (p[4] != '\0') {
+		return false;
+	}
+
+	out[0] = 'T';
+	memcpy(out + 1, p, len);
+	out[len + 1] = '\0';
+	return true;
+}

@@ -1,0 +1,457 @@
+/*
+ * group.c: alert records folded into incidents.
+ *
+ * Union-find over alert records, through the entities they share, in
+ * four passes.  Keys are weighted by how much they say about who the
+ * attacker is:
+ *
+ *   1. Anchor (strong).  A record's anchor is its source address; without
+ *      one, user@host (local activity such as sudo); without a user, host
+ *      and rule; without anything, the rule.  Records with the same
+ *      anchor join when each starts within gap_us of the chain before it,
+ *      so an address that comes back next week is a new incident.
+ *
+ *   2. Attacker fingerprints (rare keys).  The same user agent, the same
+ *      payload shape (see alert.c) or the same targeted user name links
+ *      anchors, but only when the key is rare: it spans at most RARE_MAX
+ *      anchors, the events saw it from at most RARE_MAX sources, and a
+ *      user name is not one every scanner tries (root, admin ...).  User
+ *      names link only in a tight window (gap / 4): they say less than a
+ *      tool's fingerprint.  This is how one attacker with several
+ *      addresses becomes one story while a hub (a host every alert
+ *      names, root, a common browser) glues nothing.
+ *
+ *   3. Local activity (weak, directed).  A record without a source (sudo,
+ *      su, useradd) joins the one incident whose source logged in as
+ *      that user on that host most recently before it, within gap_us.
+ *      It never joins two sources together: a host alone links nothing.
+ *
+ *   4. Noise folding.  Anchors holding a single rule at medium level or
+ *      below, with no successful login behind them, are folded per rule
+ *      when FOLD_MIN or more exist ("SSH scan from 212 sources"): the
+ *      reader gets one line for the background, not two hundred.
+ *
+ * Workload: records are already aggregated, so n is at most max_records
+ * plus one overflow record per rule; every pass is a sort and a walk.
+ */
+#include "incident/incident_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RARE_MAX 4
+#define FOLD_MIN 4
+
+enum key_kind {
+	KEY_SOURCE = 0,
+	KEY_USERHOST,
+	KEY_HOSTRULE,
+	KEY_RULE,
+	KEY_UA,
+	KEY_PATTERN,
+	KEY_USER,
+};
+
+struct key_item {
+	uint64_t h;
+	uint8_t kind;
+	struct core_str a, b;
+	const void *rule;
+	int64_t t0, t1;
+	uint32_t rec;
+};
+
+struct uf {
+	uint32_t *parent;
+};
+
+static uint32_t uf_find(struct uf *u, uint32_t x)
+{
+	while (u->parent[x] != x) {
+		u->parent[x] = u->parent[u->parent[x]];
+		x = u->parent[x];
+	}
+	return x;
+}
+
+static void uf_union(struct uf *u, uint32_t a, uint32_t b)
+{
+	a = uf_find(u, a);
+	b = uf_find(u, b);
+	if (a == b)
+		return;
+	/* The smaller index stays the root: results do not depend on order. */
+	if (a < b)
+		u->parent[b] = a;
+	else
+		u->parent[a] = b;
+}
+
+static int strcmp_str(struct core_str x, struct core_str y)
+{
+	size_t n = CORE_MIN(x.len, y.len);
+	int c = n ? memcmp(x.p, y.p, n) : 0;
+
+	if (c)
+		return c;
+	return (x.len > y.len) - (x.len < y.len);
+}
+
+static int key_same(const struct key_item *x, const struct key_item *y)
+{
+	int c;
+
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if ((c = strcmp_str(x->a, y->a)) != 0)
+		return c;
+	if ((c = strcmp_str(x->b, y->b)) != 0)
+		return c;
+	if (x->rule != y->rule)
+		return (uintptr_t)x->rule < (uintptr_t)y->rule ? -1 : 1;
+	return 0;
+}
+
+/* Sorts by key, then time, then record: equal keys form runs. */
+static int key_cmp(const void *pa, const void *pb)
+{
+	const struct key_item *x = pa, *y = pb;
+	int c = key_same(x, y);
+
+	if (c)
+		return c;
+	if (x->t0 != y->t0)
+		return x->t0 < y->t0 ? -1 : 1;
+	return (x->rec > y->rec) - (x->rec < y->rec);
+}
+
+static int64_t rec_t0(const struct incident_alert *r)
+{
+	if (r->ts_first != CORE_TS_UNKNOWN)
+		return r->ts_first;
+	return r->ts_last != CORE_TS_UNKNOWN ? r->ts_last : 0;
+}
+
+static int64_t rec_t1(const struct incident_alert *r)
+{
+	return r->ts_last != CORE_TS_UNKNOWN ? r->ts_last : rec_t0(r);
+}
+
+static struct key_item item_make(const struct incident_alert *r,
+				 enum key_kind kind, struct core_str a,
+				 struct core_str b, const void *rule)
+{
+	struct key_item k;
+
+	k.kind = (uint8_t)kind;
+	k.a = a;
+	k.b = b;
+	k.rule = rule;
+	k.t0 = rec_t0(r);
+	k.t1 = rec_t1(r);
+	k.rec = r->index;
+	k.h = core_hash(a.p, a.len, kind);
+	k.h = core_hash(b.p, b.len, k.h);
+	k.h = core_hash(&rule, sizeof(rule), k.h);
+	return k;
+}
+
+static struct core_str rec_user(const struct incident_alert *r)
+{
+	if (r->entity[INCIDENT_ENT_USER].len)
+		return r->entity[INCIDENT_ENT_USER];
+	return r->entity[INCIDENT_ENT_TARGET_USER];
+}
+
+static struct key_item anchor_of(const struct incident_alert *r)
+{
+	const struct core_str *e = r->entity;
+	struct core_str user = rec_user(r);
+
+	if (r->overflow)
+		return item_make(r, KEY_RULE, CORE_STR_NULL, CORE_STR_NULL,
+				 r->rule);
+	if (e[INCIDENT_ENT_SOURCE_IP].len)
+		return item_make(r, KEY_SOURCE, e[INCIDENT_ENT_SOURCE_IP],
+				 CORE_STR_NULL, NULL);
+	if (user.len)
+		return item_make(r, KEY_USERHOST, user,
+				 e[INCIDENT_ENT_HOST], NULL);
+	if (e[INCIDENT_ENT_HOST].len)
+		return item_make(r, KEY_HOSTRULE, e[INCIDENT_ENT_HOST],
+				 CORE_STR_NULL, r->rule);
+	return item_make(r, KEY_RULE, CORE_STR_NULL, CORE_STR_NULL, r->rule);
+}
+
+/* Joins runs of equal keys whose members follow within window. */
+static void chain_runs(struct uf *u, struct key_item *it, size_t n,
+		       int64_t window)
+{
+	size_t i = 0;
+
+	qsort(it, n, sizeof(*it), key_cmp);
+	while (i < n) {
+		int64_t last = it[i].t1;
+		size_t j = i + 1;
+
+		for (; j < n && key_same(&it[i], &it[j]) == 0; j++) {
+			if (it[j].t0 - last <= window)
+				uf_union(u, it[j - 1].rec, it[j].rec);
+			last = CORE_MAX(last, it[j].t1);
+		}
+		i = j;
+	}
+}
+
+/* Pass 1: anchors. */
+static int pass_anchor(struct incident_set *s, struct uf *u)
+{
+	size_t n = s->recs.n;
+	struct key_item *it = malloc((n ? n : 1) * sizeof(*it));
+
+	if (!it)
+		return CORE_E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		it[i] = anchor_of(&s->recs.recs[i]);
+	chain_runs(u, it, n, s->cfg.gap_us);
+	free(it);
+	return 0;
+}
+
+/* A fingerprint seen from many sources in the events is nobody's own. */
+static bool key_rare(const struct incident_set *s, const struct key_item *k)
+{
+	const struct incident_ent *e = NULL;
+
+	if (k->kind == KEY_USER) {
+		if (incident_user_is_common(k->a))
+			return false;
+		e = incident_ent_find(s, INCIDENT_ENT_USER, k->a);
+	} else if (k->kind == KEY_UA) {
+		e = incident_ent_find(s, INCIDENT_ENT_USER_AGENT, k->a);
+	}
+	return !e || e->c.distinct_sources <= RARE_MAX;
+}
+
+/* Distinct anchors (pass-1 roots) in a run, counted up to RARE_MAX + 1. */
+static size_t run_span(const uint32_t *root1, const struct key_item *it,
+		       size_t n)
+{
+	uint32_t seen[RARE_MAX + 1];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k <= RARE_MAX; i++) {
+		uint32_t r = root1[it[i].rec];
+		size_t j = 0;
+
+		while (j < k && seen[j] != r)
+			j++;
+		if (j == k)
+			seen[k++] = r;
+	}
+	return k;
+}
+
+static size_t link_items(const struct incident_set *s, struct key_item *it)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < s->recs.n; i++) {
+		const struct incident_alert *r = &s->recs.recs[i];
+		const struct core_str *e = r->entity;
+
+		if (r->overflow)
+			continue;
+		if (e[INCIDENT_ENT_USER_AGENT].len)
+			it[m++] = item_make(r, KEY_UA,
+					    e[INCIDENT_ENT_USER_AGENT],
+					    CORE_STR_NULL, NULL);
+		if (e[INCIDENT_ENT_URL_PATTERN].len)
+			it[m++] = item_make(r, KEY_PATTERN,
+					    e[INCIDENT_ENT_URL_PATTERN],
+					    CORE_STR_NULL, NULL);
+		if (e[INCIDENT_ENT_USER].len)
+			it[m++] = item_make(r, KEY_USER, e[INCIDENT_ENT_USER],
+					    CORE_STR_NULL, NULL);
+		if (e[INCIDENT_ENT_TARGET_USER].len &&
+		    !core_str_eq(e[INCIDENT_ENT_TARGET_USER],
+				 e[INCIDENT_ENT_USER]))
+			it[m++] = item_make(r, KEY_USER,
+					    e[INCIDENT_ENT_TARGET_USER],
+					    CORE_STR_NULL, NULL);
+	}
+	return m;
+}
+
+/* Pass 2: rare fingerprints link anchors. */
+static int pass_link(struct incident_set *s, struct uf *u, uint32_t *root1)
+{
+	size_t n = s->recs.n, m, i = 0;
+	struct key_item *it = malloc((4 * n + 1) * sizeof(*it));
+
+	if (!it)
+		return CORE_E_NOMEM;
+	for (size_t k = 0; k < n; k++)
+		root1[k] = uf_find(u, (uint32_t)k);
+	m = link_items(s, it);
+	qsort(it, m, sizeof(*it), key_cmp);
+
+	while (i < m) {
+		size_t j = i + 1, span;
+		int64_t window = s->cfg.gap_us, last;
+
+		while (j < m && key_same(&it[i], &it[j]) == 0)
+			j++;
+		span = run_span(root1, it + i, j - i);
+		if (it[i].kind == KEY_USER)
+			window /= 4;
+		last = it[i].t1;
+		for (size_t k = i + 1; span > 1 && span <= RARE_MAX &&
+		     k < j && key_rare(s, &it[i]); k++) {
+			if (it[k].t0 - last <= window)
+				uf_union(u, it[k - 1].rec, it[k].rec);
+			last = CORE_MAX(last, it[k].t1);
+		}
+		i = j;
+	}
+	free(it);
+	return 0;
+}
+
+/* Pass 3: local activity joins the latest login as that user there. */
+static int pass_local(struct incident_set *s, struct uf *u)
+{
+	size_t n = s->recs.n, m = 0, i = 0;
+	struct key_item *it = malloc((n + 1) * sizeof(*it));
+
+	if (!it)
+		return CORE_E_NOMEM;
+	for (size_t k = 0; k < n; k++) {
+		const struct incident_alert *r = &s->recs.recs[k];
+		struct core_str user = rec_user(r);
+
+		if (!r->overflow && user.len && r->entity[INCIDENT_ENT_HOST].len)
+			it[m++] = item_make(r, KEY_USERHOST, user,
+					    r->entity[INCIDENT_ENT_HOST], NULL);
+	}
+	qsort(it, m, sizeof(*it), key_cmp);
+
+	while (i < m) {
+		size_t j = i, best = SIZE_MAX;
+
+		for (; j < m && key_same(&it[i], &it[j]) == 0; j++) {
+			const struct incident_alert *r = &s->recs.recs[it[j].rec];
+
+			if (r->entity[INCIDENT_ENT_SOURCE_IP].len) {
+				best = j;
+				continue;
+			}
+			if (best != SIZE_MAX && it[j].t0 - it[best].t1 <=
+			    s->cfg.gap_us)
+				uf_union(u, it[best].rec, it[j].rec);
+		}
+		i = j;
+	}
+	free(it);
+	return 0;
+}
+
+/* Did this record's source log in after failing?  (From the events.) */
+static bool rec_success(const struct incident_set *s,
+			const struct incident_alert *r)
+{
+	const struct incident_ent *e;
+
+	e = incident_ent_find(s, INCIDENT_ENT_SOURCE_IP,
+			      r->entity[INCIDENT_ENT_SOURCE_IP]);
+	return e && e->c.login_successes > 0;
+}
+
+/* Per root: the one rule it holds (NULL: several), level, success. */
+struct root_info {
+	const void *rule;
+	bool several, strong;
+};
+
+static void root_scan(const struct incident_set *s, struct uf *u,
+		      struct root_info *ri)
+{
+	for (size_t k = 0; k < s->recs.n; k++) {
+		const struct incident_alert *r = &s->recs.recs[k];
+		struct root_info *x = &ri[uf_find(u, (uint32_t)k)];
+
+		if (x->rule && x->rule != r->rule)
+			x->several = true;
+		x->rule = r->rule;
+		if (r->rule->level > DETECT_LEVEL_MEDIUM || rec_success(s, r))
+			x->strong = true;
+	}
+}
+
+/* Pass 4: background noise, one incident per rule. */
+static int pass_fold(struct incident_set *s, struct uf *u)
+{
+	size_t n = s->recs.n, m = 0, i = 0;
+	struct root_info *ri = calloc(n + 1, sizeof(*ri));
+	struct key_item *it = malloc((n + 1) * sizeof(*it));
+
+	if (!ri || !it) {
+		free(ri);
+		free(it);
+		return CORE_E_NOMEM;
+	}
+	root_scan(s, u, ri);
+	for (size_t k = 0; k < n; k++)
+		if (uf_find(u, (uint32_t)k) == k && !ri[k].several &&
+		    !ri[k].strong)
+			it[m++] = item_make(&s->recs.recs[k], KEY_RULE,
+					    CORE_STR_NULL, CORE_STR_NULL,
+					    ri[k].rule);
+	qsort(it, m, sizeof(*it), key_cmp);
+
+	while (i < m) {
+		size_t j = i + 1;
+
+		while (j < m && key_same(&it[i], &it[j]) == 0)
+			j++;
+		for (size_t k = i + 1; j - i >= FOLD_MIN && k < j; k++)
+			uf_union(u, it[i].rec, it[k].rec);
+		i = j;
+	}
+	free(ri);
+	free(it);
+	return 0;
+}
+
+/*
+ * Groups the set's records: root[i] receives the smallest record index of
+ * record i's incident.  root must hold s->recs.n entries.  Returns 0 or
+ * CORE_E_NOMEM.
+ */
+int incident_group(struct incident_set *s, uint32_t *root)
+{
+	size_t n = s->recs.n;
+	uint32_t *root1 = malloc((n + 1) * sizeof(*root1));
+	struct uf u = { root };
+	int rc;
+
+	if (!root1)
+		return CORE_E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		root[i] = (uint32_t)i;
+
+	rc = pass_anchor(s, &u);
+	if (rc == 0)
+		rc = pass_link(s, &u, root1);
+	if (rc == 0)
+		rc = pass_local(s, &u);
+	if (rc == 0)
+		rc = pass_fold(s, &u);
+
+	for (size_t i = 0; i < n; i++)
+		root[i] = uf_find(&u, (uint32_t)i);
+	free(root1);
+	return rc;
+}

@@ -1,0 +1,99 @@
+/*
+ * incident_int.h: the incident room's private structures, shared by its
+ * files and by nothing else (the public view is incident.h).
+ *
+ * Ownership: every byte the set keeps is copied into its string arena or
+ * into arrays it allocates; the memory counter adds up both so that tests
+ * can hold the set to a flat footprint.
+ */
+#ifndef VIGIL_INCIDENT_INT_H
+#define VIGIL_INCIDENT_INT_H
+
+#include "incident/incident.h"
+
+/* Distinct values of one entity: exact hashes, then a small estimator. */
+#define INCIDENT_HLL_REGS 256
+
+struct incident_distinct {
+	uint64_t *hashes;		/* exact set, open addressing, or NULL */
+	uint8_t *regs;			/* HyperLogLog registers once full */
+	uint32_t n;			/* exact count while hashes is used */
+};
+
+/* One observed entity: key, counters and distinct sets. */
+struct incident_ent {
+	uint64_t hash;
+	struct core_str value;		/* in the string arena */
+	uint8_t type;			/* enum incident_entity_type */
+	char ok_user[48];		/* last user that logged in (source) */
+	struct incident_counters c;
+	struct incident_distinct users;
+	struct incident_distinct sources;
+};
+
+/* Open-addressing table of entities; slots hold index + 1, 0 is free. */
+struct incident_enttab {
+	uint32_t *slots;
+	size_t nslots;
+	struct incident_ent *ents;
+	size_t n, cap, max;
+	uint64_t untracked;
+};
+
+/* Table of alert records keyed on rule, entities and group values. */
+struct incident_rectab {
+	uint32_t *slots;
+	size_t nslots;
+	struct incident_alert *recs;
+	uint64_t *hashes;
+	size_t n, cap, max;
+};
+
+struct incident_set {
+	struct incident_config cfg;
+	struct core_arena *strings;	/* every copied byte */
+	size_t memory;			/* arrays, besides the arena */
+	bool started, built;
+	struct incident_enttab ents;
+	struct incident_rectab recs;
+	uint64_t events_observed;
+	uint64_t alerts;
+	uint64_t alerts_overflow;
+	uint64_t events_attached;
+	const char **srcs;		/* interned input names */
+	size_t nsrcs, srcs_cap;
+	struct incident *incidents;
+	size_t nincidents;
+	/* Per-incident arrays, one allocation each for the whole set. */
+	struct incident_entity *ent_pool;
+	struct incident_step *step_pool;
+	struct incident_evidence *ev_pool;
+};
+
+/* set.c: memory and strings. */
+void *incident_alloc(struct incident_set *s, size_t n);
+void *incident_realloc(struct incident_set *s, void *p, size_t old,
+		       size_t n);
+void incident_dealloc(struct incident_set *s, void *p, size_t n);
+struct core_str incident_strdup(struct incident_set *s, const char *p,
+				size_t len);
+
+/* entity.c */
+struct incident_ent *incident_ent_find(const struct incident_set *s,
+				       enum incident_entity_type t,
+				       struct core_str v);
+void incident_ent_free_all(struct incident_set *s);
+bool incident_user_is_common(struct core_str user);
+
+/* alert.c */
+void incident_rec_free_all(struct incident_set *s);
+size_t incident_url_pattern(const char *p, size_t len, char *out,
+			    size_t n);
+
+/* group.c: fills root[i] with the incident representative of record i. */
+int incident_group(struct incident_set *s, uint32_t *root);
+
+/* score.c: builds the incident views from the grouping. */
+int incident_assemble(struct incident_set *s, const uint32_t *root);
+
+#endif /* VIGIL_INCIDENT_INT_H */

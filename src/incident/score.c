@@ -1,0 +1,855 @@
+/*
+ * score.c: incidents assembled from grouped alert records: members,
+ * ATT&CK chain, entities with their counters, timeline, evidence, score,
+ * title and explanation, and the final most-urgent-first order.
+ *
+ * The score is deterministic and documented in docs/scoring.md:
+ *
+ *   base     10 / 25 / 45 / 65 / 85 for the strongest rule level
+ *   chain    +5 per tactic beyond the first, at most +15
+ *   success  +20 when a source logged in after failing (from the events:
+ *            at least 3 failures, then a success), or when a credential
+ *            access alert is followed by an initial access alert
+ *   privesc  +10 for privilege escalation after access (success above or
+ *            an initial access tactic)
+ *   volume   3 * log10(events behind the alerts), at most +10
+ *   ids      +5 when the IDS raised alerts for one of the sources
+ *
+ * capped at 100; severity is critical from 85, high from 65, medium from
+ * 40, low from 20, informational below.  Incidents sort by score, then by
+ * last activity (newest first), then by id of their first record.
+ */
+#include "incident/incident_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TACTIC_CRED 7
+#define TACTIC_INITIAL 2
+#define TACTIC_PRIVESC 5
+#define TACTIC_PERSIST 4
+
+/* What the assembly of one incident works from. */
+struct work {
+	struct incident_set *s;
+	struct incident *inc;
+	const uint32_t *mem;		/* member record indexes */
+	size_t nmem;
+	const struct incident_alert *top;	/* strongest record */
+	const struct incident_ent *success;	/* source that got in */
+	uint32_t tactic_mask;
+	bool cred_then_access;
+	bool folded;			/* background noise of one rule */
+	size_t nsources;
+	struct core_buf text;
+};
+
+static int strcmp_view(struct core_str x, struct core_str y)
+{
+	size_t n = CORE_MIN(x.len, y.len);
+	int c = n ? memcmp(x.p, y.p, n) : 0;
+
+	if (c)
+		return c;
+	return (x.len > y.len) - (x.len < y.len);
+}
+
+static const struct incident_alert *rec(const struct work *w, size_t i)
+{
+	return &w->s->recs.recs[w->mem[i]];
+}
+
+/* Tactic mask and earliest tactic of a rule, from its tags. */
+static uint32_t rule_tactics(const struct detect_rule_info *r, int *first)
+{
+	uint32_t mask = 0;
+
+	*first = INCIDENT_TACTIC_COUNT;
+	for (size_t i = 0; i < r->ntags; i++) {
+		int t = incident_tactic_of_tag(r->tags[i]);
+
+		if (t >= 0) {
+			mask |= 1u << t;
+			*first = CORE_MIN(*first, t);
+		}
+	}
+	return mask;
+}
+
+static bool stronger(const struct incident_alert *a,
+		     const struct incident_alert *b)
+{
+	if (a->rule->level != b->rule->level)
+		return a->rule->level > b->rule->level;
+	if (a->events != b->events)
+		return a->events > b->events;
+	return a->index < b->index;
+}
+
+static void add_technique(struct incident *inc, const char *id, int *order,
+			  int tactic)
+{
+	unsigned i;
+
+	for (i = 0; i < inc->ntechniques; i++)
+		if (strcmp(inc->techniques[i], id) == 0)
+			break;
+	if (i == inc->ntechniques) {
+		if (i == INCIDENT_MAX_TECHNIQUES)
+			return;
+		snprintf(inc->techniques[i], sizeof(inc->techniques[i]), "%s",
+			 id);
+		order[i] = tactic;
+		inc->ntechniques++;
+	}
+	order[i] = CORE_MIN(order[i], tactic);
+}
+
+/* Techniques in the order of the earliest tactic they serve, then id. */
+static void sort_techniques(struct incident *inc, int *order)
+{
+	for (unsigned i = 1; i < inc->ntechniques; i++)
+		for (unsigned j = i; j > 0; j--) {
+			char tmp[16];
+			int o;
+
+			if (order[j - 1] < order[j] ||
+			    (order[j - 1] == order[j] &&
+			     strcmp(inc->techniques[j - 1],
+				    inc->techniques[j]) <= 0))
+				break;
+			memcpy(tmp, inc->techniques[j], sizeof(tmp));
+			memcpy(inc->techniques[j], inc->techniques[j - 1],
+			       sizeof(tmp));
+			memcpy(inc->techniques[j - 1], tmp, sizeof(tmp));
+			o = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = o;
+		}
+}
+
+static void chain_of(struct work *w)
+{
+	struct incident *inc = w->inc;
+	int order[INCIDENT_MAX_TECHNIQUES];
+	int64_t cred_t = INT64_MAX, access_t = INT64_MIN;
+
+	for (size_t i = 0; i < w->nmem; i++) {
+		const struct incident_alert *r = rec(w, i);
+		int first;
+		uint32_t m = rule_tactics(r->rule, &first);
+		char id[16];
+
+		w->tactic_mask |= m;
+		if (m & (1u << TACTIC_CRED))
+			cred_t = CORE_MIN(cred_t, r->ts_first);
+		if (m & (1u << TACTIC_INITIAL))
+			access_t = CORE_MAX(access_t, r->ts_last);
+		for (size_t t = 0; t < r->rule->ntags; t++)
+			if (incident_technique_of_tag(r->rule->tags[t], id,
+						      sizeof(id)))
+				add_technique(inc, id, order, first);
+	}
+	w->cred_then_access = cred_t != INT64_MAX && access_t >= cred_t;
+	for (int t = 0; t < INCIDENT_TACTIC_COUNT; t++)
+		if (w->tactic_mask & (1u << t))
+			inc->tactics[inc->ntactics++] = incident_tactic_name(t);
+	sort_techniques(inc, order);
+}
+
+/* ---------------------------------------------------------- entities */
+
+static int type_rank(enum incident_entity_type t)
+{
+	static const int rank[INCIDENT_ENT__COUNT] = { 0, 2, 1, 3, 4, 5 };
+
+	return rank[t];
+}
+
+static int entity_cmp(const void *pa, const void *pb)
+{
+	const struct incident_entity *x = pa, *y = pb;
+	int c = type_rank(x->type) - type_rank(y->type);
+
+	if (c)
+		return c;
+	if (x->c.events != y->c.events)
+		return x->c.events < y->c.events ? 1 : -1;
+	if (x->records != y->records)
+		return x->records < y->records ? 1 : -1;
+	return strcmp_view(x->value, y->value);
+}
+
+static int value_cmp(const void *pa, const void *pb)
+{
+	const struct incident_entity *x = pa, *y = pb;
+
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return strcmp_view(x->value, y->value);
+}
+
+/* Sorts the gathered values and folds repeats into a record count. */
+static size_t dedup(struct incident_entity *list, size_t n)
+{
+	size_t o = 0;
+
+	if (n)
+		qsort(list, n, sizeof(*list), value_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (o && value_cmp(&list[o - 1], &list[i]) == 0) {
+			list[o - 1].records++;
+			continue;
+		}
+		list[o++] = list[i];
+	}
+	return o;
+}
+
+/* Fills counters from the events and notes the source that got in. */
+static void entity_counters(struct work *w, struct incident_entity *e)
+{
+	const struct incident_ent *o;
+	const struct incident_counters *c;
+
+	if (e->type == INCIDENT_ENT_URL_PATTERN)
+		return;
+	o = incident_ent_find(w->s, e->type, e->value);
+	if (!o)
+		return;
+	e->observed = true;
+	e->c = o->c;
+	c = &o->c;
+	if (e->type != INCIDENT_ENT_SOURCE_IP)
+		return;
+	if (c->login_successes > 0 && c->login_failures >= 3 &&
+	    c->last_success >= c->first_failure &&
+	    (!w->success || c->last_success > w->success->c.last_success))
+		w->success = o;
+}
+
+static int entities_of(struct work *w, struct incident_entity **out,
+		       size_t *nout)
+{
+	struct incident_entity *list;
+	size_t n = 0;
+
+	list = malloc((w->nmem * INCIDENT_ENT__COUNT + 1) * sizeof(*list));
+	if (!list)
+		return CORE_E_NOMEM;
+	for (size_t i = 0; i < w->nmem; i++) {
+		const struct incident_alert *r = rec(w, i);
+
+		for (int t = 0; t < INCIDENT_ENT__COUNT; t++) {
+			if (!r->entity[t].len)
+				continue;
+			memset(&list[n], 0, sizeof(*list));
+			list[n].type = (enum incident_entity_type)t;
+			list[n].value = r->entity[t];
+			list[n++].records = 1;
+		}
+	}
+	n = dedup(list, n);
+
+	for (size_t i = 0; i < n; i++) {
+		entity_counters(w, &list[i]);
+		w->nsources += list[i].type == INCIDENT_ENT_SOURCE_IP;
+	}
+	if (n)
+		qsort(list, n, sizeof(*list), entity_cmp);
+	w->inc->entities_total = n;
+	*out = list;
+	*nout = n;
+	return 0;
+}
+
+/* ------------------------------------------------- timeline, evidence */
+
+static int64_t t0_of(const struct incident_alert *r)
+{
+	return r->ts_first != CORE_TS_UNKNOWN ? r->ts_first : r->ts_last;
+}
+
+static int step_time_cmp(const void *pa, const void *pb)
+{
+	const struct incident_step *x = pa, *y = pb;
+
+	if (x->ts_first != y->ts_first)
+		return x->ts_first < y->ts_first ? -1 : 1;
+	return (x->alert->index > y->alert->index) -
+	       (x->alert->index < y->alert->index);
+}
+
+static int step_strength_cmp(const void *pa, const void *pb)
+{
+	const struct incident_step *x = pa, *y = pb;
+
+	if (x->alert == y->alert)
+		return 0;
+	return stronger(x->alert, y->alert) ? -1 : 1;
+}
+
+/* Key alerts: the strongest INCIDENT_MAX_TIMELINE records, in time order. */
+static int timeline_of(struct work *w, struct incident_step **out,
+		       size_t *nout)
+{
+	struct incident_step *st = malloc((w->nmem + 1) * sizeof(*st));
+	size_t n = w->nmem;
+
+	if (!st)
+		return CORE_E_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		st[i].alert = rec(w, i);
+		st[i].ts_first = t0_of(st[i].alert);
+		st[i].ts_last = st[i].alert->ts_last;
+	}
+	if (n > INCIDENT_MAX_TIMELINE) {
+		qsort(st, n, sizeof(*st), step_strength_cmp);
+		n = INCIDENT_MAX_TIMELINE;
+	}
+	qsort(st, n, sizeof(*st), step_time_cmp);
+	*out = st;
+	*nout = n;
+	return 0;
+}
+
+/* Strongest first: rule level, then the most recent. */
+static int evidence_cmp(const void *pa, const void *pb)
+{
+	const struct incident_evidence *x = pa, *y = pb;
+
+	if (x->rule->level != y->rule->level)
+		return x->rule->level < y->rule->level ? 1 : -1;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? 1 : -1;
+	if (x->record != y->record)
+		return x->record < y->record ? -1 : 1;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+static int evidence_of(struct work *w, struct incident_evidence **out,
+		       size_t *nout)
+{
+	struct incident_evidence *ev;
+	size_t n = 0;
+
+	ev = malloc((w->nmem * INCIDENT_RECORD_SAMPLES + 1) * sizeof(*ev));
+	if (!ev)
+		return CORE_E_NOMEM;
+	for (size_t i = 0; i < w->nmem; i++) {
+		const struct incident_alert *r = rec(w, i);
+
+		for (unsigned k = 0; k < r->nsample; k++)
+			ev[n++] = r->sample[k];
+	}
+	if (n)
+		qsort(ev, n, sizeof(*ev), evidence_cmp);
+	*out = ev;
+	*nout = CORE_MIN(n, (size_t)INCIDENT_MAX_EVIDENCE);
+	return 0;
+}
+
+/* ------------------------------------------------------------ scoring */
+
+static unsigned popcount(uint32_t m)
+{
+	unsigned n = 0;
+
+	for (; m; m &= m - 1)
+		n++;
+	return n;
+}
+
+static bool has_ids(const struct incident *inc)
+{
+	for (size_t i = 0; i < inc->nentities; i++)
+		if (inc->entities[i].type == INCIDENT_ENT_SOURCE_IP &&
+		    inc->entities[i].c.ids_alerts > 0)
+			return true;
+	return false;
+}
+
+static enum incident_severity severity_of(unsigned score)
+{
+	if (score >= 85)
+		return INCIDENT_SEV_CRITICAL;
+	if (score >= 65)
+		return INCIDENT_SEV_HIGH;
+	if (score >= 40)
+		return INCIDENT_SEV_MEDIUM;
+	if (score >= 20)
+		return INCIDENT_SEV_LOW;
+	return INCIDENT_SEV_INFORMATIONAL;
+}
+
+static void score_of(struct work *w)
+{
+	static const unsigned base[] = { 10, 25, 45, 65, 85 };
+	struct incident *inc = w->inc;
+	struct incident_score_parts *p = &inc->parts;
+	unsigned ntac = popcount(w->tactic_mask), sum;
+	bool success = w->success || w->cred_then_access;
+	bool access = success || (w->tactic_mask & (1u << TACTIC_INITIAL));
+
+	p->base = base[CORE_MIN((unsigned)w->top->rule->level, 4u)];
+	p->chain = ntac > 1 ? CORE_MIN(5 * (ntac - 1), 15u) : 0;
+	p->success = success ? 20 : 0;
+	p->privesc = access && (w->tactic_mask & (1u << TACTIC_PRIVESC)) ?
+		     10 : 0;
+	p->volume = inc->events > 1 ?
+		    CORE_MIN((unsigned)(3 * log10((double)inc->events)), 10u) :
+		    0;
+	p->ids = has_ids(inc) ? 5 : 0;
+
+	sum = p->base + p->chain + p->success + p->privesc + p->volume +
+	      p->ids;
+	inc->score = CORE_MIN(sum, 100u);
+	inc->severity = severity_of(inc->score);
+}
+
+/* ------------------------------------------------ title, explanation */
+
+static const struct incident_entity *first_of(const struct incident *inc,
+					      enum incident_entity_type t)
+{
+	for (size_t i = 0; i < inc->nentities; i++)
+		if (inc->entities[i].type == t)
+			return &inc->entities[i];
+	return NULL;
+}
+
+static void add_value(struct core_buf *b, struct core_str v)
+{
+	core_buf_add(b, v.p, CORE_MIN(v.len, (size_t)64));
+}
+
+static void title_of(struct work *w)
+{
+	struct incident *inc = w->inc;
+	const struct incident_entity *ip, *user, *host;
+	struct core_buf b;
+
+	core_buf_init(&b, 1024);
+	ip = first_of(inc, INCIDENT_ENT_SOURCE_IP);
+	user = first_of(inc, INCIDENT_ENT_USER);
+	host = first_of(inc, INCIDENT_ENT_HOST);
+	core_buf_printf(&b, "%s", w->top->rule->title ? w->top->rule->title :
+			w->top->rule->id ? w->top->rule->id : "Alert");
+
+	if (w->folded && w->nsources > 1) {
+		core_buf_printf(&b, " from %zu sources", w->nsources);
+	} else if (ip) {
+		core_buf_printf(&b, " from ");
+		add_value(&b, ip->value);
+		if (w->nsources > 1)
+			core_buf_printf(&b, " and %zu other source%s",
+					w->nsources - 1,
+					w->nsources > 2 ? "s" : "");
+	} else if (user) {
+		core_buf_printf(&b, " by ");
+		add_value(&b, user->value);
+		if (host) {
+			core_buf_printf(&b, " on ");
+			add_value(&b, host->value);
+		}
+	} else if (host) {
+		core_buf_printf(&b, " on ");
+		add_value(&b, host->value);
+	}
+
+	if (w->success && w->success->ok_user[0])
+		core_buf_printf(&b, " followed by a successful login as %s",
+				w->success->ok_user);
+	else if (w->success || w->cred_then_access)
+		core_buf_printf(&b, " followed by a successful login");
+	if (inc->parts.privesc)
+		core_buf_printf(&b, ", then privilege escalation");
+	inc->title = incident_strdup(w->s, b.p ? b.p : "", b.len);
+	core_buf_free(&b);
+}
+
+static void when(struct core_buf *b, int64_t ts)
+{
+	char t[40];
+
+	if (ts == CORE_TS_UNKNOWN) {
+		core_buf_printf(b, "an unknown time");
+		return;
+	}
+	core_time_format(ts, t, sizeof(t));
+	core_buf_printf(b, "%s", t);
+}
+
+/* One sentence per source address: what the events say it did. */
+static void tell_source(struct core_buf *b, const struct incident_entity *e)
+{
+	const struct incident_counters *c = &e->c;
+
+	core_buf_printf(b, "%.*s", (int)CORE_MIN(e->value.len, (size_t)64),
+			e->value.p);
+	if (!e->observed) {
+		core_buf_printf(b, " was named by the alerts. ");
+		return;
+	}
+	if (c->login_failures || c->invalid_users)
+		core_buf_printf(b, " failed %llu SSH logins (%llu for invalid "
+				"users, %s%llu user names tried)",
+				(unsigned long long)c->login_failures,
+				(unsigned long long)c->invalid_users,
+				c->distinct_estimated ? "about " : "",
+				(unsigned long long)c->distinct_users);
+	if (c->login_successes)
+		core_buf_printf(b, "%s logged in successfully %llu time%s",
+				c->login_failures ? " and" : "",
+				(unsigned long long)c->login_successes,
+				c->login_successes > 1 ? "s" : "");
+	if (c->requests)
+		core_buf_printf(b, "%s sent %llu web requests (%llu 4xx, "
+				"%llu 5xx)",
+				c->login_failures || c->login_successes ?
+				"; it" : "",
+				(unsigned long long)c->requests,
+				(unsigned long long)c->http_4xx,
+				(unsigned long long)c->http_5xx);
+	if (c->ids_alerts)
+		core_buf_printf(b, "; the IDS raised %llu alerts for it",
+				(unsigned long long)c->ids_alerts);
+	if (!c->login_failures && !c->login_successes && !c->requests &&
+	    !c->ids_alerts)
+		core_buf_printf(b, " appears in %llu events",
+				(unsigned long long)c->events);
+	core_buf_printf(b, ". ");
+}
+
+static void tell_what(struct work *w, struct core_buf *b)
+{
+	const struct incident *inc = w->inc;
+	size_t told = 0;
+
+	core_buf_printf(b, "What happened: between ");
+	when(b, inc->ts_first);
+	core_buf_printf(b, " and ");
+	when(b, inc->ts_last);
+	core_buf_printf(b, ", %llu alert%s from %zu rule record%s. ",
+			(unsigned long long)inc->alerts,
+			inc->alerts == 1 ? "" : "s", w->nmem,
+			w->nmem == 1 ? "" : "s");
+	for (size_t i = 0; i < inc->nentities && told < 3; i++)
+		if (inc->entities[i].type == INCIDENT_ENT_SOURCE_IP) {
+			tell_source(b, &inc->entities[i]);
+			told++;
+		}
+	if (w->nsources > told)
+		core_buf_printf(b, "%zu more sources took part. ",
+				w->nsources - told);
+	if (inc->ntactics)
+		core_buf_printf(b, "ATT&CK: %s%s.", inc->tactics[0],
+				inc->ntactics > 1 ? " and later steps" : "");
+	core_buf_printf(b, "\n");
+}
+
+static void tell_why(struct work *w, struct core_buf *b)
+{
+	const struct incident *inc = w->inc;
+	const struct incident_score_parts *p = &inc->parts;
+
+	core_buf_printf(b, "Why it scored %u (%s): %u from the strongest rule "
+			"(%s, level %s)", inc->score,
+			incident_severity_name(inc->severity), p->base,
+			w->top->rule->title ? w->top->rule->title : "untitled",
+			incident_severity_name(incident_severity_of_level(
+				w->top->rule->level)));
+	if (p->chain)
+		core_buf_printf(b, ", +%u for %u tactics along the kill chain",
+				p->chain, inc->ntactics);
+	if (p->success)
+		core_buf_printf(b, ", +%u for a successful login after "
+				"failures", p->success);
+	if (p->privesc)
+		core_buf_printf(b, ", +%u for privilege escalation after "
+				"access", p->privesc);
+	if (p->volume)
+		core_buf_printf(b, ", +%u for volume (%llu events)", p->volume,
+				(unsigned long long)inc->events);
+	if (p->ids)
+		core_buf_printf(b, ", +%u for IDS corroboration", p->ids);
+	core_buf_printf(b, ".\n");
+}
+
+static void tell_sources_block(struct work *w, struct core_buf *b)
+{
+	const struct incident *inc = w->inc;
+	size_t n = 0;
+
+	core_buf_printf(b, " Block ");
+	for (size_t i = 0; i < inc->nentities && n < 3; i++)
+		if (inc->entities[i].type == INCIDENT_ENT_SOURCE_IP) {
+			core_buf_printf(b, "%s", n ? ", " : "");
+			add_value(b, inc->entities[i].value);
+			n++;
+		}
+	if (w->nsources > n)
+		core_buf_printf(b, " and the %zu other sources", w->nsources - n);
+	core_buf_printf(b, " at the firewall (investigate instead if the "
+			"address is your own).");
+}
+
+static void tell_next(struct work *w, struct core_buf *b)
+{
+	const struct incident *inc = w->inc;
+	const struct incident_entity *user = first_of(inc, INCIDENT_ENT_USER);
+	const struct incident_entity *host = first_of(inc, INCIDENT_ENT_HOST);
+
+	core_buf_printf(b, "What to do next:");
+	if (w->nsources)
+		tell_sources_block(w, b);
+	if (w->success && w->success->ok_user[0])
+		core_buf_printf(b, " Reset the password of %s, end its "
+				"sessions and check its authorized_keys.",
+				w->success->ok_user);
+	else if (w->cred_then_access)
+		core_buf_printf(b, " Reset the password of the account that "
+				"logged in and end its sessions.");
+	if ((w->tactic_mask & (1u << TACTIC_PRIVESC)) && user) {
+		core_buf_printf(b, " Review sudo activity of user ");
+		add_value(b, user->value);
+		if (host) {
+			core_buf_printf(b, " on ");
+			add_value(b, host->value);
+		}
+		core_buf_printf(b, ".");
+	}
+	if (w->tactic_mask & (1u << TACTIC_PERSIST))
+		core_buf_printf(b, " Look for new accounts, keys, services and "
+				"cron jobs.");
+	if (!w->success && !w->cred_then_access &&
+	    (w->tactic_mask & (1u << TACTIC_CRED)))
+		core_buf_printf(b, " No login succeeded: rate-limit SSH and "
+				"prefer keys to passwords.");
+	if (w->folded)
+		core_buf_printf(b, " This is background activity; act if it "
+				"grows.");
+}
+
+static void explain(struct work *w)
+{
+	struct core_buf *b = &w->text;
+
+	core_buf_init(b, 16 * 1024);
+	tell_what(w, b);
+	tell_why(w, b);
+	tell_next(w, b);
+	w->inc->explanation = incident_strdup(w->s, b->p ? b->p : "", b->len);
+	core_buf_free(b);
+}
+
+/* -------------------------------------------------------- assembling */
+
+/* Capped per-incident arrays, appended to the set's pools. */
+struct pools {
+	size_t nent, nstep, nev;
+	size_t *ent_off, *step_off, *ev_off;
+};
+
+static int pool_add(struct incident_set *s, void **pool, size_t *used,
+		    const void *src, size_t n, size_t size)
+{
+	void *p;
+
+	if (!n)
+		return 0;
+	p = incident_realloc(s, *pool, *used * size, (*used + n) * size);
+	if (!p)
+		return CORE_E_NOMEM;
+	memcpy((char *)p + *used * size, src, n * size);
+	*pool = p;
+	*used += n;
+	return 0;
+}
+
+static void basics_of(struct work *w)
+{
+	struct incident *inc = w->inc;
+
+	inc->ts_first = CORE_TS_UNKNOWN;
+	inc->ts_last = CORE_TS_UNKNOWN;
+	w->top = rec(w, 0);
+	for (size_t i = 0; i < w->nmem; i++) {
+		const struct incident_alert *r = rec(w, i);
+		int64_t t0 = t0_of(r);
+
+		inc->records++;
+		inc->alerts += r->raised;
+		inc->events += r->events;
+		if (t0 != CORE_TS_UNKNOWN &&
+		    (inc->ts_first == CORE_TS_UNKNOWN || t0 < inc->ts_first))
+			inc->ts_first = t0;
+		if (r->ts_last > inc->ts_last)
+			inc->ts_last = r->ts_last;
+		if (stronger(r, w->top))
+			w->top = r;
+	}
+}
+
+static bool single_rule(const struct work *w)
+{
+	for (size_t i = 1; i < w->nmem; i++)
+		if (rec(w, i)->rule != rec(w, 0)->rule)
+			return false;
+	return true;
+}
+
+/* Builds incident k from its members; appends its arrays to the pools. */
+static int assemble_one(struct incident_set *s, struct incident *inc,
+			const uint32_t *mem, size_t nmem, struct pools *pl,
+			size_t k)
+{
+	struct work w = { .s = s, .inc = inc, .mem = mem, .nmem = nmem };
+	struct incident_entity *ents = NULL;
+	struct incident_step *steps = NULL;
+	struct incident_evidence *evs = NULL;
+	size_t nent = 0, nstep = 0, nev = 0;
+	int rc;
+
+	basics_of(&w);
+	rc = entities_of(&w, &ents, &nent);
+	if (rc == 0)
+		rc = timeline_of(&w, &steps, &nstep);
+	if (rc == 0)
+		rc = evidence_of(&w, &evs, &nev);
+	if (rc < 0)
+		goto fail;
+
+	inc->entities = ents;
+	inc->nentities = CORE_MIN(nent, (size_t)INCIDENT_MAX_SHOWN_ENTITIES);
+	inc->ntimeline = nstep;
+	inc->nevidence = nev;
+	w.folded = single_rule(&w) && w.nsources >= 4 &&
+		   w.top->rule->level <= DETECT_LEVEL_MEDIUM;
+	chain_of(&w);
+	score_of(&w);
+	title_of(&w);
+	explain(&w);
+
+	pl->ent_off[k] = pl->nent;
+	pl->step_off[k] = pl->nstep;
+	pl->ev_off[k] = pl->nev;
+	rc = pool_add(s, (void **)&s->ent_pool, &pl->nent, ents,
+		      inc->nentities, sizeof(*ents));
+	if (rc == 0)
+		rc = pool_add(s, (void **)&s->step_pool, &pl->nstep, steps,
+			      nstep, sizeof(*steps));
+	if (rc == 0)
+		rc = pool_add(s, (void **)&s->ev_pool, &pl->nev, evs, nev,
+			      sizeof(*evs));
+fail:
+	free(ents);
+	free(steps);
+	free(evs);
+	return rc;
+}
+
+static int urgency_cmp(const void *pa, const void *pb)
+{
+	const struct incident *x = pa, *y = pb;
+
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	if (x->ts_last != y->ts_last)
+		return x->ts_last < y->ts_last ? 1 : -1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Members of each incident, grouped by a counting sort over roots. */
+static int members_of(const struct incident_set *s, const uint32_t *root,
+		      uint32_t *idx, size_t *off, uint32_t *mem,
+		      size_t *ninc)
+{
+	size_t n = s->recs.n, k = 0;
+	size_t *fill;
+
+	for (size_t i = 0; i < n; i++)
+		if (root[i] == i)
+			idx[i] = (uint32_t)k++;
+	memset(off, 0, (k + 1) * sizeof(*off));
+	for (size_t i = 0; i < n; i++)
+		off[idx[root[i]] + 1]++;
+	for (size_t j = 0; j < k; j++)
+		off[j + 1] += off[j];
+	fill = malloc((k + 1) * sizeof(*fill));
+	if (!fill)
+		return CORE_E_NOMEM;
+	memcpy(fill, off, (k + 1) * sizeof(*fill));
+	for (size_t i = 0; i < n; i++)
+		mem[fill[idx[root[i]]]++] = (uint32_t)i;
+	free(fill);
+	*ninc = k;
+	return 0;
+}
+
+static void finish(struct incident_set *s, const struct pools *pl,
+		   const uint32_t *root, const uint32_t *idx)
+{
+	size_t k = s->nincidents;
+	uint32_t *pos = malloc((k + 1) * sizeof(*pos));
+
+	for (size_t j = 0; j < k; j++) {
+		struct incident *inc = &s->incidents[j];
+
+		inc->entities = s->ent_pool + pl->ent_off[j];
+		inc->timeline = s->step_pool + pl->step_off[j];
+		inc->evidence = s->ev_pool + pl->ev_off[j];
+		inc->id = (uint32_t)j;
+	}
+	qsort(s->incidents, k, sizeof(*s->incidents), urgency_cmp);
+	for (size_t j = 0; j < k; j++) {
+		if (pos)
+			pos[s->incidents[j].id] = (uint32_t)j;
+		s->incidents[j].id = (uint32_t)(j + 1);
+	}
+	for (size_t i = 0; pos && i < s->recs.n; i++)
+		s->recs.recs[i].incident = pos[idx[root[i]]] + 1;
+	free(pos);
+}
+
+/*
+ * Builds the incident views from root (see incident_group()).  Returns 0
+ * or CORE_E_NOMEM (then the set holds no incidents).
+ */
+int incident_assemble(struct incident_set *s, const uint32_t *root)
+{
+	size_t n = s->recs.n, k = 0;
+	uint32_t *idx = malloc((n + 1) * sizeof(*idx));
+	uint32_t *mem = malloc((n + 1) * sizeof(*mem));
+	size_t *off = malloc((n + 2) * sizeof(*off));
+	size_t *offs = calloc(3 * (n + 1), sizeof(*offs));
+	struct pools pl = { 0 };
+	int rc = CORE_E_NOMEM;
+
+	if (!idx || !mem || !off || !offs)
+		goto fail;
+	pl.ent_off = offs;
+	pl.step_off = offs + n + 1;
+	pl.ev_off = offs + 2 * (n + 1);
+	rc = members_of(s, root, idx, off, mem, &k);
+	if (rc < 0)
+		goto fail;
+	s->incidents = incident_alloc(s, (k + 1) * sizeof(*s->incidents));
+	rc = s->incidents ? 0 : CORE_E_NOMEM;
+
+	for (size_t j = 0; rc == 0 && j < k; j++)
+		rc = assemble_one(s, &s->incidents[j], mem + off[j],
+				  off[j + 1] - off[j], &pl, j);
+	if (rc == 0) {
+		s->nincidents = k;
+		finish(s, &pl, root, idx);
+	}
+fail:
+	free(idx);
+	free(mem);
+	free(off);
+	free(offs);
+	return rc;
+}
