@@ -84,7 +84,8 @@ static struct core_str request_in_text(struct core_str t)
 
 		if (t.p[i] != '"')
 			continue;
-		while (m < t.len && m - i <= 8 && isupper((unsigned char)t.p[m]))
+		while (m < t.len && m - i <= 8 &&
+		       isupper((unsigned char)t.p[m]))
 			m++;
 		if (m == i + 1 || m + 1 >= t.len || t.p[m] != ' ' ||
 		    t.p[m + 1] != '/')
@@ -200,14 +201,14 @@ static uint64_t key_hash(const struct detect_alert *a,
 	uint64_t h = core_hash(&a->rule, sizeof(a->rule), overflow);
 
 	if (overflow)
-		return h;
+		return h | 1;
 	for (int t = 0; t < INCIDENT_ENT__COUNT; t++)
 		h = core_hash(k->entity[t].p, k->entity[t].len, h + t);
 	for (unsigned i = 0; i < a->ngroup && i < DETECT_ALERT_MAX_GROUP;
 	     i++)
 		h = core_hash(a->group[i].value.p, a->group[i].value.len,
 			      h + 16 + i);
-	return h;
+	return h | 1;	/* 0 marks a retired record */
 }
 
 static bool key_eq(const struct incident_alert *r,
@@ -262,6 +263,8 @@ static int rec_rehash(struct incident_set *s)
 	for (size_t r = 0; r < tab->n; r++) {
 		size_t i = tab->hashes[r] & (nslots - 1);
 
+		if (!tab->hashes[r])
+			continue;
 		while (tab->slots[i])
 			i = (i + 1) & (nslots - 1);
 		tab->slots[i] = (uint32_t)(r + 1);
@@ -318,6 +321,40 @@ static void rec_init(struct incident_set *s, struct incident_alert *r,
 	}
 }
 
+/*
+ * A repeat after more than gap_us of silence starts a new record, so an
+ * address that comes back next week is a new incident, not a week-long
+ * one.
+ */
+static bool stale(const struct incident_set *s,
+		  const struct incident_alert *r, const struct detect_alert *a)
+{
+	if (r->ts_last == CORE_TS_UNKNOWN || a->ts_first == CORE_TS_UNKNOWN)
+		return false;
+	return a->ts_first - r->ts_last > s->cfg.gap_us;
+}
+
+/*
+ * Retires the record in slot i and puts a fresh one for the same key in
+ * its place.  A retired record keeps its data but a zero hash, so a
+ * rehash leaves it out of the table.
+ */
+static struct incident_alert *rec_renew(struct incident_set *s, size_t i,
+					const struct detect_alert *a,
+					const struct alert_key *k, uint64_t h)
+{
+	struct incident_rectab *tab = &s->recs;
+
+	if (rec_reserve(s) < 0)
+		return NULL;
+	i = rec_slot(tab, h, a, k, false);
+	tab->hashes[tab->slots[i] - 1] = 0;
+	rec_init(s, &tab->recs[tab->n], a, k, false);
+	tab->hashes[tab->n] = h;
+	tab->slots[i] = (uint32_t)(++tab->n);
+	return &tab->recs[tab->n - 1];
+}
+
 /* Finds or makes the record for a; NULL without memory. */
 static struct incident_alert *rec_get(struct incident_set *s,
 				      const struct detect_alert *a)
@@ -332,8 +369,13 @@ static struct incident_alert *rec_get(struct incident_set *s,
 	h = key_hash(a, &k, false);
 	if (tab->nslots) {
 		i = rec_slot(tab, h, a, &k, false);
-		if (tab->slots[i])
-			return &tab->recs[tab->slots[i] - 1];
+		struct incident_alert *r = tab->slots[i] ?
+			&tab->recs[tab->slots[i] - 1] : NULL;
+
+		if (r && (!stale(s, r, a) || tab->n >= tab->max))
+			return r;
+		if (r)
+			return rec_renew(s, i, a, &k, h);
 	}
 	if (tab->n >= tab->max) {
 		overflow = true;

@@ -99,7 +99,8 @@ static uint64_t distinct_add(struct incident_set *s,
 		return hll_estimate(d->regs);
 	}
 	if (!d->hashes) {
-		d->hashes = incident_alloc(s, DISTINCT_SLOTS * sizeof(uint64_t));
+		d->hashes = incident_alloc(s, DISTINCT_SLOTS *
+					   sizeof(uint64_t));
 		if (!d->hashes)
 			return d->n;
 	}

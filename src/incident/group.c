@@ -332,7 +332,8 @@ static int pass_local(struct incident_set *s, struct uf *u)
 		const struct incident_alert *r = &s->recs.recs[k];
 		struct core_str user = rec_user(r);
 
-		if (!r->overflow && user.len && r->entity[INCIDENT_ENT_HOST].len)
+		if (!r->overflow && user.len &&
+		    r->entity[INCIDENT_ENT_HOST].len)
 			it[m++] = item_make(r, KEY_USERHOST, user,
 					    r->entity[INCIDENT_ENT_HOST], NULL);
 	}
@@ -342,7 +343,9 @@ static int pass_local(struct incident_set *s, struct uf *u)
 		size_t j = i, best = SIZE_MAX;
 
 		for (; j < m && key_same(&it[i], &it[j]) == 0; j++) {
-			const struct incident_alert *r = &s->recs.recs[it[j].rec];
+			const struct incident_alert *r;
+
+			r = &s->recs.recs[it[j].rec];
 
 			if (r->entity[INCIDENT_ENT_SOURCE_IP].len) {
 				best = j;

@@ -15,7 +15,7 @@
 #define INCIDENT_HLL_REGS 256
 
 struct incident_distinct {
-	uint64_t *hashes;		/* exact set, open addressing, or NULL */
+	uint64_t *hashes;		/* exact set (open addressing) */
 	uint8_t *regs;			/* HyperLogLog registers once full */
 	uint32_t n;			/* exact count while hashes is used */
 };

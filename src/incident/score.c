@@ -591,7 +591,8 @@ static void tell_sources_block(struct work *w, struct core_buf *b)
 			n++;
 		}
 	if (w->nsources > n)
-		core_buf_printf(b, " and the %zu other sources", w->nsources - n);
+		core_buf_printf(b, " and the %zu other sources",
+				w->nsources - n);
 	core_buf_printf(b, " at the firewall (investigate instead if the "
 			"address is your own).");
 }

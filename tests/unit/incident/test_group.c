@@ -1,0 +1,166 @@
+/*
+ * test_group.c: alert records folded into incidents (src/incident/
+ * group.c): one attacker with several addresses is one story, unrelated
+ * attackers sharing a host or a common user name stay apart, local
+ * activity joins the login before it, background noise folds per rule.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "synth.h"
+
+struct scenario {
+	const char *name;
+	const struct synth *alerts;
+	size_t nalerts;
+	size_t incidents;	/* expected */
+	const char *why;
+};
+
+/* Three addresses try the same rare user within minutes, the last gets in. */
+static const struct synth one_attacker[] = {
+	{ &rule_brute, T0, 40, "198.51.100.1", "deploy", NULL, "web1",
+	  NULL, NULL, 10 },
+	{ &rule_brute, T0 + 120 * SEC, 35, "198.51.100.2", "deploy", NULL,
+	  "web2", NULL, NULL, 20 },
+	{ &rule_login, T0 + 300 * SEC, 1, "198.51.100.3", "deploy", NULL,
+	  "web2", NULL, NULL, 30 },
+	{ &rule_sudo, T0 + 400 * SEC, 1, NULL, "deploy", "root", "web2",
+	  NULL, NULL, 31 },
+};
+
+/* Two strangers brute-force root on the same host at the same time. */
+static const struct synth two_strangers[] = {
+	{ &rule_brute, T0, 500, "203.0.113.7", "root", NULL, "web1",
+	  NULL, NULL, 1 },
+	{ &rule_brute, T0 + 60 * SEC, 300, "192.0.2.55", "root", NULL,
+	  "web1", NULL, NULL, 2 },
+};
+
+/* The same web payload from two addresses: one tool, one story. */
+static const struct synth one_tool[] = {
+	{ &rule_web, T0, 1, "203.0.113.9", NULL, NULL, "shop",
+	  "sqlmap/1.7", "\"GET /item.php?id=1%27+UNION+SELECT HTTP/1.1\"",
+	  5 },
+	{ &rule_web, T0 + 600 * SEC, 1, "203.0.113.10", NULL, NULL, "shop",
+	  "sqlmap/1.7", "\"GET /item.php?id=7%27+UNION+SELECT HTTP/1.1\"",
+	  6 },
+};
+
+/* One address, back after two days: two incidents. */
+static const struct synth comeback[] = {
+	{ &rule_brute, T0, 50, "203.0.113.7", NULL, NULL, "web1",
+	  NULL, NULL, 1 },
+	{ &rule_brute, T0 + 2 * 86400 * SEC, 50, "203.0.113.7", NULL, NULL,
+	  "web1", NULL, NULL, 2 },
+};
+
+static const struct scenario scenarios[] = {
+	{ "one_attacker", one_attacker, CORE_ARRAY_LEN(one_attacker), 1,
+	  "rare user in a tight window links the addresses; sudo joins" },
+	{ "two_strangers", two_strangers, CORE_ARRAY_LEN(two_strangers), 2,
+	  "root and a shared host are hubs, not links" },
+	{ "one_tool", one_tool, CORE_ARRAY_LEN(one_tool), 1,
+	  "rare user agent and payload shape link the addresses" },
+	{ "comeback", comeback, CORE_ARRAY_LEN(comeback), 2,
+	  "records further apart than the gap start a new incident" },
+};
+
+static void test_scenarios(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(scenarios); i++) {
+		const struct scenario *sc = &scenarios[i];
+		struct incident_set *s = incident_set_new();
+
+		assert_non_null(s);
+		for (size_t k = 0; k < sc->nalerts; k++)
+			assert_int_equal(synth_add(s, &sc->alerts[k]), 0);
+		assert_int_equal(incident_build(s), 0);
+		if (incident_set_count(s) != sc->incidents)
+			fail_msg("%s: %zu incidents, want %zu (%s)", sc->name,
+				 incident_set_count(s), sc->incidents,
+				 sc->why);
+		incident_set_free(s);
+	}
+}
+
+/* Ten attackers hit one host, each with its own address: ten stories. */
+static void test_hub_host_does_not_glue(void **state)
+{
+	struct incident_set *s = incident_set_new();
+	char ip[32];
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		struct synth x = { &rule_login, T0 + i * 30 * SEC, 1, ip,
+				   "root", NULL, "bastion", "Mozilla/5.0",
+				   NULL, (uint64_t)i };
+
+		snprintf(ip, sizeof(ip), "192.0.2.%d", i + 1);
+		assert_int_equal(synth_add(s, &x), 0);
+	}
+	assert_int_equal(incident_build(s), 0);
+	assert_int_equal(incident_set_count(s), 10);
+	incident_set_free(s);
+}
+
+/* 300 scanners, one low rule each: one background incident. */
+static void test_noise_folds(void **state)
+{
+	struct incident_set *s = incident_set_new();
+	const struct incident *inc;
+	char ip[32];
+
+	(void)state;
+	for (int i = 0; i < 300; i++) {
+		struct synth x = { &rule_scan, T0 + i * SEC, 3, ip, NULL, NULL,
+				   "web1", NULL, NULL, (uint64_t)i };
+
+		snprintf(ip, sizeof(ip), "10.%d.%d.1", i / 200, i % 200);
+		assert_int_equal(synth_add(s, &x), 0);
+	}
+	assert_int_equal(incident_build(s), 0);
+	assert_int_equal(incident_set_count(s), 1);
+	inc = incident_set_get(s, 0);
+	assert_int_equal(inc->alerts, 300);
+	assert_int_equal(inc->events, 900);
+	assert_non_null(strstr(inc->title.p, "from 300 sources"));
+	incident_set_free(s);
+}
+
+/* Every record names its incident; ids follow the output order. */
+static void test_records_point_to_incidents(void **state)
+{
+	struct incident_set *s = incident_set_new();
+
+	(void)state;
+	for (size_t k = 0; k < CORE_ARRAY_LEN(two_strangers); k++)
+		synth_add(s, &two_strangers[k]);
+	synth_add(s, &one_attacker[2]);
+	assert_int_equal(incident_build(s), 0);
+	for (size_t i = 0; i < incident_set_alert_count(s); i++) {
+		uint32_t id = incident_set_alert(s, i)->incident;
+
+		assert_true(id >= 1 && id <= incident_set_count(s));
+	}
+	for (size_t i = 0; i < incident_set_count(s); i++)
+		assert_int_equal(incident_set_get(s, i)->id, i + 1);
+	assert_int_equal(incident_build(s), CORE_E_INVAL);
+	incident_set_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scenarios),
+		cmocka_unit_test(test_hub_host_does_not_glue),
+		cmocka_unit_test(test_noise_folds),
+		cmocka_unit_test(test_records_point_to_incidents),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
