@@ -1,0 +1,172 @@
+/*
+ * parse_int.h: what the parse room's files share and nobody else sees.
+ *
+ * The program dispatcher (syslog and the journal both hand a message to
+ * it), the auth sub-decoders, the JSON tokenizer and the small scanning
+ * helpers every decoder walks its [p, end) range with.  Unit tests include
+ * this header to reach the pieces directly; other rooms use parse.h only.
+ */
+#ifndef VIGIL_PARSE_INT_H
+#define VIGIL_PARSE_INT_H
+
+#include "parse/parse.h"
+
+/* ------------------------------------------------------------ scanning */
+
+/* Consumes lit when s starts with it. */
+static inline bool parse_eat(struct core_str *s, const char *lit, size_t n)
+{
+	if (s->len < n || __builtin_memcmp(s->p, lit, n) != 0)
+		return false;
+	s->p += n;
+	s->len -= n;
+	return true;
+}
+
+#define PARSE_EAT(s, lit) parse_eat((s), (lit), sizeof(lit) - 1)
+
+/* True when s ends with lit; strips it. */
+static inline bool parse_eat_tail(struct core_str *s, const char *lit,
+				  size_t n)
+{
+	if (s->len < n || __builtin_memcmp(s->p + s->len - n, lit, n) != 0)
+		return false;
+	s->len -= n;
+	return true;
+}
+
+#define PARSE_EAT_TAIL(s, lit) parse_eat_tail((s), (lit), sizeof(lit) - 1)
+
+/* Splits off the bytes before the first c; s keeps what follows c. */
+bool parse_token(struct core_str *s, char c, struct core_str *tok);
+/* Offset of lit in s or -1 (memmem, bounded). */
+long parse_find(struct core_str s, const char *lit, size_t n);
+#define PARSE_FIND(s, lit) parse_find((s), (lit), sizeof(lit) - 1)
+/* Offset of the last occurrence of lit in s or -1. */
+long parse_rfind(struct core_str s, const char *lit, size_t n);
+#define PARSE_RFIND(s, lit) parse_rfind((s), (lit), sizeof(lit) - 1)
+/* True when s is all decimal digits (and not empty). */
+bool parse_is_digits(struct core_str s);
+/* Sets source.ip when s is an address, else source.domain. */
+void parse_set_peer(struct core_event *ev, struct core_str s);
+/* Sets event.action, event.category and event.outcome (NULL: none). */
+void parse_set_action(struct core_event *ev, const char *action,
+		      const char *category, const char *outcome);
+/* Wipes the fields a failed decoder left; keeps src, line and raw. */
+void parse_event_clear(struct core_event *ev);
+/* Static text for a small number (0..31), for derived numeric fields. */
+struct core_str parse_small_num(unsigned v);
+/* Lower-case transport name for "TCP", "udp", "ICMP" ...; len 0 if not. */
+struct core_str parse_transport(struct core_str s);
+/* Sets url.original and its url.path / url.query halves. */
+void parse_set_url(struct core_event *ev, struct core_str url);
+
+/* ------------------------------------------------------ program dispatch */
+
+/*
+ * Decodes a syslog or journal message by the program that wrote it
+ * (process.name): sshd, pam modules, sudo, su, shadow tools, cron and the
+ * kernel.  Sets event.dataset when it recognises the program.  Returns
+ * true when the message matched a known shape.
+ */
+bool parse_program_dispatch(struct core_event *ev, struct core_str prog,
+			    struct core_str msg);
+
+/* sshd / sshd-session message; true when understood. */
+bool parse_sshd_message(struct core_event *ev, struct core_str msg);
+/* A pam module's text after "pam_x(svc:type): "; svc may be empty. */
+bool parse_pam_message(struct core_event *ev, struct core_str svc,
+		       struct core_str msg);
+/* "pam_x(svc:type): rest" anywhere a program logs it; true if matched. */
+bool parse_pam_prefixed(struct core_event *ev, struct core_str msg);
+bool parse_sudo_message(struct core_event *ev, struct core_str msg);
+bool parse_su_message(struct core_event *ev, struct core_str msg);
+bool parse_shadow_message(struct core_event *ev, struct core_str msg);
+bool parse_cron_message(struct core_event *ev, struct core_str msg);
+bool parse_kernel_message(struct core_event *ev, struct core_str msg);
+
+/* ---------------------------------------------------------- syslog header */
+
+/*
+ * Decodes a syslog header (RFC 3164, RFC 5424, ISO-stamped) and sets the
+ * header fields and ev->ts; *msg receives the message part and *prog the
+ * program name.  Returns 0 or CORE_E_PARSE (nothing set worth keeping).
+ */
+int parse_syslog_header(const struct parse_ctx *ctx, struct core_event *ev,
+			struct core_str line, struct core_str *prog,
+			struct core_str *msg);
+
+/* ------------------------------------------------------------------ JSON */
+
+enum parse_json_type {
+	PARSE_JSON_STRING,
+	PARSE_JSON_NUMBER,
+	PARSE_JSON_TRUE,
+	PARSE_JSON_FALSE,
+	PARSE_JSON_NULL,
+	PARSE_JSON_ARRAY,	/* value: the array's raw text */
+};
+
+#define PARSE_JSON_DEPTH 32
+#define PARSE_JSON_NAME_MAX 256
+
+/* Set in flags for leaves reached through an array. */
+#define PARSE_JSON_IN_ARRAY 1u
+
+/*
+ * Called once per leaf: name is the dotted path ("alert.signature"),
+ * valid until the walk ends (top-level names point into the record, nested
+ * ones into the arena); value points into the record, or into the arena
+ * for strings that held escapes.  Arrays are walked, then reported once
+ * with their raw text: objects inside them report their members with the
+ * array's path as prefix and PARSE_JSON_IN_ARRAY set; scalars inside
+ * arrays are not reported one by one.  With a NULL arena nested names are
+ * valid only during the call.
+ */
+typedef void (*parse_json_cb)(void *ud, struct core_str name,
+			      enum parse_json_type type, struct core_str value,
+			      unsigned flags);
+
+/*
+ * Walks one JSON object in [p, p + len) (trailing white space allowed).
+ * arena may be NULL: strings with escapes are then reported raw.  Returns
+ * 0, or CORE_E_PARSE on malformed JSON, nesting deeper than
+ * PARSE_JSON_DEPTH, or a top-level value that is not an object; the
+ * callback may already have been called for earlier leaves.
+ */
+int parse_json_walk(const char *p, size_t len, struct core_arena *arena,
+		    parse_json_cb cb, void *ud);
+
+/* Decodes an array of byte numbers ([104,105]) into arena bytes. */
+bool parse_json_bytes(struct core_str arr, struct core_arena *arena,
+		      struct core_str *out);
+
+/* Parses "1526515232.265" (seconds, fraction) into µs; false on junk. */
+bool parse_epoch_seconds(struct core_str s, int64_t *out);
+
+/*
+ * Stores one walked JSON leaf as a named field (ECS names land on their
+ * ids): nulls are skipped; leaves inside arrays only fill names not yet
+ * set, so the first element wins.
+ */
+void parse_json_set_leaf(struct core_event *ev, struct core_str name,
+			 enum parse_json_type type, struct core_str value,
+			 unsigned flags);
+/* A named field's value, or an empty string when absent. */
+struct core_str parse_named(const struct core_event *ev, const char *name);
+/* Parses a JSON time value: ISO-8601 text or epoch seconds (or ms). */
+bool parse_json_time(struct core_str v, int64_t *out);
+
+/* Per-format decoders behind parse_record(). */
+int parse_syslog_record(const struct parse_ctx *ctx, struct core_event *ev,
+			struct core_str line);
+int parse_journal_record(const struct parse_ctx *ctx, struct core_event *ev,
+			 struct core_str line);
+int parse_access_record(const struct parse_ctx *ctx, struct core_event *ev,
+			struct core_str line);
+int parse_eve_record(const struct parse_ctx *ctx, struct core_event *ev,
+		     struct core_str line);
+int parse_json_record(const struct parse_ctx *ctx, struct core_event *ev,
+		      struct core_str line);
+
+#endif /* VIGIL_PARSE_INT_H */

@@ -1,0 +1,106 @@
+/*
+ * sniff.c: guessing a file's format from its first records.
+ *
+ * Each sampled line votes for the format whose decoder accepts it: JSON
+ * objects vote EVE when they carry event_type, JOURNAL when they carry
+ * __REALTIME_TIMESTAMP, _SYSTEMD_UNIT or MESSAGE, else JSON; other lines
+ * vote ACCESS_LOG or SYSLOG when those decoders' shapes fit (a syslog
+ * line must carry a time stamp: a bare "word: text" line is not enough).
+ * Blank lines do not vote.  The format with most votes wins if it got at
+ * least a third of the votes, so a few garbage lines (a banner, a
+ * truncated first line) do not turn a file raw; otherwise RAW.
+ */
+#include "parse/parse_int.h"
+
+#include <string.h>
+
+struct keys {
+	bool eve;
+	bool journal;
+};
+
+static void key_cb(void *ud, struct core_str name, enum parse_json_type type,
+		   struct core_str value, unsigned flags)
+{
+	struct keys *k = ud;
+
+	(void)type;
+	(void)value;
+	if (flags & PARSE_JSON_IN_ARRAY)
+		return;
+	if (core_str_eq_lit(name, "event_type"))
+		k->eve = true;
+	else if (core_str_eq_lit(name, "__REALTIME_TIMESTAMP") ||
+		 core_str_eq_lit(name, "_SYSTEMD_UNIT") ||
+		 core_str_eq_lit(name, "MESSAGE"))
+		k->journal = true;
+}
+
+static enum core_format classify_json(struct core_str s)
+{
+	struct keys k = { false, false };
+
+	/* No arena: values are not needed, only key names. */
+	if (parse_json_walk(s.p, s.len, NULL, key_cb, &k))
+		return CORE_FMT_RAW;
+	if (k.eve)
+		return CORE_FMT_EVE_JSON;
+	return k.journal ? CORE_FMT_JOURNAL_JSON : CORE_FMT_JSON;
+}
+
+static enum core_format classify(struct core_str s)
+{
+	struct core_event *ev;
+	struct core_str prog, msg;
+	struct parse_ctx ctx;
+	static _Thread_local struct core_event scratch;
+	enum core_format f = CORE_FMT_RAW;
+
+	while (s.len && (s.p[s.len - 1] == '\r' || s.p[s.len - 1] == '\n'))
+		s.len--;
+	while (s.len && (s.p[0] == ' ' || s.p[0] == '\t')) {
+		s.p++;
+		s.len--;
+	}
+	if (s.len && s.p[0] == '{')
+		return classify_json(s);
+
+	ev = &scratch;
+	parse_ctx_init(&ctx);
+	core_event_reset(ev, NULL);
+	if (parse_access_record(&ctx, ev, s) == 0)
+		return CORE_FMT_ACCESS_LOG;
+	core_event_reset(ev, NULL);
+	if (parse_syslog_header(&ctx, ev, s, &prog, &msg) == 0 &&
+	    ev->ts != CORE_TS_UNKNOWN)
+		f = CORE_FMT_SYSLOG;
+	return f;
+}
+
+/*
+ * lines: n sample records (line ends allowed).  Returns the format most
+ * of them fit (see the top of this file), CORE_FMT_RAW when none fits.
+ */
+enum core_format parse_sniff(const struct core_str *lines, size_t n)
+{
+	size_t votes[CORE_FMT__COUNT] = { 0 }, total = 0, best = 0;
+	enum core_format win = CORE_FMT_RAW;
+
+	for (size_t i = 0; i < n; i++) {
+		struct core_str t = core_str_trim(lines[i]);
+
+		if (t.len == 0)
+			continue;
+		votes[classify(lines[i])]++;
+		total++;
+	}
+	for (int f = 0; f < CORE_FMT__COUNT; f++) {
+		if (f == CORE_FMT_RAW || votes[f] <= best)
+			continue;
+		best = votes[f];
+		win = (enum core_format)f;
+	}
+	if (best == 0 || best * 3 < total)
+		return CORE_FMT_RAW;
+	return win;
+}
