@@ -121,6 +121,36 @@ int detect_ruleset_compile(struct detect_ruleset *rs, struct core_error *err);
 size_t detect_ruleset_count(const struct detect_ruleset *rs);
 
 /*
+ * Loads the rule documents of one in-memory YAML file; name stands for
+ * the file in rejections.  Returns the number of rules loaded, or a
+ * negative CORE_E_... when the log source map cannot be found.
+ */
+int detect_ruleset_load_buffer(struct detect_ruleset *rs, const char *name,
+			       const void *data, size_t len,
+			       detect_reject_fn reject, void *ud);
+
+/*
+ * Directory holding logsources.yml.  Without it the map is looked for in
+ * $VIGIL_DATADIR, then beside the rules path (DIR/../data, DIR/data),
+ * then in the source tree and the installed share/vigil/data.  Must be
+ * called before the first load; CORE_E_INVAL after.
+ */
+int detect_ruleset_set_datadir(struct detect_ruleset *rs, const char *dir);
+
+/* Groups each correlation may track (default 100000); call before use. */
+void detect_ruleset_set_group_cap(struct detect_ruleset *rs, unsigned cap);
+
+struct detect_stats {
+	size_t rules;		/* usable rules, correlations included */
+	size_t correlations;
+	size_t logsources;	/* entries in the log source map */
+	uint64_t evictions;	/* groups dropped because a table was full */
+};
+
+void detect_ruleset_stats(const struct detect_ruleset *rs,
+			  struct detect_stats *st);
+
+/*
  * Matches one event (input order; timestamps may repeat or go back a
  * little).  Alerts go to fn.  Not thread-safe: one ruleset per thread.
  */

@@ -1,0 +1,631 @@
+/*
+ * correlate.c: Sigma correlation rules over a stream, in bounded memory.
+ *
+ * Each correlation keeps a table of groups keyed by its group-by values.
+ * A group's events form a burst: a chain of hits each within `timespan`
+ * of the one before.  For event_count and value_count the condition is
+ * tested on a sliding window of `timespan` ending at each hit (the last N
+ * hit times, or the N most recently seen distinct values, N being the
+ * threshold); the first time it holds the burst is open, and it stays
+ * open for as long as the chain goes on.  The burst is reported when it
+ * ends: a later hit beyond `timespan`, the group ageing out, or
+ * detect_flush().  Its count covers every hit of the chain, those before
+ * the threshold included, and its evidence keeps the first four and the
+ * last four hits.  Every hit while the condition holds also feeds the
+ * correlations that reference this one, so "brute force, then a success"
+ * sees the brute force as soon as it is under way, not when it ends.
+ *
+ * temporal / temporal_ordered keep, per group, when each referenced rule
+ * last hit (ordered: when each step was reached, and when that chain
+ * began); one alert per completed sequence, with one evidence per step.
+ *
+ * Memory: at most group_cap groups per correlation (100k by default).  A
+ * new group first retires stale groups (idle for over `timespan`) from
+ * the cold end of the recency list, then, if the table is still full,
+ * evicts the least recently touched group, reporting its burst if open;
+ * evictions are counted.  Evidence copies are cut to DETECT_EVIDENCE_MAX.
+ */
+#include "detect/detect_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define HEAD 4
+#define TAIL (DETECT_ALERT_MAX_EVIDENCE - HEAD)
+#define DSET_MAX 65536
+#define KEY_MAX 1024
+
+struct cgroup {
+	struct cgroup *hnext;
+	struct cgroup *older, *newer;
+	uint64_t hash;
+	char *key;
+	size_t klen;
+	uint16_t voff[DETECT_ALERT_MAX_GROUP], vlen[DETECT_ALERT_MAX_GROUP];
+	int64_t first_ts, last_ts;
+	uint64_t count;
+	bool open;
+	int64_t *ring;		/* event_count: last `window` hit times */
+	unsigned rn, rpos;
+	struct {
+		uint64_t h;
+		int64_t ts;
+	} *vals;		/* value_count: most recent distinct values */
+	unsigned nv;
+	uint64_t *dset;		/* distinct values of the burst (hashes) */
+	unsigned dcap, dn;
+	struct detect_evidence *ev[DETECT_ALERT_MAX_EVIDENCE];
+	unsigned nhead, ntail, tpos;
+	int64_t sts[DETECT_CORR_MAX_RULES];	/* temporal: step times */
+	int64_t start[DETECT_CORR_MAX_RULES];	/* ordered: chain start */
+	uint32_t reached;
+};
+
+struct detect_ctab {
+	struct cgroup **bucket;
+	unsigned nbucket;
+	unsigned n;
+	struct cgroup *newest, *oldest;
+};
+
+/* -------------------------------------------------------------- evidence */
+
+void detect_evidence_from(struct detect_evidence *e,
+			  const struct core_event *ev)
+{
+	static const enum core_field_id ent[DETECT_ENT__COUNT] = {
+		CORE_F_SOURCE_IP, CORE_F_USER_NAME, CORE_F_USER_TARGET_NAME,
+		CORE_F_HOST_NAME, CORE_F_USER_AGENT_ORIGINAL,
+	};
+
+	memset(e, 0, sizeof(*e));
+	e->src = ev->src;
+	e->line = ev->line;
+	e->ts = ev->ts;
+	e->text = core_str_make(ev->raw.p,
+				CORE_MIN(ev->raw.len, DETECT_EVIDENCE_MAX));
+	for (unsigned i = 0; i < DETECT_ENT__COUNT; i++) {
+		const struct core_str *v = core_event_get(ev, ent[i]);
+
+		if (v != NULL)
+			e->entity[i] = *v;
+	}
+}
+
+/* Copies an evidence record and its strings into one allocation. */
+static struct detect_evidence *evid_copy(const struct core_event *ev)
+{
+	struct detect_evidence tmp, *e;
+	size_t need = sizeof(*e), slen;
+	char *p;
+
+	detect_evidence_from(&tmp, ev);
+	slen = tmp.src ? strlen(tmp.src) + 1 : 0;
+	need += slen + tmp.text.len;
+	for (unsigned i = 0; i < DETECT_ENT__COUNT; i++)
+		need += tmp.entity[i].len;
+	e = malloc(need);
+	if (e == NULL)
+		return NULL;
+	*e = tmp;
+	p = (char *)(e + 1);
+	if (slen) {
+		memcpy(p, tmp.src, slen);
+		e->src = p;
+		p += slen;
+	}
+	memcpy(p, tmp.text.p ? tmp.text.p : "", tmp.text.len);
+	e->text.p = p;
+	p += tmp.text.len;
+	for (unsigned i = 0; i < DETECT_ENT__COUNT; i++) {
+		memcpy(p, tmp.entity[i].p ? tmp.entity[i].p : "",
+		       tmp.entity[i].len);
+		e->entity[i].p = p;
+		p += tmp.entity[i].len;
+	}
+	return e;
+}
+
+/* Keeps the first HEAD hits and a ring of the last TAIL. */
+static void evid_add(struct cgroup *g, const struct core_event *ev)
+{
+	struct detect_evidence *e = evid_copy(ev);
+	unsigned slot;
+
+	if (e == NULL)
+		return;
+	if (g->nhead < HEAD) {
+		g->ev[g->nhead++] = e;
+		return;
+	}
+	slot = HEAD + g->tpos;
+	free(g->ev[slot]);
+	g->ev[slot] = e;
+	g->tpos = (g->tpos + 1) % TAIL;
+	if (g->ntail < TAIL)
+		g->ntail++;
+}
+
+static void evid_clear(struct cgroup *g)
+{
+	for (unsigned i = 0; i < DETECT_ALERT_MAX_EVIDENCE; i++) {
+		free(g->ev[i]);
+		g->ev[i] = NULL;
+	}
+	g->nhead = g->ntail = g->tpos = 0;
+}
+
+/* ---------------------------------------------------------------- groups */
+
+static void group_reset(struct cgroup *g)
+{
+	evid_clear(g);
+	g->count = 0;
+	g->open = false;
+	g->rn = g->rpos = 0;
+	g->nv = 0;
+	g->dn = 0;
+	if (g->dset != NULL)
+		memset(g->dset, 0, g->dcap * sizeof(*g->dset));
+	g->reached = 0;
+}
+
+static void group_free(struct cgroup *g)
+{
+	evid_clear(g);
+	free(g->ring);
+	free(g->vals);
+	free(g->dset);
+	free(g->key);
+	free(g);
+}
+
+static void lru_unlink(struct detect_ctab *t, struct cgroup *g)
+{
+	if (g->older)
+		g->older->newer = g->newer;
+	else
+		t->oldest = g->newer;
+	if (g->newer)
+		g->newer->older = g->older;
+	else
+		t->newest = g->older;
+	g->older = g->newer = NULL;
+}
+
+static void lru_push(struct detect_ctab *t, struct cgroup *g)
+{
+	g->older = t->newest;
+	g->newer = NULL;
+	if (t->newest)
+		t->newest->newer = g;
+	t->newest = g;
+	if (t->oldest == NULL)
+		t->oldest = g;
+}
+
+static void hash_unlink(struct detect_ctab *t, struct cgroup *g)
+{
+	struct cgroup **pp = &t->bucket[g->hash & (t->nbucket - 1)];
+
+	while (*pp != NULL && *pp != g)
+		pp = &(*pp)->hnext;
+	if (*pp == g)
+		*pp = g->hnext;
+}
+
+static int table_grow(struct detect_ctab *t)
+{
+	unsigned nb = t->nbucket ? t->nbucket * 2 : 1024;
+	struct cgroup **b = calloc(nb, sizeof(*b));
+
+	if (b == NULL)
+		return CORE_E_NOMEM;
+	for (unsigned i = 0; i < t->nbucket; i++) {
+		struct cgroup *g = t->bucket[i], *nx;
+
+		for (; g != NULL; g = nx) {
+			nx = g->hnext;
+			g->hnext = b[g->hash & (nb - 1)];
+			b[g->hash & (nb - 1)] = g;
+		}
+	}
+	free(t->bucket);
+	t->bucket = b;
+	t->nbucket = nb;
+	return 0;
+}
+
+/* Builds the group key of ev for slot; false when it is too long. */
+static bool key_build(const struct detect_corr *c, unsigned slot,
+		      const struct core_event *ev, char *key, size_t *klen,
+		      uint16_t *voff, uint16_t *vlen)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < c->ngroup; i++) {
+		const struct core_str *v = detect_fref_get(ev,
+							   &c->gref[slot][i]);
+		size_t len = v ? v->len : 0;
+
+		if (n + len + 1 > KEY_MAX)
+			return false;
+		voff[i] = (uint16_t)n;
+		vlen[i] = (uint16_t)len;
+		if (len)
+			memcpy(key + n, v->p, len);
+		n += len;
+		key[n++] = '\0';
+	}
+	*klen = n;
+	return true;
+}
+
+/* ---------------------------------------------------------------- alerts */
+
+static void report(struct detect_ruleset *rs, struct detect_rule *r,
+		   struct cgroup *g, detect_alert_fn fn, void *ud)
+{
+	const struct detect_corr *c = r->corr;
+	struct detect_alert a;
+	unsigned k = 0;
+
+	if (!r->info.generate || fn == NULL)
+		return;
+	(void)rs;
+	memset(&a, 0, sizeof(a));
+	a.rule = &r->info;
+	a.ts_first = g->first_ts;
+	a.ts_last = g->last_ts;
+	a.count = g->count;
+	a.distinct = c->type == DETECT_CORR_VALUE_COUNT ? g->dn : 0;
+	a.ngroup = c->ngroup;
+	for (unsigned i = 0; i < c->ngroup; i++) {
+		a.group[i].field = c->group[i];
+		a.group[i].value = core_str_make(g->key + g->voff[i],
+						 g->vlen[i]);
+	}
+	for (unsigned i = 0; i < g->nhead; i++)
+		if (g->ev[i])
+			a.evidence[k++] = *g->ev[i];
+	for (unsigned i = 0; i < g->ntail; i++) {
+		unsigned s = HEAD + (g->tpos + TAIL - g->ntail + i) % TAIL;
+
+		if (g->ev[s])
+			a.evidence[k++] = *g->ev[s];
+	}
+	a.nevidence = k;
+	fn(&a, ud);
+}
+
+/* Ends g's burst: reports it if the condition held, then clears it. */
+static void burst_end(struct detect_ruleset *rs, struct detect_rule *r,
+		      struct cgroup *g, detect_alert_fn fn, void *ud)
+{
+	if (g->open)
+		report(rs, r, g, fn, ud);
+	group_reset(g);
+}
+
+static void group_drop(struct detect_ruleset *rs, struct detect_rule *r,
+		       struct cgroup *g, detect_alert_fn fn, void *ud)
+{
+	struct detect_ctab *t = r->corr->tab;
+
+	burst_end(rs, r, g, fn, ud);
+	lru_unlink(t, g);
+	hash_unlink(t, g);
+	t->n--;
+	group_free(g);
+}
+
+/* Retires a few stale groups from the cold end, then evicts if full. */
+static void make_room(struct detect_ruleset *rs, struct detect_rule *r,
+		      detect_alert_fn fn, void *ud)
+{
+	struct detect_ctab *t = r->corr->tab;
+
+	for (int i = 0; i < 2 && t->oldest != NULL; i++) {
+		if (rs->clock - t->oldest->last_ts <= r->corr->timespan)
+			break;
+		group_drop(rs, r, t->oldest, fn, ud);
+	}
+	if (t->n >= rs->group_cap && t->oldest != NULL) {
+		rs->evictions++;
+		group_drop(rs, r, t->oldest, fn, ud);
+	}
+}
+
+static struct cgroup *group_get(struct detect_ruleset *rs,
+				struct detect_rule *r, unsigned slot,
+				const struct core_event *ev,
+				detect_alert_fn fn, void *ud)
+{
+	struct detect_ctab *t = r->corr->tab;
+	char key[KEY_MAX];
+	uint16_t voff[DETECT_ALERT_MAX_GROUP], vlen[DETECT_ALERT_MAX_GROUP];
+	struct cgroup *g;
+	size_t klen;
+	uint64_t h;
+
+	if (!key_build(r->corr, slot, ev, key, &klen, voff, vlen))
+		return NULL;
+	h = core_hash(key, klen, 0);
+	for (g = t->bucket[h & (t->nbucket - 1)]; g != NULL; g = g->hnext) {
+		if (g->hash == h && g->klen == klen &&
+		    memcmp(g->key, key, klen) == 0) {
+			lru_unlink(t, g);
+			lru_push(t, g);
+			return g;
+		}
+	}
+	make_room(rs, r, fn, ud);
+	if (t->n >= t->nbucket && table_grow(t) != 0)
+		return NULL;
+	g = calloc(1, sizeof(*g));
+	if (g == NULL || (g->key = malloc(klen)) == NULL) {
+		free(g);
+		return NULL;
+	}
+	memcpy(g->key, key, klen);
+	memcpy(g->voff, voff, sizeof(voff));
+	memcpy(g->vlen, vlen, sizeof(vlen));
+	g->klen = klen;
+	g->hash = h;
+	g->hnext = t->bucket[h & (t->nbucket - 1)];
+	t->bucket[h & (t->nbucket - 1)] = g;
+	lru_push(t, g);
+	t->n++;
+	return g;
+}
+
+/* ------------------------------------------------------- counting types */
+
+static void dset_put(uint64_t *set, unsigned cap, uint64_t h, unsigned *n)
+{
+	unsigned i;
+
+	for (i = (unsigned)h & (cap - 1); set[i] != 0; i = (i + 1) & (cap - 1)) {
+		if (set[i] == h)
+			return;
+	}
+	set[i] = h;
+	(*n)++;
+}
+
+/* Adds h to the burst's distinct set; saturates at DSET_MAX / 2 values. */
+static void dset_add(struct cgroup *g, uint64_t h)
+{
+	h |= 1;			/* 0 marks an empty slot */
+	if ((g->dn + 1) * 2 > g->dcap) {
+		unsigned ncap = g->dcap ? g->dcap * 2 : 16, n = 0;
+		uint64_t *nset;
+
+		if (ncap > DSET_MAX || (nset = calloc(ncap, 8)) == NULL)
+			return;
+		for (unsigned i = 0; i < g->dcap; i++) {
+			if (g->dset[i] != 0)
+				dset_put(nset, ncap, g->dset[i], &n);
+		}
+		free(g->dset);
+		g->dset = nset;
+		g->dcap = ncap;
+		g->dn = n;
+	}
+	dset_put(g->dset, g->dcap, h, &g->dn);
+}
+
+static bool ring_holds(const struct detect_corr *c, struct cgroup *g,
+		       int64_t t)
+{
+	unsigned w = c->window;
+
+	if (g->ring == NULL && (g->ring = calloc(w, sizeof(*g->ring))) == NULL)
+		return false;
+	g->ring[g->rpos] = t;
+	g->rpos = (g->rpos + 1) % w;
+	if (g->rn < w)
+		g->rn++;
+	/* rpos now indexes the oldest of the last w hit times. */
+	return g->rn == w && t - g->ring[g->rpos % w] <= c->timespan;
+}
+
+static bool values_hold(const struct detect_corr *c, struct cgroup *g,
+			uint64_t h, int64_t t)
+{
+	unsigned w = c->window, i, old = 0;
+	int64_t min;
+
+	if (g->vals == NULL && (g->vals = calloc(w, sizeof(*g->vals))) == NULL)
+		return false;
+	for (i = 0; i < g->nv && g->vals[i].h != h; i++)
+		;
+	if (i == g->nv && g->nv < w)
+		g->nv++;
+	if (i == g->nv) {
+		for (i = 1; i < g->nv; i++)
+			old = g->vals[i].ts < g->vals[old].ts ? i : old;
+		i = old;
+	}
+	g->vals[i].h = h;
+	g->vals[i].ts = t;
+	if (g->nv < w)
+		return false;
+	min = g->vals[0].ts;
+	for (i = 1; i < w; i++)
+		min = CORE_MIN(min, g->vals[i].ts);
+	return t - min <= c->timespan;
+}
+
+static void count_feed(struct detect_ruleset *rs, struct detect_rule *r,
+		       struct cgroup *g, unsigned slot,
+		       const struct core_event *ev, int64_t t,
+		       detect_alert_fn fn, void *ud)
+{
+	const struct detect_corr *c = r->corr;
+	const struct core_str *v = NULL;
+	uint64_t h = 0;
+	bool holds;
+
+	if (c->type == DETECT_CORR_VALUE_COUNT) {
+		v = detect_fref_get(ev, &c->fref[slot]);
+		if (v == NULL)
+			return;
+		h = core_hash(v->p, v->len, 0x5151);
+	}
+	if (g->count > 0 && t - g->last_ts > c->timespan)
+		burst_end(rs, r, g, fn, ud);
+	if (g->count > 0 && t < g->last_ts)
+		t = g->last_ts;
+	if (g->count++ == 0)
+		g->first_ts = t;
+	g->last_ts = t;
+	evid_add(g, ev);
+	if (c->type == DETECT_CORR_VALUE_COUNT) {
+		dset_add(g, h);
+		holds = values_hold(c, g, h, t);
+	} else {
+		holds = ring_holds(c, g, t);
+	}
+	if (holds)
+		g->open = true;
+	if (g->open)
+		detect_rule_hit(rs, r, ev, fn, ud);
+}
+
+/* ------------------------------------------------------- temporal types */
+
+static void seq_report(struct detect_ruleset *rs, struct detect_rule *r,
+		       struct cgroup *g, int64_t first, int64_t t,
+		       const struct core_event *ev, detect_alert_fn fn,
+		       void *ud)
+{
+	g->count = r->corr->nrefs;
+	g->first_ts = first;
+	g->last_ts = t;
+	g->nhead = CORE_MIN(r->corr->nrefs, DETECT_ALERT_MAX_EVIDENCE);
+	g->ntail = 0;
+	g->open = true;
+	report(rs, r, g, fn, ud);
+	detect_rule_hit(rs, r, ev, fn, ud);
+	group_reset(g);
+}
+
+static void step_keep(struct cgroup *g, unsigned slot,
+		      const struct core_event *ev)
+{
+	if (slot >= DETECT_ALERT_MAX_EVIDENCE)
+		return;
+	free(g->ev[slot]);
+	g->ev[slot] = evid_copy(ev);
+}
+
+static void temporal_feed(struct detect_ruleset *rs, struct detect_rule *r,
+			  struct cgroup *g, unsigned slot,
+			  const struct core_event *ev, int64_t t,
+			  detect_alert_fn fn, void *ud)
+{
+	const struct detect_corr *c = r->corr;
+	uint32_t all = (1u << c->nrefs) - 1;
+	int64_t first = t;
+
+	g->last_ts = t;
+	g->sts[slot] = t;
+	g->reached |= 1u << slot;
+	step_keep(g, slot, ev);
+	for (unsigned i = 0; i < c->nrefs; i++) {
+		if ((g->reached & (1u << i)) && t - g->sts[i] > c->timespan)
+			g->reached &= ~(1u << i);
+		else if (g->reached & (1u << i))
+			first = CORE_MIN(first, g->sts[i]);
+	}
+	if (g->reached == all)
+		seq_report(rs, r, g, first, t, ev, fn, ud);
+}
+
+static void ordered_feed(struct detect_ruleset *rs, struct detect_rule *r,
+			 struct cgroup *g, unsigned slot,
+			 const struct core_event *ev, int64_t t,
+			 detect_alert_fn fn, void *ud)
+{
+	const struct detect_corr *c = r->corr;
+
+	g->last_ts = t;
+	if (slot == 0) {
+		g->start[0] = t;
+	} else if ((g->reached & (1u << (slot - 1))) &&
+		   t - g->start[slot - 1] <= c->timespan) {
+		g->start[slot] = g->start[slot - 1];
+	} else {
+		return;
+	}
+	g->reached |= 1u << slot;
+	step_keep(g, slot, ev);
+	if (slot == c->nrefs - 1)
+		seq_report(rs, r, g, g->start[slot], t, ev, fn, ud);
+}
+
+/* ------------------------------------------------------------ interface */
+
+int detect_corr_init(struct detect_ruleset *rs, struct detect_rule *r)
+{
+	struct detect_ctab *t = calloc(1, sizeof(*t));
+
+	(void)rs;
+	if (t == NULL)
+		return CORE_E_NOMEM;
+	r->corr->tab = t;
+	return table_grow(t);
+}
+
+void detect_corr_feed(struct detect_ruleset *rs, struct detect_rule *r,
+		      unsigned slot, const struct core_event *ev,
+		      detect_alert_fn fn, void *ud)
+{
+	int64_t t = ev->ts == CORE_TS_UNKNOWN ? rs->clock : ev->ts;
+	struct cgroup *g;
+
+	if (r->corr->tab == NULL)
+		return;
+	g = group_get(rs, r, slot, ev, fn, ud);
+	if (g == NULL)
+		return;
+	switch (r->corr->type) {
+	case DETECT_CORR_TEMPORAL:
+		temporal_feed(rs, r, g, slot, ev, t, fn, ud);
+		break;
+	case DETECT_CORR_TEMPORAL_ORDERED:
+		ordered_feed(rs, r, g, slot, ev, t, fn, ud);
+		break;
+	default:
+		count_feed(rs, r, g, slot, ev, t, fn, ud);
+		break;
+	}
+}
+
+void detect_corr_flush(struct detect_ruleset *rs, struct detect_rule *r,
+		       detect_alert_fn fn, void *ud)
+{
+	struct detect_ctab *t = r->corr ? r->corr->tab : NULL;
+
+	if (t == NULL)
+		return;
+	while (t->oldest != NULL) {
+		struct cgroup *g = t->oldest;
+
+		if (r->corr->type == DETECT_CORR_EVENT_COUNT ||
+		    r->corr->type == DETECT_CORR_VALUE_COUNT)
+			burst_end(rs, r, g, fn, ud);
+		group_drop(rs, r, g, NULL, NULL);
+	}
+}
+
+void detect_corr_free(struct detect_rule *r)
+{
+	if (r->corr == NULL || r->corr->tab == NULL)
+		return;
+	detect_corr_flush(NULL, r, NULL, NULL);
+	free(r->corr->tab->bucket);
+	free(r->corr->tab);
+	r->corr->tab = NULL;
+}

@@ -1,0 +1,342 @@
+/*
+ * detect_int.h: the detect room's internal types, shared by its files and
+ * by its unit tests; nothing outside src/detect/ and tests/unit/detect/
+ * includes it.
+ *
+ * A loaded rule is a tree: the condition (and/or/not over selections), each
+ * selection an OR of alternatives, each alternative an AND of field
+ * matchers, each field matcher a list of values combined with OR (or AND
+ * under |all).  Everything a rule owns lives in the ruleset's arena, except
+ * compiled regular expressions, which the ruleset frees in one pass.
+ */
+#ifndef VIGIL_DETECT_INT_H
+#define VIGIL_DETECT_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include "detect/detect.h"
+
+#include <pcre2.h>
+#include <yaml.h>
+
+/* ------------------------------------------------------------ field refs */
+
+/* Pseudo field id: keyword search over message (or raw when absent). */
+#define DETECT_F_KEYWORD 0xfffe
+
+/* An event field, resolved at load: a known id or a name. */
+struct detect_fref {
+	uint16_t id;
+	struct core_str name;	/* set when id == CORE_F_NAMED */
+};
+
+const struct core_str *detect_fref_get(const struct core_event *ev,
+				       const struct detect_fref *f);
+
+/* ---------------------------------------------------------------- values */
+
+enum detect_vkind {
+	DETECT_V_EQ = 0,
+	DETECT_V_PREFIX,
+	DETECT_V_SUFFIX,
+	DETECT_V_CONTAINS,
+	DETECT_V_GLOB,
+	DETECT_V_ANY,		/* the lone wildcard "*": any present value */
+	DETECT_V_RE,
+	DETECT_V_CIDR,
+	DETECT_V_NUM,
+	DETECT_V_EXISTS,
+	DETECT_V_NULL,
+};
+
+enum detect_cmp {
+	DETECT_CMP_EQ = 0,
+	DETECT_CMP_GT,
+	DETECT_CMP_GTE,
+	DETECT_CMP_LT,
+	DETECT_CMP_LTE,
+	DETECT_CMP_NEQ,
+};
+
+/* Glob tokens: bytes 0..255, or one of these. */
+#define DETECT_GLOB_STAR 0x100
+#define DETECT_GLOB_QMARK 0x101
+
+struct detect_value {
+	uint8_t kind;
+	uint8_t cmp;
+	bool cased;
+	bool exists;
+	struct core_str lit;	/* folded to lower case unless cased */
+	const uint16_t *glob;
+	size_t nglob;
+	pcre2_code *re;
+	struct core_ip net;
+	unsigned prefix;
+	int64_t num;
+};
+
+/* Modifiers of one field key, parsed from "field|mod|mod". */
+struct detect_mods {
+	bool contains, startswith, endswith, all, re, cidr, exists;
+	bool cased, neq, re_i, re_m, re_s;
+	int cmp;		/* DETECT_CMP_... for gt/gte/lt/lte, else -1 */
+};
+
+struct detect_ruleset;
+
+/*
+ * Parses "a|b|c" modifiers (the part after the field name) into m.
+ * Returns 0, or CORE_E_UNSUPPORTED with the reason in why.
+ */
+int detect_mods_parse(const char *p, size_t len, struct detect_mods *m,
+		      char *why, size_t nwhy);
+
+/*
+ * Compiles one rule value under the modifiers into v; is_null says the
+ * YAML scalar was a plain null.  Allocations come from the ruleset.
+ * Returns 0 or a negative CORE_E_... with the reason in why.
+ */
+int detect_value_compile(struct detect_ruleset *rs, struct detect_value *v,
+			 const char *p, size_t len, bool is_null,
+			 const struct detect_mods *m, char *why, size_t nwhy);
+
+/* Does the field value (NULL: field absent) satisfy v? */
+bool detect_value_match(struct detect_ruleset *rs,
+			const struct detect_value *v,
+			const struct core_str *field);
+
+/* ------------------------------------------------------------ selections */
+
+struct detect_fmatch {
+	struct detect_fref field;
+	bool all;		/* values ANDed (|all) instead of ORed */
+	bool neg;		/* |neq: none of the values */
+	uint16_t nvals;
+	struct detect_value *vals;
+};
+
+/* An AND of field matchers. */
+struct detect_conj {
+	uint16_t n;
+	struct detect_fmatch *f;
+};
+
+/* A named selection: an OR of conjunctions. */
+struct detect_sel {
+	const char *name;
+	uint16_t nalt;
+	struct detect_conj *alt;
+};
+
+bool detect_sel_match(struct detect_ruleset *rs, const struct detect_sel *s,
+		      const struct core_event *ev);
+
+/* ------------------------------------------------------------ conditions */
+
+enum detect_cop {
+	DETECT_C_SEL = 0,
+	DETECT_C_AND,
+	DETECT_C_OR,
+	DETECT_C_NOT,
+};
+
+struct detect_cond {
+	uint8_t op;
+	uint16_t n;		/* children of AND / OR */
+	uint32_t sel;		/* DETECT_C_SEL: index into the rule's sels */
+	struct detect_cond **kid;
+};
+
+/*
+ * Parses a Sigma condition over the named selections.  Returns the tree
+ * (arena-owned) or NULL with the reason in why.
+ */
+struct detect_cond *detect_cond_parse(struct detect_ruleset *rs,
+				      const char *text, size_t len,
+				      const struct detect_sel *sels,
+				      unsigned nsels, char *why, size_t nwhy);
+
+struct detect_rule;
+
+/* Evaluates condition k of rule r on ev. */
+bool detect_cond_eval(struct detect_ruleset *rs, const struct detect_rule *r,
+		      const struct detect_cond *k, const struct core_event *ev);
+
+/* -------------------------------------------------------------- rules */
+
+enum detect_ctype {
+	DETECT_CORR_EVENT_COUNT = 0,
+	DETECT_CORR_VALUE_COUNT,
+	DETECT_CORR_TEMPORAL,
+	DETECT_CORR_TEMPORAL_ORDERED,
+};
+
+#define DETECT_CORR_MAX_RULES 8
+#define DETECT_CORR_MAX_COND 2
+/* A threshold above this is refused: the window keeps one slot per unit. */
+#define DETECT_CORR_MAX_THRESHOLD 4096
+
+struct detect_rule;
+struct detect_ctab;
+
+struct detect_alias {
+	const char *alias;
+	const char *rule;	/* a rule name */
+	const char *field;
+};
+
+struct detect_corr {
+	enum detect_ctype type;
+	unsigned nrefs;
+	const char *refs[DETECT_CORR_MAX_RULES];
+	struct detect_rule *kids[DETECT_CORR_MAX_RULES];
+	unsigned ngroup;
+	const char *group[DETECT_ALERT_MAX_GROUP];
+	/* Group-by fields resolved per referenced rule: [kid][group]. */
+	struct detect_fref gref[DETECT_CORR_MAX_RULES][DETECT_ALERT_MAX_GROUP];
+	const char *field;	/* value_count */
+	struct detect_fref fref[DETECT_CORR_MAX_RULES];
+	int64_t timespan;	/* microseconds */
+	unsigned ncond;
+	struct {
+		enum detect_cmp op;
+		int64_t v;
+	} cond[DETECT_CORR_MAX_COND];
+	unsigned window;	/* events (or values) the window must hold */
+	bool generate;		/* generate: true (referenced rules alert) */
+	unsigned nalias;
+	struct detect_alias *alias;
+	struct detect_ctab *tab;
+};
+
+/* A correlation this rule feeds, and at which position of its rules. */
+struct detect_parent {
+	struct detect_rule *rule;
+	unsigned slot;
+};
+
+struct detect_rule {
+	struct detect_rule_info info;
+	unsigned logsource;
+	unsigned nsels;
+	struct detect_sel *sels;
+	struct detect_cond *cond;
+	struct detect_corr *corr;
+	unsigned nparents;
+	struct detect_parent *parents;
+	bool dead;		/* rejected at compile time */
+	bool visiting;		/* cycle check */
+};
+
+/* ----------------------------------------------------------- log sources */
+
+struct detect_fmap {
+	const char *sigma;
+	struct detect_fref ecs;
+};
+
+struct detect_logsource {
+	const char *label;	/* "product=linux service=sshd" */
+	const char **product;	/* "" stands for absent */
+	unsigned nproduct;
+	const char **service;
+	unsigned nservice;
+	const char **category;
+	unsigned ncategory;
+	struct detect_sel when;
+	struct detect_fmap *fields;
+	unsigned nfields;
+	bool open_fields;	/* any field name is accepted as is */
+	struct detect_rule **rules;	/* plain rules indexed here */
+	unsigned nrules, caprules;
+};
+
+/*
+ * Loads the log source map (data/logsources.yml) into rs.  Returns 0 or a
+ * negative CORE_E_... with err filled.
+ */
+int detect_logsource_load(struct detect_ruleset *rs, const char *file,
+			  struct core_error *err);
+
+/* Finds the log source for a rule's product/service/category (NULL for
+ * absent); returns its index or -1. */
+int detect_logsource_find(const struct detect_ruleset *rs, const char *product,
+			  const char *service, const char *category);
+
+/*
+ * Resolves a Sigma field name in log source ls (-1: none, ECS names only).
+ * Returns false when the name is unknown there.
+ */
+bool detect_logsource_field(struct detect_ruleset *rs, int ls,
+			    const char *name, size_t len,
+			    struct detect_fref *out);
+
+/* --------------------------------------------------------------- ruleset */
+
+struct detect_ruleset {
+	struct core_arena *arena;
+	struct detect_rule **rules;
+	unsigned nrules, caprules;
+	struct detect_logsource *ls;
+	unsigned nls;
+	bool ls_loaded;
+	char datadir[1024];
+	pcre2_code **res;
+	unsigned nres, capres;
+	pcre2_match_data *md;
+	detect_reject_fn reject;
+	void *reject_ud;
+	bool compiled;
+	unsigned group_cap;
+	uint64_t evictions;
+	int64_t clock;		/* latest event time seen */
+};
+
+/* Arena helpers for the loader. */
+void *detect_alloc(struct detect_ruleset *rs, size_t n);
+const char *detect_strdup(struct detect_ruleset *rs, const char *p,
+			  size_t len);
+/* Keeps a compiled regular expression to free with the ruleset. */
+int detect_keep_re(struct detect_ruleset *rs, pcre2_code *re);
+
+/* Parses one YAML file's documents into rules; see loader.c. */
+int detect_load_yaml(struct detect_ruleset *rs, const char *name,
+		     const unsigned char *data, size_t len);
+
+/* Adds a parsed rule to the ruleset (which takes it). */
+int detect_ruleset_add(struct detect_ruleset *rs, struct detect_rule *r);
+
+/* Reports a rejected rule through the ruleset's callback. */
+void detect_reject(struct detect_ruleset *rs, const char *file,
+		   uint64_t line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* ------------------------------------------------------------ correlation */
+
+/* Prepares state for every correlation rule (called from compile). */
+int detect_corr_init(struct detect_ruleset *rs, struct detect_rule *r);
+void detect_corr_free(struct detect_rule *r);
+
+/*
+ * Feeds ev to correlation r as a hit of its rule at position slot.  May
+ * report alerts (fn) and feed r's own parents.
+ */
+void detect_corr_feed(struct detect_ruleset *rs, struct detect_rule *r,
+		      unsigned slot, const struct core_event *ev,
+		      detect_alert_fn fn, void *ud);
+
+/* Reports every open burst of r and forgets r's state. */
+void detect_corr_flush(struct detect_ruleset *rs, struct detect_rule *r,
+		       detect_alert_fn fn, void *ud);
+
+/* A rule (plain or correlation) held for ev: alert and feed parents. */
+void detect_rule_hit(struct detect_ruleset *rs, struct detect_rule *r,
+		     const struct core_event *ev, detect_alert_fn fn,
+		     void *ud);
+
+/* Fills an evidence record from ev (pointers into ev). */
+void detect_evidence_from(struct detect_evidence *e,
+			  const struct core_event *ev);
+
+#endif /* VIGIL_DETECT_INT_H */

@@ -1,0 +1,745 @@
+/*
+ * loader.c: Sigma rule and correlation documents, from YAML to rules.
+ *
+ * libyaml builds each document of a file as a node tree (which keeps the
+ * line every node started on); this file walks that tree once and builds
+ * the rule in the ruleset's arena.  Every refusal names the node's line and
+ * the true reason: an unknown modifier or field, a log source the map does
+ * not know, a condition syntax error, a reference to a missing selection.
+ * A refused document is reported and skipped, and the rest of the file
+ * still loads; a YAML syntax error ends the file, since the parser cannot
+ * resynchronise.
+ *
+ * Metadata Sigma defines but vigil does not use (author, date, fields,
+ * related ...) is accepted and dropped: it does not change what matches.
+ */
+#include "detect/detect_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct ldoc {
+	struct detect_ruleset *rs;
+	yaml_document_t *doc;
+	const char *file;
+	char why[320];
+	uint64_t wline;
+	int ls;			/* log source index, -1 for correlations */
+};
+
+static int bad(struct ldoc *d, const yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad(struct ldoc *d, const yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->why, sizeof(d->why), fmt, ap);
+	va_end(ap);
+	d->wline = n ? n->start_mark.line + 1 : 0;
+	return CORE_E_PARSE;
+}
+
+/* ----------------------------------------------------------- YAML access */
+
+static yaml_node_t *node_at(struct ldoc *d, int i)
+{
+	return yaml_document_get_node(d->doc, i);
+}
+
+static bool scalar(const yaml_node_t *n, struct core_str *out)
+{
+	if (n == NULL || n->type != YAML_SCALAR_NODE)
+		return false;
+	*out = core_str_make((const char *)n->data.scalar.value,
+			     n->data.scalar.length);
+	return true;
+}
+
+/* A plain scalar spelled null, ~ or nothing is YAML's null. */
+static bool is_null(const yaml_node_t *n)
+{
+	struct core_str s;
+
+	if (!scalar(n, &s) || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	return s.len == 0 || core_str_eq_lit(s, "null") ||
+	       core_str_eq_lit(s, "Null") || core_str_eq_lit(s, "NULL") ||
+	       core_str_eq_lit(s, "~");
+}
+
+static yaml_node_t *map_get(struct ldoc *d, const yaml_node_t *map,
+			    const char *key)
+{
+	yaml_node_pair_t *p;
+
+	if (map == NULL || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (p = map->data.mapping.pairs.start;
+	     p < map->data.mapping.pairs.top; p++) {
+		struct core_str k;
+
+		if (scalar(node_at(d, p->key), &k) && core_str_eq_lit(k, key))
+			return node_at(d, p->value);
+	}
+	return NULL;
+}
+
+static const char *get_str(struct ldoc *d, const yaml_node_t *map,
+			   const char *key)
+{
+	struct core_str s;
+
+	if (!scalar(map_get(d, map, key), &s))
+		return NULL;
+	return detect_strdup(d->rs, s.p, s.len);
+}
+
+/* A scalar or a list of scalars, as an arena array of strings. */
+static int get_list(struct ldoc *d, const yaml_node_t *n, const char ***out,
+		    size_t *nout)
+{
+	yaml_node_item_t *it;
+	struct core_str s;
+	const char **v;
+	size_t cnt = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (n == NULL || is_null(n))
+		return 0;
+	if (scalar(n, &s)) {
+		v = detect_alloc(d->rs, sizeof(*v));
+		v[0] = detect_strdup(d->rs, s.p, s.len);
+		*out = v;
+		*nout = 1;
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return bad(d, n, "expected a list of strings");
+	v = detect_alloc(d->rs, (size_t)(n->data.sequence.items.top -
+				      n->data.sequence.items.start + 1) *
+				 sizeof(*v));
+	for (it = n->data.sequence.items.start;
+	     it < n->data.sequence.items.top; it++) {
+		if (!scalar(node_at(d, *it), &s))
+			return bad(d, node_at(d, *it), "expected a string");
+		v[cnt++] = detect_strdup(d->rs, s.p, s.len);
+	}
+	*out = v;
+	*nout = cnt;
+	return 0;
+}
+
+/* -------------------------------------------------------------- metadata */
+
+static int level_parse(struct ldoc *d, const yaml_node_t *root,
+		       enum detect_level *out)
+{
+	static const char *names[] = { "informational", "low", "medium",
+				       "high", "critical" };
+	yaml_node_t *n = map_get(d, root, "level");
+	struct core_str s;
+
+	*out = DETECT_LEVEL_MEDIUM;
+	if (n == NULL)
+		return 0;
+	if (!scalar(n, &s))
+		return bad(d, n, "level is not a string");
+	for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++) {
+		if (core_str_eq_lit(s, names[i])) {
+			*out = (enum detect_level)i;
+			return 0;
+		}
+	}
+	return bad(d, n, "unknown level '%.*s'", (int)CORE_MIN(s.len, 32),
+		   s.p);
+}
+
+static int meta_parse(struct ldoc *d, const yaml_node_t *root,
+		      struct detect_rule *r)
+{
+	struct detect_rule_info *in = &r->info;
+	int rc;
+
+	in->title = get_str(d, root, "title");
+	if (in->title == NULL)
+		return bad(d, root, "missing title");
+	in->id = get_str(d, root, "id");
+	if (in->id == NULL)
+		in->id = detect_strdup(d->rs, d->file, strlen(d->file));
+	in->name = get_str(d, root, "name");
+	in->description = get_str(d, root, "description");
+	in->status = get_str(d, root, "status");
+	in->file = detect_strdup(d->rs, d->file, strlen(d->file));
+	in->line = root->start_mark.line + 1;
+	in->generate = true;
+	rc = level_parse(d, root, &in->level);
+	if (rc == 0)
+		rc = get_list(d, map_get(d, root, "tags"),
+			      (const char ***)&in->tags, &in->ntags);
+	if (rc == 0)
+		rc = get_list(d, map_get(d, root, "references"),
+			      (const char ***)&in->references,
+			      &in->nreferences);
+	if (rc == 0)
+		rc = get_list(d, map_get(d, root, "falsepositives"),
+			      (const char ***)&in->falsepositives,
+			      &in->nfalsepositives);
+	return rc;
+}
+
+/* ------------------------------------------------------------ selections */
+
+static int values_parse(struct ldoc *d, const yaml_node_t *n,
+			const struct detect_mods *m, struct detect_fmatch *f)
+{
+	const yaml_node_t *one[1] = { n };
+	const yaml_node_t *const *items = one;
+	const yaml_node_t *buf[256];
+	size_t cnt = 1;
+
+	if (n->type == YAML_SEQUENCE_NODE) {
+		cnt = 0;
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		     it < n->data.sequence.items.top; it++) {
+			if (cnt == CORE_ARRAY_LEN(buf))
+				return bad(d, n, "more than 256 values");
+			buf[cnt++] = node_at(d, *it);
+		}
+		items = buf;
+		if (cnt == 0)
+			return bad(d, n, "empty list of values");
+	}
+	f->vals = detect_alloc(d->rs, cnt * sizeof(*f->vals));
+	f->nvals = (uint16_t)cnt;
+	for (size_t i = 0; i < cnt; i++) {
+		struct core_str s;
+		int rc;
+
+		if (!scalar(items[i], &s))
+			return bad(d, items[i], "value is not a scalar");
+		rc = detect_value_compile(d->rs, &f->vals[i], s.p, s.len,
+					  is_null(items[i]), m, d->why,
+					  sizeof(d->why));
+		if (rc != 0)
+			return bad(d, items[i], "%s", d->why);
+	}
+	return 0;
+}
+
+static int field_parse(struct ldoc *d, const yaml_node_t *kn,
+		       const yaml_node_t *vn, struct detect_fmatch *f)
+{
+	struct detect_mods m;
+	struct core_str k, name;
+	const char *bar;
+
+	if (!scalar(kn, &k))
+		return bad(d, kn, "field name is not a string");
+	bar = memchr(k.p, '|', k.len);
+	name = core_str_make(k.p, bar ? (size_t)(bar - k.p) : k.len);
+	if (detect_mods_parse(bar ? bar + 1 : k.p + k.len,
+			      bar ? k.len - name.len - 1 : 0, &m, d->why,
+			      sizeof(d->why)) != 0)
+		return bad(d, kn, "%s", d->why);
+	if (name.len == 0) {
+		f->field.id = DETECT_F_KEYWORD;
+		if (!(m.contains || m.startswith || m.endswith || m.re))
+			m.contains = true;
+	} else if (!detect_logsource_field(d->rs, d->ls, name.p, name.len,
+					   &f->field)) {
+		return bad(d, kn, "unknown field '%.*s' for log source %s",
+			   (int)CORE_MIN(name.len, 64), name.p,
+			   d->rs->ls[d->ls].label);
+	}
+	f->all = m.all;
+	f->neg = m.neq;
+	return values_parse(d, vn, &m, f);
+}
+
+static int conj_parse(struct ldoc *d, const yaml_node_t *map,
+		      struct detect_conj *cj)
+{
+	yaml_node_pair_t *p = map->data.mapping.pairs.start;
+	size_t n = (size_t)(map->data.mapping.pairs.top - p);
+
+	if (n == 0)
+		return bad(d, map, "empty selection");
+	cj->f = detect_alloc(d->rs, n * sizeof(*cj->f));
+	cj->n = (uint16_t)n;
+	for (size_t i = 0; i < n; i++) {
+		int rc = field_parse(d, node_at(d, p[i].key),
+				     node_at(d, p[i].value), &cj->f[i]);
+
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* A list of plain values is a keyword search (OR) over the message. */
+static int keywords_parse(struct ldoc *d, const yaml_node_t *n,
+			  struct detect_conj *cj)
+{
+	struct detect_mods m = { .contains = true, .cmp = -1 };
+
+	cj->f = detect_alloc(d->rs, sizeof(*cj->f));
+	cj->n = 1;
+	cj->f->field.id = DETECT_F_KEYWORD;
+	return values_parse(d, n, &m, cj->f);
+}
+
+static int sel_list(struct ldoc *d, const yaml_node_t *n,
+		    struct detect_sel *s)
+{
+	yaml_node_item_t *it = n->data.sequence.items.start;
+	size_t cnt = (size_t)(n->data.sequence.items.top - it);
+	int rc = 0;
+
+	if (cnt == 0)
+		return bad(d, n, "empty selection");
+	if (node_at(d, it[0])->type != YAML_MAPPING_NODE) {
+		s->alt = detect_alloc(d->rs, sizeof(*s->alt));
+		s->nalt = 1;
+		return keywords_parse(d, n, s->alt);
+	}
+	s->alt = detect_alloc(d->rs, cnt * sizeof(*s->alt));
+	s->nalt = (uint16_t)cnt;
+	for (size_t i = 0; i < cnt && rc == 0; i++) {
+		yaml_node_t *m = node_at(d, it[i]);
+
+		if (m->type != YAML_MAPPING_NODE)
+			return bad(d, m, "a list of maps cannot mix in "
+				   "plain values");
+		rc = conj_parse(d, m, &s->alt[i]);
+	}
+	return rc;
+}
+
+static int sel_parse(struct ldoc *d, const yaml_node_t *n,
+		     struct detect_sel *s)
+{
+	if (n->type == YAML_MAPPING_NODE) {
+		s->alt = detect_alloc(d->rs, sizeof(*s->alt));
+		s->nalt = 1;
+		return conj_parse(d, n, s->alt);
+	}
+	if (n->type == YAML_SEQUENCE_NODE)
+		return sel_list(d, n, s);
+	if (n->type == YAML_SCALAR_NODE && !is_null(n)) {
+		s->alt = detect_alloc(d->rs, sizeof(*s->alt));
+		s->nalt = 1;
+		return keywords_parse(d, n, s->alt);
+	}
+	return bad(d, n, "selection '%s' is empty", s->name);
+}
+
+/* ------------------------------------------------------------- detection */
+
+static int cond_one(struct ldoc *d, const yaml_node_t *n,
+		    struct detect_rule *r, struct detect_cond **out)
+{
+	struct core_str s;
+
+	if (!scalar(n, &s))
+		return bad(d, n, "condition is not a string");
+	*out = detect_cond_parse(d->rs, s.p, s.len, r->sels, r->nsels, d->why,
+				 sizeof(d->why));
+	return *out ? 0 : bad(d, n, "%s", d->why);
+}
+
+/* A condition may be a list of conditions, ORed. */
+static int cond_parse(struct ldoc *d, const yaml_node_t *n,
+		      struct detect_rule *r)
+{
+	yaml_node_item_t *it;
+	struct detect_cond *k;
+	unsigned i = 0;
+
+	if (n == NULL)
+		return bad(d, NULL, "detection has no condition");
+	if (n->type != YAML_SEQUENCE_NODE)
+		return cond_one(d, n, r, &r->cond);
+	it = n->data.sequence.items.start;
+	k = detect_alloc(d->rs, sizeof(*k));
+	k->op = DETECT_C_OR;
+	k->n = (uint16_t)(n->data.sequence.items.top - it);
+	if (k->n == 0)
+		return bad(d, n, "condition list is empty");
+	k->kid = detect_alloc(d->rs, k->n * sizeof(*k->kid));
+	for (; it < n->data.sequence.items.top; it++, i++) {
+		int rc = cond_one(d, node_at(d, *it), r, &k->kid[i]);
+
+		if (rc != 0)
+			return rc;
+	}
+	r->cond = k;
+	return 0;
+}
+
+static int detection_parse(struct ldoc *d, const yaml_node_t *det,
+			   struct detect_rule *r)
+{
+	yaml_node_pair_t *p;
+	size_t n;
+
+	if (det->type != YAML_MAPPING_NODE)
+		return bad(d, det, "detection is not a map");
+	p = det->data.mapping.pairs.start;
+	n = (size_t)(det->data.mapping.pairs.top - p);
+	r->sels = detect_alloc(d->rs, (n + 1) * sizeof(*r->sels));
+	for (size_t i = 0; i < n; i++) {
+		struct core_str k;
+		int rc;
+
+		if (!scalar(node_at(d, p[i].key), &k))
+			return bad(d, node_at(d, p[i].key), "bad key");
+		if (core_str_eq_lit(k, "condition") ||
+		    core_str_eq_lit(k, "timeframe"))
+			continue;
+		r->sels[r->nsels].name = detect_strdup(d->rs, k.p, k.len);
+		rc = sel_parse(d, node_at(d, p[i].value), &r->sels[r->nsels]);
+		if (rc != 0)
+			return rc;
+		r->nsels++;
+	}
+	return cond_parse(d, map_get(d, det, "condition"), r);
+}
+
+static int logsource_parse(struct ldoc *d, const yaml_node_t *root)
+{
+	yaml_node_t *n = map_get(d, root, "logsource");
+	const char *pr, *sv, *ca;
+
+	if (n == NULL || n->type != YAML_MAPPING_NODE)
+		return bad(d, root, "missing logsource");
+	pr = get_str(d, n, "product");
+	sv = get_str(d, n, "service");
+	ca = get_str(d, n, "category");
+	d->ls = detect_logsource_find(d->rs, pr, sv, ca);
+	if (d->ls < 0)
+		return bad(d, n, "unknown log source (product=%s service=%s "
+			   "category=%s)", pr ? pr : "-", sv ? sv : "-",
+			   ca ? ca : "-");
+	return 0;
+}
+
+/* ----------------------------------------------------------- correlation */
+
+static int timespan_parse(struct ldoc *d, const yaml_node_t *n, int64_t *out)
+{
+	static const struct {
+		char unit;
+		int64_t us;
+	} units[] = {
+		{ 's', 1000000LL },	     { 'm', 60000000LL },
+		{ 'h', 3600000000LL },	     { 'd', 86400000000LL },
+	};
+	struct core_str s;
+	uint64_t v;
+
+	if (!scalar(n, &s) || s.len < 2)
+		return bad(d, n, "bad timespan (want e.g. 10m)");
+	for (size_t i = 0; i < CORE_ARRAY_LEN(units); i++) {
+		if (s.p[s.len - 1] != units[i].unit)
+			continue;
+		if (!core_str_to_u64(core_str_make(s.p, s.len - 1), &v) ||
+		    v == 0 || v > 366 * 86400ULL)
+			break;
+		*out = (int64_t)v * units[i].us;
+		return 0;
+	}
+	return bad(d, n, "bad timespan '%.*s' (want e.g. 10m)",
+		   (int)CORE_MIN(s.len, 32), s.p);
+}
+
+static int ccond_one(struct ldoc *d, struct detect_corr *c, struct core_str k,
+		     const yaml_node_t *vn)
+{
+	static const struct {
+		const char *name;
+		enum detect_cmp op;
+	} ops[] = {
+		{ "gt", DETECT_CMP_GT },   { "gte", DETECT_CMP_GTE },
+		{ "lt", DETECT_CMP_LT },   { "lte", DETECT_CMP_LTE },
+		{ "eq", DETECT_CMP_EQ },   { "neq", DETECT_CMP_NEQ },
+	};
+	struct core_str v;
+
+	if (core_str_eq_lit(k, "field")) {
+		if (!scalar(vn, &v))
+			return bad(d, vn, "field is not a string");
+		c->field = detect_strdup(d->rs, v.p, v.len);
+		return 0;
+	}
+	for (size_t i = 0; i < CORE_ARRAY_LEN(ops); i++) {
+		if (!core_str_eq_lit(k, ops[i].name))
+			continue;
+		if (c->ncond == DETECT_CORR_MAX_COND)
+			return bad(d, vn, "too many condition criteria");
+		if (!scalar(vn, &v) ||
+		    !core_str_to_i64(v, &c->cond[c->ncond].v))
+			return bad(d, vn, "condition value is not an integer");
+		c->cond[c->ncond++].op = ops[i].op;
+		return 0;
+	}
+	return bad(d, vn, "unknown correlation condition '%.*s'",
+		   (int)CORE_MIN(k.len, 32), k.p);
+}
+
+static int ccond_parse(struct ldoc *d, const yaml_node_t *n,
+		       struct detect_corr *c)
+{
+	yaml_node_pair_t *p;
+
+	if (n == NULL)
+		return 0;
+	if (n->type != YAML_MAPPING_NODE)
+		return bad(d, n, "correlation condition is not a map");
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	     p++) {
+		struct core_str k;
+		int rc;
+
+		if (!scalar(node_at(d, p->key), &k))
+			return bad(d, n, "bad condition key");
+		rc = ccond_one(d, c, k, node_at(d, p->value));
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int ctype_parse(struct ldoc *d, const yaml_node_t *n,
+		       struct detect_corr *c)
+{
+	static const char *names[] = { "event_count", "value_count",
+				       "temporal", "temporal_ordered" };
+	struct core_str s;
+
+	if (!scalar(n, &s))
+		return bad(d, n, "correlation has no type");
+	for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++) {
+		if (core_str_eq_lit(s, names[i])) {
+			c->type = (enum detect_ctype)i;
+			return 0;
+		}
+	}
+	return bad(d, n, "unsupported correlation type '%.*s'",
+		   (int)CORE_MIN(s.len, 32), s.p);
+}
+
+static int aliases_parse(struct ldoc *d, const yaml_node_t *n,
+			 struct detect_corr *c)
+{
+	yaml_node_pair_t *p, *q;
+
+	if (n == NULL)
+		return 0;
+	if (n->type != YAML_MAPPING_NODE)
+		return bad(d, n, "aliases is not a map");
+	c->alias = detect_alloc(d->rs, 64 * sizeof(*c->alias));
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *m = node_at(d, p->value);
+		struct core_str a, rn, f;
+
+		if (!scalar(node_at(d, p->key), &a) ||
+		    m->type != YAML_MAPPING_NODE)
+			return bad(d, m, "alias must map rule names to fields");
+		for (q = m->data.mapping.pairs.start;
+		     q < m->data.mapping.pairs.top; q++) {
+			if (c->nalias == 64)
+				return bad(d, m, "too many aliases");
+			if (!scalar(node_at(d, q->key), &rn) ||
+			    !scalar(node_at(d, q->value), &f))
+				return bad(d, m, "bad alias entry");
+			c->alias[c->nalias].alias =
+				detect_strdup(d->rs, a.p, a.len);
+			c->alias[c->nalias].rule =
+				detect_strdup(d->rs, rn.p, rn.len);
+			c->alias[c->nalias++].field =
+				detect_strdup(d->rs, f.p, f.len);
+		}
+	}
+	return 0;
+}
+
+static int crefs_parse(struct ldoc *d, const yaml_node_t *cn,
+		       struct detect_corr *c)
+{
+	const char **v;
+	size_t n;
+	int rc;
+
+	rc = get_list(d, map_get(d, cn, "rules"), &v, &n);
+	if (rc == 0 && (n == 0 || n > DETECT_CORR_MAX_RULES))
+		rc = bad(d, cn, "correlation needs 1 to %d rules",
+			 DETECT_CORR_MAX_RULES);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		c->refs[c->nrefs++] = v[i];
+	if (rc == 0)
+		rc = get_list(d, map_get(d, cn, "group-by"), &v, &n);
+	if (rc == 0 && n > DETECT_ALERT_MAX_GROUP)
+		rc = bad(d, cn, "at most %d group-by fields",
+			 DETECT_ALERT_MAX_GROUP);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		c->group[c->ngroup++] = v[i];
+	return rc;
+}
+
+/* Checks what each correlation type requires of its condition. */
+static int ccheck(struct ldoc *d, const yaml_node_t *cn,
+		  struct detect_corr *c)
+{
+	bool counting = c->type == DETECT_CORR_EVENT_COUNT ||
+			c->type == DETECT_CORR_VALUE_COUNT;
+	int64_t v = c->ncond ? c->cond[0].v : 0;
+
+	if (c->type == DETECT_CORR_VALUE_COUNT && c->field == NULL)
+		return bad(d, cn, "value_count needs condition.field");
+	if (counting && c->ncond == 0)
+		return bad(d, cn, "correlation has no condition");
+	if (!counting) {
+		c->window = c->nrefs;
+		if (c->ncond == 0 || (c->ncond == 1 &&
+				      c->cond[0].op == DETECT_CMP_GTE &&
+				      v == (int64_t)c->nrefs))
+			return 0;
+		return bad(d, cn, "temporal condition other than all rules "
+			   "is not supported");
+	}
+	if (c->ncond != 1 || (c->cond[0].op != DETECT_CMP_GT &&
+			      c->cond[0].op != DETECT_CMP_GTE))
+		return bad(d, cn, "only gt / gte thresholds are supported "
+			   "for streaming correlation");
+	if (c->cond[0].op == DETECT_CMP_GT)
+		v++;
+	if (v < 1 || v > DETECT_CORR_MAX_THRESHOLD)
+		return bad(d, cn, "threshold must be 1 to %d",
+			   DETECT_CORR_MAX_THRESHOLD);
+	c->window = (unsigned)v;
+	return 0;
+}
+
+static bool is_true(struct ldoc *d, const yaml_node_t *map, const char *key)
+{
+	struct core_str s;
+
+	return scalar(map_get(d, map, key), &s) &&
+	       (core_str_eq_lit(s, "true") || core_str_eq_lit(s, "yes"));
+}
+
+static int corr_parse(struct ldoc *d, const yaml_node_t *root,
+		      const yaml_node_t *cn, struct detect_rule *r)
+{
+	struct detect_corr *c = detect_alloc(d->rs, sizeof(*c));
+	int rc;
+
+	if (cn->type != YAML_MAPPING_NODE)
+		return bad(d, cn, "correlation is not a map");
+	r->corr = c;
+	r->info.correlation = true;
+	c->generate = is_true(d, root, "generate") ||
+		      is_true(d, cn, "generate");
+	rc = ctype_parse(d, map_get(d, cn, "type"), c);
+	if (rc == 0)
+		rc = crefs_parse(d, cn, c);
+	if (rc == 0)
+		rc = timespan_parse(d, map_get(d, cn, "timespan"),
+				    &c->timespan);
+	if (rc == 0)
+		rc = ccond_parse(d, map_get(d, cn, "condition"), c);
+	if (rc == 0)
+		rc = aliases_parse(d, map_get(d, cn, "aliases"), c);
+	if (rc == 0)
+		rc = ccheck(d, cn, c);
+	return rc;
+}
+
+/* ------------------------------------------------------------- documents */
+
+static int doc_parse(struct ldoc *d, const yaml_node_t *root,
+		     struct detect_rule *r)
+{
+	yaml_node_t *cn = map_get(d, root, "correlation");
+	yaml_node_t *det = map_get(d, root, "detection");
+	int rc;
+
+	if (root->type != YAML_MAPPING_NODE)
+		return bad(d, root, "document is not a map");
+	rc = meta_parse(d, root, r);
+	if (rc != 0)
+		return rc;
+	d->ls = -1;
+	if (cn != NULL)
+		return corr_parse(d, root, cn, r);
+	if (det == NULL)
+		return bad(d, root, "neither detection nor correlation");
+	rc = logsource_parse(d, root);
+	if (rc != 0)
+		return rc;
+	r->logsource = (unsigned)d->ls;
+	return detection_parse(d, det, r);
+}
+
+static int doc_load(struct detect_ruleset *rs, const char *name,
+		    yaml_document_t *doc, yaml_node_t *root)
+{
+	struct ldoc d = { .rs = rs, .doc = doc, .file = name };
+	struct detect_rule *r = detect_alloc(rs, sizeof(*r));
+	struct core_str t;
+	int rc;
+
+	if (r == NULL)
+		return CORE_E_NOMEM;
+	rc = doc_parse(&d, root, r);
+	if (rc != 0) {
+		if (scalar(map_get(&d, root, "title"), &t))
+			detect_reject(rs, name, d.wline ? d.wline :
+				      root->start_mark.line + 1,
+				      "%s (rule '%.*s')", d.why,
+				      (int)CORE_MIN(t.len, 80), t.p);
+		else
+			detect_reject(rs, name, d.wline ? d.wline :
+				      root->start_mark.line + 1, "%s", d.why);
+		return rc;
+	}
+	return detect_ruleset_add(rs, r);
+}
+
+int detect_load_yaml(struct detect_ruleset *rs, const char *name,
+		     const unsigned char *data, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	int loaded = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return CORE_E_NOMEM;
+	yaml_parser_set_input_string(&parser, data, len);
+	for (;;) {
+		yaml_node_t *root;
+
+		if (!yaml_parser_load(&parser, &doc)) {
+			detect_reject(rs, name, parser.problem_mark.line + 1,
+				      "YAML error: %s",
+				      parser.problem ? parser.problem : "?");
+			break;
+		}
+		root = yaml_document_get_root_node(&doc);
+		if (root == NULL) {
+			yaml_document_delete(&doc);
+			break;
+		}
+		if (!(root->type == YAML_SCALAR_NODE && is_null(root)) &&
+		    doc_load(rs, name, &doc, root) == 0)
+			loaded++;
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&parser);
+	return loaded;
+}

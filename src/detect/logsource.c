@@ -1,0 +1,356 @@
+/*
+ * logsource.c: the log source map, read from data/logsources.yml.
+ *
+ * Sigma names a rule's input by product, service and category; vigil's
+ * events name theirs by fields (event.dataset, process.name ...).  The map
+ * says, per Sigma log source, which events belong to it (`when`: a Sigma
+ * style selection over event fields) and how Sigma field names translate
+ * to event fields (`fields`, optionally shared through named `fieldsets`).
+ * Keeping it in data lets a user extend it without a rebuild.
+ *
+ * A rule's log source matches an entry when each of product, service and
+ * category is listed by the entry; an entry that omits a key matches only
+ * rules that omit it too, and `~` in a list stands for "absent".  The
+ * first matching entry wins.  Every plain rule is indexed under its entry,
+ * so an event is tested once against each entry's `when` and then only
+ * against that entry's rules.
+ */
+#include "detect/detect_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LS_MAX 64
+#define LS_MAX_FIELDS 256
+
+struct lsload {
+	struct detect_ruleset *rs;
+	yaml_document_t doc;
+	const char *file;
+	struct core_error *err;
+};
+
+static yaml_node_t *nat(struct lsload *l, int i)
+{
+	return yaml_document_get_node(&l->doc, i);
+}
+
+static bool sc(const yaml_node_t *n, struct core_str *out)
+{
+	if (n == NULL || n->type != YAML_SCALAR_NODE)
+		return false;
+	*out = core_str_make((const char *)n->data.scalar.value,
+			     n->data.scalar.length);
+	return true;
+}
+
+static int lfail(struct lsload *l, const yaml_node_t *n, const char *what)
+{
+	return core_fail(l->err, CORE_E_PARSE, l->file,
+			 n ? n->start_mark.line + 1 : 0, "%s", what);
+}
+
+static yaml_node_t *lget(struct lsload *l, const yaml_node_t *map,
+			 const char *key)
+{
+	if (map == NULL || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+	     p < map->data.mapping.pairs.top; p++) {
+		struct core_str k;
+
+		if (sc(nat(l, p->key), &k) && core_str_eq_lit(k, key))
+			return nat(l, p->value);
+	}
+	return NULL;
+}
+
+/* A key's values: absent -> { "" }; "~" or null items -> "". */
+static int names(struct lsload *l, const yaml_node_t *n, const char ***out,
+		 unsigned *nout)
+{
+	const yaml_node_t *one[1] = { n };
+	const yaml_node_t *const *it = one;
+	const yaml_node_t *buf[32];
+	unsigned cnt = 1;
+
+	if (n != NULL && n->type == YAML_SEQUENCE_NODE) {
+		cnt = 0;
+		for (yaml_node_item_t *i = n->data.sequence.items.start;
+		     i < n->data.sequence.items.top && cnt < 32; i++)
+			buf[cnt++] = nat(l, *i);
+		it = buf;
+	}
+	*out = detect_alloc(l->rs, (cnt + 1) * sizeof(**out));
+	*nout = cnt;
+	for (unsigned i = 0; i < cnt; i++) {
+		struct core_str s = CORE_STR("");
+
+		if (it[i] != NULL && !sc(it[i], &s))
+			return lfail(l, it[i], "expected a name or a list");
+		if (core_str_eq_lit(s, "~") || core_str_eq_lit(s, "null"))
+			s = CORE_STR("");
+		(*out)[i] = detect_strdup(l->rs, s.p, s.len);
+	}
+	return 0;
+}
+
+static void fref_of(struct detect_ruleset *rs, struct core_str s,
+		    struct detect_fref *f)
+{
+	f->id = (uint16_t)core_field_lookup(s.p, s.len);
+	if (f->id == CORE_F_NAMED) {
+		f->name.p = detect_strdup(rs, s.p, s.len);
+		f->name.len = s.len;
+	}
+}
+
+/* One `when` key: "field|mods: value or list". */
+static int when_field(struct lsload *l, const yaml_node_t *kn,
+		      const yaml_node_t *vn, struct detect_fmatch *f)
+{
+	const yaml_node_t *buf[32], *one[1] = { vn };
+	const yaml_node_t *const *it = one;
+	struct detect_mods m;
+	struct core_str k;
+	char why[256];
+	unsigned cnt = 1;
+	const char *bar;
+
+	if (!sc(kn, &k))
+		return lfail(l, kn, "bad field name");
+	bar = memchr(k.p, '|', k.len);
+	if (detect_mods_parse(bar ? bar + 1 : k.p + k.len,
+			      bar ? (size_t)(k.p + k.len - bar - 1) : 0, &m,
+			      why, sizeof(why)) != 0)
+		return lfail(l, kn, why);
+	fref_of(l->rs, core_str_make(k.p, bar ? (size_t)(bar - k.p) : k.len),
+		&f->field);
+	if (vn->type == YAML_SEQUENCE_NODE) {
+		cnt = 0;
+		for (yaml_node_item_t *i = vn->data.sequence.items.start;
+		     i < vn->data.sequence.items.top && cnt < 32; i++)
+			buf[cnt++] = nat(l, *i);
+		it = buf;
+	}
+	f->vals = detect_alloc(l->rs, (cnt + 1) * sizeof(*f->vals));
+	f->nvals = (uint16_t)cnt;
+	f->all = m.all;
+	f->neg = m.neq;
+	for (unsigned i = 0; i < cnt; i++) {
+		struct core_str s;
+
+		if (!sc(it[i], &s) ||
+		    detect_value_compile(l->rs, &f->vals[i], s.p, s.len, false,
+					 &m, why, sizeof(why)) != 0)
+			return lfail(l, it[i], "bad value in when");
+	}
+	return 0;
+}
+
+static int when_parse(struct lsload *l, const yaml_node_t *n,
+		      struct detect_sel *s)
+{
+	yaml_node_pair_t *p;
+	unsigned cnt;
+
+	s->name = "when";
+	s->alt = detect_alloc(l->rs, sizeof(*s->alt));
+	s->nalt = 1;
+	if (n == NULL)
+		return 0;
+	if (n->type != YAML_MAPPING_NODE)
+		return lfail(l, n, "when must be a map");
+	p = n->data.mapping.pairs.start;
+	cnt = (unsigned)(n->data.mapping.pairs.top - p);
+	s->alt->f = detect_alloc(l->rs, (cnt + 1) * sizeof(*s->alt->f));
+	s->alt->n = (uint16_t)cnt;
+	for (unsigned i = 0; i < cnt; i++) {
+		int rc = when_field(l, nat(l, p[i].key), nat(l, p[i].value),
+				    &s->alt->f[i]);
+
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Appends the pairs of a `fields` map to e's mapping. */
+static int fields_add(struct lsload *l, const yaml_node_t *n,
+		      struct detect_logsource *e)
+{
+	if (n == NULL)
+		return 0;
+	if (n->type != YAML_MAPPING_NODE)
+		return lfail(l, n, "fields must be a map");
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top; p++) {
+		struct core_str k, v;
+
+		if (e->nfields == LS_MAX_FIELDS)
+			return lfail(l, n, "too many fields");
+		if (!sc(nat(l, p->key), &k) || !sc(nat(l, p->value), &v))
+			return lfail(l, n, "fields map names to names");
+		e->fields[e->nfields].sigma = detect_strdup(l->rs, k.p, k.len);
+		fref_of(l->rs, v, &e->fields[e->nfields++].ecs);
+	}
+	return 0;
+}
+
+static int uses_add(struct lsload *l, const yaml_node_t *sets,
+		    const yaml_node_t *use, struct detect_logsource *e)
+{
+	const char **v;
+	unsigned n;
+	int rc;
+
+	if (use == NULL)
+		return 0;
+	rc = names(l, use, &v, &n);
+	for (unsigned i = 0; rc == 0 && i < n; i++) {
+		yaml_node_t *set = lget(l, sets, v[i]);
+
+		if (set == NULL)
+			return lfail(l, use, "unknown fieldset");
+		rc = fields_add(l, set, e);
+	}
+	return rc;
+}
+
+static int entry_parse(struct lsload *l, const yaml_node_t *sets,
+		       const yaml_node_t *n, struct detect_logsource *e)
+{
+	struct core_buf label;
+	struct core_str s;
+	int rc;
+
+	rc = names(l, lget(l, n, "product"), &e->product, &e->nproduct);
+	if (rc == 0)
+		rc = names(l, lget(l, n, "service"), &e->service,
+			   &e->nservice);
+	if (rc == 0)
+		rc = names(l, lget(l, n, "category"), &e->category,
+			   &e->ncategory);
+	if (rc == 0)
+		rc = when_parse(l, lget(l, n, "when"), &e->when);
+	e->fields = detect_alloc(l->rs, LS_MAX_FIELDS * sizeof(*e->fields));
+	if (rc == 0)
+		rc = uses_add(l, sets, lget(l, n, "use"), e);
+	if (rc == 0)
+		rc = fields_add(l, lget(l, n, "fields"), e);
+	e->open_fields = sc(lget(l, n, "open_fields"), &s) &&
+			 core_str_eq_lit(s, "true");
+	core_buf_init(&label, 256);
+	core_buf_printf(&label, "product=%s service=%s category=%s",
+			*e->product ? e->product[0] : "-",
+			*e->service ? e->service[0] : "-",
+			*e->category ? e->category[0] : "-");
+	e->label = detect_strdup(l->rs, core_buf_cstr(&label), label.len);
+	core_buf_free(&label);
+	return rc;
+}
+
+static int map_parse(struct lsload *l)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&l->doc);
+	yaml_node_t *src = lget(l, root, "sources");
+	yaml_node_t *sets = lget(l, root, "fieldsets");
+	yaml_node_item_t *it;
+	struct detect_ruleset *rs = l->rs;
+
+	if (src == NULL || src->type != YAML_SEQUENCE_NODE)
+		return lfail(l, root, "no sources list");
+	rs->ls = detect_alloc(rs, LS_MAX * sizeof(*rs->ls));
+	for (it = src->data.sequence.items.start;
+	     it < src->data.sequence.items.top; it++) {
+		int rc;
+
+		if (rs->nls == LS_MAX)
+			return lfail(l, src, "too many sources");
+		rc = entry_parse(l, sets, nat(l, *it), &rs->ls[rs->nls]);
+		if (rc != 0)
+			return rc;
+		rs->nls++;
+	}
+	return 0;
+}
+
+int detect_logsource_load(struct detect_ruleset *rs, const char *file,
+			  struct core_error *err)
+{
+	struct lsload l = { .rs = rs, .file = file, .err = err };
+	yaml_parser_t parser;
+	FILE *f = fopen(file, "rb");
+	int rc;
+
+	if (f == NULL)
+		return core_fail(err, CORE_E_NOTFOUND, file, 0,
+				 "cannot open log source map");
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		return CORE_E_NOMEM;
+	}
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &l.doc)) {
+		rc = core_fail(err, CORE_E_PARSE, file,
+			       parser.problem_mark.line + 1, "YAML error: %s",
+			       parser.problem ? parser.problem : "?");
+	} else {
+		rc = map_parse(&l);
+		yaml_document_delete(&l.doc);
+	}
+	yaml_parser_delete(&parser);
+	fclose(f);
+	rs->ls_loaded = rc == 0;
+	return rc;
+}
+
+static bool listed(const char **v, unsigned n, const char *want)
+{
+	if (want == NULL)
+		want = "";
+	for (unsigned i = 0; i < n; i++) {
+		if (strcasecmp(v[i], want) == 0)
+			return true;
+	}
+	return false;
+}
+
+int detect_logsource_find(const struct detect_ruleset *rs, const char *product,
+			  const char *service, const char *category)
+{
+	for (unsigned i = 0; i < rs->nls; i++) {
+		const struct detect_logsource *e = &rs->ls[i];
+
+		if (listed(e->product, e->nproduct, product) &&
+		    listed(e->service, e->nservice, service) &&
+		    listed(e->category, e->ncategory, category))
+			return (int)i;
+	}
+	return -1;
+}
+
+bool detect_logsource_field(struct detect_ruleset *rs, int ls,
+			    const char *name, size_t len,
+			    struct detect_fref *out)
+{
+	const struct detect_logsource *e = ls >= 0 ? &rs->ls[ls] : NULL;
+	struct core_str n = core_str_make(name, len);
+
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; e != NULL && i < e->nfields; i++) {
+		if (core_str_eq_lit(n, e->fields[i].sigma)) {
+			*out = e->fields[i].ecs;
+			return true;
+		}
+	}
+	out->id = (uint16_t)core_field_lookup(name, len);
+	if (out->id != CORE_F_NAMED)
+		return true;
+	if (e != NULL && !e->open_fields)
+		return false;
+	out->name.p = detect_strdup(rs, name, len);
+	out->name.len = len;
+	return true;
+}

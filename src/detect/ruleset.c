@@ -1,0 +1,597 @@
+/*
+ * ruleset.c: the detect room's public face: loading files, compiling
+ * correlation references, and matching events.
+ *
+ * Loading reads every *.yml / *.yaml under a path in name order, so rule
+ * order and therefore alert order are stable.  The log source map is
+ * loaded on first use from the data directory (see find_datadir()).
+ * Compiling resolves each correlation's references by id or name, checks
+ * for cycles, resolves group-by fields per referenced rule, decides which
+ * rules raise alerts of their own (generate), and indexes every plain rule
+ * under its log source.
+ *
+ * Matching: for each log source that has rules, its `when` is tested once;
+ * only then are its rules' conditions evaluated.  A hit raises a plain
+ * alert (when the rule generates) and feeds the correlations referencing
+ * the rule.  Workload: one call per event, so the loop allocates nothing.
+ */
+#include "detect/detect_int.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define FILE_MAX (4u << 20)
+#define DEFAULT_GROUP_CAP 100000
+
+/* ------------------------------------------------------------- utilities */
+
+void *detect_alloc(struct detect_ruleset *rs, size_t n)
+{
+	void *p = core_arena_alloc(rs->arena, n ? n : 1);
+
+	/* Rules are small and loaded once: running out here is fatal. */
+	if (p == NULL)
+		abort();
+	memset(p, 0, n ? n : 1);
+	return p;
+}
+
+const char *detect_strdup(struct detect_ruleset *rs, const char *p,
+			  size_t len)
+{
+	char *s = detect_alloc(rs, len + 1);
+
+	memcpy(s, p, len);
+	return s;
+}
+
+int detect_keep_re(struct detect_ruleset *rs, pcre2_code *re)
+{
+	if (rs->nres == rs->capres) {
+		unsigned ncap = rs->capres ? rs->capres * 2 : 16;
+		pcre2_code **n = realloc(rs->res, ncap * sizeof(*n));
+
+		if (n == NULL) {
+			pcre2_code_free(re);
+			return CORE_E_NOMEM;
+		}
+		rs->res = n;
+		rs->capres = ncap;
+	}
+	rs->res[rs->nres++] = re;
+	return 0;
+}
+
+void detect_reject(struct detect_ruleset *rs, const char *file,
+		   uint64_t line, const char *fmt, ...)
+{
+	struct core_error err = { .code = CORE_E_UNSUPPORTED, .line = line };
+	va_list ap;
+
+	if (rs->reject == NULL)
+		return;
+	snprintf(err.file, sizeof(err.file), "%s", file ? file : "");
+	va_start(ap, fmt);
+	vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
+	va_end(ap);
+	rs->reject(&err, rs->reject_ud);
+}
+
+/* --------------------------------------------------------------- lifetime */
+
+struct detect_ruleset *detect_ruleset_new(void)
+{
+	struct detect_ruleset *rs = calloc(1, sizeof(*rs));
+
+	if (rs == NULL)
+		return NULL;
+	rs->arena = core_arena_new(64 * 1024);
+	if (rs->arena == NULL) {
+		free(rs);
+		return NULL;
+	}
+	rs->group_cap = DEFAULT_GROUP_CAP;
+	rs->clock = INT64_MIN / 2;
+	return rs;
+}
+
+void detect_ruleset_free(struct detect_ruleset *rs)
+{
+	if (rs == NULL)
+		return;
+	for (unsigned i = 0; i < rs->nrules; i++)
+		detect_corr_free(rs->rules[i]);
+	for (unsigned i = 0; i < rs->nls; i++)
+		free(rs->ls[i].rules);
+	for (unsigned i = 0; i < rs->nres; i++)
+		pcre2_code_free(rs->res[i]);
+	free(rs->res);
+	pcre2_match_data_free(rs->md);
+	free(rs->rules);
+	core_arena_free(rs->arena);
+	free(rs);
+}
+
+int detect_ruleset_set_datadir(struct detect_ruleset *rs, const char *dir)
+{
+	if (rs->ls_loaded)
+		return CORE_E_INVAL;
+	snprintf(rs->datadir, sizeof(rs->datadir), "%s", dir);
+	return 0;
+}
+
+void detect_ruleset_set_group_cap(struct detect_ruleset *rs, unsigned cap)
+{
+	rs->group_cap = cap ? cap : 1;
+}
+
+void detect_ruleset_stats(const struct detect_ruleset *rs,
+			  struct detect_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (unsigned i = 0; i < rs->nrules; i++) {
+		const struct detect_rule *r = rs->rules[i];
+
+		if (r->dead)
+			continue;
+		st->rules++;
+		st->correlations += r->corr != NULL;
+	}
+	st->evictions = rs->evictions;
+	st->logsources = rs->nls;
+}
+
+/* -------------------------------------------------------------- loading */
+
+static bool same_ref(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+int detect_ruleset_add(struct detect_ruleset *rs, struct detect_rule *r)
+{
+	for (unsigned i = 0; i < rs->nrules; i++) {
+		const struct detect_rule_info *o = &rs->rules[i]->info;
+
+		if (same_ref(o->id, r->info.id) ||
+		    same_ref(o->name, r->info.name)) {
+			detect_reject(rs, r->info.file, r->info.line,
+				      "duplicate rule id or name '%s' (first "
+				      "in %s:%llu)", same_ref(o->id, r->info.id)
+				      ? r->info.id : r->info.name, o->file,
+				      (unsigned long long)o->line);
+			return CORE_E_INVAL;
+		}
+	}
+	if (rs->nrules == rs->caprules) {
+		unsigned ncap = rs->caprules ? rs->caprules * 2 : 64;
+		struct detect_rule **n = realloc(rs->rules,
+						 ncap * sizeof(*n));
+
+		if (n == NULL)
+			return CORE_E_NOMEM;
+		rs->rules = n;
+		rs->caprules = ncap;
+	}
+	rs->rules[rs->nrules++] = r;
+	rs->compiled = false;
+	return 0;
+}
+
+static bool exists_file(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * The log source map: the directory set by detect_ruleset_set_datadir(),
+ * else $VIGIL_DATADIR, else data/ beside or above the rules path, else
+ * the source tree's and the installed data/.
+ */
+static int load_map(struct detect_ruleset *rs, const char *path)
+{
+	char cand[6][1024];
+	const char *env = getenv("VIGIL_DATADIR");
+	struct core_error err;
+	unsigned n = 0;
+
+	if (rs->ls_loaded)
+		return 0;
+	if (rs->datadir[0])
+		snprintf(cand[n++], sizeof(cand[0]), "%s", rs->datadir);
+	if (env && *env)
+		snprintf(cand[n++], sizeof(cand[0]), "%s", env);
+	if (path) {
+		snprintf(cand[n++], sizeof(cand[0]), "%s/../data", path);
+		snprintf(cand[n++], sizeof(cand[0]), "%s/data", path);
+	}
+	snprintf(cand[n++], sizeof(cand[0]), "%s", VIGIL_SOURCE_DATA_DIR);
+	snprintf(cand[n++], sizeof(cand[0]), "%s", VIGIL_DATA_DIR);
+	for (unsigned i = 0; i < n; i++) {
+		char file[1100];
+
+		if (snprintf(file, sizeof(file), "%s/logsources.yml",
+			     cand[i]) >= (int)sizeof(file) || !exists_file(file))
+			continue;
+		if (detect_logsource_load(rs, file, &err) == 0)
+			return 0;
+		if (rs->reject)
+			rs->reject(&err, rs->reject_ud);
+		return err.code;
+	}
+	detect_reject(rs, path, 0, "log source map data/logsources.yml not "
+		      "found (set VIGIL_DATADIR)");
+	return CORE_E_NOTFOUND;
+}
+
+int detect_ruleset_load_buffer(struct detect_ruleset *rs, const char *name,
+			       const void *data, size_t len,
+			       detect_reject_fn reject, void *ud)
+{
+	int rc;
+
+	rs->reject = reject;
+	rs->reject_ud = ud;
+	rc = load_map(rs, NULL);
+	if (rc != 0)
+		return rc;
+	return detect_load_yaml(rs, name, data, len);
+}
+
+static int load_file(struct detect_ruleset *rs, const char *file)
+{
+	FILE *f = fopen(file, "rb");
+	unsigned char *buf;
+	size_t n;
+	int rc;
+
+	if (f == NULL) {
+		detect_reject(rs, file, 0, "cannot open");
+		return 0;
+	}
+	buf = malloc(FILE_MAX + 1);
+	n = buf ? fread(buf, 1, FILE_MAX + 1, f) : 0;
+	fclose(f);
+	if (buf == NULL)
+		return CORE_E_NOMEM;
+	if (n > FILE_MAX) {
+		detect_reject(rs, file, 0, "rule file larger than 4 MiB");
+		rc = 0;
+	} else {
+		rc = detect_load_yaml(rs, file, buf, n);
+	}
+	free(buf);
+	return rc;
+}
+
+static bool rule_file(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
+	       (n > 5 && strcmp(name + n - 5, ".yaml") == 0);
+}
+
+static int load_path(struct detect_ruleset *rs, const char *path,
+		     unsigned depth)
+{
+	struct dirent **ents;
+	struct stat st;
+	int n, total = 0;
+
+	if (stat(path, &st) != 0)
+		return CORE_E_IO;
+	if (!S_ISDIR(st.st_mode))
+		return load_file(rs, path);
+	if (depth > 16 || (n = scandir(path, &ents, NULL, alphasort)) < 0)
+		return CORE_E_IO;
+	for (int i = 0; i < n; i++) {
+		char sub[4096];
+		int rc = 0;
+
+		if (ents[i]->d_name[0] != '.' &&
+		    snprintf(sub, sizeof(sub), "%s/%s", path,
+			     ents[i]->d_name) < (int)sizeof(sub) &&
+		    stat(sub, &st) == 0 &&
+		    (S_ISDIR(st.st_mode) || rule_file(ents[i]->d_name)))
+			rc = load_path(rs, sub, depth + 1);
+		total += rc > 0 ? rc : 0;
+		free(ents[i]);
+	}
+	free(ents);
+	return total;
+}
+
+int detect_ruleset_load(struct detect_ruleset *rs, const char *path,
+			detect_reject_fn reject, void *ud)
+{
+	struct stat st;
+	int rc;
+
+	rs->reject = reject;
+	rs->reject_ud = ud;
+	if (stat(path, &st) != 0)
+		return CORE_E_IO;
+	rc = load_map(rs, S_ISDIR(st.st_mode) ? path : NULL);
+	if (rc != 0)
+		return rc;
+	return load_path(rs, path, 0);
+}
+
+size_t detect_ruleset_count(const struct detect_ruleset *rs)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < rs->nrules; i++)
+		n += !rs->rules[i]->dead;
+	return n;
+}
+
+/* ------------------------------------------------------------- compiling */
+
+static struct detect_rule *find_ref(struct detect_ruleset *rs,
+				    const char *ref)
+{
+	for (unsigned i = 0; i < rs->nrules; i++) {
+		struct detect_rule *r = rs->rules[i];
+
+		if (same_ref(r->info.id, ref) || same_ref(r->info.name, ref))
+			return r;
+	}
+	return NULL;
+}
+
+static void kill(struct detect_ruleset *rs, struct detect_rule *r,
+		 const char *why, const char *what)
+{
+	if (r->dead)
+		return;
+	r->dead = true;
+	detect_reject(rs, r->info.file, r->info.line, "%s '%s' (rule '%s')",
+		      why, what, r->info.title);
+}
+
+/* The field a group-by name means for one referenced rule. */
+static bool gfield(struct detect_ruleset *rs, const struct detect_corr *c,
+		   const struct detect_rule *kid, const char *name,
+		   struct detect_fref *out)
+{
+	int ls = kid->corr ? -1 : (int)kid->logsource;
+
+	for (unsigned i = 0; i < c->nalias; i++) {
+		if (strcmp(c->alias[i].alias, name) == 0 &&
+		    (same_ref(c->alias[i].rule, kid->info.name) ||
+		     same_ref(c->alias[i].rule, kid->info.id))) {
+			name = c->alias[i].field;
+			break;
+		}
+	}
+	return detect_logsource_field(rs, ls, name, strlen(name), out);
+}
+
+static void resolve_fields(struct detect_ruleset *rs, struct detect_rule *r)
+{
+	struct detect_corr *c = r->corr;
+
+	for (unsigned k = 0; k < c->nrefs && !r->dead; k++) {
+		for (unsigned g = 0; g < c->ngroup; g++) {
+			if (!gfield(rs, c, c->kids[k], c->group[g],
+				    &c->gref[k][g]))
+				kill(rs, r, "unknown group-by field",
+				     c->group[g]);
+		}
+		if (c->field && !gfield(rs, c, c->kids[k], c->field,
+					&c->fref[k]))
+			kill(rs, r, "unknown field", c->field);
+	}
+}
+
+static void resolve_refs(struct detect_ruleset *rs, struct detect_rule *r)
+{
+	struct detect_corr *c = r->corr;
+
+	for (unsigned k = 0; k < c->nrefs; k++) {
+		c->kids[k] = find_ref(rs, c->refs[k]);
+		if (c->kids[k] == NULL)
+			kill(rs, r, "unknown rule", c->refs[k]);
+		else if (c->kids[k] == r)
+			kill(rs, r, "correlation references itself", c->refs[k]);
+	}
+}
+
+/* True when r (transitively) references a rule that is being visited. */
+static bool cyclic(struct detect_rule *r)
+{
+	bool found = false;
+
+	if (r->corr == NULL || r->dead)
+		return false;
+	if (r->visiting)
+		return true;
+	r->visiting = true;
+	for (unsigned k = 0; k < r->corr->nrefs && !found; k++)
+		found = r->corr->kids[k] && cyclic(r->corr->kids[k]);
+	r->visiting = false;
+	return found;
+}
+
+/* Kills correlations that reference dead rules, until nothing changes. */
+static void cascade(struct detect_ruleset *rs)
+{
+	bool changed = true;
+
+	while (changed) {
+		changed = false;
+		for (unsigned i = 0; i < rs->nrules; i++) {
+			struct detect_rule *r = rs->rules[i];
+
+			for (unsigned k = 0; r->corr && !r->dead &&
+			     k < r->corr->nrefs; k++) {
+				if (r->corr->kids[k] && r->corr->kids[k]->dead) {
+					kill(rs, r, "references a rejected "
+					     "rule", r->corr->refs[k]);
+					changed = true;
+				}
+			}
+		}
+	}
+}
+
+static int link_parents(struct detect_ruleset *rs, struct detect_rule *r)
+{
+	for (unsigned k = 0; k < r->corr->nrefs; k++) {
+		struct detect_rule *kid = r->corr->kids[k];
+		struct detect_parent *np;
+
+		np = realloc(kid->parents, (kid->nparents + 1) * sizeof(*np));
+		if (np == NULL)
+			return CORE_E_NOMEM;
+		np[kid->nparents].rule = r;
+		np[kid->nparents++].slot = k;
+		kid->parents = np;
+		kid->info.generate = r->corr->generate;
+	}
+	(void)rs;
+	return 0;
+}
+
+static int index_rule(struct detect_ruleset *rs, struct detect_rule *r)
+{
+	struct detect_logsource *e = &rs->ls[r->logsource];
+
+	if (e->nrules == e->caprules) {
+		unsigned ncap = e->caprules ? e->caprules * 2 : 16;
+		struct detect_rule **n = realloc(e->rules, ncap * sizeof(*n));
+
+		if (n == NULL)
+			return CORE_E_NOMEM;
+		e->rules = n;
+		e->caprules = ncap;
+	}
+	e->rules[e->nrules++] = r;
+	return 0;
+}
+
+static int compile_links(struct detect_ruleset *rs)
+{
+	int rc = 0;
+
+	/* A rule referenced by several correlations generates if any says so:
+	 * start from false and let link_parents() raise it. */
+	for (unsigned i = 0; i < rs->nrules; i++) {
+		struct detect_rule *r = rs->rules[i];
+
+		for (unsigned k = 0; r->corr && !r->dead && k < r->corr->nrefs;
+		     k++)
+			r->corr->kids[k]->info.generate = false;
+	}
+	for (unsigned i = 0; i < rs->nrules && rc == 0; i++) {
+		struct detect_rule *r = rs->rules[i];
+
+		if (r->corr && !r->dead)
+			rc = link_parents(rs, r);
+	}
+	for (unsigned i = 0; i < rs->nrules && rc == 0; i++) {
+		struct detect_rule *r = rs->rules[i];
+
+		for (unsigned k = 0; r->corr && !r->dead && k < r->corr->nrefs;
+		     k++)
+			if (r->corr->generate)
+				r->corr->kids[k]->info.generate = true;
+	}
+	return rc;
+}
+
+int detect_ruleset_compile(struct detect_ruleset *rs, struct core_error *err)
+{
+	int rc = 0;
+
+	if (rs->compiled)
+		return 0;
+	for (unsigned i = 0; i < rs->nrules; i++) {
+		if (rs->rules[i]->corr)
+			resolve_refs(rs, rs->rules[i]);
+	}
+	for (unsigned i = 0; i < rs->nrules; i++) {
+		if (cyclic(rs->rules[i]))
+			kill(rs, rs->rules[i], "correlation cycle through",
+			     rs->rules[i]->info.title);
+	}
+	cascade(rs);
+	for (unsigned i = 0; i < rs->nrules; i++) {
+		if (rs->rules[i]->corr && !rs->rules[i]->dead)
+			resolve_fields(rs, rs->rules[i]);
+	}
+	cascade(rs);
+	rc = compile_links(rs);
+	for (unsigned i = 0; i < rs->nrules && rc == 0; i++) {
+		struct detect_rule *r = rs->rules[i];
+
+		if (r->dead)
+			continue;
+		rc = r->corr ? detect_corr_init(rs, r) : index_rule(rs, r);
+	}
+	if (rc != 0)
+		return core_fail(err, rc, NULL, 0, "cannot compile ruleset: %s",
+				 core_strerror(rc));
+	rs->compiled = true;
+	return 0;
+}
+
+/* ------------------------------------------------------------- matching */
+
+void detect_rule_hit(struct detect_ruleset *rs, struct detect_rule *r,
+		     const struct core_event *ev, detect_alert_fn fn,
+		     void *ud)
+{
+	if (r->corr == NULL && r->info.generate && fn != NULL) {
+		struct detect_alert a;
+
+		memset(&a, 0, sizeof(a));
+		a.rule = &r->info;
+		a.ts_first = a.ts_last = ev->ts;
+		a.count = 1;
+		a.nevidence = 1;
+		detect_evidence_from(&a.evidence[0], ev);
+		a.event = ev;
+		fn(&a, ud);
+	}
+	for (unsigned i = 0; i < r->nparents; i++)
+		detect_corr_feed(rs, r->parents[i].rule, r->parents[i].slot, ev,
+				 fn, ud);
+}
+
+void detect_match(struct detect_ruleset *rs, const struct core_event *ev,
+		  detect_alert_fn fn, void *ud)
+{
+	if (!rs->compiled && detect_ruleset_compile(rs, NULL) != 0)
+		return;
+	if (ev->ts != CORE_TS_UNKNOWN && ev->ts > rs->clock)
+		rs->clock = ev->ts;
+	for (unsigned i = 0; i < rs->nls; i++) {
+		const struct detect_logsource *e = &rs->ls[i];
+
+		if (e->nrules == 0 || !detect_sel_match(rs, &e->when, ev))
+			continue;
+		for (unsigned k = 0; k < e->nrules; k++) {
+			struct detect_rule *r = e->rules[k];
+
+			if (detect_cond_eval(rs, r, r->cond, ev))
+				detect_rule_hit(rs, r, ev, fn, ud);
+		}
+	}
+}
+
+void detect_flush(struct detect_ruleset *rs, detect_alert_fn fn, void *ud)
+{
+	for (unsigned i = 0; i < rs->nrules; i++) {
+		if (rs->rules[i]->corr && !rs->rules[i]->dead)
+			detect_corr_flush(rs, rs->rules[i], fn, ud);
+	}
+}
