@@ -1,0 +1,329 @@
+/*
+ * report.c: the report for people, in a terminal, and what the three
+ * writers share (selection, escaping, header, footer, counters).
+ *
+ * The text report fits a screen: the most urgent incidents first, each
+ * with score, title, ATT&CK chain, entities with their exact counters, a
+ * few evidence lines as "file:line  text" and the explanation.  Log text
+ * is hostile: control characters and invalid UTF-8 are printed as \xNN
+ * so that a crafted line cannot move the cursor or recolour the screen,
+ * and every line is cut to CLI_REPORT_WIDTH bytes.
+ */
+#include "cli/report.h"
+
+#include <string.h>
+
+#define BUF_MAX (64u << 20)
+
+static const char *const sev_colour[] = {
+	"\033[2m", "\033[36m", "\033[33m", "\033[31m", "\033[1;31m",
+};
+
+/* Selection by --min-severity and --top, in the set's order. */
+bool cli_report_selected(const struct cli_report_opts *opts,
+			 const struct incident *inc, size_t *shown)
+{
+	if ((int)inc->severity < (int)opts->min_severity)
+		return false;
+	if (opts->top && *shown >= opts->top)
+		return false;
+	(*shown)++;
+	return true;
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t need;
+	uint32_t cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		need = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		need = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		need = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (n < need)
+		return 0;
+	for (size_t i = 1; i < need; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return need;
+}
+
+/* Escapes hostile bytes; see report.h. */
+int cli_report_escape(struct core_buf *b, const char *p, size_t len,
+		      size_t max, bool md)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, start = b->len;
+	int rc = 0;
+
+	while (i < len && rc == 0) {
+		size_t n = utf8_len(s + i, len - i);
+
+		if (b->len - start >= max) {
+			rc = core_buf_add(b, "...", 3);
+			break;
+		}
+		if (n == 0 || s[i] < 0x20 || s[i] == 0x7f ||
+		    (md && (s[i] == '`' || s[i] == '|'))) {
+			rc = core_buf_printf(b, "\\x%02x", s[i]);
+			n = 1;
+		} else {
+			rc = core_buf_add(b, p + i, n);
+		}
+		i += n;
+	}
+	return rc;
+}
+
+/* RFC 3339 UTC, or "unknown". */
+void cli_report_time(int64_t ts, char *out, size_t n)
+{
+	if (ts == CORE_TS_UNKNOWN) {
+		snprintf(out, n, "unknown");
+		return;
+	}
+	core_time_format(ts, out, n);
+}
+
+/* Events -> alerts -> incidents, and how much reading the fold saves. */
+int cli_report_header(struct core_buf *b, const struct cli_stats *st,
+		      const struct incident_set *set)
+{
+	size_t k = incident_set_count(set);
+	struct incident_totals t;
+	uint64_t alerts;
+
+	incident_set_totals(set, &t);
+	alerts = st->alerts ? st->alerts : t.alerts;
+	if (k == 0)
+		return core_buf_printf(b, "%llu events -> %llu alerts -> 0 "
+				       "incidents\n",
+				       (unsigned long long)st->events,
+				       (unsigned long long)alerts);
+	return core_buf_printf(b, "%llu events -> %llu alerts -> %zu "
+			       "incident%s (reduction %.1f x)\n",
+			       (unsigned long long)st->events,
+			       (unsigned long long)alerts, k,
+			       k == 1 ? "" : "s", (double)alerts / (double)k);
+}
+
+/* Inputs, bytes, raw records, rules and time, in one line. */
+int cli_report_footer(struct core_buf *b, const struct cli_stats *st)
+{
+	return core_buf_printf(b, "inputs %llu (skipped %llu), %llu bytes, "
+			       "%llu records, %llu decoded, %llu raw, "
+			       "%llu bad; rules %llu loaded, %llu rejected; "
+			       "%.2f s\n",
+			       (unsigned long long)st->inputs,
+			       (unsigned long long)st->inputs_skipped,
+			       (unsigned long long)st->bytes,
+			       (unsigned long long)st->lines,
+			       (unsigned long long)st->decoded,
+			       (unsigned long long)st->raw,
+			       (unsigned long long)st->bad_records,
+			       (unsigned long long)st->rules_loaded,
+			       (unsigned long long)st->rules_rejected,
+			       (double)st->elapsed_us / 1e6);
+}
+
+static int counter(struct core_buf *b, bool *first, const char *name,
+		   uint64_t v, bool about)
+{
+	int rc;
+
+	if (!v)
+		return 0;
+	rc = core_buf_printf(b, "%s%s %s%llu", *first ? "" : ", ", name,
+			     about ? "~" : "", (unsigned long long)v);
+	*first = false;
+	return rc;
+}
+
+/* Non-zero counters of e, or the number of alert records naming it. */
+int cli_report_counters(struct core_buf *b, const struct incident_entity *e)
+{
+	const struct incident_counters *c = &e->c;
+	bool first = true, est = c->distinct_estimated;
+
+	if (!e->observed)
+		return core_buf_printf(b, "named by %llu alert records",
+				       (unsigned long long)e->records);
+	counter(b, &first, "failed logins", c->login_failures, false);
+	counter(b, &first, "logins", c->login_successes, false);
+	counter(b, &first, "invalid users", c->invalid_users, false);
+	counter(b, &first, "users tried", c->distinct_users, est);
+	counter(b, &first, "sources", c->distinct_sources, est);
+	counter(b, &first, "privileged", c->privileged, false);
+	counter(b, &first, "requests", c->requests, false);
+	counter(b, &first, "4xx", c->http_4xx, false);
+	counter(b, &first, "5xx", c->http_5xx, false);
+	counter(b, &first, "IDS alerts", c->ids_alerts, false);
+	return counter(b, &first, "events", first ? c->events : 0, false);
+}
+
+/* Writes b out and empties it. */
+int cli_report_flush(FILE *out, struct core_buf *b)
+{
+	if (b->len && fwrite(b->p, 1, b->len, out) != b->len) {
+		core_buf_reset(b);
+		return CORE_E_IO;
+	}
+	core_buf_reset(b);
+	return 0;
+}
+
+/* Appends text wrapped at about 100 columns, each line indented. */
+static void wrap(struct core_buf *b, struct core_str t, const char *indent)
+{
+	size_t i = 0;
+
+	while (i < t.len) {
+		size_t end = i, brk = 0;
+
+		while (end < t.len && t.p[end] != '\n' && end - i < 100) {
+			if (t.p[end] == ' ')
+				brk = end;
+			end++;
+		}
+		if (end < t.len && t.p[end] != '\n' && brk > i)
+			end = brk;
+		core_buf_printf(b, "%s", indent);
+		cli_report_escape(b, t.p + i, end - i, 4 * CLI_REPORT_WIDTH,
+				  false);
+		core_buf_addc(b, '\n');
+		i = end < t.len ? end + 1 : end;
+	}
+}
+
+static void text_chain(struct core_buf *b, const struct incident *inc)
+{
+	if (!inc->ntactics && !inc->ntechniques)
+		return;
+	core_buf_printf(b, "    ATT&CK: ");
+	for (unsigned i = 0; i < inc->ntactics; i++)
+		core_buf_printf(b, "%s%s", i ? " > " : "", inc->tactics[i]);
+	for (unsigned i = 0; i < inc->ntechniques; i++)
+		core_buf_printf(b, "%s%s", i ? ", " : "  (",
+				inc->techniques[i]);
+	core_buf_printf(b, "%s\n", inc->ntechniques ? ")" : "");
+}
+
+static void text_entities(struct core_buf *b, const struct incident *inc)
+{
+	for (size_t i = 0; i < inc->nentities && i < 6; i++) {
+		const struct incident_entity *e = &inc->entities[i];
+
+		core_buf_printf(b, "    %s ",
+				incident_entity_type_name(e->type));
+		cli_report_escape(b, e->value.p, e->value.len, 64, false);
+		core_buf_printf(b, ": ");
+		cli_report_counters(b, e);
+		core_buf_addc(b, '\n');
+	}
+	if (inc->entities_total > 6)
+		core_buf_printf(b, "    ... %zu entities in all\n",
+				inc->entities_total);
+}
+
+static void text_evidence(struct core_buf *b, const struct incident *inc,
+			  unsigned max)
+{
+	for (size_t i = 0; i < inc->nevidence && i < max; i++) {
+		const struct incident_evidence *e = &inc->evidence[i];
+
+		core_buf_printf(b, "    ");
+		cli_report_escape(b, e->src, strlen(e->src), 64, false);
+		core_buf_printf(b, ":%llu  ", (unsigned long long)e->line);
+		cli_report_escape(b, e->text.p, e->text.len, CLI_REPORT_WIDTH,
+				  false);
+		core_buf_addc(b, '\n');
+	}
+}
+
+static void text_incident(struct core_buf *b, const struct cli_report_opts *o,
+			  const struct incident *inc)
+{
+	char t0[40], t1[40];
+
+	cli_report_time(inc->ts_first, t0, sizeof(t0));
+	cli_report_time(inc->ts_last, t1, sizeof(t1));
+	core_buf_printf(b, "\n#%u %s[%u %s]%s ", inc->id,
+			o->colour ? sev_colour[inc->severity] : "",
+			inc->score, incident_severity_name(inc->severity),
+			o->colour ? "\033[0m" : "");
+	cli_report_escape(b, inc->title.p, inc->title.len, CLI_REPORT_WIDTH,
+			  false);
+	core_buf_printf(b, "\n    %s .. %s  alerts %llu  events %llu\n", t0,
+			t1, (unsigned long long)inc->alerts,
+			(unsigned long long)inc->events);
+	text_chain(b, inc);
+	text_entities(b, inc);
+	text_evidence(b, inc, o->evidence);
+	wrap(b, inc->explanation, "    ");
+}
+
+/* The terminal report; see cli_report_write(). */
+int cli_report_text(FILE *out, const struct cli_report_opts *opts,
+		    const struct cli_stats *st,
+		    const struct incident_set *set)
+{
+	struct core_buf b;
+	size_t shown = 0, n = incident_set_count(set);
+	int rc = 0;
+
+	core_buf_init(&b, BUF_MAX);
+	cli_report_header(&b, st, set);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct incident *inc = incident_set_get(set, i);
+
+		if (!cli_report_selected(opts, inc, &shown))
+			continue;
+		text_incident(&b, opts, inc);
+		rc = cli_report_flush(out, &b);
+	}
+	if (shown < n)
+		core_buf_printf(&b, "\n(%zu more incidents not shown: --top, "
+				"--min-severity)\n", n - shown);
+	core_buf_addc(&b, '\n');
+	cli_report_footer(&b, st);
+	if (rc == 0)
+		rc = cli_report_flush(out, &b);
+	core_buf_free(&b);
+	return rc;
+}
+
+/* Writes the report in the chosen format; 0 or CORE_E_IO. */
+int cli_report_write(FILE *out, const struct cli_report_opts *opts,
+		     const struct cli_stats *st,
+		     const struct incident_set *set)
+{
+	int rc;
+
+	if (!out || !opts || !st)
+		return CORE_E_INVAL;
+	switch (opts->format) {
+	case CLI_OUT_JSON:
+		rc = cli_report_json(out, opts, st, set);
+		break;
+	case CLI_OUT_MD:
+		rc = cli_report_md(out, opts, st, set);
+		break;
+	default:
+		rc = cli_report_text(out, opts, st, set);
+	}
+	if (rc == 0 && fflush(out) != 0)
+		rc = CORE_E_IO;
+	return rc;
+}

@@ -1,0 +1,45 @@
+/*
+ * report.h: what the three report writers (report.c, report_json.c,
+ * report_md.c) share.  Private to the cli room.
+ */
+#ifndef VIGIL_CLI_REPORT_H
+#define VIGIL_CLI_REPORT_H
+
+#include "cli/cli.h"
+
+/* Evidence and titles are cut to this many bytes in text and Markdown. */
+#define CLI_REPORT_WIDTH 160
+
+/* True when inc passes --min-severity; *shown counts towards --top. */
+bool cli_report_selected(const struct cli_report_opts *opts,
+			 const struct incident *inc, size_t *shown);
+
+/*
+ * Appends p with control characters, invalid UTF-8 and (for Markdown)
+ * backticks escaped as \xNN, cut to max bytes with "..." after.
+ */
+int cli_report_escape(struct core_buf *b, const char *p, size_t len,
+		      size_t max, bool md);
+
+/* "12 events -> 3 alerts -> 1 incidents (reduction 3.0 x)". */
+int cli_report_header(struct core_buf *b, const struct cli_stats *st,
+		      const struct incident_set *set);
+/* The footer: inputs, bytes, raw records, rules, elapsed time. */
+int cli_report_footer(struct core_buf *b, const struct cli_stats *st);
+/* Non-zero counters of an entity: "failures 12, successes 1, ...". */
+int cli_report_counters(struct core_buf *b, const struct incident_entity *e);
+/* RFC 3339 or "unknown". */
+void cli_report_time(int64_t ts, char *out, size_t n);
+/* Writes b to out and empties it; CORE_E_IO on a short write. */
+int cli_report_flush(FILE *out, struct core_buf *b);
+
+int cli_report_text(FILE *out, const struct cli_report_opts *opts,
+		    const struct cli_stats *st,
+		    const struct incident_set *set);
+int cli_report_json(FILE *out, const struct cli_report_opts *opts,
+		    const struct cli_stats *st,
+		    const struct incident_set *set);
+int cli_report_md(FILE *out, const struct cli_report_opts *opts,
+		  const struct cli_stats *st, const struct incident_set *set);
+
+#endif /* VIGIL_CLI_REPORT_H */

@@ -1,0 +1,132 @@
+/*
+ * report_md.c: the report as Markdown, for tickets and wikis.
+ *
+ * The same content as the text report.  Log text goes into inline code
+ * with backticks and pipes escaped (cli_report_escape() with md set), so
+ * a crafted line cannot break out of its span or a table.
+ */
+#include "cli/report.h"
+
+#include <string.h>
+
+#define BUF_MAX (64u << 20)
+
+static void md_code(struct core_buf *b, const char *p, size_t len,
+		    size_t max)
+{
+	core_buf_addc(b, '`');
+	cli_report_escape(b, p, len, max, true);
+	core_buf_addc(b, '`');
+}
+
+static void md_entities(struct core_buf *b, const struct incident *inc)
+{
+	if (!inc->nentities)
+		return;
+	core_buf_printf(b, "\n| entity | value | counts |\n| --- | --- | "
+			"--- |\n");
+	for (size_t i = 0; i < inc->nentities; i++) {
+		const struct incident_entity *e = &inc->entities[i];
+
+		core_buf_printf(b, "| %s | ",
+				incident_entity_type_name(e->type));
+		md_code(b, e->value.p, e->value.len, 64);
+		core_buf_printf(b, " | ");
+		cli_report_counters(b, e);
+		core_buf_printf(b, " |\n");
+	}
+}
+
+static void md_evidence(struct core_buf *b, const struct incident *inc,
+			unsigned max)
+{
+	if (!inc->nevidence || !max)
+		return;
+	core_buf_printf(b, "\nEvidence:\n\n");
+	for (size_t i = 0; i < inc->nevidence && i < max; i++) {
+		const struct incident_evidence *e = &inc->evidence[i];
+
+		core_buf_printf(b, "- ");
+		md_code(b, e->src, strlen(e->src), 64);
+		core_buf_printf(b, " line %llu: ", (unsigned long long)e->line);
+		md_code(b, e->text.p, e->text.len, CLI_REPORT_WIDTH);
+		core_buf_addc(b, '\n');
+	}
+}
+
+/* Explanation lines become paragraphs. */
+static void md_explanation(struct core_buf *b, struct core_str t)
+{
+	size_t i = 0;
+
+	while (i < t.len) {
+		const char *nl = memchr(t.p + i, '\n', t.len - i);
+		size_t end = nl ? (size_t)(nl - t.p) : t.len;
+
+		core_buf_addc(b, '\n');
+		cli_report_escape(b, t.p + i, end - i, 4 * CLI_REPORT_WIDTH,
+				  true);
+		core_buf_addc(b, '\n');
+		i = end + 1;
+	}
+}
+
+static void md_incident(struct core_buf *b, const struct cli_report_opts *o,
+			const struct incident *inc)
+{
+	char t0[40], t1[40];
+
+	cli_report_time(inc->ts_first, t0, sizeof(t0));
+	cli_report_time(inc->ts_last, t1, sizeof(t1));
+	core_buf_printf(b, "\n## %u. ", inc->id);
+	cli_report_escape(b, inc->title.p, inc->title.len, CLI_REPORT_WIDTH,
+			  true);
+	core_buf_printf(b, "\n\n**%u %s** · %s to %s · %llu alerts · %llu "
+			"events\n", inc->score,
+			incident_severity_name(inc->severity), t0, t1,
+			(unsigned long long)inc->alerts,
+			(unsigned long long)inc->events);
+	if (inc->ntactics) {
+		core_buf_printf(b, "\nATT&CK: ");
+		for (unsigned i = 0; i < inc->ntactics; i++)
+			core_buf_printf(b, "%s%s", i ? " → " : "",
+					inc->tactics[i]);
+		for (unsigned i = 0; i < inc->ntechniques; i++)
+			core_buf_printf(b, "%s%s", i ? ", " : " (",
+					inc->techniques[i]);
+		core_buf_printf(b, "%s\n", inc->ntechniques ? ")" : "");
+	}
+	md_entities(b, inc);
+	md_evidence(b, inc, o->evidence);
+	md_explanation(b, inc->explanation);
+}
+
+/* The Markdown report; see cli_report_write(). */
+int cli_report_md(FILE *out, const struct cli_report_opts *opts,
+		  const struct cli_stats *st, const struct incident_set *set)
+{
+	struct core_buf b;
+	size_t shown = 0, n = incident_set_count(set);
+	int rc = 0;
+
+	core_buf_init(&b, BUF_MAX);
+	core_buf_printf(&b, "# vigil report\n\n");
+	cli_report_header(&b, st, set);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct incident *inc = incident_set_get(set, i);
+
+		if (!cli_report_selected(opts, inc, &shown))
+			continue;
+		md_incident(&b, opts, inc);
+		rc = cli_report_flush(out, &b);
+	}
+	if (shown < n)
+		core_buf_printf(&b, "\n%zu more incidents not shown.\n",
+				n - shown);
+	core_buf_printf(&b, "\n---\n\n");
+	cli_report_footer(&b, st);
+	if (rc == 0)
+		rc = cli_report_flush(out, &b);
+	core_buf_free(&b);
+	return rc;
+}
