@@ -160,8 +160,11 @@ static size_t read_iso_stamp(const struct parse_ctx *ctx,
 	return tok.len + 1;
 }
 
-/* "tag[pid]: msg" or "tag: msg"; false when s is not tag-shaped. */
-static bool read_tag(struct core_event *ev, struct core_str s,
+/*
+ * "tag[pid]: msg" or "tag: msg"; false when s is not tag-shaped.  strict
+ * (lines without a stamp): the tag must start like a program name.
+ */
+static bool read_tag(struct core_event *ev, struct core_str s, bool strict,
 		     struct core_str *prog, struct core_str *msg)
 {
 	size_t n = 0;
@@ -169,6 +172,9 @@ static bool read_tag(struct core_event *ev, struct core_str s,
 	while (n < s.len && s.p[n] != '[' && s.p[n] != ':' && s.p[n] != ' ')
 		n++;
 	if (n == 0 || n >= s.len || s.p[n] == ' ')
+		return false;
+	if (strict && !((s.p[0] | 0x20) >= 'a' && (s.p[0] | 0x20) <= 'z') &&
+	    s.p[0] != '/' && s.p[0] != '_')
 		return false;
 	*prog = core_str_make(s.p, n);
 	if (s.p[n] == '[') {
@@ -199,14 +205,14 @@ static void read_host_tag(struct core_event *ev, struct core_str s,
 	struct core_str host, rest = s;
 
 	*prog = CORE_STR_NULL;
-	if (read_tag(ev, s, prog, msg))
+	if (read_tag(ev, s, false, prog, msg))
 		return;
 	if (!parse_token(&rest, ' ', &host)) {
 		*msg = s;
 		return;
 	}
 	core_event_set_str(ev, CORE_F_HOST_NAME, host);
-	if (!read_tag(ev, rest, prog, msg))
+	if (!read_tag(ev, rest, false, prog, msg))
 		*msg = rest;
 }
 
@@ -328,9 +334,9 @@ int parse_syslog_header(const struct parse_ctx *ctx, struct core_event *ev,
 		/* No stamp: only "host tag[pid]: " or "tag[pid]: " will do. */
 		struct core_str t = s, host = CORE_STR_NULL;
 
-		if (!read_tag(ev, t, prog, msg) &&
+		if (!read_tag(ev, t, true, prog, msg) &&
 		    !(parse_token(&t, ' ', &host) &&
-		      read_tag(ev, t, prog, msg)))
+		      read_tag(ev, t, true, prog, msg)))
 			return CORE_E_PARSE;
 		if (t.p != s.p)
 			core_event_set_str(ev, CORE_F_HOST_NAME, host);
