@@ -85,11 +85,14 @@ bool parse_kernel_message(struct core_event *ev, struct core_str msg)
 	core_event_set_lit(ev, CORE_F_EVENT_DATASET, "linux.kernel");
 	/* "[ 1234.567890] " uptime stamp of dmesg-style lines. */
 	if (s.len && s.p[0] == '[') {
-		long close = PARSE_FIND(s, "] ");
+		size_t n = 1;
 
-		if (close > 0 && close < 20) {
-			s.p += close + 2;
-			s.len -= (size_t)close + 2;
+		while (n < s.len && n < 20 && (s.p[n] == ' ' || s.p[n] == '.' ||
+					       (unsigned)(s.p[n] - '0') <= 9))
+			n++;
+		if (n + 1 < s.len && s.p[n] == ']' && s.p[n + 1] == ' ') {
+			s.p += n + 2;
+			s.len -= n + 2;
 		}
 	}
 	in_at = core_str_starts(s, "IN=") ? 0 : PARSE_FIND(s, " IN=");
