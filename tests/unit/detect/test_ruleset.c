@@ -1,0 +1,205 @@
+/*
+ * test_ruleset.c: loading directories, the shipped rules and the public
+ * community rules (src/detect/ruleset.c), and match speed.
+ */
+#include "detect_test.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static void print_reject(const struct core_error *why, void *ud)
+{
+	char buf[1024];
+
+	(*(unsigned *)ud)++;
+	core_error_format(why, buf, sizeof(buf));
+	printf("reject: %s\n", buf);
+}
+
+static struct detect_ruleset *shipped(unsigned *rejects)
+{
+	struct detect_ruleset *rs = detect_ruleset_new();
+	int n;
+
+	assert_non_null(rs);
+	n = detect_ruleset_load(rs, TEST_SRCDIR "/rules", print_reject,
+				rejects);
+	assert_true(n > 0);
+	assert_int_equal(detect_ruleset_compile(rs, NULL), 0);
+	return rs;
+}
+
+static void test_shipped_rules_load_cleanly(void **state)
+{
+	unsigned rejects = 0;
+	struct detect_ruleset *rs = shipped(&rejects);
+	struct detect_stats st;
+
+	(void)state;
+	detect_ruleset_stats(rs, &st);
+	printf("shipped: %zu rules (%zu correlations)\n", st.rules,
+	       st.correlations);
+	assert_int_equal(rejects, 0);
+	assert_true(st.correlations >= 10);
+	detect_ruleset_free(rs);
+}
+
+struct share {
+	unsigned rejects;
+	unsigned reasons[8];
+};
+
+static void count_reject(const struct core_error *why, void *ud)
+{
+	struct share *s = ud;
+	static const char *keys[] = { "unknown log source", "unknown field",
+				      "unsupported modifier" };
+
+	s->rejects++;
+	for (unsigned i = 0; i < 3; i++) {
+		if (strstr(why->msg, keys[i]))
+			s->reasons[i]++;
+	}
+}
+
+static unsigned count_docs(const char *dir)
+{
+	char cmd[1024];
+	unsigned n = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "find '%s' -name '*.yml' | wc -l", dir);
+	p = popen(cmd, "r");
+	if (p != NULL) {
+		if (fscanf(p, "%u", &n) != 1)
+			n = 0;
+		pclose(p);
+	}
+	return n;
+}
+
+static void test_community_linux_load_share(void **state)
+{
+	const char *dir = TEST_DATASETS "/sigma/rules/linux";
+	struct share s = { 0 };
+	struct detect_ruleset *rs;
+	struct stat st;
+	unsigned total;
+	int n;
+
+	(void)state;
+	if (stat(dir, &st) != 0) {
+		printf("SKIP: dataset absent at %s\n", dir);
+		skip();
+	}
+	rs = detect_ruleset_new();
+	detect_ruleset_set_datadir(rs, TEST_SRCDIR "/data");
+	n = detect_ruleset_load(rs, dir, count_reject, &s);
+	total = count_docs(dir);
+	printf("community linux rules: %d of %u loaded (%.1f%%); rejected "
+	       "%u: unknown log source %u, unknown field %u, unsupported "
+	       "modifier %u\n", n, total, total ? 100.0 * n / total : 0.0,
+	       s.rejects, s.reasons[0], s.reasons[1], s.reasons[2]);
+	assert_true(n > 0);
+	assert_int_equal((unsigned)n + s.rejects, total);
+	detect_ruleset_free(rs);
+}
+
+static void test_shipped_ssh_scenario(void **state)
+{
+	static const char *lines[] = {
+		"event.action=ssh_login|event.outcome=failure|user.name=root",
+		"event.action=ssh_login|event.outcome=failure|user.name=admin",
+		"event.action=ssh_login|event.outcome=failure|user.name=test",
+		"event.action=ssh_login|event.outcome=failure|user.name=oracle",
+		"event.action=ssh_login|event.outcome=failure|user.name=pi",
+		"event.action=ssh_login|event.outcome=failure|user.name=git",
+		"event.action=ssh_login|event.outcome=success|user.name=git",
+	};
+	char buf[7][256];
+	unsigned rejects = 0;
+	struct detect_ruleset *rs = shipped(&rejects);
+	struct t_run run = { 0 };
+	bool brute = false, spray = false, success = false;
+
+	(void)state;
+	for (unsigned i = 0; i < 7; i++) {
+		struct core_event ev;
+
+		snprintf(buf[i], sizeof(buf[i]), "%s|process.name=sshd|"
+			 "event.dataset=linux.auth|source.ip=203.0.113.9",
+			 lines[i]);
+		t_event(&ev, buf[i], (1000 + i * 10) * T_SEC, i + 1);
+		detect_match(rs, &ev, t_on_alert, &run);
+	}
+	detect_flush(rs, t_on_alert, &run);
+	for (unsigned i = 0; i < run.nalerts; i++) {
+		printf("alert: %s count=%llu\n", run.a[i].title,
+		       (unsigned long long)run.a[i].count);
+		brute |= strstr(run.a[i].title, "brute force from") != NULL &&
+			 run.a[i].count == 6;
+		spray |= strstr(run.a[i].title, "spraying") != NULL &&
+			 run.a[i].distinct == 6;
+		success |= strstr(run.a[i].title, "success after") != NULL;
+	}
+	assert_true(brute);
+	assert_true(spray);
+	assert_true(success);
+	assert_int_equal(run.nalerts, 3);
+	detect_ruleset_free(rs);
+}
+
+/* Not a pass/fail test: prints events per second over auth events. */
+static void test_match_speed(void **state)
+{
+	static const char *kinds[] = {
+		"event.action=ssh_login|event.outcome=failure|user.name=root",
+		"event.action=ssh_login|event.outcome=success|user.name=alice",
+		"event.action=session_opened|event.outcome=success",
+		"event.action=ssh_disconnect|event.reason=preauth",
+		"event.action=sudo_command|user.effective.name=root|"
+		"process.command_line=/usr/bin/apt update",
+	};
+	enum { N = 2000000, VARIANTS = 4096 };
+	static char buf[VARIANTS][256];
+	static struct core_event evs[VARIANTS];
+	unsigned rejects = 0;
+	struct detect_ruleset *rs = shipped(&rejects);
+	struct t_run run = { 0 };
+	struct timespec a, b;
+	double s;
+
+	(void)state;
+	for (unsigned i = 0; i < VARIANTS; i++) {
+		unsigned k = i % 5;
+
+		snprintf(buf[i], sizeof(buf[i]), "%s|process.name=%s|"
+			 "event.dataset=linux.auth|source.ip=198.51.%u.%u",
+			 kinds[k], k == 4 ? "sudo" : "sshd", (i / 256) % 256,
+			 i % 256);
+		t_event(&evs[i], buf[i], 0, i + 1);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (unsigned i = 0; i < N; i++) {
+		evs[i % VARIANTS].ts = (int64_t)i * 1000;
+		detect_match(rs, &evs[i % VARIANTS], NULL, &run);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	s = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+	printf("match speed: %.0f auth events/s (%u events, %.3f s)\n",
+	       N / s, N, s);
+	detect_ruleset_free(rs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_rules_load_cleanly),
+		cmocka_unit_test(test_community_linux_load_share),
+		cmocka_unit_test(test_shipped_ssh_scenario),
+		cmocka_unit_test(test_match_speed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
