@@ -40,11 +40,12 @@ static uint64_t mix64(uint64_t x)
 
 static void hll_add(uint8_t *regs, uint64_t h)
 {
-	unsigned idx = (unsigned)(h & (INCIDENT_HLL_REGS - 1));
-	uint64_t rest = h >> 8;
+	/* Top 8 bits pick the register; bit 0 is always set (see below). */
+	unsigned idx = (unsigned)(h >> 56);
+	uint64_t rest = h >> 1;
 	uint8_t rank = 1;
 
-	while (rank < 57 && !(rest & 1)) {
+	while (rank < 55 && !(rest & 1)) {
 		rank++;
 		rest >>= 1;
 	}

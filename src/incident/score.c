@@ -425,18 +425,42 @@ static void add_value(struct core_buf *b, struct core_str v)
 	core_buf_add(b, v.p, CORE_MIN(v.len, (size_t)64));
 }
 
+/*
+ * The rule a title starts with: the strongest one, except that a story of
+ * failures then success starts with its strongest credential access
+ * rule ("SSH brute force ... followed by a successful login").
+ */
+static const struct incident_alert *title_head(const struct work *w)
+{
+	const struct incident_alert *head = NULL;
+	int first;
+
+	if (!w->success && !w->cred_then_access)
+		return w->top;
+	for (size_t i = 0; i < w->nmem; i++) {
+		const struct incident_alert *r = rec(w, i);
+
+		if ((rule_tactics(r->rule, &first) & (1u << TACTIC_CRED)) &&
+		    (!head || stronger(r, head)))
+			head = r;
+	}
+	return head ? head : w->top;
+}
+
 static void title_of(struct work *w)
 {
 	struct incident *inc = w->inc;
 	const struct incident_entity *ip, *user, *host;
+	const struct incident_alert *head;
 	struct core_buf b;
 
 	core_buf_init(&b, 1024);
 	ip = first_of(inc, INCIDENT_ENT_SOURCE_IP);
 	user = first_of(inc, INCIDENT_ENT_USER);
 	host = first_of(inc, INCIDENT_ENT_HOST);
-	core_buf_printf(&b, "%s", w->top->rule->title ? w->top->rule->title :
-			w->top->rule->id ? w->top->rule->id : "Alert");
+	head = title_head(w);
+	core_buf_printf(&b, "%s", head->rule->title ? head->rule->title :
+			head->rule->id ? head->rule->id : "Alert");
 
 	if (w->folded && w->nsources > 1) {
 		core_buf_printf(&b, " from %zu sources", w->nsources);
@@ -494,12 +518,12 @@ static void tell_source(struct core_buf *b, const struct incident_entity *e)
 		return;
 	}
 	if (c->login_failures || c->invalid_users)
-		core_buf_printf(b, " failed %llu SSH logins (%llu for invalid "
-				"users, %s%llu user names tried)",
+		core_buf_printf(b, " failed %llu SSH logins (%s%llu user "
+				"names tried, %llu invalid)",
 				(unsigned long long)c->login_failures,
-				(unsigned long long)c->invalid_users,
 				c->distinct_estimated ? "about " : "",
-				(unsigned long long)c->distinct_users);
+				(unsigned long long)c->distinct_users,
+				(unsigned long long)c->invalid_users);
 	if (c->login_successes)
 		core_buf_printf(b, "%s logged in successfully %llu time%s",
 				c->login_failures ? " and" : "",

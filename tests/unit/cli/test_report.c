@@ -1,0 +1,198 @@
+/*
+ * test_report.c: the report writers (src/cli/report*.c) on synthetic
+ * incidents.  JSON must parse (cJSON, always) and match
+ * docs/vigil-report.schema.json (python3 with jsonschema, skipped loudly
+ * when absent); hostile bytes in logs must come out escaped in every
+ * format; --top and --min-severity must hold.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "cli/cli.h"
+#include "../incident/synth.h"
+
+/* Log lines and names an attacker controls. */
+static const char hostile_text[] =
+	"Failed password for \x1b[31mroot\x1b[0m \"quoted\" back\\slash "
+	"bad\xff\xfe utf8 \xc3\x28 nul-free tab\there\r\n";
+static const char hostile_user[] = "ev\x01il\"user\xc0";
+
+static struct incident_set *synth_set(void)
+{
+	struct incident_set *s = incident_set_new();
+	const struct synth alerts[] = {
+		{ &rule_brute, T0, 400, "203.0.113.7", NULL, NULL, "web1",
+		  NULL, hostile_text, 100 },
+		{ &rule_login, T0 + 600 * SEC, 1, "203.0.113.7", hostile_user,
+		  NULL, "web1", NULL, "Accepted password", 512 },
+		{ &rule_sudo, T0 + 700 * SEC, 1, NULL, hostile_user, "root",
+		  "web1", NULL, "sudo: COMMAND=/bin/bash", 513 },
+		{ &rule_scan, T0 + 50 * SEC, 2, "192.0.2.9", NULL, NULL,
+		  "web1", NULL, "Did not receive identification", 7 },
+	};
+
+	for (int i = 0; i < 5; i++)
+		synth_observe(s, T0 + i * SEC, "ssh_login", "failure",
+			      "203.0.113.7", hostile_user, "web1");
+	synth_observe(s, T0 + 600 * SEC, "ssh_login", "success",
+		      "203.0.113.7", hostile_user, "web1");
+	for (size_t i = 0; i < CORE_ARRAY_LEN(alerts); i++)
+		assert_int_equal(synth_add(s, &alerts[i]), 0);
+	assert_int_equal(incident_build(s), 0);
+	return s;
+}
+
+static char *render(const struct incident_set *s, enum cli_output_format f,
+		    unsigned top, enum detect_level min, size_t *len)
+{
+	struct cli_report_opts o = { .format = f, .top = top,
+				     .min_severity = min, .evidence = 8 };
+	struct cli_stats st = { .inputs = 1, .events = 1000, .alerts = 4,
+				.ts_first = T0, .ts_last = T0 + 700 * SEC };
+	char *p = NULL;
+	FILE *out = open_memstream(&p, len);
+
+	assert_non_null(out);
+	assert_int_equal(cli_report_write(out, &o, &st, s), 0);
+	fclose(out);
+	return p;
+}
+
+static void test_json_parses(void **state)
+{
+	struct incident_set *s = synth_set();
+	size_t len;
+	char *doc = render(s, CLI_OUT_JSON, 0, DETECT_LEVEL_INFORMATIONAL,
+			   &len);
+	cJSON *root = cJSON_ParseWithLength(doc, len), *incs, *first;
+
+	(void)state;
+	assert_non_null(root);
+	incs = cJSON_GetObjectItem(root, "incidents");
+	assert_true(cJSON_IsArray(incs));
+	assert_int_equal(cJSON_GetArraySize(incs), incident_set_count(s));
+	first = cJSON_GetArrayItem(incs, 0);
+	assert_int_equal(cJSON_GetObjectItem(first, "id")->valueint, 1);
+	assert_true(cJSON_IsString(cJSON_GetObjectItem(first,
+						       "explanation")));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root,
+								"alerts")),
+			 incident_set_alert_count(s));
+	cJSON_Delete(root);
+	free(doc);
+	incident_set_free(s);
+}
+
+/* Writes doc to a file and runs the schema check; 77 means skipped. */
+static int schema_check(const char *doc, size_t len)
+{
+	char path[] = "/tmp/vigil-report-XXXXXX";
+	char cmd[1024];
+	int fd = mkstemp(path), rc;
+
+	if (fd < 0 || write(fd, doc, len) != (ssize_t)len)
+		return -1;
+	close(fd);
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import jsonschema' 2>/dev/null || exit 77; "
+		 "python3 -c 'import json, sys, jsonschema\n"
+		 "s = json.load(open(sys.argv[1]))\n"
+		 "d = json.load(open(sys.argv[2]))\n"
+		 "jsonschema.Draft202012Validator.check_schema(s)\n"
+		 "jsonschema.Draft202012Validator(s).validate(d)' "
+		 "%s/docs/vigil-report.schema.json %s", TEST_SRCDIR, path);
+	rc = system(cmd);
+	unlink(path);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void test_json_matches_schema(void **state)
+{
+	struct incident_set *s = synth_set();
+	size_t len;
+	char *doc = render(s, CLI_OUT_JSON, 0, DETECT_LEVEL_INFORMATIONAL,
+			   &len);
+	int rc = schema_check(doc, len);
+
+	(void)state;
+	if (rc == 77)
+		fprintf(stderr, "SKIP: python3 jsonschema not available; "
+			"schema not checked\n");
+	else
+		assert_int_equal(rc, 0);
+	free(doc);
+	incident_set_free(s);
+}
+
+/* No raw control byte (other than newline) may reach a terminal. */
+static void test_hostile_bytes_escaped(void **state)
+{
+	const enum cli_output_format fmts[] = { CLI_OUT_TEXT, CLI_OUT_MD,
+						CLI_OUT_JSON };
+	struct incident_set *s = synth_set();
+
+	(void)state;
+	for (size_t f = 0; f < CORE_ARRAY_LEN(fmts); f++) {
+		size_t len;
+		char *doc = render(s, fmts[f], 0, DETECT_LEVEL_INFORMATIONAL,
+				   &len);
+
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)doc[i];
+
+			if (c < 0x20 && c != '\n')
+				fail_msg("format %zu: raw byte 0x%02x at %zu",
+					 f, c, i);
+			if (c == 0xff || c == 0xfe || c == 0xc0)
+				fail_msg("format %zu: invalid UTF-8 at %zu",
+					 f, i);
+		}
+		if (fmts[f] == CLI_OUT_TEXT)
+			assert_non_null(strstr(doc, "\\x1b[31mroot"));
+		free(doc);
+	}
+	incident_set_free(s);
+}
+
+static void test_top_and_severity(void **state)
+{
+	struct incident_set *s = synth_set();
+	size_t len;
+	char *one = render(s, CLI_OUT_JSON, 1, DETECT_LEVEL_INFORMATIONAL,
+			   &len);
+	cJSON *root = cJSON_ParseWithLength(one, len);
+	char *text;
+
+	(void)state;
+	assert_true(incident_set_count(s) >= 2);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root,
+								"incidents")),
+			 1);
+	cJSON_Delete(root);
+	free(one);
+	text = render(s, CLI_OUT_TEXT, 0, DETECT_LEVEL_CRITICAL, &len);
+	assert_null(strstr(text, "SSH scan"));
+	assert_non_null(strstr(text, "events -> 4 alerts -> "));
+	free(text);
+	incident_set_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_parses),
+		cmocka_unit_test(test_json_matches_schema),
+		cmocka_unit_test(test_hostile_bytes_escaped),
+		cmocka_unit_test(test_top_and_severity),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

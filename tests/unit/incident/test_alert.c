@@ -1,0 +1,150 @@
+/*
+ * test_alert.c: alerts folded into aggregated records
+ * (src/incident/alert.c): repeats aggregate, counts stay exact, storage
+ * stays flat on a million alerts, evidence is bounded.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "synth.h"
+
+#define MILLION 1000000
+
+/* A million alerts on 100 sources: 100 records, flat memory. */
+static void test_million_repeats(void **state)
+{
+	struct incident_set *s = incident_set_new();
+	struct incident_totals t;
+	size_t mem_early = 0;
+	char ip[32], text[64];
+
+	(void)state;
+	for (int i = 0; i < MILLION; i++) {
+		struct synth x = { &rule_brute, T0 + i * 1000LL, 2, ip, NULL,
+				   NULL, "h", NULL, text, (uint64_t)i };
+
+		snprintf(ip, sizeof(ip), "10.0.%d.%d", i % 100 / 10, i % 10);
+		snprintf(text, sizeof(text), "Failed password line %d", i);
+		assert_int_equal(synth_add(s, &x), 0);
+		if (i == 10000) {
+			incident_set_totals(s, &t);
+			mem_early = t.memory;
+		}
+	}
+	incident_set_totals(s, &t);
+	assert_int_equal(t.alerts, MILLION);
+	assert_int_equal(t.events_attached, 2 * MILLION);
+	assert_int_equal(t.records, 100);
+	assert_true(t.memory <= mem_early + 4096);
+
+	assert_int_equal(incident_build(s), 0);
+	for (size_t i = 0; i < incident_set_alert_count(s); i++) {
+		const struct incident_alert *a = incident_set_alert(s, i);
+
+		assert_int_equal(a->raised, MILLION / 100);
+		assert_true(a->nsample <= INCIDENT_RECORD_SAMPLES);
+	}
+	incident_set_free(s);
+}
+
+/* A million distinct sources with a small table: overflow, exact sums. */
+static void test_million_distinct_overflow(void **state)
+{
+	struct incident_config cfg = { .max_records = 1000 };
+	struct incident_set *s = incident_set_new();
+	struct incident_totals t;
+	uint64_t raised = 0;
+	char ip[32];
+
+	(void)state;
+	assert_int_equal(incident_set_configure(s, &cfg), 0);
+	for (int i = 0; i < MILLION; i++) {
+		struct synth x = { &rule_scan, T0 + i * 1000LL, 1, ip, NULL,
+				   NULL, NULL, NULL, NULL, (uint64_t)i };
+
+		snprintf(ip, sizeof(ip), "10.%d.%d.%d", i >> 16,
+			 (i >> 8) & 255, i & 255);
+		assert_int_equal(synth_add(s, &x), 0);
+	}
+	incident_set_totals(s, &t);
+	assert_int_equal(t.alerts, MILLION);
+	assert_int_equal(t.records, 1001);
+	assert_int_equal(t.alerts_overflow, MILLION - 1000);
+	assert_true(t.memory < 4u << 20);
+	assert_int_equal(incident_set_configure(s, &cfg), CORE_E_INVAL);
+
+	assert_int_equal(incident_build(s), 0);
+	for (size_t i = 0; i < incident_set_alert_count(s); i++)
+		raised += incident_set_alert(s, i)->raised;
+	assert_int_equal(raised, MILLION);
+	assert_true(incident_set_count(s) < 10);
+	incident_set_free(s);
+}
+
+/* One incident from many records keeps the strongest evidence only. */
+static void test_evidence_bounds(void **state)
+{
+	struct incident_set *s = incident_set_new();
+	const struct incident *inc;
+	char user[32];
+
+	(void)state;
+	for (int i = 0; i < 200; i++) {
+		const struct detect_rule_info *r = i == 150 ? &rule_sudo :
+						   &rule_brute;
+		struct synth x = { r, T0 + i * SEC, 1, "203.0.113.5", user,
+				   NULL, "h", NULL, NULL, (uint64_t)i + 1 };
+
+		snprintf(user, sizeof(user), "u%d", i);
+		synth_add(s, &x);
+	}
+	assert_int_equal(incident_build(s), 0);
+	assert_int_equal(incident_set_count(s), 1);
+	inc = incident_set_get(s, 0);
+	assert_int_equal(inc->nevidence, INCIDENT_MAX_EVIDENCE);
+	assert_ptr_equal(inc->evidence[0].rule, &rule_sudo);
+	assert_int_equal(inc->evidence[0].line, 151);
+	assert_int_equal(inc->evidence[1].line, 200);
+	assert_true(inc->ntimeline <= INCIDENT_MAX_TIMELINE);
+	assert_true(inc->nentities <= INCIDENT_MAX_SHOWN_ENTITIES);
+	assert_int_equal(inc->entities_total, 202);
+	assert_int_equal(inc->alerts, 200);
+	incident_set_free(s);
+}
+
+/* Long evidence is cut; the alert's own bytes may go away. */
+static void test_evidence_copied_and_cut(void **state)
+{
+	struct incident_set *s = incident_set_new();
+	char text[2048];
+	struct synth x = { &rule_web, T0, 1, "192.0.2.8", NULL, NULL, "h",
+			   NULL, text, 9 };
+	const struct incident_alert *a;
+
+	(void)state;
+	memset(text, 'A', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	synth_add(s, &x);
+	memset(text, 'B', sizeof(text) - 1);
+	assert_int_equal(incident_build(s), 0);
+	a = incident_set_alert(s, 0);
+	assert_int_equal(a->sample[0].text.len, INCIDENT_TEXT_MAX);
+	assert_int_equal(a->sample[0].text.p[0], 'A');
+	assert_int_equal(incident_add_alert(s, NULL), CORE_E_INVAL);
+	incident_set_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_million_repeats),
+		cmocka_unit_test(test_million_distinct_overflow),
+		cmocka_unit_test(test_evidence_bounds),
+		cmocka_unit_test(test_evidence_copied_and_cut),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

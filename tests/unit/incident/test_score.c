@@ -1,0 +1,150 @@
+/*
+ * test_score.c: scores, severities, order, titles and the ATT&CK chain
+ * of assembled incidents (src/incident/score.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "synth.h"
+
+/* Brute force alone against brute force then a login, same volume. */
+static void test_success_outranks_failures(void **state)
+{
+	struct incident_set *s = incident_set_new();
+	const struct synth alerts[] = {
+		{ &rule_brute, T0, 300, "192.0.2.1", NULL, NULL, "h", NULL,
+		  NULL, 1 },
+		{ &rule_brute, T0, 300, "192.0.2.2", NULL, NULL, "h", NULL,
+		  NULL, 2 },
+	};
+	const struct incident *a, *b;
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		synth_observe(s, T0 + i * SEC, "ssh_login", "failure",
+			      "192.0.2.1", "root", "h");
+		synth_observe(s, T0 + i * SEC, "ssh_login", "failure",
+			      "192.0.2.2", "root", "h");
+	}
+	synth_observe(s, T0 + 60 * SEC, "ssh_login", "success", "192.0.2.2",
+		      "root", "h");
+	for (size_t i = 0; i < CORE_ARRAY_LEN(alerts); i++)
+		synth_add(s, &alerts[i]);
+	assert_int_equal(incident_build(s), 0);
+	assert_int_equal(incident_set_count(s), 2);
+
+	a = incident_set_get(s, 0);
+	b = incident_set_get(s, 1);
+	assert_true(a->score > b->score);
+	assert_int_equal(a->parts.success, 20);
+	assert_int_equal(b->parts.success, 0);
+	assert_non_null(strstr(a->title.p, "192.0.2.2 followed by a "
+				"successful login as root"));
+	assert_true(a->severity > b->severity);
+	incident_set_free(s);
+}
+
+struct chain_row {
+	const struct detect_rule_info *rules[3];
+	const char *tactics[4];
+	const char *techniques[4];
+	const char *why;
+};
+
+static const struct chain_row chain_rows[] = {
+	{ { &rule_sudo, &rule_brute, &rule_login },
+	  { "initial_access", "privilege_escalation", "credential_access" },
+	  { "T1078", "T1548.003", "T1110.001" },
+	  "tactics follow the enterprise order, not the alerts' order" },
+	{ { &rule_scan, &rule_web, NULL },
+	  { "reconnaissance", "initial_access" },
+	  { "T1595", "T1190" }, "reconnaissance comes first" },
+};
+
+static void test_tactic_order(void **state)
+{
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(chain_rows); r++) {
+		const struct chain_row *row = &chain_rows[r];
+		struct incident_set *s = incident_set_new();
+		const struct incident *inc;
+		unsigned n = 0;
+
+		for (int i = 0; i < 3 && row->rules[i]; i++) {
+			struct synth x = { row->rules[i], T0 + i * SEC, 1,
+					   "198.51.100.77", NULL, NULL, "h",
+					   NULL, NULL, (uint64_t)i };
+
+			synth_add(s, &x);
+		}
+		assert_int_equal(incident_build(s), 0);
+		inc = incident_set_get(s, 0);
+		for (; n < 4 && row->tactics[n]; n++) {
+			assert_string_equal(inc->tactics[n], row->tactics[n]);
+			assert_string_equal(inc->techniques[n],
+					    row->techniques[n]);
+		}
+		assert_int_equal(inc->ntactics, n);
+		incident_set_free(s);
+	}
+}
+
+/* Score parts add up, stay in range, and sort the set. */
+static void test_scores_bounded_and_sorted(void **state)
+{
+	struct incident_set *s = incident_set_new();
+	char ip[32];
+
+	(void)state;
+	for (int i = 0; i < 40; i++) {
+		const struct detect_rule_info *r[] = { &rule_brute,
+			&rule_login, &rule_sudo, &rule_web };
+		struct synth x = { r[i % 4], T0 + i * SEC,
+				   (uint64_t)(1 + i * 1000), ip, NULL, NULL,
+				   "h", NULL, NULL, (uint64_t)i };
+
+		snprintf(ip, sizeof(ip), "192.0.2.%d", i % 7);
+		synth_add(s, &x);
+	}
+	assert_int_equal(incident_build(s), 0);
+	for (size_t i = 0; i < incident_set_count(s); i++) {
+		const struct incident *inc = incident_set_get(s, i);
+		const struct incident_score_parts *p = &inc->parts;
+		unsigned sum = p->base + p->chain + p->success + p->privesc +
+			       p->volume + p->ids;
+
+		assert_true(inc->score <= 100);
+		assert_int_equal(inc->score, sum > 100 ? 100 : sum);
+		if (i)
+			assert_true(incident_set_get(s, i - 1)->score >=
+				    inc->score);
+		assert_true(inc->nevidence <= INCIDENT_MAX_EVIDENCE);
+		assert_true(inc->explanation.len > 0);
+	}
+	incident_set_free(s);
+}
+
+static void test_severity_names(void **state)
+{
+	(void)state;
+	assert_string_equal(incident_severity_name(INCIDENT_SEV_CRITICAL),
+			    "critical");
+	assert_string_equal(incident_severity_name(99), "informational");
+	assert_int_equal(incident_severity_of_level(DETECT_LEVEL_HIGH),
+			 INCIDENT_SEV_HIGH);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_success_outranks_failures),
+		cmocka_unit_test(test_tactic_order),
+		cmocka_unit_test(test_scores_bounded_and_sorted),
+		cmocka_unit_test(test_severity_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
