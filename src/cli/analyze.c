@@ -327,7 +327,7 @@ static bool is_dir(const char *p)
 /* The shipped rules: $VIGIL_RULES_DIR, the installed copy, the source tree. */
 static const char *default_rules_dir(void)
 {
-	static char beside[PATH_MAX];
+	static char beside[PATH_MAX + 32];
 	const char *env = getenv("VIGIL_RULES_DIR");
 	char exe[PATH_MAX];
 	ssize_t n;
