@@ -385,7 +385,8 @@ static void dset_put(uint64_t *set, unsigned cap, uint64_t h, unsigned *n)
 {
 	unsigned i;
 
-	for (i = (unsigned)h & (cap - 1); set[i] != 0; i = (i + 1) & (cap - 1)) {
+	for (i = (unsigned)h & (cap - 1); set[i] != 0;
+	     i = (i + 1) & (cap - 1)) {
 		if (set[i] == h)
 			return;
 	}

@@ -225,6 +225,7 @@ struct detect_rule {
 	struct detect_corr *corr;
 	unsigned nparents;
 	struct detect_parent *parents;
+	bool id_given;		/* id came from the rule, not the file */
 	bool dead;		/* rejected at compile time */
 	bool visiting;		/* cycle check */
 };

@@ -33,11 +33,14 @@ static int bad(struct ldoc *d, const yaml_node_t *n, const char *fmt, ...)
 
 static int bad(struct ldoc *d, const yaml_node_t *n, const char *fmt, ...)
 {
+	char tmp[sizeof(d->why)];
 	va_list ap;
 
+	/* fmt's arguments may point into d->why itself. */
 	va_start(ap, fmt);
-	vsnprintf(d->why, sizeof(d->why), fmt, ap);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+	memcpy(d->why, tmp, sizeof(tmp));
 	d->wline = n ? n->start_mark.line + 1 : 0;
 	return CORE_E_PARSE;
 }
@@ -168,6 +171,7 @@ static int meta_parse(struct ldoc *d, const yaml_node_t *root,
 	if (in->title == NULL)
 		return bad(d, root, "missing title");
 	in->id = get_str(d, root, "id");
+	r->id_given = in->id != NULL;
 	if (in->id == NULL)
 		in->id = detect_strdup(d->rs, d->file, strlen(d->file));
 	in->name = get_str(d, root, "name");

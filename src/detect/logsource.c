@@ -243,9 +243,9 @@ static int entry_parse(struct lsload *l, const yaml_node_t *sets,
 			 core_str_eq_lit(s, "true");
 	core_buf_init(&label, 256);
 	core_buf_printf(&label, "product=%s service=%s category=%s",
-			*e->product ? e->product[0] : "-",
-			*e->service ? e->service[0] : "-",
-			*e->category ? e->category[0] : "-");
+			*e->product[0] ? e->product[0] : "-",
+			*e->service[0] ? e->service[0] : "-",
+			*e->category[0] ? e->category[0] : "-");
 	e->label = detect_strdup(l->rs, core_buf_cstr(&label), label.len);
 	core_buf_free(&label);
 	return rc;

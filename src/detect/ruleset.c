@@ -156,13 +156,14 @@ int detect_ruleset_add(struct detect_ruleset *rs, struct detect_rule *r)
 {
 	for (unsigned i = 0; i < rs->nrules; i++) {
 		const struct detect_rule_info *o = &rs->rules[i]->info;
+		bool ids = r->id_given && rs->rules[i]->id_given;
 
-		if (same_ref(o->id, r->info.id) ||
-		    same_ref(o->name, r->info.name)) {
+		ids = ids && same_ref(o->id, r->info.id);
+		if (ids || same_ref(o->name, r->info.name)) {
 			detect_reject(rs, r->info.file, r->info.line,
 				      "duplicate rule id or name '%s' (first "
-				      "in %s:%llu)", same_ref(o->id, r->info.id)
-				      ? r->info.id : r->info.name, o->file,
+				      "in %s:%llu)", ids ? r->info.id :
+				      r->info.name, o->file,
 				      (unsigned long long)o->line);
 			return CORE_E_INVAL;
 		}
@@ -216,8 +217,10 @@ static int load_map(struct detect_ruleset *rs, const char *path)
 	for (unsigned i = 0; i < n; i++) {
 		char file[1100];
 
-		if (snprintf(file, sizeof(file), "%s/logsources.yml",
-			     cand[i]) >= (int)sizeof(file) || !exists_file(file))
+		int w = snprintf(file, sizeof(file), "%s/logsources.yml",
+				 cand[i]);
+
+		if (w >= (int)sizeof(file) || !exists_file(file))
 			continue;
 		if (detect_logsource_load(rs, file, &err) == 0)
 			return 0;
@@ -401,7 +404,8 @@ static void resolve_refs(struct detect_ruleset *rs, struct detect_rule *r)
 		if (c->kids[k] == NULL)
 			kill(rs, r, "unknown rule", c->refs[k]);
 		else if (c->kids[k] == r)
-			kill(rs, r, "correlation references itself", c->refs[k]);
+			kill(rs, r, "correlation references itself",
+			     c->refs[k]);
 	}
 }
 
@@ -433,7 +437,9 @@ static void cascade(struct detect_ruleset *rs)
 
 			for (unsigned k = 0; r->corr && !r->dead &&
 			     k < r->corr->nrefs; k++) {
-				if (r->corr->kids[k] && r->corr->kids[k]->dead) {
+				struct detect_rule *kid = r->corr->kids[k];
+
+				if (kid && kid->dead) {
 					kill(rs, r, "references a rejected "
 					     "rule", r->corr->refs[k]);
 					changed = true;

@@ -1,0 +1,227 @@
+/*
+ * test_correlate.c: correlation semantics (src/detect/correlate.c):
+ * thresholds, sliding windows, bursts, group separation, value counts,
+ * evictions, temporal order and the generate flag.
+ *
+ * Base rule "hit" matches event.action=hit, "a" and "b" match action a
+ * and b.  Each scenario feeds events (second, fields) and checks the
+ * alerts reported, including those flushed at the end.
+ */
+#include "detect_test.h"
+
+#define BASE                                                                 \
+	"title: hit\nname: hit\nlogsource: {product: suricata}\n"           \
+	"detection:\n  s: {event.action: hit}\n  condition: s\n---\n"       \
+	"title: a\nname: a\nlogsource: {product: suricata}\n"               \
+	"detection:\n  s: {event.action: a}\n  condition: s\n---\n"         \
+	"title: b\nname: b\nlogsource: {product: suricata}\n"               \
+	"detection:\n  s: {event.action: b}\n  condition: s\n---\n"
+
+#define COUNT3                                                               \
+	BASE "title: C\ncorrelation:\n  type: event_count\n  rules: [hit]\n"  \
+	     "  group-by: [source.ip]\n  timespan: 60s\n"                     \
+	     "  condition: {gte: 3}\n"
+
+#define VALUES3                                                              \
+	BASE "title: C\ncorrelation:\n  type: value_count\n  rules: [hit]\n"  \
+	     "  group-by: [source.ip]\n  timespan: 60s\n"                     \
+	     "  condition: {field: user.name, gte: 3}\n"
+
+#define ORDERED(type)                                                        \
+	BASE "title: C\ncorrelation:\n  type: " type "\n  rules: [a, b]\n"    \
+	     "  group-by: [source.ip]\n  timespan: 60s\n"
+
+struct ev {
+	int sec;
+	const char *fields;
+};
+
+struct scenario {
+	const char *why;
+	const char *yaml;
+	unsigned cap;
+	struct ev evs[16];
+	unsigned nalerts;	/* alerts titled C */
+	uint64_t count;		/* of the first C alert */
+	uint64_t distinct;
+	unsigned plain;		/* alerts of the base rules */
+};
+
+#define H1 "event.action=hit|source.ip=1.1.1.1"
+#define H2 "event.action=hit|source.ip=2.2.2.2"
+
+static const struct scenario sc[] = {
+	{ "threshold reached", COUNT3, 0,
+	  { { 0, H1 }, { 10, H1 }, { 20, H1 } }, 1, 3, 0, 0 },
+	{ "below threshold", COUNT3, 0, { { 0, H1 }, { 10, H1 } }, 0, 0, 0,
+	  0 },
+	{ "chained but never 3 within the window", COUNT3, 0,
+	  { { 0, H1 }, { 50, H1 }, { 100, H1 } }, 0, 0, 0, 0 },
+	{ "count covers the chain before the threshold", COUNT3, 0,
+	  { { 0, H1 }, { 50, H1 }, { 100, H1 }, { 101, H1 }, { 102, H1 } },
+	  1, 5, 0, 0 },
+	{ "burst ends on a gap, a new one needs the threshold again", COUNT3,
+	  0, { { 0, H1 }, { 1, H1 }, { 2, H1 }, { 3, H1 }, { 300, H1 } }, 1,
+	  4, 0, 0 },
+	{ "two bursts, two alerts", COUNT3, 0,
+	  { { 0, H1 }, { 1, H1 }, { 2, H1 }, { 300, H1 }, { 301, H1 },
+	    { 302, H1 } }, 2, 3, 0, 0 },
+	{ "groups are separate", COUNT3, 0,
+	  { { 0, H1 }, { 1, H2 }, { 2, H1 }, { 3, H2 }, { 4, H1 } }, 1, 3, 0,
+	  0 },
+	{ "timestamps going back a little still count", COUNT3, 0,
+	  { { 10, H1 }, { 9, H1 }, { 8, H1 } }, 1, 3, 0, 0 },
+	{ "value_count: distinct users", VALUES3, 0,
+	  { { 0, H1 "|user.name=x" }, { 1, H1 "|user.name=x" },
+	    { 2, H1 "|user.name=y" }, { 3, H1 "|user.name=z" } }, 1, 4, 3,
+	  0 },
+	{ "value_count: one user many times", VALUES3, 0,
+	  { { 0, H1 "|user.name=x" }, { 1, H1 "|user.name=x" },
+	    { 2, H1 "|user.name=x" }, { 3, H1 "|user.name=x" } }, 0, 0, 0,
+	  0 },
+	{ "value_count: distinct values spread beyond the window", VALUES3,
+	  0, { { 0, H1 "|user.name=x" }, { 50, H1 "|user.name=y" },
+	       { 100, H1 "|user.name=z" } }, 0, 0, 0, 0 },
+	{ "value_count: events without the field do not count", VALUES3, 0,
+	  { { 0, H1 }, { 1, H1 }, { 2, H1 } }, 0, 0, 0, 0 },
+	{ "eviction reports the open burst of the evicted group", COUNT3, 1,
+	  { { 0, H1 }, { 1, H1 }, { 2, H1 }, { 3, H2 } }, 1, 3, 0, 0 },
+	{ "eviction forgets a group below threshold", COUNT3, 1,
+	  { { 0, H1 }, { 1, H1 }, { 2, H2 }, { 3, H1 } }, 0, 0, 0, 0 },
+	{ "temporal_ordered: a then b", ORDERED("temporal_ordered"), 0,
+	  { { 0, "event.action=a|source.ip=1.1.1.1" },
+	    { 10, "event.action=b|source.ip=1.1.1.1" } }, 1, 2, 0, 0 },
+	{ "temporal_ordered: b then a is not the sequence",
+	  ORDERED("temporal_ordered"), 0,
+	  { { 0, "event.action=b|source.ip=1.1.1.1" },
+	    { 10, "event.action=a|source.ip=1.1.1.1" } }, 0, 0, 0, 0 },
+	{ "temporal_ordered: too far apart", ORDERED("temporal_ordered"), 0,
+	  { { 0, "event.action=a|source.ip=1.1.1.1" },
+	    { 100, "event.action=b|source.ip=1.1.1.1" } }, 0, 0, 0, 0 },
+	{ "temporal_ordered: other group", ORDERED("temporal_ordered"), 0,
+	  { { 0, "event.action=a|source.ip=1.1.1.1" },
+	    { 10, "event.action=b|source.ip=2.2.2.2" } }, 0, 0, 0, 0 },
+	{ "temporal: any order", ORDERED("temporal"), 0,
+	  { { 0, "event.action=b|source.ip=1.1.1.1" },
+	    { 10, "event.action=a|source.ip=1.1.1.1" } }, 1, 2, 0, 0 },
+	{ "generate: true lets the base rule alert too",
+	  COUNT3 "generate: true\n", 0,
+	  { { 0, H1 }, { 10, H1 }, { 20, H1 } }, 1, 3, 0, 3 },
+	{ "unreferenced base rules alert on their own", COUNT3, 0,
+	  { { 0, "event.action=a" } }, 0, 0, 0, 1 },
+};
+
+static void run_one(const struct scenario *s, size_t i)
+{
+	struct t_run run = { 0 };
+	struct detect_ruleset *rs = detect_ruleset_new();
+	unsigned nc = 0, plain = 0;
+	const struct t_alert *first = NULL;
+
+	detect_ruleset_set_datadir(rs, TEST_SRCDIR "/data");
+	if (s->cap)
+		detect_ruleset_set_group_cap(rs, s->cap);
+	detect_ruleset_load_buffer(rs, "c.yml", s->yaml, strlen(s->yaml),
+				   t_on_reject, &run);
+	detect_ruleset_compile(rs, NULL);
+	if (run.nrejects)
+		fail_msg("scenario %zu rejected: %s", i, run.reject);
+	for (unsigned k = 0; k < 16 && s->evs[k].fields; k++) {
+		char buf[256];
+		struct core_event ev;
+
+		snprintf(buf, sizeof(buf), "%s|event.dataset=suricata.eve",
+			 s->evs[k].fields);
+		t_event(&ev, buf, s->evs[k].sec * T_SEC, k + 1);
+		detect_match(rs, &ev, t_on_alert, &run);
+	}
+	detect_flush(rs, t_on_alert, &run);
+	for (unsigned k = 0; k < run.nalerts; k++) {
+		if (strcmp(run.a[k].title, "C") == 0) {
+			first = first ? first : &run.a[k];
+			nc++;
+		} else {
+			plain++;
+		}
+	}
+	if (nc != s->nalerts || plain != s->plain)
+		fail_msg("scenario %zu (%s): %u alerts, %u plain", i, s->why,
+			 nc, plain);
+	if (first && (first->count != s->count ||
+		      first->distinct != s->distinct))
+		fail_msg("scenario %zu (%s): count %llu distinct %llu", i,
+			 s->why, (unsigned long long)first->count,
+			 (unsigned long long)first->distinct);
+	detect_ruleset_free(rs);
+}
+
+static void test_scenarios(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(sc) / sizeof(sc[0]); i++)
+		run_one(&sc[i], i);
+}
+
+static void test_burst_evidence_first_and_last(void **state)
+{
+	struct t_run run = { 0 };
+	struct detect_ruleset *rs = t_rules(COUNT3, &run);
+	struct detect_stats st;
+
+	(void)state;
+	for (unsigned k = 0; k < 20; k++) {
+		struct core_event ev;
+
+		t_event(&ev, H1 "|event.dataset=suricata.eve", k * T_SEC,
+			k + 1);
+		detect_match(rs, &ev, t_on_alert, &run);
+	}
+	detect_flush(rs, t_on_alert, &run);
+	assert_int_equal(run.nalerts, 1);
+	assert_int_equal(run.a[0].count, 20);
+	assert_int_equal(run.a[0].nevidence, DETECT_ALERT_MAX_EVIDENCE);
+	assert_int_equal(run.a[0].first_line, 1);
+	assert_int_equal(run.a[0].last_line, 20);
+	assert_int_equal(run.a[0].ts_first, 0);
+	assert_int_equal(run.a[0].ts_last, 19 * T_SEC);
+	assert_string_equal(run.a[0].group, "1.1.1.1");
+	detect_ruleset_stats(rs, &st);
+	assert_int_equal(st.evictions, 0);
+	detect_ruleset_free(rs);
+}
+
+static void test_evictions_counted(void **state)
+{
+	struct t_run run = { 0 };
+	struct detect_ruleset *rs = detect_ruleset_new();
+	struct detect_stats st;
+	static char buf[100][64];
+
+	(void)state;
+	detect_ruleset_set_datadir(rs, TEST_SRCDIR "/data");
+	detect_ruleset_set_group_cap(rs, 10);
+	detect_ruleset_load_buffer(rs, "c.yml", COUNT3, strlen(COUNT3),
+				   t_on_reject, &run);
+	for (unsigned k = 0; k < 100; k++) {
+		struct core_event ev;
+
+		snprintf(buf[k], sizeof(buf[k]), "event.action=hit|source.ip="
+			 "10.0.0.%u|event.dataset=suricata.eve", k);
+		t_event(&ev, buf[k], T_SEC, k + 1);
+		detect_match(rs, &ev, t_on_alert, &run);
+	}
+	detect_ruleset_stats(rs, &st);
+	assert_int_equal(st.evictions, 90);
+	detect_ruleset_free(rs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scenarios),
+		cmocka_unit_test(test_burst_evidence_first_and_last),
+		cmocka_unit_test(test_evictions_counted),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

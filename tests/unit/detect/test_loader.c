@@ -1,0 +1,158 @@
+/*
+ * test_loader.c: what the loader refuses and why (src/detect/loader.c),
+ * and the metadata it keeps.
+ */
+#include "detect_test.h"
+
+struct row {
+	const char *yaml;
+	const char *reason;	/* substring of the rejection; NULL: loads */
+	const char *why;
+};
+
+#define HEAD "title: t\nlogsource: {product: linux, service: auth}\n"
+
+static const struct row rows[] = {
+	{ HEAD "detection:\n  s: {user.name|base64offset: x}\n"
+	  "  condition: s\n", "unsupported modifier 'base64offset'",
+	  "unknown modifiers are refused, never ignored" },
+	{ HEAD "detection:\n  s: {user.name|bogus: x}\n  condition: s\n",
+	  "unsupported modifier 'bogus'", "typo in a modifier" },
+	{ HEAD "detection:\n  s: {Image: x}\n  condition: s\n",
+	  "unknown field 'Image'", "a field the log source cannot give" },
+	{ "title: t\nlogsource: {product: windows}\ndetection:\n"
+	  "  s: {a: b}\n  condition: s\n", "unknown log source",
+	  "no map entry" },
+	{ HEAD "detection:\n  s: {user.name: x}\n  condition: s and\n",
+	  "condition syntax error", "dangling operator" },
+	{ HEAD "detection:\n  s: {user.name: x}\n  condition: (s\n",
+	  "expected ')'", "unbalanced parenthesis" },
+	{ HEAD "detection:\n  s: {user.name: x}\n  condition: y\n",
+	  "unknown selection 'y'", "undefined selection" },
+	{ HEAD "detection:\n  s: {user.name: x}\n  condition: 1 of z*\n",
+	  "unknown selection 'z*'", "pattern naming nothing" },
+	{ HEAD "detection:\n  s: {user.name: x}\n"
+	  "  condition: s | count() > 5\n", "aggregation",
+	  "old aggregation syntax" },
+	{ HEAD "detection:\n  s: {user.name|re: '(' }\n  condition: s\n",
+	  "bad regular expression", "regex that does not compile" },
+	{ HEAD "detection:\n  s: {source.ip|cidr: 10.0.0.0/99}\n"
+	  "  condition: s\n", "bad cidr", "bad network" },
+	{ HEAD "detection:\n  s: {source.port|gt: abc}\n  condition: s\n",
+	  "not an integer", "numeric modifier needs a number" },
+	{ HEAD "detection:\n  s: {user.name|contains|startswith: x}\n"
+	  "  condition: s\n", "conflicting modifiers", "two positions" },
+	{ "logsource: {product: linux}\ndetection:\n  s: [x]\n"
+	  "  condition: s\n", "missing title", "title is mandatory" },
+	{ HEAD "detection:\n  s: {user.name: x}\n", "no condition",
+	  "condition is mandatory" },
+	{ HEAD "level: severe\ndetection:\n  s: [x]\n  condition: s\n",
+	  "unknown level", "level outside the five" },
+	{ "title: c\ncorrelation:\n  type: value_sum\n  rules: [a]\n"
+	  "  timespan: 1m\n", "unsupported correlation type",
+	  "value_sum is not implemented" },
+	{ "title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n"
+	  "  timespan: 1x\n  condition: {gte: 2}\n", "bad timespan",
+	  "unit must be s m h d" },
+	{ "title: c\ncorrelation:\n  type: value_count\n  rules: [a]\n"
+	  "  timespan: 1m\n  condition: {gte: 2}\n", "condition.field",
+	  "value_count needs a field" },
+	{ "title: c\ncorrelation:\n  type: event_count\n  rules: [nope]\n"
+	  "  timespan: 1m\n  condition: {gte: 2}\n", "unknown rule 'nope'",
+	  "unresolved reference (found at compile)" },
+	{ "title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n"
+	  "  timespan: 1m\n  condition: {lt: 2}\n", "only gt / gte",
+	  "lt needs a closed window, not supported in streaming" },
+	{ "a: [unclosed\n", "YAML error", "syntax error in the file" },
+	{ HEAD "detection:\n  s: {user.name: x}\n  condition: s\n", NULL,
+	  "a good rule loads" },
+	{ HEAD "detection:\n  s: [foo, bar]\n  condition: s\n", NULL,
+	  "keyword list" },
+	{ HEAD "detection:\n  s:\n    - {user.name: x}\n    - {host.name: y}\n"
+	  "  condition: s\n", NULL, "list of maps" },
+};
+
+static void test_rejections(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct t_run run = { 0 };
+		struct detect_ruleset *rs = t_rules(rows[i].yaml, &run);
+
+		if (rows[i].reason == NULL && run.nrejects)
+			fail_msg("row %zu (%s): %s", i, rows[i].why,
+				 run.reject);
+		if (rows[i].reason != NULL &&
+		    (run.nrejects == 0 || !strstr(run.reject, rows[i].reason)))
+			fail_msg("row %zu (%s): got '%s'", i, rows[i].why,
+				 run.reject);
+		detect_ruleset_free(rs);
+	}
+}
+
+static void test_reject_names_file_and_line(void **state)
+{
+	struct t_run run = { 0 };
+	struct detect_ruleset *rs = t_rules(
+		HEAD "detection:\n  s: {user.name: x}\n  condition: s\n"
+		"---\n" HEAD "detection:\n  s:\n    user.name|nope: x\n"
+		"  condition: s\n---\n" HEAD
+		"detection:\n  s: {host.name: y}\n  condition: s\n", &run);
+
+	(void)state;
+	assert_int_equal(run.nrejects, 1);
+	assert_non_null(strstr(run.reject, "snippet.yml:11:"));
+	assert_int_equal(detect_ruleset_count(rs), 2);
+	detect_ruleset_free(rs);
+}
+
+static void on_info(const struct detect_alert *a, void *ud)
+{
+	*(const struct detect_rule_info **)ud = a->rule;
+}
+
+static void test_metadata_kept(void **state)
+{
+	const struct detect_rule_info *in = NULL;
+	struct t_run run = { 0 };
+	struct detect_ruleset *rs = t_rules(
+		"title: T\nid: 0b6c1f3e-2a4d-4e8f-9c71-5d2e8a1b3c4d\nname: n\n"
+		"status: test\nlevel: high\ndescription: D\n"
+		"tags: [attack.credential_access, attack.t1110.001]\n"
+		"references: [https://example.org/x]\n"
+		"falsepositives: [none]\n"
+		"logsource: {product: linux, service: auth}\n"
+		"detection:\n  s: {user.name: x}\n  condition: s\n", &run);
+	struct core_event ev;
+	char tech[16];
+
+	(void)state;
+	t_event(&ev, "event.dataset=linux.auth|user.name=x", T_SEC, 1);
+	detect_match(rs, &ev, on_info, &in);
+	assert_non_null(in);
+	assert_string_equal(in->title, "T");
+	assert_string_equal(in->name, "n");
+	assert_string_equal(in->status, "test");
+	assert_int_equal(in->level, DETECT_LEVEL_HIGH);
+	assert_int_equal(in->ntags, 2);
+	assert_int_equal(in->nreferences, 1);
+	assert_int_equal(in->nfalsepositives, 1);
+	assert_int_equal(in->line, 1);
+	assert_string_equal(detect_tag_tactic(in->tags[0]),
+			    "credential_access");
+	assert_true(detect_tag_technique(in->tags[1], tech, sizeof(tech)));
+	assert_string_equal(tech, "T1110.001");
+	assert_false(detect_tag_technique("attack.t11", tech, sizeof(tech)));
+	detect_ruleset_free(rs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rejections),
+		cmocka_unit_test(test_reject_names_file_and_line),
+		cmocka_unit_test(test_metadata_kept),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
