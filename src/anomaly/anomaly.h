@@ -1,0 +1,218 @@
+/*
+ * anomaly.h: template mining and its accuracy measurement.
+ *
+ * A template is a message with its variable parts replaced by the slot
+ * marker "<*>": "Failed password for <*> from <*> port <*> ssh2".  The
+ * miner assigns every message to a template in one pass and in bounded
+ * memory; the masker is the first step of that pass and is exposed on its
+ * own because baselines and embeddings (later in this room) start from the
+ * same tokens.
+ *
+ * The pieces, each in its own file:
+ *   mask.c    tokens of a message, variables masked, header stripping
+ *   miner.c   online clustering of masked token sequences into templates
+ *   csv.c     an RFC 4180 reader for ground-truth files
+ *   eval.c    grouping and parsing accuracy against loghub ground truth
+ *
+ * Every parameter has a default that is tested on the public benchmark;
+ * nothing is tuned per log type.  See docs/templates.md.
+ */
+#ifndef VIGIL_ANOMALY_H
+#define VIGIL_ANOMALY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+
+/* ------------------------------------------------------------- masking */
+
+#define ANOMALY_MAX_TOKENS 128		/* more are folded into one slot */
+#define ANOMALY_MAX_LINE 16384		/* bytes of a message looked at */
+#define ANOMALY_MASK_BUF (3 * ANOMALY_MAX_LINE + 64)
+
+/* Token flags. */
+enum {
+	/*
+	 * Looks like a constant word: no digit, no slot, no path or address
+	 * characters.  Two different constant-looking tokens at one position
+	 * keep messages apart until the final pass says otherwise.
+	 */
+	ANOMALY_TOK_CONST = 1 << 0,
+	ANOMALY_TOK_SLOT = 1 << 1,	/* the whole token is "<*>" */
+};
+
+/*
+ * The masked tokens of one message.  A value type meant for the stack or
+ * a long-lived owner (it is about 60 KB); read it through
+ * anomaly_tokens_get() and the fields n, hash and flags.
+ */
+struct anomaly_tokens {
+	size_t n;
+	uint32_t off[ANOMALY_MAX_TOKENS];
+	uint32_t len[ANOMALY_MAX_TOKENS];
+	uint64_t hash[ANOMALY_MAX_TOKENS];
+	uint8_t flags[ANOMALY_MAX_TOKENS];
+	size_t used;
+	char buf[ANOMALY_MASK_BUF];
+};
+
+/*
+ * Splits a message at white space and masks the variables of each token:
+ * numbers (signed, decimal, with a unit suffix kept: "12KB" gives
+ * "<*>KB"), hexadecimal (0x..., or runs of six or more hex digits with a
+ * digit among them), IPv4 and IPv6 addresses, MAC addresses, UUIDs, URLs,
+ * and identifiers whose numeric tail follows an underscore ("blk_-12",
+ * "attempt_14_0020_m_3" give "blk_<*>", "attempt_<*>").  Adjacent slots
+ * and slots joined by a dot fold into one ("1.2.3.4" gives "<*>").
+ * Bytes past ANOMALY_MAX_LINE, and tokens past ANOMALY_MAX_TOKENS, become
+ * one final slot.  Never fails; an empty message gives no tokens.
+ */
+void anomaly_mask_line(const char *p, size_t len, struct anomaly_tokens *out);
+
+/* Token i of t (i < t->n), pointing into t. */
+struct core_str anomaly_tokens_get(const struct anomaly_tokens *t, size_t i);
+
+/*
+ * Where the message starts in a raw log line: skips a leading header made
+ * of timestamps (syslog "Jun 14 15:16:01", ISO 8601, epoch seconds, dates,
+ * clock times), a host and "tag[pid]:" after a syslog stamp, and a log
+ * level ("INFO", "[error]", "W/").  Generic on purpose: it recognises
+ * shapes, never a product.  Returns an offset into p (0: no header).
+ */
+size_t anomaly_header_skip(const char *p, size_t len);
+
+/* --------------------------------------------------------------- miner */
+
+struct anomaly_miner_opts {
+	/*
+	 * Share of a template's constant positions a message must repeat
+	 * to join it (the others may differ only where a variable could
+	 * be).  Default 0.5.
+	 */
+	double similarity;
+	/*
+	 * Final pass: templates equal but for one position are merged into
+	 * one with a slot there when at least this many of them differ
+	 * there.  Default 3.  0 turns the final pass off.
+	 */
+	unsigned merge_min_values;
+	size_t max_templates;	/* default 100000; then nearest wins */
+	size_t cache_slots;	/* exact-match cache entries; default 2^16 */
+	size_t example_len;	/* bytes of example kept; default 240 */
+};
+
+struct anomaly_miner;
+
+/* Fills o with the defaults above. */
+void anomaly_miner_opts_default(struct anomaly_miner_opts *o);
+
+/*
+ * A new, empty miner.  opts may be NULL for the defaults.  Returns NULL
+ * when out of memory.  Free with anomaly_miner_free().
+ */
+struct anomaly_miner *anomaly_miner_new(const struct anomaly_miner_opts *opts);
+void anomaly_miner_free(struct anomaly_miner *m);
+
+/*
+ * Assigns one message (header already stripped) to a template, creating
+ * or generalising one as needed.  *id (may be NULL) receives a cluster
+ * number: stable for the life of the miner, and mapped to its final
+ * template by anomaly_miner_resolve().  Returns 0, or CORE_E_NOMEM (the
+ * miner stays usable).
+ */
+int anomaly_miner_add(struct anomaly_miner *m, const char *p, size_t len,
+		      uint32_t *id);
+
+/*
+ * The final pass: merges templates that differ in one position where
+ * enough distinct values were seen (merge_min_values).  May be called
+ * more than once; adding may continue afterwards.  Returns 0 or
+ * CORE_E_NOMEM.
+ */
+int anomaly_miner_finish(struct anomaly_miner *m);
+
+/* The template a cluster number now belongs to (an index below count). */
+uint32_t anomaly_miner_resolve(const struct anomaly_miner *m, uint32_t id);
+
+/* Number of cluster numbers handed out (templates and merged ones). */
+size_t anomaly_miner_clusters(const struct anomaly_miner *m);
+
+struct anomaly_template {
+	uint64_t id;		/* hash of text: stable across runs */
+	uint64_t count;		/* messages assigned */
+	struct core_str text;	/* tokens joined by one space */
+	struct core_str example; /* the first message, maybe cut */
+	bool live;		/* false: merged into another */
+};
+
+/*
+ * Describes cluster idx (below anomaly_miner_clusters()).  The strings
+ * point into the miner and are valid until the next add or finish.
+ */
+void anomaly_miner_get(struct anomaly_miner *m, uint32_t idx,
+		       struct anomaly_template *out);
+
+/* The stable id of a template text: FNV-1a over its bytes. */
+uint64_t anomaly_template_id(const char *p, size_t len);
+
+/* ----------------------------------------------------------------- csv */
+
+/*
+ * RFC 4180 reader over a file read whole (ground truth is small; the
+ * ceiling is max_bytes).  Fields may be quoted, hold commas, doubled
+ * quotes and line ends; records end at CRLF or LF; a missing final line
+ * end is accepted.
+ */
+struct anomaly_csv;
+
+/*
+ * Opens path.  Fails with CORE_E_IO (cannot read), CORE_E_TOOBIG (over
+ * max_bytes) or CORE_E_NOMEM; err says which.
+ */
+int anomaly_csv_open(const char *path, size_t max_bytes,
+		     struct anomaly_csv **out, struct core_error *err);
+/* Over a caller's buffer, which must outlive the reader. */
+int anomaly_csv_open_mem(const char *p, size_t len, struct anomaly_csv **out);
+void anomaly_csv_close(struct anomaly_csv *c);
+
+/*
+ * The next record: up to max fields into f (unquoted; valid until the
+ * next call), their number in *n (more than max: the rest are dropped
+ * and *n is max).  Returns 1, 0 at the end, or CORE_E_PARSE for an
+ * unterminated quoted field (err has the line).
+ */
+int anomaly_csv_next(struct anomaly_csv *c, struct core_str *f, size_t max,
+		     size_t *n, struct core_error *err);
+
+/* ---------------------------------------------------------------- eval */
+
+/*
+ * Normalises a template for comparison, as the Loghub-2.0 study does on
+ * both sides: trims and folds white space, turns tokens made only of
+ * digits into slots, and folds "<*><*>" and "<*>.<*>" into "<*>".
+ * Writes at most n - 1 bytes and a NUL; returns the length written.
+ */
+size_t anomaly_template_normalise(const char *p, size_t len, char *out,
+				  size_t n);
+
+struct anomaly_eval {
+	uint64_t lines;
+	uint64_t truth_groups;
+	uint64_t found_groups;
+	double ga;		/* grouping accuracy */
+	double pa;		/* parsing accuracy */
+	double seconds;		/* mining time alone */
+};
+
+/*
+ * Mines the Content column of a loghub-style *_structured.csv and scores
+ * the result against its EventTemplate column.  opts may be NULL.
+ * Returns 0, or a negative CORE_E_... with err filled (missing columns,
+ * unreadable file, bad quoting).
+ */
+int anomaly_eval_file(const char *path, const struct anomaly_miner_opts *opts,
+		      struct anomaly_eval *out, struct core_error *err);
+
+#endif /* VIGIL_ANOMALY_H */

@@ -1,0 +1,463 @@
+/*
+ * mask.c: the tokens of a message with their variables masked, and the
+ * removal of a leading log header.
+ *
+ * Every message the miner sees passes through anomaly_mask_line() once,
+ * so it is written as one walk over the bytes with a class table, no
+ * regular expressions and no allocation: a few hundred nanoseconds for a
+ * typical 100-byte message.
+ *
+ * Masking works inside a token, on runs of letters and digits, so the
+ * punctuation that frames a variable stays in the template: "(uid=0)"
+ * gives "(uid=<*>)", "[10.0.0.1]" gives "[<*>]".  What is masked is what
+ * is variable in any log, whatever its type: numbers, hex, addresses,
+ * identifiers with numeric tails.  Words are never masked here; whether
+ * a word is a variable (a user name, a host) is learnt by the miner from
+ * how many values it takes.
+ */
+#include "anomaly/anomaly.h"
+
+#include <string.h>
+
+enum {
+	C_DIGIT = 1 << 0,
+	C_ALPHA = 1 << 1,
+	C_HEX = 1 << 2,		/* a-f, A-F (digits are C_DIGIT) */
+	C_SPACE = 1 << 3,
+};
+
+static uint8_t cls[256];
+
+static void cls_init(void)
+{
+	if (cls['0'])
+		return;
+	for (int c = 0; c < 256; c++) {
+		uint8_t v = 0;
+
+		if (c >= '0' && c <= '9')
+			v = C_DIGIT;
+		else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			 c >= 0x80)
+			v = C_ALPHA;
+		if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+			v |= C_HEX;
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+		    c == '\v' || c == '\f')
+			v = C_SPACE;
+		cls[c] = v;
+	}
+}
+
+#define IS_DIGIT(c) (cls[(uint8_t)(c)] & C_DIGIT)
+#define IS_ALNUM(c) (cls[(uint8_t)(c)] & (C_DIGIT | C_ALPHA))
+#define IS_HEXD(c) (cls[(uint8_t)(c)] & (C_DIGIT | C_HEX))
+#define IS_SPACE(c) (cls[(uint8_t)(c)] & C_SPACE)
+
+/* The output of one token being built, from start to len in buf. */
+struct out {
+	char *buf;
+	size_t start;
+	size_t len;
+};
+
+static void put(struct out *o, const char *p, size_t n)
+{
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+static bool ends_slot(const struct out *o, size_t back)
+{
+	size_t l = o->len - back;
+
+	return l >= o->start + 3 && memcmp(o->buf + l - 3, "<*>", 3) == 0;
+}
+
+/* A slot, folded into a slot just before it or before a dot before it. */
+static void put_slot(struct out *o)
+{
+	if (ends_slot(o, 0))
+		return;
+	if (o->len > o->start && o->buf[o->len - 1] == '.' && ends_slot(o, 1)) {
+		o->len--;
+		return;
+	}
+	put(o, "<*>", 3);
+}
+
+/* Length of a run of hex digits at p (at most max). */
+static size_t hex_run(const char *p, const char *e, size_t max)
+{
+	size_t n = 0;
+
+	while (p + n < e && n <= max && IS_HEXD(p[n]))
+		n++;
+	return n;
+}
+
+/* Length of a UUID (8-4-4-4-12 hex) starting at p, or 0. */
+static size_t uuid_at(const char *p, const char *e)
+{
+	static const size_t group[] = { 8, 4, 4, 4, 12 };
+	const char *q = p;
+
+	for (size_t g = 0; g < CORE_ARRAY_LEN(group); g++) {
+		if (hex_run(q, e, group[g]) != group[g])
+			return 0;
+		q += group[g];
+		if (g < 4) {
+			if (q >= e || *q != '-')
+				return 0;
+			q++;
+		}
+	}
+	if (q < e && IS_ALNUM(*q))
+		return 0;
+	return (size_t)(q - p);
+}
+
+/*
+ * IPv6 or MAC address filling [p, e): hex digits and one kind of
+ * separator, with "::" or at least five separators (so clock times,
+ * with at most three, keep their shape).
+ */
+static bool is_addr(const char *p, const char *e)
+{
+	size_t colons = 0, dashes = 0, dots = 0, digits = 0;
+	bool dbl = false;
+
+	for (const char *q = p; q < e; q++) {
+		if (*q == ':') {
+			colons++;
+			dbl |= q + 1 < e && q[1] == ':';
+		} else if (*q == '-') {
+			dashes++;
+		} else if (*q == '.') {
+			dots++;
+		} else if (IS_HEXD(*q)) {
+			digits++;
+		} else {
+			return false;
+		}
+	}
+	if (digits == 0 || (colons && dashes))
+		return false;
+	if (colons >= 2 && (dbl || colons >= 5))
+		return dots == 0 || dots == 3;
+	return dashes == 5 && dots == 0 && (size_t)(e - p) == 17;
+}
+
+/* Masks the alphanumeric run [p, q) that starts inside a token. */
+static void mask_run(struct out *o, const char *p, const char *q)
+{
+	size_t n = (size_t)(q - p), d = 0, h = 0;
+
+	while (d < n && IS_DIGIT(p[d]))
+		d++;
+	while (h < n && IS_HEXD(p[h]))
+		h++;
+	if (d == n) {
+		put_slot(o);
+		return;
+	}
+	if (n > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X') &&
+	    hex_run(p + 2, q, n) == n - 2) {
+		put_slot(o);
+		return;
+	}
+	if (h == n && n >= 6) {
+		put_slot(o);
+		return;
+	}
+	if (d > 0) {
+		/* A number with a unit ("12KB", "10ms"): keep the unit. */
+		size_t a = d;
+
+		while (a < n && !IS_DIGIT(p[a]))
+			a++;
+		if (a == n) {
+			put_slot(o);
+			put(o, p + d, n - d);
+			return;
+		}
+	}
+	put(o, p, n);
+}
+
+/* End of the identifier ([A-Za-z0-9_-]) that starts at p. */
+static const char *ident_end(const char *p, const char *e)
+{
+	while (p < e && (IS_ALNUM(*p) || *p == '_' || *p == '-'))
+		p++;
+	return p;
+}
+
+/* Masks the token [p, e) into o; returns the flags of the result. */
+static void mask_token(struct out *o, const char *p, const char *e)
+{
+	const char *s = p, *core = p, *cend = e;
+
+	while (core < cend && strchr("([{<'\"", *core))
+		core++;
+	while (cend > core && strchr(")]}>'\",;:.", cend[-1]))
+		cend--;
+	if (cend > core && is_addr(core, cend)) {
+		put(o, s, (size_t)(core - s));
+		put_slot(o);
+		put(o, cend, (size_t)(e - cend));
+		return;
+	}
+	while (p < e) {
+		const char *q;
+		size_t u;
+
+		if (!IS_ALNUM(*p)) {
+			if ((*p == '-' || *p == '+') && p + 1 < e &&
+			    IS_DIGIT(p[1]) && (p == s || !IS_ALNUM(p[-1]))) {
+				q = p + 1;
+				while (q < e && IS_ALNUM(*q))
+					q++;
+				mask_run(o, p + 1, q);
+				p = q;
+				continue;
+			}
+			if (*p == ':' && e - p > 3 && p[1] == '/' &&
+			    p[2] == '/') {
+				/* A URL: keep the scheme, mask the rest. */
+				put(o, p, 3);
+				put_slot(o);
+				p = cend > p + 3 ? cend : e;
+				continue;
+			}
+			put(o, p, 1);
+			p++;
+			continue;
+		}
+		if ((u = uuid_at(p, e)) != 0) {
+			for (int g = 0; g < 5; g++) {
+				if (g)
+					put(o, "-", 1);
+				put(o, "<*>", 3);
+			}
+			p += u;
+			continue;
+		}
+		if (IS_DIGIT(*p) && p > s && p[-1] == '_') {
+			/* The numeric tail of "attempt_14_0020_m_3". */
+			put_slot(o);
+			p = ident_end(p, e);
+			continue;
+		}
+		q = p;
+		while (q < e && IS_ALNUM(*q))
+			q++;
+		mask_run(o, p, q);
+		p = q;
+	}
+}
+
+static uint8_t token_flags(const char *p, size_t n)
+{
+	if (n == 3 && memcmp(p, "<*>", 3) == 0)
+		return ANOMALY_TOK_SLOT;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (IS_DIGIT(c) || c == '/' || c == '\\' || c == '@')
+			return 0;
+		if (c == '<' && i + 2 < n && p[i + 1] == '*' && p[i + 2] == '>')
+			return 0;
+	}
+	return ANOMALY_TOK_CONST;
+}
+
+static void add_token(struct anomaly_tokens *t, struct out *o)
+{
+	size_t n = o->len - o->start;
+
+	t->off[t->n] = (uint32_t)o->start;
+	t->len[t->n] = (uint32_t)n;
+	t->hash[t->n] = core_hash(o->buf + o->start, n, 0x9e3779b97f4a7c15ULL);
+	t->flags[t->n] = token_flags(o->buf + o->start, n);
+	t->n++;
+	o->start = o->len;
+}
+
+void anomaly_mask_line(const char *p, size_t len, struct anomaly_tokens *t)
+{
+	struct out o = { t->buf, 0, 0 };
+	const char *e, *q;
+	bool cut = len > ANOMALY_MAX_LINE;
+
+	cls_init();
+	t->n = 0;
+	e = p + (cut ? ANOMALY_MAX_LINE : len);
+	while (p < e) {
+		while (p < e && IS_SPACE(*p))
+			p++;
+		if (p == e)
+			break;
+		if (t->n == ANOMALY_MAX_TOKENS - 1) {
+			cut = true;
+			break;
+		}
+		q = p;
+		while (q < e && !IS_SPACE(*q))
+			q++;
+		mask_token(&o, p, q);
+		add_token(t, &o);
+		p = q;
+	}
+	if (cut) {
+		put(&o, "<*>", 3);
+		add_token(t, &o);
+	}
+	t->used = o.len;
+}
+
+struct core_str anomaly_tokens_get(const struct anomaly_tokens *t, size_t i)
+{
+	return core_str_make(t->buf + t->off[i], t->len[i]);
+}
+
+/* ------------------------------------------------------------- headers */
+
+static const char *const levels[] = {
+	"TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR",
+	"ERR", "CRIT", "CRITICAL", "FATAL", "SEVERE", "ALERT", "EMERG",
+};
+
+/* Length of a level word at p ("INFO", "[warn]", "<error>", "INFO:"). */
+static size_t level_at(const char *p, const char *e)
+{
+	const char *q = p, *w;
+	size_t n;
+
+	if (q < e && (*q == '[' || *q == '<'))
+		q++;
+	w = q;
+	while (q < e && IS_ALNUM(*q))
+		q++;
+	n = (size_t)(q - w);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(levels); i++) {
+		if (strlen(levels[i]) != n || strncasecmp(w, levels[i], n))
+			continue;
+		if (w > p && q < e && (*q == ']' || *q == '>'))
+			q++;
+		else if (w > p)
+			return 0;
+		if (q < e && *q == ':')
+			q++;
+		return q == e || IS_SPACE(*q) ? (size_t)(q - p) : 0;
+	}
+	return 0;
+}
+
+/* Digits at p, exactly between lo and hi of them. */
+static size_t digits_at(const char *p, const char *e, size_t lo, size_t hi)
+{
+	size_t n = 0;
+
+	while (p + n < e && IS_DIGIT(p[n]))
+		n++;
+	return n >= lo && n <= hi ? n : 0;
+}
+
+/*
+ * A date or time token: digits and the separators - / . : , T Z +
+ * with at least two separators and at least four digits, ending at space.
+ */
+static size_t stamp_at(const char *p, const char *e)
+{
+	size_t n = 0, digits = 0, seps = 0;
+
+	if (p < e && *p == '[')
+		n++;
+	while (p + n < e && !IS_SPACE(p[n])) {
+		char c = p[n];
+
+		if (IS_DIGIT(c))
+			digits++;
+		else if (strchr("-/.:,TZ+", c))
+			seps++;
+		else if (c != ']')
+			return 0;
+		n++;
+	}
+	return digits >= 4 && seps >= 2 ? n : 0;
+}
+
+/* "Jun 14 15:16:01 host tag[1]:" or the stamp alone. */
+static size_t syslog_at(const char *p, const char *e)
+{
+	const char *q = p + 3;
+	char mon[4];
+	size_t n;
+
+	if (e - p < 15)
+		return 0;
+	memcpy(mon, p, 3);
+	mon[3] = '\0';
+	if (!core_month_from_abbr(mon) || *q != ' ')
+		return 0;
+	while (q < e && *q == ' ')
+		q++;
+	if (!(n = digits_at(q, e, 1, 2)))
+		return 0;
+	q += n;
+	if (q >= e || *q != ' ' || !(n = stamp_at(q + 1, e)))
+		return 0;
+	q += 1 + n;
+	return (size_t)(q - p);
+}
+
+/* After a syslog stamp: "host tag[pid]:" when the second word ends ':'. */
+static size_t host_tag_at(const char *p, const char *e)
+{
+	const char *q = p, *t;
+
+	while (q < e && IS_SPACE(*q))
+		q++;
+	while (q < e && !IS_SPACE(*q))
+		q++;
+	while (q < e && IS_SPACE(*q))
+		q++;
+	t = q;
+	while (q < e && !IS_SPACE(*q))
+		q++;
+	if (q == t || q[-1] != ':')
+		return 0;
+	return (size_t)(q - p);
+}
+
+size_t anomaly_header_skip(const char *p, size_t len)
+{
+	const char *e = p + len, *q = p;
+	bool stamped = false;
+
+	cls_init();
+	for (int step = 0; step < 8; step++) {
+		size_t n;
+
+		while (q < e && IS_SPACE(*q))
+			q++;
+		if ((n = syslog_at(q, e)) != 0) {
+			q += n;
+			q += host_tag_at(q, e);
+			stamped = true;
+		} else if ((n = stamp_at(q, e)) != 0 ||
+			   (n = level_at(q, e)) != 0) {
+			q += n;
+			stamped = true;
+		} else if (stamped && (n = digits_at(q, e, 1, 13)) != 0 &&
+			   (q + n == e || IS_SPACE(q[n]))) {
+			q += n;		/* epoch seconds, pid after a stamp */
+		} else {
+			break;
+		}
+	}
+	while (q < e && IS_SPACE(*q))
+		q++;
+	return stamped ? (size_t)(q - p) : 0;
+}

@@ -1,0 +1,501 @@
+/*
+ * templates.c: `vigil templates` and `vigil eval templates`.
+ *
+ * `templates` reads logs (plain or gzip, through the input room), strips
+ * a recognisable header from each line, mines the messages and prints the
+ * templates, most frequent first, with their stable ids, counts and one
+ * example line each.  `eval templates` scores the miner on loghub-style
+ * ground truth, one row per dataset and the averages.  Parsing arguments
+ * and printing are the only work done here; the anomaly room mines.
+ */
+#include "cli/cli_anomaly.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "anomaly/anomaly.h"
+#include "core/core.h"
+#include "input/input.h"
+
+enum out_fmt {
+	OUT_TEXT,
+	OUT_JSON,
+	OUT_CSV,
+	OUT_NONE,
+};
+
+struct tmpl_run {
+	enum out_fmt fmt;
+	bool raw;		/* keep headers: mine whole lines */
+	bool stats;
+	struct anomaly_miner *m;
+	uint64_t lines, bytes, files_bad;
+	double mine_s;
+};
+
+static const char templates_usage[] =
+"usage: vigil templates [OPTIONS] FILE...\n"
+"\n"
+"Mines the message templates of the logs named (plain or gzip; '-' is\n"
+"standard input) and prints them, most frequent first.\n"
+"\n"
+"  -f, --format FMT   text (default), json, csv, or none\n"
+"      --raw          mine whole lines; do not strip a leading header\n"
+"      --stats        print lines, templates, speed and memory on stderr\n"
+"  -h, --help         this text\n";
+
+static const char eval_usage[] =
+"usage: vigil eval templates [OPTIONS] DIR|FILE...\n"
+"\n"
+"Scores the template miner against loghub-style ground truth: every\n"
+"*_structured.csv found gives one row of grouping accuracy (GA) and\n"
+"parsing accuracy (PA); the last row is their average.\n"
+"\n"
+"  -f, --format FMT   text (default) or csv\n"
+"  -h, --help         this text\n";
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int parse_fmt(const char *s, bool eval, enum out_fmt *out)
+{
+	if (strcmp(s, "text") == 0)
+		*out = OUT_TEXT;
+	else if (strcmp(s, "csv") == 0)
+		*out = OUT_CSV;
+	else if (!eval && strcmp(s, "json") == 0)
+		*out = OUT_JSON;
+	else if (!eval && strcmp(s, "none") == 0)
+		*out = OUT_NONE;
+	else
+		return -1;
+	return 0;
+}
+
+/* ----------------------------------------------------------- templates */
+
+static void mine_file(struct tmpl_run *run, const char *path)
+{
+	struct input_reader *r;
+	struct core_error err;
+	struct core_str rec;
+	uint64_t lineno;
+	unsigned flags;
+	int rc;
+
+	if (input_open(path, 0, &r, &err) != 0) {
+		char msg[1024];
+
+		core_error_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "vigil templates: %s\n", msg);
+		run->files_bad++;
+		return;
+	}
+	while ((rc = input_next(r, &rec, &lineno, &flags, &err)) == 1) {
+		size_t skip = run->raw ? 0 : anomaly_header_skip(rec.p,
+								  rec.len);
+		double t0 = now_s();
+
+		if (anomaly_miner_add(run->m, rec.p + skip, rec.len - skip,
+				      NULL) != 0) {
+			fprintf(stderr, "vigil templates: out of memory\n");
+			break;
+		}
+		run->mine_s += now_s() - t0;
+		run->lines++;
+		run->bytes += rec.len;
+	}
+	if (rc < 0) {
+		char msg[1024];
+
+		core_error_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "vigil templates: %s\n", msg);
+	}
+	input_close(r);
+}
+
+struct row {
+	uint64_t count;
+	uint32_t idx;
+};
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Live templates, most frequent first; *n gets their number. */
+static struct row *sorted_rows(struct anomaly_miner *m, size_t *n)
+{
+	size_t nc = anomaly_miner_clusters(m), k = 0;
+	struct row *rows = malloc((nc + 1) * sizeof(*rows));
+
+	if (!rows)
+		return NULL;
+	for (size_t i = 0; i < nc; i++) {
+		struct anomaly_template t;
+
+		anomaly_miner_get(m, (uint32_t)i, &t);
+		if (t.live && t.count)
+			rows[k++] = (struct row){ t.count, (uint32_t)i };
+	}
+	qsort(rows, k, sizeof(*rows), row_cmp);
+	*n = k;
+	return rows;
+}
+
+static void put_csv_field(FILE *out, struct core_str s)
+{
+	fputc('"', out);
+	for (size_t i = 0; i < s.len; i++) {
+		if (s.p[i] == '"')
+			fputc('"', out);
+		fputc(s.p[i], out);
+	}
+	fputc('"', out);
+}
+
+static void put_json_field(FILE *out, struct core_buf *b, const char *key,
+			   struct core_str s)
+{
+	core_buf_reset(b);
+	if (core_buf_add_json(b, s.p, s.len) == 0)
+		fprintf(out, ",\"%s\":\"%s\"", key, core_buf_cstr(b));
+}
+
+static void print_one(FILE *out, enum out_fmt fmt, struct core_buf *b,
+		      const struct anomaly_template *t, bool first)
+{
+	switch (fmt) {
+	case OUT_TEXT:
+		fprintf(out, "%016llx %8llu  %.*s\n",
+			(unsigned long long)t->id,
+			(unsigned long long)t->count, (int)t->text.len,
+			t->text.p);
+		fprintf(out, "%27s e.g. %.*s\n", "", (int)t->example.len,
+			t->example.p);
+		break;
+	case OUT_CSV:
+		fprintf(out, "%016llx,%llu,", (unsigned long long)t->id,
+			(unsigned long long)t->count);
+		put_csv_field(out, t->text);
+		fputc(',', out);
+		put_csv_field(out, t->example);
+		fputs("\r\n", out);
+		break;
+	case OUT_JSON:
+		fprintf(out, "%s\n  {\"id\":\"%016llx\",\"count\":%llu",
+			first ? "" : ",", (unsigned long long)t->id,
+			(unsigned long long)t->count);
+		put_json_field(out, b, "template", t->text);
+		put_json_field(out, b, "example", t->example);
+		fputc('}', out);
+		break;
+	case OUT_NONE:
+		break;
+	}
+}
+
+static int print_templates(FILE *out, struct tmpl_run *run)
+{
+	struct core_buf b;
+	struct row *rows;
+	size_t n;
+
+	if (!(rows = sorted_rows(run->m, &n)))
+		return -1;
+	core_buf_init(&b, 4 * ANOMALY_MASK_BUF);
+	if (run->fmt == OUT_CSV)
+		fputs("id,count,template,example\r\n", out);
+	if (run->fmt == OUT_JSON)
+		fprintf(out, "{\"lines\":%llu,\"templates\":[",
+			(unsigned long long)run->lines);
+	for (size_t i = 0; i < n; i++) {
+		struct anomaly_template t;
+
+		anomaly_miner_get(run->m, rows[i].idx, &t);
+		print_one(out, run->fmt, &b, &t, i == 0);
+	}
+	if (run->fmt == OUT_JSON)
+		fputs("\n]}\n", out);
+	core_buf_free(&b);
+	free(rows);
+	return (int)n;
+}
+
+static void print_stats(const struct tmpl_run *run, int ntemplates)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr,
+		"lines=%llu bytes=%llu templates=%d mine_seconds=%.3f "
+		"lines_per_second=%.0f peak_rss_kb=%ld\n",
+		(unsigned long long)run->lines,
+		(unsigned long long)run->bytes, ntemplates, run->mine_s,
+		run->mine_s > 0 ? (double)run->lines / run->mine_s : 0.0,
+		ru.ru_maxrss);
+}
+
+static int templates_args(int argc, char **argv, struct tmpl_run *run)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "raw", no_argument, NULL, 'R' },
+		{ "stats", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (parse_fmt(optarg, false, &run->fmt) == 0)
+				break;
+			fprintf(stderr, "vigil templates: unknown format "
+				"'%s'\n", optarg);
+			return 2;
+		case 'R':
+			run->raw = true;
+			break;
+		case 'S':
+			run->stats = true;
+			break;
+		case 'h':
+			fputs(templates_usage, stdout);
+			return 0;
+		default:
+			fputs(templates_usage, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(templates_usage, stderr);
+		return 2;
+	}
+	return -1;
+}
+
+int cli_templates(int argc, char **argv)
+{
+	struct tmpl_run run;
+	int rc, n;
+	double t0;
+
+	memset(&run, 0, sizeof(run));
+	if ((rc = templates_args(argc, argv, &run)) >= 0)
+		return rc;
+	if (!(run.m = anomaly_miner_new(NULL))) {
+		fprintf(stderr, "vigil templates: out of memory\n");
+		return 1;
+	}
+	for (int i = optind; i < argc; i++)
+		mine_file(&run, argv[i]);
+	t0 = now_s();
+	rc = anomaly_miner_finish(run.m);
+	run.mine_s += now_s() - t0;
+	n = rc == 0 ? print_templates(stdout, &run) : -1;
+	if (n < 0)
+		fprintf(stderr, "vigil templates: out of memory\n");
+	if (run.stats)
+		print_stats(&run, n);
+	anomaly_miner_free(run.m);
+	if (n < 0 || (run.lines == 0 && run.files_bad))
+		return 1;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- eval */
+
+struct eval_list {
+	char **paths;
+	size_t n, cap;
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static void eval_found(const char *path, void *ud)
+{
+	struct eval_list *l = ud;
+	char **np;
+
+	if (!ends_with(path, "_structured.csv"))
+		return;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 32;
+		np = realloc(l->paths, l->cap * sizeof(*np));
+		if (!np)
+			return;
+		l->paths = np;
+	}
+	if ((l->paths[l->n] = strdup(path)) != NULL)
+		l->n++;
+}
+
+static void eval_skipped(const char *path, const char *why, void *ud)
+{
+	(void)ud;
+	fprintf(stderr, "vigil eval: skipped %s: %s\n", path, why);
+}
+
+/* "dir/HDFS_2k.log_structured.csv" gives "HDFS_2k". */
+static void dataset_name(const char *path, char *out, size_t n)
+{
+	const char *b = strrchr(path, '/');
+	size_t len;
+
+	b = b ? b + 1 : path;
+	len = strlen(b) - strlen("_structured.csv");
+	if (len > 4 && strncmp(b + len - 4, ".log", 4) == 0)
+		len -= 4;
+	snprintf(out, n, "%.*s", (int)len, b);
+}
+
+static void eval_row(enum out_fmt fmt, const char *name,
+		     const struct anomaly_eval *e)
+{
+	double lps = e->seconds > 0 ? (double)e->lines / e->seconds : 0.0;
+
+	if (fmt == OUT_CSV)
+		printf("%s,%llu,%llu,%llu,%.4f,%.4f,%.0f\r\n", name,
+		       (unsigned long long)e->lines,
+		       (unsigned long long)e->truth_groups,
+		       (unsigned long long)e->found_groups, e->ga, e->pa, lps);
+	else
+		printf("%-16s %7llu %6llu %6llu  %6.4f  %6.4f %10.0f\n", name,
+		       (unsigned long long)e->lines,
+		       (unsigned long long)e->truth_groups,
+		       (unsigned long long)e->found_groups, e->ga, e->pa, lps);
+}
+
+static int eval_args(int argc, char **argv, enum out_fmt *fmt)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	if (argc < 2 || strcmp(argv[1], "templates") != 0) {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+				  strcmp(argv[1], "-h") == 0)) {
+			fputs(eval_usage, stdout);
+			return 0;
+		}
+		fputs(eval_usage, stderr);
+		return 2;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "f:h", longopts,
+				NULL)) != -1) {
+		if (c == 'h') {
+			fputs(eval_usage, stdout);
+			return 0;
+		}
+		if (c != 'f' || parse_fmt(optarg, true, fmt) != 0) {
+			fputs(eval_usage, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc - 1) {
+		fputs(eval_usage, stderr);
+		return 2;
+	}
+	return -1;
+}
+
+static int path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int eval_all(const struct eval_list *l, enum out_fmt fmt)
+{
+	struct anomaly_eval sum, e;
+	size_t scored = 0;
+	int status = 0;
+
+	memset(&sum, 0, sizeof(sum));
+	if (fmt == OUT_CSV)
+		fputs("dataset,lines,truth_groups,found_groups,ga,pa,"
+		      "lines_per_second\r\n", stdout);
+	else
+		printf("%-16s %7s %6s %6s  %6s  %6s %10s\n", "dataset",
+		       "lines", "truth", "found", "GA", "PA", "lines/s");
+	for (size_t i = 0; i < l->n; i++) {
+		struct core_error err;
+		char name[128], msg[1024];
+
+		if (anomaly_eval_file(l->paths[i], NULL, &e, &err) != 0) {
+			core_error_format(&err, msg, sizeof(msg));
+			fprintf(stderr, "vigil eval: %s\n", msg);
+			status = 1;
+			continue;
+		}
+		dataset_name(l->paths[i], name, sizeof(name));
+		eval_row(fmt, name, &e);
+		sum.lines += e.lines;
+		sum.truth_groups += e.truth_groups;
+		sum.found_groups += e.found_groups;
+		sum.ga += e.ga;
+		sum.pa += e.pa;
+		sum.seconds += e.seconds;
+		scored++;
+	}
+	if (scored) {
+		sum.ga /= (double)scored;
+		sum.pa /= (double)scored;
+		eval_row(fmt, "average", &sum);
+	}
+	return scored ? status : 1;
+}
+
+int cli_eval(int argc, char **argv)
+{
+	enum out_fmt fmt = OUT_TEXT;
+	struct eval_list l = { NULL, 0, 0 };
+	int rc;
+
+	if ((rc = eval_args(argc, argv, &fmt)) >= 0)
+		return rc;
+	for (int i = optind + 1; i < argc; i++) {
+		struct core_error err;
+
+		if (input_walk(argv[i], eval_found, eval_skipped, &l,
+			       &err) != 0) {
+			fprintf(stderr, "vigil eval: %s: cannot read\n",
+				argv[i]);
+			rc = 1;
+		}
+	}
+	qsort(l.paths, l.n, sizeof(*l.paths), path_cmp);
+	if (l.n == 0)
+		fprintf(stderr, "vigil eval: no *_structured.csv found\n");
+	else
+		rc = CORE_MAX(eval_all(&l, fmt), rc < 0 ? 0 : rc);
+	for (size_t i = 0; i < l.n; i++)
+		free(l.paths[i]);
+	free(l.paths);
+	return l.n ? rc : 1;
+}
