@@ -103,8 +103,10 @@ void detect_ruleset_free(struct detect_ruleset *rs)
 {
 	if (rs == NULL)
 		return;
-	for (unsigned i = 0; i < rs->nrules; i++)
+	for (unsigned i = 0; i < rs->nrules; i++) {
 		detect_corr_free(rs->rules[i]);
+		free(rs->rules[i]->parents);
+	}
 	for (unsigned i = 0; i < rs->nls; i++)
 		free(rs->ls[i].rules);
 	for (unsigned i = 0; i < rs->nres; i++)
