@@ -87,14 +87,14 @@ int cli_report_escape(struct core_buf *b, const char *p, size_t len,
 	return rc;
 }
 
-/* RFC 3339 UTC, or "unknown". */
+/* "2024-03-01 10:00:00 UTC", or "unknown". */
 void cli_report_time(int64_t ts, char *out, size_t n)
 {
 	if (ts == CORE_TS_UNKNOWN) {
 		snprintf(out, n, "unknown");
 		return;
 	}
-	core_time_format(ts, out, n);
+	core_time_format_human(ts, out, n);
 }
 
 /* Events -> alerts -> incidents, and how much reading the fold saves. */

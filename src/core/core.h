@@ -298,6 +298,8 @@ int core_month_from_abbr(const char *p);
 size_t core_time_parse_iso(const char *p, size_t len, int64_t *out);
 /* Writes RFC 3339 UTC with microseconds into out (at least 32 bytes). */
 void core_time_format(int64_t ts, char *out, size_t n);
+/* For people: "2024-03-01 10:00:00 UTC", seconds only (32 bytes). */
+void core_time_format_human(int64_t ts, char *out, size_t n);
 int64_t core_time_now(void);
 
 /* --------------------------------------------------------- IP addresses */

@@ -184,3 +184,18 @@ int64_t core_time_now(void)
 	gettimeofday(&tv, NULL);
 	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
+
+void core_time_format_human(int64_t ts, char *out, size_t n)
+{
+	char full[40];
+
+	if (ts == CORE_TS_UNKNOWN) {
+		snprintf(out, n, "unknown");
+		return;
+	}
+	/* 2024-03-01T10:00:00.000000Z -> 2024-03-01 10:00:00 UTC */
+	core_time_format(ts, full, sizeof(full));
+	full[10] = ' ';
+	full[19] = '\0';
+	snprintf(out, n, "%s UTC", full);
+}

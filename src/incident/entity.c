@@ -306,7 +306,6 @@ static void classify(const struct core_event *ev, struct observed *o)
 {
 	struct core_str act = field(ev, CORE_F_EVENT_ACTION);
 	struct core_str out = field(ev, CORE_F_EVENT_OUTCOME);
-	struct core_str reason = field(ev, CORE_F_EVENT_REASON);
 	uint64_t status = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -320,8 +319,12 @@ static void classify(const struct core_event *ev, struct observed *o)
 	o->login = core_str_eq_lit(act, "ssh_login");
 	o->failure = o->login && core_str_eq_lit(out, "failure");
 	o->success = o->login && core_str_eq_lit(out, "success");
-	o->invalid = core_str_eq_lit(act, "ssh_invalid_user") ||
-		     (o->login && core_str_eq_lit(reason, "invalid_user"));
+	/*
+	 * sshd logs "Invalid user X" once per attempt and then "Failed
+	 * password for invalid user X"; only the first counts, or every
+	 * attempt would count twice.
+	 */
+	o->invalid = core_str_eq_lit(act, "ssh_invalid_user");
 	o->privileged = core_str_eq_lit(act, "sudo_command") ||
 			core_str_eq_lit(act, "su_success");
 	o->request = core_str_eq_lit(act, "http_request");

@@ -8,8 +8,10 @@
  *   1. Anchor (strong).  A record's anchor is its source address; without
  *      one, user@host (local activity such as sudo); without a user, host
  *      and rule; without anything, the rule.  Records with the same
- *      anchor join when each starts within gap_us of the chain before it,
- *      so an address that comes back next week is a new incident.
+ *      anchor join when each starts within ANCHOR_GAP_US (a day; more if
+ *      gap_us is longer) of the chain before it: one address probing in
+ *      bursts through a day is one story, while an address that comes
+ *      back next week is a new incident.
  *
  *   2. Attacker fingerprints (rare keys).  The same user agent, the same
  *      payload shape (see alert.c) or the same targeted user name links
@@ -38,6 +40,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#define ANCHOR_GAP_US (24LL * 3600 * 1000000)
 
 #define RARE_MAX 4
 #define FOLD_MIN 4
@@ -215,7 +219,7 @@ static int pass_anchor(struct incident_set *s, struct uf *u)
 		return CORE_E_NOMEM;
 	for (size_t i = 0; i < n; i++)
 		it[i] = anchor_of(&s->recs.recs[i]);
-	chain_runs(u, it, n, s->cfg.gap_us);
+	chain_runs(u, it, n, CORE_MAX(s->cfg.gap_us, ANCHOR_GAP_US));
 	free(it);
 	return 0;
 }

@@ -329,6 +329,55 @@ static int evidence_cmp(const void *pa, const void *pb)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
+static bool same_line(const struct incident_evidence *a,
+		      const struct incident_evidence *b)
+{
+	return a->line == b->line && strcmp(a->src, b->src) == 0;
+}
+
+static bool rule_shown(const struct incident_evidence *kept, size_t nkept,
+		       const struct detect_rule_info *rule)
+{
+	for (size_t i = 0; i < nkept; i++)
+		if (kept[i].rule == rule)
+			return true;
+	return false;
+}
+
+/*
+ * Chooses, in place, the evidence to show from samples sorted strongest
+ * first: one line per rule before a second line of any rule, so that an
+ * incident shows each step of the attack; a line that two rules cited is
+ * shown once.  Returns how many were kept at the front of ev.
+ */
+static size_t pick_evidence(struct incident_evidence *ev, size_t n)
+{
+	struct incident_evidence kept[INCIDENT_MAX_EVIDENCE];
+	bool *used = calloc(n ? n : 1, sizeof(*used));
+	size_t nkept = 0;
+
+	if (!used)
+		return CORE_MIN(n, (size_t)INCIDENT_MAX_EVIDENCE);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n && nkept < INCIDENT_MAX_EVIDENCE;
+		     i++) {
+			bool dup = false;
+
+			if (used[i] ||
+			    (pass == 0 && rule_shown(kept, nkept, ev[i].rule)))
+				continue;
+			for (size_t k = 0; k < nkept && !dup; k++)
+				dup = same_line(&kept[k], &ev[i]);
+			used[i] = true;
+			if (!dup)
+				kept[nkept++] = ev[i];
+		}
+	}
+	free(used);
+	memcpy(ev, kept, nkept * sizeof(*ev));
+	return nkept;
+}
+
 static int evidence_of(struct work *w, struct incident_evidence **out,
 		       size_t *nout)
 {
@@ -347,7 +396,7 @@ static int evidence_of(struct work *w, struct incident_evidence **out,
 	if (n)
 		qsort(ev, n, sizeof(*ev), evidence_cmp);
 	*out = ev;
-	*nout = CORE_MIN(n, (size_t)INCIDENT_MAX_EVIDENCE);
+	*nout = pick_evidence(ev, n);
 	return 0;
 }
 
@@ -462,34 +511,34 @@ static void title_of(struct work *w)
 	core_buf_printf(&b, "%s", head->rule->title ? head->rule->title :
 			head->rule->id ? head->rule->id : "Alert");
 
+	/* "<rule>: <who>; <what followed>", whatever the rule's wording. */
 	if (w->folded && w->nsources > 1) {
-		core_buf_printf(&b, " from %zu sources", w->nsources);
+		core_buf_printf(&b, ": %zu sources", w->nsources);
 	} else if (ip) {
-		core_buf_printf(&b, " from ");
+		core_buf_printf(&b, ": ");
 		add_value(&b, ip->value);
 		if (w->nsources > 1)
 			core_buf_printf(&b, " and %zu other source%s",
 					w->nsources - 1,
 					w->nsources > 2 ? "s" : "");
 	} else if (user) {
-		core_buf_printf(&b, " by ");
+		core_buf_printf(&b, ": ");
 		add_value(&b, user->value);
 		if (host) {
 			core_buf_printf(&b, " on ");
 			add_value(&b, host->value);
 		}
 	} else if (host) {
-		core_buf_printf(&b, " on ");
+		core_buf_printf(&b, ": ");
 		add_value(&b, host->value);
 	}
 
 	if (w->success && w->success->ok_user[0])
-		core_buf_printf(&b, " followed by a successful login as %s",
-				w->success->ok_user);
+		core_buf_printf(&b, "; logged in as %s", w->success->ok_user);
 	else if (w->success || w->cred_then_access)
-		core_buf_printf(&b, " followed by a successful login");
+		core_buf_printf(&b, "; a login succeeded");
 	if (inc->parts.privesc)
-		core_buf_printf(&b, ", then privilege escalation");
+		core_buf_printf(&b, ", then escalated privileges");
 	inc->title = incident_strdup(w->s, b.p ? b.p : "", b.len);
 	core_buf_free(&b);
 }
@@ -502,7 +551,7 @@ static void when(struct core_buf *b, int64_t ts)
 		core_buf_printf(b, "an unknown time");
 		return;
 	}
-	core_time_format(ts, t, sizeof(t));
+	core_time_format_human(ts, t, sizeof(t));
 	core_buf_printf(b, "%s", t);
 }
 

@@ -128,7 +128,7 @@ static void test_noise_folds(void **state)
 	inc = incident_set_get(s, 0);
 	assert_int_equal(inc->alerts, 300);
 	assert_int_equal(inc->events, 900);
-	assert_non_null(strstr(inc->title.p, "from 300 sources"));
+	assert_non_null(strstr(inc->title.p, ": 300 sources"));
 	incident_set_free(s);
 }
 

@@ -41,8 +41,7 @@ static void test_success_outranks_failures(void **state)
 	assert_true(a->score > b->score);
 	assert_int_equal(a->parts.success, 20);
 	assert_int_equal(b->parts.success, 0);
-	assert_non_null(strstr(a->title.p, "192.0.2.2 followed by a "
-				"successful login as root"));
+	assert_non_null(strstr(a->title.p, "192.0.2.2; logged in as root"));
 	assert_true(a->severity > b->severity);
 	incident_set_free(s);
 }
