@@ -158,8 +158,8 @@ static void test_match_speed(void **state)
 		"event.action=ssh_login|event.outcome=success|user.name=alice",
 		"event.action=session_opened|event.outcome=success",
 		"event.action=ssh_disconnect|event.reason=preauth",
-		"event.action=sudo_command|user.effective.name=root|"
-		"process.command_line=/usr/bin/apt update",
+		("event.action=sudo_command|user.effective.name=root|"
+		 "process.command_line=/usr/bin/apt update"),
 	};
 	enum { N = 2000000, VARIANTS = 4096 };
 	static char buf[VARIANTS][256];
