@@ -149,7 +149,8 @@ static size_t read_iso_stamp(const struct parse_ctx *ctx,
 	if (!sp)
 		return 0;
 	tok = core_str_make(s.p, (size_t)(sp - s.p));
-	if (core_time_parse_iso(tok.p, tok.len, &ev->ts) != tok.len) {
+	if (tok.len < 16 ||
+	    core_time_parse_iso(tok.p, tok.len, &ev->ts) != tok.len) {
 		ev->ts = CORE_TS_UNKNOWN;
 		return 0;
 	}

@@ -5,10 +5,12 @@
 #include "parse_test.h"
 
 static const struct parse_row rows[] = {
-	{ "{\"timestamp\":\"2018-03-24T14:37:19.037299-0600\",\"flow_id\":9,"
+	{ "{\"timestamp\":\"2018-03-24T14:37:19.037299-0600\","
+	  "\"flow_id\":9,"
 	  "\"event_type\":\"alert\",\"src_ip\":\"10.0.0.5\",\"src_port\":26078,"
 	  "\"dest_ip\":\"10.47.8.150\",\"dest_port\":22,\"proto\":\"TCP\","
-	  "\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":2001219,"
+	  "\"alert\":{\"action\":\"allowed\",\"gid\":1,"
+	  "\"signature_id\":2001219,"
 	  "\"rev\":20,\"signature\":\"ET SCAN Potential SSH Scan\","
 	  "\"category\":\"Attempted Information Leak\",\"severity\":2}}",
 	  "rc=0\nts=2018-03-24T20:37:19.037299Z\nevent.kind=alert\n"
