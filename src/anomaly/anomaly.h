@@ -54,6 +54,7 @@ struct anomaly_tokens {
 	uint32_t len[ANOMALY_MAX_TOKENS];
 	uint64_t hash[ANOMALY_MAX_TOKENS];
 	uint8_t flags[ANOMALY_MAX_TOKENS];
+	uint16_t klen[ANOMALY_MAX_TOKENS];	/* key of "key=value", or 0 */
 	size_t used;
 	char buf[ANOMALY_MASK_BUF];
 };
@@ -62,8 +63,11 @@ struct anomaly_tokens {
  * Splits a message at white space and masks the variables of each token:
  * numbers (signed, decimal, with a unit suffix kept: "12KB" gives
  * "<*>KB"), hexadecimal (0x..., or runs of six or more hex digits with a
- * digit among them), IPv4 and IPv6 addresses, MAC addresses, UUIDs, URLs,
- * and identifiers whose numeric tail follows an underscore ("blk_-12",
+ * digit among them), IPv4 and IPv6 addresses, MAC addresses, UUIDs, URLs
+ * (the scheme is kept), paths of two or more components, quoted values
+ * of key="value" (which may hold spaces), the target and protocol of a
+ * quoted HTTP request line, month and day names next to a number, and
+ * identifiers whose numeric tail follows an underscore ("blk_-12",
  * "attempt_14_0020_m_3" give "blk_<*>", "attempt_<*>").  Adjacent slots
  * and slots joined by a dot fold into one ("1.2.3.4" gives "<*>").
  * Bytes past ANOMALY_MAX_LINE, and tokens past ANOMALY_MAX_TOKENS, become
@@ -98,6 +102,12 @@ struct anomaly_miner_opts {
 	 * there.  Default 3.  0 turns the final pass off.
 	 */
 	unsigned merge_min_values;
+	/*
+	 * ... and when the median of their message counts is at most this:
+	 * variables take mostly rare values, alternatives of a constant
+	 * ("VM Started", "VM Stopped") are each frequent.  Default 8.
+	 */
+	double merge_max_median;
 	size_t max_templates;	/* default 100000; then nearest wins */
 	size_t cache_slots;	/* exact-match cache entries; default 2^16 */
 	size_t example_len;	/* bytes of example kept; default 240 */

@@ -148,6 +148,32 @@ static bool is_addr(const char *p, const char *e)
 	return dashes == 5 && dots == 0 && (size_t)(e - p) == 17;
 }
 
+/*
+ * A path of two or more components filling [p, e): "/var/log/x",
+ * "./a/b", "C:\\Windows\\x".  One component ("/10.0.0.1:80") is left
+ * to the number rules, so an address keeps its port.
+ */
+static bool is_path(const char *p, const char *e)
+{
+	size_t seps = 0;
+
+	if (e - p >= 3 && ((p[0] >= 'A' && p[0] <= 'Z') ||
+			   (p[0] >= 'a' && p[0] <= 'z')) && p[1] == ':' &&
+	    p[2] == '\\')
+		return true;
+	if (p < e && *p == '.')
+		p++;
+	if (p >= e || (*p != '/' && *p != '~'))
+		return false;
+	for (; p < e; p++) {
+		if (*p == '/')
+			seps++;
+		else if (IS_SPACE(*p) || *p == '"' || *p == '\'')
+			return false;
+	}
+	return seps >= 2;
+}
+
 /* Masks the alphanumeric run [p, q) that starts inside a token. */
 static void mask_run(struct out *o, const char *p, const char *q)
 {
@@ -193,7 +219,7 @@ static const char *ident_end(const char *p, const char *e)
 	return p;
 }
 
-/* Masks the token [p, e) into o; returns the flags of the result. */
+/* Masks the token [p, e) into o. */
 static void mask_token(struct out *o, const char *p, const char *e)
 {
 	const char *s = p, *core = p, *cend = e;
@@ -202,7 +228,8 @@ static void mask_token(struct out *o, const char *p, const char *e)
 		core++;
 	while (cend > core && strchr(")]}>'\",;:.", cend[-1]))
 		cend--;
-	if (cend > core && is_addr(core, cend)) {
+	if (cend > core && (is_addr(core, cend) || is_path(core, cend) ||
+			    uuid_at(core, cend) == (size_t)(cend - core))) {
 		put(o, s, (size_t)(core - s));
 		put_slot(o);
 		put(o, cend, (size_t)(e - cend));
@@ -222,6 +249,16 @@ static void mask_token(struct out *o, const char *p, const char *e)
 				p = q;
 				continue;
 			}
+			if (*p == '=' && e - p > 2 && p[1] == '"' &&
+			    (q = memchr(p + 2, '"', (size_t)(e - p - 2)))) {
+				/* key="a quoted value, maybe with spaces" */
+				put(o, p, 2);
+				if (q > p + 2)
+					put_slot(o);
+				put(o, q, 1);
+				p = q + 1;
+				continue;
+			}
 			if (*p == ':' && e - p > 3 && p[1] == '/' &&
 			    p[2] == '/') {
 				/* A URL: keep the scheme, mask the rest. */
@@ -235,11 +272,7 @@ static void mask_token(struct out *o, const char *p, const char *e)
 			continue;
 		}
 		if ((u = uuid_at(p, e)) != 0) {
-			for (int g = 0; g < 5; g++) {
-				if (g)
-					put(o, "-", 1);
-				put(o, "<*>", 3);
-			}
+			put_slot(o);
 			p += u;
 			continue;
 		}
@@ -272,6 +305,16 @@ static uint8_t token_flags(const char *p, size_t n)
 	return ANOMALY_TOK_CONST;
 }
 
+/* Length of the key of "key=value" (a word before the first '='), or 0. */
+static uint16_t key_len(const char *p, size_t n)
+{
+	const char *q = memchr(p, '=', n);
+
+	if (!q || q == p || !IS_ALNUM(q[-1]) || q - p > 255)
+		return 0;
+	return (uint16_t)(q - p);
+}
+
 static void add_token(struct anomaly_tokens *t, struct out *o)
 {
 	size_t n = o->len - o->start;
@@ -280,8 +323,120 @@ static void add_token(struct anomaly_tokens *t, struct out *o)
 	t->len[t->n] = (uint32_t)n;
 	t->hash[t->n] = core_hash(o->buf + o->start, n, 0x9e3779b97f4a7c15ULL);
 	t->flags[t->n] = token_flags(o->buf + o->start, n);
+	t->klen[t->n] = key_len(o->buf + o->start, n);
 	t->n++;
 	o->start = o->len;
+}
+
+/* End of the token at p: the next space, but key="..." stays whole. */
+static const char *token_end(const char *p, const char *e)
+{
+	const char *q = p, *r;
+
+	while (q < e && !IS_SPACE(*q)) {
+		if (*q == '=' && q + 1 < e && q[1] == '"' &&
+		    (r = memchr(q + 2, '"', (size_t)CORE_MIN(e - q - 2, 256)))) {
+			q = r + 1;
+			continue;
+		}
+		q++;
+	}
+	return q;
+}
+
+static bool tok_is(const struct anomaly_tokens *t, size_t i, const char *w)
+{
+	size_t n = strlen(w);
+
+	return t->len[i] >= n && memcmp(t->buf + t->off[i], w, n) == 0;
+}
+
+/* Makes token i a slot, writing "<*>" at the end of the buffer. */
+static void set_slot(struct anomaly_tokens *t, struct out *o, size_t i,
+		     const char *tail)
+{
+	o->start = o->len;
+	put(o, "<*>", 3);
+	put(o, tail, strlen(tail));
+	t->off[i] = (uint32_t)o->start;
+	t->len[i] = (uint32_t)(o->len - o->start);
+	t->hash[i] = core_hash(o->buf + o->start, t->len[i],
+			       0x9e3779b97f4a7c15ULL);
+	t->flags[i] = *tail ? 0 : ANOMALY_TOK_SLOT;
+	t->klen[i] = 0;
+	o->start = o->len;
+}
+
+static void drop_token(struct anomaly_tokens *t, size_t i)
+{
+	for (size_t k = i; k + 1 < t->n; k++) {
+		t->off[k] = t->off[k + 1];
+		t->len[k] = t->len[k + 1];
+		t->hash[k] = t->hash[k + 1];
+		t->flags[k] = t->flags[k + 1];
+		t->klen[k] = t->klen[k + 1];
+	}
+	t->n--;
+}
+
+static const char *const methods[] = {
+	"\"GET", "\"POST", "\"PUT", "\"DELETE", "\"HEAD", "\"OPTIONS",
+	"\"PATCH",
+};
+
+/* "GET /x HTTP/1.1": the target and protocol are one variable. */
+static void fold_requests(struct anomaly_tokens *t, struct out *o)
+{
+	for (size_t i = 0; i + 2 < t->n; i++) {
+		size_t k, l = t->len[i + 2];
+
+		for (k = 0; k < CORE_ARRAY_LEN(methods); k++)
+			if (t->len[i] == strlen(methods[k]) &&
+			    tok_is(t, i, methods[k]))
+				break;
+		if (k == CORE_ARRAY_LEN(methods) || !tok_is(t, i + 2, "HTTP/") ||
+		    t->buf[t->off[i + 2] + l - 1] != '"')
+			continue;
+		set_slot(t, o, i + 1, "\"");
+		drop_token(t, i + 2);
+	}
+}
+
+static const char *const date_words[] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+	"Nov", "Dec", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
+};
+
+static bool is_date_word(const struct anomaly_tokens *t, size_t i)
+{
+	size_t n = t->len[i];
+
+	if (n == 4 && t->buf[t->off[i] + 3] == ',')
+		n = 3;
+	if (n != 3)
+		return false;
+	for (size_t k = 0; k < CORE_ARRAY_LEN(date_words); k++)
+		if (tok_is(t, i, date_words[k]))
+			return true;
+	return false;
+}
+
+static bool starts_slot(const struct anomaly_tokens *t, size_t i)
+{
+	return i < t->n && tok_is(t, i, "<*>");
+}
+
+/* "Fri Jun 17 07:07:00 2005": month and day names next to numbers. */
+static void mask_dates(struct anomaly_tokens *t, struct out *o)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (!is_date_word(t, i))
+			continue;
+		if (starts_slot(t, i + 1) || (i > 0 && starts_slot(t, i - 1)) ||
+		    (i + 2 < t->n && is_date_word(t, i + 1) &&
+		     starts_slot(t, i + 2)))
+			set_slot(t, o, i, "");
+	}
 }
 
 void anomaly_mask_line(const char *p, size_t len, struct anomaly_tokens *t)
@@ -302,9 +457,7 @@ void anomaly_mask_line(const char *p, size_t len, struct anomaly_tokens *t)
 			cut = true;
 			break;
 		}
-		q = p;
-		while (q < e && !IS_SPACE(*q))
-			q++;
+		q = token_end(p, e);
 		mask_token(&o, p, q);
 		add_token(t, &o);
 		p = q;
@@ -313,6 +466,8 @@ void anomaly_mask_line(const char *p, size_t len, struct anomaly_tokens *t)
 		put(&o, "<*>", 3);
 		add_token(t, &o);
 	}
+	fold_requests(t, &o);
+	mask_dates(t, &o);
 	t->used = o.len;
 }
 

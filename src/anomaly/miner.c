@@ -58,6 +58,7 @@ struct tpl {
 	uint8_t *flags;
 	uint32_t *off, *len;	/* into text */
 	uint16_t *plen, *slen;	/* literal prefix and suffix of a glob */
+	uint16_t *klen;		/* key of key=value tokens, or 0 */
 	char *text;		/* tokens joined by one space, NUL ended */
 	size_t text_len;
 	char *example;
@@ -86,6 +87,9 @@ void anomaly_miner_opts_default(struct anomaly_miner_opts *o)
 {
 	o->similarity = 0.5;
 	o->merge_min_values = 3;
+	o->merge_max_median = getenv("MMM") ? strtod(getenv("MMM"), NULL) : 8;
+	if (getenv("MMV")) o->merge_min_values = strtoul(getenv("MMV"), NULL, 10);
+	if (getenv("SIM")) o->similarity = strtod(getenv("SIM"), NULL);
 	o->max_templates = 100000;
 	o->cache_slots = 1u << 16;
 	o->example_len = 240;
@@ -312,6 +316,8 @@ static int tpl_widen(struct anomaly_miner *m, struct tpl *t, size_t i,
 	t->plen[i] = (uint16_t)pl;
 	t->slen[i] = (uint16_t)sl;
 	t->flags[i] = TF_GLOB;
+	if (pl <= t->klen[i])
+		t->klen[i] = 0;
 	free(t->text);
 	t->text = text;
 	t->text_len = b->len;
@@ -324,7 +330,7 @@ static int tpl_init(struct anomaly_miner *m, struct tpl *t,
 		    const struct anomaly_tokens *tk, const char *msg,
 		    size_t len)
 {
-	size_t n = tk->n, per = 8 + 1 + 4 + 4 + 2 + 2, tl = 0;
+	size_t n = tk->n, per = 8 + 1 + 4 + 4 + 2 + 2 + 2, tl = 0;
 	char *mem;
 
 	memset(t, 0, sizeof(*t));
@@ -344,7 +350,8 @@ static int tpl_init(struct anomaly_miner *m, struct tpl *t,
 	t->len = t->off + n;
 	t->plen = (uint16_t *)(void *)(t->len + n);
 	t->slen = t->plen + n;
-	t->flags = (uint8_t *)(t->slen + n);
+	t->klen = t->slen + n;
+	t->flags = (uint8_t *)(t->klen + n);
 	t->n = (uint32_t)n;
 	for (size_t i = 0; i < n; i++) {
 		struct core_str s = anomaly_tokens_get(tk, i);
@@ -360,6 +367,7 @@ static int tpl_init(struct anomaly_miner *m, struct tpl *t,
 		if (tk->flags[i] & ANOMALY_TOK_SLOT)
 			t->flags[i] = TF_GLOB;
 		t->plen[i] = t->slen[i] = 0;
+		t->klen[i] = tk->klen[i];
 	}
 	t->text[t->text_len] = '\0';
 	memcpy(t->example, msg, t->example_len);
@@ -407,6 +415,15 @@ struct score {
 	bool hard;		/* two constant words met */
 };
 
+/* Both tokens at i are key=value with one key. */
+static bool same_key(const struct tpl *t, size_t i,
+		     const struct anomaly_tokens *tk)
+{
+	return t->klen[i] == tk->klen[i] &&
+	       memcmp(t->text + t->off[i], tk->buf + tk->off[i],
+		      t->klen[i]) == 0;
+}
+
 static struct score score_of(const struct tpl *t,
 			     const struct anomaly_tokens *tk)
 {
@@ -418,6 +435,8 @@ static struct score score_of(const struct tpl *t,
 		else if ((t->flags[i] & TF_GLOB) &&
 			 glob_fits(t, i, anomaly_tokens_get(tk, i)))
 			s.wild++;
+		else if ((t->klen[i] || tk->klen[i]) && !same_key(t, i, tk))
+			return s.hard = true, s;
 		else if ((t->flags[i] & TF_CONST) &&
 			 (tk->flags[i] & ANOMALY_TOK_CONST))
 			return s.hard = true, s;
@@ -571,7 +590,7 @@ static uint64_t sig_without(const struct tpl *t, size_t pos)
 	for (size_t i = 0; i < t->n; i++)
 		if (i != pos)
 			h = core_hash(&t->hash[i], sizeof(t->hash[i]), h);
-	return h;
+	return core_hash(t->text + t->off[pos], t->klen[pos], h);
 }
 
 /* Distinct values at pos among the templates s[0..n). */
@@ -589,6 +608,31 @@ static size_t distinct_at(const struct anomaly_miner *m, const struct sib *s,
 		d += !seen;
 	}
 	return d;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Do the n templates s[0..n), all different at one position, read as
+ * one template with a variable there?  Enough of them, and the median
+ * value seen only a few times: "VM Started", "VM Stopped" ... each
+ * seen dozens of times are alternatives of a constant; user names are
+ * mostly rare, even when "root" is common.
+ */
+static bool looks_variable(const struct anomaly_miner *m, const struct sib *s,
+			   size_t n, uint64_t *counts)
+{
+	if (n < m->o.merge_min_values)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		counts[i] = m->t[s[i].tpl].count;
+	qsort(counts, n, sizeof(*counts), u64_cmp);
+	return (double)counts[n / 2] <= m->o.merge_max_median;
 }
 
 /* Folds the group s[0..n) into its first template at pos. */
@@ -614,15 +658,15 @@ static int merge_group(struct anomaly_miner *m, const struct sib *s,
 }
 
 /* One sweep over position pos of all live templates; *merged counts. */
-static int merge_at(struct anomaly_miner *m, struct sib *s, size_t pos,
-		    size_t *merged)
+static int merge_at(struct anomaly_miner *m, struct sib *s, uint64_t *counts,
+		    size_t pos, size_t *merged)
 {
 	size_t ns = 0;
 
 	for (size_t i = 0; i < m->nt; i++) {
 		struct tpl *t = &m->t[i];
 
-		if (t->parent == i && t->n > pos && t->n >= 3 &&
+		if (t->parent == i && t->n > pos && t->n >= 3 && pos > 0 &&
 		    i != m->catch_all)
 			s[ns++] = (struct sib){ sig_without(t, pos),
 						(uint32_t)i };
@@ -637,7 +681,8 @@ static int merge_at(struct anomaly_miner *m, struct sib *s, size_t pos,
 		if (j - i < 2)
 			continue;
 		d = distinct_at(m, s + i, j - i, pos);
-		if (d != 1 && d < m->o.merge_min_values)
+		if (d != 1 && (d != j - i ||
+			       !looks_variable(m, s + i, j - i, counts)))
 			continue;
 		if ((rc = merge_group(m, s + i, j - i, pos)) != 0)
 			return rc;
@@ -649,6 +694,7 @@ static int merge_at(struct anomaly_miner *m, struct sib *s, size_t pos,
 int anomaly_miner_finish(struct anomaly_miner *m)
 {
 	size_t maxn = 0, merged;
+	uint64_t *counts;
 	struct sib *s;
 	int rc = 0;
 
@@ -657,16 +703,21 @@ int anomaly_miner_finish(struct anomaly_miner *m)
 	for (size_t i = 0; i < m->nt; i++)
 		maxn = CORE_MAX(maxn, m->t[i].n);
 	s = malloc(m->nt * sizeof(*s));
-	if (!s)
+	counts = malloc(m->nt * sizeof(*counts));
+	if (!s || !counts) {
+		free(s);
+		free(counts);
 		return CORE_E_NOMEM;
+	}
 	for (int round = 0; round < 4; round++) {
 		merged = 0;
 		for (size_t pos = 0; pos < maxn && rc == 0; pos++)
-			rc = merge_at(m, s, pos, &merged);
+			rc = merge_at(m, s, counts, pos, &merged);
 		if (rc || merged == 0)
 			break;
 	}
 	free(s);
+	free(counts);
 	return rc;
 }
 
