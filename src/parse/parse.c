@@ -128,6 +128,7 @@ void parse_set_peer(struct core_event *ev, struct core_str s)
 
 	if (s.len == 0)
 		return;
+	core_event_set_str(ev, CORE_F_SOURCE_ADDRESS, s);
 	if (core_ip_parse(s.p, s.len, &ip))
 		core_event_set_str(ev, CORE_F_SOURCE_IP, s);
 	else

@@ -93,24 +93,31 @@ static bool bsd_time(const struct parse_ctx *ctx, int mon, int day, int h,
 	return false;
 }
 
-/* "Mmm dd hh:mm:ss[.frac] " at s; returns bytes consumed or 0. */
+/*
+ * "Mmm dd hh:mm:ss[.frac] " at s (the day space-padded, zero-padded or
+ * bare); returns bytes consumed or 0.
+ */
 static size_t read_bsd_stamp(const struct parse_ctx *ctx,
 			     struct core_event *ev, struct core_str s)
 {
 	int mon, day, h, mi, sec;
 	long usec = 0, scale = 100000;
-	size_t i = 15;
+	size_t i = 4;
 
-	if (s.len < 16 || s.p[3] != ' ' || s.p[6] != ' ' || s.p[9] != ':' ||
-	    s.p[12] != ':' || !(mon = core_month_from_abbr(s.p)))
+	if (s.len < 15 || s.p[3] != ' ' || !(mon = core_month_from_abbr(s.p)))
 		return 0;
-	if (s.p[4] == ' ' && (unsigned)(s.p[5] - '0') <= 9)
-		day = s.p[5] - '0';
-	else if (!two_digits(s.p + 4, &day))
+	if (s.p[i] == ' ')
+		i++;
+	if ((unsigned)(s.p[i] - '0') > 9)
 		return 0;
-	if (!two_digits(s.p + 7, &h) || !two_digits(s.p + 10, &mi) ||
-	    !two_digits(s.p + 13, &sec))
+	day = s.p[i++] - '0';
+	if ((unsigned)(s.p[i] - '0') <= 9)
+		day = day * 10 + (s.p[i++] - '0');
+	if (s.len < i + 10 || s.p[i] != ' ' || s.p[i + 3] != ':' ||
+	    s.p[i + 6] != ':' || !two_digits(s.p + i + 1, &h) ||
+	    !two_digits(s.p + i + 4, &mi) || !two_digits(s.p + i + 7, &sec))
 		return 0;
+	i += 9;
 	if (s.p[i] == '.') {
 		for (i++; i < s.len && (unsigned)(s.p[i] - '0') <= 9; i++) {
 			usec += (s.p[i] - '0') * scale;
@@ -170,6 +177,21 @@ static bool read_tag(struct core_event *ev, struct core_str s, bool strict,
 {
 	size_t n = 0;
 
+	/* "[sshd]: msg" (some BSD and appliance loggers). */
+	if (s.len > 3 && s.p[0] == '[' && s.p[1] != '[') {
+		const char *close = memchr(s.p, ']', CORE_MIN(s.len, 64));
+
+		if (close && close - s.p > 1 && close + 1 < s.p + s.len &&
+		    (close[1] == ':' || close[1] == ' ')) {
+			*prog = core_str_make(s.p + 1,
+					      (size_t)(close - s.p - 1));
+			n = (size_t)(close - s.p) + 1 + (close[1] == ':');
+			n += n < s.len && s.p[n] == ' ';
+			core_event_set_str(ev, CORE_F_PROCESS_NAME, *prog);
+			*msg = core_str_make(s.p + n, s.len - n);
+			return true;
+		}
+	}
 	while (n < s.len && s.p[n] != '[' && s.p[n] != ':' && s.p[n] != ' ')
 		n++;
 	if (n == 0 || n >= s.len || s.p[n] == ' ')

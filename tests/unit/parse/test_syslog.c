@@ -22,6 +22,12 @@ static const struct parse_row rows[] = {
 	  "log.syslog.facility.code=4\nlog.syslog.severity.code=2\n"
 	  "host.name=mymachine\nprocess.name=su\n!process.pid",
 	  "RFC 3164 with PRI (the RFC's own example)" },
+	{ "Jun 7 01:10:56 h app: x", "ts=2023-06-07T01:10:56.000000Z",
+	  "unpadded day" },
+	{ "Mar  3 00:17:22 [sshd]: User root from 192.0.2.9 not allowed "
+	  "because listed in DenyUsers",
+	  "process.name=sshd\nevent.action=ssh_user_not_allowed\n!host.name",
+	  "bracketed tag without host" },
 	{ "Mar  3 10:00:00.250 h app: x", "ts=2024-03-03T10:00:00.250000Z",
 	  "fractional seconds in a BSD stamp" },
 	{ "2024-03-01T10:00:00.123456+01:00 web1 nginx[7]: up",
