@@ -240,7 +240,7 @@ static void mask_token(struct out *o, const char *p, const char *e)
 		size_t u;
 
 		if (!IS_ALNUM(*p)) {
-			if ((*p == '-' || *p == '+') && p + 1 < e &&
+			if (*p == '-' && p + 1 < e &&
 			    IS_DIGIT(p[1]) && (p == s || !IS_ALNUM(p[-1]))) {
 				q = p + 1;
 				while (q < e && IS_ALNUM(*q))
@@ -439,6 +439,31 @@ static void mask_dates(struct anomaly_tokens *t, struct out *o)
 	}
 }
 
+static const char *const units[] = {
+	"B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "bytes",
+	"ms", "us", "ns", "s", "sec", "secs", "seconds", "min", "mins",
+	"minutes", "h", "hours",
+};
+
+/*
+ * A unit after a number ("5.2 KB", "93.0 B") may change with the number,
+ * so it is not a constant word: the miner may make it part of a slot.
+ */
+static void soften_units(struct anomaly_tokens *t)
+{
+	for (size_t i = 1; i < t->n; i++) {
+		struct core_str w = anomaly_tokens_get(t, i);
+
+		if (!(t->flags[i] & ANOMALY_TOK_CONST) || !starts_slot(t, i - 1))
+			continue;
+		while (w.len && strchr(",;.)]", w.p[w.len - 1]))
+			w.len--;
+		for (size_t k = 0; k < CORE_ARRAY_LEN(units); k++)
+			if (core_str_eq_lit(w, units[k]))
+				t->flags[i] = 0;
+	}
+}
+
 void anomaly_mask_line(const char *p, size_t len, struct anomaly_tokens *t)
 {
 	struct out o = { t->buf, 0, 0 };
@@ -468,6 +493,7 @@ void anomaly_mask_line(const char *p, size_t len, struct anomaly_tokens *t)
 	}
 	fold_requests(t, &o);
 	mask_dates(t, &o);
+	soften_units(t);
 	t->used = o.len;
 }
 

@@ -25,8 +25,10 @@
  * merged online; the final pass (anomaly_miner_finish) does it from
  * evidence: templates equal but for one position, with at least
  * merge_min_values different words there, become one template with a slot
- * at that position.  Two or three values read as alternatives of a
- * constant ("opened"/"closed"); many read as a variable.
+ * at that position, when the median of their counts is small (variables
+ * take mostly rare values; alternatives of a constant, "VM Started" and
+ * "VM Stopped", are each frequent), or when the word before announces a
+ * name ("for user X").  "opened"/"closed" stay apart.
  *
  * Memory is bounded by max_templates (each holds its tokens and a cut
  * example) and the fixed cache; when the table is full, a message that
@@ -87,9 +89,7 @@ void anomaly_miner_opts_default(struct anomaly_miner_opts *o)
 {
 	o->similarity = 0.5;
 	o->merge_min_values = 3;
-	o->merge_max_median = getenv("MMM") ? strtod(getenv("MMM"), NULL) : 8;
-	if (getenv("MMV")) o->merge_min_values = strtoul(getenv("MMV"), NULL, 10);
-	if (getenv("SIM")) o->similarity = strtod(getenv("SIM"), NULL);
+	o->merge_max_median = 8;
 	o->max_templates = 100000;
 	o->cache_slots = 1u << 16;
 	o->example_len = 240;
@@ -229,11 +229,19 @@ static void cache_put(struct anomaly_miner *m, uint64_t key, uint32_t tpl)
 
 /* ----------------------------------------------------------- templates */
 
-static bool is_boundary(char c)
+static bool is_word_char(char c)
 {
-	return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-		 (c >= 'A' && c <= 'Z') || (unsigned char)c >= 0x80 ||
-		 c == '<' || c == '*' || c == '>' || c == '_');
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || (unsigned char)c >= 0x80;
+}
+
+/* Would cutting a before offset c split a "<*>" in it? */
+static bool splits_slot(struct core_str a, size_t c)
+{
+	for (size_t k = c >= 2 ? c - 2 : 0; k < c && k + 3 <= a.len; k++)
+		if (memcmp(a.p + k, SLOT, 3) == 0)
+			return true;
+	return false;
 }
 
 /* Longest common prefix of a and b ending just after punctuation. */
@@ -243,7 +251,7 @@ static size_t common_prefix(struct core_str a, struct core_str b)
 
 	while (c < max && a.p[c] == b.p[c])
 		c++;
-	while (c > 0 && !is_boundary(a.p[c - 1]))
+	while (c > 0 && (is_word_char(a.p[c - 1]) || splits_slot(a, c)))
 		c--;
 	return c;
 }
@@ -255,7 +263,8 @@ static size_t common_suffix(struct core_str a, struct core_str b)
 
 	while (c < max && a.p[a.len - 1 - c] == b.p[b.len - 1 - c])
 		c++;
-	while (c > 0 && !is_boundary(a.p[a.len - c]))
+	while (c > 0 && (is_word_char(a.p[a.len - c]) ||
+			 a.p[a.len - c] == '_' || splits_slot(a, a.len - c)))
 		c--;
 	return c;
 }
@@ -298,6 +307,11 @@ static int tpl_widen(struct anomaly_miner *m, struct tpl *t, size_t i,
 	sl = common_suffix(suf, s);
 	if (pl + sl > CORE_MIN(g.len, s.len))
 		sl = 0;
+	/* A slot next to the new one is absorbed: never "<*><*>". */
+	if (pl >= 3 && memcmp(g.p + pl - 3, SLOT, 3) == 0)
+		pl -= 3;
+	if (sl >= 3 && memcmp(g.p + g.len - sl, SLOT, 3) == 0)
+		sl -= 3;
 	core_buf_reset(b);
 	rc |= core_buf_add(b, t->text, t->off[i] + pl);
 	rc |= core_buf_add(b, SLOT, 3);
@@ -635,6 +649,28 @@ static bool looks_variable(const struct anomaly_miner *m, const struct sib *s,
 	return (double)counts[n / 2] <= m->o.merge_max_median;
 }
 
+static const char *const name_keywords[] = {
+	"user", "users", "username", "account", "login", "group", "host",
+	"hostname",
+};
+
+/*
+ * Is the token before pos a word that announces a name ("for user X")?
+ * Then two values are enough evidence of a variable.
+ */
+static bool after_keyword(const struct tpl *t, size_t pos)
+{
+	struct core_str w = tpl_tok(t, pos - 1);
+
+	if (w.len && (w.p[w.len - 1] == ':'))
+		w.len--;
+	for (size_t k = 0; k < CORE_ARRAY_LEN(name_keywords); k++)
+		if (core_str_ieq(w, core_str_make(name_keywords[k],
+						  strlen(name_keywords[k]))))
+			return true;
+	return false;
+}
+
 /* Folds the group s[0..n) into its first template at pos. */
 static int merge_group(struct anomaly_miner *m, const struct sib *s,
 		       size_t n, size_t pos)
@@ -682,7 +718,8 @@ static int merge_at(struct anomaly_miner *m, struct sib *s, uint64_t *counts,
 			continue;
 		d = distinct_at(m, s + i, j - i, pos);
 		if (d != 1 && (d != j - i ||
-			       !looks_variable(m, s + i, j - i, counts)))
+			       (!after_keyword(&m->t[s[i].tpl], pos) &&
+				!looks_variable(m, s + i, j - i, counts))))
 			continue;
 		if ((rc = merge_group(m, s + i, j - i, pos)) != 0)
 			return rc;
