@@ -10,7 +10,7 @@
  * journal of bastion.  Benign work fills the day; an intrusion runs through
  * the afternoon; two small unrelated events sit in the morning.  DIR/README
  * states the ground truth so that tests can check vigil's report against it.
- * --scale N multiplies the benign web and internal traffic by N.
+ * --scale N multiplies the web visits and crawls by N.
  *
  * --bytes N writes only DIR/auth.log and DIR/access.log, about N bytes in
  * all, spread over 27 days of February 2026, with the same episode
@@ -976,13 +976,16 @@ static void eve_flow(struct gen *g, int64_t start, int64_t end,
 	ln_f(&l, "\",\"age\":%U,\"state\":\"%s\",\"reason\":\"timeout\","
 	     "\"alerted\":false}", (uint64_t)((end - start) / USEC),
 	     f->state);
-	if (proto[0] == 'T') {
-		bool full = f->pkts_tc > 0;
-
-		ln_f(&l, ",\"tcp\":{\"tcp_flags\":\"%s\",\"syn\":true%s,"
-		     "\"state\":\"%s\"}", full ? "1b" : "02",
-		     full ? ",\"fin\":true,\"psh\":true,\"ack\":true" : "",
-		     full ? "closed" : "syn_sent");
+	if (proto[0] == 'T' && strcmp(f->state, "new") != 0) {
+		ln_str(&l, ",\"tcp\":{\"tcp_flags\":\"1b\",\"syn\":true,"
+		       "\"fin\":true,\"psh\":true,\"ack\":true,"
+		       "\"state\":\"closed\"}");
+	} else if (proto[0] == 'T') {
+		/* A probe: SYN alone, or SYN, SYN-ACK and the prober's RST. */
+		ln_str(&l, f->pkts_tc ? ",\"tcp\":{\"tcp_flags\":\"16\","
+		       "\"syn\":true,\"rst\":true,\"ack\":true,\"state\":"
+		       "\"closed\"}" : ",\"tcp\":{\"tcp_flags\":\"02\","
+		       "\"syn\":true,\"state\":\"syn_sent\"}");
 	}
 	ln_chr(&l, '}');
 	emit(g, &g->eve, logged, &l);
@@ -2699,7 +2702,7 @@ static void usage(void)
 	fputs("usage: vigil-demo-gen DIR [--seed N] [--scale N | --bytes N]\n"
 	      "  default   one day of a small site with an intrusion, and\n"
 	      "            DIR/README stating the ground truth\n"
-	      "  --scale N N times the benign web and DNS traffic\n"
+	      "  --scale N N times the web visits and crawls\n"
 	      "  --bytes N only auth.log and access.log, about N bytes in all\n"
 	      "            (suffixes k, M, G), and DIR/truth.txt\n", stderr);
 }
@@ -2751,6 +2754,8 @@ static bool parse_opts(int argc, char **argv, struct opts *o)
 		if (dst && (++i >= argc || !parse_count(argv[i], dst)))
 			return false;
 	}
+	if (o->bytes && o->scale != 1)
+		return false;
 	return o->dir && o->scale >= 1 && o->scale <= 1000;
 }
 
