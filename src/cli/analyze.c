@@ -571,7 +571,13 @@ static void read_input(struct analyze *a, const char *path)
 							      WARN_PER_KIND),
 					 damage_what[k]);
 		}
-		if (raw && fmt != CORE_FMT_RAW)
+		if (raw && fmt == CORE_FMT_RAW &&
+		    a->input_format == CORE_FMT_AUTO)
+			core_log(CORE_LOG_WARN, "parse", input_name(r), 0,
+				 "format not recognised from the first "
+				 "records; %llu records kept raw",
+				 (unsigned long long)raw);
+		else if (raw && fmt != CORE_FMT_RAW)
 			core_log(CORE_LOG_WARN, "parse", input_name(r),
 				 first_raw, "%llu of %llu records not "
 				 "understood as %s (first here); kept raw",

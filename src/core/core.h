@@ -164,6 +164,7 @@ size_t core_arena_used(const struct core_arena *a);
 	X(SOURCE_IP, "source.ip")                                            \
 	X(SOURCE_PORT, "source.port")                                        \
 	X(SOURCE_DOMAIN, "source.domain")                                    \
+	X(SOURCE_ADDRESS, "source.address")                                  \
 	X(DESTINATION_IP, "destination.ip")                                  \
 	X(DESTINATION_PORT, "destination.port")                              \
 	X(NETWORK_TRANSPORT, "network.transport")                            \
@@ -281,6 +282,11 @@ const struct core_str *core_event_get(const struct core_event *ev,
 				      enum core_field_id id);
 const struct core_str *core_event_get_named(const struct core_event *ev,
 					    const char *name, size_t nlen);
+/*
+ * The remote party as an entity: source.ip, else source.address (a PAM
+ * rhost may be a name), else source.domain.  NULL when none is set.
+ */
+const struct core_str *core_event_source(const struct core_event *ev);
 
 /* ------------------------------------------------------------------- time */
 

@@ -141,6 +141,17 @@ const struct core_str *core_event_get_named(const struct core_event *ev,
 	return NULL;
 }
 
+const struct core_str *core_event_source(const struct core_event *ev)
+{
+	const struct core_str *v = core_event_get(ev, CORE_F_SOURCE_IP);
+
+	if (!v)
+		v = core_event_get(ev, CORE_F_SOURCE_ADDRESS);
+	if (!v)
+		v = core_event_get(ev, CORE_F_SOURCE_DOMAIN);
+	return v;
+}
+
 uint64_t core_hash(const void *p, size_t len, uint64_t seed)
 {
 	const unsigned char *s = p;

@@ -85,7 +85,8 @@ void detect_evidence_from(struct detect_evidence *e,
 	e->text = core_str_make(ev->raw.p,
 				CORE_MIN(ev->raw.len, DETECT_EVIDENCE_MAX));
 	for (unsigned i = 0; i < DETECT_ENT__COUNT; i++) {
-		const struct core_str *v = core_event_get(ev, ent[i]);
+		const struct core_str *v = i == DETECT_ENT_SOURCE_IP ?
+			core_event_source(ev) : core_event_get(ev, ent[i]);
 
 		if (v != NULL)
 			e->entity[i] = *v;

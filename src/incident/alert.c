@@ -150,7 +150,8 @@ static struct core_str event_entity(const struct core_event *ev, int t)
 		CORE_F_SOURCE_IP, CORE_F_USER_NAME, CORE_F_USER_TARGET_NAME,
 		CORE_F_HOST_NAME, CORE_F_USER_AGENT_ORIGINAL,
 	};
-	const struct core_str *v = core_event_get(ev, ids[t]);
+	const struct core_str *v = t == DETECT_ENT_SOURCE_IP ?
+		core_event_source(ev) : core_event_get(ev, ids[t]);
 
 	return v ? *v : CORE_STR_NULL;
 }

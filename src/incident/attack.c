@@ -35,6 +35,19 @@ static bool tactic_eq(const char *tag, const char *name)
 }
 
 /* Place of the tag's tactic in the kill chain, or -1. */
+uint32_t incident_rule_tactics(const struct detect_rule_info *r)
+{
+	uint32_t mask = 0;
+
+	for (size_t i = 0; i < r->ntags; i++) {
+		int t = incident_tactic_of_tag(r->tags[i]);
+
+		if (t >= 0)
+			mask |= 1u << t;
+	}
+	return mask;
+}
+
 int incident_tactic_of_tag(const char *tag)
 {
 	if (!tag || strncasecmp(tag, "attack.", 7) != 0)

@@ -289,7 +289,7 @@ bool incident_user_is_common(struct core_str user)
 /* What one event says, classified once for all its entities. */
 struct observed {
 	int64_t ts;
-	bool login, failure, success, invalid, privileged, request, ids;
+	bool login, failure, success, invalid, pam, privileged, request, ids;
 	unsigned status;
 	struct core_str ip, user, target, host, ua;
 };
@@ -310,7 +310,8 @@ static void classify(const struct core_event *ev, struct observed *o)
 
 	memset(o, 0, sizeof(*o));
 	o->ts = ev->ts;
-	o->ip = field(ev, CORE_F_SOURCE_IP);
+	o->ip = core_event_source(ev) ? clip(*core_event_source(ev)) :
+		CORE_STR_NULL;
 	o->user = field(ev, CORE_F_USER_NAME);
 	o->target = field(ev, CORE_F_USER_TARGET_NAME);
 	o->host = field(ev, CORE_F_HOST_NAME);
@@ -325,6 +326,11 @@ static void classify(const struct core_event *ev, struct observed *o)
 	 * attempt would count twice.
 	 */
 	o->invalid = core_str_eq_lit(act, "ssh_invalid_user");
+	/*
+	 * PAM's failures are counted apart: next to sshd's "Failed" lines
+	 * they repeat them, and old systems log nothing else.
+	 */
+	o->pam = core_str_eq_lit(act, "pam_auth_failure");
 	o->privileged = core_str_eq_lit(act, "sudo_command") ||
 			core_str_eq_lit(act, "su_success");
 	o->request = core_str_eq_lit(act, "http_request");
@@ -353,6 +359,7 @@ static void count(struct incident_counters *c, const struct observed *o)
 	c->login_failures += o->failure;
 	c->login_successes += o->success;
 	c->invalid_users += o->invalid;
+	c->pam_failures += o->pam;
 	c->privileged += o->privileged;
 	c->requests += o->request;
 	c->http_4xx += o->status >= 400 && o->status < 500;
@@ -370,7 +377,7 @@ static void add_user(struct incident_set *s, struct incident_ent *e,
 {
 	bool est = false;
 
-	if (!o->user.len || !(o->login || o->invalid))
+	if (!o->user.len || !(o->login || o->invalid || o->pam))
 		return;
 	e->c.distinct_users = distinct_add(s, &e->users, o->user, &est);
 	e->c.distinct_estimated |= est;

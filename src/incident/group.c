@@ -28,10 +28,13 @@
  *      that user on that host most recently before it, within gap_us.
  *      It never joins two sources together: a host alone links nothing.
  *
- *   4. Noise folding.  Anchors holding a single rule at medium level or
- *      below, with no successful login behind them, are folded per rule
- *      when FOLD_MIN or more exist ("SSH scan from 212 sources"): the
- *      reader gets one line for the background, not two hundred.
+ *   4. Noise folding.  With no successful login behind them and no
+ *      critical rule, anchors holding a single rule at medium level or
+ *      below fold per rule, and anchors whose tactics are all background
+ *      ones (reconnaissance, credential access, discovery: brute force
+ *      that never got in) fold per tactic set, when FOLD_MIN or more
+ *      exist ("SSH brute force: 39 sources"): the reader gets one
+ *      incident for the background, not two hundred.
  *
  * Workload: records are already aggregated, so n is at most max_records
  * plus one overflow record per rule; every pass is a sort and a walk.
@@ -54,6 +57,7 @@ enum key_kind {
 	KEY_UA,
 	KEY_PATTERN,
 	KEY_USER,
+	KEY_TACTICS,
 };
 
 struct key_item {
@@ -61,6 +65,7 @@ struct key_item {
 	uint8_t kind;
 	struct core_str a, b;
 	const void *rule;
+	uint32_t tactics;	/* KEY_TACTICS: the tactic mask */
 	int64_t t0, t1;
 	uint32_t rec;
 };
@@ -115,6 +120,8 @@ static int key_same(const struct key_item *x, const struct key_item *y)
 		return c;
 	if (x->rule != y->rule)
 		return (uintptr_t)x->rule < (uintptr_t)y->rule ? -1 : 1;
+	if (x->tactics != y->tactics)
+		return x->tactics < y->tactics ? -1 : 1;
 	return 0;
 }
 
@@ -153,6 +160,7 @@ static struct key_item item_make(const struct incident_alert *r,
 	k.a = a;
 	k.b = b;
 	k.rule = rule;
+	k.tactics = 0;
 	k.t0 = rec_t0(r);
 	k.t1 = rec_t1(r);
 	k.rec = r->index;
@@ -376,10 +384,15 @@ static bool rec_success(const struct incident_set *s,
 	return e && e->c.login_successes > 0;
 }
 
-/* Per root: the one rule it holds (NULL: several), level, success. */
+/*
+ * Per root: the one rule it holds (NULL: several), the union of its
+ * tactics, whether any rule is above medium or is critical, and whether
+ * a login succeeded.
+ */
 struct root_info {
 	const void *rule;
-	bool several, strong;
+	uint32_t tactics;
+	bool several, high, critical, success;
 };
 
 static void root_scan(const struct incident_set *s, struct uf *u,
@@ -392,9 +405,39 @@ static void root_scan(const struct incident_set *s, struct uf *u,
 		if (x->rule && x->rule != r->rule)
 			x->several = true;
 		x->rule = r->rule;
-		if (r->rule->level > DETECT_LEVEL_MEDIUM || rec_success(s, r))
-			x->strong = true;
+		x->tactics |= incident_rule_tactics(r->rule);
+		x->high |= r->rule->level > DETECT_LEVEL_MEDIUM;
+		x->critical |= r->rule->level >= DETECT_LEVEL_CRITICAL;
+		x->success |= rec_success(s, r);
 	}
+}
+
+/*
+ * How a root folds: by its one rule when that is medium or below; by its
+ * tactics when they are all background ones (INCIDENT_NOISE_TACTICS),
+ * however many rules; or not at all.  Nothing with a successful login
+ * or a critical rule folds.
+ */
+static bool fold_key(const struct incident_set *s, const struct root_info *x,
+		     uint32_t k, struct key_item *out)
+{
+	const struct incident_alert *r = &s->recs.recs[k];
+
+	if (x->success || x->critical)
+		return false;
+	if (!x->several && !x->high) {
+		*out = item_make(r, KEY_RULE, CORE_STR_NULL, CORE_STR_NULL,
+				 x->rule);
+		return true;
+	}
+	if (x->tactics && !(x->tactics & ~INCIDENT_NOISE_TACTICS)) {
+		*out = item_make(r, KEY_TACTICS, CORE_STR_NULL, CORE_STR_NULL,
+				 NULL);
+		out->tactics = x->tactics;
+		out->h = core_hash(&x->tactics, sizeof(x->tactics), out->h);
+		return true;
+	}
+	return false;
 }
 
 /* Pass 4: background noise, one incident per rule. */
@@ -411,11 +454,9 @@ static int pass_fold(struct incident_set *s, struct uf *u)
 	}
 	root_scan(s, u, ri);
 	for (size_t k = 0; k < n; k++)
-		if (uf_find(u, (uint32_t)k) == k && !ri[k].several &&
-		    !ri[k].strong)
-			it[m++] = item_make(&s->recs.recs[k], KEY_RULE,
-					    CORE_STR_NULL, CORE_STR_NULL,
-					    ri[k].rule);
+		if (uf_find(u, (uint32_t)k) == k &&
+		    fold_key(s, &ri[k], (uint32_t)k, &it[m]))
+			m++;
 	qsort(it, m, sizeof(*it), key_cmp);
 
 	while (i < m) {

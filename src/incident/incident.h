@@ -116,7 +116,8 @@ struct incident_counters {
 	uint64_t events;
 	uint64_t login_failures;	/* ssh_login failure, pam failures */
 	uint64_t login_successes;	/* ssh_login success */
-	uint64_t invalid_users;		/* ssh_invalid_user, invalid_user */
+	uint64_t invalid_users;		/* ssh_invalid_user */
+	uint64_t pam_failures;		/* pam_auth_failure */
 	uint64_t privileged;		/* sudo_command, su_success */
 	uint64_t requests;		/* http_request */
 	uint64_t http_4xx;

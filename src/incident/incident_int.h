@@ -90,6 +90,15 @@ void incident_rec_free_all(struct incident_set *s);
 size_t incident_url_pattern(const char *p, size_t len, char *out,
 			    size_t n);
 
+/* attack.c: the tactics a rule's tags name, as a bit mask by index. */
+uint32_t incident_rule_tactics(const struct detect_rule_info *r);
+
+/*
+ * Reconnaissance, credential access and discovery: on their own, with no
+ * login that worked, the background every host on the internet sees.
+ */
+#define INCIDENT_NOISE_TACTICS ((1u << 0) | (1u << 7) | (1u << 8))
+
 /* group.c: fills root[i] with the incident representative of record i. */
 int incident_group(struct incident_set *s, uint32_t *root);
 

@@ -573,6 +573,12 @@ static void tell_source(struct core_buf *b, const struct incident_entity *e)
 				c->distinct_estimated ? "about " : "",
 				(unsigned long long)c->distinct_users,
 				(unsigned long long)c->invalid_users);
+	if (c->pam_failures)
+		core_buf_printf(b, "%s had %llu authentication failures "
+				"reported by PAM",
+				c->login_failures || c->invalid_users ?
+				"; it" : "",
+				(unsigned long long)c->pam_failures);
 	if (c->login_successes)
 		core_buf_printf(b, "%s logged in successfully %llu time%s",
 				c->login_failures ? " and" : "",
@@ -590,7 +596,7 @@ static void tell_source(struct core_buf *b, const struct incident_entity *e)
 		core_buf_printf(b, "; the IDS raised %llu alerts for it",
 				(unsigned long long)c->ids_alerts);
 	if (!c->login_failures && !c->login_successes && !c->requests &&
-	    !c->ids_alerts)
+	    !c->ids_alerts && !c->pam_failures)
 		core_buf_printf(b, " appears in %llu events",
 				(unsigned long long)c->events);
 	core_buf_printf(b, ". ");
@@ -800,10 +806,13 @@ static int assemble_one(struct incident_set *s, struct incident *inc,
 	inc->nentities = CORE_MIN(nent, (size_t)INCIDENT_MAX_SHOWN_ENTITIES);
 	inc->ntimeline = nstep;
 	inc->nevidence = nev;
-	w.folded = single_rule(&w) && w.nsources >= 4 &&
-		   w.top->rule->level <= DETECT_LEVEL_MEDIUM;
 	chain_of(&w);
 	score_of(&w);
+	w.folded = w.nsources >= 4 && !w.success && !w.cred_then_access &&
+		   ((single_rule(&w) &&
+		     w.top->rule->level <= DETECT_LEVEL_MEDIUM) ||
+		    (w.tactic_mask &&
+		     !(w.tactic_mask & ~INCIDENT_NOISE_TACTICS)));
 	title_of(&w);
 	explain(&w);
 

@@ -46,7 +46,7 @@ check "xz named"               msg "x.log.xz.*xz"
 check "dangling link named"    msg "dangling.log.*dangling"
 check "loop not followed"      msg "loop.*not followed"
 check "fifo skipped"           msg "fifo.*not a regular file"
-check "bad JSON counted"       msg "eve.json.*not understood"
+check "bad JSON counted"       msg "eve.json.*kept raw"
 
 py() { python3 - "$T/r.json" "$@"; }
 check "the good log's attacker is reported" py <<'PY'
