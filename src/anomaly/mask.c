@@ -335,7 +335,8 @@ static const char *token_end(const char *p, const char *e)
 
 	while (q < e && !IS_SPACE(*q)) {
 		if (*q == '=' && q + 1 < e && q[1] == '"' &&
-		    (r = memchr(q + 2, '"', (size_t)CORE_MIN(e - q - 2, 256)))) {
+		    (r = memchr(q + 2, '"',
+				(size_t)CORE_MIN(e - q - 2, 256)))) {
 			q = r + 1;
 			continue;
 		}
@@ -394,7 +395,8 @@ static void fold_requests(struct anomaly_tokens *t, struct out *o)
 			if (t->len[i] == strlen(methods[k]) &&
 			    tok_is(t, i, methods[k]))
 				break;
-		if (k == CORE_ARRAY_LEN(methods) || !tok_is(t, i + 2, "HTTP/") ||
+		if (k == CORE_ARRAY_LEN(methods) ||
+		    !tok_is(t, i + 2, "HTTP/") ||
 		    t->buf[t->off[i + 2] + l - 1] != '"')
 			continue;
 		set_slot(t, o, i + 1, "\"");
@@ -454,7 +456,8 @@ static void soften_units(struct anomaly_tokens *t)
 	for (size_t i = 1; i < t->n; i++) {
 		struct core_str w = anomaly_tokens_get(t, i);
 
-		if (!(t->flags[i] & ANOMALY_TOK_CONST) || !starts_slot(t, i - 1))
+		if (!(t->flags[i] & ANOMALY_TOK_CONST) ||
+		    !starts_slot(t, i - 1))
 			continue;
 		while (w.len && strchr(",;.)]", w.p[w.len - 1]))
 			w.len--;

@@ -18,7 +18,7 @@
  *      least `similarity` of the positions that are not slots yet.  The
  *      best candidate takes it and turns the positions that differed into
  *      slots, keeping the punctuation common to both sides
- *      ("rhost=a.org" and "rhost=b.net" give "rhost=<*>").
+ *      ("(id3)" and "(id4)" give "(<*>)").
  *   4. No candidate: a new template, as the message's tokens.
  *
  * Words that are variables (user and host names) are therefore never

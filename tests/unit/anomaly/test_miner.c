@@ -42,8 +42,8 @@ static void test_numbers_and_hosts_join(void **state)
 	const char *lines[] = {
 		"Received disconnect from 1.2.3.4: 11: Bye Bye",
 		"Received disconnect from 5.6.7.8: 11: Bye Bye",
-		"reverse mapping for a.example.com [1.2.3.4] failed",
-		"reverse mapping for mail.test.org [5.6.7.8] failed",
+		"reverse mapping for a1.example.com [1.2.3.4] failed",
+		"reverse mapping for mail2.test.org [5.6.7.8] failed",
 	};
 	uint32_t id[4];
 
@@ -124,12 +124,17 @@ static void test_widening_keeps_punctuation(void **state)
 	const char *lines[] = {
 		"connect rhost=a.example.org done",
 		"connect rhost=b.example.net done",
+		"connect rhost=c.example.com done",
+		"connect (id3) done",
+		"connect (id4) done",
 	};
-	uint32_t id[2];
+	uint32_t id[5];
 
 	(void)state;
-	assert_string_equal(mine(lines, 2, 0, id, NULL),
+	assert_string_equal(mine(lines, 5, 0, id, NULL),
 			    "connect rhost=<*> done");
+	assert_string_equal(mine(lines, 5, 3, id, NULL),
+			    "connect (<*>) done");
 }
 
 static void test_stable_ids_and_counts(void **state)
