@@ -61,6 +61,7 @@ struct rng {
 	uint64_t s;
 };
 
+/* splitmix64: tiny, fast, and every seed (0 included) gives a full cycle. */
 static uint64_t rng_next(struct rng *r)
 {
 	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
@@ -112,6 +113,7 @@ static void ln_reset(struct line *l)
 	l->patch = 0;
 }
 
+/* Appends n bytes; past LINE_CAP the line is cut, never overrun. */
 static void ln_add(struct line *l, const char *p, size_t n)
 {
 	if (n > LINE_CAP - 1 - l->n)
@@ -352,6 +354,7 @@ struct sink {
 	int64_t last_ts;
 };
 
+/* The heap order: time, then push order, so same-stamp lines keep theirs. */
 static bool rec_before(const struct rec *a, const struct rec *b)
 {
 	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
@@ -391,6 +394,10 @@ static void heap_down(struct rec **h, size_t n, size_t i)
 	}
 }
 
+/*
+ * Opens DIR/name for writing, truncating it; name NULL leaves the sink
+ * disabled.  Returns 0 or a negative errno value.
+ */
 static int sink_open(struct sink *s, const char *dir, const char *name)
 {
 	memset(s, 0, sizeof(*s));
@@ -411,6 +418,7 @@ static int sink_open(struct sink *s, const char *dir, const char *name)
 	return 0;
 }
 
+/* Drains the output buffer; a failed write sticks in s->err. */
 static void sink_write_out(struct sink *s)
 {
 	size_t off = 0;
@@ -527,6 +535,7 @@ static int sink_close(struct sink *s)
 
 enum { HOST_WEB01, HOST_DB01, HOST_BASTION, HOST__COUNT };
 
+/* The three hosts; logind_pid is systemd-logind, alive all day. */
 static const struct host_def {
 	const char *name;
 	const char *ip;
@@ -540,6 +549,11 @@ static const struct host_def {
 enum { USER_ALICE, USER_BOB, USER_CAROL, USER_DAVE, USER_DEPLOY,
        USER_SYSUPD, USER__COUNT };
 
+/*
+ * Accounts on every host.  deploy normally logs in with its key from the
+ * CI runner only, which is what makes the intruder's password login stand
+ * out; sysupd appears only after the intrusion.
+ */
 static const struct user_def {
 	const char *name;
 	unsigned uid;
@@ -569,6 +583,7 @@ struct peer {
 	uint16_t ua;		/* web visitors: index into browser_uas */
 };
 
+/* Current desktop and mobile browsers, as visitors send them. */
 static const char *const browser_uas[] = {
 	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
 	"(KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36",
@@ -592,6 +607,7 @@ static const char *const browser_uas[] = {
 	"+http://www.google.com/bot.html)"
 #define UA_MONITOR "Blackbox-Exporter/0.24.0"
 
+/* The site's pages and the size range of their HTML. */
 static const struct page_def {
 	const char *path;
 	const char *referer_path;	/* where visitors come from, or NULL */
@@ -614,6 +630,7 @@ static const struct page_def {
 	{ "/products?id=2", "/products", 10000, 10400 },
 };
 
+/* What every first page view pulls in; cached visitors get 304s. */
 static const struct asset_def {
 	const char *path;
 	unsigned bytes;
@@ -652,6 +669,7 @@ struct gen {
 	struct peer *ci, *bastion, *db01;
 };
 
+/* Adds a peer to the fixed table; NULL when it is full (a bug). */
 static struct peer *peer_add(struct gen *g, const char *ip, bool hostile)
 {
 	struct peer *p;
@@ -683,11 +701,13 @@ static unsigned next_pid(struct gen *g, unsigned host)
 	return g->pid[host];
 }
 
+/* Linux's default ephemeral range, 32768-60999. */
 static unsigned ephemeral_port(struct gen *g)
 {
 	return 32768 + rng_below(&g->rng, 28000);
 }
 
+/* Queues a finished line; the global sequence keeps ties stable. */
 static void emit(struct gen *g, struct sink *s, int64_t ts,
 		 const struct line *l)
 {
@@ -769,6 +789,10 @@ static const struct jsrc js_systemd = {
 	"/sbin/init", "init.scope", 3, 6, false,
 };
 
+/*
+ * journald's cursor: seqnum id, sequence number (patched in file order),
+ * boot id, monotonic and realtime clocks in hex, and a hash.
+ */
 static void journal_cursor(struct gen *g, struct line *l, int64_t ts)
 {
 	ln_str(l, "{\"__CURSOR\":\"s=");
@@ -820,6 +844,7 @@ static void journal_line(struct gen *g, int64_t ts, const struct jsrc *js,
 
 /* -------------------------------------------------------------- EVE */
 
+/* Flow ids as Suricata prints them: large positive integers. */
 static uint64_t new_flow_id(struct gen *g)
 {
 	return (rng_next(&g->rng) & ((1ULL << 51) - 1)) | (1ULL << 50);
@@ -914,6 +939,7 @@ static const struct sig sig_curl = {
 	"Attempted Information Leak",
 };
 
+/* An alert record; h adds the HTTP transaction that triggered it. */
 static void eve_alert(struct gen *g, int64_t ts, uint64_t flow_id,
 		      const char *src, unsigned sport, const char *dst,
 		      unsigned dport, const struct sig *s,
@@ -1008,6 +1034,10 @@ struct request {
 	unsigned sport;
 };
 
+/*
+ * nginx does not escape what the generator sends (no quotes, no spaces in
+ * targets), so the line can be written as is.
+ */
 static void web_request(struct gen *g, int64_t ts, const struct request *r)
 {
 	struct line l = { 0 };
@@ -1066,6 +1096,7 @@ struct episode {
 	struct peer *peer;
 };
 
+/* Debian's stock crontabs plus two site jobs. */
 static const struct cron_job {
 	const char *user;
 	unsigned uid;
@@ -1101,6 +1132,7 @@ static const struct sudo_cmd {
 
 #define SUDO_RELOAD 1
 
+/* Names brute-force tools try first; only root and deploy exist. */
 static const struct brute_user {
 	const char *name;
 	bool valid;		/* exists on web01 and bastion */
@@ -1116,6 +1148,7 @@ static const struct brute_user {
 
 #define BRUTE_DEPLOY (CORE_ARRAY_LEN(brute_users) - 1)
 
+/* What the hosts resolve; answers are documentation addresses. */
 static const struct dns_name {
 	const char *name;
 	const char *addr;
@@ -1155,6 +1188,10 @@ static void eve_ssh(struct gen *g, int64_t start, int64_t end,
 	eve_flow(g, start, end, id, src, sport, dst, 22, "TCP", &f);
 }
 
+/*
+ * OpenSSH 9 logs the disconnect from the session child (pid + 2 here),
+ * PAM closes from the monitor, then logind tears the session down.
+ */
 static void ssh_session_close(struct gen *g, unsigned host, unsigned pid,
 			      const struct user_def *u, const char *ip,
 			      unsigned port, unsigned sess, int64_t end)
@@ -1224,6 +1261,11 @@ static int64_t ssh_mistype(struct gen *g, const struct episode *e,
 	return t + 3 * USEC + rng_below(&g->rng, 3000000);
 }
 
+/*
+ * An SSH login with a key or a password, optionally after a typo; the
+ * sensor sees it when it crosses the DMZ edge (to bastion, or from an
+ * attacker).
+ */
 static void ep_login(struct gen *g, const struct episode *e)
 {
 	const struct user_def *u = &users[e->user];
@@ -1261,6 +1303,7 @@ static const char *pad8(const char *name)
 	return spaces + (n < 8 ? n : 8);
 }
 
+/* sudo logs the command, then PAM opens and later closes root's session. */
 static void sudo_session(struct gen *g, int64_t t, unsigned host,
 			 const struct user_def *u, const char *cmd,
 			 int64_t end)
@@ -1277,6 +1320,7 @@ static void sudo_session(struct gen *g, int64_t t, unsigned host,
 		  "closed for user root");
 }
 
+/* One wrong password at the sudo prompt, as pam_unix reports it. */
 static void sudo_auth_failure(struct gen *g, int64_t t, unsigned host,
 			      const struct user_def *u)
 {
@@ -1287,6 +1331,7 @@ static void sudo_auth_failure(struct gen *g, int64_t t, unsigned host,
 		  "rhost=  user=%s", u->name, u->uid, pts, u->name, u->name);
 }
 
+/* A routine admin command; with EPF_MISTYPE a typo comes first. */
 static void ep_sudo(struct gen *g, const struct episode *e)
 {
 	const struct user_def *u = &users[e->user];
@@ -1315,6 +1360,10 @@ static void ep_deploy(struct gen *g, const struct episode *e)
 		     sudo_cmds[SUDO_RELOAD].cmd, e->ts + 8 * USEC);
 }
 
+/*
+ * pam_unix session lines go to auth.log; the CMD line goes to syslog,
+ * so only bastion's journal shows it.
+ */
 static void ep_cron(struct gen *g, const struct episode *e)
 {
 	const struct cron_job *j = &cron_jobs[e->n];
@@ -1374,6 +1423,7 @@ static int64_t visit_redirect(struct gen *g, struct request *r, int64_t t)
 	return t + 150000 + rng_below(&g->rng, 100000);
 }
 
+/* HTTPS is opaque to the sensor: a tls record (SNI) and the flow. */
 static void visit_tls(struct gen *g, const struct episode *e, int64_t end,
 		      uint64_t bytes)
 {
@@ -1399,10 +1449,15 @@ static void visit_tls(struct gen *g, const struct episode *e, int64_t end,
 		 443, "TCP", &f);
 }
 
+/* Where visitors come from: mostly typed or bookmarked. */
 static const char *const referers[] = {
 	NULL, NULL, "https://search.example.org/", "https://news.example.net/",
 };
 
+/*
+ * A browser session: a landing page with its assets, then e->n - 1 more
+ * pages after reading times, now and then a stale link's 404.
+ */
 static void ep_visit(struct gen *g, const struct episode *e)
 {
 	struct request r = { .from = e->peer, .method = "GET",
@@ -1444,6 +1499,7 @@ static void ep_visit(struct gen *g, const struct episode *e)
 	visit_tls(g, e, t, bytes);
 }
 
+/* A crawler reads robots.txt, then pages; old links give 404s. */
 static void ep_crawl(struct gen *g, const struct episode *e)
 {
 	struct request r = { .from = e->peer, .method = "GET",
@@ -1482,6 +1538,7 @@ static void ep_health(struct gen *g, const struct episode *e)
 	web_request(g, e->ts, &r);
 }
 
+/* A query and its answer through the internal resolver. */
 static void ep_dns(struct gen *g, const struct episode *e)
 {
 	const struct dns_name *d = &dns_names[e->n];
@@ -1524,6 +1581,7 @@ static void ufw_block(struct gen *g, int64_t ts, const char *src,
 	journal_line(g, ts, &js_kernel, 0, m.b);
 }
 
+/* Internet background: one SYN to a closed port, dropped. */
 static void ep_ufw_noise(struct gen *g, const struct episode *e)
 {
 	static const unsigned ports[] = { 23, 445, 3389, 5900, 2323, 6379,
@@ -1546,6 +1604,7 @@ static void tool_request(struct gen *g, int64_t ts, struct request *r,
 	web_request(g, ts, r);
 }
 
+/* An internet-wide scanner: a handful of well-known paths, then gone. */
 static void ep_zgrab(struct gen *g, const struct episode *e)
 {
 	static const char *const paths[] = {
@@ -1619,6 +1678,7 @@ static void ssh_probe(struct gen *g, int64_t ts, unsigned host,
 		  "port %u", ip, port);
 }
 
+/* Which signature a probe of port raises, if any. */
 static const struct sig *scan_sig(unsigned port, bool first)
 {
 	if (port == 22)
@@ -1630,6 +1690,7 @@ static const struct sig *scan_sig(unsigned port, bool first)
 	return first ? &sig_nmap_ss : NULL;
 }
 
+/* One SYN probe: a flow, maybe an alert, a ufw drop on bastion. */
 static void scan_port(struct gen *g, int64_t t, const struct episode *e,
 		      unsigned port, bool first)
 {
@@ -1673,6 +1734,7 @@ static void ep_portscan(struct gen *g, const struct episode *e)
 	ssh_probe(g, t + 4 * USEC, e->host, e->peer->ip, true);
 }
 
+/* A short directory wordlist, tried bare and with three extensions. */
 static const char *const dirb_words[] = {
 	"admin", "administrator", "backup", "backups", "config", "db", "dev",
 	"old", "test", "tmp", "uploads", "images", "api", "login", "private",
@@ -1709,6 +1771,7 @@ static unsigned dirb_status(const char *word, unsigned *bytes)
 	return 404;
 }
 
+/* Paths of the kind Nikto checks: old CGI, admin consoles, leaks. */
 static const char *const nikto_paths[] = {
 	"/cgi-bin/test-cgi", "/cgi-bin/php.cgi", "/cgi-bin/printenv",
 	"/admin/config.php", "/iisadmin/", "/servlet/SnoopServlet",
@@ -1723,6 +1786,7 @@ static const char *const nikto_paths[] = {
 	"/readme.html", "/WEB-INF/web.xml", "/localstart.asp",
 };
 
+/* gobuster: fast, one wordlist pass per extension, mostly 404s. */
 static void webscan_dirb(struct gen *g, const struct episode *e)
 {
 	static const char *const exts[] = { "", ".php", ".bak", ".txt" };
@@ -1746,6 +1810,7 @@ static void webscan_dirb(struct gen *g, const struct episode *e)
 	}
 }
 
+/* Nikto: test ids in the user agent, odd methods, an alert now and then. */
 static void webscan_nikto(struct gen *g, const struct episode *e)
 {
 	struct request r = { .from = e->peer, .plain = true };
@@ -1784,6 +1849,11 @@ static void ep_webscan(struct gen *g, const struct episode *e)
 		webscan_nikto(g, e);
 }
 
+/*
+ * How sshd ends a failed connection: after MaxAuthTries (6) it disconnects
+ * with "Too many authentication failures"; earlier the client closes or
+ * says Bye Bye.  PAM then sums up the extra failures.
+ */
 static void brute_close(struct gen *g, const struct episode *e, int64_t t,
 			unsigned pid, unsigned port)
 {
@@ -1919,6 +1989,7 @@ struct exploit_step {
 	const struct sig *sig;
 };
 
+/* The tools of the web attack, by exploit_step.tool. */
 static const char *const exploit_uas[] = {
 	"sqlmap/1.8.2#stable (https://sqlmap.org)",
 	"curl/8.5.0",
@@ -1965,6 +2036,7 @@ static const struct exploit_step exploit_steps[] = {
 	{ 26000, "POST", "/uploads/img.php", 200, 12, 2, NULL },
 };
 
+/* Runs exploit_steps against web01 over plain HTTP, alerts included. */
 static void ep_exploit(struct gen *g, const struct episode *e)
 {
 	struct request r = { .from = e->peer, .plain = true };
@@ -2019,6 +2091,10 @@ struct schedule {
 	struct episode scratch;	/* target of adds after a failure */
 };
 
+/*
+ * Appends an episode and returns it for the caller to fill in.  Never
+ * NULL: after an allocation failure it returns scratch and run_day fails.
+ */
 static struct episode *sched_add(struct schedule *s, int64_t ts,
 				 enum ep_kind kind, unsigned host,
 				 struct peer *peer)
@@ -2070,12 +2146,14 @@ struct cast {
 
 static const char *scenario_date = "2026-03-10";
 
+/* A time of the scenario day. */
 static int64_t at(int64_t day0, unsigned h, unsigned m, unsigned s)
 {
 	return day0 + (int64_t)h * HOUR + (int64_t)m * MINUTE +
 	       (int64_t)s * USEC;
 }
 
+/* sysstat every 10 minutes, hourly and daily run-parts, site jobs. */
 static void cron_day(struct gen *g, struct schedule *s, int64_t day0)
 {
 	for (unsigned h = 0; h < HOST__COUNT; h++) {
@@ -2095,6 +2173,7 @@ static void cron_day(struct gen *g, struct schedule *s, int64_t day0)
 		  NULL)->n = CRON_BACKUP;
 }
 
+/* A routine command that makes sense on host. */
 static unsigned pick_sudo(struct gen *g, unsigned host)
 {
 	for (;;) {
@@ -2174,6 +2253,7 @@ static const unsigned diurnal[24] = {
 	5, 4, 3,
 };
 
+/* A moment of the day drawn from the diurnal curve. */
 static int64_t diurnal_time(struct gen *g, int64_t day0)
 {
 	unsigned total = 0, pick, h = 0;
@@ -2187,6 +2267,7 @@ static int64_t diurnal_time(struct gen *g, int64_t day0)
 	       (int64_t)rng_below(&g->rng, 3600000) * 1000;
 }
 
+/* One visit by a random visitor; some start on http://, some cached. */
 static void add_visit(struct gen *g, struct schedule *s, struct cast *c,
 		      int64_t ts)
 {
@@ -2201,6 +2282,7 @@ static void add_visit(struct gen *g, struct schedule *s, struct cast *c,
 		e->flags |= EPF_CACHED;
 }
 
+/* Visitors, crawlers, the monitor, DNS and background drops. */
 static void web_day(struct gen *g, struct schedule *s, struct cast *c,
 		    int64_t day0, unsigned scale)
 {
@@ -2242,6 +2324,11 @@ static void brute_wave(struct gen *g, struct schedule *s, struct peer *p,
 	}
 }
 
+/*
+ * The attack of README, in story order: scan, web discovery, brute force,
+ * deploy's password guessed and used, root, persistence, web exploitation,
+ * the return as the new account.
+ */
 static void intrusion(struct gen *g, struct schedule *s, struct cast *c,
 		      int64_t day0)
 {
@@ -2289,6 +2376,7 @@ static void intrusion(struct gen *g, struct schedule *s, struct cast *c,
 
 /* ------------------------------------------------------------ the cast */
 
+/* Web visitors: 200 IPv4 and 96 IPv6 documentation addresses. */
 static void cast_web(struct gen *g, struct cast *c)
 {
 	for (unsigned i = 0; i < 200; i++)
@@ -2349,6 +2437,7 @@ static bool cast_init(struct gen *g, struct cast *c)
 	return g->npeers < g->cappeers;
 }
 
+/* Seeds the PRNG and the ids that stay fixed for a run. */
 static void gen_init(struct gen *g, uint64_t seed)
 {
 	struct rng ids = { seed ^ 0x6a6f75726e616cULL };
@@ -2369,6 +2458,11 @@ static void gen_init(struct gen *g, uint64_t seed)
 
 /* ------------------------------------------------------------ the day */
 
+/*
+ * The default scenario: schedule the whole day, sort, run in time order
+ * so process ids and session numbers grow as they would.  Lines stay
+ * queued until the sinks close.  Returns 0 or a negative errno value.
+ */
 static int run_day(struct gen *g, struct cast *c, unsigned scale)
 {
 	struct schedule s = { 0 };
@@ -2409,6 +2503,7 @@ static const struct mix {
 	{ EP_WEBSCAN, 1 }, { EP_ZGRAB, 4 },
 };
 
+/* Staff log in to bastion from the office, elsewhere from bastion. */
 static void pick_login(struct gen *g, struct episode *e)
 {
 	e->user = (uint8_t)rng_below(&g->rng, USER_DAVE + 1);
@@ -2419,6 +2514,7 @@ static void pick_login(struct gen *g, struct episode *e)
 		e->flags = EPF_PASSWORD | EPF_MISTYPE;
 }
 
+/* A brute-force connection; low pool indices are picked more often. */
 static void pick_brute(struct gen *g, struct cast *c, struct episode *e)
 {
 	uint32_t skew = rng_below(&g->rng, (uint32_t)c->npool) + 1;
@@ -2432,6 +2528,7 @@ static void pick_brute(struct gen *g, struct cast *c, struct episode *e)
 		e->n = 1 + rng_below(&g->rng, 3);
 }
 
+/* Parameters of the remaining kinds. */
 static void pick_other(struct gen *g, struct cast *c, struct episode *e)
 {
 	switch (e->kind) {
@@ -2469,6 +2566,7 @@ static void pick_other(struct gen *g, struct cast *c, struct episode *e)
 	}
 }
 
+/* Draws one episode of bytes_mix starting at now. */
 static void pick_episode(struct gen *g, struct cast *c, struct episode *e,
 			 int64_t now)
 {
@@ -2549,6 +2647,7 @@ static int64_t run_bytes(struct gen *g, struct cast *c, uint64_t target)
 
 /* --------------------------------------------------------- ground truth */
 
+/* The exact counts a test can assert, after the prose. */
 static void readme_counts(FILE *f, const struct gen *g, const struct cast *c)
 {
 	const struct peer *atk[] = { c->a45, c->a46, c->a47, c->a52 };
@@ -2637,6 +2736,7 @@ static const char readme_text[] =
 "  Not incidents: carol's and bob's mistyped passwords, single ufw drops.\n"
 "\n";
 
+/* DIR/README: the ground truth of the default scenario. */
 static int write_readme(const char *dir, const struct gen *g,
 			const struct cast *c, uint64_t seed, unsigned scale)
 {
@@ -2654,6 +2754,10 @@ static int write_readme(const char *dir, const struct gen *g,
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
+/*
+ * DIR/truth.txt for --bytes: one "key value" fact per line, easy to grep.
+ * breach is when deploy was compromised.
+ */
 static int write_truth(const char *dir, const struct gen *g, uint64_t seed,
 		       int64_t breach)
 {
@@ -2759,6 +2863,7 @@ static bool parse_opts(int argc, char **argv, struct opts *o)
 	return o->dir && o->scale >= 1 && o->scale <= 1000;
 }
 
+/* Creates DIR (one level) and the files of the mode. */
 static int open_sinks(struct gen *g, const char *dir, bool bytes_mode)
 {
 	int rc;
@@ -2777,6 +2882,7 @@ static int open_sinks(struct gen *g, const char *dir, bool bytes_mode)
 	return rc;
 }
 
+/* Closes all four sinks; returns the first error as a negative errno. */
 static int close_sinks(struct gen *g)
 {
 	int e1 = sink_close(&g->auth), e2 = sink_close(&g->web);
@@ -2785,6 +2891,7 @@ static int close_sinks(struct gen *g)
 	return e1 ? -e1 : e2 ? -e2 : e3 ? -e3 : -e4;
 }
 
+/* Runs the chosen mode and writes its ground truth. */
 static int generate(struct gen *g, struct cast *c, const struct opts *o)
 {
 	int64_t breach = 0;
