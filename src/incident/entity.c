@@ -403,7 +403,14 @@ static void observe_source(struct incident_set *s, const struct observed *o)
 		return;
 	count(&e->c, o);
 	add_user(s, e, o);
-	if (o->success && o->user.len) {
+	/*
+	 * The account an incident names is the first that logged in after
+	 * failures (the one guessed), else the first that logged in at all.
+	 */
+	if (o->success && o->user.len &&
+	    (!e->ok_user[0] ||
+	     (!e->ok_after_failure && e->c.login_failures > 0))) {
+		e->ok_after_failure = e->c.login_failures > 0;
 		n = CORE_MIN(o->user.len, sizeof(e->ok_user) - 1);
 		memcpy(e->ok_user, o->user.p, n);
 		e->ok_user[n] = '\0';

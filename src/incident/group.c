@@ -47,6 +47,9 @@
 #define ANCHOR_GAP_US (24LL * 3600 * 1000000)
 
 #define RARE_MAX 4
+#define NET_SPAN_MAX 64		/* addresses of one network that still link */
+#define TACTIC_PERSIST_BIT (1u << 4)
+#define TACTIC_PRIVESC_BIT (1u << 5)
 #define FOLD_MIN 4
 
 enum key_kind {
@@ -58,6 +61,7 @@ enum key_kind {
 	KEY_PATTERN,
 	KEY_USER,
 	KEY_TACTICS,
+	KEY_NET,
 };
 
 struct key_item {
@@ -247,14 +251,14 @@ static bool key_rare(const struct incident_set *s, const struct key_item *k)
 	return !e || e->c.distinct_sources <= RARE_MAX;
 }
 
-/* Distinct anchors (pass-1 roots) in a run, counted up to RARE_MAX + 1. */
+/* Distinct anchors (pass-1 roots) in a run, counted up to max + 1. */
 static size_t run_span(const uint32_t *root1, const struct key_item *it,
-		       size_t n)
+		       size_t n, size_t max)
 {
-	uint32_t seen[RARE_MAX + 1];
+	uint32_t seen[NET_SPAN_MAX + 1];
 	size_t k = 0;
 
-	for (size_t i = 0; i < n && k <= RARE_MAX; i++) {
+	for (size_t i = 0; i < n && k <= max; i++) {
 		uint32_t r = root1[it[i].rec];
 		size_t j = 0;
 
@@ -266,6 +270,36 @@ static size_t run_span(const uint32_t *root1, const struct key_item *it,
 	return k;
 }
 
+/*
+ * The network a public source address belongs to, as the prefix of its
+ * text: the first three octets of IPv4 (a /24), the first three groups
+ * of a fully written IPv6 address (a /48).  Attack infrastructure is
+ * rented in such blocks; office and home users behind private addresses
+ * are not linked this way.
+ */
+static bool net_of(struct core_str ip, struct core_str *net)
+{
+	struct core_ip a;
+	size_t dots = 0, i;
+
+	if (!ip.len || !core_ip_parse(ip.p, ip.len, &a) ||
+	    core_ip_is_private(&a))
+		return false;
+	for (i = 0; i < ip.len; i++) {
+		char sep = a.family == 4 ? '.' : ':';
+
+		if (ip.p[i] == sep && ++dots == 3)
+			break;
+		if (a.family == 6 && ip.p[i] == ':' && i + 1 < ip.len &&
+		    ip.p[i + 1] == ':')
+			return false;	/* "::" hides how many groups */
+	}
+	if (dots < 3)
+		return false;
+	*net = core_str_make(ip.p, i + 1);
+	return true;
+}
+
 static size_t link_items(const struct incident_set *s, struct key_item *it)
 {
 	size_t m = 0;
@@ -273,9 +307,13 @@ static size_t link_items(const struct incident_set *s, struct key_item *it)
 	for (size_t i = 0; i < s->recs.n; i++) {
 		const struct incident_alert *r = &s->recs.recs[i];
 		const struct core_str *e = r->entity;
+		struct core_str net;
 
 		if (r->overflow)
 			continue;
+		if (net_of(e[INCIDENT_ENT_SOURCE_IP], &net))
+			it[m++] = item_make(r, KEY_NET, net, CORE_STR_NULL,
+					    NULL);
 		if (e[INCIDENT_ENT_USER_AGENT].len)
 			it[m++] = item_make(r, KEY_UA,
 					    e[INCIDENT_ENT_USER_AGENT],
@@ -301,7 +339,7 @@ static size_t link_items(const struct incident_set *s, struct key_item *it)
 static int pass_link(struct incident_set *s, struct uf *u, uint32_t *root1)
 {
 	size_t n = s->recs.n, m, i = 0;
-	struct key_item *it = malloc((4 * n + 1) * sizeof(*it));
+	struct key_item *it = malloc((5 * n + 1) * sizeof(*it));
 
 	if (!it)
 		return CORE_E_NOMEM;
@@ -316,11 +354,13 @@ static int pass_link(struct incident_set *s, struct uf *u, uint32_t *root1)
 
 		while (j < m && key_same(&it[i], &it[j]) == 0)
 			j++;
-		span = run_span(root1, it + i, j - i);
+		span = run_span(root1, it + i, j - i,
+				it[i].kind == KEY_NET ? NET_SPAN_MAX : RARE_MAX);
 		if (it[i].kind == KEY_USER)
 			window /= 4;
 		last = it[i].t1;
-		for (size_t k = i + 1; span > 1 && span <= RARE_MAX &&
+		for (size_t k = i + 1; span > 1 &&
+		     span <= (it[i].kind == KEY_NET ? NET_SPAN_MAX : RARE_MAX) &&
 		     k < j && key_rare(s, &it[i]); k++) {
 			if (it[k].t0 - last <= window)
 				uf_union(u, it[k - 1].rec, it[k].rec);
@@ -330,6 +370,20 @@ static int pass_link(struct incident_set *s, struct uf *u, uint32_t *root1)
 	}
 	free(it);
 	return 0;
+}
+
+static int host_time_cmp(const void *pa, const void *pb)
+{
+	const struct key_item *x = pa, *y = pb;
+	int c;
+
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	if ((c = strcmp_str(x->a, y->a)) != 0)
+		return c;
+	if (x->t0 != y->t0)
+		return x->t0 < y->t0 ? -1 : 1;
+	return (x->rec > y->rec) - (x->rec < y->rec);
 }
 
 /* Pass 3: local activity joins the latest login as that user there. */
@@ -365,6 +419,68 @@ static int pass_local(struct incident_set *s, struct uf *u)
 			}
 			if (best != SIZE_MAX && it[j].t0 - it[best].t1 <=
 			    s->cfg.gap_us)
+				uf_union(u, it[best].rec, it[j].rec);
+		}
+		i = j;
+	}
+	free(it);
+	return 0;
+}
+
+/*
+ * Pass 3b: what root does follows whoever became root.  A record on a
+ * host with no source and no acting user but root (useradd, usermod, a
+ * root password change) that is persistence or escalation joins the
+ * latest record of privilege escalation by a named user on that host
+ * before it, within gap_us.  It never joins two sources together.
+ */
+static bool acting_root_or_none(const struct incident_alert *r)
+{
+	struct core_str u = r->entity[INCIDENT_ENT_USER];
+
+	return u.len == 0 || core_str_eq_lit(u, "root");
+}
+
+static int pass_follow(struct incident_set *s, struct uf *u)
+{
+	size_t n = s->recs.n, m = 0, i = 0;
+	struct key_item *it = malloc((n + 1) * sizeof(*it));
+
+	if (!it)
+		return CORE_E_NOMEM;
+	for (size_t k = 0; k < n; k++) {
+		const struct incident_alert *r = &s->recs.recs[k];
+		uint32_t t = incident_rule_tactics(r->rule);
+
+		if (r->overflow || !r->entity[INCIDENT_ENT_HOST].len ||
+		    !(t & (TACTIC_PRIVESC_BIT | TACTIC_PERSIST_BIT)))
+			continue;
+		it[m] = item_make(r, KEY_HOSTRULE, r->entity[INCIDENT_ENT_HOST],
+				  CORE_STR_NULL, NULL);
+		/* tactics: 1 for an escalation by a named user, else 0. */
+		it[m].tactics = (t & TACTIC_PRIVESC_BIT) &&
+				!acting_root_or_none(r);
+		if (it[m].tactics ||
+		    (!r->entity[INCIDENT_ENT_SOURCE_IP].len &&
+		     acting_root_or_none(r)))
+			m++;
+	}
+	/* Same host together, in time order (tactics is not part of it). */
+	for (size_t k = 0; k < m; k++)
+		it[k].h = core_hash(it[k].a.p, it[k].a.len, KEY_HOSTRULE);
+	qsort(it, m, sizeof(*it), host_time_cmp);
+
+	while (i < m) {
+		size_t j = i, best = SIZE_MAX;
+
+		for (; j < m && it[j].h == it[i].h &&
+		     core_str_eq(it[j].a, it[i].a); j++) {
+			if (it[j].tactics) {
+				best = j;
+				continue;
+			}
+			if (best != SIZE_MAX &&
+			    it[j].t0 - it[best].t1 <= s->cfg.gap_us)
 				uf_union(u, it[best].rec, it[j].rec);
 		}
 		i = j;
@@ -495,6 +611,8 @@ int incident_group(struct incident_set *s, uint32_t *root)
 		rc = pass_link(s, &u, root1);
 	if (rc == 0)
 		rc = pass_local(s, &u);
+	if (rc == 0)
+		rc = pass_follow(s, &u);
 	if (rc == 0)
 		rc = pass_fold(s, &u);
 

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define TACTIC_CRED 7
 #define TACTIC_INITIAL 2
@@ -130,6 +131,15 @@ static void sort_techniques(struct incident *inc, int *order)
 		}
 }
 
+/* Tagged with T1078 (Valid Accounts) or one of its sub-techniques. */
+static bool valid_account(const struct detect_rule_info *r)
+{
+	for (size_t i = 0; i < r->ntags; i++)
+		if (strncasecmp(r->tags[i], "attack.t1078", 12) == 0)
+			return true;
+	return false;
+}
+
 static void chain_of(struct work *w)
 {
 	struct incident *inc = w->inc;
@@ -145,7 +155,8 @@ static void chain_of(struct work *w)
 		w->tactic_mask |= m;
 		if (m & (1u << TACTIC_CRED))
 			cred_t = CORE_MIN(cred_t, r->ts_first);
-		if (m & (1u << TACTIC_INITIAL))
+		/* Access by a valid account: a login, not a web exploit. */
+		if ((m & (1u << TACTIC_INITIAL)) && valid_account(r->rule))
 			access_t = CORE_MAX(access_t, r->ts_last);
 		for (size_t t = 0; t < r->rule->ntags; t++)
 			if (incident_technique_of_tag(r->rule->tags[t], id,
@@ -346,26 +357,30 @@ static bool rule_shown(const struct incident_evidence *kept, size_t nkept,
 
 /*
  * Chooses, in place, the evidence to show from samples sorted strongest
- * first: one line per rule before a second line of any rule, so that an
- * incident shows each step of the attack; a line that two rules cited is
- * shown once.  Returns how many were kept at the front of ev.
+ * first: first a line for each ATT&CK tactic not yet shown, then one line
+ * per rule, then the rest, so that the first lines tell each step of the
+ * attack; a line that two rules cited is shown once.  Returns how many
+ * were kept at the front of ev.
  */
 static size_t pick_evidence(struct incident_evidence *ev, size_t n)
 {
 	struct incident_evidence kept[INCIDENT_MAX_EVIDENCE];
 	bool *used = calloc(n ? n : 1, sizeof(*used));
 	size_t nkept = 0;
+	uint32_t shown = 0;
 
 	if (!used)
 		return CORE_MIN(n, (size_t)INCIDENT_MAX_EVIDENCE);
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = 0; pass < 3; pass++) {
 		for (size_t i = 0; i < n && nkept < INCIDENT_MAX_EVIDENCE;
 		     i++) {
+			uint32_t t = incident_rule_tactics(ev[i].rule);
 			bool dup = false;
 
-			if (used[i] ||
-			    (pass == 0 && rule_shown(kept, nkept, ev[i].rule)))
+			if (used[i] || (pass == 0 && !(t & ~shown)) ||
+			    (pass == 1 && rule_shown(kept, nkept, ev[i].rule)))
 				continue;
+			shown |= t;
 			for (size_t k = 0; k < nkept && !dup; k++)
 				dup = same_line(&kept[k], &ev[i]);
 			used[i] = true;
@@ -496,6 +511,24 @@ static const struct incident_alert *title_head(const struct work *w)
 	return head ? head : w->top;
 }
 
+/* The user who escalated the most (root only when nobody else did). */
+static const struct incident_entity *
+escalator(const struct incident *inc, const struct incident_entity *dflt)
+{
+	const struct incident_entity *best = NULL;
+
+	for (size_t i = 0; i < inc->nentities; i++) {
+		const struct incident_entity *e = &inc->entities[i];
+
+		if (e->type != INCIDENT_ENT_USER || !e->c.privileged ||
+		    core_str_eq_lit(e->value, "root"))
+			continue;
+		if (!best || e->c.privileged > best->c.privileged)
+			best = e;
+	}
+	return best ? best : dflt;
+}
+
 static void title_of(struct work *w)
 {
 	struct incident *inc = w->inc;
@@ -621,8 +654,9 @@ static void tell_what(struct work *w, struct core_buf *b)
 			told++;
 		}
 	if (w->nsources > told)
-		core_buf_printf(b, "%zu more sources took part. ",
-				w->nsources - told);
+		core_buf_printf(b, "%zu more source%s took part. ",
+				w->nsources - told,
+				w->nsources - told > 1 ? "s" : "");
 	if (inc->ntactics)
 		core_buf_printf(b, "ATT&CK: %s%s.", inc->tactics[0],
 				inc->ntactics > 1 ? " and later steps" : "");
@@ -670,8 +704,8 @@ static void tell_sources_block(struct work *w, struct core_buf *b)
 			n++;
 		}
 	if (w->nsources > n)
-		core_buf_printf(b, " and the %zu other sources",
-				w->nsources - n);
+		core_buf_printf(b, " and the %zu other source%s",
+				w->nsources - n, w->nsources - n > 1 ? "s" : "");
 	core_buf_printf(b, " at the firewall (investigate instead if the "
 			"address is your own).");
 }
@@ -694,7 +728,7 @@ static void tell_next(struct work *w, struct core_buf *b)
 				"logged in and end its sessions.");
 	if ((w->tactic_mask & (1u << TACTIC_PRIVESC)) && user) {
 		core_buf_printf(b, " Review sudo activity of user ");
-		add_value(b, user->value);
+		add_value(b, escalator(w->inc, user)->value);
 		if (host) {
 			core_buf_printf(b, " on ");
 			add_value(b, host->value);

@@ -88,7 +88,10 @@ static void test_scenarios(void **state)
 	}
 }
 
-/* Ten attackers hit one host, each with its own address: ten stories. */
+/*
+ * Ten attackers hit one host, each from its own network: ten stories.
+ * (Addresses of one /24 would link: see test_network_links.)
+ */
 static void test_hub_host_does_not_glue(void **state)
 {
 	struct incident_set *s = incident_set_new();
@@ -100,12 +103,44 @@ static void test_hub_host_does_not_glue(void **state)
 				   "root", NULL, "bastion", "Mozilla/5.0",
 				   NULL, (uint64_t)i };
 
-		snprintf(ip, sizeof(ip), "192.0.2.%d", i + 1);
+		snprintf(ip, sizeof(ip), "198.51.%d.7", i + 1);
 		assert_int_equal(synth_add(s, &x), 0);
 	}
 	assert_int_equal(incident_build(s), 0);
 	assert_int_equal(incident_set_count(s), 10);
 	incident_set_free(s);
+}
+
+/*
+ * Public addresses of one /24 acting within the window are one actor;
+ * private ones (offices, NAT) never link this way.
+ */
+static void test_network_links(void **state)
+{
+	static const struct { const char *fmt; size_t want; } rows[] = {
+		{ "203.0.113.%d", 1 },
+		{ "10.1.2.%d", 3 },
+	};
+	char ip[3][32];
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		struct incident_set *s = incident_set_new();
+
+		for (int i = 0; i < 3; i++) {
+			struct synth x = { &rule_login, T0 + i * 60 * SEC, 1,
+					   ip[i], "root", NULL, "bastion",
+					   NULL, NULL, (uint64_t)i };
+
+			snprintf(ip[i], sizeof(ip[i]), rows[r].fmt, 10 + i);
+			assert_int_equal(synth_add(s, &x), 0);
+		}
+		assert_int_equal(incident_build(s), 0);
+		if (incident_set_count(s) != rows[r].want)
+			fail_msg("%s: %zu incidents, want %zu", rows[r].fmt,
+				 incident_set_count(s), rows[r].want);
+		incident_set_free(s);
+	}
 }
 
 /* 300 scanners, one low rule each: one background incident. */
@@ -158,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scenarios),
 		cmocka_unit_test(test_hub_host_does_not_glue),
+		cmocka_unit_test(test_network_links),
 		cmocka_unit_test(test_noise_folds),
 		cmocka_unit_test(test_records_point_to_incidents),
 	};

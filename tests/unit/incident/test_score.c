@@ -15,7 +15,7 @@ static void test_success_outranks_failures(void **state)
 {
 	struct incident_set *s = incident_set_new();
 	const struct synth alerts[] = {
-		{ &rule_brute, T0, 300, "192.0.2.1", NULL, NULL, "h", NULL,
+		{ &rule_brute, T0, 300, "198.51.100.1", NULL, NULL, "h", NULL,
 		  NULL, 1 },
 		{ &rule_brute, T0, 300, "192.0.2.2", NULL, NULL, "h", NULL,
 		  NULL, 2 },
@@ -25,7 +25,7 @@ static void test_success_outranks_failures(void **state)
 	(void)state;
 	for (int i = 0; i < 10; i++) {
 		synth_observe(s, T0 + i * SEC, "ssh_login", "failure",
-			      "192.0.2.1", "root", "h");
+			      "198.51.100.1", "root", "h");
 		synth_observe(s, T0 + i * SEC, "ssh_login", "failure",
 			      "192.0.2.2", "root", "h");
 	}
