@@ -35,7 +35,7 @@ build-asan: deps-test $(ASAN_BUILD)/CMakeCache.txt
 
 demo: build
 	$(BUILD)/vigil-demo-gen $(BUILD)/demo
-	$(BUILD)/vigil analyze $(BUILD)/demo
+	$(BUILD)/vigil analyze $(BUILD)/demo/*.log $(BUILD)/demo/*.json
 
 check-style:
 	@sh scripts/check-style.sh

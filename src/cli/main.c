@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_anomaly.h"
 
 static void usage(FILE *out)
 {
@@ -17,6 +18,9 @@ static void usage(FILE *out)
 	      "\n"
 	      "commands:\n"
 	      "  analyze FILE|DIR|-...   detect and report incidents\n"
+	      "  templates FILE...       mine message templates\n"
+	      "  eval templates DIR      score the template miner against\n"
+	      "                          loghub-style ground truth\n"
 	      "  help [COMMAND]          this text, or a command's options\n"
 	      "  version                 print the version\n"
 	      "\n"
@@ -51,6 +55,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "analyze") == 0)
 		return cli_analyze(argc - 1, argv + 1);
+	if (strcmp(cmd, "templates") == 0)
+		return cli_templates(argc - 1, argv + 1);
+	if (strcmp(cmd, "eval") == 0)
+		return cli_eval(argc - 1, argv + 1);
 
 	fprintf(stderr, "vigil: unknown command '%s'\n\n", cmd);
 	usage(stderr);

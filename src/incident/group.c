@@ -349,18 +349,18 @@ static int pass_link(struct incident_set *s, struct uf *u, uint32_t *root1)
 	qsort(it, m, sizeof(*it), key_cmp);
 
 	while (i < m) {
-		size_t j = i + 1, span;
+		size_t j = i + 1, span, max;
 		int64_t window = s->cfg.gap_us, last;
 
 		while (j < m && key_same(&it[i], &it[j]) == 0)
 			j++;
-		span = run_span(root1, it + i, j - i,
-				it[i].kind == KEY_NET ? NET_SPAN_MAX : RARE_MAX);
+		max = it[i].kind == KEY_NET ? NET_SPAN_MAX : RARE_MAX;
+		span = run_span(root1, it + i, j - i, max);
 		if (it[i].kind == KEY_USER)
 			window /= 4;
 		last = it[i].t1;
 		for (size_t k = i + 1; span > 1 &&
-		     span <= (it[i].kind == KEY_NET ? NET_SPAN_MAX : RARE_MAX) &&
+		     span <= max &&
 		     k < j && key_rare(s, &it[i]); k++) {
 			if (it[k].t0 - last <= window)
 				uf_union(u, it[k - 1].rec, it[k].rec);

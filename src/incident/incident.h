@@ -35,7 +35,7 @@ struct incident_set;
 #define INCIDENT_DEFAULT_MAX_RECORDS (1u << 16)
 #define INCIDENT_MAX_EVIDENCE 16	/* evidence lines kept per incident */
 #define INCIDENT_RECORD_SAMPLES 3	/* evidence lines kept per record */
-#define INCIDENT_MAX_SHOWN_ENTITIES 16
+#define INCIDENT_MAX_SHOWN_ENTITIES 256
 #define INCIDENT_MAX_TIMELINE 16
 #define INCIDENT_MAX_TECHNIQUES 24
 #define INCIDENT_DISTINCT_EXACT 64	/* distinct sets exact up to this */

@@ -25,7 +25,7 @@ struct incident_ent {
 	uint64_t hash;
 	struct core_str value;		/* in the string arena */
 	uint8_t type;			/* enum incident_entity_type */
-	char ok_user[48];		/* who logged in (source), see entity.c */
+	char ok_user[48];		/* who logged in (see entity.c) */
 	bool ok_after_failure;
 	struct incident_counters c;
 	struct incident_distinct users;

@@ -705,7 +705,8 @@ static void tell_sources_block(struct work *w, struct core_buf *b)
 		}
 	if (w->nsources > n)
 		core_buf_printf(b, " and the %zu other source%s",
-				w->nsources - n, w->nsources - n > 1 ? "s" : "");
+				w->nsources - n,
+				w->nsources - n > 1 ? "s" : "");
 	core_buf_printf(b, " at the firewall (investigate instead if the "
 			"address is your own).");
 }
