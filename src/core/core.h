@@ -34,7 +34,14 @@ static inline struct core_str core_str_make(const char *p, size_t len)
 }
 
 bool core_str_eq(struct core_str a, struct core_str b);
-bool core_str_eq_lit(struct core_str a, const char *lit);
+
+/* Inline, so that strlen() of a literal folds into a constant. */
+static inline bool core_str_eq_lit(struct core_str a, const char *lit)
+{
+	size_t n = __builtin_strlen(lit);
+
+	return a.len == n && __builtin_memcmp(a.p, lit, n) == 0;
+}
 bool core_str_ieq(struct core_str a, struct core_str b);
 bool core_str_starts(struct core_str s, const char *lit);
 /* Case-insensitive substring search; returns offset or -1. */

@@ -17,13 +17,6 @@ bool core_str_eq(struct core_str a, struct core_str b)
 	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
 }
 
-bool core_str_eq_lit(struct core_str a, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return a.len == n && memcmp(a.p, lit, n) == 0;
-}
-
 bool core_str_ieq(struct core_str a, struct core_str b)
 {
 	if (a.len != b.len)

@@ -38,7 +38,8 @@ static uint64_t mix64(uint64_t x)
 	return x;
 }
 
-static void hll_add(uint8_t *regs, uint64_t h)
+/* Returns true when a register grew, i.e. the estimate may change. */
+static bool hll_add(uint8_t *regs, uint64_t h)
 {
 	/* Top 8 bits pick the register; bit 0 is always set (see below). */
 	unsigned idx = (unsigned)(h >> 56);
@@ -49,8 +50,10 @@ static void hll_add(uint8_t *regs, uint64_t h)
 		rank++;
 		rest >>= 1;
 	}
-	if (regs[idx] < rank)
-		regs[idx] = rank;
+	if (regs[idx] >= rank)
+		return false;
+	regs[idx] = rank;
+	return true;
 }
 
 static uint64_t hll_estimate(const uint8_t *regs)
@@ -94,10 +97,15 @@ static uint64_t distinct_add(struct incident_set *s,
 	uint64_t h = mix64(core_hash(v.p, v.len, 0x64697374)) | 1;
 	unsigned i;
 
+	/*
+	 * The estimate sums all registers: recompute it only when one grew,
+	 * which after warm-up is rare, and keep it in d->n meanwhile.
+	 */
 	if (d->regs) {
-		hll_add(d->regs, h);
 		*estimated = true;
-		return hll_estimate(d->regs);
+		if (hll_add(d->regs, h))
+			d->n = hll_estimate(d->regs);
+		return d->n;
 	}
 	if (!d->hashes) {
 		d->hashes = incident_alloc(s, DISTINCT_SLOTS *
@@ -120,7 +128,8 @@ static uint64_t distinct_add(struct incident_set *s,
 		return d->n;
 	hll_add(d->regs, h);
 	*estimated = true;
-	return hll_estimate(d->regs);
+	d->n = hll_estimate(d->regs);
+	return d->n;
 }
 
 static void distinct_free(struct incident_set *s, struct incident_distinct *d)
