@@ -247,15 +247,16 @@ struct detect_logsource {
 	unsigned ncategory;
 	struct detect_sel when;
 	struct detect_fmap *fields;
-	unsigned nfields;
+	unsigned nfields, capfields;
 	bool open_fields;	/* any field name is accepted as is */
 	struct detect_rule **rules;	/* plain rules indexed here */
 	unsigned nrules, caprules;
 };
 
 /*
- * Loads the log source map (data/logsources.yml) into rs.  Returns 0 or a
- * negative CORE_E_... with err filled.
+ * Appends the sources of one log source map file (data/logsources.yml or
+ * one of data/logsources-*.yml) to rs.  Fieldsets are local to the file.
+ * Returns 0 or a negative CORE_E_... with err filled.
  */
 int detect_logsource_load(struct detect_ruleset *rs, const char *file,
 			  struct core_error *err);
@@ -279,8 +280,8 @@ struct detect_ruleset {
 	struct core_arena *arena;
 	struct detect_rule **rules;
 	unsigned nrules, caprules;
-	struct detect_logsource *ls;
-	unsigned nls;
+	struct detect_logsource *ls;	/* malloc'd, grows while loading */
+	unsigned nls, capls;
 	bool ls_loaded;
 	char datadir[1024];
 	pcre2_code **res;

@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LS_MAX 64
-#define LS_MAX_FIELDS 256
+#define LS_MAX 4096
+#define LS_MAX_FIELDS 4096
 
 struct lsload {
 	struct detect_ruleset *rs;
@@ -176,6 +176,18 @@ static int when_parse(struct lsload *l, const yaml_node_t *n,
 	return 0;
 }
 
+/* Doubles e's field table (arena memory: the old table is left behind). */
+static void fields_grow(struct detect_ruleset *rs, struct detect_logsource *e)
+{
+	unsigned ncap = e->capfields ? e->capfields * 2 : 32;
+	struct detect_fmap *n = detect_alloc(rs, ncap * sizeof(*n));
+
+	if (e->nfields)
+		memcpy(n, e->fields, e->nfields * sizeof(*n));
+	e->fields = n;
+	e->capfields = ncap;
+}
+
 /* Appends the pairs of a `fields` map to e's mapping. */
 static int fields_add(struct lsload *l, const yaml_node_t *n,
 		      struct detect_logsource *e)
@@ -192,6 +204,8 @@ static int fields_add(struct lsload *l, const yaml_node_t *n,
 			return lfail(l, n, "too many fields");
 		if (!sc(nat(l, p->key), &k) || !sc(nat(l, p->value), &v))
 			return lfail(l, n, "fields map names to names");
+		if (e->nfields == e->capfields)
+			fields_grow(l->rs, e);
 		e->fields[e->nfields].sigma = detect_strdup(l->rs, k.p, k.len);
 		fref_of(l->rs, v, &e->fields[e->nfields++].ecs);
 	}
@@ -234,7 +248,6 @@ static int entry_parse(struct lsload *l, const yaml_node_t *sets,
 			   &e->ncategory);
 	if (rc == 0)
 		rc = when_parse(l, lget(l, n, "when"), &e->when);
-	e->fields = detect_alloc(l->rs, LS_MAX_FIELDS * sizeof(*e->fields));
 	if (rc == 0)
 		rc = uses_add(l, sets, lget(l, n, "use"), e);
 	if (rc == 0)
@@ -251,6 +264,18 @@ static int entry_parse(struct lsload *l, const yaml_node_t *sets,
 	return rc;
 }
 
+static int ls_grow(struct detect_ruleset *rs)
+{
+	unsigned ncap = rs->capls ? rs->capls * 2 : 64;
+	struct detect_logsource *n = realloc(rs->ls, ncap * sizeof(*n));
+
+	if (n == NULL)
+		return CORE_E_NOMEM;
+	rs->ls = n;
+	rs->capls = ncap;
+	return 0;
+}
+
 static int map_parse(struct lsload *l)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&l->doc);
@@ -261,13 +286,15 @@ static int map_parse(struct lsload *l)
 
 	if (src == NULL || src->type != YAML_SEQUENCE_NODE)
 		return lfail(l, root, "no sources list");
-	rs->ls = detect_alloc(rs, LS_MAX * sizeof(*rs->ls));
 	for (it = src->data.sequence.items.start;
 	     it < src->data.sequence.items.top; it++) {
 		int rc;
 
 		if (rs->nls == LS_MAX)
 			return lfail(l, src, "too many sources");
+		if (rs->nls == rs->capls && ls_grow(rs) != 0)
+			return CORE_E_NOMEM;
+		memset(&rs->ls[rs->nls], 0, sizeof(rs->ls[0]));
 		rc = entry_parse(l, sets, nat(l, *it), &rs->ls[rs->nls]);
 		if (rc != 0)
 			return rc;
@@ -302,7 +329,6 @@ int detect_logsource_load(struct detect_ruleset *rs, const char *file,
 	}
 	yaml_parser_delete(&parser);
 	fclose(f);
-	rs->ls_loaded = rc == 0;
 	return rc;
 }
 

@@ -111,6 +111,7 @@ void detect_ruleset_free(struct detect_ruleset *rs)
 		free(rs->ls[i].rules);
 	for (unsigned i = 0; i < rs->nres; i++)
 		pcre2_code_free(rs->res[i]);
+	free(rs->ls);
 	free(rs->res);
 	pcre2_match_data_free(rs->md);
 	free(rs->rules);
@@ -192,6 +193,55 @@ static bool exists_file(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+static int map_extra(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 15 && strncmp(d->d_name, "logsources-", 11) == 0 &&
+	       strcmp(d->d_name + n - 4, ".yml") == 0;
+}
+
+static int map_file(struct detect_ruleset *rs, const char *file)
+{
+	struct core_error err;
+
+	if (detect_logsource_load(rs, file, &err) == 0)
+		return 0;
+	if (rs->reject)
+		rs->reject(&err, rs->reject_ud);
+	return err.code;
+}
+
+/*
+ * Loads dir/logsources.yml, then every dir/logsources-*.yml in name
+ * order: later files add sources (e.g. logsources-windows.yml), and the
+ * first matching source still wins, so logsources.yml comes first.
+ */
+static int map_dir(struct detect_ruleset *rs, const char *dir)
+{
+	struct dirent **ents;
+	char file[4096];
+	int n, rc;
+
+	if (snprintf(file, sizeof(file), "%s/logsources.yml", dir) >=
+	    (int)sizeof(file))
+		return CORE_E_INVAL;
+	rc = map_file(rs, file);
+	n = rc == 0 ? scandir(dir, &ents, map_extra, alphasort) : 0;
+	for (int i = 0; i < n; i++) {
+		int w = snprintf(file, sizeof(file), "%s/%s", dir,
+				 ents[i]->d_name);
+
+		if (rc == 0 && w < (int)sizeof(file))
+			rc = map_file(rs, file);
+		free(ents[i]);
+	}
+	if (n > 0)
+		free(ents);
+	rs->ls_loaded = rc == 0;
+	return rc;
+}
+
 /*
  * The log source map: the directory set by detect_ruleset_set_datadir(),
  * else $VIGIL_DATADIR, else data/ beside or above the rules path, else
@@ -201,7 +251,6 @@ static int load_map(struct detect_ruleset *rs, const char *path)
 {
 	char cand[6][1024];
 	const char *env = getenv("VIGIL_DATADIR");
-	struct core_error err;
 	unsigned n = 0;
 
 	if (rs->ls_loaded)
@@ -218,17 +267,12 @@ static int load_map(struct detect_ruleset *rs, const char *path)
 	snprintf(cand[n++], sizeof(cand[0]), "%s", VIGIL_DATA_DIR);
 	for (unsigned i = 0; i < n; i++) {
 		char file[1100];
-
 		int w = snprintf(file, sizeof(file), "%s/logsources.yml",
 				 cand[i]);
 
 		if (w >= (int)sizeof(file) || !exists_file(file))
 			continue;
-		if (detect_logsource_load(rs, file, &err) == 0)
-			return 0;
-		if (rs->reject)
-			rs->reject(&err, rs->reject_ud);
-		return err.code;
+		return map_dir(rs, cand[i]);
 	}
 	detect_reject(rs, path, 0, "log source map data/logsources.yml not "
 		      "found (set VIGIL_DATADIR)");

@@ -151,6 +151,60 @@ static void test_shipped_ssh_scenario(void **state)
 }
 
 /* Not a pass/fail test: prints events per second over auth events. */
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * data/logsources-*.yml add sources after data/logsources.yml, in name
+ * order, each with its own fieldsets; the first matching source wins.
+ */
+static void test_extra_map_files(void **state)
+{
+	char dir[] = "/tmp/vigil-ls-XXXXXX", p[256];
+	struct t_run run = { 0 };
+	struct detect_ruleset *rs;
+	struct core_event ev;
+	const char *rule = "title: w\nlogsource: {product: windows}\n"
+		"detection:\n  s: {Img: a}\n  condition: s\n";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/logsources.yml", dir);
+	write_file(p, "sources:\n  - product: linux\n");
+	snprintf(p, sizeof(p), "%s/logsources-b.yml", dir);
+	write_file(p, "sources:\n  - product: windows\n"
+		   "    fields: {Img: second}\n");
+	snprintf(p, sizeof(p), "%s/logsources-a.yml", dir);
+	write_file(p, "fieldsets:\n  w: {Img: first}\n"
+		   "sources:\n  - product: windows\n    use: [w]\n");
+	rs = detect_ruleset_new();
+	assert_int_equal(detect_ruleset_set_datadir(rs, dir), 0);
+	detect_ruleset_load_buffer(rs, "w.yml", rule, strlen(rule),
+				   t_on_reject, &run);
+	detect_ruleset_compile(rs, NULL);
+	assert_int_equal(run.nrejects, 0);
+	t_event(&ev, "first=a", T_SEC, 1);
+	detect_match(rs, &ev, t_on_alert, &run);
+	t_event(&ev, "second=a", T_SEC, 2);
+	detect_match(rs, &ev, t_on_alert, &run);
+	assert_int_equal(run.nalerts, 1);
+	assert_int_equal(run.a[0].first_line, 1);
+	detect_ruleset_free(rs);
+	snprintf(p, sizeof(p), "%s/logsources.yml", dir);
+	remove(p);
+	snprintf(p, sizeof(p), "%s/logsources-a.yml", dir);
+	remove(p);
+	snprintf(p, sizeof(p), "%s/logsources-b.yml", dir);
+	remove(p);
+	remove(dir);
+}
+
 static void test_match_speed(void **state)
 {
 	static const char *kinds[] = {
@@ -198,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_rules_load_cleanly),
 		cmocka_unit_test(test_community_linux_load_share),
 		cmocka_unit_test(test_shipped_ssh_scenario),
+		cmocka_unit_test(test_extra_map_files),
 		cmocka_unit_test(test_match_speed),
 	};
 
