@@ -312,6 +312,16 @@ static void rec_init(struct incident_set *s, struct incident_alert *r,
 	for (int t = 0; t < INCIDENT_ENT__COUNT; t++)
 		r->entity[t] = incident_strdup(s, k->entity[t].p,
 					       k->entity[t].len);
+	if (a->event) {
+		const struct core_str *sig = core_event_get(a->event,
+							    CORE_F_RULE_NAME);
+
+		if (sig) {
+			struct core_str v = cut(*sig, 160);
+
+			r->detail = incident_strdup(s, v.p, v.len);
+		}
+	}
 	r->ngroup = CORE_MIN(a->ngroup, DETECT_ALERT_MAX_GROUP);
 	for (unsigned i = 0; i < r->ngroup; i++) {
 		const char *f = a->group[i].field ? a->group[i].field : "";

@@ -173,6 +173,8 @@ struct incident_alert {
 	struct incident_evidence sample[INCIDENT_RECORD_SAMPLES];
 	uint32_t incident;		/* id of its incident, 0 before build */
 	bool overflow;
+	/* What the source called it (an IDS signature), from the first alert. */
+	struct core_str detail;
 };
 
 /* One step of an incident's timeline: an alert record, in time order. */

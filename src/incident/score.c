@@ -541,8 +541,15 @@ static void title_of(struct work *w)
 	user = first_of(inc, INCIDENT_ENT_USER);
 	host = first_of(inc, INCIDENT_ENT_HOST);
 	head = title_head(w);
-	core_buf_printf(&b, "%s", head->rule->title ? head->rule->title :
-			head->rule->id ? head->rule->id : "Alert");
+	/* An IDS signature says more than the rule that passed it on. */
+	if (head->detail.len)
+		core_buf_printf(&b, "%.*s (%s)", (int)head->detail.len,
+				head->detail.p, head->rule->title ?
+				head->rule->title : "alert");
+	else
+		core_buf_printf(&b, "%s", head->rule->title ?
+				head->rule->title : head->rule->id ?
+				head->rule->id : "Alert");
 
 	/* "<rule>: <who>; <what followed>", whatever the rule's wording. */
 	if (w->folded && w->nsources > 1) {

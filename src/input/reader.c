@@ -9,6 +9,14 @@
  *
  * Workload: every byte of every input passes here once; the line search
  * is memchr, the NUL and UTF-8 checks run only over lines that need them.
+ *
+ * JSON documents.  Some tools write their records as one pretty-printed
+ * JSON array, or as objects spread over many lines.  Such an input is
+ * told from JSON lines by its first value (an array, or an object that
+ * does not end on its first line); its records are then the top-level
+ * objects, each compacted in place onto one line (whitespace outside
+ * strings removed, the buffer tail padded with the newlines taken out so
+ * line counts stay true) and numbered by the line its '{' is on.
  */
 #include "input/input.h"
 
@@ -38,6 +46,8 @@ struct input_reader {
 	bool eof;
 	bool skipping;		/* discarding the rest of an overlong line */
 	bool gzip;
+	bool jsondoc;		/* pretty-printed JSON: records are objects */
+	uint64_t jline;		/* jsondoc: the line r->start is on */
 	int pending;		/* error to report once the buffer is empty */
 	char pending_msg[256];
 };
@@ -107,6 +117,119 @@ static const char *binary_kind(const unsigned char *p, size_t n)
 	return NULL;
 }
 
+/* ------------------------------------------------------ JSON documents */
+
+static bool json_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * One past the end of the JSON value opening at b[at] ('{' or '['), or 0
+ * when [at, end) ends first.  Strings and escapes are honoured; *nl gets
+ * the newlines inside.
+ */
+static size_t json_value_end(const char *b, size_t at, size_t end,
+			     size_t *nl)
+{
+	bool str = false, esc = false;
+	int depth = 0;
+
+	*nl = 0;
+	for (size_t i = at; i < end; i++) {
+		char c = b[i];
+
+		if (c == '\n')
+			(*nl)++;
+		if (str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				str = false;
+			continue;
+		}
+		if (c == '"')
+			str = true;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && --depth <= 0)
+			return i + 1;
+	}
+	return 0;
+}
+
+/*
+ * Compacts p[0, n) in place and returns the new length; the freed tail
+ * holds the newlines removed, then spaces, so a second scan of the same
+ * bytes sees the same object and counts the same lines.
+ */
+static size_t json_compact(char *p, size_t n)
+{
+	bool str = false, esc = false;
+	size_t w = 0, nl = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				str = false;
+			p[w++] = c;
+			continue;
+		}
+		if (json_space(c)) {
+			nl += c == '\n';
+			continue;
+		}
+		if (c == '"')
+			str = true;
+		p[w++] = c;
+	}
+	memset(p + w, '\n', nl);
+	memset(p + w + nl, ' ', n - w - nl);
+	return w;
+}
+
+/* An array, or an object that does not close on its first line. */
+static bool is_json_document(const struct input_reader *r)
+{
+	size_t at = r->start, nl;
+	const char *eol;
+
+	while (at < r->end && json_space(r->buf[at]))
+		at++;
+	if (at == r->end)
+		return false;
+	if (r->buf[at] == '[')
+		return true;
+	if (r->buf[at] != '{')
+		return false;
+	eol = memchr(r->buf + at, '\n', r->end - at);
+	if (!eol)
+		return false;
+	return json_value_end(r->buf, at, (size_t)(eol - r->buf), &nl) == 0;
+}
+
+/* Skips what separates top-level objects: blanks, commas, brackets. */
+static void json_skip_between(struct input_reader *r)
+{
+	while (r->start < r->end) {
+		char c = r->buf[r->start];
+
+		if (!json_space(c) && c != ',' && c != '[' && c != ']')
+			break;
+		r->jline += c == '\n';
+		r->start++;
+		r->consumed++;
+	}
+}
+
 int input_open(const char *path, unsigned oflags, struct input_reader **out,
 	       struct core_error *err)
 {
@@ -161,6 +284,13 @@ int input_open(const char *path, unsigned oflags, struct input_reader **out,
 		input_close(r);
 		return core_fail(err, CORE_E_UNSUPPORTED, path, 0, "%s", why);
 	}
+	/* A byte-order mark is not part of the first record. */
+	if (r->end >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0) {
+		r->start = 3;
+		r->consumed = 3;
+	}
+	r->jsondoc = is_json_document(r);
+	r->jline = 1;
 	*out = r;
 	return 0;
 }
@@ -252,8 +382,90 @@ static int deliver(struct input_reader *r, size_t from, size_t len,
 	return 1;
 }
 
+static int next_line(struct input_reader *r, struct core_str *rec,
+		     uint64_t *lineno, unsigned *flags, struct core_error *err);
+
+/* The end of the input: a pending read error, once, then 0. */
+static int at_end(struct input_reader *r, struct core_error *err)
+{
+	int code = r->pending;
+
+	r->start = r->end;
+	if (!code)
+		return 0;
+	r->pending = 0;
+	return core_fail(err, code, r->name, r->lineno + 1, "%s",
+			 r->pending_msg);
+}
+
+/*
+ * JSON-document mode.  An object larger than INPUT_MAX_LINE is cut like
+ * an overlong line, and the rest of the input is read line by line.
+ * Bytes that are not an object (junk between records) become a record of
+ * their own up to the end of their line, so nothing is dropped unseen.
+ */
+static int next_object(struct input_reader *r, struct core_str *rec,
+		       uint64_t *lineno, unsigned *flags,
+		       struct core_error *err)
+{
+	for (;;) {
+		size_t from, e, nl, len;
+		uint64_t line;
+
+		json_skip_between(r);
+		if (r->start == r->end) {
+			if (r->eof)
+				return at_end(r, err);
+			fill(r);
+			continue;
+		}
+		from = r->start;
+		line = r->jline;
+		if (r->buf[from] != '{') {
+			char *eol = memchr(r->buf + from, '\n',
+					   r->end - from);
+
+			if (!eol && !r->eof && r->end - from < INPUT_MAX_LINE) {
+				fill(r);
+				continue;
+			}
+			len = eol ? (size_t)(eol - (r->buf + from)) :
+				CORE_MIN(r->end - from, (size_t)INPUT_MAX_LINE);
+			r->start = from + len;
+			r->consumed += len;
+			r->lineno = line - 1;
+			return deliver(r, from, len, 0, rec, lineno, flags);
+		}
+
+		e = json_value_end(r->buf, from, r->end, &nl);
+		if (!e && !r->eof && r->end - from < INPUT_MAX_LINE) {
+			fill(r);
+			continue;
+		}
+		if (!e) {
+			/* Too big, or cut off by the end of the input. */
+			r->jsondoc = false;
+			r->lineno = line - 1;
+			return next_line(r, rec, lineno, flags, err);
+		}
+		len = json_compact(r->buf + from, e - from);
+		r->start = from + len;
+		r->consumed += len;
+		r->lineno = line - 1;
+		return deliver(r, from, len, 0, rec, lineno, flags);
+	}
+}
+
 int input_next(struct input_reader *r, struct core_str *rec,
 	       uint64_t *lineno, unsigned *flags, struct core_error *err)
+{
+	if (r->jsondoc)
+		return next_object(r, rec, lineno, flags, err);
+	return next_line(r, rec, lineno, flags, err);
+}
+
+static int next_line(struct input_reader *r, struct core_str *rec,
+		     uint64_t *lineno, unsigned *flags, struct core_error *err)
 {
 	for (;;) {
 		size_t avail = r->end - r->start;
@@ -295,24 +507,44 @@ int input_next(struct input_reader *r, struct core_str *rec,
 				return deliver(r, from, avail, INPUT_F_NO_EOL,
 					       rec, lineno, flags);
 			}
-			r->start = r->end;
-			if (r->pending) {
-				int code = r->pending;
-
-				r->pending = 0;
-				return core_fail(err, code, r->name,
-						 r->lineno + 1, "%s",
-						 r->pending_msg);
-			}
-			return 0;
+			return at_end(r, err);
 		}
 		fill(r);
 	}
 }
 
+/* Peeking compacts objects in place; input_next() finds them the same. */
+static size_t peek_objects(struct input_reader *r, struct core_str *lines,
+			   size_t max)
+{
+	size_t n = 0, at = r->start, nl;
+
+	while (n < max && at < r->end) {
+		char c = r->buf[at];
+		size_t e;
+
+		if (json_space(c) || c == ',' || c == '[' || c == ']') {
+			at++;
+			continue;
+		}
+		if (c != '{')
+			break;
+		e = json_value_end(r->buf, at, r->end, &nl);
+		if (!e)
+			break;
+		lines[n++] = core_str_make(r->buf + at,
+					   json_compact(r->buf + at, e - at));
+		at = e;
+	}
+	return n;
+}
+
 size_t input_peek(struct input_reader *r, struct core_str *lines, size_t max)
 {
 	size_t n = 0, at = r->start;
+
+	if (r->jsondoc)
+		return peek_objects(r, lines, max);
 
 	while (n < max && at < r->end) {
 		char *nl = memchr(r->buf + at, '\n', r->end - at);

@@ -243,6 +243,62 @@ static void test_rejects(void **state)
 	}
 }
 
+struct jdoc_case {
+	const char *data;
+	int n;			/* records */
+	const char *first;	/* first record as delivered */
+	uint64_t last_line;	/* line of the last record */
+	const char *why;
+};
+
+static const struct jdoc_case jdoc_cases[] = {
+	{ "[\n  {\n    \"a\": 1,\n    \"b\": \"x y\"\n  },\n"
+	  "  {\"c\": [1, 2]}\n]\n", 2, "{\"a\":1,\"b\":\"x y\"}", 6,
+	  "pretty-printed array; spaces inside strings kept" },
+	{ "{\n \"a\": \"}{\\\"\"\n}\n{\n \"b\": 2\n}\n", 2,
+	  "{\"a\":\"}{\\\"\"}", 4,
+	  "concatenated objects; braces and quotes inside strings" },
+	{ "[\n {\"a\": 1},\n junk here\n {\"b\": 2}\n]\n", 3,
+	  "{\"a\":1}", 4, "junk between objects is a record of its own" },
+	{ "\xef\xbb\xbf[{\"a\": 1}]", 1, "{\"a\":1}", 1,
+	  "byte-order mark, one line" },
+	{ "[\n {\"a\": 1},\n {\"b\": \n", 2, "{\"a\":1}", 3,
+	  "cut off: the rest is read as lines" },
+	{ "{\"a\": 1}\n{\"b\": 2}\n", 2, "{\"a\": 1}", 2,
+	  "JSON lines stay lines (not compacted)" },
+};
+
+static void test_json_documents(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(jdoc_cases); i++) {
+		const struct jdoc_case *c = &jdoc_cases[i];
+		const char *p = write_file("doc.json", c->data,
+					   strlen(c->data));
+		struct input_reader *r;
+		struct core_error err;
+		struct core_str rec, peek[4];
+		uint64_t line = 0;
+		unsigned fl;
+		int n = 0;
+
+		assert_int_equal(input_open(p, 0, &r, &err), 0);
+		/* Peeking first must not change what is read after. */
+		if (input_peek(r, peek, 4) == 0)
+			fail_msg("%s: nothing to peek", c->why);
+		while (input_next(r, &rec, &line, &fl, &err) == 1) {
+			if (n++ == 0 && (rec.len != strlen(c->first) ||
+					 memcmp(rec.p, c->first, rec.len)))
+				fail_msg("%s: first is '%.*s'", c->why,
+					 (int)rec.len, rec.p);
+		}
+		if (n != c->n || line != c->last_line)
+			fail_msg("%s: %d records, last line %llu", c->why, n,
+				 (unsigned long long)line);
+		input_close(r);
+	}
+}
+
 static void test_missing_and_dir(void **state)
 {
 	struct input_reader *r;
@@ -265,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_truncated_gzip),
 		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_json_documents),
 		cmocka_unit_test(test_missing_and_dir),
 	};
 
