@@ -173,7 +173,7 @@ struct incident_alert {
 	struct incident_evidence sample[INCIDENT_RECORD_SAMPLES];
 	uint32_t incident;		/* id of its incident, 0 before build */
 	bool overflow;
-	/* What the source called it (an IDS signature), from the first alert. */
+	/* What the source called it: an IDS signature (first alert). */
 	struct core_str detail;
 };
 
