@@ -57,5 +57,7 @@ int cli_report_write(FILE *out, const struct cli_report_opts *opts,
 
 /* Subcommands: argc/argv start at the subcommand's own name. */
 int cli_analyze(int argc, char **argv);
+/* vigil rules check|test|fields (src/cli/rules.c). */
+int cli_rules(int argc, char **argv);
 
 #endif /* VIGIL_CLI_H */

@@ -21,6 +21,8 @@ static void usage(FILE *out)
 	      "  templates FILE...       mine message templates\n"
 	      "  eval templates DIR      score the template miner against\n"
 	      "                          loghub-style ground truth\n"
+	      "  rules check|test|fields check Sigma rules, try them on logs,\n"
+	      "                          list a log source's fields\n"
 	      "  help [COMMAND]          this text, or a command's options\n"
 	      "  version                 print the version\n"
 	      "\n"
@@ -59,6 +61,8 @@ int main(int argc, char **argv)
 		return cli_templates(argc - 1, argv + 1);
 	if (strcmp(cmd, "eval") == 0)
 		return cli_eval(argc - 1, argv + 1);
+	if (strcmp(cmd, "rules") == 0)
+		return cli_rules(argc - 1, argv + 1);
 
 	fprintf(stderr, "vigil: unknown command '%s'\n\n", cmd);
 	usage(stderr);

@@ -160,6 +160,33 @@ void detect_match(struct detect_ruleset *rs, const struct core_event *ev,
 /* Reports correlation alerts still open at the end of the input. */
 void detect_flush(struct detect_ruleset *rs, detect_alert_fn fn, void *ud);
 
+/* One field a log source provides: Sigma name -> event field. */
+typedef void (*detect_field_fn)(const char *sigma, const char *event_field,
+				void *ud);
+
+/*
+ * Lists the fields of log source "product/service" or
+ * "product/category" (e.g. "linux/sshd", "windows/process_creation";
+ * "product" alone for the product's generic source).  label (may be
+ * NULL) gets the source's label and *open whether any field name is
+ * accepted as is.  Loads the log source map if needed.  Returns 0 or
+ * CORE_E_NOTFOUND.
+ */
+int detect_ruleset_fields(struct detect_ruleset *rs, const char *source,
+			  const char **label, bool *open, detect_field_fn fn,
+			  void *ud);
+
+/*
+ * For a plain alert (alert->event set), calls fn with each field the
+ * rule tested that holds a value in the event, and that value, once per
+ * field; fields a matching selection names come first.
+ */
+typedef void (*detect_match_fn)(const char *field, struct core_str value,
+				void *ud);
+void detect_alert_fields(struct detect_ruleset *rs,
+			 const struct detect_alert *alert, detect_match_fn fn,
+			 void *ud);
+
 /* ATT&CK tactic of a tag such as "attack.credential_access", or NULL. */
 const char *detect_tag_tactic(const char *tag);
 /* Technique id of a tag such as "attack.t1110.001" -> "T1110.001", or NULL. */

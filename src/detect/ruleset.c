@@ -647,3 +647,91 @@ void detect_flush(struct detect_ruleset *rs, detect_alert_fn fn, void *ud)
 			detect_corr_flush(rs, rs->rules[i], fn, ud);
 	}
 }
+
+/* ----------------------------------------------------------- inspection */
+
+static const char *fref_name(const struct detect_fref *f, char *buf, size_t n)
+{
+	if (f->id == CORE_F_NAMED) {
+		snprintf(buf, n, "%.*s", (int)f->name.len, f->name.p);
+		return buf;
+	}
+	if (f->id == DETECT_F_KEYWORD)
+		return "(keywords)";
+	return core_field_name((enum core_field_id)f->id);
+}
+
+int detect_ruleset_fields(struct detect_ruleset *rs, const char *source,
+			  const char **label, bool *open, detect_field_fn fn,
+			  void *ud)
+{
+	char product[128];
+	const char *slash = strchr(source, '/'), *rest;
+	int i;
+
+	if (load_map(rs, NULL) != 0)
+		return CORE_E_NOTFOUND;
+	snprintf(product, sizeof(product), "%.*s",
+		 (int)(slash ? (size_t)(slash - source) : strlen(source)),
+		 source);
+	rest = slash ? slash + 1 : NULL;
+	i = detect_logsource_find(rs, product, rest, NULL);
+	if (i < 0 && rest)
+		i = detect_logsource_find(rs, product, NULL, rest);
+	if (i < 0)
+		return CORE_E_NOTFOUND;
+	if (label)
+		*label = rs->ls[i].label;
+	if (open)
+		*open = rs->ls[i].open_fields;
+	for (unsigned k = 0; k < rs->ls[i].nfields; k++) {
+		char buf[256];
+
+		fn(rs->ls[i].fields[k].sigma,
+		   fref_name(&rs->ls[i].fields[k].ecs, buf, sizeof(buf)), ud);
+	}
+	return 0;
+}
+
+static void conj_fields(const struct detect_conj *cj,
+			const struct core_event *ev, const struct core_str **seen,
+			unsigned *nseen, detect_match_fn fn, void *ud)
+{
+	for (unsigned i = 0; i < cj->n; i++) {
+		const struct core_str *v = detect_fref_get(ev, &cj->f[i].field);
+		char buf[256];
+		unsigned k;
+
+		for (k = 0; v && k < *nseen && seen[k] != v; k++)
+			;
+		if (v == NULL || k < *nseen || *nseen == 64)
+			continue;
+		seen[(*nseen)++] = v;
+		fn(fref_name(&cj->f[i].field, buf, sizeof(buf)), *v, ud);
+	}
+}
+
+void detect_alert_fields(struct detect_ruleset *rs,
+			 const struct detect_alert *alert, detect_match_fn fn,
+			 void *ud)
+{
+	/* info is the first member of struct detect_rule. */
+	const struct detect_rule *r = (const struct detect_rule *)alert->rule;
+	const struct core_str *seen[64];
+	unsigned nseen = 0;
+
+	if (alert->event == NULL || r->corr != NULL)
+		return;
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned s = 0; s < r->nsels; s++) {
+			bool hit = detect_sel_match(rs, &r->sels[s],
+						    alert->event);
+
+			if (hit != (pass == 0))
+				continue;
+			for (unsigned a = 0; a < r->sels[s].nalt; a++)
+				conj_fields(&r->sels[s].alt[a], alert->event,
+					    seen, &nseen, fn, ud);
+		}
+	}
+}

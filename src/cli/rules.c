@@ -1,0 +1,248 @@
+/*
+ * rules.c: `vigil rules`: the rule author's tools.
+ *
+ *   vigil rules check DIR...      load every rule; list each refused rule
+ *                                 as file:line: reason; a summary line
+ *   vigil rules test RULE LOG...  run one rule file (or folder) over logs
+ *                                 and show each hit with its fields
+ *   vigil rules fields SOURCE     the fields a log source provides
+ *
+ * Only argument handling and printing live here; loading, matching and
+ * the log source map belong to the detect room, reading and decoding to
+ * input and parse.
+ */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input/input.h"
+#include "parse/parse.h"
+
+struct check {
+	uint64_t refused;
+	bool quiet;
+};
+
+static void on_refuse(const struct core_error *why, void *ud)
+{
+	struct check *c = ud;
+	char msg[1200];
+
+	c->refused++;
+	if (c->quiet)
+		return;
+	core_error_format(why, msg, sizeof(msg));
+	printf("%s\n", msg);
+}
+
+static void rules_usage(FILE *out)
+{
+	fputs("usage: vigil rules check [-q] DIR|FILE...\n"
+	      "       vigil rules test RULE LOG...\n"
+	      "       vigil rules fields SOURCE   (e.g. linux/sshd,\n"
+	      "                                   windows/process_creation)\n",
+	      out);
+}
+
+/*
+ * Loads every path into one ruleset, so correlations and filters may
+ * refer across folders, then compiles.  A refusal found while compiling
+ * (an unknown referenced rule) is counted like one found while loading.
+ */
+static int rules_check(int argc, char **argv)
+{
+	struct detect_ruleset *rs = detect_ruleset_new();
+	struct check c = { 0 };
+	struct core_error err = { 0 };
+	size_t loaded;
+	int i = 1, bad = 0;
+
+	if (rs == NULL)
+		return 2;
+	if (i < argc && strcmp(argv[i], "-q") == 0) {
+		c.quiet = true;
+		i++;
+	}
+	if (i >= argc) {
+		rules_usage(stderr);
+		detect_ruleset_free(rs);
+		return 2;
+	}
+	for (; i < argc; i++) {
+		if (detect_ruleset_load(rs, argv[i], on_refuse, &c) < 0) {
+			fprintf(stderr, "vigil: %s: cannot read rules\n",
+				argv[i]);
+			bad = 1;
+		}
+	}
+	if (detect_ruleset_compile(rs, &err) != 0)
+		bad = 1;
+	loaded = detect_ruleset_count(rs);
+	printf("rules: %zu loaded, %llu refused, %.2f%% loaded\n", loaded,
+	       (unsigned long long)c.refused, loaded + c.refused ?
+	       100.0 * (double)loaded / (double)(loaded + c.refused) : 100.0);
+	detect_ruleset_free(rs);
+	return bad ? 2 : 0;
+}
+
+struct test_run {
+	struct detect_ruleset *rs;
+	uint64_t hits;
+};
+
+static void print_field(const char *field, struct core_str v, void *ud)
+{
+	(void)ud;
+	printf("    %s: %.*s\n", field, (int)CORE_MIN(v.len, 400), v.p);
+}
+
+static void on_hit(const struct detect_alert *a, void *ud)
+{
+	struct test_run *t = ud;
+	const struct detect_evidence *e = a->nevidence ? &a->evidence[0] :
+					  NULL;
+
+	t->hits++;
+	printf("%s:%llu: %s [%s] %s", e && e->src ? e->src : "-",
+	       (unsigned long long)(e ? e->line : 0),
+	       a->rule->correlation ? "correlation" : "hit",
+	       detect_level_name(a->rule->level), a->rule->title);
+	if (a->rule->correlation)
+		printf(" (%llu events)", (unsigned long long)a->count);
+	printf("\n");
+	for (unsigned i = 0; i < a->ngroup; i++)
+		printf("    group %s: %.*s\n", a->group[i].field,
+		       (int)a->group[i].value.len, a->group[i].value.p);
+	detect_alert_fields(t->rs, a, print_field, NULL);
+}
+
+static void test_file(struct test_run *t, const char *path,
+		      struct core_arena *arena, struct core_event *ev)
+{
+	struct core_error err = { 0 };
+	struct input_reader *r;
+	struct parse_ctx ctx;
+	struct core_str lines[64], rec;
+	enum core_format fmt;
+	uint64_t line;
+	unsigned flags;
+	char msg[1024];
+	size_t n;
+
+	if (input_open(path, 0, &r, &err) != 0) {
+		core_error_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "vigil: %s\n", msg);
+		return;
+	}
+	parse_ctx_init(&ctx);
+	ctx.file_mtime = input_mtime(r);
+	n = input_peek(r, lines, CORE_ARRAY_LEN(lines));
+	fmt = n ? parse_sniff(lines, n) : CORE_FMT_RAW;
+	while (input_next(r, &rec, &line, &flags, &err) > 0) {
+		core_arena_reset(arena);
+		core_event_reset(ev, arena);
+		ev->src = input_name(r);
+		ev->line = line;
+		ev->raw = rec;
+		ev->format = fmt;
+		parse_record(fmt, &ctx, ev, rec.p, rec.len);
+		detect_match(t->rs, ev, on_hit, t);
+	}
+	input_close(r);
+}
+
+static int rules_test(int argc, char **argv)
+{
+	struct test_run t = { 0 };
+	struct check c = { 0 };
+	struct core_arena *arena;
+	struct core_event *ev;
+	int rc = 0;
+
+	if (argc < 3) {
+		rules_usage(stderr);
+		return 2;
+	}
+	t.rs = detect_ruleset_new();
+	arena = core_arena_new(1 << 20);
+	ev = calloc(1, sizeof(*ev));
+	if (t.rs == NULL || arena == NULL || ev == NULL) {
+		rc = 2;
+		goto out;
+	}
+	if (detect_ruleset_load(t.rs, argv[1], on_refuse, &c) < 0 ||
+	    detect_ruleset_compile(t.rs, NULL) != 0) {
+		fprintf(stderr, "vigil: %s: cannot read rules\n", argv[1]);
+		rc = 2;
+		goto out;
+	}
+	if (detect_ruleset_count(t.rs) == 0) {
+		fprintf(stderr, "vigil: %s: no usable rule\n", argv[1]);
+		rc = 2;
+		goto out;
+	}
+	for (int i = 2; i < argc; i++)
+		test_file(&t, argv[i], arena, ev);
+	detect_flush(t.rs, on_hit, &t);
+	printf("hits: %llu\n", (unsigned long long)t.hits);
+	rc = t.hits ? 0 : 1;
+out:
+	free(ev);
+	core_arena_free(arena);
+	detect_ruleset_free(t.rs);
+	return rc;
+}
+
+static void print_map(const char *sigma, const char *event_field, void *ud)
+{
+	(void)ud;
+	printf("  %-28s %s\n", sigma, event_field);
+}
+
+static int rules_fields(int argc, char **argv)
+{
+	struct detect_ruleset *rs;
+	const char *label = NULL;
+	bool open = false;
+	int rc;
+
+	if (argc != 2) {
+		rules_usage(stderr);
+		return 2;
+	}
+	rs = detect_ruleset_new();
+	if (rs == NULL)
+		return 2;
+	rc = detect_ruleset_fields(rs, argv[1], &label, &open, print_map,
+				   NULL);
+	if (rc != 0) {
+		fprintf(stderr, "vigil: no log source '%s' in the log source "
+			"map\n", argv[1]);
+		detect_ruleset_free(rs);
+		return 1;
+	}
+	printf("log source %s\n", label);
+	printf("  any event field (ECS name, docs/events.md) is accepted%s\n",
+	       open ? "; so is any other name, as is" : "");
+	detect_ruleset_free(rs);
+	return 0;
+}
+
+int cli_rules(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+		rules_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "check") == 0)
+		return rules_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "test") == 0)
+		return rules_test(argc - 1, argv + 1);
+	if (strcmp(argv[1], "fields") == 0)
+		return rules_fields(argc - 1, argv + 1);
+	fprintf(stderr, "vigil: rules: unknown command '%s'\n", argv[1]);
+	rules_usage(stderr);
+	return 2;
+}
