@@ -18,6 +18,7 @@
 #include "anomaly/anomaly.h"
 
 #include <string.h>
+#include <strings.h>
 
 enum {
 	C_DIGIT = 1 << 0,
@@ -219,6 +220,68 @@ static const char *ident_end(const char *p, const char *e)
 	return p;
 }
 
+static const char *const tlds[] = {
+	"com", "net", "org", "edu", "gov", "mil", "int", "io", "local",
+	"lan", "corp", "internal", "localdomain", "arpa",
+};
+
+/*
+ * A host name of three or more labels ending in a generic top-level or
+ * site-local domain ("node7.corp.example.com"): one variable.  Java
+ * class names ("java.net.Socket") end in a class, not a domain.
+ */
+static bool is_domain(const char *p, const char *e)
+{
+	const char *last = p;
+	size_t labels = 1;
+
+	for (const char *q = p; q < e; q++) {
+		if (*q == '.') {
+			if (q == last || q + 1 == e)
+				return false;
+			labels++;
+			last = q + 1;
+		} else if (!IS_ALNUM(*q) && *q != '-') {
+			return false;
+		}
+	}
+	if (labels < 3)
+		return false;
+	for (size_t k = 0; k < CORE_ARRAY_LEN(tlds); k++)
+		if ((size_t)(e - last) == strlen(tlds[k]) &&
+		    strncasecmp(last, tlds[k], (size_t)(e - last)) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * End of a numbered host name at p ("web-prod-03", "ip-10-0-0-1"): a
+ * word, then two or more parts joined by '-', the last all digits.  One
+ * hyphen ("node-12") is a name and a number, and stays so.  NULL if not.
+ */
+static const char *numbered_host(const char *p, const char *e)
+{
+	const char *q = p, *part = p;
+	size_t parts = 1;
+
+	if (p >= e || IS_DIGIT(*p) || !IS_ALNUM(*p))
+		return NULL;
+	for (; q < e && (IS_ALNUM(*q) || *q == '-'); q++) {
+		if (*q != '-')
+			continue;
+		if (q == part)
+			return NULL;
+		parts++;
+		part = q + 1;
+	}
+	if (parts < 3 || part == q || (q < e && (*q == '_' || *q == '.')))
+		return NULL;
+	for (const char *d = part; d < q; d++)
+		if (!IS_DIGIT(*d))
+			return NULL;
+	return q;
+}
+
 /* Masks the token [p, e) into o. */
 static void mask_token(struct out *o, const char *p, const char *e)
 {
@@ -229,6 +292,7 @@ static void mask_token(struct out *o, const char *p, const char *e)
 	while (cend > core && strchr(")]}>'\",;:.", cend[-1]))
 		cend--;
 	if (cend > core && (is_addr(core, cend) || is_path(core, cend) ||
+			    is_domain(core, cend) ||
 			    uuid_at(core, cend) == (size_t)(cend - core))) {
 		put(o, s, (size_t)(core - s));
 		put_slot(o);
@@ -280,6 +344,12 @@ static void mask_token(struct out *o, const char *p, const char *e)
 			/* The numeric tail of "attempt_14_0020_m_3". */
 			put_slot(o);
 			p = ident_end(p, e);
+			continue;
+		}
+		if ((p == s || !IS_ALNUM(p[-1])) &&
+		    (q = numbered_host(p, e)) != NULL) {
+			put_slot(o);
+			p = q;
 			continue;
 		}
 		q = p;
@@ -428,9 +498,49 @@ static bool starts_slot(const struct anomaly_tokens *t, size_t i)
 	return i < t->n && tok_is(t, i, "<*>");
 }
 
+/* Is token i a masked clock time ("<*>:<*>:<*>", "<*>:<*>")? */
+static bool is_clock(const struct anomaly_tokens *t, size_t i)
+{
+	struct core_str w = anomaly_tokens_get(t, i);
+
+	return core_str_eq_lit(w, "<*>:<*>:<*>") ||
+	       core_str_eq_lit(w, "<*>:<*>");
+}
+
+/*
+ * "at Fri Jun 17 07:07:00 2005": a date written out in words and numbers
+ * is one variable, shaped like its clock.  The day and month names and
+ * numbers before a clock time, and a number right after it, fold into
+ * the clock token; at least one name must be there, so "port 22
+ * 10:00:01" keeps its port.
+ */
+static void fold_dates(struct anomaly_tokens *t)
+{
+	for (size_t i = 1; i < t->n; i++) {
+		size_t b = i, words = 0;
+
+		if (!is_clock(t, i))
+			continue;
+		while (b > 0 && (is_date_word(t, b - 1) ||
+				 core_str_eq_lit(anomaly_tokens_get(t, b - 1),
+						 "<*>"))) {
+			words += is_date_word(t, b - 1);
+			b--;
+		}
+		if (words == 0)
+			continue;
+		if (i + 1 < t->n &&
+		    core_str_eq_lit(anomaly_tokens_get(t, i + 1), "<*>"))
+			drop_token(t, i + 1);
+		for (; b < i; i--)
+			drop_token(t, b);
+	}
+}
+
 /* "Fri Jun 17 07:07:00 2005": month and day names next to numbers. */
 static void mask_dates(struct anomaly_tokens *t, struct out *o)
 {
+	fold_dates(t);
 	for (size_t i = 0; i < t->n; i++) {
 		if (!is_date_word(t, i))
 			continue;

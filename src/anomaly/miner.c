@@ -284,6 +284,34 @@ static bool glob_fits(const struct tpl *t, size_t i, struct core_str s)
 	       memcmp(s.p + s.len - sl, g.p + g.len - sl, sl) == 0;
 }
 
+/* Number of slots in [p, p + n). */
+static size_t slots_in(const char *p, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i + 3 <= n; i++)
+		if (memcmp(p + i, SLOT, 3) == 0)
+			k++, i += 2;
+	return k;
+}
+
+/*
+ * A token that would hold three or more slots once widened
+ * ("<*>~<*>~amd64~~<*>") is a compound value that varies as a whole:
+ * it becomes one slot, keeping only the brackets and quotes around it.
+ */
+static void frame_only(struct core_str g, size_t *pl, size_t *sl)
+{
+	size_t a = 0, z = 0;
+
+	while (a < *pl && strchr("([{'\"", g.p[a]))
+		a++;
+	while (z < *sl && strchr(")]}'\",;:.", g.p[g.len - 1 - z]))
+		z++;
+	*pl = a;
+	*sl = z;
+}
+
 /*
  * Rebuilds t's text with token i replaced by the glob of its common
  * prefix and suffix with s (s may point into t's own text).
@@ -312,6 +340,8 @@ static int tpl_widen(struct anomaly_miner *m, struct tpl *t, size_t i,
 		pl -= 3;
 	if (sl >= 3 && memcmp(g.p + g.len - sl, SLOT, 3) == 0)
 		sl -= 3;
+	if (slots_in(g.p, pl) + 1 + slots_in(g.p + g.len - sl, sl) >= 3)
+		frame_only(g, &pl, &sl);
 	core_buf_reset(b);
 	rc |= core_buf_add(b, t->text, t->off[i] + pl);
 	rc |= core_buf_add(b, SLOT, 3);
