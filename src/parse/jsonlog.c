@@ -106,6 +106,7 @@ static void cowrie(struct core_event *ev, struct core_str id)
 
 	id.p += 7;
 	id.len -= 7;
+	core_event_set_lit(ev, CORE_F_EVENT_DATASET, "honeypot.cowrie");
 	map(ev, "src_ip", CORE_F_SOURCE_IP);
 	map(ev, "src_port", CORE_F_SOURCE_PORT);
 	map(ev, "dst_ip", CORE_F_DESTINATION_IP);

@@ -17,7 +17,7 @@ static const struct parse_row rows[] = {
 	  "\"timestamp\":\"2018-05-17T00:00:32.538490Z\"}",
 	  "event.action=ssh_login\nevent.outcome=failure\nuser.name=root\n"
 	  "source.ip=203.0.113.7\npassword=hunter2\n"
-	  "message=login attempt failed\nevent.dataset=json",
+	  "message=login attempt failed\nevent.dataset=honeypot.cowrie",
 	  "cowrie login: the password stays in its own field only" },
 	{ "{\"eventid\":\"cowrie.login.success\",\"username\":\"pi\","
 	  "\"password\":\"raspberry\",\"message\":\"login attempt [pi/"
