@@ -27,10 +27,17 @@ const char *core_field_name(enum core_field_id id)
 	return (unsigned)id < CORE_F__COUNT ? field_names[id] : "";
 }
 
+/* Lengths beside the names: lookups run per named field of every event. */
+static const uint8_t field_lens[CORE_F__COUNT] = {
+#define CORE_FIELD_LEN(id, name) sizeof(name) - 1,
+	CORE_FIELD_LIST(CORE_FIELD_LEN)
+#undef CORE_FIELD_LEN
+};
+
 enum core_field_id core_field_lookup(const char *name, size_t len)
 {
 	for (unsigned i = 0; i < CORE_F__COUNT; i++) {
-		if (strlen(field_names[i]) == len &&
+		if (field_lens[i] == len && field_names[i][0] == name[0] &&
 		    memcmp(field_names[i], name, len) == 0)
 			return (enum core_field_id)i;
 	}
