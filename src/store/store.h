@@ -37,7 +37,7 @@ struct store;
 /* ------------------------------------------------------------- opening */
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 #define STORE_O_READONLY 0x1	/* never write; fails if the file is absent */
 #define STORE_O_NOCREATE 0x2	/* the file must exist (read-write) */

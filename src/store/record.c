@@ -1,0 +1,536 @@
+/*
+ * record.c: what people and models decide about incidents (triage
+ * traces, verdicts, analysts' feedback), the append-only audit log and the
+ * state blobs other rooms keep between runs.
+ *
+ * The audit log's immutability is the schema's (triggers refuse UPDATE
+ * and DELETE, see migrate.c); this file only ever inserts into it.
+ * Feedback and its audit row are written in one transaction, so neither
+ * exists without the other.
+ */
+#include "store/store_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int64_t u64(uint64_t v)
+{
+	return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+static bool one_of(const char *v, const char *const *list, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		if (strcmp(v, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Steps an iterating statement, calling row(s, ud) for each row; returns
+ * the first non-zero value row returned, or an SQLite failure.
+ */
+static int each_row(struct store *st, sqlite3_stmt *s,
+		    int (*row)(sqlite3_stmt *, void *), void *ud,
+		    const char *what, struct core_error *err)
+{
+	int rc, stop = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((stop = row(s, ud)) != 0)
+			break;
+	if (stop == 0 && rc != SQLITE_DONE)
+		stop = store_sqlfail(st, err, what);
+	sqlite3_finalize(s);
+	return stop;
+}
+
+/* ------------------------------------------------------------ traces */
+
+int store_trace_add(struct store *st, const struct store_trace *t,
+		    int64_t *id, struct core_error *err)
+{
+	static const char sql[] = "INSERT INTO triage_traces (incident_id, "
+		"producer, model, started, duration_us, prompt_tokens, "
+		"completion_tokens, steps, status, prompt, tool_calls, answer, "
+		"messages) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+		"?12, ?13)";
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+
+	if (!s)
+		return CORE_E_IO;
+	if (!t->producer || !*t->producer)
+		return core_fail(err, CORE_E_INVAL, st->path, 0,
+				 "a trace needs its producer");
+	sqlite3_bind_int64(s, 1, t->incident_id);
+	store_bind_cstr(s, 2, t->producer);
+	store_bind_cstr(s, 3, t->model);
+	sqlite3_bind_int64(s, 4, t->started ? t->started : core_time_now());
+	sqlite3_bind_int64(s, 5, t->duration_us);
+	sqlite3_bind_int64(s, 6, u64(t->prompt_tokens));
+	sqlite3_bind_int64(s, 7, u64(t->completion_tokens));
+	sqlite3_bind_int64(s, 8, t->steps);
+	store_bind_cstr(s, 9, t->status ? t->status : "ok");
+	store_bind_str(s, 10, t->prompt);
+	store_bind_str(s, 11, t->tool_calls.len ? t->tool_calls :
+		       CORE_STR("[]"));
+	store_bind_str(s, 12, t->answer);
+	store_bind_str(s, 13, t->messages.len ? t->messages : CORE_STR("[]"));
+	if (store_step_done(st, s, "adding a triage trace", err) != 0)
+		return err ? err->code : CORE_E_IO;
+	if (id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+struct trace_iter {
+	store_trace_fn fn;
+	void *ud;
+};
+
+static int trace_row(sqlite3_stmt *s, void *ud)
+{
+	struct trace_iter *it = ud;
+	struct store_trace t = {
+		.incident_id = sqlite3_column_int64(s, 1),
+		.producer = store_col_cstr(s, 2),
+		.model = store_col_cstr(s, 3),
+		.started = sqlite3_column_int64(s, 4),
+		.duration_us = sqlite3_column_int64(s, 5),
+		.prompt_tokens = (uint64_t)sqlite3_column_int64(s, 6),
+		.completion_tokens = (uint64_t)sqlite3_column_int64(s, 7),
+		.steps = (unsigned)sqlite3_column_int(s, 8),
+		.status = store_col_cstr(s, 9),
+		.prompt = store_col_str(s, 10),
+		.tool_calls = store_col_str(s, 11),
+		.answer = store_col_str(s, 12),
+		.messages = store_col_str(s, 13),
+	};
+
+	return it->fn(sqlite3_column_int64(s, 0), &t, it->ud);
+}
+
+int store_trace_each(struct store *st, int64_t incident_id,
+		     store_trace_fn fn, void *ud, struct core_error *err)
+{
+	static const char sql[] = "SELECT id, incident_id, producer, model, "
+		"started, duration_us, prompt_tokens, completion_tokens, steps, "
+		"status, prompt, tool_calls, answer, messages "
+		"FROM triage_traces WHERE incident_id = ?1 ORDER BY id";
+	struct trace_iter it = { fn, ud };
+	sqlite3_stmt *s;
+
+	if (store_prepare(st, sql, &s, err) != 0)
+		return CORE_E_IO;
+	sqlite3_bind_int64(s, 1, incident_id);
+	return each_row(st, s, trace_row, &it, "reading traces", err);
+}
+
+/* ---------------------------------------------------------- verdicts */
+
+int store_verdict_add(struct store *st, const struct store_verdict *v,
+		      int64_t *id, struct core_error *err)
+{
+	static const char *const by[] = {
+		STORE_BY_DETERMINISTIC, STORE_BY_LLM, STORE_BY_ANALYST,
+		STORE_BY_LOCAL_MODEL,
+	};
+	static const char sql[] = "INSERT INTO verdicts (incident_id, "
+		"trace_id, producer, verdict, confidence, score_delta, "
+		"explanation, evidence, actions, created) VALUES (?1, ?2, ?3, "
+		"?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	sqlite3_stmt *s;
+
+	if (!one_of(v->producer, by, CORE_ARRAY_LEN(by)) || !v->verdict ||
+	    !*v->verdict || !isfinite(v->confidence) || v->confidence < 0 ||
+	    v->confidence > 1)
+		return core_fail(err, CORE_E_INVAL, st->path, 0,
+				 "verdict needs a known producer, a verdict "
+				 "and a confidence in 0..1");
+	s = store_stmt(st, sql, err);
+	if (!s)
+		return CORE_E_IO;
+	sqlite3_bind_int64(s, 1, v->incident_id);
+	store_bind_ref(s, 2, v->trace_id);
+	store_bind_cstr(s, 3, v->producer);
+	store_bind_cstr(s, 4, v->verdict);
+	sqlite3_bind_double(s, 5, v->confidence);
+	sqlite3_bind_int(s, 6, v->score_delta);
+	store_bind_str(s, 7, v->explanation);
+	store_bind_str(s, 8, v->evidence.len ? v->evidence : CORE_STR("[]"));
+	store_bind_str(s, 9, v->actions.len ? v->actions : CORE_STR("[]"));
+	sqlite3_bind_int64(s, 10, v->created ? v->created : core_time_now());
+	if (store_step_done(st, s, "adding a verdict", err) != 0)
+		return err ? err->code : CORE_E_IO;
+	if (id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+struct verdict_iter {
+	store_verdict_fn fn;
+	void *ud;
+};
+
+static int verdict_row(sqlite3_stmt *s, void *ud)
+{
+	struct verdict_iter *it = ud;
+	struct store_verdict v = {
+		.incident_id = sqlite3_column_int64(s, 1),
+		.trace_id = sqlite3_column_int64(s, 2),
+		.producer = store_col_cstr(s, 3),
+		.verdict = store_col_cstr(s, 4),
+		.confidence = sqlite3_column_double(s, 5),
+		.score_delta = sqlite3_column_int(s, 6),
+		.explanation = store_col_str(s, 7),
+		.evidence = store_col_str(s, 8),
+		.actions = store_col_str(s, 9),
+		.created = sqlite3_column_int64(s, 10),
+	};
+
+	return it->fn(sqlite3_column_int64(s, 0), &v, it->ud);
+}
+
+int store_verdict_each(struct store *st, int64_t incident_id,
+		       store_verdict_fn fn, void *ud,
+		       struct core_error *err)
+{
+	static const char sql[] = "SELECT id, incident_id, "
+		"coalesce(trace_id, 0), producer, verdict, confidence, "
+		"score_delta, explanation, evidence, actions, created "
+		"FROM verdicts WHERE ?1 = 0 OR incident_id = ?1 ORDER BY id";
+	struct verdict_iter it = { fn, ud };
+	sqlite3_stmt *s;
+
+	if (store_prepare(st, sql, &s, err) != 0)
+		return CORE_E_IO;
+	sqlite3_bind_int64(s, 1, incident_id);
+	return each_row(st, s, verdict_row, &it, "reading verdicts", err);
+}
+
+/* ---------------------------------------------------------- feedback */
+
+static int incident_exists(struct store *st, int64_t id,
+			   struct core_error *err)
+{
+	static const char sql[] = "SELECT 1 FROM incidents WHERE id = ?1";
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	int rc;
+
+	if (!s)
+		return CORE_E_IO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return core_fail(err, CORE_E_NOTFOUND, st->path, 0,
+				 "no incident %lld in the store",
+				 (long long)id);
+	return store_sqlfail(st, err, "finding an incident");
+}
+
+static int feedback_audit(struct store *st, const struct store_feedback *f,
+			  int64_t fid, int64_t now, struct core_error *err)
+{
+	struct core_buf d;
+	char object[48];
+	struct store_audit a = { 0 };
+	int rc;
+
+	core_buf_init(&d, f->note.len * 6 + 256);
+	rc = core_buf_printf(&d, "{\"feedback_id\":%lld,\"verdict\":\"",
+			     (long long)fid);
+	rc = rc ? rc : core_buf_add_json(&d, f->verdict, strlen(f->verdict));
+	rc = rc ? rc : core_buf_add(&d, "\",\"note\":\"", 10);
+	rc = rc ? rc : core_buf_add_json(&d, f->note.p ? f->note.p : "",
+					 f->note.len);
+	rc = rc ? rc : core_buf_add(&d, "\"}", 2);
+	if (rc != 0) {
+		core_buf_free(&d);
+		return core_fail(err, rc, st->path, 0, "feedback too large");
+	}
+	snprintf(object, sizeof(object), "incident:%lld",
+		 (long long)f->incident_id);
+	a.ts = now;
+	a.actor = f->analyst;
+	a.action = "feedback";
+	a.object = object;
+	a.detail = core_str_make(d.p, d.len);
+	rc = store_audit_append(st, &a, NULL, err);
+	core_buf_free(&d);
+	return rc;
+}
+
+static int feedback_insert(struct store *st, const struct store_feedback *f,
+			   int64_t now, int64_t *id, struct core_error *err)
+{
+	static const char sql[] = "INSERT INTO feedback (incident_id, "
+		"verdict, analyst, note, created) VALUES (?1, ?2, ?3, ?4, ?5)";
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+
+	if (!s)
+		return CORE_E_IO;
+	sqlite3_bind_int64(s, 1, f->incident_id);
+	store_bind_cstr(s, 2, f->verdict);
+	store_bind_cstr(s, 3, f->analyst);
+	store_bind_str(s, 4, f->note);
+	sqlite3_bind_int64(s, 5, now);
+	if (store_step_done(st, s, "adding feedback", err) != 0)
+		return err ? err->code : CORE_E_IO;
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int store_feedback_add(struct store *st, const struct store_feedback *f,
+		       int64_t *id, struct core_error *err)
+{
+	static const char *const verdicts[] = {
+		STORE_FEEDBACK_MALICIOUS, STORE_FEEDBACK_BENIGN,
+		STORE_FEEDBACK_FALSE_POSITIVE,
+	};
+	int64_t now = f->created ? f->created : core_time_now(), fid = 0;
+	int rc;
+
+	if (!one_of(f->verdict, verdicts, CORE_ARRAY_LEN(verdicts)))
+		return core_fail(err, CORE_E_INVAL, st->path, 0,
+				 "verdict must be malicious, benign or "
+				 "false-positive");
+	if (!f->analyst || !*f->analyst)
+		return core_fail(err, CORE_E_INVAL, st->path, 0,
+				 "feedback needs the analyst's name");
+	rc = store_begin(st, err);
+	if (rc != 0)
+		return rc;
+	rc = incident_exists(st, f->incident_id, err);
+	if (rc == 0)
+		rc = feedback_insert(st, f, now, &fid, err);
+	if (rc == 0)
+		rc = feedback_audit(st, f, fid, now, err);
+	if (rc != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	rc = store_commit(st, err);
+	if (rc == 0 && id)
+		*id = fid;
+	return rc;
+}
+
+struct feedback_iter {
+	store_feedback_fn fn;
+	void *ud;
+};
+
+static int feedback_row(sqlite3_stmt *s, void *ud)
+{
+	struct feedback_iter *it = ud;
+	struct store_feedback f = {
+		.incident_id = sqlite3_column_int64(s, 1),
+		.verdict = store_col_cstr(s, 2),
+		.analyst = store_col_cstr(s, 3),
+		.note = store_col_str(s, 4),
+		.created = sqlite3_column_int64(s, 5),
+	};
+
+	return it->fn(sqlite3_column_int64(s, 0), &f, it->ud);
+}
+
+int store_feedback_each(struct store *st, int64_t incident_id,
+			store_feedback_fn fn, void *ud,
+			struct core_error *err)
+{
+	static const char sql[] = "SELECT id, incident_id, verdict, analyst, "
+		"note, created FROM feedback WHERE ?1 = 0 OR incident_id = ?1 "
+		"ORDER BY id";
+	struct feedback_iter it = { fn, ud };
+	sqlite3_stmt *s;
+
+	if (store_prepare(st, sql, &s, err) != 0)
+		return CORE_E_IO;
+	sqlite3_bind_int64(s, 1, incident_id);
+	return each_row(st, s, feedback_row, &it, "reading feedback", err);
+}
+
+/* ---------------------------------------------------------- audit log */
+
+int store_audit_append(struct store *st, const struct store_audit *a,
+		       int64_t *id, struct core_error *err)
+{
+	static const char sql[] = "INSERT INTO audit_log (ts, actor, action, "
+		"object, detail) VALUES (?1, ?2, ?3, ?4, ?5)";
+	sqlite3_stmt *s;
+
+	if (!a->actor || !*a->actor || !a->action || !*a->action)
+		return core_fail(err, CORE_E_INVAL, st->path, 0,
+				 "an audit entry needs an actor and action");
+	s = store_stmt(st, sql, err);
+	if (!s)
+		return CORE_E_IO;
+	sqlite3_bind_int64(s, 1, a->ts ? a->ts : core_time_now());
+	store_bind_cstr(s, 2, a->actor);
+	store_bind_cstr(s, 3, a->action);
+	store_bind_cstr(s, 4, a->object);
+	store_bind_str(s, 5, a->detail.len ? a->detail : CORE_STR("{}"));
+	if (store_step_done(st, s, "appending to the audit log", err) != 0)
+		return err ? err->code : CORE_E_IO;
+	if (id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+struct audit_iter {
+	store_audit_fn fn;
+	void *ud;
+};
+
+static int audit_row(sqlite3_stmt *s, void *ud)
+{
+	struct audit_iter *it = ud;
+	struct store_audit a = {
+		.ts = sqlite3_column_int64(s, 1),
+		.actor = store_col_cstr(s, 2),
+		.action = store_col_cstr(s, 3),
+		.object = store_col_cstr(s, 4),
+		.detail = store_col_str(s, 5),
+	};
+
+	return it->fn(sqlite3_column_int64(s, 0), &a, it->ud);
+}
+
+int store_audit_each(struct store *st, int64_t after_id, size_t limit,
+		     store_audit_fn fn, void *ud, struct core_error *err)
+{
+	static const char sql[] = "SELECT id, ts, actor, action, object, "
+		"detail FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2";
+	struct audit_iter it = { fn, ud };
+	sqlite3_stmt *s;
+
+	if (store_prepare(st, sql, &s, err) != 0)
+		return CORE_E_IO;
+	sqlite3_bind_int64(s, 1, after_id);
+	sqlite3_bind_int64(s, 2, limit ? u64(limit) : -1);
+	return each_row(st, s, audit_row, &it, "reading the audit log", err);
+}
+
+/* -------------------------------------------------------------- state */
+
+static int check_key(struct store *st, const char *ns, const char *key,
+		     struct core_error *err)
+{
+	if (!ns || !*ns || !key)
+		return core_fail(err, CORE_E_INVAL, st->path, 0,
+				 "state needs a namespace and a key");
+	return 0;
+}
+
+int store_state_put(struct store *st, const char *ns, const char *key,
+		    const void *blob, size_t len, struct core_error *err)
+{
+	static const char sql[] = "INSERT OR REPLACE INTO state (ns, key, "
+		"blob, updated) VALUES (?1, ?2, ?3, ?4)";
+	sqlite3_stmt *s;
+
+	if (check_key(st, ns, key, err) != 0)
+		return CORE_E_INVAL;
+	if (len > STORE_STATE_MAX)
+		return core_fail(err, CORE_E_TOOBIG, st->path, 0,
+				 "state blob %s/%s is %zu bytes (at most %u)",
+				 ns, key, len, STORE_STATE_MAX);
+	s = store_stmt(st, sql, err);
+	if (!s)
+		return CORE_E_IO;
+	store_bind_cstr(s, 1, ns);
+	store_bind_cstr(s, 2, key);
+	sqlite3_bind_blob(s, 3, len ? blob : "", (int)len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, core_time_now());
+	return store_step_done(st, s, "writing state", err);
+}
+
+int store_state_get(struct store *st, const char *ns, const char *key,
+		    struct core_buf *out, int64_t *updated,
+		    struct core_error *err)
+{
+	static const char sql[] = "SELECT blob, updated FROM state "
+		"WHERE ns = ?1 AND key = ?2";
+	sqlite3_stmt *s;
+	int rc;
+
+	if (check_key(st, ns, key, err) != 0)
+		return CORE_E_INVAL;
+	s = store_stmt(st, sql, err);
+	if (!s)
+		return CORE_E_IO;
+	store_bind_cstr(s, 1, ns);
+	store_bind_cstr(s, 2, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const void *p = sqlite3_column_blob(s, 0);
+		int n = sqlite3_column_bytes(s, 0);
+
+		if (updated)
+			*updated = sqlite3_column_int64(s, 1);
+		rc = n > 0 ? core_buf_add(out, p, (size_t)n) : 0;
+		if (rc != 0)
+			core_fail(err, rc, st->path, 0,
+				  "state %s/%s does not fit the buffer",
+				  ns, key);
+	} else if (rc == SQLITE_DONE) {
+		rc = CORE_E_NOTFOUND;
+	} else {
+		rc = store_sqlfail(st, err, "reading state");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_state_delete(struct store *st, const char *ns, const char *key,
+		       struct core_error *err)
+{
+	static const char sql[] = "DELETE FROM state WHERE ns = ?1 AND "
+		"key = ?2";
+	sqlite3_stmt *s;
+
+	if (check_key(st, ns, key, err) != 0)
+		return CORE_E_INVAL;
+	s = store_stmt(st, sql, err);
+	if (!s)
+		return CORE_E_IO;
+	store_bind_cstr(s, 1, ns);
+	store_bind_cstr(s, 2, key);
+	return store_step_done(st, s, "deleting state", err);
+}
+
+struct state_iter {
+	store_state_fn fn;
+	void *ud;
+};
+
+static int state_row(sqlite3_stmt *s, void *ud)
+{
+	struct state_iter *it = ud;
+	const void *p = sqlite3_column_blob(s, 1);
+	int n = sqlite3_column_bytes(s, 1);
+
+	return it->fn(store_col_cstr(s, 0),
+		      core_str_make(p ? p : "", (size_t)n),
+		      sqlite3_column_int64(s, 2), it->ud);
+}
+
+int store_state_each(struct store *st, const char *ns, store_state_fn fn,
+		     void *ud, struct core_error *err)
+{
+	static const char sql[] = "SELECT key, blob, updated FROM state "
+		"WHERE ns = ?1 ORDER BY key";
+	struct state_iter it = { fn, ud };
+	sqlite3_stmt *s;
+
+	if (check_key(st, ns, "", err) != 0)
+		return CORE_E_INVAL;
+	if (store_prepare(st, sql, &s, err) != 0)
+		return CORE_E_IO;
+	store_bind_cstr(s, 1, ns);
+	return each_row(st, s, state_row, &it, "reading state", err);
+}
