@@ -1,0 +1,1307 @@
+/*
+ * evtx.c: Windows binary XML (BinXML) records into events.
+ *
+ * A record's binary XML is almost always a fragment holding one template
+ * instance: a reference to a template definition (an XML skeleton stored
+ * once per chunk, with numbered substitution slots) and the substitution
+ * values of this record, each described by size and type.  Rendering XML
+ * text and parsing it back would waste most of the time, so a template is
+ * compiled instead, once per chunk, into a list of operations: "field
+ * EventID = value 3", "field SubjectUserName = value 1", "field
+ * Provider_Name = 'Microsoft-Windows-Sysmon'".  Running the list over the
+ * values of a record is all the per-record work.  A value of type BinXml
+ * (nested XML, usually EventData or UserData with a template of its own)
+ * is run the same way, with the section it sits in.
+ *
+ * Token grammar (one byte each, 0x40 set = "more follows"/"has attributes"):
+ *   0x0f fragment header (3 more bytes)   0x0c template instance
+ *   0x01/0x41 element start: dependency id (2), size (4), name offset (4),
+ *     the name inline when its offset is here, attribute list size (4)
+ *   0x06/0x46 attribute: name offset (4) [+ inline name], then its value
+ *   0x02 close start   0x03 close empty   0x04 end element   0x00 end
+ *   0x05/0x45 text value: type (1, 0x01 = UTF-16 string), chars (2), text
+ *   0x0d/0x0e (optional) substitution: value index (2), type (1)
+ *   0x07 CDATA   0x08 character reference   0x09 entity reference
+ *   0x0a/0x0b processing instruction target and data (ignored)
+ * A name at an offset: next offset (4), hash (2), chars (2), UTF-16, NUL.
+ *
+ * Field naming (docs/formats.md): System children by element name, their
+ * attributes as Element_Attribute (Provider_Name, Security_UserID ...);
+ * EventData Data items by their Name (unnamed ones joined as Data);
+ * UserData leaves by element name.  Empty attribute substitutions (the
+ * optional ones Windows leaves out) set nothing.
+ *
+ * Memory: compiled templates live in an arena reset when the chunk
+ * changes; per-record values in the event's arena.  Every offset and size
+ * read from the record is checked against the chunk before use.
+ */
+#include "parse/evtx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_SLOTS 512		/* power of two */
+#define MAX_OPS 2048		/* per compiled template */
+#define MAX_PARTS 4096
+#define MAX_ELEM_PARTS 32	/* text pieces of one element or attribute */
+#define MAX_DEPTH 32		/* element nesting in a template */
+#define MAX_NEST 8		/* BinXml values inside values */
+#define MAX_VALUES 1024
+#define FILETIME_EPOCH_DIFF 11644473600LL
+
+/* Where an element sits; decides how its text and attributes are named. */
+enum section {
+	SEC_NONE,
+	SEC_EVENT,		/* inside <Event> */
+	SEC_SYSTEM,		/* inside <System> */
+	SEC_SYSITEM,		/* inside a child of <System> */
+	SEC_EVENTDATA,		/* inside <EventData> */
+	SEC_DATA,		/* inside <Data> */
+	SEC_USERDATA,		/* inside <UserData> or other payload */
+	SEC_SKIP,		/* <RenderingInfo>: nothing kept */
+};
+
+/* ECS fields derived from well-known Windows names; lower rank wins. */
+enum derive {
+	DERIVE_NONE,
+	DERIVE_PLAIN,		/* value as is */
+	DERIVE_IP,		/* only when the value is an address */
+	DERIVE_BASENAME,	/* last path component */
+};
+
+struct part {
+	int32_t subst;		/* value index; -1: lit */
+	struct core_str lit;
+};
+
+struct op {
+	struct core_str name;	/* empty: no field, BinXml values only */
+	int32_t name_subst;	/* Data Name="%n"; -1 */
+	uint32_t part0, nparts;
+	uint8_t sec;		/* section of the element, for BinXml */
+	bool attr;		/* an attribute: NULL values set nothing */
+	bool join;		/* unnamed Data: appended to earlier ones */
+	bool is_time;		/* TimeCreated_SystemTime */
+	uint8_t ecs_rank;
+	uint16_t ecs;		/* enum core_field_id or CORE_F_NAMED */
+	uint8_t derive;
+};
+
+struct tmpl {
+	uint32_t off;
+	uint8_t sec;
+	struct op *ops;
+	uint32_t nops;
+	struct part *parts;
+};
+
+struct value {
+	const uint8_t *p;
+	uint32_t size;
+	uint8_t type;
+};
+
+struct parse_evtx {
+	struct core_arena *arena;	/* compiled templates of this chunk */
+	const uint8_t *chunk;
+	uint64_t chunk_no;
+	struct tmpl *cache[CACHE_SLOTS];
+	struct op ops[MAX_OPS];		/* compile scratch */
+	struct part parts[MAX_PARTS];
+	struct core_buf raw;
+	uint8_t rank[CORE_F__COUNT];	/* per record: rank of the setter */
+	bool have_ts;
+};
+
+/* One compile pass over a template body (or a bare fragment). */
+struct cc {
+	struct parse_evtx *d;
+	struct core_arena *arena;
+	const uint8_t *c;	/* chunk */
+	size_t clen;
+	size_t pos, end;	/* chunk-relative */
+	uint32_t nops, nparts;
+	const char *why;
+};
+
+/* One run of a fragment over a record's values. */
+struct run {
+	struct parse_evtx *d;
+	struct core_event *ev;
+	const uint8_t *c;
+	size_t clen;
+	const char *why;
+	size_t why_at;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static size_t put_utf8(char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | cp >> 18);
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/*
+ * UTF-16LE (n units) to UTF-8 in the arena, stopping at a NUL; a lone
+ * surrogate becomes U+FFFD.  Three bytes per unit always suffice.
+ */
+static struct core_str utf16(struct core_arena *a, const uint8_t *p,
+			     size_t n)
+{
+	char *o = core_arena_alloc(a, n * 3 + 1), *w = o;
+	size_t i = 0;
+
+	if (o == NULL)
+		return CORE_STR_NULL;
+	for (; i < n; i++) {
+		uint32_t u = le16(p + 2 * i);
+
+		if (u < 0x80 && u != 0) {
+			*w++ = (char)u;
+			continue;
+		}
+		if (u == 0)
+			break;
+		if (u >= 0xd800 && u < 0xdc00 && i + 1 < n) {
+			uint32_t lo = le16(p + 2 * i + 2);
+
+			if (lo >= 0xdc00 && lo < 0xe000) {
+				u = 0x10000 + ((u - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				i++;
+			} else {
+				u = 0xfffd;
+			}
+		} else if (u >= 0xd800 && u < 0xe000) {
+			u = 0xfffd;
+		}
+		w += put_utf8(w, u);
+	}
+	*w = '\0';
+	return core_str_make(o, (size_t)(w - o));
+}
+
+/* ------------------------------------------------------------ naming */
+
+static enum section sec_child(enum section parent, struct core_str name)
+{
+	switch (parent) {
+	case SEC_NONE:
+		if (core_str_eq_lit(name, "Event"))
+			return SEC_EVENT;
+		return sec_child(SEC_EVENT, name);
+	case SEC_EVENT:
+		if (core_str_eq_lit(name, "System"))
+			return SEC_SYSTEM;
+		if (core_str_eq_lit(name, "EventData"))
+			return SEC_EVENTDATA;
+		if (core_str_eq_lit(name, "RenderingInfo"))
+			return SEC_SKIP;
+		return SEC_USERDATA;
+	case SEC_SYSTEM:
+		return SEC_SYSITEM;
+	case SEC_EVENTDATA:
+		if (core_str_eq_lit(name, "Data"))
+			return SEC_DATA;
+		return SEC_USERDATA;
+	case SEC_DATA:
+	case SEC_USERDATA:
+		return SEC_USERDATA;
+	default:
+		return SEC_SKIP;
+	}
+}
+
+struct ecs_map {
+	const char *name;
+	uint16_t id;
+	uint8_t rank;
+	uint8_t derive;
+};
+
+/* Windows names that carry an ECS field (docs/formats.md). */
+static const struct ecs_map ecs_maps[] = {
+	{ "Computer", CORE_F_HOST_NAME, 0, DERIVE_PLAIN },
+	{ "CommandLine", CORE_F_PROCESS_COMMAND_LINE, 0, DERIVE_PLAIN },
+	{ "CurrentDirectory", CORE_F_PROCESS_WORKING_DIRECTORY, 0,
+	  DERIVE_PLAIN },
+	{ "Image", CORE_F_PROCESS_NAME, 0, DERIVE_BASENAME },
+	{ "NewProcessName", CORE_F_PROCESS_NAME, 1, DERIVE_BASENAME },
+	{ "ProcessName", CORE_F_PROCESS_NAME, 2, DERIVE_BASENAME },
+	{ "ProcessId", CORE_F_PROCESS_PID, 0, DERIVE_PLAIN },
+	{ "NewProcessId", CORE_F_PROCESS_PID, 1, DERIVE_PLAIN },
+	{ "TargetUserName", CORE_F_USER_NAME, 0, DERIVE_PLAIN },
+	{ "User", CORE_F_USER_NAME, 1, DERIVE_PLAIN },
+	{ "SubjectUserName", CORE_F_USER_NAME, 2, DERIVE_PLAIN },
+	{ "AccountName", CORE_F_USER_NAME, 3, DERIVE_PLAIN },
+	{ "IpAddress", CORE_F_SOURCE_IP, 0, DERIVE_IP },
+	{ "SourceIp", CORE_F_SOURCE_IP, 1, DERIVE_IP },
+	{ "SourceAddress", CORE_F_SOURCE_IP, 2, DERIVE_IP },
+	{ "ClientAddress", CORE_F_SOURCE_IP, 3, DERIVE_IP },
+	{ "IpPort", CORE_F_SOURCE_PORT, 0, DERIVE_PLAIN },
+	{ "SourcePort", CORE_F_SOURCE_PORT, 1, DERIVE_PLAIN },
+	{ "WorkstationName", CORE_F_SOURCE_DOMAIN, 0, DERIVE_PLAIN },
+	{ "DestinationIp", CORE_F_DESTINATION_IP, 0, DERIVE_IP },
+	{ "DestAddress", CORE_F_DESTINATION_IP, 1, DERIVE_IP },
+	{ "DestinationPort", CORE_F_DESTINATION_PORT, 0, DERIVE_PLAIN },
+	{ "DestPort", CORE_F_DESTINATION_PORT, 1, DERIVE_PLAIN },
+	{ "TargetFilename", CORE_F_FILE_PATH, 0, DERIVE_PLAIN },
+	{ "QueryName", CORE_F_DNS_QUESTION_NAME, 0, DERIVE_PLAIN },
+	{ "ServiceName", CORE_F_SERVICE_NAME, 0, DERIVE_PLAIN },
+	{ "TargetGroupName", CORE_F_GROUP_NAME, 0, DERIVE_PLAIN },
+};
+
+static void op_name(struct cc *cc, struct op *op, struct core_str name)
+{
+	op->name = name;
+	op->ecs = CORE_F_NAMED;
+	op->is_time = core_str_eq_lit(name, "TimeCreated_SystemTime");
+	for (size_t i = 0; i < CORE_ARRAY_LEN(ecs_maps); i++) {
+		if (core_str_eq_lit(name, ecs_maps[i].name)) {
+			op->ecs = ecs_maps[i].id;
+			op->ecs_rank = ecs_maps[i].rank;
+			op->derive = ecs_maps[i].derive;
+			break;
+		}
+	}
+	(void)cc;
+}
+
+/* "Element_Attribute" in the compile arena. */
+static struct core_str joined(struct cc *cc, struct core_str a,
+			      struct core_str b)
+{
+	char *p = core_arena_alloc(cc->arena, a.len + b.len + 2);
+
+	if (p == NULL)
+		return CORE_STR_NULL;
+	memcpy(p, a.p, a.len);
+	p[a.len] = '_';
+	memcpy(p + a.len + 1, b.p, b.len);
+	p[a.len + 1 + b.len] = '\0';
+	return core_str_make(p, a.len + b.len + 1);
+}
+
+/* ----------------------------------------------------------- compiling */
+
+static int cfail(struct cc *cc, const char *why)
+{
+	if (cc->why == NULL)
+		cc->why = why;
+	return CORE_E_PARSE;
+}
+
+static bool cneed(struct cc *cc, size_t n)
+{
+	return cc->pos <= cc->end && n <= cc->end - cc->pos;
+}
+
+/*
+ * Reads a name offset at pos and the name it points to; skips the name
+ * when it is stored inline, right here.
+ */
+static int read_name(struct cc *cc, struct core_str *out)
+{
+	uint32_t off;
+	uint16_t n;
+
+	if (!cneed(cc, 4))
+		return cfail(cc, "truncated name offset");
+	off = le32(cc->c + cc->pos);
+	cc->pos += 4;
+	if ((size_t)off + 8 > cc->clen)
+		return cfail(cc, "name offset out of range");
+	n = le16(cc->c + off + 6);
+	if ((size_t)off + 8 + 2 * (size_t)n > cc->clen)
+		return cfail(cc, "name runs past the chunk");
+	*out = utf16(cc->arena, cc->c + off + 8, n);
+	if (off == cc->pos) {
+		if (!cneed(cc, 8 + 2 * (size_t)n + 2))
+			return cfail(cc, "truncated inline name");
+		cc->pos += 8 + 2 * (size_t)n + 2;
+	}
+	return 0;
+}
+
+/* Text pieces of one element or attribute, before they become an op. */
+struct pieces {
+	struct part v[MAX_ELEM_PARTS];
+	unsigned n;
+};
+
+static int piece_add(struct cc *cc, struct pieces *ps, int32_t subst,
+		     struct core_str lit)
+{
+	if (ps->n == MAX_ELEM_PARTS)
+		return cfail(cc, "too many text pieces in one element");
+	ps->v[ps->n].subst = subst;
+	ps->v[ps->n].lit = lit;
+	ps->n++;
+	return 0;
+}
+
+static struct core_str entity(struct core_str name)
+{
+	static const char *names[][2] = {
+		{ "amp", "&" }, { "lt", "<" }, { "gt", ">" },
+		{ "quot", "\"" }, { "apos", "'" },
+	};
+
+	for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++) {
+		if (core_str_eq_lit(name, names[i][0]))
+			return core_str_make(names[i][1], 1);
+	}
+	return CORE_STR_NULL;
+}
+
+/*
+ * One value-ish token at pos (text, substitution, CDATA, character or
+ * entity reference) appended to ps.  Returns 1 when consumed, 0 when the
+ * token is something else, or CORE_E_PARSE.
+ */
+static int value_token(struct cc *cc, struct pieces *ps)
+{
+	uint8_t t = cc->c[cc->pos];
+	struct core_str s;
+	uint16_t n;
+	char *o;
+
+	switch (t & 0xbf) {
+	case 0x05:
+		if (!cneed(cc, 4))
+			return cfail(cc, "truncated text");
+		if (cc->c[cc->pos + 1] != 0x01)
+			return cfail(cc, "text value that is not a string");
+		n = le16(cc->c + cc->pos + 2);
+		cc->pos += 4;
+		if (!cneed(cc, 2 * (size_t)n))
+			return cfail(cc, "truncated text");
+		s = utf16(cc->arena, cc->c + cc->pos, n);
+		cc->pos += 2 * (size_t)n;
+		return piece_add(cc, ps, -1, s) == 0 ? 1 : CORE_E_PARSE;
+	case 0x0d:
+	case 0x0e:
+		if (!cneed(cc, 4))
+			return cfail(cc, "truncated substitution");
+		n = le16(cc->c + cc->pos + 1);
+		cc->pos += 4;
+		return piece_add(cc, ps, n, CORE_STR_NULL) == 0 ? 1 :
+			CORE_E_PARSE;
+	case 0x07:
+		if (!cneed(cc, 3))
+			return cfail(cc, "truncated CDATA");
+		n = le16(cc->c + cc->pos + 1);
+		cc->pos += 3;
+		if (!cneed(cc, 2 * (size_t)n))
+			return cfail(cc, "truncated CDATA");
+		s = utf16(cc->arena, cc->c + cc->pos, n);
+		cc->pos += 2 * (size_t)n;
+		return piece_add(cc, ps, -1, s) == 0 ? 1 : CORE_E_PARSE;
+	case 0x08:
+		if (!cneed(cc, 3))
+			return cfail(cc, "truncated character reference");
+		n = le16(cc->c + cc->pos + 1);
+		cc->pos += 3;
+		o = core_arena_alloc(cc->arena, 4);
+		if (o == NULL)
+			return cfail(cc, "out of memory");
+		s = core_str_make(o, put_utf8(o, n ? n : 0xfffd));
+		return piece_add(cc, ps, -1, s) == 0 ? 1 : CORE_E_PARSE;
+	case 0x09:
+		cc->pos++;
+		if (read_name(cc, &s) != 0)
+			return CORE_E_PARSE;
+		return piece_add(cc, ps, -1, entity(s)) == 0 ? 1 :
+			CORE_E_PARSE;
+	default:
+		return 0;
+	}
+}
+
+static int emit(struct cc *cc, const struct pieces *ps, struct core_str name,
+		int32_t name_subst, enum section sec, bool attr)
+{
+	struct op *op;
+
+	if (cc->nops == MAX_OPS || cc->nparts + ps->n > MAX_PARTS)
+		return cfail(cc, "template too large");
+	op = &cc->d->ops[cc->nops++];
+	memset(op, 0, sizeof(*op));
+	op_name(cc, op, name);
+	op->name_subst = name_subst;
+	op->sec = (uint8_t)sec;
+	op->attr = attr;
+	op->join = name_subst < 0 && core_str_eq_lit(name, "Data") &&
+		   sec == SEC_DATA;
+	op->part0 = cc->nparts;
+	op->nparts = ps->n;
+	memcpy(&cc->d->parts[cc->nparts], ps->v, ps->n * sizeof(ps->v[0]));
+	cc->nparts += ps->n;
+	return 0;
+}
+
+/* What an element's Name attribute said, for <Data Name="...">. */
+struct dname {
+	struct core_str lit;
+	int32_t subst;
+	bool set;
+};
+
+static int attribute(struct cc *cc, struct core_str elem, enum section sec,
+		     struct dname *dn)
+{
+	struct pieces ps = { .n = 0 };
+	struct core_str an;
+	int rc = 0;
+
+	cc->pos++;
+	if (read_name(cc, &an) != 0)
+		return CORE_E_PARSE;
+	while (cneed(cc, 1) && (rc = value_token(cc, &ps)) == 1)
+		;
+	if (!cneed(cc, 1) || rc < 0)
+		return cfail(cc, "truncated attribute");
+	if (core_str_starts(an, "xmlns"))
+		return 0;
+	if (sec == SEC_DATA && core_str_eq_lit(an, "Name")) {
+		dn->set = true;
+		dn->subst = -1;
+		if (ps.n == 1 && ps.v[0].subst >= 0)
+			dn->subst = ps.v[0].subst;
+		else if (ps.n == 1)
+			dn->lit = ps.v[0].lit;
+		return 0;
+	}
+	if (sec != SEC_SYSITEM && sec != SEC_USERDATA)
+		return 0;
+	return emit(cc, &ps, joined(cc, elem, an), -1, sec, true);
+}
+
+static int element(struct cc *cc, enum section parent, unsigned depth);
+
+/* Children and text of an element, up to its end token. */
+static int content(struct cc *cc, enum section sec, unsigned depth,
+		   struct pieces *ps)
+{
+	int rc;
+
+	for (;;) {
+		uint8_t t;
+
+		if (!cneed(cc, 1))
+			return cfail(cc, "element not closed");
+		t = cc->c[cc->pos];
+		if (t == 0x04) {
+			cc->pos++;
+			return 0;
+		}
+		if ((t & 0xbf) == 0x01) {
+			rc = element(cc, sec, depth + 1);
+		} else if (t == 0x0a || t == 0x0b) {
+			struct core_str pi;
+
+			cc->pos++;
+			if (t == 0x0a) {
+				rc = read_name(cc, &pi);
+			} else if (!cneed(cc, 2)) {
+				rc = cfail(cc, "truncated PI data");
+			} else {
+				cc->pos += 2 + 2 * (size_t)le16(cc->c +
+							       cc->pos);
+				rc = cc->pos <= cc->end ? 0 :
+					cfail(cc, "truncated PI data");
+			}
+		} else {
+			rc = value_token(cc, ps);
+			if (rc == 0)
+				return cfail(cc, "unexpected token in element");
+			rc = rc == 1 ? 0 : rc;
+		}
+		if (rc != 0)
+			return rc;
+	}
+}
+
+/* How the text of an element in sec, named name, becomes a field. */
+static int element_text(struct cc *cc, enum section sec, struct core_str name,
+			const struct dname *dn, const struct pieces *ps,
+			bool empty)
+{
+	if (sec == SEC_DATA) {
+		if (dn->set && dn->subst >= 0)
+			return emit(cc, ps, CORE_STR_NULL, dn->subst, sec,
+				    false);
+		return emit(cc, ps, dn->set ? dn->lit : CORE_STR("Data"), -1,
+			    sec, false);
+	}
+	if (empty || ps->n == 0)
+		return 0;
+	if (sec == SEC_SYSITEM || sec == SEC_USERDATA)
+		return emit(cc, ps, name, -1, sec, false);
+	/* Text elsewhere is dropped, but a BinXml value still runs. */
+	return emit(cc, ps, CORE_STR_NULL, -1, sec, false);
+}
+
+static int element(struct cc *cc, enum section parent, unsigned depth)
+{
+	struct pieces ps = { .n = 0 };
+	struct dname dn = { .set = false, .subst = -1 };
+	struct core_str name;
+	enum section sec;
+	uint8_t t = cc->c[cc->pos];
+	int rc = 0;
+
+	if (depth > MAX_DEPTH)
+		return cfail(cc, "elements nested too deep");
+	if (!cneed(cc, 7))
+		return cfail(cc, "truncated element");
+	cc->pos += 7;
+	if (read_name(cc, &name) != 0)
+		return CORE_E_PARSE;
+	if (t & 0x40) {
+		if (!cneed(cc, 4))
+			return cfail(cc, "truncated attribute list");
+		cc->pos += 4;
+	}
+	sec = sec_child(parent, name);
+	while (rc == 0 && cneed(cc, 1) && (cc->c[cc->pos] & 0xbf) == 0x06)
+		rc = attribute(cc, name, sec, &dn);
+	if (rc != 0)
+		return rc;
+	if (!cneed(cc, 1))
+		return cfail(cc, "truncated element");
+	if (cc->c[cc->pos] == 0x03) {
+		cc->pos++;
+		return element_text(cc, sec, name, &dn, &ps, true);
+	}
+	if (cc->c[cc->pos] != 0x02)
+		return cfail(cc, "bad token after element start");
+	cc->pos++;
+	rc = content(cc, sec, depth, &ps);
+	if (rc != 0)
+		return rc;
+	return element_text(cc, sec, name, &dn, &ps, false);
+}
+
+/* Skips fragment headers; true when one or more were there. */
+static void skip_headers(struct cc *cc)
+{
+	while (cneed(cc, 4) && cc->c[cc->pos] == 0x0f)
+		cc->pos += 4;
+}
+
+/* Compiles the elements in [pos, end) into a template in the arena. */
+static struct tmpl *compile(struct parse_evtx *d, struct core_arena *arena,
+			    const uint8_t *c, size_t clen, size_t pos,
+			    size_t end, enum section sec, const char **why)
+{
+	struct cc cc = { .d = d, .arena = arena, .c = c, .clen = clen,
+			 .pos = pos, .end = end };
+	struct tmpl *t;
+	int rc = 0;
+
+	skip_headers(&cc);
+	while (rc == 0 && cneed(&cc, 1) && cc.c[cc.pos] != 0x00) {
+		if ((cc.c[cc.pos] & 0xbf) != 0x01) {
+			rc = cfail(&cc, "expected an element");
+			break;
+		}
+		rc = element(&cc, sec, 0);
+	}
+	t = core_arena_alloc(arena, sizeof(*t));
+	if (rc == 0 && t != NULL) {
+		t->ops = core_arena_alloc(arena, cc.nops * sizeof(*t->ops) +
+					  1);
+		t->parts = core_arena_alloc(arena,
+					    cc.nparts * sizeof(*t->parts) + 1);
+		if (t->ops == NULL || t->parts == NULL)
+			t = NULL;
+	}
+	if (rc != 0 || t == NULL) {
+		*why = cc.why ? cc.why : "out of memory";
+		return NULL;
+	}
+	memcpy(t->ops, d->ops, cc.nops * sizeof(*t->ops));
+	memcpy(t->parts, d->parts, cc.nparts * sizeof(*t->parts));
+	t->nops = cc.nops;
+	t->sec = (uint8_t)sec;
+	return t;
+}
+
+/* The compiled template defined at off, from the cache or compiled now. */
+static struct tmpl *tmpl_get(struct run *r, uint32_t off, enum section sec)
+{
+	struct parse_evtx *d = r->d;
+	uint32_t h = (off * 2654435761u ^ (uint32_t)sec) & (CACHE_SLOTS - 1);
+	struct tmpl *t;
+	uint32_t size;
+
+	for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+		t = d->cache[(h + i) & (CACHE_SLOTS - 1)];
+		if (t == NULL)
+			break;
+		if (t->off == off && t->sec == sec)
+			return t;
+	}
+	if ((size_t)off + 24 > r->clen) {
+		r->why = "template offset out of range";
+		return NULL;
+	}
+	size = le32(r->c + off + 20);
+	if (size > r->clen - off - 24) {
+		r->why = "template runs past the chunk";
+		return NULL;
+	}
+	t = compile(d, d->arena, r->c, r->clen, off + 24, off + 24 + size,
+		    sec, &r->why);
+	if (t == NULL)
+		return NULL;
+	t->off = off;
+	for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+		struct tmpl **slot = &d->cache[(h + i) & (CACHE_SLOTS - 1)];
+
+		if (*slot == NULL) {
+			*slot = t;
+			break;
+		}
+	}
+	return t;
+}
+
+/* ----------------------------------------------------------- rendering */
+
+static char *u64_dec(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+static struct core_str num_str(struct core_arena *a, uint64_t v, bool neg)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *b = u64_dec(e, v);
+
+	if (neg)
+		*--b = '-';
+	return core_arena_strdup(a, b, (size_t)(e - b));
+}
+
+static struct core_str hex_str(struct core_arena *a, uint64_t v,
+			       unsigned digits)
+{
+	static const char hx[] = "0123456789abcdef";
+	char *o = core_arena_alloc(a, digits + 3);
+
+	if (o == NULL)
+		return CORE_STR_NULL;
+	o[0] = '0';
+	o[1] = 'x';
+	for (unsigned i = 0; i < digits; i++)
+		o[2 + i] = hx[(v >> (4 * (digits - 1 - i))) & 0xf];
+	o[digits + 2] = '\0';
+	return core_str_make(o, digits + 2);
+}
+
+static struct core_str bin_str(struct core_arena *a, const uint8_t *p,
+			       size_t n)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	char *o = core_arena_alloc(a, 2 * n + 1);
+
+	if (o == NULL)
+		return CORE_STR_NULL;
+	for (size_t i = 0; i < n; i++) {
+		o[2 * i] = hx[p[i] >> 4];
+		o[2 * i + 1] = hx[p[i] & 0xf];
+	}
+	o[2 * n] = '\0';
+	return core_str_make(o, 2 * n);
+}
+
+static struct core_str guid_str(struct core_arena *a, const uint8_t *p)
+{
+	char *o = core_arena_alloc(a, 40);
+	int n;
+
+	if (o == NULL)
+		return CORE_STR_NULL;
+	n = snprintf(o, 40, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X"
+		     "%02X}", le32(p), le16(p + 4), le16(p + 6), p[8], p[9],
+		     p[10], p[11], p[12], p[13], p[14], p[15]);
+	return core_str_make(o, (size_t)n);
+}
+
+static struct core_str sid_str(struct core_arena *a, const uint8_t *p,
+			       size_t n)
+{
+	uint64_t auth = 0;
+	unsigned cnt;
+	char *o, *w;
+
+	if (n < 8)
+		return bin_str(a, p, n);
+	cnt = p[1];
+	if (8 + 4 * (size_t)cnt > n)
+		return bin_str(a, p, n);
+	for (int i = 2; i < 8; i++)
+		auth = auth << 8 | p[i];
+	o = core_arena_alloc(a, 32 + 11 * (size_t)cnt);
+	if (o == NULL)
+		return CORE_STR_NULL;
+	w = o + snprintf(o, 32, "S-%u-%llu", p[0], (unsigned long long)auth);
+	for (unsigned i = 0; i < cnt; i++)
+		w += snprintf(w, 12, "-%u", le32(p + 8 + 4 * i));
+	return core_str_make(o, (size_t)(w - o));
+}
+
+/* FILETIME as "2019-08-14T14:06:44.4956748Z"; sets *us. */
+static struct core_str filetime_str(struct core_arena *a, uint64_t ft,
+				    int64_t *us)
+{
+	int64_t secs = (int64_t)(ft / 10000000) - FILETIME_EPOCH_DIFF;
+	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+	int64_t rem = secs - days * 86400, z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t y = (int64_t)yoe + era * 400 + (m <= 2);
+	char *o = core_arena_alloc(a, 40);
+	int n;
+
+	*us = (int64_t)(ft / 10) - FILETIME_EPOCH_DIFF * 1000000;
+	if (o == NULL)
+		return CORE_STR_NULL;
+	n = snprintf(o, 40, "%04lld-%02u-%02uT%02u:%02u:%02u.%07uZ",
+		     (long long)y, m, d, (unsigned)(rem / 3600),
+		     (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
+		     (unsigned)(ft % 10000000));
+	return core_str_make(o, (size_t)n);
+}
+
+static struct core_str systime_str(struct core_arena *a, const uint8_t *p)
+{
+	char *o = core_arena_alloc(a, 48);
+	int n;
+
+	if (o == NULL)
+		return CORE_STR_NULL;
+	n = snprintf(o, 48, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", le16(p),
+		     le16(p + 2), le16(p + 6), le16(p + 8), le16(p + 10),
+		     le16(p + 12), le16(p + 14));
+	return core_str_make(o, (size_t)n);
+}
+
+/* Latin-1 (windows-1252's printable subset) bytes to UTF-8. */
+static struct core_str ansi_str(struct core_arena *a, const uint8_t *p,
+				size_t n)
+{
+	char *o = core_arena_alloc(a, 2 * n + 1), *w = o;
+
+	if (o == NULL)
+		return CORE_STR_NULL;
+	for (size_t i = 0; i < n && p[i]; i++)
+		w += put_utf8(w, p[i]);
+	*w = '\0';
+	return core_str_make(o, (size_t)(w - o));
+}
+
+static int64_t sext(uint64_t v, unsigned bytes)
+{
+	unsigned shift = 64 - 8 * bytes;
+
+	return (int64_t)(v << shift) >> shift;
+}
+
+static uint64_t le_n(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = n; i-- > 0;)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Width of a fixed-size type, 0 for variable ones. */
+static unsigned type_width(uint8_t type, uint32_t size)
+{
+	static const uint8_t w[0x16] = {
+		[0x03] = 1, [0x04] = 1, [0x05] = 2, [0x06] = 2, [0x07] = 4,
+		[0x08] = 4, [0x09] = 8, [0x0a] = 8, [0x0b] = 4, [0x0c] = 8,
+		[0x0d] = 4, [0x0f] = 16, [0x11] = 8, [0x12] = 16, [0x14] = 4,
+		[0x15] = 8,
+	};
+
+	if (type == 0x10)
+		return size == 4 ? 4 : 8;
+	return type < CORE_ARRAY_LEN(w) ? w[type] : 0;
+}
+
+/* One scalar of a fixed-width type. */
+static struct core_str scalar(struct run *r, uint8_t type, const uint8_t *p,
+			      unsigned w, bool is_time)
+{
+	struct core_arena *a = r->ev->arena;
+	uint64_t v = le_n(p, w);
+	int64_t us, sv;
+	double f;
+	char tmp[40];
+	int n;
+
+	switch (type) {
+	case 0x03: case 0x05: case 0x07: case 0x09:
+		sv = sext(v, w);
+		return num_str(a, sv < 0 ? 0 - (uint64_t)sv : (uint64_t)sv,
+			       sv < 0);
+	case 0x04: case 0x06: case 0x08: case 0x0a:
+		return num_str(a, v, false);
+	case 0x0b:
+	case 0x0c:
+		if (w == 4) {
+			float f4;
+			uint32_t v4 = (uint32_t)v;
+
+			memcpy(&f4, &v4, 4);
+			f = f4;
+		} else {
+			memcpy(&f, &v, 8);
+		}
+		n = snprintf(tmp, sizeof(tmp), "%.9g", f);
+		return core_arena_strdup(a, tmp, (size_t)n);
+	case 0x0d:
+		return v ? CORE_STR("true") : CORE_STR("false");
+	case 0x0f:
+		return guid_str(a, p);
+	case 0x10:
+	case 0x14:
+	case 0x15:
+		return hex_str(a, v, 2 * w);
+	case 0x11: {
+		struct core_str s = filetime_str(a, v, &us);
+
+		if (is_time) {
+			r->ev->ts = us;
+			r->d->have_ts = true;
+		}
+		return s;
+	}
+	case 0x12:
+		return systime_str(a, p);
+	default:
+		return bin_str(a, p, w);
+	}
+}
+
+/* Joins the elements of an array value with ", ". */
+static struct core_str array_str(struct run *r, const struct value *v)
+{
+	struct core_buf b;
+	struct core_str s, out;
+	uint8_t base = v->type & 0x7f;
+	unsigned w = type_width(base, 8);
+	size_t i = 0, k = 0;
+
+	core_buf_init(&b, 1 << 20);
+	while (i < v->size) {
+		if (base == 0x01) {
+			size_t j = i;
+
+			while (j + 1 < v->size && le16(v->p + j))
+				j += 2;
+			s = utf16(r->ev->arena, v->p + i, (j - i) / 2);
+			i = j + 2;
+		} else if (base == 0x02) {
+			size_t j = i;
+
+			while (j < v->size && v->p[j])
+				j++;
+			s = ansi_str(r->ev->arena, v->p + i, j - i);
+			i = j + 1;
+		} else if (w && i + w <= v->size) {
+			s = scalar(r, base, v->p + i, w, false);
+			i += w;
+		} else {
+			s = bin_str(r->ev->arena, v->p + i, v->size - i);
+			i = v->size;
+		}
+		if (k++)
+			core_buf_add(&b, ", ", 2);
+		core_buf_add(&b, s.p, s.len);
+	}
+	out = core_arena_strdup(r->ev->arena, b.p ? b.p : "", b.len);
+	core_buf_free(&b);
+	return out;
+}
+
+/* A value as text (BinXml values are run by the caller, not here). */
+static struct core_str render(struct run *r, const struct value *v,
+			      bool is_time)
+{
+	struct core_arena *a = r->ev->arena;
+	unsigned w;
+
+	if (v->type & 0x80)
+		return array_str(r, v);
+	switch (v->type) {
+	case 0x00:
+		return CORE_STR_NULL;
+	case 0x01:
+		return utf16(a, v->p, v->size / 2);
+	case 0x02:
+		return ansi_str(a, v->p, v->size);
+	case 0x0e:
+		return bin_str(a, v->p, v->size);
+	case 0x13:
+		return sid_str(a, v->p, v->size);
+	default:
+		break;
+	}
+	w = type_width(v->type, v->size);
+	if (w == 0 || v->size < w)
+		return bin_str(a, v->p, v->size);
+	return scalar(r, v->type, v->p, w, is_time);
+}
+
+/* -------------------------------------------------------------- running */
+
+static int run_fragment(struct run *r, size_t pos, size_t end,
+			enum section sec, unsigned nest);
+
+static const char *basename_of(struct core_str s, size_t *len)
+{
+	size_t i = s.len;
+
+	while (i > 0 && s.p[i - 1] != '\\' && s.p[i - 1] != '/')
+		i--;
+	*len = s.len - i;
+	return s.p + i;
+}
+
+static void set_ecs(struct run *r, const struct op *op, struct core_str v)
+{
+	struct core_ip ip;
+	size_t n;
+	const char *p;
+
+	if (op->ecs >= CORE_F__COUNT || v.len == 0 ||
+	    r->d->rank[op->ecs] <= op->ecs_rank)
+		return;
+	if (op->derive == DERIVE_IP && !core_ip_parse(v.p, v.len, &ip))
+		return;
+	r->d->rank[op->ecs] = op->ecs_rank;
+	if (op->derive == DERIVE_BASENAME) {
+		p = basename_of(v, &n);
+		core_event_set(r->ev, op->ecs, p, n);
+		return;
+	}
+	core_event_set_str(r->ev, op->ecs, v);
+}
+
+/* Unnamed Data items: each one after the first joins with a newline. */
+static void set_joined(struct run *r, struct core_str name,
+		       struct core_str v)
+{
+	const struct core_str *old = core_event_get_named(r->ev, name.p,
+							  name.len);
+	char *p;
+
+	if (old == NULL || old->len == 0) {
+		core_event_set_named(r->ev, name.p, name.len, v.p, v.len);
+		return;
+	}
+	p = core_arena_alloc(r->ev->arena, old->len + v.len + 1);
+	if (p == NULL)
+		return;
+	memcpy(p, old->p, old->len);
+	p[old->len] = '\n';
+	memcpy(p + old->len + 1, v.p, v.len);
+	core_event_set_named(r->ev, name.p, name.len, p, old->len + v.len + 1);
+}
+
+static const struct value NULL_VALUE = { NULL, 0, 0 };
+
+static const struct value *val_at(const struct value *vals, uint32_t nvals,
+				  int32_t i)
+{
+	return i >= 0 && (uint32_t)i < nvals ? &vals[i] : &NULL_VALUE;
+}
+
+static int run_op(struct run *r, const struct tmpl *t, const struct op *op,
+		  const struct value *vals, uint32_t nvals, unsigned nest)
+{
+	const struct part *pt = &t->parts[op->part0];
+	struct core_str name = op->name, v = CORE_STR_NULL;
+	struct core_buf b;
+	bool any = op->nparts == 0;
+
+	core_buf_init(&b, 1 << 20);
+	for (uint32_t i = 0; i < op->nparts; i++) {
+		const struct value *x = val_at(vals, nvals, pt[i].subst);
+		struct core_str s = pt[i].lit;
+
+		if (pt[i].subst >= 0 && x->type == 0x21) {
+			int rc = run_fragment(r, (size_t)(x->p - r->c),
+					      (size_t)(x->p - r->c) + x->size,
+					      (enum section)op->sec, nest + 1);
+
+			if (rc != 0) {
+				core_buf_free(&b);
+				return rc;
+			}
+			continue;
+		}
+		if (pt[i].subst >= 0) {
+			if (x->type == 0 || x->size == 0)
+				continue;
+			s = render(r, x, op->is_time);
+		}
+		any = true;
+		if (op->nparts == 1)
+			v = s;
+		else
+			core_buf_add(&b, s.p, s.len);
+	}
+	if (op->nparts > 1 && any)
+		v = core_arena_strdup(r->ev->arena, b.p ? b.p : "", b.len);
+	core_buf_free(&b);
+
+	if (op->name_subst >= 0)
+		name = render(r, val_at(vals, nvals, op->name_subst), false);
+	if (name.len == 0 || (!any && op->attr))
+		return 0;
+	if (v.p == NULL)
+		v = CORE_STR("");
+	if (op->join)
+		set_joined(r, name, v);
+	else
+		core_event_set_named(r->ev, name.p, name.len, v.p, v.len);
+	set_ecs(r, op, v);
+	return 0;
+}
+
+static int run_tmpl(struct run *r, const struct tmpl *t,
+		    const struct value *vals, uint32_t nvals, unsigned nest)
+{
+	for (uint32_t i = 0; i < t->nops; i++) {
+		int rc = run_op(r, t, &t->ops[i], vals, nvals, nest);
+
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int rfail(struct run *r, size_t at, const char *why)
+{
+	if (r->why == NULL) {
+		r->why = why;
+		r->why_at = at;
+	}
+	return CORE_E_PARSE;
+}
+
+/* A template instance at pos: its template and its values. */
+static int run_instance(struct run *r, size_t pos, size_t end,
+			enum section sec, unsigned nest, size_t *next)
+{
+	uint32_t def, nvals;
+	struct value *vals;
+	const uint8_t *desc, *data;
+	const struct tmpl *t;
+
+	if (pos + 10 > end)
+		return rfail(r, pos, "truncated template instance");
+	def = le32(r->c + pos + 6);
+	pos += 10;
+	if (def == pos) {
+		if (pos + 24 > end ||
+		    le32(r->c + pos + 20) > end - pos - 24)
+			return rfail(r, pos, "truncated template definition");
+		pos += 24 + le32(r->c + pos + 20);
+	}
+	t = tmpl_get(r, def, sec);
+	if (t == NULL)
+		return rfail(r, def, r->why ? r->why : "bad template");
+	if (pos + 4 > end)
+		return rfail(r, pos, "truncated value count");
+	nvals = le32(r->c + pos);
+	pos += 4;
+	if (nvals > MAX_VALUES || (size_t)nvals * 4 > end - pos)
+		return rfail(r, pos, "value count out of range");
+	desc = r->c + pos;
+	data = desc + 4 * (size_t)nvals;
+	vals = core_arena_alloc(r->ev->arena, (nvals + 1) * sizeof(*vals));
+	if (vals == NULL)
+		return rfail(r, pos, "out of memory");
+	for (uint32_t i = 0; i < nvals; i++) {
+		uint16_t size = le16(desc + 4 * i);
+
+		if ((size_t)size > (size_t)(r->c + end - data))
+			return rfail(r, pos, "value runs past the record");
+		vals[i].p = data;
+		vals[i].size = size;
+		vals[i].type = desc[4 * i + 2];
+		data += size;
+	}
+	*next = (size_t)(data - r->c);
+	return run_tmpl(r, t, vals, nvals, nest);
+}
+
+/*
+ * Runs the fragment in [pos, end): a template instance (the usual case)
+ * or bare elements, compiled for this record only.
+ */
+static int run_fragment(struct run *r, size_t pos, size_t end,
+			enum section sec, unsigned nest)
+{
+	const char *why = NULL;
+	struct tmpl *t;
+
+	if (nest > MAX_NEST)
+		return rfail(r, pos, "BinXml values nested too deep");
+	while (pos + 4 <= end && r->c[pos] == 0x0f)
+		pos += 4;
+	if (pos >= end)
+		return rfail(r, pos, "empty fragment");
+	if (r->c[pos] == 0x0c) {
+		size_t next = pos;
+
+		return run_instance(r, pos, end, sec, nest, &next);
+	}
+	t = compile(r->d, r->ev->arena, r->c, r->clen, pos, end, sec, &why);
+	if (t == NULL)
+		return rfail(r, pos, why);
+	return run_tmpl(r, t, NULL, 0, nest);
+}
+
+/* ------------------------------------------------------------- entry */
+
+struct parse_evtx *parse_evtx_new(void)
+{
+	struct parse_evtx *d = calloc(1, sizeof(*d));
+
+	if (d == NULL)
+		return NULL;
+	d->arena = core_arena_new(256 * 1024);
+	if (d->arena == NULL) {
+		free(d);
+		return NULL;
+	}
+	d->chunk_no = UINT64_MAX;
+	core_buf_init(&d->raw, PARSE_EVTX_RAW_MAX + 64);
+	return d;
+}
+
+void parse_evtx_free(struct parse_evtx *d)
+{
+	if (d == NULL)
+		return;
+	core_arena_free(d->arena);
+	core_buf_free(&d->raw);
+	free(d);
+}
+
+/* The record's own (named) fields as one JSON line, bounded. */
+static void render_raw(struct parse_evtx *d, struct core_event *ev)
+{
+	struct core_buf *b = &d->raw;
+	bool first = true, cut = false;
+
+	core_buf_reset(b);
+	core_buf_addc(b, '{');
+	for (unsigned i = 0; i < ev->nfields && !cut; i++) {
+		const struct core_field *f = &ev->fields[i];
+		size_t room;
+
+		if (f->id != CORE_F_NAMED)
+			continue;
+		room = PARSE_EVTX_RAW_MAX - CORE_MIN(b->len,
+						     PARSE_EVTX_RAW_MAX);
+		if (f->name.len + f->value.len + 6 > room) {
+			cut = true;
+			break;
+		}
+		if (!first)
+			core_buf_addc(b, ',');
+		first = false;
+		core_buf_addc(b, '"');
+		core_buf_add_json(b, f->name.p, f->name.len);
+		core_buf_add(b, "\":\"", 3);
+		core_buf_add_json(b, f->value.p, f->value.len);
+		core_buf_addc(b, '"');
+	}
+	if (cut || b->len > PARSE_EVTX_RAW_MAX) {
+		b->len = CORE_MIN(b->len, (size_t)PARSE_EVTX_RAW_MAX);
+		core_buf_add(b, "...", 3);
+	} else {
+		core_buf_addc(b, '}');
+	}
+	ev->raw = core_str_make(b->p ? b->p : "", b->len);
+}
+
+int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
+		      const uint8_t *chunk, size_t chunk_len,
+		      uint64_t chunk_no, size_t off, size_t len,
+		      int64_t written, struct core_error *err)
+{
+	struct run r = { .d = d, .ev = ev, .c = chunk, .clen = chunk_len };
+	int rc;
+
+	if (chunk != d->chunk || chunk_no != d->chunk_no) {
+		core_arena_reset(d->arena);
+		memset(d->cache, 0, sizeof(d->cache));
+		d->chunk = chunk;
+		d->chunk_no = chunk_no;
+	}
+	memset(d->rank, 0xff, sizeof(d->rank));
+	d->have_ts = false;
+	ev->format = CORE_FMT_EVTX;
+	if (off > chunk_len || len > chunk_len - off)
+		rc = rfail(&r, off, "record outside its chunk");
+	else
+		rc = run_fragment(&r, off, off + len, SEC_NONE, 0);
+	if (!d->have_ts)
+		ev->ts = written;
+	render_raw(d, ev);
+	if (rc != 0)
+		return core_fail(err, CORE_E_PARSE, ev->src, ev->line,
+				 "evtx: %s (chunk offset %zu)",
+				 r.why ? r.why : "bad binary XML", r.why_at);
+	ev->decoded = true;
+	return 0;
+}

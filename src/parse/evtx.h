@@ -1,0 +1,49 @@
+/*
+ * evtx.h: the binary XML of Windows event records, decoded into events.
+ *
+ * The input room cuts an .evtx file into records (input/evtx.h); this
+ * decoder turns one record's binary XML into fields: the System values
+ * (EventID, Channel, Computer, Provider_Name, TimeCreated_SystemTime ...),
+ * every EventData Data item under its Name, and the leaves of UserData
+ * under their element names, plus the ECS fields that follow from them
+ * (docs/formats.md, "Windows event logs").
+ *
+ * Templates are compiled once per chunk into a list of field operations
+ * and cached, so a record costs the rendering of its substitution values
+ * and nothing more.  The decoder holds that cache and must see the records
+ * of one file in order; use one decoder per file.
+ */
+#ifndef VIGIL_PARSE_EVTX_H
+#define VIGIL_PARSE_EVTX_H
+
+#include "core/core.h"
+
+/* Longest compact rendering kept as ev->raw; longer ones end in "...". */
+#define PARSE_EVTX_RAW_MAX 8192
+
+struct parse_evtx;
+
+/* NULL on out of memory. */
+struct parse_evtx *parse_evtx_new(void);
+void parse_evtx_free(struct parse_evtx *d);
+
+/*
+ * Decodes the record whose binary XML is chunk[off, off + len) into ev
+ * (reset by the caller, with an arena; src and line set for messages).
+ * chunk is the record's whole chunk (names and templates are found by
+ * offset in it) and chunk_no tells chunks apart: the template cache is
+ * dropped when it changes.  written (us, or CORE_TS_UNKNOWN) is the
+ * record header's time, used when TimeCreated is missing.
+ *
+ * Sets the fields, ev->ts, ev->format (CORE_FMT_EVTX), ev->decoded, and
+ * ev->raw: a one-line JSON object of the record's own fields, valid until
+ * the next call.  Returns 0, or CORE_E_PARSE with err (may be NULL) naming
+ * ev->src, ev->line and what was wrong; fields decoded before the damage
+ * are kept.
+ */
+int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
+		      const uint8_t *chunk, size_t chunk_len,
+		      uint64_t chunk_no, size_t off, size_t len,
+		      int64_t written, struct core_error *err);
+
+#endif /* VIGIL_PARSE_EVTX_H */
