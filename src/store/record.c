@@ -54,8 +54,8 @@ int store_trace_add(struct store *st, const struct store_trace *t,
 	static const char sql[] = "INSERT INTO triage_traces (incident_id, "
 		"producer, model, started, duration_us, prompt_tokens, "
 		"completion_tokens, steps, status, prompt, tool_calls, answer, "
-		"messages) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-		"?12, ?13)";
+		"messages) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+		"?11, ?12, ?13)";
 	sqlite3_stmt *s = store_stmt(st, sql, err);
 
 	if (!s)
@@ -115,8 +115,8 @@ int store_trace_each(struct store *st, int64_t incident_id,
 		     store_trace_fn fn, void *ud, struct core_error *err)
 {
 	static const char sql[] = "SELECT id, incident_id, producer, model, "
-		"started, duration_us, prompt_tokens, completion_tokens, steps, "
-		"status, prompt, tool_calls, answer, messages "
+		"started, duration_us, prompt_tokens, completion_tokens, "
+		"steps, status, prompt, tool_calls, answer, messages "
 		"FROM triage_traces WHERE incident_id = ?1 ORDER BY id";
 	struct trace_iter it = { fn, ud };
 	sqlite3_stmt *s;

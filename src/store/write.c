@@ -95,7 +95,8 @@ int store_entity_counters(struct store *st, int64_t run_id,
 		"login_successes, invalid_users, pam_failures, privileged, "
 		"requests, http_4xx, http_5xx, ids_alerts, distinct_users, "
 		"distinct_sources, first_seen, last_seen) VALUES (?1, ?2, ?3, "
-		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+		"?17)";
 	static const struct store_counters none;
 	sqlite3_stmt *s = store_stmt(st, sql, err);
 	const struct store_counters *v = c ? c : &none;
