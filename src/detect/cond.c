@@ -61,14 +61,17 @@ static enum tok word(struct core_str w)
 		enum tok t;
 	} words[] = {
 		{ "and", T_AND }, { "or", T_OR },     { "not", T_NOT },
-		{ "1", T_ONE },	  { "all", T_ALL },   { "of", T_OF },
-		{ "them", T_THEM },
+		{ "all", T_ALL }, { "of", T_OF },     { "them", T_THEM },
 	};
+	uint64_t n;
 
 	for (size_t i = 0; i < CORE_ARRAY_LEN(words); i++) {
 		if (core_str_eq_lit(w, words[i].s))
 			return words[i].t;
 	}
+	/* "N of": any positive count; the selection names are words. */
+	if (core_str_to_u64(w, &n) && n >= 1 && n <= 65535)
+		return T_ONE;
 	return T_NAME;
 }
 
@@ -166,13 +169,19 @@ static struct detect_cond *sel_leaf(struct cparse *c, unsigned i)
 	return k;
 }
 
-/* "1 of X" / "all of X": an OR / AND over the matching selections. */
+/*
+ * "1 of X" / "all of X" / "N of X": an OR / AND / at-least-N over the
+ * selections matching X.
+ */
 static struct detect_cond *quantified(struct cparse *c, bool all)
 {
 	unsigned hits[256], n = 0;
 	struct detect_cond *k;
+	uint64_t want = 1;
 	bool them;
 
+	if (!all)
+		(void)core_str_to_u64(c->text, &want);
 	next(c);
 	if (c->tok != T_OF)
 		return fail(c, "expected 'of'");
@@ -193,8 +202,18 @@ static struct detect_cond *quantified(struct cparse *c, bool all)
 		c->failed = true;
 		return NULL;
 	}
+	if (want > n) {
+		snprintf(c->why, c->nwhy, "'%llu of %.*s' but only %u "
+			 "selections match", (unsigned long long)want,
+			 (int)CORE_MIN(c->text.len, 64), c->text.p, n);
+		c->failed = true;
+		return NULL;
+	}
 	next(c);
-	k = node(c, all ? DETECT_C_AND : DETECT_C_OR, n);
+	k = node(c, all ? DETECT_C_AND : want == 1 ? DETECT_C_OR :
+		  DETECT_C_NOF, n);
+	if (k != NULL)
+		k->k = (uint16_t)want;
 	for (unsigned i = 0; k != NULL && i < n; i++)
 		k->kid[i] = sel_leaf(c, hits[i]);
 	return k;
@@ -311,23 +330,30 @@ struct detect_cond *detect_cond_parse(struct detect_ruleset *rs,
 
 /* ------------------------------------------------------------ evaluation */
 
+/*
+ * A field matcher: OR over its values, or under |all an AND over the
+ * rule's values where each may have expanded into several alternatives
+ * (its grp), any of which will do.
+ */
 static bool fmatch(struct detect_ruleset *rs, const struct detect_fmatch *f,
 		   const struct core_event *ev)
 {
 	const struct core_str *v = detect_fref_get(ev, &f->field);
-	bool hit = f->all;
+	bool hit = false;
 
-	for (unsigned i = 0; i < f->nvals; i++) {
-		bool m = detect_value_match(rs, &f->vals[i], v);
+	if (!f->all) {
+		for (unsigned i = 0; i < f->nvals && !hit; i++)
+			hit = detect_value_match(rs, &f->vals[i], v, ev);
+		return f->neg ? !hit : hit;
+	}
+	hit = true;
+	for (unsigned i = 0; i < f->nvals && hit;) {
+		unsigned g = f->vals[i].grp;
+		bool any = false;
 
-		if (f->all && !m) {
-			hit = false;
-			break;
-		}
-		if (!f->all && m) {
-			hit = true;
-			break;
-		}
+		for (; i < f->nvals && f->vals[i].grp == g; i++)
+			any = any || detect_value_match(rs, &f->vals[i], v, ev);
+		hit = any;
 	}
 	return f->neg ? !hit : hit;
 }
@@ -357,6 +383,13 @@ bool detect_cond_eval(struct detect_ruleset *rs, const struct detect_rule *r,
 		return detect_sel_match(rs, &r->sels[k->sel], ev);
 	case DETECT_C_NOT:
 		return !detect_cond_eval(rs, r, k->kid[0], ev);
+	case DETECT_C_NOF: {
+		unsigned hits = 0;
+
+		for (unsigned i = 0; i < k->n && hits < k->k; i++)
+			hits += detect_cond_eval(rs, r, k->kid[i], ev);
+		return hits >= k->k;
+	}
 	case DETECT_C_AND:
 		for (unsigned i = 0; i < k->n; i++) {
 			if (!detect_cond_eval(rs, r, k->kid[i], ev))

@@ -34,6 +34,8 @@
 #define TAIL (DETECT_ALERT_MAX_EVIDENCE - HEAD)
 #define DSET_MAX 65536
 #define KEY_MAX 1024
+#define RES_MAX 1024		/* value_median sample size */
+#define VC_MAX 256		/* value_percentile distinct values */
 
 struct cgroup {
 	struct cgroup *hnext;
@@ -56,6 +58,17 @@ struct cgroup {
 	unsigned dcap, dn;
 	struct detect_evidence *ev[DETECT_ALERT_MAX_EVIDENCE];
 	unsigned nhead, ntail, tpos;
+	/* Closed windows: what the metric types accumulate. */
+	double sum;
+	uint64_t nnum;		/* numeric values seen */
+	double *res;		/* value_median: a sample of the values */
+	unsigned nres;
+	struct vcount {
+		uint64_t h;
+		uint64_t n;
+	} *vc;			/* value_percentile: events per value */
+	unsigned vcap, vn;
+	unsigned steps;		/* temporal_ordered: steps seen in order */
 	int64_t sts[DETECT_CORR_MAX_RULES];	/* temporal: step times */
 	int64_t start[DETECT_CORR_MAX_RULES];	/* ordered: chain start */
 	uint32_t reached;
@@ -169,11 +182,20 @@ static void group_reset(struct cgroup *g)
 	if (g->dset != NULL)
 		memset(g->dset, 0, g->dcap * sizeof(*g->dset));
 	g->reached = 0;
+	g->sum = 0;
+	g->nnum = 0;
+	g->nres = 0;
+	g->vn = 0;
+	g->steps = 0;
+	if (g->vc != NULL)
+		memset(g->vc, 0, g->vcap * sizeof(*g->vc));
 }
 
 static void group_free(struct cgroup *g)
 {
 	evid_clear(g);
+	free(g->res);
+	free(g->vc);
 	free(g->ring);
 	free(g->vals);
 	free(g->dset);
@@ -299,10 +321,17 @@ static void report(struct detect_ruleset *rs, struct detect_rule *r,
 	fn(&a, ud);
 }
 
+static void window_close(struct detect_ruleset *rs, struct detect_rule *r,
+			 struct cgroup *g, detect_alert_fn fn, void *ud);
+
 /* Ends g's burst: reports it if the condition held, then clears it. */
 static void burst_end(struct detect_ruleset *rs, struct detect_rule *r,
 		      struct cgroup *g, detect_alert_fn fn, void *ud)
 {
+	if (r->corr->closed) {
+		window_close(rs, r, g, fn, ud);
+		return;
+	}
 	if (g->open)
 		report(rs, r, g, fn, ud);
 	group_reset(g);
@@ -541,7 +570,8 @@ static void temporal_feed(struct detect_ruleset *rs, struct detect_rule *r,
 		else if (g->reached & (1u << i))
 			first = CORE_MIN(first, g->sts[i]);
 	}
-	if (g->reached == all)
+	if ((unsigned)__builtin_popcount(g->reached) >= c->window ||
+	    g->reached == all)
 		seq_report(rs, r, g, first, t, ev, fn, ud);
 }
 
@@ -563,8 +593,218 @@ static void ordered_feed(struct detect_ruleset *rs, struct detect_rule *r,
 	}
 	g->reached |= 1u << slot;
 	step_keep(g, slot, ev);
-	if (slot == c->nrefs - 1)
+	if (slot + 1 >= c->window)
 		seq_report(rs, r, g, g->start[slot], t, ev, fn, ud);
+}
+
+/* -------------------------------------------------------- closed windows */
+
+static bool cond_holds(const struct detect_corr *c, double x)
+{
+	for (unsigned i = 0; i < c->ncond; i++) {
+		double b = c->cond[i].d;
+		bool ok;
+
+		switch (c->cond[i].op) {
+		case DETECT_CMP_GT:
+			ok = x > b;
+			break;
+		case DETECT_CMP_GTE:
+			ok = x >= b;
+			break;
+		case DETECT_CMP_LT:
+			ok = x < b;
+			break;
+		case DETECT_CMP_LTE:
+			ok = x <= b;
+			break;
+		case DETECT_CMP_NEQ:
+			ok = x != b;
+			break;
+		default:
+			ok = x == b;
+			break;
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static int dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool median(struct cgroup *g, double *out)
+{
+	double tmp[RES_MAX];
+
+	if (g->nres == 0)
+		return false;
+	memcpy(tmp, g->res, g->nres * sizeof(*tmp));
+	qsort(tmp, g->nres, sizeof(*tmp), dcmp);
+	*out = g->nres % 2 ? tmp[g->nres / 2] :
+	       (tmp[g->nres / 2 - 1] + tmp[g->nres / 2]) / 2;
+	return true;
+}
+
+/* The share (percent) of the window's events the rarest value holds. */
+static bool rarest(const struct cgroup *g, double *out)
+{
+	uint64_t least = UINT64_MAX, all = 0;
+
+	for (unsigned i = 0; i < g->vcap; i++) {
+		if (g->vc[i].h == 0)
+			continue;
+		all += g->vc[i].n;
+		least = CORE_MIN(least, g->vc[i].n);
+	}
+	if (all == 0)
+		return false;
+	*out = 100.0 * (double)least / (double)all;
+	return true;
+}
+
+/* The window's figure the condition is about; false: nothing to test. */
+static bool metric(const struct detect_corr *c, struct cgroup *g, double *x)
+{
+	switch (c->type) {
+	case DETECT_CORR_EVENT_COUNT:
+		*x = (double)g->count;
+		return g->count > 0;
+	case DETECT_CORR_VALUE_COUNT:
+		*x = (double)g->dn;
+		return g->count > 0;
+	case DETECT_CORR_TEMPORAL:
+		*x = __builtin_popcount(g->reached);
+		return g->count > 0;
+	case DETECT_CORR_TEMPORAL_ORDERED:
+		*x = g->steps;
+		return g->count > 0;
+	case DETECT_CORR_VALUE_SUM:
+		*x = g->sum;
+		return g->nnum > 0;
+	case DETECT_CORR_VALUE_AVG:
+		*x = g->nnum ? g->sum / (double)g->nnum : 0;
+		return g->nnum > 0;
+	case DETECT_CORR_VALUE_MEDIAN:
+		return median(g, x);
+	default:
+		return rarest(g, x);
+	}
+}
+
+static void window_close(struct detect_ruleset *rs, struct detect_rule *r,
+			 struct cgroup *g, detect_alert_fn fn, void *ud)
+{
+	double x;
+
+	if (metric(r->corr, g, &x) && cond_holds(r->corr, x)) {
+		g->open = true;
+		report(rs, r, g, fn, ud);
+	}
+	group_reset(g);
+}
+
+static void vc_add(struct cgroup *g, uint64_t h)
+{
+	unsigned i;
+
+	h |= 1;
+	if (g->vc == NULL) {
+		g->vc = calloc(VC_MAX * 2, sizeof(*g->vc));
+		if (g->vc == NULL)
+			return;
+		g->vcap = VC_MAX * 2;
+	}
+	for (i = (unsigned)h & (g->vcap - 1); g->vc[i].h != 0 &&
+	     g->vc[i].h != h; i = (i + 1) & (g->vcap - 1))
+		;
+	if (g->vc[i].h == 0) {
+		if (g->vn == VC_MAX)
+			return;
+		g->vc[i].h = h;
+		g->vn++;
+	}
+	g->vc[i].n++;
+}
+
+/* Keeps a sample of RES_MAX values: all of them until it is full. */
+static void res_add(struct cgroup *g, double x)
+{
+	uint64_t at;
+
+	if (g->res == NULL && (g->res = malloc(RES_MAX * sizeof(double))) ==
+	    NULL)
+		return;
+	if (g->nres < RES_MAX) {
+		g->res[g->nres++] = x;
+		return;
+	}
+	at = core_hash(&g->nnum, sizeof(g->nnum), 0x6d) % g->nnum;
+	if (at < RES_MAX)
+		g->res[at] = x;
+}
+
+static bool num_of(struct core_str v, double *x)
+{
+	char buf[64], *end;
+
+	v = core_str_trim(v);
+	if (v.len == 0 || v.len >= sizeof(buf))
+		return false;
+	memcpy(buf, v.p, v.len);
+	buf[v.len] = '\0';
+	*x = strtod(buf, &end);
+	return *end == '\0';
+}
+
+static void closed_feed(struct detect_ruleset *rs, struct detect_rule *r,
+			struct cgroup *g, unsigned slot,
+			const struct core_event *ev, int64_t t,
+			detect_alert_fn fn, void *ud)
+{
+	const struct detect_corr *c = r->corr;
+	const struct core_str *v = c->field ?
+		detect_fref_get(ev, &c->fref[slot]) : NULL;
+	double x;
+
+	if (g->count > 0 && t - g->first_ts > c->timespan)
+		window_close(rs, r, g, fn, ud);
+	if (g->count++ == 0)
+		g->first_ts = t;
+	g->last_ts = CORE_MAX(g->last_ts, t);
+	evid_add(g, ev);
+	switch (c->type) {
+	case DETECT_CORR_VALUE_COUNT:
+		if (v != NULL)
+			dset_add(g, core_hash(v->p, v->len, 0x5151));
+		break;
+	case DETECT_CORR_TEMPORAL:
+		g->reached |= 1u << slot;
+		break;
+	case DETECT_CORR_TEMPORAL_ORDERED:
+		if (slot == g->steps)
+			g->steps++;
+		break;
+	case DETECT_CORR_VALUE_PERCENTILE:
+		if (v != NULL)
+			vc_add(g, core_hash(v->p, v->len, 0x5151));
+		break;
+	case DETECT_CORR_EVENT_COUNT:
+		break;
+	default:
+		if (v == NULL || !num_of(*v, &x))
+			break;
+		g->sum += x;
+		g->nnum++;
+		if (c->type == DETECT_CORR_VALUE_MEDIAN)
+			res_add(g, x);
+		break;
+	}
 }
 
 /* ------------------------------------------------------------ interface */
@@ -592,6 +832,10 @@ void detect_corr_feed(struct detect_ruleset *rs, struct detect_rule *r,
 	g = group_get(rs, r, slot, ev, fn, ud);
 	if (g == NULL)
 		return;
+	if (r->corr->closed) {
+		closed_feed(rs, r, g, slot, ev, t, fn, ud);
+		return;
+	}
 	switch (r->corr->type) {
 	case DETECT_CORR_TEMPORAL:
 		temporal_feed(rs, r, g, slot, ev, t, fn, ud);
@@ -616,7 +860,8 @@ void detect_corr_flush(struct detect_ruleset *rs, struct detect_rule *r,
 		struct cgroup *g = t->oldest;
 
 		if (r->corr->type == DETECT_CORR_EVENT_COUNT ||
-		    r->corr->type == DETECT_CORR_VALUE_COUNT)
+		    r->corr->type == DETECT_CORR_VALUE_COUNT ||
+		    r->corr->closed)
 			burst_end(rs, r, g, fn, ud);
 		group_drop(rs, r, g, NULL, NULL);
 	}

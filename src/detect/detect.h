@@ -143,6 +143,7 @@ void detect_ruleset_set_group_cap(struct detect_ruleset *rs, unsigned cap);
 struct detect_stats {
 	size_t rules;		/* usable rules, correlations included */
 	size_t correlations;
+	size_t filters;		/* Sigma filters (counted in rules too) */
 	size_t logsources;	/* entries in the log source map */
 	uint64_t evictions;	/* groups dropped because a table was full */
 };

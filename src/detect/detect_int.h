@@ -47,7 +47,33 @@ enum detect_vkind {
 	DETECT_V_NUM,
 	DETECT_V_EXISTS,
 	DETECT_V_NULL,
+	DETECT_V_FIELDREF,	/* compare with another field of the event */
 };
+
+/* Transformation modifiers, applied in the order the rule gives. */
+enum detect_xform {
+	DETECT_X_WINDASH = 1,
+	DETECT_X_BASE64,
+	DETECT_X_BASE64OFFSET,
+	DETECT_X_UTF16LE,
+	DETECT_X_UTF16BE,
+	DETECT_X_UTF16,
+};
+
+/* Time modifiers: the part of a date field compared as a number. */
+enum detect_tpart {
+	DETECT_T_NONE = 0,
+	DETECT_T_MINUTE,
+	DETECT_T_HOUR,
+	DETECT_T_DAY,
+	DETECT_T_WEEK,
+	DETECT_T_MONTH,
+	DETECT_T_YEAR,
+};
+
+#define DETECT_MAX_XFORMS 8
+/* Values one rule value may expand into (windash, base64offset ...). */
+#define DETECT_MAX_EXPANSION 1024
 
 enum detect_cmp {
 	DETECT_CMP_EQ = 0,
@@ -67,6 +93,9 @@ struct detect_value {
 	uint8_t cmp;
 	bool cased;
 	bool exists;
+	uint8_t tpart;		/* DETECT_T_... for DETECT_V_NUM */
+	uint16_t grp;		/* the rule value this one was expanded from */
+	struct detect_fref ref;	/* DETECT_V_FIELDREF */
 	struct core_str lit;	/* folded to lower case unless cased */
 	const uint16_t *glob;
 	size_t nglob;
@@ -80,7 +109,11 @@ struct detect_value {
 struct detect_mods {
 	bool contains, startswith, endswith, all, re, cidr, exists;
 	bool cased, neq, re_i, re_m, re_s;
+	bool expand, fieldref;
 	int cmp;		/* DETECT_CMP_... for gt/gte/lt/lte, else -1 */
+	uint8_t tpart;		/* DETECT_T_... */
+	uint8_t nxf;
+	uint8_t xf[DETECT_MAX_XFORMS];	/* DETECT_X_... in rule order */
 };
 
 struct detect_ruleset;
@@ -95,24 +128,39 @@ int detect_mods_parse(const char *p, size_t len, struct detect_mods *m,
 /*
  * Compiles one rule value under the modifiers into v; is_null says the
  * YAML scalar was a plain null.  Allocations come from the ruleset.
- * Returns 0 or a negative CORE_E_... with the reason in why.
+ * Refuses modifiers that expand a value into several (use
+ * detect_value_expand()).  Returns 0 or a negative CORE_E_... with the
+ * reason in why.
  */
 int detect_value_compile(struct detect_ruleset *rs, struct detect_value *v,
 			 const char *p, size_t len, bool is_null,
 			 const struct detect_mods *m, char *why, size_t nwhy);
 
-/* Does the field value (NULL: field absent) satisfy v? */
+/*
+ * Compiles one rule value into the values it expands to (placeholders,
+ * windash, base64offset ...), appended to *vals (an arena array of
+ * capacity *cap, grown as needed) with grp set to group.  A fieldref
+ * value is left for the caller to resolve (kind DETECT_V_FIELDREF, lit
+ * the field name).  Returns 0 or a negative CORE_E_... with why.
+ */
+int detect_value_expand(struct detect_ruleset *rs, const char *p, size_t len,
+			bool is_null, const struct detect_mods *m,
+			uint16_t group, struct detect_value **vals,
+			unsigned *n, unsigned *cap, char *why, size_t nwhy);
+
+/* Does the field value (NULL: field absent) of ev satisfy v? */
 bool detect_value_match(struct detect_ruleset *rs,
 			const struct detect_value *v,
-			const struct core_str *field);
+			const struct core_str *field,
+			const struct core_event *ev);
 
 /* ------------------------------------------------------------ selections */
 
 struct detect_fmatch {
 	struct detect_fref field;
-	bool all;		/* values ANDed (|all) instead of ORed */
+	bool all;		/* rule values ANDed (|all) instead of ORed */
 	bool neg;		/* |neq: none of the values */
-	uint16_t nvals;
+	uint16_t nvals;		/* expanded values; grp says whose */
 	struct detect_value *vals;
 };
 
@@ -139,11 +187,13 @@ enum detect_cop {
 	DETECT_C_AND,
 	DETECT_C_OR,
 	DETECT_C_NOT,
+	DETECT_C_NOF,		/* at least k of the children */
 };
 
 struct detect_cond {
 	uint8_t op;
-	uint16_t n;		/* children of AND / OR */
+	uint16_t n;		/* children of AND / OR / NOF */
+	uint16_t k;		/* DETECT_C_NOF */
 	uint32_t sel;		/* DETECT_C_SEL: index into the rule's sels */
 	struct detect_cond **kid;
 };
@@ -170,6 +220,10 @@ enum detect_ctype {
 	DETECT_CORR_VALUE_COUNT,
 	DETECT_CORR_TEMPORAL,
 	DETECT_CORR_TEMPORAL_ORDERED,
+	DETECT_CORR_VALUE_SUM,
+	DETECT_CORR_VALUE_AVG,
+	DETECT_CORR_VALUE_PERCENTILE,
+	DETECT_CORR_VALUE_MEDIAN,
 };
 
 #define DETECT_CORR_MAX_RULES 8
@@ -202,8 +256,13 @@ struct detect_corr {
 	struct {
 		enum detect_cmp op;
 		int64_t v;
+		double d;	/* the same bound, for averages and medians */
 	} cond[DETECT_CORR_MAX_COND];
 	unsigned window;	/* events (or values) the window must hold */
+	/* Closed windows: the condition is tested when a window of
+	 * `timespan` from a group's first hit closes (lt, lte, eq, neq,
+	 * ranges, the value_* metrics); else the burst semantics. */
+	bool closed;
 	bool generate;		/* generate: true (referenced rules alert) */
 	unsigned nalias;
 	struct detect_alias *alias;
@@ -225,12 +284,31 @@ struct detect_rule {
 	struct detect_corr *corr;
 	unsigned nparents;
 	struct detect_parent *parents;
+	struct detect_rule **filters;	/* Sigma filters excluding events */
+	unsigned nfilters;
+	const char *const *filter_refs;	/* a filter's `rules` */
+	size_t nfilter_refs;
+	bool is_filter;
 	bool id_given;		/* id came from the rule, not the file */
 	bool dead;		/* rejected at compile time */
 	bool visiting;		/* cycle check */
 };
 
 /* ----------------------------------------------------------- log sources */
+
+/* A placeholder the user defined: %name% -> values (Sigma strings). */
+struct detect_placeholder {
+	const char *name;
+	const char **vals;
+	unsigned n;
+};
+
+/*
+ * Loads data/placeholders.yml (a map of name -> value or list of values)
+ * into rs.  Returns 0 or a negative CORE_E_... with err filled.
+ */
+int detect_placeholders_load(struct detect_ruleset *rs, const char *file,
+			     struct core_error *err);
 
 struct detect_fmap {
 	const char *sigma;
@@ -284,6 +362,8 @@ struct detect_ruleset {
 	unsigned nls, capls;
 	bool ls_loaded;
 	char datadir[1024];
+	struct detect_placeholder *ph;	/* from data/placeholders.yml */
+	unsigned nph;
 	pcre2_code **res;
 	unsigned nres, capres;
 	pcre2_match_data *md;

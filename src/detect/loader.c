@@ -17,6 +17,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct ldoc {
@@ -203,6 +204,7 @@ static int values_parse(struct ldoc *d, const yaml_node_t *n,
 	const yaml_node_t *one[1] = { n };
 	const yaml_node_t *const *items = one;
 	const yaml_node_t *buf[256];
+	unsigned nv = 0, cap = 0;
 	size_t cnt = 1;
 
 	if (n->type == YAML_SEQUENCE_NODE) {
@@ -217,19 +219,28 @@ static int values_parse(struct ldoc *d, const yaml_node_t *n,
 		if (cnt == 0)
 			return bad(d, n, "empty list of values");
 	}
-	f->vals = detect_alloc(d->rs, cnt * sizeof(*f->vals));
-	f->nvals = (uint16_t)cnt;
+	f->vals = NULL;
 	for (size_t i = 0; i < cnt; i++) {
 		struct core_str s;
 		int rc;
 
 		if (!scalar(items[i], &s))
 			return bad(d, items[i], "value is not a scalar");
-		rc = detect_value_compile(d->rs, &f->vals[i], s.p, s.len,
-					  is_null(items[i]), m, d->why,
-					  sizeof(d->why));
+		rc = detect_value_expand(d->rs, s.p, s.len, is_null(items[i]),
+					 m, (uint16_t)i, &f->vals, &nv, &cap,
+					 d->why, sizeof(d->why));
 		if (rc != 0)
 			return bad(d, items[i], "%s", d->why);
+	}
+	f->nvals = (uint16_t)nv;
+	for (unsigned i = 0; i < nv; i++) {
+		struct detect_value *v = &f->vals[i];
+
+		if (v->kind == DETECT_V_FIELDREF &&
+		    !detect_logsource_field(d->rs, d->ls, v->lit.p, v->lit.len,
+					    &v->ref))
+			return bad(d, n, "unknown field '%.*s' in fieldref",
+				   (int)CORE_MIN(v->lit.len, 64), v->lit.p);
 	}
 	return 0;
 }
@@ -402,7 +413,8 @@ static int detection_parse(struct ldoc *d, const yaml_node_t *det,
 		if (!scalar(node_at(d, p[i].key), &k))
 			return bad(d, node_at(d, p[i].key), "bad key");
 		if (core_str_eq_lit(k, "condition") ||
-		    core_str_eq_lit(k, "timeframe"))
+		    core_str_eq_lit(k, "timeframe") ||
+		    (r->is_filter && core_str_eq_lit(k, "rules")))
 			continue;
 		r->sels[r->nsels].name = detect_strdup(d->rs, k.p, k.len);
 		rc = sel_parse(d, node_at(d, p[i].value), &r->sels[r->nsels]);
@@ -460,6 +472,24 @@ static int timespan_parse(struct ldoc *d, const yaml_node_t *n, int64_t *out)
 		   (int)CORE_MIN(s.len, 32), s.p);
 }
 
+/* An integer, or a decimal number (value_avg may compare with one). */
+static bool cond_number(struct core_str v, int64_t *i, double *d)
+{
+	char buf[64], *end;
+
+	if (core_str_to_i64(v, i)) {
+		*d = (double)*i;
+		return true;
+	}
+	if (v.len == 0 || v.len >= sizeof(buf))
+		return false;
+	memcpy(buf, v.p, v.len);
+	buf[v.len] = '\0';
+	*d = strtod(buf, &end);
+	*i = (int64_t)*d;
+	return *end == '\0';
+}
+
 static int ccond_one(struct ldoc *d, struct detect_corr *c, struct core_str k,
 		     const yaml_node_t *vn)
 {
@@ -484,9 +514,9 @@ static int ccond_one(struct ldoc *d, struct detect_corr *c, struct core_str k,
 			continue;
 		if (c->ncond == DETECT_CORR_MAX_COND)
 			return bad(d, vn, "too many condition criteria");
-		if (!scalar(vn, &v) ||
-		    !core_str_to_i64(v, &c->cond[c->ncond].v))
-			return bad(d, vn, "condition value is not an integer");
+		if (!scalar(vn, &v) || !cond_number(v, &c->cond[c->ncond].v,
+						    &c->cond[c->ncond].d))
+			return bad(d, vn, "condition value is not a number");
 		c->cond[c->ncond++].op = ops[i].op;
 		return 0;
 	}
@@ -521,7 +551,9 @@ static int ctype_parse(struct ldoc *d, const yaml_node_t *n,
 		       struct detect_corr *c)
 {
 	static const char *names[] = { "event_count", "value_count",
-				       "temporal", "temporal_ordered" };
+				       "temporal", "temporal_ordered",
+				       "value_sum", "value_avg",
+				       "value_percentile", "value_median" };
 	struct core_str s;
 
 	if (!scalar(n, &s))
@@ -595,37 +627,56 @@ static int crefs_parse(struct ldoc *d, const yaml_node_t *cn,
 	return rc;
 }
 
-/* Checks what each correlation type requires of its condition. */
+/*
+ * Checks what each correlation type requires of its condition, and picks
+ * the semantics: a single gt / gte on a count keeps the streaming burst
+ * (event_count, value_count) or fires as soon as enough rules were seen
+ * (temporal types); anything else is tested when a window closes.
+ */
 static int ccheck(struct ldoc *d, const yaml_node_t *cn,
 		  struct detect_corr *c)
 {
 	bool counting = c->type == DETECT_CORR_EVENT_COUNT ||
 			c->type == DETECT_CORR_VALUE_COUNT;
-	int64_t v = c->ncond ? c->cond[0].v : 0;
+	bool temporal = c->type == DETECT_CORR_TEMPORAL ||
+			c->type == DETECT_CORR_TEMPORAL_ORDERED;
+	bool rising;
+	int64_t v;
 
+	if (!counting && !temporal && c->field == NULL)
+		return bad(d, cn, "this correlation type needs "
+			   "condition.field");
 	if (c->type == DETECT_CORR_VALUE_COUNT && c->field == NULL)
 		return bad(d, cn, "value_count needs condition.field");
-	if (counting && c->ncond == 0)
-		return bad(d, cn, "correlation has no condition");
-	if (!counting) {
-		c->window = c->nrefs;
-		if (c->ncond == 0 || (c->ncond == 1 &&
-				      c->cond[0].op == DETECT_CMP_GTE &&
-				      v == (int64_t)c->nrefs))
-			return 0;
-		return bad(d, cn, "temporal condition other than all rules "
-			   "is not supported");
+	if (temporal && c->ncond == 0) {
+		c->cond[0].op = DETECT_CMP_GTE;
+		c->cond[0].v = (int64_t)c->nrefs;
+		c->cond[0].d = (double)c->nrefs;
+		c->ncond = 1;
 	}
-	if (c->ncond != 1 || (c->cond[0].op != DETECT_CMP_GT &&
-			      c->cond[0].op != DETECT_CMP_GTE))
-		return bad(d, cn, "only gt / gte thresholds are supported "
-			   "for streaming correlation");
-	if (c->cond[0].op == DETECT_CMP_GT)
+	if (c->ncond == 0)
+		return bad(d, cn, "correlation has no condition");
+	v = c->cond[0].v;
+	rising = c->ncond == 1 && (c->cond[0].op == DETECT_CMP_GT ||
+				   c->cond[0].op == DETECT_CMP_GTE);
+	if (rising && c->cond[0].op == DETECT_CMP_GT)
 		v++;
-	if (v < 1 || v > DETECT_CORR_MAX_THRESHOLD)
-		return bad(d, cn, "threshold must be 1 to %d",
-			   DETECT_CORR_MAX_THRESHOLD);
-	c->window = (unsigned)v;
+	if (temporal && rising) {
+		if (v < 1 || v > (int64_t)c->nrefs)
+			return bad(d, cn, "temporal condition asks for %lld "
+				   "of %u rules", (long long)v, c->nrefs);
+		c->window = (unsigned)v;
+		return 0;
+	}
+	if (counting && rising) {
+		if (v < 1 || v > DETECT_CORR_MAX_THRESHOLD)
+			return bad(d, cn, "threshold must be 1 to %d",
+				   DETECT_CORR_MAX_THRESHOLD);
+		c->window = (unsigned)v;
+		return 0;
+	}
+	c->closed = true;
+	c->window = 1;
 	return 0;
 }
 
@@ -664,6 +715,36 @@ static int corr_parse(struct ldoc *d, const yaml_node_t *root,
 	return rc;
 }
 
+/* --------------------------------------------------------------- filters */
+
+/*
+ * A Sigma filter: a logsource, and under `filter` the rules it applies to
+ * (ids or names), selections and a condition.  An event the condition
+ * holds for raises no alert from those rules.
+ */
+static int logsource_parse(struct ldoc *d, const yaml_node_t *root);
+
+static int filter_parse(struct ldoc *d, const yaml_node_t *root,
+			const yaml_node_t *fn, struct detect_rule *r)
+{
+	int rc;
+
+	if (fn->type != YAML_MAPPING_NODE)
+		return bad(d, fn, "filter is not a map");
+	r->is_filter = true;
+	r->info.generate = false;
+	rc = get_list(d, map_get(d, fn, "rules"),
+		      (const char ***)&r->filter_refs, &r->nfilter_refs);
+	if (rc == 0 && r->nfilter_refs == 0)
+		rc = bad(d, fn, "filter names no rules");
+	if (rc == 0)
+		rc = logsource_parse(d, root);
+	if (rc != 0)
+		return rc;
+	r->logsource = (unsigned)d->ls;
+	return detection_parse(d, fn, r);
+}
+
 /* ------------------------------------------------------------- documents */
 
 static int doc_parse(struct ldoc *d, const yaml_node_t *root,
@@ -671,6 +752,7 @@ static int doc_parse(struct ldoc *d, const yaml_node_t *root,
 {
 	yaml_node_t *cn = map_get(d, root, "correlation");
 	yaml_node_t *det = map_get(d, root, "detection");
+	yaml_node_t *fn = map_get(d, root, "filter");
 	int rc;
 
 	if (root->type != YAML_MAPPING_NODE)
@@ -681,6 +763,8 @@ static int doc_parse(struct ldoc *d, const yaml_node_t *root,
 	d->ls = -1;
 	if (cn != NULL)
 		return corr_parse(d, root, cn, r);
+	if (fn != NULL && det == NULL)
+		return filter_parse(d, root, fn, r);
 	if (det == NULL)
 		return bad(d, root, "neither detection nor correlation");
 	rc = logsource_parse(d, root);

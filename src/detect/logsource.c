@@ -145,6 +145,7 @@ static int when_field(struct lsload *l, const yaml_node_t *kn,
 		    detect_value_compile(l->rs, &f->vals[i], s.p, s.len, false,
 					 &m, why, sizeof(why)) != 0)
 			return lfail(l, it[i], "bad value in when");
+		f->vals[i].grp = (uint16_t)i;
 	}
 	return 0;
 }
@@ -379,4 +380,70 @@ bool detect_logsource_field(struct detect_ruleset *rs, int ls,
 	out->name.p = detect_strdup(rs, name, len);
 	out->name.len = len;
 	return true;
+}
+
+static int ph_parse(struct lsload *l)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&l->doc);
+	struct detect_ruleset *rs = l->rs;
+	yaml_node_pair_t *p;
+	unsigned n;
+
+	if (root == NULL || (root->type == YAML_SCALAR_NODE &&
+			     root->data.scalar.length == 0))
+		return 0;
+	if (root->type != YAML_MAPPING_NODE)
+		return lfail(l, root, "placeholders must be a map of names "
+			     "to values");
+	p = root->data.mapping.pairs.start;
+	n = (unsigned)(root->data.mapping.pairs.top - p);
+	rs->ph = detect_alloc(rs, (n + 1) * sizeof(*rs->ph));
+	for (unsigned i = 0; i < n; i++) {
+		struct detect_placeholder *ph = &rs->ph[rs->nph];
+		yaml_node_t *v = nat(l, p[i].value);
+		struct core_str k;
+		int rc;
+
+		if (!sc(nat(l, p[i].key), &k))
+			return lfail(l, v, "placeholder name is not a string");
+		ph->name = detect_strdup(rs, k.p, k.len);
+		rc = names(l, v, &ph->vals, &ph->n);
+		if (rc != 0)
+			return rc;
+		if (ph->n == 0 || (v && v->type == YAML_SEQUENCE_NODE &&
+				   v->data.sequence.items.top ==
+				   v->data.sequence.items.start))
+			return lfail(l, v, "placeholder has no values");
+		rs->nph++;
+	}
+	return 0;
+}
+
+int detect_placeholders_load(struct detect_ruleset *rs, const char *file,
+			     struct core_error *err)
+{
+	struct lsload l = { .rs = rs, .file = file, .err = err };
+	yaml_parser_t parser;
+	FILE *f = fopen(file, "rb");
+	int rc;
+
+	if (f == NULL)
+		return core_fail(err, CORE_E_NOTFOUND, file, 0,
+				 "cannot open placeholders");
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		return CORE_E_NOMEM;
+	}
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &l.doc)) {
+		rc = core_fail(err, CORE_E_PARSE, file,
+			       parser.problem_mark.line + 1, "YAML error: %s",
+			       parser.problem ? parser.problem : "?");
+	} else {
+		rc = ph_parse(&l);
+		yaml_document_delete(&l.doc);
+	}
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return rc;
 }

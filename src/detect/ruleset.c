@@ -106,6 +106,7 @@ void detect_ruleset_free(struct detect_ruleset *rs)
 	for (unsigned i = 0; i < rs->nrules; i++) {
 		detect_corr_free(rs->rules[i]);
 		free(rs->rules[i]->parents);
+		free(rs->rules[i]->filters);
 	}
 	for (unsigned i = 0; i < rs->nls; i++)
 		free(rs->ls[i].rules);
@@ -143,6 +144,7 @@ void detect_ruleset_stats(const struct detect_ruleset *rs,
 			continue;
 		st->rules++;
 		st->correlations += r->corr != NULL;
+		st->filters += r->is_filter;
 	}
 	st->evictions = rs->evictions;
 	st->logsources = rs->nls;
@@ -238,6 +240,16 @@ static int map_dir(struct detect_ruleset *rs, const char *dir)
 	}
 	if (n > 0)
 		free(ents);
+	/* Placeholders are optional: without them, rules using them are
+	 * refused with the placeholder's name. */
+	if (rc == 0 && snprintf(file, sizeof(file), "%s/placeholders.yml",
+				dir) < (int)sizeof(file) && exists_file(file)) {
+		struct core_error err;
+
+		rc = detect_placeholders_load(rs, file, &err);
+		if (rc != 0 && rs->reject)
+			rs->reject(&err, rs->reject_ud);
+	}
 	rs->ls_loaded = rc == 0;
 	return rc;
 }
@@ -513,6 +525,30 @@ static int link_parents(struct detect_ruleset *rs, struct detect_rule *r)
 	return 0;
 }
 
+/* Attaches filter f to every rule it names; refuses it if none exists. */
+static int attach_filter(struct detect_ruleset *rs, struct detect_rule *f)
+{
+	unsigned found = 0;
+
+	for (size_t k = 0; k < f->nfilter_refs; k++) {
+		struct detect_rule *t = find_ref(rs, f->filter_refs[k]);
+		struct detect_rule **n;
+
+		if (t == NULL || t->is_filter)
+			continue;
+		n = realloc(t->filters, (t->nfilters + 1) * sizeof(*n));
+		if (n == NULL)
+			return CORE_E_NOMEM;
+		n[t->nfilters++] = f;
+		t->filters = n;
+		found++;
+	}
+	if (found == 0)
+		kill(rs, f, "filter names no loaded rule, first",
+		     f->filter_refs[0]);
+	return 0;
+}
+
 static int index_rule(struct detect_ruleset *rs, struct detect_rule *r)
 {
 	struct detect_logsource *e = &rs->ls[r->logsource];
@@ -587,7 +623,11 @@ int detect_ruleset_compile(struct detect_ruleset *rs, struct core_error *err)
 
 		if (r->dead)
 			continue;
-		rc = r->corr ? detect_corr_init(rs, r) : index_rule(rs, r);
+		if (r->is_filter)
+			rc = attach_filter(rs, r);
+		else
+			rc = r->corr ? detect_corr_init(rs, r) :
+			     index_rule(rs, r);
 	}
 	if (rc != 0)
 		return core_fail(err, rc, NULL, 0, "cannot compile ruleset: %s",
@@ -619,6 +659,19 @@ void detect_rule_hit(struct detect_ruleset *rs, struct detect_rule *r,
 				 fn, ud);
 }
 
+/* Does a Sigma filter attached to r exclude ev? */
+static bool filtered(struct detect_ruleset *rs, const struct detect_rule *r,
+		     const struct core_event *ev)
+{
+	for (unsigned i = 0; i < r->nfilters; i++) {
+		const struct detect_rule *f = r->filters[i];
+
+		if (!f->dead && detect_cond_eval(rs, f, f->cond, ev))
+			return true;
+	}
+	return false;
+}
+
 void detect_match(struct detect_ruleset *rs, const struct core_event *ev,
 		  detect_alert_fn fn, void *ud)
 {
@@ -634,7 +687,8 @@ void detect_match(struct detect_ruleset *rs, const struct core_event *ev,
 		for (unsigned k = 0; k < e->nrules; k++) {
 			struct detect_rule *r = e->rules[k];
 
-			if (detect_cond_eval(rs, r, r->cond, ev))
+			if (detect_cond_eval(rs, r, r->cond, ev) &&
+			    !filtered(rs, r, ev))
 				detect_rule_hit(rs, r, ev, fn, ud);
 		}
 	}

@@ -13,8 +13,8 @@ struct row {
 #define HEAD "title: t\nlogsource: {product: linux, service: auth}\n"
 
 static const struct row rows[] = {
-	{ HEAD "detection:\n  s: {user.name|base64offset: x}\n"
-	  "  condition: s\n", "unsupported modifier 'base64offset'",
+	{ HEAD "detection:\n  s: {user.name|base65: x}\n"
+	  "  condition: s\n", "unsupported modifier 'base65'",
 	  "unknown modifiers are refused, never ignored" },
 	{ HEAD "detection:\n  s: {user.name|bogus: x}\n  condition: s\n",
 	  "unsupported modifier 'bogus'", "typo in a modifier" },
@@ -49,8 +49,11 @@ static const struct row rows[] = {
 	{ HEAD "level: severe\ndetection:\n  s: [x]\n  condition: s\n",
 	  "unknown level", "level outside the five" },
 	{ "title: c\ncorrelation:\n  type: value_sum\n  rules: [a]\n"
+	  "  timespan: 1m\n", "needs condition.field",
+	  "value_sum sums a field (correlation spec, Value Sum)" },
+	{ "title: c\ncorrelation:\n  type: value_max\n  rules: [a]\n"
 	  "  timespan: 1m\n", "unsupported correlation type",
-	  "value_sum is not implemented" },
+	  "a type the specification does not define" },
 	{ "title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n"
 	  "  timespan: 1x\n  condition: {gte: 2}\n", "bad timespan",
 	  "unit must be s m h d" },
@@ -61,8 +64,8 @@ static const struct row rows[] = {
 	  "  timespan: 1m\n  condition: {gte: 2}\n", "unknown rule 'nope'",
 	  "unresolved reference (found at compile)" },
 	{ "title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n"
-	  "  timespan: 1m\n  condition: {lt: 2}\n", "only gt / gte",
-	  "lt needs a closed window, not supported in streaming" },
+	  "  timespan: 1m\n  condition: {lt: 2}\n", "unknown rule 'a'",
+	  "lt loads (closed window); the reference is still checked" },
 	{ "a: [unclosed\n", "YAML error", "syntax error in the file" },
 	{ HEAD "detection:\n  s: {user.name: x}\n  condition: s\n", NULL,
 	  "a good rule loads" },
