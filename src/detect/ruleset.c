@@ -748,8 +748,9 @@ int detect_ruleset_fields(struct detect_ruleset *rs, const char *source,
 }
 
 static void conj_fields(const struct detect_conj *cj,
-			const struct core_event *ev, const struct core_str **seen,
-			unsigned *nseen, detect_match_fn fn, void *ud)
+			const struct core_event *ev,
+			const struct core_str **seen, unsigned *nseen,
+			detect_match_fn fn, void *ud)
 {
 	for (unsigned i = 0; i < cj->n; i++) {
 		const struct core_str *v = detect_fref_get(ev, &cj->f[i].field);
