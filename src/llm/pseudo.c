@@ -565,6 +565,10 @@ static const char *skip_value(const char *p, const char *end)
 	return q && p < end ? p + 1 : p;
 }
 
+/* "Authorization: Bearer X": the scheme stays, X goes. */
+static const char *const auth_schemes[] = { "Bearer ", "Basic ", "Token ",
+					    "Digest " };
+
 /* key=value / key: value / --key value with a secret key name. */
 static const char *secret_pair(struct scan *sc, const char *w, size_t n,
 			       const char *p)
@@ -581,7 +585,20 @@ static const char *secret_pair(struct scan *sc, const char *w, size_t n,
 		v++;
 	if (v >= sc->end)
 		return NULL;
-	if (put(sc, w, n) || put(sc, p, (size_t)(v - p)) || put_secret(sc))
+	if (put(sc, w, n) || put(sc, p, (size_t)(v - p)))
+		return NULL;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(auth_schemes); i++) {
+		size_t l = strlen(auth_schemes[i]);
+
+		if ((size_t)(sc->end - v) > l &&
+		    lit_ieq(v, l, auth_schemes[i])) {
+			if (put(sc, v, l))
+				return NULL;
+			v += l;
+			break;
+		}
+	}
+	if (put_secret(sc))
 		return NULL;
 	return skip_value(v, sc->end);
 }
@@ -696,7 +713,10 @@ static int scan_text(struct scan *sc)
 		if (!is_word((unsigned char)*p)) {
 			if (put(sc, p, 1))
 				return CORE_E_TOOBIG;
-			if (*p != ' ' && *p != '=')
+			if ((*p != ' ' && *p != '=') ||
+			    (*p == ' ' && sc->prev_sep == '=') ||
+			    (*p == '=' && (p + 1 == sc->end ||
+					   !is_word((unsigned char)p[1]))))
 				sc->prev[0] = '\0';
 			p++;
 			continue;
