@@ -203,7 +203,7 @@ static int values_parse(struct ldoc *d, const yaml_node_t *n,
 {
 	const yaml_node_t *one[1] = { n };
 	const yaml_node_t *const *items = one;
-	const yaml_node_t *buf[256];
+	const yaml_node_t *buf[4096];
 	unsigned nv = 0, cap = 0;
 	size_t cnt = 1;
 
@@ -212,7 +212,7 @@ static int values_parse(struct ldoc *d, const yaml_node_t *n,
 		for (yaml_node_item_t *it = n->data.sequence.items.start;
 		     it < n->data.sequence.items.top; it++) {
 			if (cnt == CORE_ARRAY_LEN(buf))
-				return bad(d, n, "more than 256 values");
+				return bad(d, n, "more than 4096 values");
 			buf[cnt++] = node_at(d, *it);
 		}
 		items = buf;

@@ -150,26 +150,50 @@ static int when_field(struct lsload *l, const yaml_node_t *kn,
 	return 0;
 }
 
-static int when_parse(struct lsload *l, const yaml_node_t *n,
-		      struct detect_sel *s)
+/* One map of `when`: an AND of field tests. */
+static int when_conj(struct lsload *l, const yaml_node_t *n,
+		     struct detect_conj *cj)
 {
 	yaml_node_pair_t *p;
 	unsigned cnt;
 
-	s->name = "when";
-	s->alt = detect_alloc(l->rs, sizeof(*s->alt));
-	s->nalt = 1;
-	if (n == NULL)
-		return 0;
 	if (n->type != YAML_MAPPING_NODE)
-		return lfail(l, n, "when must be a map");
+		return lfail(l, n, "when must be a map or a list of maps");
 	p = n->data.mapping.pairs.start;
 	cnt = (unsigned)(n->data.mapping.pairs.top - p);
-	s->alt->f = detect_alloc(l->rs, (cnt + 1) * sizeof(*s->alt->f));
-	s->alt->n = (uint16_t)cnt;
+	cj->f = detect_alloc(l->rs, (cnt + 1) * sizeof(*cj->f));
+	cj->n = (uint16_t)cnt;
 	for (unsigned i = 0; i < cnt; i++) {
 		int rc = when_field(l, nat(l, p[i].key), nat(l, p[i].value),
-				    &s->alt->f[i]);
+				    &cj->f[i]);
+
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* `when`: a map (AND), or a list of maps, any of which will do. */
+static int when_parse(struct lsload *l, const yaml_node_t *n,
+		      struct detect_sel *s)
+{
+	yaml_node_item_t *it;
+	unsigned cnt = 0;
+
+	s->name = "when";
+	if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
+		s->alt = detect_alloc(l->rs, sizeof(*s->alt));
+		s->nalt = 1;
+		return n == NULL ? 0 : when_conj(l, n, s->alt);
+	}
+	it = n->data.sequence.items.start;
+	cnt = (unsigned)(n->data.sequence.items.top - it);
+	if (cnt == 0)
+		return lfail(l, n, "when is an empty list");
+	s->alt = detect_alloc(l->rs, cnt * sizeof(*s->alt));
+	s->nalt = (uint16_t)cnt;
+	for (unsigned i = 0; i < cnt; i++) {
+		int rc = when_conj(l, nat(l, it[i]), &s->alt[i]);
 
 		if (rc != 0)
 			return rc;
