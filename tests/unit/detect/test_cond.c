@@ -44,6 +44,15 @@ static const struct row rows[] = {
 	{ "_hidden", DS "_hidden=1", true, "named directly it counts" },
 	{ "a or b or c and not sel1", DS "c=1|sel1=1", false,
 	  "long chains" },
+	/* sigma-rules-specification.md, Condition: "x of" for any x. */
+	{ "2 of them", DS "a=1|c=1", true, "2 of them: two hold" },
+	{ "2 of them", DS "a=1|_hidden=1", false,
+	  "2 of them: _hidden does not count" },
+	{ "3 of them", DS "a=1|b=1", false, "3 of them: only two" },
+	{ "2 of sel*", DS "sel1=1|sel2=1", true, "2 of a pattern" },
+	{ "not 2 of them", DS "a=1", true, "not over N of" },
+	{ "a and 1 of sel* or b", DS "b=1", true,
+	  "x of binds tighter than and / or" },
 };
 
 static const char *sels =
