@@ -31,6 +31,14 @@
 	BASE "title: C\ncorrelation:\n  type: " type "\n  rules: [a, b]\n"    \
 	     "  group-by: [source.ip]\n  timespan: 60s\n"
 
+/* A closed-window correlation of the given type and condition. */
+#define CLOSED(type, cond)                                                   \
+	BASE "title: C\ncorrelation:\n  type: " type "\n  rules: [hit]\n"   \
+	     "  group-by: [source.ip]\n  timespan: 60s\n"                     \
+	     "  condition: " cond "\n"
+
+#define B(n) "event.action=hit|source.ip=1.1.1.1|source.bytes=" #n
+
 struct ev {
 	int sec;
 	const char *fields;
@@ -109,6 +117,42 @@ static const struct scenario sc[] = {
 	  { { 0, H1 }, { 10, H1 }, { 20, H1 } }, 1, 3, 0, 3 },
 	{ "unreferenced base rules alert on their own", COUNT3, 0,
 	  { { 0, "event.action=a" } }, 0, 0, 0, 1 },
+	/* sigma-correlation-rules-specification.md, Condition: lt / lte /
+	 * eq / neq and ranges are tested when the window closes. */
+	{ "Condition lt: a quiet group is reported when its window closes",
+	  CLOSED("event_count", "{lt: 3}"), 0,
+	  { { 0, H1 }, { 10, H1 }, { 100, H1 } }, 2, 2, 0, 0 },
+	{ "Condition lt: a busy window is not",
+	  CLOSED("event_count", "{lt: 3}"), 0,
+	  { { 0, H1 }, { 10, H1 }, { 20, H1 } }, 0, 0, 0, 0 },
+	{ "Condition eq", CLOSED("event_count", "{eq: 2}"), 0,
+	  { { 0, H1 }, { 10, H1 } }, 1, 2, 0, 0 },
+	{ "Condition range gt + lte", CLOSED("event_count",
+	  "{gt: 1, lte: 2}"), 0, { { 0, H1 }, { 1, H1 }, { 2, H1 } }, 0, 0,
+	  0, 0 },
+	{ "Value Sum: gt on the sum of a field",
+	  CLOSED("value_sum", "{field: source.bytes, gt: 100}"), 0,
+	  { { 0, B(60) }, { 10, B(50) } }, 1, 2, 0, 0 },
+	{ "Value Sum: below the bound",
+	  CLOSED("value_sum", "{field: source.bytes, gt: 100}"), 0,
+	  { { 0, B(60) }, { 10, B(40) } }, 0, 0, 0, 0 },
+	{ "Value Average: decimal bound",
+	  CLOSED("value_avg", "{field: source.bytes, gte: 50.5}"), 0,
+	  { { 0, B(50) }, { 10, B(51) } }, 1, 2, 0, 0 },
+	{ "Value Median: the middle value, not the mean",
+	  CLOSED("value_median", "{field: source.bytes, lte: 10}"), 0,
+	  { { 0, B(1) }, { 1, B(10) }, { 2, B(1000) } }, 1, 3, 0, 0 },
+	{ "Value Percentile: the rarest value's share of events",
+	  CLOSED("value_percentile", "{field: user.name, lte: 25}"), 0,
+	  { { 0, H1 "|user.name=a" }, { 1, H1 "|user.name=a" },
+	    { 2, H1 "|user.name=a" }, { 3, H1 "|user.name=b" } }, 1, 4, 0, 0 },
+	{ "Value Count with lt: few distinct values",
+	  CLOSED("value_count", "{field: user.name, lt: 2}"), 0,
+	  { { 0, H1 "|user.name=a" }, { 1, H1 "|user.name=a" } }, 1, 2, 1,
+	  0 },
+	{ "temporal with gte 1 of 2 rules fires on the first",
+	  ORDERED("temporal") "  condition: {gte: 1}\n", 0,
+	  { { 0, "event.action=a|source.ip=1.1.1.1" } }, 1, 2, 0, 0 },
 };
 
 static void run_one(const struct scenario *s, size_t i)

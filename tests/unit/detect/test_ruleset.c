@@ -205,6 +205,86 @@ static void test_extra_map_files(void **state)
 	remove(dir);
 }
 
+/*
+ * Golden file: for a few hundred community rules (the Linux, web,
+ * network and cloud folders), how many load and how many are refused
+ * per reason.  tests/unit/detect/golden/community_load.txt holds the
+ * summary; VIGIL_UPDATE_GOLDEN=1 rewrites it after a deliberate change.
+ */
+static void test_community_golden(void **state)
+{
+	static const char *dirs[] = { "rules/linux", "rules/web",
+				      "rules/network", "rules/cloud",
+				      "rules/macos" };
+	const char *golden = TEST_SRCDIR
+		"/tests/unit/detect/golden/community_load.txt";
+	char got[2048], want[2048];
+	size_t off = 0, n;
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	if (stat(TEST_DATASETS "/sigma/rules", &st) != 0) {
+		printf("SKIP: dataset absent at %s\n",
+		       TEST_DATASETS "/sigma/rules");
+		skip();
+	}
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char path[1024];
+		struct share sh = { 0 };
+		struct detect_ruleset *rs = detect_ruleset_new();
+
+		snprintf(path, sizeof(path), "%s/sigma/%s", TEST_DATASETS,
+			 dirs[i]);
+		detect_ruleset_set_datadir(rs, TEST_SRCDIR "/data");
+		detect_ruleset_load(rs, path, count_reject, &sh);
+		detect_ruleset_compile(rs, NULL);
+		off += (size_t)snprintf(got + off, sizeof(got) - off,
+			"%s loaded=%zu refused=%u logsource=%u field=%u "
+			"modifier=%u\n", dirs[i], detect_ruleset_count(rs),
+			sh.rejects, sh.reasons[0], sh.reasons[1],
+			sh.reasons[2]);
+		detect_ruleset_free(rs);
+	}
+	printf("%s", got);
+	if (getenv("VIGIL_UPDATE_GOLDEN")) {
+		f = fopen(golden, "w");
+		assert_non_null(f);
+		fputs(got, f);
+		fclose(f);
+		return;
+	}
+	f = fopen(golden, "r");
+	assert_non_null(f);
+	n = fread(want, 1, sizeof(want) - 1, f);
+	fclose(f);
+	want[n] = '\0';
+	assert_string_equal(got, want);
+}
+
+/* sigma-filters-specification.md: a filter silences the rules it names. */
+static void test_filter_excludes_events(void **state)
+{
+	struct t_run run = { 0 };
+	struct core_event ev;
+	struct detect_ruleset *rs = t_rules(
+		"title: r\nid: r1\nlogsource: {product: linux, service: auth}\n"
+		"detection:\n  s: {user.name|startswith: a}\n  condition: s\n"
+		"---\ntitle: f\nlogsource: {product: linux, service: auth}\n"
+		"filter:\n  rules: [r1]\n  selection: {user.name: admin}\n"
+		"  condition: selection\n", &run);
+
+	(void)state;
+	assert_int_equal(run.nrejects, 0);
+	t_event(&ev, "event.dataset=linux.auth|user.name=admin", T_SEC, 1);
+	detect_match(rs, &ev, t_on_alert, &run);
+	t_event(&ev, "event.dataset=linux.auth|user.name=alice", T_SEC, 2);
+	detect_match(rs, &ev, t_on_alert, &run);
+	assert_int_equal(run.nalerts, 1);
+	assert_int_equal(run.a[0].first_line, 2);
+	detect_ruleset_free(rs);
+}
+
 static void test_match_speed(void **state)
 {
 	static const char *kinds[] = {
@@ -253,6 +333,8 @@ int main(void)
 		cmocka_unit_test(test_community_linux_load_share),
 		cmocka_unit_test(test_shipped_ssh_scenario),
 		cmocka_unit_test(test_extra_map_files),
+		cmocka_unit_test(test_community_golden),
+		cmocka_unit_test(test_filter_excludes_events),
 		cmocka_unit_test(test_match_speed),
 	};
 
