@@ -1209,6 +1209,186 @@ static int run_fragment(struct run *r, size_t pos, size_t end,
 	return run_tmpl(r, t, NULL, 0, nest);
 }
 
+/* ------------------------------------------------------------- aliases */
+
+struct alias {
+	const char *eid;
+	const char *from;
+	const char *to;
+};
+
+/* Security's process events under Sysmon's names (data/logsources-
+ * windows.yml maps one category onto both). */
+static const struct alias aliases[] = {
+	{ "4688", "NewProcessName", "Image" },
+	{ "4688", "ParentProcessName", "ParentImage" },
+	{ "4689", "ProcessName", "Image" },
+};
+
+void parse_evtx_normalise(struct core_event *ev)
+{
+	const struct core_str *eid = core_event_get_named(ev, "EventID", 7);
+	const struct core_str *from, *ch;
+
+	if (eid == NULL || eid->len != 4 || eid->p[0] != '4')
+		return;
+	ch = core_event_get_named(ev, "Channel", 7);
+	if (ch == NULL || !core_str_eq_lit(*ch, "Security"))
+		return;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(aliases); i++) {
+		const struct alias *al = &aliases[i];
+
+		if (!core_str_eq_lit(*eid, al->eid) ||
+		    core_event_get_named(ev, al->to, strlen(al->to)))
+			continue;
+		from = core_event_get_named(ev, al->from, strlen(al->from));
+		if (from != NULL)
+			core_event_set_named(ev, al->to, strlen(al->to),
+					     from->p, from->len);
+	}
+}
+
+/* ----------------------------------------------------- JSON exports */
+
+/* Winlogbeat's System keys (7.x and later; 6.x at the top level). */
+static const struct {
+	const char *from;
+	const char *to;
+} beat_keys[] = {
+	{ "winlog.event_id", "EventID" },
+	{ "winlog.channel", "Channel" },
+	{ "winlog.computer_name", "Computer" },
+	{ "winlog.provider_name", "Provider_Name" },
+	{ "winlog.provider_guid", "Provider_Guid" },
+	{ "winlog.record_id", "EventRecordID" },
+	{ "winlog.version", "Version" },
+	{ "winlog.process.pid", "Execution_ProcessID" },
+	{ "winlog.process.thread.id", "Execution_ThreadID" },
+	{ "winlog.user.identifier", "Security_UserID" },
+	{ "event_id", "EventID" },
+	{ "log_name", "Channel" },
+	{ "computer_name", "Computer" },
+	{ "source_name", "Provider_Name" },
+	{ "record_number", "EventRecordID" },
+};
+
+/* Prefixes whose remainder is an EventData or UserData name. */
+static const char *const data_prefixes[] = {
+	"winlog.event_data.", "winlog.user_data.", "event_data.",
+	"user_data.", "Event.EventData.", "Event.UserData.",
+};
+
+/* The last dotted component of s. */
+static struct core_str last_part(struct core_str s)
+{
+	size_t i = s.len;
+
+	while (i > 0 && s.p[i - 1] != '.')
+		i--;
+	return core_str_make(s.p + i, s.len - i);
+}
+
+/* Event.System.X -> X, Event.System.X.#attributes.A -> X_A. */
+static void system_key(struct core_event *ev, struct core_str n,
+		       struct core_str v)
+{
+	struct core_str rest = core_str_make(n.p + 13, n.len - 13);
+	long at = core_str_find(rest, CORE_STR(".#attributes."));
+	char *p;
+
+	if (at < 0) {
+		if (memchr(rest.p, '.', rest.len) == NULL)
+			core_event_set_named(ev, rest.p, rest.len, v.p, v.len);
+		return;
+	}
+	p = core_arena_alloc(ev->arena, rest.len);
+	if (p == NULL)
+		return;
+	memcpy(p, rest.p, (size_t)at);
+	p[at] = '_';
+	memcpy(p + at + 1, rest.p + at + 13, rest.len - (size_t)at - 13);
+	core_event_set_named(ev, p, rest.len - 12, v.p, v.len);
+}
+
+static void json_field(struct core_event *ev, struct core_str n,
+		       struct core_str v)
+{
+	struct core_str rest;
+
+	for (size_t k = 0; k < CORE_ARRAY_LEN(beat_keys); k++) {
+		if (core_str_eq_lit(n, beat_keys[k].from)) {
+			core_event_set_named(ev, beat_keys[k].to,
+					     strlen(beat_keys[k].to), v.p,
+					     v.len);
+			return;
+		}
+	}
+	if (core_str_starts(n, "Event.System.") && n.len > 13) {
+		system_key(ev, n, v);
+		return;
+	}
+	for (size_t k = 0; k < CORE_ARRAY_LEN(data_prefixes); k++) {
+		if (!core_str_starts(n, data_prefixes[k]))
+			continue;
+		rest = last_part(n);
+		if (rest.len)
+			core_event_set_named(ev, rest.p, rest.len, v.p, v.len);
+		return;
+	}
+}
+
+/* True when the JSON fields look like an exported Windows event. */
+static bool json_is_windows(const struct core_event *ev)
+{
+	return core_event_get_named(ev, "winlog.channel", 14) ||
+	       core_event_get_named(ev, "winlog.event_id", 15) ||
+	       core_event_get_named(ev, "Event.System.EventID", 20) ||
+	       (core_event_get_named(ev, "event_id", 8) &&
+		core_event_get_named(ev, "log_name", 8)) ||
+	       (core_event_get_named(ev, "EventID", 7) &&
+		(core_event_get_named(ev, "Channel", 7) ||
+		 core_event_get_named(ev, "Provider_Name", 13)));
+}
+
+bool parse_evtx_json(struct core_event *ev)
+{
+	unsigned n = ev->nfields;
+	const struct core_str *v;
+	int64_t ts;
+
+	if (!json_is_windows(ev))
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		const struct core_field *f = &ev->fields[i];
+
+		if (f->id == CORE_F_NAMED)
+			json_field(ev, f->name, f->value);
+	}
+	for (size_t i = 0; i < CORE_ARRAY_LEN(ecs_maps); i++) {
+		const struct ecs_map *m = &ecs_maps[i];
+		struct core_ip ip;
+		size_t bl = 0;
+
+		v = core_event_get_named(ev, m->name, strlen(m->name));
+		if (v == NULL || v->len == 0 || core_event_get(ev, m->id) ||
+		    (m->derive == DERIVE_IP &&
+		     !core_ip_parse(v->p, v->len, &ip)))
+			continue;
+		if (m->derive == DERIVE_BASENAME)
+			core_event_set(ev, m->id, basename_of(*v, &bl), bl);
+		else
+			core_event_set_str(ev, m->id, *v);
+	}
+	v = core_event_get_named(ev, "TimeCreated_SystemTime", 22);
+	if (ev->ts == CORE_TS_UNKNOWN && v != NULL &&
+	    core_time_parse_iso(v->p, v->len, &ts) > 0)
+		ev->ts = ts;
+	if (!core_event_get(ev, CORE_F_EVENT_DATASET))
+		core_event_set_lit(ev, CORE_F_EVENT_DATASET, "windows");
+	parse_evtx_normalise(ev);
+	return true;
+}
+
 /* ------------------------------------------------------------- entry */
 
 struct parse_evtx *parse_evtx_new(void)
@@ -1298,6 +1478,7 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 	if (!d->have_ts)
 		ev->ts = written;
 	render_raw(d, ev);
+	parse_evtx_normalise(ev);
 	if (rc != 0)
 		return core_fail(err, CORE_E_PARSE, ev->src, ev->line,
 				 "evtx: %s (chunk offset %zu)",

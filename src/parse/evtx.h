@@ -46,4 +46,24 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 		      uint64_t chunk_no, size_t off, size_t len,
 		      int64_t written, struct core_error *err);
 
+/*
+ * Adds the Sysmon names of a Security process event's fields (4688:
+ * Image from NewProcessName, ParentImage from ParentProcessName; 4689:
+ * Image from ProcessName) when they are not set.  Called by the EVTX and
+ * the JSON decoders, so both give the same fields.
+ */
+void parse_evtx_normalise(struct core_event *ev);
+
+/*
+ * For the JSON decoder: when the fields of a walked JSON line are a
+ * Windows event exported by Winlogbeat (winlog.event_id, winlog.channel,
+ * winlog.event_data.*), in the flat EventData style (EventID, Channel,
+ * Computer and the Data items at the top level) or nested as
+ * Event.System / Event.EventData, adds the names the EVTX decoder gives
+ * (EventID, Channel, Computer, Provider_Name, each Data item by name) and
+ * their ECS fields, and returns true.  Returns false and changes nothing
+ * for any other JSON.
+ */
+bool parse_evtx_json(struct core_event *ev);
+
 #endif /* VIGIL_PARSE_EVTX_H */

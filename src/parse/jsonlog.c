@@ -11,6 +11,7 @@
  * own "password" field only, and the message of a login event (which
  * repeats it) is replaced by a fixed text.
  */
+#include "parse/evtx.h"
 #include "parse/parse_int.h"
 
 #include <string.h>
@@ -174,6 +175,8 @@ int parse_json_record(const struct parse_ctx *ctx, struct core_event *ev,
 		cowrie(ev, id);
 	else if (parse_named(ev, "id.orig_h").len)
 		zeek(ev);
+	else
+		parse_evtx_json(ev);
 	if (!core_event_get(ev, CORE_F_EVENT_DATASET))
 		core_event_set_lit(ev, CORE_F_EVENT_DATASET, "json");
 	if (!core_event_get(ev, CORE_F_EVENT_KIND))
