@@ -203,18 +203,20 @@ static int values_parse(struct ldoc *d, const yaml_node_t *n,
 {
 	const yaml_node_t *one[1] = { n };
 	const yaml_node_t *const *items = one;
-	const yaml_node_t *buf[4096];
+	const yaml_node_t **buf;
 	unsigned nv = 0, cap = 0;
 	size_t cnt = 1;
 
 	if (n->type == YAML_SEQUENCE_NODE) {
+		cnt = (size_t)(n->data.sequence.items.top -
+			       n->data.sequence.items.start);
+		if (cnt > 16384)
+			return bad(d, n, "more than 16384 values");
+		buf = detect_alloc(d->rs, (cnt + 1) * sizeof(*buf));
 		cnt = 0;
 		for (yaml_node_item_t *it = n->data.sequence.items.start;
-		     it < n->data.sequence.items.top; it++) {
-			if (cnt == CORE_ARRAY_LEN(buf))
-				return bad(d, n, "more than 4096 values");
+		     it < n->data.sequence.items.top; it++)
 			buf[cnt++] = node_at(d, *it);
-		}
 		items = buf;
 		if (cnt == 0)
 			return bad(d, n, "empty list of values");

@@ -739,9 +739,9 @@ static int expand_strings(struct detect_ruleset *rs, const struct slist *sl,
 		struct detect_value v;
 
 		memset(&v, 0, sizeof(v));
-		if (*n >= 16 * DETECT_MAX_EXPANSION) {
+		if (*n >= 60 * DETECT_MAX_EXPANSION) {
 			snprintf(why, nwhy, "more than %d values",
-				 16 * DETECT_MAX_EXPANSION);
+				 60 * DETECT_MAX_EXPANSION);
 			return CORE_E_TOOBIG;
 		}
 		finish_string(rs, &v, a->t[i], a->n[i], m);

@@ -20,7 +20,7 @@ static const struct row rows[] = {
 	  "unsupported modifier 'bogus'", "typo in a modifier" },
 	{ HEAD "detection:\n  s: {Image: x}\n  condition: s\n",
 	  "unknown field 'Image'", "a field the log source cannot give" },
-	{ "title: t\nlogsource: {product: windows}\ndetection:\n"
+	{ "title: t\nlogsource: {product: plan9}\ndetection:\n"
 	  "  s: {a: b}\n  condition: s\n", "unknown log source",
 	  "no map entry" },
 	{ HEAD "detection:\n  s: {user.name: x}\n  condition: s and\n",
