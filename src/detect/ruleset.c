@@ -672,6 +672,8 @@ static bool filtered(struct detect_ruleset *rs, const struct detect_rule *r,
 	return false;
 }
 
+/* TODO(prefilter): a Vectorscan scan of the record's literals to skip rules. */
+/* TODO(threads): analyze --threads N, one ruleset per thread, merged output. */
 void detect_match(struct detect_ruleset *rs, const struct core_event *ev,
 		  detect_alert_fn fn, void *ud)
 {
