@@ -13,6 +13,11 @@
  *   miner.c   online clustering of masked token sequences into templates
  *   csv.c     an RFC 4180 reader for ground-truth files
  *   eval.c    grouping and parsing accuracy against loghub ground truth
+ *   embed.c   dense vectors of templates and messages (feature hashing)
+ *   space.c   the 2-D projection, clusters and the SVG plot of vectors
+ *   model.c   baselines per host and service, and anomaly alerts
+ *   state.c   the model as one blob, for the store
+ *   judge.c   precision and recall of the alerts on labelled logs
  *
  * Every parameter has a default that is tested on the public benchmark;
  * nothing is tuned per log type.  See docs/templates.md.
@@ -23,8 +28,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/core.h"
+#include "detect/detect.h"
 
 /* ------------------------------------------------------------- masking */
 
@@ -224,5 +231,204 @@ struct anomaly_eval {
  */
 int anomaly_eval_file(const char *path, const struct anomaly_miner_opts *opts,
 		      struct anomaly_eval *out, struct core_error *err);
+
+/* ----------------------------------------------------------- embedding */
+
+/*
+ * Every template and message maps to a dense vector of ANOMALY_DIM
+ * (256) or ANOMALY_DIM_MAX (512) floats, L2-normalised, by feature
+ * hashing with signed buckets: the features of a text are its masked
+ * words, its word pairs and the character trigrams of its constant
+ * words; each is hashed to a bucket and a sign and adds its weight
+ * there, the weight being the feature's inverse document frequency over
+ * the templates learnt (1 + ln((1 + N) / (1 + df))).  No model, no
+ * training beyond those counts.  See docs/anomaly.md.
+ */
+#define ANOMALY_DIM 256
+#define ANOMALY_DIM_MAX 512
+#define ANOMALY_DF_SLOTS (1u << 16)	/* document-frequency sketch */
+
+struct anomaly_embedder;
+
+/* dim must be 16..ANOMALY_DIM_MAX; NULL on a bad dim or no memory. */
+struct anomaly_embedder *anomaly_embedder_new(unsigned dim);
+void anomaly_embedder_free(struct anomaly_embedder *e);
+unsigned anomaly_embedder_dim(const struct anomaly_embedder *e);
+
+/* Counts the features of one document (a template text) once each. */
+void anomaly_embedder_learn(struct anomaly_embedder *e, const char *p,
+			    size_t len);
+
+/*
+ * The vector of a text into out (dim floats).  The text is masked
+ * first, so a raw message and its template land close together.  An
+ * empty text gives the zero vector.
+ */
+void anomaly_embed(struct anomaly_embedder *e, const char *p, size_t len,
+		   float *out);
+
+/* Cosine of two L2-normalised vectors (their dot product). */
+float anomaly_cosine(const float *a, const float *b, unsigned dim);
+
+/* ------------------------------------------------------------ the space */
+
+/*
+ * The first two principal components of n vectors (rows of dim floats),
+ * by power iteration with deflation on the centred data, written to xy
+ * as n (x, y) pairs.  Deterministic.  Returns 0 or CORE_E_NOMEM.
+ */
+int anomaly_pca2(const float *v, size_t n, unsigned dim, float *xy);
+
+/*
+ * Groups near-duplicates: vectors taken in order of weight (heaviest
+ * first) join the first cluster whose leader has cosine >= min_cos with
+ * them, else lead a new one.  cluster[i] receives a number below the
+ * return value (the number of clusters), 0 on the heaviest.  Returns
+ * CORE_E_NOMEM (negative) on failure.
+ */
+long anomaly_cluster(const float *v, const uint64_t *weight, size_t n,
+		     unsigned dim, double min_cos, uint32_t *cluster);
+
+enum anomaly_mark {
+	ANOMALY_MARK_NONE = 0,
+	ANOMALY_MARK_RARE,	/* rarely seen template */
+	ANOMALY_MARK_INCIDENT,	/* an event behind an alert or anomaly */
+};
+
+struct anomaly_plot_point {
+	struct core_str label;	/* template text */
+	uint64_t count;
+	uint32_t cluster;
+	enum anomaly_mark mark;
+};
+
+/*
+ * Writes an SVG of the points at xy (from anomaly_pca2): one colour per
+ * cluster, the biggest clusters labelled by their heaviest template,
+ * rare points as hollow red rings and incident events as red crosses,
+ * with a legend.  Labels are XML-escaped.  Returns 0 or CORE_E_IO.
+ */
+int anomaly_plot_svg(FILE *out, const struct anomaly_plot_point *pt,
+		     const float *xy, size_t n, const char *title);
+
+/* --------------------------------------------------------------- model */
+
+/*
+ * The model of normal: templates (a miner), their vectors, and baselines
+ * per host and service (template counts, events per hour), and the
+ * entity/action pairs seen (a user on a host, a process on a host, a
+ * source network talking to a service).  Learnt from known-good logs,
+ * then used to score new events: each departure becomes an alert shaped
+ * like a rule hit (struct detect_alert) whose rule id starts with
+ * "anomaly." and whose level is low or informational, so the incident
+ * room folds it with rule hits on shared entities but weighs it less.
+ */
+struct anomaly_model;
+
+struct anomaly_model_opts {
+	unsigned dim;		/* vector dimension; default ANOMALY_DIM */
+	/* A learnt template seen at most this often is rare.  Default 1. */
+	uint64_t rare_max;
+	/*
+	 * An hour of a host/service with more events than
+	 * spike_factor * (mean + 3 standard deviations) + spike_min is a
+	 * volume spike.  Defaults 2 and 20.
+	 */
+	double spike_factor;
+	uint64_t spike_min;
+	/*
+	 * A new template whose nearest learnt template has at least this
+	 * cosine is a variant of it (a reworded or re-cut message) and
+	 * raises nothing.  Default 0.8; above 1 turns it off.
+	 */
+	double variant_cos;
+	/* Alerts of one kind per model at most; then counted only. */
+	uint64_t max_alerts;	/* default 10000 */
+};
+
+void anomaly_model_opts_default(struct anomaly_model_opts *o);
+
+/* NULL when out of memory.  opts may be NULL. */
+struct anomaly_model *anomaly_model_new(const struct anomaly_model_opts *o);
+void anomaly_model_free(struct anomaly_model *m);
+
+/*
+ * The message text of an event: the "message" field when a decoder set
+ * one, else the raw record without its header (anomaly_header_skip).
+ */
+struct core_str anomaly_event_message(const struct core_event *ev);
+
+/* Learns one known-good event.  Returns 0 or CORE_E_NOMEM. */
+int anomaly_model_learn(struct anomaly_model *m, const struct core_event *ev);
+
+/*
+ * Ends learning: merges templates (anomaly_miner_finish) and computes
+ * their vectors.  Scoring calls it when needed.  0 or CORE_E_NOMEM.
+ */
+int anomaly_model_seal(struct anomaly_model *m);
+
+/*
+ * Scores one event against the model and calls fn for each anomaly it
+ * shows (template never seen, rare template, first-seen pair).  The
+ * event is then part of the model (a second occurrence is not new).
+ * The alert and its strings are valid during the callback only.
+ * Returns the number of alerts raised, or CORE_E_NOMEM.
+ */
+int anomaly_model_score(struct anomaly_model *m, const struct core_event *ev,
+			detect_alert_fn fn, void *ud);
+
+/* Ends scoring: reports volume spikes of the hours still open. */
+int anomaly_model_flush(struct anomaly_model *m, detect_alert_fn fn,
+			void *ud);
+
+/* Events learnt, and the first and last time among them (0: none). */
+uint64_t anomaly_model_learnt(const struct anomaly_model *m, int64_t *first,
+			      int64_t *last);
+
+/* The model's miner and embedder, for listing and plotting. */
+struct anomaly_miner *anomaly_model_miner(struct anomaly_model *m);
+struct anomaly_embedder *anomaly_model_embedder(struct anomaly_model *m);
+
+/* Is this rule one of the anomaly room's (id starting "anomaly.")? */
+bool anomaly_rule_is(const struct detect_rule_info *r);
+
+/* --------------------------------------------------------------- state */
+
+/*
+ * The model as one blob (docs/anomaly.md gives the layout: a magic, a
+ * version, then length-prefixed sections, little-endian), for
+ * store_state_put("anomaly", "model").  Appends to out.  0 or
+ * CORE_E_NOMEM / CORE_E_TOOBIG.
+ */
+int anomaly_state_save(struct anomaly_model *m, struct core_buf *out);
+
+/*
+ * A model from a blob written by anomaly_state_save().  Every length and
+ * count is checked against the bytes left; a bad blob is CORE_E_PARSE
+ * with err saying where, and no model.  opts may be NULL.
+ */
+int anomaly_state_load(const void *p, size_t len,
+		       const struct anomaly_model_opts *opts,
+		       struct anomaly_model **out, struct core_error *err);
+
+/* --------------------------------------------------------------- judge */
+
+struct anomaly_judgement {
+	uint64_t learn_lines, test_lines;
+	uint64_t true_pos, false_pos, false_neg;
+	double precision, recall, f1;
+};
+
+/*
+ * Judges the anomaly alerts on a labelled loghub log (BGL, Thunderbird:
+ * the first field is "-" on normal lines, an alert category otherwise):
+ * learns the normal lines of the first learn_share of the file, in its
+ * order, then scores every line of the rest; a line is predicted
+ * anomalous when it raises an alert.  Reads the *_structured.csv
+ * (Label, Timestamp, Content, Node or User, Component columns).
+ * Returns 0 or a negative CORE_E_... with err filled.
+ */
+int anomaly_judge_file(const char *path, double learn_share,
+		       struct anomaly_judgement *out, struct core_error *err);
 
 #endif /* VIGIL_ANOMALY_H */

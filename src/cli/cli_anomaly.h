@@ -21,4 +21,47 @@ int cli_templates(int argc, char **argv);
  */
 int cli_eval(int argc, char **argv);
 
+/*
+ * `vigil eval anomalies DIR|FILE...`: precision, recall and F1 of the
+ * anomaly alerts on labelled loghub logs.  argv[0] is "eval".
+ */
+int cli_eval_anomalies(int argc, char **argv);
+
+/*
+ * `vigil embed [--dim N] [--format bin|csv] [--templates] -o OUT
+ * [--plot FILE.svg] FILE...`.  Returns 0, 1 on failure, 2 on a bad
+ * command line.
+ */
+int cli_embed(int argc, char **argv);
+
+/* `vigil similar [--top K] LINE|--event FILE:LINE FILE...`. */
+int cli_similar(int argc, char **argv);
+
+/*
+ * The anomaly hook of `vigil analyze`.  Life cycle: cli_anomaly_new()
+ * (loads the state file when it exists); for baseline inputs
+ * cli_anomaly_learning(on), events, cli_anomaly_learning(off) (which
+ * saves the state when a path was given); cli_anomaly_event() per event;
+ * cli_anomaly_finish() at the end.  Scoring runs when want is true and a
+ * model exists (learnt or loaded).
+ */
+#include <stdbool.h>
+
+#include "core/core.h"
+#include "detect/detect.h"
+
+struct cli_anomaly;
+
+/* NULL when the state file exists but cannot be read, or no memory. */
+struct cli_anomaly *cli_anomaly_new(const char *state_path, bool want);
+void cli_anomaly_free(struct cli_anomaly *ca);
+int cli_anomaly_learning(struct cli_anomaly *ca, bool on, bool want);
+void cli_anomaly_event(struct cli_anomaly *ca, const struct core_event *ev,
+		       detect_alert_fn fn, void *ud);
+/* Reports volume spikes still open; returns the anomaly alerts raised. */
+uint64_t cli_anomaly_finish(struct cli_anomaly *ca, detect_alert_fn fn,
+			    void *ud);
+/* Is the hook learning (baseline inputs) right now? */
+bool cli_anomaly_is_learning(const struct cli_anomaly *ca);
+
 #endif /* VIGIL_CLI_ANOMALY_H */

@@ -477,6 +477,8 @@ int cli_eval(int argc, char **argv)
 	struct eval_list l = { NULL, 0, 0 };
 	int rc;
 
+	if (argc >= 2 && strcmp(argv[1], "anomalies") == 0)
+		return cli_eval_anomalies(argc, argv);
 	if ((rc = eval_args(argc, argv, &fmt)) >= 0)
 		return rc;
 	for (int i = optind + 1; i < argc; i++) {
