@@ -13,6 +13,7 @@
  * the command line was wrong.
  */
 #include "cli/cli.h"
+#include "cli/cli_store.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -55,6 +56,7 @@ struct analyze {
 	bool default_rules;
 	bool quiet;
 	const char *output;
+	const char *store;		/* --store PATH, or NULL */
 	struct parse_ctx pctx;
 
 	/* run state */
@@ -96,6 +98,8 @@ static void print_help(FILE *out)
 "                          name (syslog, journal, access, eve, raw) is\n"
 "                          taken as --input-format\n"
 "  -o, --output FILE       write the report to FILE instead of stdout\n"
+"      --store PATH        also keep the run in the store at PATH\n"
+"                          (vigil show, investigate, feedback read it)\n"
 "  -n, --top N             show the N most urgent incidents (text: 10;\n"
 "                          0 shows all; json and md: all)\n"
 "  -s, --min-severity LVL  hide incidents below LVL: informational, low,\n"
@@ -198,13 +202,14 @@ static int usage_error(const char *fmt, const char *arg)
 /* Returns the index of the first input argument, or -(exit status). */
 static int parse_args(struct analyze *a, int argc, char **argv)
 {
-	enum { OPT_YEAR = 256, OPT_TZ, OPT_NODEFRULES, OPT_COLOR };
+	enum { OPT_YEAR = 256, OPT_TZ, OPT_NODEFRULES, OPT_COLOR, OPT_STORE };
 	static const struct option longopts[] = {
 		{ "input-format", required_argument, NULL, 'F' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "no-default-rules", no_argument, NULL, OPT_NODEFRULES },
 		{ "output", required_argument, NULL, 'o' },
+		{ "store", required_argument, NULL, OPT_STORE },
 		{ "top", required_argument, NULL, 'n' },
 		{ "min-severity", required_argument, NULL, 's' },
 		{ "evidence", required_argument, NULL, 'e' },
@@ -246,6 +251,9 @@ static int parse_args(struct analyze *a, int argc, char **argv)
 			break;
 		case 'o':
 			a->output = optarg;
+			break;
+		case OPT_STORE:
+			a->store = optarg;
 			break;
 		case 'n':
 			if (parse_uint(optarg, 1000000, &u) != 0)
@@ -824,6 +832,10 @@ int cli_analyze(int argc, char **argv)
 		status = 1;
 	} else {
 		status = write_report(&a);
+		if (a.store && cli_store_run(a.store, &a.st, a.incidents,
+					     argv + first, argc - first,
+					     a.quiet) != 0)
+			status = 1;
 	}
 	analyze_free(&a);
 	return status;

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_anomaly.h"
+#include "cli/cli_store.h"
 
 static void usage(FILE *out)
 {
@@ -18,13 +19,14 @@ static void usage(FILE *out)
 	      "\n"
 	      "commands:\n"
 	      "  analyze FILE|DIR|-...   detect and report incidents\n"
+	      "  show INCIDENT           a stored incident, its triage and\n"
+	      "                          feedback\n"
+	      "  investigate ENTITY      a stored address, user or host over\n"
+	      "                          time, its peers, how unusual it is\n"
+	      "  feedback INCIDENT VERDICT  record an analyst's verdict\n"
 	      "  templates FILE...       mine message templates\n"
 	      "  eval templates DIR      score the template miner against\n"
 	      "                          loghub-style ground truth\n"
-	      "  eval anomalies DIR      precision and recall of the anomaly\n"
-	      "                          alerts on labelled loghub logs\n"
-	      "  embed FILE...           vectors of events or templates; plot\n"
-	      "  similar LINE FILE...    templates nearest to a line\n"
 	      "  rules check|test|fields check Sigma rules, try them on logs,\n"
 	      "                          list a log source's fields\n"
 	      "  help [COMMAND]          this text, or a command's options\n"
@@ -61,14 +63,16 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "analyze") == 0)
 		return cli_analyze(argc - 1, argv + 1);
+	if (strcmp(cmd, "show") == 0)
+		return cli_show(argc - 1, argv + 1);
+	if (strcmp(cmd, "investigate") == 0)
+		return cli_investigate(argc - 1, argv + 1);
+	if (strcmp(cmd, "feedback") == 0)
+		return cli_feedback(argc - 1, argv + 1);
 	if (strcmp(cmd, "templates") == 0)
 		return cli_templates(argc - 1, argv + 1);
 	if (strcmp(cmd, "eval") == 0)
 		return cli_eval(argc - 1, argv + 1);
-	if (strcmp(cmd, "embed") == 0)
-		return cli_embed(argc - 1, argv + 1);
-	if (strcmp(cmd, "similar") == 0)
-		return cli_similar(argc - 1, argv + 1);
 	if (strcmp(cmd, "rules") == 0)
 		return cli_rules(argc - 1, argv + 1);
 

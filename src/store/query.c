@@ -428,8 +428,8 @@ int store_query_incident(struct store *st, int64_t id,
 			 struct core_error *err)
 {
 	static const char *const keys[] = {
-		"entities", "evidence", "alerts", "traces", "verdicts",
-		"feedback",
+		"entities", "evidence", "alert_records", "traces",
+		"verdicts", "feedback",
 	};
 	static const char *const sqls[] = {
 		q_inc_ent, q_inc_evidence, q_inc_alerts, q_inc_traces,
