@@ -1,0 +1,185 @@
+#!/bin/bash
+# The store through the real binary: analyze the demo into a fresh store
+# (twice: runs append, incidents keep their ids), show an incident, look
+# into an attacker's address with figures checked against the JSON report
+# and an awk count of the log, record feedback and read it back from the
+# incident and from the audit log, which refuses changes.  Every command
+# line parser rejects junk with status 2.
+. "$(dirname "$0")/lib.sh"
+
+: "${VIGIL_DEMO_GEN:?}"
+python3 -c 'import sqlite3' 2>/dev/null || skip "python3 without sqlite3"
+"$VIGIL_DEMO_GEN" "$T/demo" 2>/dev/null
+check "demo generated" [ -s "$T/demo/auth.log" ]
+logs=("$T"/demo/*.log "$T"/demo/*.json)
+db="$T/store/vigil.db"
+export HOME="$T/home" XDG_DATA_HOME= VIGIL_STORE=
+
+"$VIGIL" analyze --quiet --format json -o "$T/r.json" --store "$db" \
+	"${logs[@]}"
+check "analyze --store exits 0" [ $? -eq 0 ]
+check "store created, private" [ "$(stat -c %a "$db")" = 600 ]
+"$VIGIL" analyze --quiet --format json -o "$T/r2.json" "${logs[@]}"
+check "without --store nothing is written" [ ! -e "$HOME/.local" ]
+"$VIGIL" analyze --store "$db" "${logs[@]}" >/dev/null 2>"$T/second.err"
+check "second run appends" grep -q "stored run 2 in" "$T/second.err"
+n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))
+	["incidents"]))' "$T/r.json")
+
+"$VIGIL" show --store "$db" --format json 1 >"$T/show1.json"
+check "show json exits 0" [ $? -eq 0 ]
+"$VIGIL" show --store "$db" --format json $((n + 1)) >"$T/show2.json"
+"$VIGIL" show --store "$db" 1 >"$T/show1.txt"
+check "show text names the incident" grep -q '^#1 \[' "$T/show1.txt"
+"$VIGIL" show --store "$db" --format md 1 >"$T/show1.md"
+check "show md has a heading" grep -q '^## Incident 1:' "$T/show1.md"
+
+# The attacker: the first source address of the first incident.
+ip=$(python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print([e["value"] for e in d["incidents"][0]["entities"]
+       if e["type"] == "source.ip"][0])' "$T/r.json")
+"$VIGIL" investigate --store "$db" --type ip --format json "$ip" \
+	>"$T/inv.json"
+check "investigate exits 0" [ $? -eq 0 ]
+"$VIGIL" investigate --store "$db" "$ip" >"$T/inv.txt"
+check "investigate text shows peers" grep -q 'peers' "$T/inv.txt"
+
+awk -v ip="$ip" '/sshd\[[0-9]+\]: Failed password for/ {
+	for (i = 1; i <= NF; i++) if ($i == "from" && $(i + 1) == ip) n++ }
+	END { print n + 0 }' "$T/demo/auth.log" >"$T/awk.txt"
+
+python3 - "$T/r.json" "$T/show1.json" "$T/show2.json" "$T/inv.json" \
+	"$ip" "$(cat "$T/awk.txt")" "$n" <<'PY' || fail "figures"
+import json, sys
+rep, s1, s2, inv = (json.load(open(p)) for p in sys.argv[1:5])
+ip, awk_failed, n = sys.argv[5], int(sys.argv[6]), int(sys.argv[7])
+bad = []
+def want(what, got, exp):
+    if got != exp:
+        bad.append(f"{what}: got {got!r}, expected {exp!r}")
+r1 = rep["incidents"][0]
+want("title", s1["title"], r1["title"])
+want("score", s1["score"], r1["score"])
+want("severity", s1["severity"], r1["severity"])
+want("techniques", s1["techniques"], r1["techniques"])
+want("evidence lines", [(e["file"], e["line"]) for e in s1["evidence"]],
+     [(e["file"], e["line"]) for e in r1["evidence"]])
+want("entities", [(e["type"], e["value"]) for e in s1["entities"]],
+     [(e["type"], e["value"]) for e in r1["entities"]])
+want("second run: previous id", s2["previous_id"], 1)
+want("second run: rank", s2["rank"], 1)
+ents = [e for e in inv["entity"]["entities"] if e["type"] == "source.ip"]
+want("one entity", len(ents), 1)
+e = ents[0]
+counters = [x["counters"] for x in r1["entities"]
+            if x["type"] == "source.ip" and x["value"] == ip][0]
+for run in e["runs"]:
+    for k in ("login_failures", "invalid_users", "requests", "events",
+              "distinct_users", "ids_alerts"):
+        want(f"run {run['run_id']} {k}", run.get(k, 0), counters[k])
+want("failed passwords (awk) <= login_failures",
+     awk_failed <= counters["login_failures"] and awk_failed > 0, True)
+want("first seen", e["first_seen"], counters["first_seen"])
+want("last seen", e["last_seen"], counters["last_seen"])
+want("runs", len(e["runs"]), 2)
+inc_ids = sorted(i["id"] for i in e["incidents"])
+exp_ids = sorted(x["id"] for x in rep["incidents"]
+                 if any(y["value"] == ip for y in x["entities"]))
+want("incidents", inc_ids, exp_ids + [i + n for i in exp_ids])
+recs = [a for a in rep["alerts"]
+        if ip in [v for v in a.get("entities", {}).values()]] \
+    if isinstance(rep["alerts"], list) else []
+u = e["unusual"]
+want("population counted", u["population"] >= 1, True)
+lf = [c for c in u["counters"] if c["counter"] == "login_failures"]
+want("login_failures ranked", len(lf), 1)
+if lf:
+    want("rank value", lf[0]["value"], counters["login_failures"])
+    want("percentile in 0..100", 0 <= lf[0]["percentile"] <= 100, True)
+evs = inv["events"]["entities"][0]["events"]
+want("event lines cite the logs", all(x["line"] > 0 for x in evs), True)
+want("some event lines", len(evs) > 0, True)
+for b in bad:
+    print("FAIL:", b)
+sys.exit(1 if bad else 0)
+PY
+ok
+
+# Feedback, then the incident and the audit log carry it.
+USER=analyst1 "$VIGIL" feedback --store "$db" --note 'lab host; "quoted"' \
+	1 false-positive >"$T/fb.txt"
+check "feedback exits 0" [ $? -eq 0 ]
+check "feedback confirms" grep -q 'incident 1: false-positive' "$T/fb.txt"
+"$VIGIL" show --store "$db" --format json 1 >"$T/show1b.json"
+python3 - "$T/show1b.json" "$db" <<'PY' || fail "feedback and audit"
+import json, sqlite3, sys
+d = json.load(open(sys.argv[1]))
+f = d["feedback"]
+assert len(f) == 1 and f[0]["verdict"] == "false-positive", f
+assert f[0]["analyst"] == "analyst1" and f[0]["note"] == 'lab host; "quoted"'
+db = sqlite3.connect(sys.argv[2])
+rows = db.execute("SELECT actor, action, object, detail FROM audit_log "
+                  "ORDER BY id").fetchall()
+assert [r[1] for r in rows] == ["analyze", "analyze", "feedback"], rows
+assert rows[2][0] == "analyst1" and rows[2][2] == "incident:1", rows[2]
+assert json.loads(rows[2][3])["verdict"] == "false-positive"
+for sql in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
+    try:
+        db.execute(sql)
+        db.commit()
+    except sqlite3.DatabaseError as e:
+        assert "append-only" in str(e), e
+    else:
+        sys.exit("audit log accepted: " + sql)
+assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 3
+PY
+ok
+"$VIGIL" feedback --store "$db" 999999 benign 2>"$T/fb.err"
+check "feedback on a missing incident fails" [ $? -eq 1 ]
+check "... and says so" grep -q 'no incident 999999' "$T/fb.err"
+
+# The default path under the data directory.
+mkdir -p "$T/xdg/vigil" && cp "$db" "$T/xdg/vigil/vigil.db"
+XDG_DATA_HOME="$T/xdg" "$VIGIL" show 1 >/dev/null
+check "XDG_DATA_HOME default store" [ $? -eq 0 ]
+"$VIGIL" show 1 2>"$T/nostore.err"
+check "no store: status 1" [ $? -eq 1 ]
+check "no store: says where" grep -q 'no store here' "$T/nostore.err"
+
+# Junk on every command line: status 2, one clear line, no crash.
+junk() {	# junk "what" command...
+	what=$1
+	shift
+	"$@" >/dev/null 2>"$T/junk.err"
+	rc=$?
+	if [ $rc -ne 2 ] || ! grep -q '^vigil' "$T/junk.err"; then
+		fail "junk rejected: $what (status $rc)"
+	else
+		ok
+	fi
+}
+for id in abc 0 -5 +5 1x '' 99999999999999999999 '1 2' 0x10; do
+	junk "show '$id'" "$VIGIL" show --store "$db" -- "$id"
+	junk "feedback '$id'" "$VIGIL" feedback --store "$db" "$id" benign
+done
+junk "show two ids" "$VIGIL" show --store "$db" 1 2
+junk "show no id" "$VIGIL" show --store "$db"
+junk "show format" "$VIGIL" show --store "$db" --format xml 1
+junk "show option" "$VIGIL" show --bogus 1
+junk "investigate none" "$VIGIL" investigate --store "$db"
+junk "investigate type" "$VIGIL" investigate --type planet x
+junk "investigate limit 0" "$VIGIL" investigate --limit 0 x
+junk "investigate limit junk" "$VIGIL" investigate --limit 5z x
+junk "investigate limit big" "$VIGIL" investigate --limit 501 x
+junk "investigate empty" "$VIGIL" investigate --store "$db" ''
+junk "investigate long" "$VIGIL" investigate "$(printf 'a%.0s' {1..300})"
+junk "feedback verdict" "$VIGIL" feedback --store "$db" 1 evil
+junk "feedback no verdict" "$VIGIL" feedback --store "$db" 1
+junk "feedback long note" "$VIGIL" feedback --store "$db" \
+	--note "$(printf 'n%.0s' {1..5000})" 1 benign
+junk "analyze --store without value" "$VIGIL" analyze --store
+"$VIGIL" investigate --store "$db" 'no-such-entity' 2>/dev/null
+check "unknown entity: status 1" [ $? -eq 1 ]
+
+finish
