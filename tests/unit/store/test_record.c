@@ -197,7 +197,7 @@ static void traces_and_verdicts_round_trip(void **state)
 	struct store_trace tr = { .producer = "llm", .model = "m",
 				  .prompt_tokens = 1234,
 				  .prompt = { "a\0b", 3 },
-				  .tool_calls = CORE_STR("[{\"name\":\"x\"}]") };
+				  .tool_calls = CORE_STR("[{\"n\":1}]") };
 	int64_t tid;
 	int n = 0;
 
