@@ -40,7 +40,7 @@ struct anomaly_vol {
 	int64_t hour;		/* hour at hand (scoring), or -1 */
 	uint64_t now;		/* events in it */
 	int64_t first_ts;
-	const char *src;	/* evidence of the hour's first event */
+	char src[160];		/* evidence: the hour's first event */
 	uint64_t line;
 };
 

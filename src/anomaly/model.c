@@ -18,7 +18,8 @@
  *                           times
  *   anomaly.pair.*          the first time a pair above appears
  *   anomaly.volume.spike    an hour of a host/service far above its
- *                           learnt hours (checked when the hour ends)
+ *                           learnt hours (checked when the hour ends;
+ *                           needs SPIKE_MIN_HOURS learnt hours)
  *
  * Each is a struct detect_alert whose rule is one of six static rule
  * descriptions below (ids "anomaly.*", level low or informational, tag
@@ -42,6 +43,7 @@
 #endif
 #define VOL_MAX 65536
 #define HOUR_US (3600LL * 1000000)
+#define SPIKE_MIN_HOURS 3	/* learnt hours before spikes count */
 #define DAY_US (24 * HOUR_US)
 
 enum kind {
@@ -742,7 +744,8 @@ static void check_spike(struct emit *x, struct anomaly_vol *v)
 		       + (double)m->o.spike_min;
 	const struct core_event *ev = x->ev;
 
-	if (v->hour < 0 || (double)v->now <= limit)
+	if (v->hour < 0 || v->hours < SPIKE_MIN_HOURS ||
+	    (double)v->now <= limit)
 		return;
 	core_buf_reset(&m->text);
 	core_buf_printf(&m->text, "anomaly: %llu events in one hour from %s, "
@@ -768,7 +771,8 @@ static void score_volume(struct emit *x)
 		v->hour = hour;
 		v->now = 0;
 		v->first_ts = x->ev->ts;
-		v->src = x->ev->src;
+		snprintf(v->src, sizeof(v->src), "%s",
+			 x->ev->src ? x->ev->src : "");
 		v->line = x->ev->line;
 	}
 	v->now++;

@@ -180,9 +180,11 @@ static int load_templates(struct anomaly_model *m, struct rd *r)
 	anomaly_model_tables(m, &t);
 	for (size_t i = 0; i < n && !r->bad; i++) {
 		size_t len = (size_t)get_u(r, 4);
-		const char *p = len <= STATE_MAX_TEXT ? get_bytes(r, len) : NULL;
+		const char *p = len <= STATE_MAX_TEXT ? get_bytes(r, len) :
+				NULL;
 		uint64_t count = get_u(r, 8);
-		int64_t first = (int64_t)get_u(r, 8), last = (int64_t)get_u(r, 8);
+		int64_t first = (int64_t)get_u(r, 8);
+		int64_t last = (int64_t)get_u(r, 8);
 		struct anomaly_tstat *s;
 		uint32_t id;
 		int rc;

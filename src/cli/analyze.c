@@ -13,6 +13,7 @@
  * the command line was wrong.
  */
 #include "cli/cli.h"
+#include "cli/cli_anomaly.h"
 #include "cli/cli_store.h"
 
 #include <errno.h>
@@ -55,6 +56,11 @@ struct analyze {
 	size_t nrule_dirs;
 	bool default_rules;
 	bool quiet;
+	const char *baselines[MAX_RULE_DIRS];	/* --baseline */
+	size_t nbaselines;
+	const char *anomaly_state;		/* --anomaly-state */
+	int anomaly;			/* -1 default, 0 off, 1 on */
+	struct cli_anomaly *anom;
 	const char *output;
 	const char *store;		/* --store PATH, or NULL */
 	struct parse_ctx pctx;
@@ -108,6 +114,11 @@ static void print_help(FILE *out)
 "      --color WHEN        auto (default: only on a terminal), always,\n"
 "                          never\n"
 "  -q, --quiet             no progress line, no warnings about the input\n"
+"      --baseline PATH     learn normal from these known-good logs first\n"
+"      --anomaly-state FILE  load the learnt model from FILE; save it there\n"
+"                          after --baseline\n"
+"      --anomaly, --no-anomaly  anomaly alerts on or off (default: on\n"
+"                          when a baseline or state exists)\n"
 "  -v, --verbose           more detail in the report and in warnings\n"
 "  -h, --help              this text\n"
 "\n"
@@ -203,6 +214,7 @@ static int usage_error(const char *fmt, const char *arg)
 static int parse_args(struct analyze *a, int argc, char **argv)
 {
 	enum { OPT_YEAR = 256, OPT_TZ, OPT_NODEFRULES, OPT_COLOR, OPT_STORE };
+	enum { OPT_BASELINE = 512, OPT_ASTATE, OPT_ANOMALY, OPT_NO_ANOMALY };
 	static const struct option longopts[] = {
 		{ "input-format", required_argument, NULL, 'F' },
 		{ "format", required_argument, NULL, 'f' },
@@ -218,6 +230,10 @@ static int parse_args(struct analyze *a, int argc, char **argv)
 		{ "year", required_argument, NULL, OPT_YEAR },
 		{ "tz", required_argument, NULL, OPT_TZ },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "anomaly-state", required_argument, NULL, OPT_ASTATE },
+		{ "anomaly", no_argument, NULL, OPT_ANOMALY },
+		{ "no-anomaly", no_argument, NULL, OPT_NO_ANOMALY },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -287,6 +303,19 @@ static int parse_args(struct analyze *a, int argc, char **argv)
 			if (parse_tz(optarg, &a->pctx.tz_offset_min) != 0)
 				return -usage_error("bad --tz '%s' (+HH:MM)",
 						    optarg);
+			break;
+		case OPT_BASELINE:
+			if (a->nbaselines == MAX_RULE_DIRS)
+				return usage_error("too many --baseline: %s",
+						   optarg);
+			a->baselines[a->nbaselines++] = optarg;
+			break;
+		case OPT_ASTATE:
+			a->anomaly_state = optarg;
+			break;
+		case OPT_ANOMALY:
+		case OPT_NO_ANOMALY:
+			a->anomaly = c == OPT_ANOMALY;
 			break;
 		case 'q':
 			a->quiet = true;
@@ -485,6 +514,10 @@ static void note_damage(struct analyze *a, const char *src, uint64_t line,
 /* Counts a decoded (or raw) event, then observes and matches it. */
 static void analyze_event(struct analyze *a)
 {
+	if (cli_anomaly_is_learning(a->anom)) {
+		cli_anomaly_event(a->anom, &a->ev, NULL, NULL);
+		return;
+	}
 	a->st.events++;
 	a->st.per_format[a->ev.format]++;
 	if (a->ev.decoded)
@@ -502,6 +535,7 @@ static void analyze_event(struct analyze *a)
 
 	incident_observe(a->incidents, &a->ev);
 	detect_match(a->rules, &a->ev, on_alert, a);
+	cli_anomaly_event(a->anom, &a->ev, on_alert, a);
 }
 
 /* True when path is a Windows event log (EVTX), by its first bytes. */
@@ -737,6 +771,42 @@ static void on_skip(const char *path, const char *why, void *ud)
 
 /* ---------------------------------------------------------------- main */
 
+/* The anomaly hook: state loaded, --baseline learnt (not counted). */
+static int anomaly_start(struct analyze *a)
+{
+	struct cli_stats keep = a->st;
+	struct pathlist pl = { .a = a };
+	struct core_error err;
+	bool want = a->anomaly != 0;
+	int errors = a->errors;
+
+	a->anom = cli_anomaly_new(a->anomaly_state, want);
+	if (!a->anom)
+		return 1;
+	if (a->nbaselines == 0) {
+		if (a->anomaly == 1 && !a->anomaly_state)
+			core_log(CORE_LOG_WARN, "anomaly", NULL, 0,
+				 "--anomaly needs --baseline or "
+				 "--anomaly-state; no anomaly alerts");
+		return 0;
+	}
+	if (cli_anomaly_learning(a->anom, true, want) != 0)
+		return 1;
+	for (size_t i = 0; i < a->nbaselines; i++)
+		if (input_walk(a->baselines[i], on_file, on_skip, &pl,
+			       &err) != 0)
+			core_log(CORE_LOG_WARN, "input", a->baselines[i], 0,
+				 "baseline cannot be read; skipped");
+	for (size_t i = 0; i < pl.n; i++) {
+		read_input(a, pl.v[i]);
+		free(pl.v[i]);
+	}
+	free(pl.v);
+	a->st = keep;
+	a->errors = errors;
+	return cli_anomaly_learning(a->anom, false, want) != 0;
+}
+
 static int write_report(struct analyze *a)
 {
 	FILE *out = stdout;
@@ -765,6 +835,7 @@ static int write_report(struct analyze *a)
 
 static void analyze_free(struct analyze *a)
 {
+	cli_anomaly_free(a->anom);
 	detect_ruleset_free(a->rules);
 	incident_set_free(a->incidents);
 	core_arena_free(a->arena);
@@ -778,6 +849,7 @@ int cli_analyze(int argc, char **argv)
 	int first, status = 0;
 
 	a.input_format = CORE_FMT_AUTO;
+	a.anomaly = -1;
 	a.default_rules = true;
 	a.report.evidence = 5;
 	parse_ctx_init(&a.pctx);
@@ -797,7 +869,7 @@ int cli_analyze(int argc, char **argv)
 		analyze_free(&a);
 		return 1;
 	}
-	if (load_rules(&a) != 0) {
+	if (load_rules(&a) != 0 || anomaly_start(&a) != 0) {
 		analyze_free(&a);
 		return 1;
 	}
@@ -822,6 +894,7 @@ int cli_analyze(int argc, char **argv)
 	free(pl.v);
 
 	detect_flush(a.rules, on_alert, &a);
+	cli_anomaly_finish(a.anom, on_alert, &a);
 	if (a.progress)
 		progress(&a, NULL, true);
 	incident_build(a.incidents);

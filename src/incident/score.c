@@ -14,6 +14,9 @@
  *            an initial access tactic)
  *   volume   3 * log10(events behind the alerts), at most +10
  *   ids      +5 when the IDS raised alerts for one of the sources
+ *   anomaly  +3 per anomaly record (rule id "anomaly.") beside rule hits,
+ *            at most +6; an incident of anomaly records alone scores
+ *            10 + 3 per record beyond the first, at most 19
  *
  * capped at 100; severity is critical from 85, high from 65, medium from
  * 40, low from 20, informational below.  Incidents sort by score, then by
@@ -448,6 +451,31 @@ static enum incident_severity severity_of(unsigned score)
 	return INCIDENT_SEV_INFORMATIONAL;
 }
 
+/* Members that are anomaly records (rule ids "anomaly.") and the others. */
+static void count_anomalies(const struct work *w, size_t *anom, size_t *hits)
+{
+	*anom = *hits = 0;
+	for (size_t i = 0; i < w->nmem; i++) {
+		const char *id = rec(w, i)->rule->id;
+
+		if (id && strncmp(id, "anomaly.", 8) == 0)
+			++*anom;
+		else
+			++*hits;
+	}
+}
+
+static unsigned anomaly_points(const struct work *w, bool *alone)
+{
+	size_t anom, hits;
+
+	count_anomalies(w, &anom, &hits);
+	*alone = anom && !hits;
+	if (*alone)
+		return (unsigned)CORE_MIN(10 + 3 * (anom - 1), 19u);
+	return (unsigned)CORE_MIN(3 * anom, 6u);
+}
+
 static void score_of(struct work *w)
 {
 	static const unsigned base[] = { 10, 25, 45, 65, 85 };
@@ -456,6 +484,8 @@ static void score_of(struct work *w)
 	unsigned ntac = popcount(w->tactic_mask), sum;
 	bool success = w->success || w->cred_then_access;
 	bool access = success || (w->tactic_mask & (1u << TACTIC_INITIAL));
+	bool alone;
+	unsigned anom;
 
 	p->base = base[CORE_MIN((unsigned)w->top->rule->level, 4u)];
 	p->chain = ntac > 1 ? CORE_MIN(5 * (ntac - 1), 15u) : 0;
@@ -469,6 +499,8 @@ static void score_of(struct work *w)
 
 	sum = p->base + p->chain + p->success + p->privesc + p->volume +
 	      p->ids;
+	anom = anomaly_points(w, &alone);
+	sum = alone ? anom : sum + anom;
 	inc->score = CORE_MIN(sum, 100u);
 	inc->severity = severity_of(inc->score);
 }
@@ -674,7 +706,16 @@ static void tell_why(struct work *w, struct core_buf *b)
 {
 	const struct incident *inc = w->inc;
 	const struct incident_score_parts *p = &inc->parts;
+	bool alone;
+	unsigned anom = anomaly_points(w, &alone);
 
+	if (alone) {
+		core_buf_printf(b, "Why it scored %u (%s): anomalies alone, "
+				"no rule hit: 10, +3 per further anomaly "
+				"record, at most 19.\n", inc->score,
+				incident_severity_name(inc->severity));
+		return;
+	}
 	core_buf_printf(b, "Why it scored %u (%s): %u from the strongest rule "
 			"(%s, level %s)", inc->score,
 			incident_severity_name(inc->severity), p->base,
@@ -695,6 +736,9 @@ static void tell_why(struct work *w, struct core_buf *b)
 				(unsigned long long)inc->events);
 	if (p->ids)
 		core_buf_printf(b, ", +%u for IDS corroboration", p->ids);
+	if (anom)
+		core_buf_printf(b, ", +%u for anomalies beside the rule hits",
+				anom);
 	core_buf_printf(b, ".\n");
 }
 
