@@ -1,0 +1,225 @@
+/*
+ * test_evtx.c: the EVTX container: records of good files, and damaged
+ * headers, chunks and records reported and skipped with the rest read.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "input/evtx.h"
+#include "../../fuzz/evtx_fixture.h"
+
+static struct fx fx;
+
+/* Two chunks: records 1-3 in chunk 0, 4-5 in chunk 1. */
+static size_t build(void)
+{
+	fx_begin(&fx);
+	fx_record(&fx, "WS01", "cmd.exe /c whoami", 1);
+	fx_record(&fx, "WS01", "cmd.exe /c dir", 1);
+	fx_record(&fx, "WS01", "net user", 1);
+	fx_chunk_open(&fx);
+	fx_record(&fx, "WS02", "ipconfig", 1);
+	fx_record(&fx, "WS02", "hostname", 1);
+	return fx_end(&fx);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint8_t *chunk(unsigned i)
+{
+	return fx.img + 4096 + (size_t)i * FX_CHUNK;
+}
+
+/* Damage done to a good image before it is read. */
+static void dmg_none(size_t *n)
+{
+	(void)n;
+}
+
+static void dmg_file_header(size_t *n)
+{
+	(void)n;
+	fx.img[60] ^= 1;
+}
+
+static void dmg_chunk_header(size_t *n)
+{
+	(void)n;
+	chunk(0)[100] ^= 1;
+}
+
+static void dmg_record_size(size_t *n)
+{
+	(void)n;
+	/* The second record of chunk 0 claims an impossible size. */
+	put32(chunk(0) + 512 + ((chunk(0)[516] | chunk(0)[517] << 8)) + 4,
+	      0x7fffffff);
+}
+
+static void dmg_record_body(size_t *n)
+{
+	(void)n;
+	chunk(1)[700] ^= 0x55;
+}
+
+static void dmg_zero_chunk(size_t *n)
+{
+	memset(chunk(1), 0, FX_CHUNK);
+	(void)n;
+}
+
+static void dmg_truncated(size_t *n)
+{
+	*n -= 1000;
+}
+
+static void dmg_signature(size_t *n)
+{
+	(void)n;
+	memcpy(chunk(0), "NotChnk", 8);
+}
+
+static const struct row {
+	void (*damage)(size_t *n);
+	unsigned records;
+	unsigned errors;
+	const char *msg;	/* in the first error */
+	const char *why;
+} rows[] = {
+	{ dmg_none, 5, 0, NULL, "a good file reads whole" },
+	{ dmg_file_header, 5, 1, "file header checksum",
+	  "a bad file header is reported; the chunks are still read" },
+	{ dmg_chunk_header, 2, 1, "chunk 0: header checksum mismatch",
+	  "a chunk whose header fails its checksum is skipped" },
+	{ dmg_record_size, 4, 2, "records checksum",
+	  "a record with a wrong size is skipped, the rest still read" },
+	{ dmg_record_body, 5, 1, "chunk 1: records checksum mismatch",
+	  "records of a chunk failing its data checksum are still tried" },
+	{ dmg_zero_chunk, 3, 0, NULL,
+	  "a chunk of zeros (reserved space) is passed silently" },
+	{ dmg_truncated, 3, 0, NULL,
+	  "a partial last chunk is not read" },
+	{ dmg_signature, 2, 1, "no chunk signature",
+	  "a block without the chunk signature is reported and skipped" },
+};
+
+static void test_rows(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct input_evtx *r;
+		struct input_evtx_record rec;
+		struct core_error err = { 0 }, first = { 0 };
+		unsigned nrec = 0, nerr = 0;
+		size_t n = build();
+		int rc;
+
+		rows[i].damage(&n);
+		assert_int_equal(input_evtx_open_mem("t.evtx", fx.img, n, &r,
+						     &err), 0);
+		while ((rc = input_evtx_next(r, &rec, &err)) != 0) {
+			if (rc < 0) {
+				assert_int_equal(rc, CORE_E_PARSE);
+				if (nerr++ == 0)
+					first = err;
+				continue;
+			}
+			nrec++;
+			assert_true(rec.off + rec.len <= rec.chunk_len);
+		}
+		input_evtx_close(r);
+		if (nrec != rows[i].records || nerr != rows[i].errors)
+			fail_msg("row %zu (%s): %u records, %u errors", i,
+				 rows[i].why, nrec, nerr);
+		if (rows[i].msg && !strstr(first.msg, rows[i].msg))
+			fail_msg("row %zu (%s): message '%s'", i, rows[i].why,
+				 first.msg);
+		if (rows[i].msg)
+			assert_string_equal(first.file, "t.evtx");
+	}
+}
+
+static void test_record_header(void **state)
+{
+	struct input_evtx *r;
+	struct input_evtx_record rec;
+	uint64_t want = 1;
+	size_t n = build();
+
+	(void)state;
+	assert_int_equal(input_evtx_open_mem("t.evtx", fx.img, n, &r, NULL),
+			 0);
+	while (input_evtx_next(r, &rec, NULL) == 1) {
+		assert_int_equal(rec.record_id, want);
+		assert_int_equal(rec.chunk_no, want <= 3 ? 0 : 1);
+		/* 132000000000000000 + id s, as FILETIME, in us since 1970. */
+		assert_int_equal(rec.written, (132000000000000000LL / 10 -
+					       11644473600LL * 1000000) +
+					      (int64_t)want * 1000000);
+		assert_int_equal(rec.chunk[rec.off], 0x0f);
+		want++;
+	}
+	assert_int_equal(want, 6);
+	input_evtx_close(r);
+}
+
+static void test_not_evtx(void **state)
+{
+	static const char text[200] = "Jan  1 00:00:00 host sshd[1]: hello";
+	struct input_evtx *r = NULL;
+	struct core_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(input_evtx_open_mem("x.log", text, sizeof(text), &r,
+					     &err), CORE_E_PARSE);
+	assert_null(r);
+	assert_non_null(strstr(err.msg, "not an EVTX file"));
+	assert_true(input_evtx_magic("ElfFile\0", 8));
+	assert_false(input_evtx_magic("ElfFile", 7));
+}
+
+static void test_file(void **state)
+{
+	char path[] = "/tmp/vigil-test-evtx-XXXXXX";
+	struct input_evtx *r;
+	struct input_evtx_record rec;
+	size_t n = build();
+	unsigned cnt = 0;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, fx.img, n), (ssize_t)n);
+	close(fd);
+	assert_int_equal(input_evtx_open(path, &r, NULL), 0);
+	while (input_evtx_next(r, &rec, NULL) == 1)
+		cnt++;
+	assert_int_equal(cnt, 5);
+	assert_int_equal(input_evtx_size(r), n);
+	input_evtx_close(r);
+	unlink(path);
+	assert_int_equal(input_evtx_open(path, &r, NULL), CORE_E_IO);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_record_header),
+		cmocka_unit_test(test_not_evtx),
+		cmocka_unit_test(test_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,240 @@
+/*
+ * test_evtx.c: binary XML records into fields, on synthetic records
+ * (tests/fuzz/evtx_fixture.h), the Windows JSON shapes, and damaged
+ * binary XML that must be reported, never crash.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "parse/evtx.h"
+#include "parse/parse.h"
+#include "../../fuzz/evtx_fixture.h"
+
+static struct fx fx;
+
+/* Chunk 0 of a one-chunk image with three records. */
+static const uint8_t *build(void)
+{
+	fx_begin(&fx);
+	fx_record(&fx, "WS01.corp.example", "cmd.exe /c whoami", 1);
+	fx_record(&fx, "WS01.corp.example", "net user", 1);
+	fx_record(&fx, "WS01.corp.example", "ipconfig /all", 4688);
+	fx_end(&fx);
+	return fx.img + 4096;
+}
+
+/* Offset and length of the binary XML of the i-th record (0-based). */
+static void record_at(const uint8_t *c, unsigned i, size_t *off,
+		      size_t *len)
+{
+	size_t pos = 512;
+	uint32_t size = 0;
+
+	for (unsigned k = 0; k <= i; k++) {
+		pos += size;
+		size = (uint32_t)(c[pos + 4] | c[pos + 5] << 8 |
+				  c[pos + 6] << 16 | (uint32_t)c[pos + 7] << 24);
+	}
+	*off = pos + 24;
+	*len = size - 28;
+}
+
+static const struct want {
+	unsigned rec;
+	const char *field;
+	const char *value;	/* NULL: must be absent */
+	const char *why;
+} wants[] = {
+	{ 0, "EventID", "1", "System text by element name" },
+	{ 0, "Provider_Name", "Microsoft-Windows-Sysmon",
+	  "System attributes as Element_Attribute" },
+	{ 0, "Channel", "Microsoft-Windows-Sysmon/Operational", "UTF-16" },
+	{ 0, "Computer", "WS01.corp.example", "computer" },
+	{ 0, "EventRecordID", "1", "uint64 value" },
+	{ 0, "TimeCreated_SystemTime", "2019-04-17T18:40:01.0000000Z",
+	  "FILETIME with 100 ns digits" },
+	{ 0, "Security_UserID", "S-1-5-18", "SID" },
+	{ 0, "CommandLine", "cmd.exe /c whoami", "Data by its Name" },
+	{ 0, "Blob", "CAEFBE", "binary as upper-case hex" },
+	{ 0, "ProcessGuid", "{12345678-1234-5678-9ABC-DEF001020304}",
+	  "GUID with mixed-endian groups" },
+	{ 0, "LogonId", "0x00000000000003e7", "HexInt64" },
+	{ 0, "host.name", "WS01.corp.example", "ECS from Computer" },
+	{ 0, "process.command_line", "cmd.exe /c whoami", "ECS" },
+	{ 0, "process.name", "cmd.exe", "basename of Image" },
+	{ 0, "xmlns", NULL, "namespace attributes are not fields" },
+	{ 0, "Name", NULL, "the Name attribute of Data is the field name" },
+	{ 1, "CommandLine", "net user", "cached template, next values" },
+	{ 1, "EventRecordID", "2", "second record" },
+	{ 2, "EventID", "4688", "third record" },
+};
+
+static void decode(struct parse_evtx *d, struct core_event *ev,
+		   struct core_arena *a, const uint8_t *c, unsigned i)
+{
+	size_t off, len;
+
+	record_at(c, i, &off, &len);
+	core_arena_reset(a);
+	core_event_reset(ev, a);
+	ev->src = "t.evtx";
+	ev->line = i + 1;
+	assert_int_equal(parse_evtx_record(d, ev, c, FX_CHUNK, 0, off, len,
+					   CORE_TS_UNKNOWN, NULL), 0);
+}
+
+static void test_fields(void **state)
+{
+	struct parse_evtx *d = parse_evtx_new();
+	struct core_arena *a = core_arena_new(65536);
+	const uint8_t *c = build();
+	struct core_event ev;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
+		const struct want *w = &wants[i];
+		const struct core_str *v;
+
+		decode(d, &ev, a, c, w->rec);
+		assert_true(ev.decoded);
+		assert_int_equal(ev.format, CORE_FMT_EVTX);
+		v = core_event_get_named(&ev, w->field, strlen(w->field));
+		if (w->value == NULL && v != NULL)
+			fail_msg("row %zu (%s): %s is set", i, w->why,
+				 w->field);
+		if (w->value != NULL &&
+		    (v == NULL || v->len != strlen(w->value) ||
+		     memcmp(v->p, w->value, v->len) != 0))
+			fail_msg("row %zu (%s): %s = '%.*s'", i, w->why,
+				 w->field, v ? (int)v->len : 0,
+				 v ? v->p : "");
+	}
+	/* ts from TimeCreated: 2019-04-17T18:40:01Z */
+	decode(d, &ev, a, c, 0);
+	assert_int_equal(ev.ts, 1555526401LL * 1000000);
+	assert_true(ev.raw.len > 0 && ev.raw.p[0] == '{' &&
+		    ev.raw.p[ev.raw.len - 1] == '}');
+	assert_non_null(strstr(ev.raw.p, "\"Image\":\"C:\\\\Windows"));
+	parse_evtx_free(d);
+	core_arena_free(a);
+}
+
+/* Every cut of a record and every flipped byte: reported or decoded. */
+static void test_damage(void **state)
+{
+	struct parse_evtx *d = parse_evtx_new();
+	struct core_arena *a = core_arena_new(65536);
+	const uint8_t *c = build();
+	uint8_t *copy = malloc(FX_CHUNK);
+	struct core_event ev;
+	size_t off, len;
+	unsigned failed = 0;
+
+	(void)state;
+	record_at(c, 0, &off, &len);
+	for (size_t cut = 0; cut < len; cut++) {
+		struct core_error err = { 0 };
+
+		memcpy(copy, c, FX_CHUNK);
+		core_arena_reset(a);
+		core_event_reset(&ev, a);
+		ev.src = "t.evtx";
+		ev.line = 7;
+		/* A new chunk number drops the cache each time. */
+		if (parse_evtx_record(d, &ev, copy, FX_CHUNK, cut + 1, off,
+				      cut, CORE_TS_UNKNOWN, &err) != 0) {
+			failed++;
+			assert_string_equal(err.file, "t.evtx");
+			assert_int_equal(err.line, 7);
+			assert_non_null(strstr(err.msg, "evtx: "));
+		}
+	}
+	assert_true(failed > len / 2);
+	for (size_t i = 0; i < len; i++) {
+		memcpy(copy, c, FX_CHUNK);
+		copy[off + i] ^= 0xa5;
+		core_arena_reset(a);
+		core_event_reset(&ev, a);
+		parse_evtx_record(d, &ev, copy, FX_CHUNK, 100000 + i, off,
+				  len, CORE_TS_UNKNOWN, NULL);
+	}
+	free(copy);
+	parse_evtx_free(d);
+	core_arena_free(a);
+}
+
+static const struct jrow {
+	const char *json;
+	const char *field;
+	const char *value;
+	const char *why;
+} jrows[] = {
+	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":4688,"
+	  "\"computer_name\":\"WS01\",\"event_data\":{\"NewProcessName\":"
+	  "\"C:\\\\x\\\\cmd.exe\"}}}", "Image", "C:\\x\\cmd.exe",
+	  "Winlogbeat 4688 gets Sysmon's Image" },
+	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":4624,"
+	  "\"computer_name\":\"WS01\"}}", "Computer", "WS01",
+	  "winlog.computer_name is Computer" },
+	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":4624,"
+	  "\"computer_name\":\"WS01\"}}", "host.name", "WS01",
+	  "and host.name" },
+	{ "{\"winlog\":{\"event_id\":\"4625\",\"event_data\":{"
+	  "\"IpAddress\":\"10.0.0.5\"}}}", "source.ip", "10.0.0.5",
+	  "IpAddress is source.ip" },
+	{ "{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/"
+	  "Operational\",\"CommandLine\":\"whoami\"}", "process.command_line",
+	  "whoami", "flat EventData style" },
+	{ "{\"Event\":{\"System\":{\"EventID\":7,\"Provider\":{"
+	  "\"#attributes\":{\"Name\":\"P\"}}},\"EventData\":{\"ImageLoaded\":"
+	  "\"a.dll\"}}}", "Provider_Name", "P",
+	  "Event.System attributes as Element_Attribute" },
+	{ "{\"Event\":{\"System\":{\"EventID\":7},\"EventData\":{"
+	  "\"ImageLoaded\":\"a.dll\"}}}", "ImageLoaded", "a.dll",
+	  "Event.EventData items by name" },
+	{ "{\"user\":{\"name\":\"bob\"},\"EventID\":5}", "EventID", "5",
+	  "an EventID alone is not Windows, but stays a field" },
+	{ "{\"user\":{\"name\":\"bob\"}}", "event.dataset", "json",
+	  "other JSON is left alone" },
+};
+
+static void test_json(void **state)
+{
+	struct core_arena *a = core_arena_new(65536);
+	struct core_event ev;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(jrows) / sizeof(jrows[0]); i++) {
+		const struct jrow *r = &jrows[i];
+		const struct core_str *v;
+
+		core_arena_reset(a);
+		core_event_reset(&ev, a);
+		assert_int_equal(parse_record(CORE_FMT_JSON, NULL, &ev, r->json,
+					      strlen(r->json)), 0);
+		v = core_event_get_named(&ev, r->field, strlen(r->field));
+		if (v == NULL || v->len != strlen(r->value) ||
+		    memcmp(v->p, r->value, v->len) != 0)
+			fail_msg("row %zu (%s): %s = '%.*s'", i, r->why,
+				 r->field, v ? (int)v->len : 0,
+				 v ? v->p : "");
+	}
+	core_arena_free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_damage),
+		cmocka_unit_test(test_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
