@@ -609,6 +609,7 @@ static void row_rule_brief(struct doc *d, sqlite3_stmt *s)
  * its rank (1: highest), the population's mean and standard deviation,
  * the z-score and the percentile (share of entities at or below it).
  */
+/* TODO(baseline): only entities alerts name are counted; add all seen. */
 static const char q_population[] = "SELECT c.entity_id, " COUNTER_COLS
 	" FROM entity_counters c JOIN entities e ON e.id = c.entity_id "
 	"WHERE c.run_id = ?2 AND c.observed = 1 AND e.type = "
