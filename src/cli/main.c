@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/cli_anomaly.h"
 #include "cli/cli_store.h"
+#include "cli/cli_triage.h"
 
 static void usage(FILE *out)
 {
@@ -24,6 +25,9 @@ static void usage(FILE *out)
 	      "  investigate ENTITY      a stored address, user or host over\n"
 	      "                          time, its peers, how unusual it is\n"
 	      "  feedback INCIDENT VERDICT  record an analyst's verdict\n"
+	      "  triage INCIDENT|--all   verdicts with reasons (LLM or\n"
+	      "                          deterministic); triage stats\n"
+	      "  llm check               test the configured model endpoint\n"
 	      "  templates FILE...       mine message templates\n"
 	      "  eval templates DIR      score the template miner against\n"
 	      "                          loghub-style ground truth\n"
@@ -69,6 +73,10 @@ int main(int argc, char **argv)
 		return cli_investigate(argc - 1, argv + 1);
 	if (strcmp(cmd, "feedback") == 0)
 		return cli_feedback(argc - 1, argv + 1);
+	if (strcmp(cmd, "triage") == 0)
+		return cli_triage(argc - 1, argv + 1);
+	if (strcmp(cmd, "llm") == 0)
+		return cli_llm(argc - 1, argv + 1);
 	if (strcmp(cmd, "templates") == 0)
 		return cli_templates(argc - 1, argv + 1);
 	if (strcmp(cmd, "eval") == 0)
