@@ -131,13 +131,21 @@ static void put_vec(FILE *f, enum emb_fmt fmt, uint64_t id, uint64_t n,
 		fputc('\n', f);
 		return;
 	}
-	put_le(f, id, 8);
-	put_le(f, n, 8);
-	for (unsigned i = 0; i < dim; i++) {
-		uint32_t u;
+	{
+		unsigned char rec[16 + 4 * ANOMALY_DIM_MAX], *q = rec;
 
-		memcpy(&u, &v[i], sizeof(u));
-		put_le(f, u, 4);
+		for (size_t i = 0; i < 8; i++)
+			*q++ = (unsigned char)(id >> (8 * i));
+		for (size_t i = 0; i < 8; i++)
+			*q++ = (unsigned char)(n >> (8 * i));
+		for (unsigned i = 0; i < dim; i++) {
+			uint32_t u;
+
+			memcpy(&u, &v[i], sizeof(u));
+			for (size_t k = 0; k < 4; k++)
+				*q++ = (unsigned char)(u >> (8 * k));
+		}
+		fwrite(rec, 1, (size_t)(q - rec), f);
 	}
 }
 
@@ -669,13 +677,17 @@ static void judge_one(const char *path, void *ud)
 		return;
 	}
 	base = base ? base + 1 : path;
-	printf("%-32.*s %6llu %6llu %5llu %5llu %5llu %7.4f %7.4f %7.4f\n",
-	       (int)(strcspn(base, ".")), base,
-	       (unsigned long long)j.learn_lines,
+	printf("%-32.*s %6llu %6llu %5llu %5llu %5llu", (int)strcspn(base, "."),
+	       base, (unsigned long long)j.learn_lines,
 	       (unsigned long long)j.test_lines,
 	       (unsigned long long)j.true_pos,
 	       (unsigned long long)j.false_pos,
-	       (unsigned long long)j.false_neg, j.precision, j.recall, j.f1);
+	       (unsigned long long)j.false_neg);
+	if (j.true_pos + j.false_neg == 0)
+		printf("     n/a     n/a     n/a  (no labelled alert in the "
+		       "scored part)\n");
+	else
+		printf(" %7.4f %7.4f %7.4f\n", j.precision, j.recall, j.f1);
 	x->rows++;
 }
 
