@@ -383,7 +383,6 @@ static int chat_loop(struct llm_client *c, const struct llm_chat *chat,
 		CURLcode cc = attempt_run(c, chat, o, &a, err);
 
 		count(c, &c->acc.attempts, 1);
-		r->attempts = i + 1;
 		if (cc == CURLE_OPERATION_TIMEDOUT)
 			count(c, &c->acc.timeouts, 1);
 		if (a.status == 429)
@@ -399,6 +398,7 @@ static int chat_loop(struct llm_client *c, const struct llm_chat *chat,
 		}
 		rc = finish(&a, cc, r, err);
 		r->http_status = a.status;
+		r->attempts = i + 1;
 		if (rc == 0 || a.too_big || i == c->cfg.retries + extra ||
 		    !(retryable_curl(cc) ||
 		      (cc == CURLE_OK && retryable_status(a.status)))) {

@@ -1,0 +1,150 @@
+#!/bin/bash
+# vigil triage and vigil llm check against the scripted model server
+# (llm_server.py, loopback only) playing well-behaved and hostile models:
+# every case must end correct and bounded, with the right producer.
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null || skip "python3 is not installed"
+[ -x "${VIGIL_DEMO_GEN:-}" ] || skip "vigil-demo-gen not built"
+SERVER="$SRCDIR/tests/integration/llm_server.py"
+SRV=""
+stop_server() {
+	if [ -n "$SRV" ]; then
+		kill "$SRV" 2>/dev/null
+		wait "$SRV" 2>/dev/null
+	fi
+	SRV=""
+}
+trap 'stop_server; rm -rf "$T"' EXIT
+
+start_server() {	# start_server MODE [server args]
+	local mode=$1
+	shift
+	stop_server
+	rm -f "$T/port" "$T/req.log"
+	touch "$T/req.log"
+	python3 "$SERVER" --mode "$mode" --port-file "$T/port" \
+		--log "$T/req.log" "$@" &
+	SRV=$!
+	for _ in $(seq 200); do
+		[ -s "$T/port" ] && break
+		sleep 0.05
+	done
+	PORT=$(cat "$T/port")
+	cat >"$T/vigil.yaml" <<CFG
+base_url: http://127.0.0.1:$PORT/v1
+model: scripted
+key_env: VIGIL_TEST_KEY
+timeout_ms: ${TIMEOUT_MS:-5000}
+retries: ${RETRIES:-2}
+backoff_ms: 50
+max_backoff_ms: 3000
+step_limit: 4
+CFG
+}
+
+requests() { wc -l <"$T/req.log"; }
+field() {	# field FILE KEY: a key of the first result in vigil's JSON
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0][sys.argv[2]])' "$1" "$2"
+}
+triage() {	# triage OUT: incident 1, JSON out
+	VIGIL_TEST_KEY=sekrit-123 "$VIGIL" triage 1 --store "$T/db" \
+		--config "$T/vigil.yaml" --format json >"$1" 2>"$T/err"
+}
+
+"$VIGIL_DEMO_GEN" "$T/demo" >/dev/null 2>&1
+"$VIGIL" analyze -q --store "$T/db" "$T"/demo/*.log "$T"/demo/*.json \
+	>/dev/null 2>&1 || fail "analyze --store"
+
+# A well-behaved model: one warranted tool call, then a verdict.
+start_server good
+check "good: triage runs" triage "$T/good.json"
+check "good: producer llm" test "$(field "$T/good.json" producer)" = llm
+check "good: malicious" test "$(field "$T/good.json" verdict)" = malicious
+check "good: one tool call" test "$(field "$T/good.json" tool_calls)" = 1
+check "good: no refusal" test "$(field "$T/good.json" tools_refused)" = 0
+check "good: two requests" test "$(requests)" = 2
+check "good: answer mapped back" grep -q '203\.0\.113\.' "$T/good.json"
+check "good: the key reached the server" \
+	grep -q '"auth": "Bearer sekrit-123"' "$T/req.log"
+check "good: the key is not in the store" \
+	bash -c "! grep -aq sekrit-123 '$T'/db*"
+check "good: the key is not printed" bash -c "! grep -q sekrit '$T/err'"
+"$VIGIL" show 1 --store "$T/db" >"$T/show.txt" 2>&1
+check "good: show renders the trace" grep -q 'scripted' "$T/show.txt"
+
+check "llm check: ok" "$VIGIL" llm check --config "$T/vigil.yaml"
+start_server stream
+check "llm check: streamed" "$VIGIL" llm check --config "$T/vigil.yaml" \
+	--stream
+
+# One broken answer is repaired; two fall back.
+start_server repair
+triage "$T/r.json"
+check "repair: llm after one repair" test "$(field "$T/r.json" producer)" = llm
+check "repair: two requests" test "$(requests)" = 2
+start_server malformed
+triage "$T/m.json"
+check "malformed: deterministic" \
+	test "$(field "$T/m.json" producer)" = deterministic
+check "malformed: status invalid" test "$(field "$T/m.json" status)" = invalid
+check "malformed: one repair only" test "$(requests)" = 2
+check "malformed: verdict kept" test "$(field "$T/m.json" verdict)" = malicious
+start_server wrong_schema
+triage "$T/w.json"
+check "wrong schema: deterministic" \
+	test "$(field "$T/w.json" producer)" = deterministic
+
+# 429 with Retry-After: waited for, then answered.
+start_server rate_limit
+t0=$(date +%s%N)
+triage "$T/rl.json"
+t1=$(date +%s%N)
+check "429: llm in the end" test "$(field "$T/rl.json" producer)" = llm
+check "429: Retry-After honoured (>= 1.9 s)" \
+	test $(((t1 - t0) / 1000000)) -ge 1900
+
+# 500: retried the configured number of times, then deterministic.
+RETRIES=2 start_server error500
+triage "$T/e.json"
+check "500: deterministic" test "$(field "$T/e.json" status)" = http-error
+check "500: 1 + 2 retries" test "$(requests)" = 3
+
+# A slow model times out; the run stays bounded.
+TIMEOUT_MS=800 RETRIES=0 start_server slow --delay 5
+t0=$(date +%s%N)
+triage "$T/s.json"
+t1=$(date +%s%N)
+check "slow: timeout" test "$(field "$T/s.json" status)" = timeout
+check "slow: bounded (< 3 s)" test $(((t1 - t0) / 1000000)) -lt 3000
+
+RETRIES=1 start_server drop
+triage "$T/d.json"
+check "dropped: deterministic" \
+	test "$(field "$T/d.json" producer)" = deterministic
+check "dropped: retried once" test "$(requests)" = 2
+
+# Endless tool calls end at the step limit (4 turns).
+start_server loop
+triage "$T/l.json"
+check "loop: step limit" test "$(field "$T/l.json" status)" = step-limit
+check "loop: 4 requests" test "$(requests)" = 4
+
+start_server huge
+triage "$T/h.json"
+check "huge: too big" test "$(field "$T/h.json" status)" = too-big
+
+# A server without structured output: asked again without it.
+start_server noschema
+triage "$T/n.json"
+check "no schema: llm" test "$(field "$T/n.json" producer)" = llm
+check "no schema: retried without response_format" python3 -c '
+import json,sys
+reqs=[json.loads(l)["body"] for l in open(sys.argv[1])]
+sys.exit(0 if "response_format" in reqs[0] and
+         "response_format" not in reqs[-1] else 1)' "$T/req.log"
+stop_server
+
+# No model at all: deterministic, and said so.
+"$VIGIL" triage 1 --store "$T/db" --no-model >"$T/nm.txt" 2>&1
+check "no model: says so" grep -q 'by deterministic' "$T/nm.txt"
+finish
