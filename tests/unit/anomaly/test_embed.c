@@ -65,10 +65,11 @@ static void test_embed_dims_table(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(dim_rows) / sizeof(dim_rows[0]); i++) {
-		struct anomaly_embedder *e = anomaly_embedder_new(dim_rows[i].dim);
+		unsigned d = dim_rows[i].dim;
+		struct anomaly_embedder *e = anomaly_embedder_new(d);
 
 		if ((e != NULL) != dim_rows[i].ok)
-			fail_msg("dim %u: %s", dim_rows[i].dim, dim_rows[i].why);
+			fail_msg("dim %u: %s", d, dim_rows[i].why);
 		if (!e)
 			continue;
 		anomaly_embed(e, "x y z", 5, v);
