@@ -158,8 +158,9 @@ int cli_report_counters(struct core_buf *b, const struct incident_entity *e)
 	bool first = true, est = c->distinct_estimated;
 
 	if (!e->observed)
-		return core_buf_printf(b, "named by %llu alert records",
-				       (unsigned long long)e->records);
+		return core_buf_printf(b, "named by %llu distinct rule hit%s",
+				       (unsigned long long)e->records,
+				       e->records == 1 ? "" : "s");
 	counter(b, &first, "failed logins", c->login_failures, false);
 	counter(b, &first, "logins", c->login_successes, false);
 	counter(b, &first, "invalid users", c->invalid_users, false);
@@ -221,20 +222,32 @@ static void text_chain(struct core_buf *b, const struct incident *inc)
 	core_buf_printf(b, "%s\n", inc->ntechniques ? ")" : "");
 }
 
+/*
+ * The first entities with their counters (counted over all the input,
+ * not only this incident's events).  Request shapes (url.pattern) are
+ * fingerprints for grouping, folded and lower-cased: they are left to
+ * the JSON report, so nothing here reads like evidence that is not.
+ */
 static void text_entities(struct core_buf *b, const struct incident *inc)
 {
-	for (size_t i = 0; i < inc->nentities && i < 6; i++) {
+	size_t shown = 0;
+
+	for (size_t i = 0; i < inc->nentities && shown < 6; i++) {
 		const struct incident_entity *e = &inc->entities[i];
 
+		if (e->type == INCIDENT_ENT_URL_PATTERN)
+			continue;
+		shown++;
 		core_buf_printf(b, "    %s ",
-				incident_entity_type_name(e->type));
+				incident_entity_label(e));
 		cli_report_escape(b, e->value.p, e->value.len, 64, false);
 		core_buf_printf(b, ": ");
 		cli_report_counters(b, e);
 		core_buf_addc(b, '\n');
 	}
-	if (inc->entities_total > 6)
-		core_buf_printf(b, "    ... %zu entities in all\n",
+	if (inc->entities_total > shown)
+		core_buf_printf(b, "    ... %zu entities in all "
+				"(--format json lists them)\n",
 				inc->entities_total);
 }
 

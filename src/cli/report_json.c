@@ -139,7 +139,7 @@ static void json_entity(struct core_buf *b, const struct incident_entity *e)
 
 	core_buf_addc(b, '{');
 	jkey(b, &f, "type");
-	jcstr(b, incident_entity_type_name(e->type));
+	jcstr(b, incident_entity_label(e));
 	jkey(b, &f, "value");
 	jstr(b, e->value.p, e->value.len);
 	jnum(b, &f, "records", e->records);

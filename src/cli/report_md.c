@@ -29,7 +29,7 @@ static void md_entities(struct core_buf *b, const struct incident *inc)
 		const struct incident_entity *e = &inc->entities[i];
 
 		core_buf_printf(b, "| %s | ",
-				incident_entity_type_name(e->type));
+				incident_entity_label(e));
 		md_code(b, e->value.p, e->value.len, 64);
 		core_buf_printf(b, " | ");
 		cli_report_counters(b, e);

@@ -298,7 +298,8 @@ bool incident_user_is_common(struct core_str user)
 /* What one event says, classified once for all its entities. */
 struct observed {
 	int64_t ts;
-	bool login, failure, success, invalid, pam, privileged, request, ids;
+	bool login, failure, success, invalid, invalid_failed, pam, privileged;
+	bool request, ids;
 	unsigned status;
 	struct core_str ip, user, target, host, ua;
 };
@@ -335,6 +336,8 @@ static void classify(const struct core_event *ev, struct observed *o)
 	 * attempt would count twice.
 	 */
 	o->invalid = core_str_eq_lit(act, "ssh_invalid_user");
+	o->invalid_failed = o->failure &&
+		core_str_eq_lit(field(ev, CORE_F_EVENT_REASON), "invalid_user");
 	/*
 	 * PAM's failures are counted apart: next to sshd's "Failed" lines
 	 * they repeat them, and old systems log nothing else.
@@ -367,7 +370,14 @@ static void count(struct incident_counters *c, const struct observed *o)
 	seen(c, o->ts);
 	c->login_failures += o->failure;
 	c->login_successes += o->success;
-	c->invalid_users += o->invalid;
+	/*
+	 * Attempts for unknown users: sshd's "Invalid user" lines, or, where
+	 * a log has none of those (some versions, journal filters), its
+	 * "Failed ... for invalid user" lines; never both added up.
+	 */
+	c->invalid_lines += o->invalid;
+	c->invalid_failed += o->invalid_failed;
+	c->invalid_users = CORE_MAX(c->invalid_lines, c->invalid_failed);
 	c->pam_failures += o->pam;
 	c->privileged += o->privileged;
 	c->requests += o->request;

@@ -103,6 +103,12 @@ enum incident_entity_type {
 
 /* "source.ip", "user.name", "user.target.name", "host.name", ... */
 const char *incident_entity_type_name(enum incident_entity_type t);
+struct incident_entity;
+/*
+ * The name to show for an entity: as above, except that a source that is
+ * a host name, not an address (a PAM rhost), is "source.address".
+ */
+const char *incident_entity_label(const struct incident_entity *e);
 
 /*
  * What incident_observe() counted for one entity, from events and
@@ -116,7 +122,9 @@ struct incident_counters {
 	uint64_t events;
 	uint64_t login_failures;	/* ssh_login failure, pam failures */
 	uint64_t login_successes;	/* ssh_login success */
-	uint64_t invalid_users;		/* ssh_invalid_user */
+	uint64_t invalid_users;		/* attempts for unknown users */
+	uint64_t invalid_lines;		/* sshd "Invalid user" lines */
+	uint64_t invalid_failed;	/* "Failed ... for invalid user" */
 	uint64_t pam_failures;		/* pam_auth_failure */
 	uint64_t privileged;		/* sudo_command, su_success */
 	uint64_t requests;		/* http_request */

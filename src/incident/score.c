@@ -588,7 +588,8 @@ static void title_of(struct work *w)
 		core_buf_printf(&b, ": %zu sources", w->nsources);
 	} else if (ip) {
 		core_buf_printf(&b, ": ");
-		add_value(&b, ip->value);
+		/* The source that got in leads; it is the one to act on. */
+		add_value(&b, w->success ? w->success->value : ip->value);
 		if (w->nsources > 1)
 			core_buf_printf(&b, " and %zu other source%s",
 					w->nsources - 1,
@@ -639,12 +640,16 @@ static void tell_source(struct core_buf *b, const struct incident_entity *e)
 		return;
 	}
 	if (c->login_failures || c->invalid_users)
-		core_buf_printf(b, " failed %llu SSH logins (%s%llu user "
-				"names tried, %llu invalid)",
+		core_buf_printf(b, " failed %llu SSH login%s (%s%llu user "
+				"name%s tried, %llu attempt%s for users that "
+				"do not exist)",
 				(unsigned long long)c->login_failures,
+				c->login_failures == 1 ? "" : "s",
 				c->distinct_estimated ? "about " : "",
 				(unsigned long long)c->distinct_users,
-				(unsigned long long)c->invalid_users);
+				c->distinct_users == 1 ? "" : "s",
+				(unsigned long long)c->invalid_users,
+				c->invalid_users == 1 ? "" : "s");
 	if (c->pam_failures)
 		core_buf_printf(b, "%s had %llu authentication failures "
 				"reported by PAM",
@@ -683,7 +688,7 @@ static void tell_what(struct work *w, struct core_buf *b)
 	when(b, inc->ts_first);
 	core_buf_printf(b, " and ");
 	when(b, inc->ts_last);
-	core_buf_printf(b, ", %llu alert%s from %zu rule record%s. ",
+	core_buf_printf(b, ", %llu alert%s from %zu distinct rule hit%s. ",
 			(unsigned long long)inc->alerts,
 			inc->alerts == 1 ? "" : "s", w->nmem,
 			w->nmem == 1 ? "" : "s");
@@ -739,27 +744,99 @@ static void tell_why(struct work *w, struct core_buf *b)
 	if (anom)
 		core_buf_printf(b, ", +%u for anomalies beside the rule hits",
 				anom);
+	if (p->base + p->chain + p->success + p->privesc + p->volume + p->ids +
+	    anom > 100)
+		core_buf_printf(b, "; capped at 100");
 	core_buf_printf(b, ".\n");
+}
+
+/* A private or loopback address: a host of one's own, not to block. */
+static bool internal_source(struct core_str v)
+{
+	struct core_ip ip;
+
+	return core_ip_parse(v.p, v.len, &ip) && core_ip_is_private(&ip);
+}
+
+/*
+ * Lists up to three sources of one kind (outside or internal), the one
+ * that got in first; returns how many there are in all.
+ */
+static size_t list_sources(struct work *w, struct core_buf *b, bool internal)
+{
+	const struct incident *inc = w->inc;
+	size_t n = 0, all = 0;
+
+	if (w->success && internal_source(w->success->value) == internal) {
+		add_value(b, w->success->value);
+		n = all = 1;
+	}
+	for (size_t i = 0; i < inc->nentities; i++) {
+		const struct incident_entity *e = &inc->entities[i];
+
+		if (e->type != INCIDENT_ENT_SOURCE_IP ||
+		    internal_source(e->value) != internal ||
+		    (w->success && core_str_eq(e->value, w->success->value)))
+			continue;
+		all++;
+		if (n < 3) {
+			core_buf_printf(b, "%s", n ? ", " : "");
+			add_value(b, e->value);
+			n++;
+		}
+	}
+	if (all > n)
+		core_buf_printf(b, " and %zu other source%s", all - n,
+				all - n > 1 ? "s" : "");
+	return all;
+}
+
+static size_t count_sources(const struct incident *inc, bool internal)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < inc->nentities; i++)
+		n += inc->entities[i].type == INCIDENT_ENT_SOURCE_IP &&
+		     internal_source(inc->entities[i].value) == internal;
+	return n;
 }
 
 static void tell_sources_block(struct work *w, struct core_buf *b)
 {
-	const struct incident *inc = w->inc;
-	size_t n = 0;
+	if (count_sources(w->inc, false)) {
+		core_buf_printf(b, " Block ");
+		list_sources(w, b, false);
+		core_buf_printf(b, " at the firewall (investigate instead if "
+				"the address is your own).");
+	}
+	if (count_sources(w->inc, true)) {
+		core_buf_printf(b, " Investigate the internal host%s ",
+				count_sources(w->inc, true) > 1 ? "s" : "");
+		list_sources(w, b, true);
+		core_buf_printf(b, ": an address of your own network did "
+				"this.");
+	}
+}
 
-	core_buf_printf(b, " Block ");
-	for (size_t i = 0; i < inc->nentities && n < 3; i++)
-		if (inc->entities[i].type == INCIDENT_ENT_SOURCE_IP) {
-			core_buf_printf(b, "%s", n ? ", " : "");
-			add_value(b, inc->entities[i].value);
-			n++;
-		}
-	if (w->nsources > n)
-		core_buf_printf(b, " and the %zu other source%s",
-				w->nsources - n,
-				w->nsources - n > 1 ? "s" : "");
-	core_buf_printf(b, " at the firewall (investigate instead if the "
-			"address is your own).");
+/* The host of the strongest escalation by user, else of any escalation. */
+static struct core_str escalation_host(const struct work *w,
+				       struct core_str user)
+{
+	struct core_str any = CORE_STR_NULL;
+
+	for (size_t i = 0; i < w->nmem; i++) {
+		const struct incident_alert *r = rec(w, i);
+		struct core_str h = r->entity[INCIDENT_ENT_HOST];
+
+		if (!h.len || !(incident_rule_tactics(r->rule) &
+				(1u << TACTIC_PRIVESC)))
+			continue;
+		if (core_str_eq(r->entity[INCIDENT_ENT_USER], user))
+			return h;
+		if (!any.len)
+			any = h;
+	}
+	return any;
 }
 
 static void tell_next(struct work *w, struct core_buf *b)
@@ -779,11 +856,14 @@ static void tell_next(struct work *w, struct core_buf *b)
 		core_buf_printf(b, " Reset the password of the account that "
 				"logged in and end its sessions.");
 	if ((w->tactic_mask & (1u << TACTIC_PRIVESC)) && user) {
+		struct core_str who = escalator(w->inc, user)->value;
+		struct core_str where = escalation_host(w, who);
+
 		core_buf_printf(b, " Review sudo activity of user ");
-		add_value(b, escalator(w->inc, user)->value);
-		if (host) {
+		add_value(b, who);
+		if (where.len || host) {
 			core_buf_printf(b, " on ");
-			add_value(b, host->value);
+			add_value(b, where.len ? where : host->value);
 		}
 		core_buf_printf(b, ".");
 	}

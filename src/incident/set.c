@@ -38,6 +38,16 @@ enum incident_severity incident_severity_of_level(enum detect_level l)
 }
 
 /* Returns the ECS-style name of an entity type ("source.ip" ...). */
+const char *incident_entity_label(const struct incident_entity *e)
+{
+	struct core_ip ip;
+
+	if (e->type == INCIDENT_ENT_SOURCE_IP &&
+	    !core_ip_parse(e->value.p, e->value.len, &ip))
+		return "source.address";
+	return incident_entity_type_name(e->type);
+}
+
 const char *incident_entity_type_name(enum incident_entity_type t)
 {
 	if ((unsigned)t >= CORE_ARRAY_LEN(entity_type_names))

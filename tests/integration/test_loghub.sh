@@ -40,7 +40,7 @@ counter = sys.argv[3]
 got = {}
 for inc in doc["incidents"]:
     for e in inc["entities"]:
-        if e["type"] == "source.ip":
+        if e["type"] in ("source.ip", "source.address"):
             got[e["value"]] = e["counters"][counter]
 bad = [f"{ip}: want {n}, report has {got.get(ip)}"
        for ip, n in want.items() if got.get(ip) != n]
