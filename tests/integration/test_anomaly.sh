@@ -42,7 +42,7 @@ check "plot is an SVG" grep -q '</svg>' "$T/p.svg"
 check "plot labels a cluster by its template" \
 	grep -q 'Accepted publickey for alice from &lt;\*&gt;' "$T/p.svg"
 
-"$VIGIL" analyze --quiet --no-default-rules --format json -o "$T/r1.json" \
+"$VIGIL" analyze --quiet --format json -o "$T/r1.json" \
 	--baseline "$base" --anomaly-state "$T/state" "$new"
 check "analyze --baseline exits 0" [ $? -eq 0 ]
 check "state saved" [ -s "$T/state" ]
@@ -58,11 +58,11 @@ r = json.load(open(sys.argv[1]))
 s = [i["score"] for i in r["incidents"]]
 sys.exit(0 if s and max(s) < 20 else 1)' "$T/r1.json"
 
-"$VIGIL" analyze --quiet --no-default-rules --format json -o "$T/r2.json" \
+"$VIGIL" analyze --quiet --format json -o "$T/r2.json" \
 	--anomaly-state "$T/state" "$new"
 check "a later run reuses the saved state" \
 	grep -q 'template never seen in' "$T/r2.json"
-"$VIGIL" analyze --quiet --no-default-rules --format json -o "$T/r3.json" \
+"$VIGIL" analyze --quiet --format json -o "$T/r3.json" \
 	--no-anomaly --anomaly-state "$T/state" "$new"
 check "--no-anomaly turns it off" \
 	bash -c "! grep -q 'anomaly:' '$T/r3.json'"
