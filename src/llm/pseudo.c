@@ -310,7 +310,18 @@ static bool is_word(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
-	       c == '@' || c == ':' || c == '%' || c == '+';
+	       c == '@' || c == ':' || c == '+';
+}
+
+/* A blank: a space, a tab, or one percent-encoded ("%20", "%09"). */
+static size_t blank_at(const char *p, const char *end)
+{
+	if (p < end && (*p == ' ' || *p == '\t'))
+		return 1;
+	if (end - p >= 3 && p[0] == '%' && (p[1] == '2' || p[1] == '0') &&
+	    (p[2] == '0' || p[2] == '9'))
+		return 3;
+	return 0;
 }
 
 static bool is_alnum(unsigned char c)
@@ -577,12 +588,13 @@ static const char *secret_pair(struct scan *sc, const char *w, size_t n,
 
 	if (!is_secret_key(w, n) || p >= sc->end)
 		return NULL;
-	if (*v == '=' || (*v == ':' && v + 1 < sc->end && v[1] == ' '))
+	if (*v == '=' || (*v == ':' && blank_at(v + 1, sc->end)))
 		v++;
-	else if (!(*v == ' ' && (w[0] == '-' || lit_ieq(w, n, "bearer"))))
+	else if (!(blank_at(v, sc->end) && (w[0] == '-' ||
+					    lit_ieq(w, n, "bearer"))))
 		return NULL;
-	while (v < sc->end && *v == ' ')
-		v++;
+	while (blank_at(v, sc->end))
+		v += blank_at(v, sc->end);
 	if (v >= sc->end)
 		return NULL;
 	if (put(sc, w, n) || put(sc, p, (size_t)(v - p)))
@@ -591,10 +603,14 @@ static const char *secret_pair(struct scan *sc, const char *w, size_t n,
 		size_t l = strlen(auth_schemes[i]);
 
 		if ((size_t)(sc->end - v) > l &&
-		    lit_ieq(v, l, auth_schemes[i])) {
-			if (put(sc, v, l))
+		    core_str_ieq(core_str_make(v, l - 1),
+				 core_str_make(auth_schemes[i], l - 1)) &&
+		    blank_at(v + l - 1, sc->end)) {
+			size_t b = l - 1 + blank_at(v + l - 1, sc->end);
+
+			if (put(sc, v, b))
 				return NULL;
-			v += l;
+			v += b;
 			break;
 		}
 	}
@@ -710,6 +726,16 @@ static int scan_text(struct scan *sc)
 			sc->prev[0] = '\0';
 			continue;
 		}
+		if ((n = blank_at(p, sc->end)) == 3) {
+			/* "%20" separates words as a space does */
+			if (put(sc, p, 3))
+				return CORE_E_TOOBIG;
+			if (sc->prev_sep == '=')
+				sc->prev[0] = '\0';
+			sc->redact_next = sc->redact_next && p > sc->s;
+			p += 3;
+			continue;
+		}
 		if (!is_word((unsigned char)*p)) {
 			if (put(sc, p, 1))
 				return CORE_E_TOOBIG;
@@ -736,8 +762,9 @@ static int scan_text(struct scan *sc)
 		}
 		if (word(sc, w, n))
 			return CORE_E_TOOBIG;
-		if (lit_ieq(w, n, "basic") || lit_ieq(w, n, "digest"))
-			sc->redact_next = p < sc->end && *p == ' ';
+		if (lit_ieq(w, n, "basic") || lit_ieq(w, n, "digest") ||
+		    lit_ieq(w, n, "bearer"))
+			sc->redact_next = blank_at(p, sc->end) > 0;
 		remember(sc, w, n, p < sc->end ? *p : 0);
 	}
 	return 0;

