@@ -87,7 +87,7 @@ static void fill(struct input_reader *r)
 
 static const char *binary_kind(const unsigned char *p, size_t n)
 {
-	size_t ctl = 0, nul = 0;
+	size_t ctl = 0, nul = 0, runs = 0;
 
 	if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
 		return "xz-compressed data: not read; decompress it first";
@@ -99,19 +99,32 @@ static const char *binary_kind(const unsigned char *p, size_t n)
 	if (n >= 8 && memcmp(p, "ElfFile\0", 8) == 0)
 		return "Windows event log (EVTX): not read by this version";
 
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == 0)
-			nul++;
-		else if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
-			 p[i] != '\r' && p[i] != '\f' && p[i] != 0x1b)
-			ctl++;
-	}
 	/*
-	 * Text logs hold next to no control bytes; compressed, encrypted or
-	 * executable data holds about one in eight.  Five in a hundred is the
-	 * line; a log with a short run of NULs from a crash stays below it.
+	 * A crash can leave a log with a page of NULs; runs of 16 or more
+	 * are set aside, and what is left is judged.  Text logs hold next to
+	 * no control bytes; compressed, encrypted or executable data about
+	 * one in eight.  Five in a hundred is the line.
 	 */
-	if ((nul + ctl) * 20 > n)
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == 0) {
+			size_t run = 1;
+
+			while (i + run < n && p[i + run] == 0)
+				run++;
+			if (run >= 16)
+				runs += run;
+			else
+				nul += run;
+			i += run - 1;
+		} else if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
+			   p[i] != '\r' && p[i] != '\f' && p[i] != 0x1b) {
+			ctl++;
+		}
+	}
+	if (n - runs < 64 && runs > 0)
+		return "only NUL bytes, not a text log "
+			"(--input-format raw reads it)";
+	if ((nul + ctl) * 20 > n - runs)
 		return "binary data, not a text log "
 			"(--input-format raw reads it)";
 	return NULL;
@@ -372,8 +385,15 @@ static int deliver(struct input_reader *r, size_t from, size_t len,
 
 	if (len && s[len - 1] == '\r')
 		len--;
-	if (memchr(s, '\0', len))
+	if (memchr(s, '\0', len)) {
 		flags |= INPUT_F_NUL;
+		/* NULs before a record are what a crash left: not the record. */
+		while (len && *s == '\0') {
+			s++;
+			from++;
+			len--;
+		}
+	}
 	if (has_high_bit(s, len) && !utf8_valid(s, len))
 		flags |= INPUT_F_BAD_UTF8;
 	*rec = core_str_make(r->buf + from, len);
