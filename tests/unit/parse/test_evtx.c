@@ -38,8 +38,9 @@ static void record_at(const uint8_t *c, unsigned i, size_t *off,
 
 	for (unsigned k = 0; k <= i; k++) {
 		pos += size;
-		size = (uint32_t)(c[pos + 4] | c[pos + 5] << 8 |
-				  c[pos + 6] << 16 | (uint32_t)c[pos + 7] << 24);
+		size = (uint32_t)c[pos + 4] | (uint32_t)c[pos + 5] << 8 |
+		       (uint32_t)c[pos + 6] << 16 |
+		       (uint32_t)c[pos + 7] << 24;
 	}
 	*off = pos + 24;
 	*len = size - 28;
