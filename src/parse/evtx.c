@@ -1217,8 +1217,12 @@ struct alias {
 	const char *to;
 };
 
-/* Security's process events under Sysmon's names (data/logsources-
- * windows.yml maps one category onto both). */
+/*
+ * Security's process events under Sysmon's names (data/logsources-
+ * windows.yml maps one category onto both).
+ * TODO(logsource): declare these in the map once an entry can map one
+ * Sigma name to a field per event id.
+ */
 static const struct alias aliases[] = {
 	{ "4688", "NewProcessName", "Image" },
 	{ "4688", "ParentProcessName", "ParentImage" },
