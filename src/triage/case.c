@@ -31,7 +31,8 @@ static int max_level(const cJSON *doc)
 
 	/* The incident's severity counts too, but a rule hit decides. */
 	best = best > 2 ? 2 : best;
-	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(doc, "alerts")) {
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(
+			      doc, "alert_records")) {
 		int l = triage_level_of(cJSON_GetStringValue(
 			cJSON_GetObjectItemCaseSensitive(a, "level")));
 

@@ -115,7 +115,8 @@ void triage_features(const struct triage_case *c, double x[TRIAGE_FEATURES])
 			d, "ts_first")),
 		cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
 			d, "ts_last"))) + 1) / 6);
-	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(d, "alerts")) {
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(
+			      d, "alert_records")) {
 		const char *id = cJSON_GetStringValue(
 			cJSON_GetObjectItemCaseSensitive(a, "rule_id"));
 

@@ -194,7 +194,7 @@ static void head(struct build *b)
 /* Rules, strongest level first, one row per rule id. */
 static void rules(struct build *b)
 {
-	const cJSON *a, *alerts = get(b->c->doc, "alerts");
+	const cJSON *a, *alerts = get(b->c->doc, "alert_records");
 	const char *seen[TRIAGE_MAX_RULES];
 	unsigned n = 0, total = 0;
 
@@ -276,7 +276,7 @@ static void timeline(struct build *b)
 	unsigned n = 0, total = 0;
 
 	raw(b, ",\"timeline\":[");
-	cJSON_ArrayForEach(a, get(b->c->doc, "alerts")) {
+	cJSON_ArrayForEach(a, get(b->c->doc, "alert_records")) {
 		total++;
 		if (n == b->lim.timeline)
 			continue;

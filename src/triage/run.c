@@ -305,8 +305,8 @@ static bool warranted_rule(struct run *u, const char *rule)
 {
 	const cJSON *a;
 
-	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(u->c->doc,
-							       "alerts")) {
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(
+			      u->c->doc, "alert_records")) {
 		const char *id = cJSON_GetStringValue(
 			cJSON_GetObjectItemCaseSensitive(a, "rule_id"));
 
@@ -365,7 +365,8 @@ static bool tool_exec(struct run *u, const struct llm_tool_call *tc,
 			*why = "value is not an entity of this incident";
 		else {
 			q.value = orig;
-			q.limit = cJSON_IsNumber(lim) && lim->valuedouble >= 1 &&
+			q.limit = cJSON_IsNumber(lim) &&
+				  lim->valuedouble >= 1 &&
 				  lim->valuedouble <= 50 ?
 				  (size_t)lim->valuedouble : 20;
 			rc = tc->name[7] == 'h' ?

@@ -67,9 +67,9 @@ def views(text):
             pass
     norm = []
     for v in out:
-        v = unicodedata.normalize("NFKC", v).translate(ZW).translate(HOMO)
-        v = re.sub(r"[\s_.\-+/]+", " ", v.lower())
-        norm.append(v)
+        v = unicodedata.normalize("NFKC", v).translate(ZW).lower()
+        for w in (v, v.translate(HOMO)):
+            norm.append(re.sub(r"[\s_.\-+/]+", " ", w))
     return norm
 
 
