@@ -264,7 +264,7 @@ static int on_trace(int64_t id, const struct store_trace *t, void *ud)
 	struct triage_stats *st = ud;
 
 	(void)id;
-	if (strcmp(t->producer, STORE_BY_LLM) && !t->model)
+	if (strcmp(t->producer, STORE_BY_LLM) && (!t->model || !*t->model))
 		return 0;
 	st->traces++;
 	st->failed_traces += strcmp(t->status, "ok") != 0;
