@@ -300,6 +300,7 @@ struct observed {
 	int64_t ts;
 	bool login, failure, success, invalid, invalid_failed, pam, privileged;
 	bool request, ids;
+	uint64_t times;			/* "message repeated N times": N */
 	unsigned status;
 	struct core_str ip, user, target, host, ua;
 };
@@ -335,6 +336,20 @@ static void classify(const struct core_event *ev, struct observed *o)
 	 * password for invalid user X"; only the first counts, or every
 	 * attempt would count twice.
 	 */
+	/*
+	 * syslog's "message repeated N times: [ ... ]" stands for N events
+	 * like the one inside it; counters count them all.
+	 */
+	o->times = 1;
+	{
+		const struct core_str *rep = core_event_get_named(ev,
+			"vigil.repeat.count", 18);
+		uint64_t n;
+
+		if (rep && core_str_to_u64(*rep, &n) && n > 0 &&
+		    n <= 1000000)
+			o->times = n;
+	}
 	o->invalid = core_str_eq_lit(act, "ssh_invalid_user");
 	o->invalid_failed = o->failure &&
 		core_str_eq_lit(field(ev, CORE_F_EVENT_REASON), "invalid_user");
@@ -367,19 +382,21 @@ static void seen(struct incident_counters *c, int64_t ts)
 /* The counts every entity type shares. */
 static void count(struct incident_counters *c, const struct observed *o)
 {
+	uint64_t k = o->times;
+
 	seen(c, o->ts);
-	c->login_failures += o->failure;
-	c->login_successes += o->success;
+	c->login_failures += k * o->failure;
+	c->login_successes += k * o->success;
 	/*
 	 * Attempts for unknown users: sshd's "Invalid user" lines, or, where
 	 * a log has none of those (some versions, journal filters), its
 	 * "Failed ... for invalid user" lines; never both added up.
 	 */
-	c->invalid_lines += o->invalid;
-	c->invalid_failed += o->invalid_failed;
+	c->invalid_lines += k * o->invalid;
+	c->invalid_failed += k * o->invalid_failed;
 	c->invalid_users = CORE_MAX(c->invalid_lines, c->invalid_failed);
-	c->pam_failures += o->pam;
-	c->privileged += o->privileged;
+	c->pam_failures += k * o->pam;
+	c->privileged += k * o->privileged;
 	c->requests += o->request;
 	c->http_4xx += o->status >= 400 && o->status < 500;
 	c->http_5xx += o->status >= 500 && o->status < 600;

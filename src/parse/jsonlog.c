@@ -121,8 +121,43 @@ static void cowrie(struct core_event *ev, struct core_str id)
 	cowrie_action(ev, id);
 }
 
+/*
+ * Which Zeek log a record is from: its "_path" when the writer kept it,
+ * else the fields only that log has.  "zeek.http" records are web
+ * requests to the rules (category webserver), like access-log lines.
+ */
+static void zeek_dataset(struct core_event *ev)
+{
+	static const struct { const char *field, *dataset; } by_field[] = {
+		{ "method", "zeek.http" }, { "status_code", "zeek.http" },
+		{ "qtype_name", "zeek.dns" }, { "query", "zeek.dns" },
+		{ "auth_success", "zeek.ssh" }, { "conn_state", "zeek.conn" },
+		{ "server_name", "zeek.ssl" }, { "notice", "zeek.notice" },
+	};
+	struct core_str path = parse_named(ev, "_path");
+	char *ds;
+
+	if (path.len && path.len < 32 && ev->arena &&
+	    (ds = core_arena_alloc(ev->arena, path.len + 6)) != NULL) {
+		memcpy(ds, "zeek.", 5);
+		memcpy(ds + 5, path.p, path.len);
+		core_event_set(ev, CORE_F_EVENT_DATASET, ds, path.len + 5);
+		return;
+	}
+	for (size_t i = 0; i < CORE_ARRAY_LEN(by_field); i++) {
+		if (parse_named(ev, by_field[i].field).len) {
+			core_event_set(ev, CORE_F_EVENT_DATASET,
+				       by_field[i].dataset,
+				       strlen(by_field[i].dataset));
+			return;
+		}
+	}
+	core_event_set_lit(ev, CORE_F_EVENT_DATASET, "zeek");
+}
+
 static void zeek(struct core_event *ev)
 {
+	const struct core_str *ds;
 	struct core_str v;
 
 	map(ev, "id.orig_h", CORE_F_SOURCE_IP);
@@ -141,6 +176,17 @@ static void zeek(struct core_event *ev)
 	v = parse_transport(parse_named(ev, "proto"));
 	if (v.len)
 		core_event_set_str(ev, CORE_F_NETWORK_TRANSPORT, v);
+	zeek_dataset(ev);
+
+	/* An HTTP request counts as one, as an access-log line does. */
+	ds = core_event_get(ev, CORE_F_EVENT_DATASET);
+	if (ds && core_str_eq_lit(*ds, "zeek.http")) {
+		uint64_t status = 0;
+
+		core_str_to_u64(parse_named(ev, "status_code"), &status);
+		parse_set_action(ev, "http_request", "web",
+				 status >= 400 ? "failure" : "success");
+	}
 }
 
 static void set_time(struct core_event *ev)

@@ -19,11 +19,14 @@ check "Linux report valid, evidence real" python3 \
 	"$SRCDIR/tests/integration/check_report.py" \
 	"$SRCDIR/docs/vigil-report.schema.json" "$T/linux.json"
 
-# Sources with 20 or more "Failed password" lines (sshd) or pam_unix
+# Sources with 20 or more failed passwords (sshd) or pam_unix
 # "authentication failure" lines with an rhost: each is a brute force.
-tr -d '\r' <"$ssh" | awk '/Failed password for/ {
-	for (i = 1; i <= NF; i++) if ($i == "from") print $(i + 1) }' |
-	sort | uniq -c | awk '$1 >= 20' >"$T/ssh.txt"
+# "message repeated N times: [ ... ]" stands for N such lines.
+times='n = 1; if (match($0, /message repeated [0-9]+ times/)) {
+	split(substr($0, RSTART, RLENGTH), w, " "); n = w[3] }'
+tr -d '\r' <"$ssh" | awk "/Failed password for/ { $times
+	for (i = 1; i <= NF; i++) if (\$i == \"from\") s[\$(i + 1)] += n }
+	END { for (ip in s) if (s[ip] >= 20) print s[ip], ip }" >"$T/ssh.txt"
 tr -d '\r' <"$linux" | awk '/authentication failure;/ {
 	for (i = 1; i <= NF; i++) if ($i ~ /^rhost=./) print substr($i, 7) }' |
 	sort | uniq -c | awk '$1 >= 10' >"$T/pam.txt"
@@ -54,7 +57,8 @@ check "Linux: every PAM brute forcer with its exact failures" \
 	check_counts "$T/linux.json" "$T/pam.txt" pam_failures
 
 # The most targeted account in OpenSSH (root) is named with its failures.
-root_fail=$(tr -d '\r' <"$ssh" | grep -c 'Failed password for root from')
+root_fail=$(tr -d '\r' <"$ssh" | awk "/Failed password for root from/ {
+	$times; s += n } END { print s }")
 check "root's failures ($root_fail) counted" python3 -c "
 import json,sys
 d=json.load(open('$T/ssh.json'))
