@@ -387,7 +387,7 @@ static int deliver(struct input_reader *r, size_t from, size_t len,
 		len--;
 	if (memchr(s, '\0', len)) {
 		flags |= INPUT_F_NUL;
-		/* NULs before a record are what a crash left: not the record. */
+		/* NULs before a record are what a crash left behind. */
 		while (len && *s == '\0') {
 			s++;
 			from++;
