@@ -39,13 +39,18 @@ enum damage {
 	DAMAGE_TRUNCATED,
 	DAMAGE_NUL,
 	DAMAGE_UTF8,
+	DAMAGE_TIME,
 	DAMAGE__COUNT,
 };
+
+/* A decoder's flag beside the reader's INPUT_F_* ones. */
+#define DAMAGE_F_BAD_TIME (1u << 16)
 
 static const char *damage_what[DAMAGE__COUNT] = {
 	"line longer than 1 MiB; cut there, the rest of it skipped",
 	"line holds NUL bytes",
 	"line is not valid UTF-8; kept as bytes",
+	"time stamp names no real date or time; analysed without a time",
 };
 
 struct analyze {
@@ -55,6 +60,7 @@ struct analyze {
 	const char *rule_dirs[MAX_RULE_DIRS];
 	size_t nrule_dirs;
 	bool default_rules;
+	bool no_prefilter;		/* --no-prefilter */
 	bool quiet;
 	const char *baselines[MAX_RULE_DIRS];	/* --baseline */
 	size_t nbaselines;
@@ -99,6 +105,8 @@ static void print_help(FILE *out)
 "rules:\n"
 "  -r, --rules DIR         also load the Sigma rules under DIR (repeatable)\n"
 "      --no-default-rules  load only the --rules directories\n"
+"      --no-prefilter      test every rule on every event (no literal\n"
+"                          prefilter; slower, same alerts)\n"
 "output:\n"
 "  -f, --format FMT        text (default), json or md; an input format\n"
 "                          name (syslog, journal, access, eve, raw) is\n"
@@ -215,11 +223,13 @@ static int parse_args(struct analyze *a, int argc, char **argv)
 {
 	enum { OPT_YEAR = 256, OPT_TZ, OPT_NODEFRULES, OPT_COLOR, OPT_STORE };
 	enum { OPT_BASELINE = 512, OPT_ASTATE, OPT_ANOMALY, OPT_NO_ANOMALY };
+	enum { OPT_NO_PREFILTER = 768 };
 	static const struct option longopts[] = {
 		{ "input-format", required_argument, NULL, 'F' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "no-default-rules", no_argument, NULL, OPT_NODEFRULES },
+		{ "no-prefilter", no_argument, NULL, OPT_NO_PREFILTER },
 		{ "output", required_argument, NULL, 'o' },
 		{ "store", required_argument, NULL, OPT_STORE },
 		{ "top", required_argument, NULL, 'n' },
@@ -264,6 +274,9 @@ static int parse_args(struct analyze *a, int argc, char **argv)
 			break;
 		case OPT_NODEFRULES:
 			a->default_rules = false;
+			break;
+		case OPT_NO_PREFILTER:
+			a->no_prefilter = true;
 			break;
 		case 'o':
 			a->output = optarg;
@@ -403,6 +416,7 @@ static int load_rules(struct analyze *a)
 	a->rules = detect_ruleset_new();
 	if (!a->rules)
 		return CORE_E_NOMEM;
+	detect_ruleset_set_prefilter(a->rules, !a->no_prefilter);
 	if (a->default_rules) {
 		const char *dir = default_rules_dir();
 
@@ -498,7 +512,8 @@ static void note_damage(struct analyze *a, const char *src, uint64_t line,
 			unsigned flags, uint64_t seen[DAMAGE__COUNT])
 {
 	static const unsigned bit[DAMAGE__COUNT] = {
-		INPUT_F_TRUNCATED, INPUT_F_NUL, INPUT_F_BAD_UTF8
+		INPUT_F_TRUNCATED, INPUT_F_NUL, INPUT_F_BAD_UTF8,
+		DAMAGE_F_BAD_TIME
 	};
 
 	a->st.bad_records++;
@@ -685,6 +700,9 @@ static void read_input(struct analyze *a, const char *path)
 		a->ev.raw = rec;
 		a->ev.format = fmt;
 		parse_record(fmt, &ctx, &a->ev, rec.p, rec.len);
+		if (a->ev.ts_invalid)
+			note_damage(a, input_name(r), line, DAMAGE_F_BAD_TIME,
+				    seen);
 
 		if (!a->ev.decoded && raw++ == 0)
 			first_raw = line;

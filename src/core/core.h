@@ -263,6 +263,7 @@ struct core_event {
 	enum core_format format;
 	bool decoded;		/* false: no decoder understood the record */
 	bool ts_guessed;	/* year or zone was inferred (see docs) */
+	bool ts_invalid;	/* a stamp was there but named no real time */
 	uint16_t nfields;
 	uint16_t truncated;	/* fields dropped because the table was full */
 	int16_t known[CORE_F__COUNT];	/* index into fields, or -1 */

@@ -67,6 +67,7 @@ void core_event_reset(struct core_event *ev, struct core_arena *arena)
 	ev->format = CORE_FMT_RAW;
 	ev->decoded = false;
 	ev->ts_guessed = false;
+	ev->ts_invalid = false;
 	ev->nfields = 0;
 	ev->truncated = 0;
 	memset(ev->known, 0xff, sizeof(ev->known));

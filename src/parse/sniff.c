@@ -72,7 +72,7 @@ static enum core_format classify(struct core_str s)
 		return CORE_FMT_ACCESS_LOG;
 	core_event_reset(ev, NULL);
 	if (parse_syslog_header(&ctx, ev, s, &prog, &msg) == 0 &&
-	    ev->ts != CORE_TS_UNKNOWN)
+	    (ev->ts != CORE_TS_UNKNOWN || ev->ts_invalid))
 		f = CORE_FMT_SYSLOG;
 	return f;
 }

@@ -126,8 +126,15 @@ static size_t read_bsd_stamp(const struct parse_ctx *ctx,
 	}
 	if (i >= s.len || s.p[i] != ' ')
 		return 0;
-	if (!bsd_time(ctx, mon, day, h, mi, sec, usec, &ev->ts))
-		return 0;
+	/*
+	 * A stamp of the right shape naming no real time (Feb 30, 25:61):
+	 * the record is still read, without a time, and flagged.
+	 */
+	if (!bsd_time(ctx, mon, day, h, mi, sec, usec, &ev->ts)) {
+		ev->ts = CORE_TS_UNKNOWN;
+		ev->ts_invalid = true;
+		return i + 1;
+	}
 	ev->ts_guessed = true;
 	return i + 1;
 }

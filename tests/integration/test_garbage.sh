@@ -47,6 +47,7 @@ check "dangling link named"    msg "dangling.log.*dangling"
 check "loop not followed"      msg "loop.*not followed"
 check "fifo skipped"           msg "fifo.*not a regular file"
 check "bad JSON counted"       msg "eve.json.*kept raw"
+check "impossible time named"  msg "src=$bad/time.log line=1 .*no real date"
 
 py() { python3 - "$T/r.json" "$@"; }
 check "the good log's attacker is reported" py <<'PY'
