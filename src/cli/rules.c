@@ -46,6 +46,18 @@ static void rules_usage(FILE *out)
 	      out);
 }
 
+/* What matching will cost: the prefilter's reach and the JIT's. */
+static void print_stats(const struct detect_ruleset *rs)
+{
+	struct detect_stats st;
+
+	detect_ruleset_stats(rs, &st);
+	printf("prefilter: %u literals; %u plain rules without one (always "
+	       "tested)\n", st.pf_literals, st.pf_always);
+	printf("regular expressions: %zu, %zu JIT-compiled\n", st.regexes,
+	       st.regexes_jit);
+}
+
 /*
  * Loads every path into one ruleset, so correlations and filters may
  * refer across folders, then compiles.  A refusal found while compiling
@@ -83,6 +95,7 @@ static int rules_check(int argc, char **argv)
 	printf("rules: %zu loaded, %llu refused, %.2f%% loaded\n", loaded,
 	       (unsigned long long)c.refused, loaded + c.refused ?
 	       100.0 * (double)loaded / (double)(loaded + c.refused) : 100.0);
+	print_stats(rs);
 	detect_ruleset_free(rs);
 	return bad ? 2 : 0;
 }

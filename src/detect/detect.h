@@ -137,6 +137,13 @@ int detect_ruleset_load_buffer(struct detect_ruleset *rs, const char *name,
  */
 int detect_ruleset_set_datadir(struct detect_ruleset *rs, const char *dir);
 
+/*
+ * Turns the literal prefilter (see prefilter.c; on by default) on or
+ * off; off tests every rule of a matching log source, for comparison.
+ * Call before detect_ruleset_compile(); CORE_E_INVAL after.
+ */
+int detect_ruleset_set_prefilter(struct detect_ruleset *rs, bool on);
+
 /* Groups each correlation may track (default 100000); call before use. */
 void detect_ruleset_set_group_cap(struct detect_ruleset *rs, unsigned cap);
 
@@ -146,6 +153,10 @@ struct detect_stats {
 	size_t filters;		/* Sigma filters (counted in rules too) */
 	size_t logsources;	/* entries in the log source map */
 	uint64_t evictions;	/* groups dropped because a table was full */
+	size_t regexes;		/* compiled `re` values */
+	size_t regexes_jit;	/* of which PCRE2 JIT-compiled them */
+	unsigned pf_literals;	/* distinct literals in the prefilter */
+	unsigned pf_always;	/* plain rules with no literal: always run */
 };
 
 void detect_ruleset_stats(const struct detect_ruleset *rs,

@@ -292,6 +292,8 @@ struct detect_rule {
 	bool id_given;		/* id came from the rule, not the file */
 	bool dead;		/* rejected at compile time */
 	bool visiting;		/* cycle check */
+	bool pf_always;		/* no literal need: always a candidate */
+	uint32_t pf_id;		/* index in the prefilter's marks */
 };
 
 /* ----------------------------------------------------------- log sources */
@@ -329,6 +331,8 @@ struct detect_logsource {
 	bool open_fields;	/* any field name is accepted as is */
 	struct detect_rule **rules;	/* plain rules indexed here */
 	unsigned nrules, caprules;
+	bool pf_always;		/* `when` has no literal need */
+	uint32_t pf_id;		/* index in the prefilter's marks */
 };
 
 /*
@@ -373,6 +377,9 @@ struct detect_ruleset {
 	unsigned group_cap;
 	uint64_t evictions;
 	int64_t clock;		/* latest event time seen */
+	struct detect_pf *pf;	/* literal prefilter, NULL when off */
+	bool pf_off;		/* detect_ruleset_set_prefilter(false) */
+	unsigned nre_jit;	/* regular expressions JIT-compiled */
 };
 
 /* Arena helpers for the loader. */
@@ -393,6 +400,28 @@ int detect_ruleset_add(struct detect_ruleset *rs, struct detect_rule *r);
 void detect_reject(struct detect_ruleset *rs, const char *file,
 		   uint64_t line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* ------------------------------------------------------------- prefilter */
+
+struct detect_pf;
+
+/*
+ * Derives each indexed plain rule's literal need and compiles them into
+ * one Vectorscan database (rs->pf); see prefilter.c.  Returns 0 or a
+ * negative CORE_E_... with err filled.
+ */
+int detect_pf_build(struct detect_ruleset *rs, struct core_error *err);
+void detect_pf_free(struct detect_ruleset *rs);
+/* Scans ev's values once; then detect_pf_candidate() answers for ev. */
+void detect_pf_scan(struct detect_ruleset *rs, const struct core_event *ev);
+bool detect_pf_candidate(const struct detect_ruleset *rs,
+			 const struct detect_rule *r);
+/* May the log source's `when` hold for the scanned event? */
+bool detect_pf_source(const struct detect_ruleset *rs,
+		      const struct detect_logsource *e);
+/* Distinct literals in the database and rules with no need. */
+void detect_pf_stats(const struct detect_ruleset *rs, unsigned *literals,
+		     unsigned *always);
 
 /* ------------------------------------------------------------ correlation */
 

@@ -112,6 +112,7 @@ void detect_ruleset_free(struct detect_ruleset *rs)
 		free(rs->ls[i].rules);
 	for (unsigned i = 0; i < rs->nres; i++)
 		pcre2_code_free(rs->res[i]);
+	detect_pf_free(rs);
 	free(rs->ls);
 	free(rs->res);
 	pcre2_match_data_free(rs->md);
@@ -133,6 +134,14 @@ void detect_ruleset_set_group_cap(struct detect_ruleset *rs, unsigned cap)
 	rs->group_cap = cap ? cap : 1;
 }
 
+int detect_ruleset_set_prefilter(struct detect_ruleset *rs, bool on)
+{
+	if (rs->compiled)
+		return CORE_E_INVAL;
+	rs->pf_off = !on;
+	return 0;
+}
+
 void detect_ruleset_stats(const struct detect_ruleset *rs,
 			  struct detect_stats *st)
 {
@@ -148,6 +157,9 @@ void detect_ruleset_stats(const struct detect_ruleset *rs,
 	}
 	st->evictions = rs->evictions;
 	st->logsources = rs->nls;
+	st->regexes = rs->nres;
+	st->regexes_jit = rs->nre_jit;
+	detect_pf_stats(rs, &st->pf_literals, &st->pf_always);
 }
 
 /* -------------------------------------------------------------- loading */
@@ -632,6 +644,11 @@ int detect_ruleset_compile(struct detect_ruleset *rs, struct core_error *err)
 	if (rc != 0)
 		return core_fail(err, rc, NULL, 0, "cannot compile ruleset: %s",
 				 core_strerror(rc));
+	if (!rs->pf_off) {
+		rc = detect_pf_build(rs, err);
+		if (rc != 0)
+			return rc;
+	}
 	rs->compiled = true;
 	return 0;
 }
@@ -672,7 +689,6 @@ static bool filtered(struct detect_ruleset *rs, const struct detect_rule *r,
 	return false;
 }
 
-/* TODO(prefilter): a Vectorscan scan of the record's literals to skip rules. */
 /* TODO(threads): analyze --threads N, one ruleset per thread, merged output. */
 void detect_match(struct detect_ruleset *rs, const struct core_event *ev,
 		  detect_alert_fn fn, void *ud)
@@ -681,14 +697,21 @@ void detect_match(struct detect_ruleset *rs, const struct core_event *ev,
 		return;
 	if (ev->ts != CORE_TS_UNKNOWN && ev->ts > rs->clock)
 		rs->clock = ev->ts;
+	/* One scan per event decides which sources and rules may hold. */
+	if (rs->pf != NULL)
+		detect_pf_scan(rs, ev);
 	for (unsigned i = 0; i < rs->nls; i++) {
 		const struct detect_logsource *e = &rs->ls[i];
 
-		if (e->nrules == 0 || !detect_sel_match(rs, &e->when, ev))
+		if (e->nrules == 0 ||
+		    (rs->pf != NULL && !detect_pf_source(rs, e)) ||
+		    !detect_sel_match(rs, &e->when, ev))
 			continue;
 		for (unsigned k = 0; k < e->nrules; k++) {
 			struct detect_rule *r = e->rules[k];
 
+			if (rs->pf != NULL && !detect_pf_candidate(rs, r))
+				continue;
 			if (detect_cond_eval(rs, r, r->cond, ev) &&
 			    !filtered(rs, r, ev))
 				detect_rule_hit(rs, r, ev, fn, ud);

@@ -538,8 +538,10 @@ static int compile_re(struct detect_ruleset *rs, struct detect_value *v,
 			 (size_t)off, (const char *)msg);
 		return CORE_E_PARSE;
 	}
-	/* JIT is an optimisation: without it the interpreter still works. */
-	(void)pcre2_jit_compile(v->re, PCRE2_JIT_COMPLETE);
+	/* JIT is an optimisation: without it the interpreter still works;
+	 * detect_ruleset_stats() says how many were JIT-compiled. */
+	if (pcre2_jit_compile(v->re, PCRE2_JIT_COMPLETE) == 0)
+		rs->nre_jit++;
 	return detect_keep_re(rs, v->re);
 }
 
