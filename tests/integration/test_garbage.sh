@@ -20,9 +20,12 @@ printf 'Mar  1 10:00:00 h sshd[1]: bad \xff\xfe\xc0\xaf utf8\n' >"$bad/utf8.log"
 seq 1 20000 | sed 's/^/Mar  1 10:00:00 h app: line /' | gzip -c \
 	>"$T/full.gz"
 head -c $(($(stat -c %s "$T/full.gz") / 2)) "$T/full.gz" >"$bad/cut.log.gz"
-printf 'Feb 30 25:61:99 h sshd[1]: x\n2024-02-30T10:00:00Z h a: y\n' \
-	>"$bad/time.log"
-printf '99999-01-01T00:00:00Z h a: far\n<999>1 - - - - - -\n' >>"$bad/time.log"
+{ printf 'Mar  1 10:00:00 h sshd[1]: Server listening on :: port 22.\n'
+  printf 'Feb 30 25:61:99 h sshd[1]: x\n2024-02-30T10:00:00Z h a: y\n'
+  printf 'Mar  1 10:00:01 h sshd[1]: Server listening on :: port 22.\n'
+  printf '99999-01-01T00:00:00Z h a: far\n<999>1 - - - - - -\n'
+  printf 'Mar  1 10:00:02 h sshd[1]: Server listening on :: port 22.\n'
+} >"$bad/time.log"
 : >"$bad/empty.log"
 printf '{"event_type": "alert", "src_ip": \n{{{{\n[1,2\n' >"$bad/eve.json"
 printf '\xfd7zXZ\0\0junk' >"$bad/x.log.xz"
@@ -47,7 +50,7 @@ check "dangling link named"    msg "dangling.log.*dangling"
 check "loop not followed"      msg "loop.*not followed"
 check "fifo skipped"           msg "fifo.*not a regular file"
 check "bad JSON counted"       msg "eve.json.*kept raw"
-check "impossible time named"  msg "src=$bad/time.log line=1 .*no real date"
+check "impossible time named"  msg "src=$bad/time.log line=2 .*no real date"
 
 py() { python3 - "$T/r.json" "$@"; }
 check "the good log's attacker is reported" py <<'PY'
