@@ -182,7 +182,7 @@ static int check(struct ctx *c, const cJSON *s, const cJSON *v, int depth)
 int llm_schema_validate(const char *schema, const char *json, size_t len,
 			struct core_error *err)
 {
-	struct ctx c = { .err = err };
+	struct ctx c = { .path = "$", .err = err };
 	cJSON *s = cJSON_Parse(schema);
 	cJSON *v;
 	int rc;

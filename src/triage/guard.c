@@ -187,7 +187,8 @@ static bool separator(uint32_t cp)
 }
 
 /* The normal form described at the top of the file, into out. */
-static size_t normalise(const char *in, size_t n, char *out, size_t max)
+static size_t normalise(const char *in, size_t n, char *out, size_t max,
+			bool homoglyphs)
 {
 	const unsigned char *p = (const unsigned char *)in;
 	size_t i = 0, o = 0;
@@ -199,7 +200,8 @@ static size_t normalise(const char *in, size_t n, char *out, size_t max)
 		i += utf8_next(p + i, n - i, &cp);
 		if (invisible(cp))
 			continue;
-		cp = fold(cp);
+		if (homoglyphs)
+			cp = fold(cp);
 		if (cp >= 'A' && cp <= 'Z')
 			cp += 32;
 		if (separator(cp)) {
@@ -306,8 +308,13 @@ static bool screen(const char *p, size_t len, int depth)
 	memcpy(dec, p, len);
 	d = url_decode(dec, len);
 	d = url_decode(dec, d);
-	n = normalise(dec, d, norm, NORM_MAX);
-	hit = match(norm, n) || screen_b64(dec, d, depth);
+	/* Folded for Latin look-alikes, and not, for Cyrillic phrases. */
+	n = normalise(dec, d, norm, NORM_MAX, true);
+	hit = match(norm, n);
+	if (!hit) {
+		n = normalise(dec, d, norm, NORM_MAX, false);
+		hit = match(norm, n) || screen_b64(dec, d, depth);
+	}
 	free(norm);
 	return hit;
 }

@@ -70,6 +70,24 @@ static size_t cut(const char *s, size_t len, size_t n)
 	return n;
 }
 
+/* A string vigil wrote itself (rule ids, levels): quoted only. */
+static void own_str(struct build *b, const char *s)
+{
+	raw(b, "\"");
+	if (b->rc == 0 && s)
+		b->rc = core_buf_add_json(b->out, s, strlen(s));
+	raw(b, "\"");
+}
+
+/* A number; a missing one (NaN from cJSON) is 0. */
+static void num(struct build *b, double v)
+{
+	if (!(v == v) || v > 1e15 || v < -1e15)
+		v = 0;
+	if (b->rc == 0)
+		b->rc = core_buf_printf(b->out, "%.0f", v);
+}
+
 /* A log-derived string: screened, pseudonymised, cut, quoted. */
 static void data_str(struct build *b, const char *s, size_t cap)
 {
@@ -79,8 +97,8 @@ static void data_str(struct build *b, const char *s, size_t cap)
 		return;
 	if (len && triage_guard_suspect(s, len)) {
 		b->info->flagged++;
-		s = TRIAGE_WITHHELD;
-		len = strlen(s);
+		own_str(b, TRIAGE_WITHHELD);
+		return;
 	}
 	core_buf_reset(&b->tmp);
 	b->rc = b->p ? llm_pseudo_text(b->p, s ? s : "", len, &b->tmp) :
@@ -92,21 +110,6 @@ static void data_str(struct build *b, const char *s, size_t cap)
 	if (b->rc == 0)
 		b->rc = core_buf_add_json(b->out, b->tmp.p ? b->tmp.p : "", n);
 	raw(b, n < b->tmp.len ? "...\"" : "\"");
-}
-
-/* A string vigil wrote itself (rule ids, levels): quoted only. */
-static void own_str(struct build *b, const char *s)
-{
-	raw(b, "\"");
-	if (b->rc == 0 && s)
-		b->rc = core_buf_add_json(b->out, s, strlen(s));
-	raw(b, "\"");
-}
-
-static void num(struct build *b, double v)
-{
-	if (b->rc == 0)
-		b->rc = core_buf_printf(b->out, "%.0f", v);
 }
 
 static const cJSON *get(const cJSON *o, const char *k)

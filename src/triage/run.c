@@ -490,19 +490,25 @@ static int similar(struct run *u, const double *x, struct core_buf *out)
 	for (int k = 0; k < 3 && rc == 0; k++) {
 		const struct labelled *l;
 		const char *note;
+		bool held;
 
 		if (best[k] == SIZE_MAX)
 			continue;
 		l = &u->t->lab[best[k]];
-		note = triage_guard_suspect(l->note, strlen(l->note)) ?
-		       TRIAGE_WITHHELD : l->note;
+		held = triage_guard_suspect(l->note, strlen(l->note));
+		note = held ? TRIAGE_WITHHELD : l->note;
 		rc = core_buf_printf(out, "%s{\"similarity\":%.2f,"
 				     "\"analyst_verdict\":\"%s\",\"note\":\"",
 				     n++ ? "," : "", sim[k], l->verdict);
 		core_buf_reset(&u->scratch);
-		rc = rc ? rc : u->p ? llm_pseudo_text(u->p, note, strlen(note),
-						      &u->scratch) :
-		     llm_pseudo_scrub(note, strlen(note), &u->scratch);
+		if (held)
+			rc = rc ? rc : core_buf_add(&u->scratch, note,
+						    strlen(note));
+		else
+			rc = rc ? rc : u->p ? llm_pseudo_text(u->p, note,
+				strlen(note), &u->scratch) :
+			     llm_pseudo_scrub(note, strlen(note),
+					      &u->scratch);
 		rc = rc ? rc : core_buf_add_json(out, u->scratch.p ?
 						 u->scratch.p : "",
 						 u->scratch.len);
