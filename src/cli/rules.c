@@ -4,7 +4,9 @@
  *   vigil rules check DIR...      load every rule; list each refused rule
  *                                 as file:line: reason; a summary line
  *   vigil rules test RULE LOG...  run one rule file (or folder) over logs
- *                                 and show each hit with its fields
+ *                                 and show each hit with its fields;
+ *                                 -r RULES (repeatable) instead of RULE
+ *                                 loads several folders
  *   vigil rules fields SOURCE     the fields a log source provides
  *
  * Only argument handling and printing live here; loading, matching and
@@ -17,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input/evtx.h"
 #include "input/input.h"
+#include "parse/evtx.h"
 #include "parse/parse.h"
 
 struct check {
@@ -41,6 +45,7 @@ static void rules_usage(FILE *out)
 {
 	fputs("usage: vigil rules check [-q] DIR|FILE...\n"
 	      "       vigil rules test RULE LOG...\n"
+	      "       vigil rules test -r RULES [-r RULES]... LOG...\n"
 	      "       vigil rules fields SOURCE   (e.g. linux/sshd,\n"
 	      "                                   windows/process_creation)\n",
 	      out);
@@ -118,10 +123,11 @@ static void on_hit(const struct detect_alert *a, void *ud)
 					  NULL;
 
 	t->hits++;
-	printf("%s:%llu: %s [%s] %s", e && e->src ? e->src : "-",
+	printf("%s:%llu: %s [%s] %s (%s)", e && e->src ? e->src : "-",
 	       (unsigned long long)(e ? e->line : 0),
 	       a->rule->correlation ? "correlation" : "hit",
-	       detect_level_name(a->rule->level), a->rule->title);
+	       detect_level_name(a->rule->level), a->rule->title,
+	       a->rule->id);
 	if (a->rule->correlation)
 		printf(" (%llu events)", (unsigned long long)a->count);
 	printf("\n");
@@ -129,6 +135,61 @@ static void on_hit(const struct detect_alert *a, void *ud)
 		printf("    group %s: %.*s\n", a->group[i].field,
 		       (int)a->group[i].value.len, a->group[i].value.p);
 	detect_alert_fields(t->rs, a, print_field, NULL);
+}
+
+/* An EVTX file, record by record (line = EventRecordID). */
+static void test_evtx(struct test_run *t, const char *path,
+		      struct core_arena *arena, struct core_event *ev)
+{
+	struct core_error err = { 0 };
+	struct input_evtx_record rec;
+	struct input_evtx *r = NULL;
+	struct parse_evtx *d = NULL;
+	char msg[1024];
+	int rc;
+
+	rc = input_evtx_open(path, &r, &err);
+	if (rc == 0 && (d = parse_evtx_new()) == NULL)
+		rc = core_fail(&err, CORE_E_NOMEM, path, 0, "out of memory");
+	while (rc == 0 && (rc = input_evtx_next(r, &rec, &err)) != 0) {
+		if (rc < 0) {
+			core_error_format(&err, msg, sizeof(msg));
+			fprintf(stderr, "vigil: %s\n", msg);
+			rc = rc == CORE_E_PARSE ? 0 : rc;
+			continue;
+		}
+		rc = 0;
+		core_arena_reset(arena);
+		core_event_reset(ev, arena);
+		ev->src = input_evtx_name(r);
+		ev->line = rec.record_id;
+		if (parse_evtx_record(d, ev, rec.chunk, rec.chunk_len,
+				      rec.chunk_no, rec.off, rec.len,
+				      rec.written, &err) != 0) {
+			core_error_format(&err, msg, sizeof(msg));
+			fprintf(stderr, "vigil: %s\n", msg);
+		}
+		detect_match(t->rs, ev, on_hit, t);
+	}
+	if (rc < 0) {
+		core_error_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "vigil: %s\n", msg);
+	}
+	parse_evtx_free(d);
+	input_evtx_close(r);
+}
+
+static bool evtx_file(const char *path)
+{
+	char magic[8];
+	size_t n = 0;
+	FILE *f = fopen(path, "rb");
+
+	if (f != NULL) {
+		n = fread(magic, 1, sizeof(magic), f);
+		fclose(f);
+	}
+	return n > 0 && input_evtx_magic(magic, n);
 }
 
 static void test_file(struct test_run *t, const char *path,
@@ -144,6 +205,10 @@ static void test_file(struct test_run *t, const char *path,
 	char msg[1024];
 	size_t n;
 
+	if (evtx_file(path)) {
+		test_evtx(t, path, arena, ev);
+		return;
+	}
 	if (input_open(path, 0, &r, &err) != 0) {
 		core_error_format(&err, msg, sizeof(msg));
 		fprintf(stderr, "vigil: %s\n", msg);
@@ -172,9 +237,13 @@ static int rules_test(int argc, char **argv)
 	struct check c = { 0 };
 	struct core_arena *arena;
 	struct core_event *ev;
-	int rc = 0;
+	int rc = 0, i = 1, nr = 0;
 
-	if (argc < 3) {
+	while (i + 1 < argc && strcmp(argv[i], "-r") == 0) {
+		i += 2;
+		nr++;
+	}
+	if (argc - i < (nr ? 1 : 2)) {
 		rules_usage(stderr);
 		return 2;
 	}
@@ -185,18 +254,24 @@ static int rules_test(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	if (detect_ruleset_load(t.rs, argv[1], on_refuse, &c) < 0 ||
-	    detect_ruleset_compile(t.rs, NULL) != 0) {
-		fprintf(stderr, "vigil: %s: cannot read rules\n", argv[1]);
+	c.quiet = nr > 0;	/* whole rule sets: refusals are for check */
+	for (int k = nr ? 2 : 1; k <= (nr ? i - 1 : 1); k += 2) {
+		if (detect_ruleset_load(t.rs, argv[k], on_refuse, &c) < 0) {
+			fprintf(stderr, "vigil: %s: cannot read rules\n",
+				argv[k]);
+			rc = 2;
+			goto out;
+		}
+	}
+	if (!nr)
+		i++;
+	if (detect_ruleset_compile(t.rs, NULL) != 0 ||
+	    detect_ruleset_count(t.rs) == 0) {
+		fprintf(stderr, "vigil: %s: no usable rule\n", argv[i - 1]);
 		rc = 2;
 		goto out;
 	}
-	if (detect_ruleset_count(t.rs) == 0) {
-		fprintf(stderr, "vigil: %s: no usable rule\n", argv[1]);
-		rc = 2;
-		goto out;
-	}
-	for (int i = 2; i < argc; i++)
+	for (; i < argc; i++)
 		test_file(&t, argv[i], arena, ev);
 	detect_flush(t.rs, on_hit, &t);
 	printf("hits: %llu\n", (unsigned long long)t.hits);
