@@ -157,7 +157,12 @@ uint32_t anomaly_miner_resolve(const struct anomaly_miner *m, uint32_t id);
 size_t anomaly_miner_clusters(const struct anomaly_miner *m);
 
 struct anomaly_template {
-	uint64_t id;		/* hash of text: stable across runs */
+	/*
+	 * The hash of the text (anomaly_template_id), or the id it was
+	 * saved with (anomaly_miner_restore): a saved template keeps its
+	 * id when later messages widen it.
+	 */
+	uint64_t id;
 	uint64_t count;		/* messages assigned */
 	struct core_str text;	/* tokens joined by one space */
 	struct core_str example; /* the first message, maybe cut */
@@ -170,6 +175,17 @@ struct anomaly_template {
  */
 void anomaly_miner_get(struct anomaly_miner *m, uint32_t idx,
 		       struct anomaly_template *out);
+
+/*
+ * Adds a saved template as it was: in->text (tokens joined by spaces,
+ * slots "<*>"), in->count, in->example and in->id (0: the hash of the
+ * text) are copied; no matching, so saved templates never fold into
+ * each other on reload.  Tokens holding slots match by the literal
+ * around them.  *idx (may be NULL) receives its cluster number.
+ * Returns 0 or CORE_E_NOMEM.
+ */
+int anomaly_miner_restore(struct anomaly_miner *m,
+			  const struct anomaly_template *in, uint32_t *idx);
 
 /* The stable id of a template text: FNV-1a over its bytes. */
 uint64_t anomaly_template_id(const char *p, size_t len);
@@ -410,6 +426,21 @@ int anomaly_state_save(struct anomaly_model *m, struct core_buf *out);
 int anomaly_state_load(const void *p, size_t len,
 		       const struct anomaly_model_opts *opts,
 		       struct anomaly_model **out, struct core_error *err);
+
+/*
+ * The templates of a miner alone (ids, counts, texts, examples), for
+ * store_state_put("anomaly.templates", NAME) by `vigil templates
+ * --store`.  Appends to out.  0 or CORE_E_TOOBIG.
+ */
+int anomaly_templates_save(struct anomaly_miner *m, struct core_buf *out);
+
+/*
+ * Restores a blob of anomaly_templates_save() into m (normally empty),
+ * each template as saved with its id.  A bad blob is CORE_E_PARSE with
+ * err saying where; the templates before the fault stay in m.
+ */
+int anomaly_templates_load(struct anomaly_miner *m, const void *p,
+			   size_t len, struct core_error *err);
 
 /* --------------------------------------------------------------- judge */
 

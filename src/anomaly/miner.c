@@ -56,6 +56,7 @@ struct tpl {
 	uint32_t next;		/* bucket chain; UINT32_MAX ends it */
 	uint64_t bkey;
 	uint64_t count;
+	uint64_t sid;		/* stable id once saved; 0: from text */
 	uint64_t *hash;		/* of each token's text */
 	uint8_t *flags;
 	uint32_t *off, *len;	/* into text */
@@ -809,5 +810,49 @@ void anomaly_miner_get(struct anomaly_miner *m, uint32_t idx,
 	out->count = t->count;
 	out->text = core_str_make(t->text, t->text_len);
 	out->example = core_str_make(t->example, t->example_len);
-	out->id = anomaly_template_id(t->text, t->text_len);
+	out->id = t->sid ? t->sid : anomaly_template_id(t->text, t->text_len);
+}
+
+/*
+ * A restored token holding slots matches by shape: the literal before
+ * its first slot and after its last one.
+ */
+static void restore_glob(struct tpl *t, size_t i)
+{
+	struct core_str g = tpl_tok(t, i);
+	size_t first = g.len, last = 0;
+
+	for (size_t k = 0; k + 3 <= g.len; k++)
+		if (memcmp(g.p + k, SLOT, 3) == 0) {
+			first = CORE_MIN(first, k);
+			last = k + 3;
+		}
+	if (first == g.len)
+		return;
+	t->flags[i] = TF_GLOB;
+	t->plen[i] = (uint16_t)first;
+	t->slen[i] = (uint16_t)(g.len - last);
+	if (t->plen[i] <= t->klen[i])
+		t->klen[i] = 0;
+}
+
+int anomaly_miner_restore(struct anomaly_miner *m,
+			  const struct anomaly_template *in, uint32_t *idx)
+{
+	struct anomaly_tokens *tk = &m->tok;
+	struct tpl *t;
+	uint32_t i;
+	int rc;
+
+	anomaly_mask_line(in->text.p, in->text.len, tk);
+	if ((rc = tpl_add(m, tk, in->example.p, in->example.len, &i)) != 0)
+		return rc;
+	t = &m->t[i];
+	for (size_t k = 0; k < t->n; k++)
+		restore_glob(t, k);
+	t->count = in->count;
+	t->sid = in->id;
+	if (idx)
+		*idx = i;
+	return 0;
 }

@@ -7,15 +7,25 @@
  *   version  u32 (1)       dim  u32 (16..512)
  *   learnt   u64           first i64   last i64   (microseconds)
  *   ntpl     u32, then per template:
- *            len u32, text (len bytes), count u64, first i64, last i64
+ *            id u64 (version 2 only), len u32, text (len bytes),
+ *            count u64, first i64, last i64
  *   npairs   u32, then npairs u64 keys
  *   nvol     u32, then per host/service:
  *            key u64, namelen u8, name, hours u64, sum f64, sumsq f64
  *
  * Vectors are not stored: they are a deterministic function of the
  * templates (embed.c) and are recomputed when the model is sealed, so a
- * blob never disagrees with the code reading it.  Loading re-mines the
- * template texts into a fresh miner; a slot "<*>" stays a slot.
+ * blob never disagrees with the code reading it.  Loading restores the
+ * templates as they were (anomaly_miner_restore), with their ids, so a
+ * template keeps its id in every later run; version 1 blobs (no ids)
+ * are still read, their ids then being the hashes of the texts.
+ *
+ * The templates alone (`vigil templates --store`) have their own blob:
+ *
+ *   magic    8 bytes "VGTMPL\0\1"
+ *   version  u32 (1)
+ *   ntpl     u32, then per template:
+ *            id u64, count u64, len u32, text, exlen u32, example
  *
  * The reader trusts nothing: every count is checked against the bytes
  * left before anything is allocated, and a short or inconsistent blob
@@ -27,7 +37,9 @@
 #include <string.h>
 
 #define STATE_MAGIC "VGANOM\0\1"
-#define STATE_VERSION 1
+#define STATE_VERSION 2
+#define TMPL_MAGIC "VGTMPL\0\1"
+#define TMPL_VERSION 1
 #define STATE_MAX_TEXT (64u * 1024)
 
 /* ------------------------------------------------------------- writing */
@@ -70,6 +82,7 @@ static int put_templates(struct anomaly_model *m, struct core_buf *b,
 		anomaly_miner_get(mi, (uint32_t)i, &tp);
 		if (!tp.live)
 			continue;
+		rc |= put_u(b, tp.id, 8);
 		rc |= put_u(b, tp.text.len, 4);
 		rc |= core_buf_add(b, tp.text.p, tp.text.len);
 		rc |= put_u(b, i < *t->ntstat ? s->count : 0, 8);
@@ -172,34 +185,35 @@ static int bad(struct core_error *err, const struct rd *r, const char *what)
 			 "anomaly state: %s at byte %zu", what, r->off);
 }
 
-static int load_templates(struct anomaly_model *m, struct rd *r)
+static int load_templates(struct anomaly_model *m, struct rd *r,
+			  unsigned version)
 {
 	struct anomaly_model_tables t;
-	size_t n = get_count(r, 28);
+	size_t n = get_count(r, version >= 2 ? 36 : 28);
 
 	anomaly_model_tables(m, &t);
 	for (size_t i = 0; i < n && !r->bad; i++) {
-		size_t len = (size_t)get_u(r, 4);
-		const char *p = len <= STATE_MAX_TEXT ? get_bytes(r, len) :
-				NULL;
-		uint64_t count = get_u(r, 8);
-		int64_t first = (int64_t)get_u(r, 8);
-		int64_t last = (int64_t)get_u(r, 8);
+		struct anomaly_template tp = { 0 };
 		struct anomaly_tstat *s;
 		uint32_t id;
 		int rc;
 
-		if (!p || r->bad)
+		tp.id = version >= 2 ? get_u(r, 8) : 0;
+		tp.text.len = (size_t)get_u(r, 4);
+		tp.text.p = tp.text.len <= STATE_MAX_TEXT ?
+			    get_bytes(r, tp.text.len) : NULL;
+		tp.count = get_u(r, 8);
+		tp.example = tp.text;
+		if (!tp.text.p || r->bad)
 			return r->bad = true, 0;
-		if ((rc = anomaly_miner_add(anomaly_model_miner(m), p, len,
-					    &id)) != 0 ||
+		if ((rc = anomaly_miner_restore(anomaly_model_miner(m), &tp,
+						&id)) != 0 ||
 		    (rc = anomaly_model_tstat_reserve(m, (size_t)id + 1)) != 0)
 			return rc;
 		s = &(*t.tstat)[id];
-		s->count += count;
-		if (first && (!s->first || first < s->first))
-			s->first = first;
-		s->last = CORE_MAX(s->last, last);
+		s->count = tp.count;
+		s->first = (int64_t)get_u(r, 8);
+		s->last = (int64_t)get_u(r, 8);
 	}
 	return 0;
 }
@@ -254,12 +268,14 @@ int anomaly_state_load(const void *p, size_t len,
 	struct rd r = { p, len, 0, false };
 	struct anomaly_model *m;
 	const char *magic = get_bytes(&r, 8);
+	unsigned version;
 	int rc;
 
 	*out = NULL;
 	if (!magic || memcmp(magic, STATE_MAGIC, 8) != 0)
 		return bad(err, &r, "not a vigil anomaly state");
-	if (get_u(&r, 4) != STATE_VERSION)
+	version = (unsigned)get_u(&r, 4);
+	if (version < 1 || version > STATE_VERSION)
 		return bad(err, &r, "unknown version");
 	if (opts)
 		o = *opts;
@@ -274,7 +290,7 @@ int anomaly_state_load(const void *p, size_t len,
 	*t.learnt = get_u(&r, 8);
 	*t.first = (int64_t)get_u(&r, 8);
 	*t.last = (int64_t)get_u(&r, 8);
-	if ((rc = load_templates(m, &r)) == 0 && !r.bad)
+	if ((rc = load_templates(m, &r, version)) == 0 && !r.bad)
 		rc = load_tables(m, &r);
 	if (rc == 0 && !r.bad && r.off != r.len)
 		r.bad = true;
@@ -287,5 +303,74 @@ int anomaly_state_load(const void *p, size_t len,
 		return bad(err, &r, "truncated or inconsistent");
 	}
 	*out = m;
+	return 0;
+}
+
+/* ----------------------------------------------------- templates alone */
+
+int anomaly_templates_save(struct anomaly_miner *m, struct core_buf *b)
+{
+	size_t nc = anomaly_miner_clusters(m), live = 0;
+	struct anomaly_template tp;
+	int rc = 0;
+
+	for (size_t i = 0; i < nc; i++) {
+		anomaly_miner_get(m, (uint32_t)i, &tp);
+		live += tp.live;
+	}
+	rc |= core_buf_add(b, TMPL_MAGIC, 8);
+	rc |= put_u(b, TMPL_VERSION, 4);
+	rc |= put_u(b, live, 4);
+	for (size_t i = 0; i < nc; i++) {
+		anomaly_miner_get(m, (uint32_t)i, &tp);
+		if (!tp.live)
+			continue;
+		rc |= put_u(b, tp.id, 8);
+		rc |= put_u(b, tp.count, 8);
+		rc |= put_u(b, tp.text.len, 4);
+		rc |= core_buf_add(b, tp.text.p, tp.text.len);
+		rc |= put_u(b, tp.example.len, 4);
+		rc |= core_buf_add(b, tp.example.p, tp.example.len);
+	}
+	return rc ? CORE_E_TOOBIG : 0;
+}
+
+static struct core_str get_str(struct rd *r)
+{
+	size_t len = (size_t)get_u(r, 4);
+	const char *p = len <= STATE_MAX_TEXT ? get_bytes(r, len) : NULL;
+
+	if (!p)
+		r->bad = true;
+	return core_str_make(p ? p : "", p ? len : 0);
+}
+
+int anomaly_templates_load(struct anomaly_miner *m, const void *p,
+			   size_t len, struct core_error *err)
+{
+	struct rd r = { p, len, 0, false };
+	const char *magic = get_bytes(&r, 8);
+	size_t n;
+
+	if (!magic || memcmp(magic, TMPL_MAGIC, 8) != 0)
+		return bad(err, &r, "not a vigil template list");
+	if (get_u(&r, 4) != TMPL_VERSION)
+		return bad(err, &r, "unknown version");
+	n = get_count(&r, 24);
+	for (size_t i = 0; i < n && !r.bad; i++) {
+		struct anomaly_template tp = { 0 };
+		int rc;
+
+		tp.id = get_u(&r, 8);
+		tp.count = get_u(&r, 8);
+		tp.text = get_str(&r);
+		tp.example = get_str(&r);
+		if (r.bad)
+			break;
+		if ((rc = anomaly_miner_restore(m, &tp, NULL)) != 0)
+			return core_fail(err, rc, "state", 0, "no memory");
+	}
+	if (r.bad || r.off != r.len)
+		return bad(err, &r, "truncated or inconsistent");
 	return 0;
 }

@@ -122,11 +122,13 @@ static void print_help(FILE *out)
 "      --color WHEN        auto (default: only on a terminal), always,\n"
 "                          never\n"
 "  -q, --quiet             no progress line, no warnings about the input\n"
-"      --baseline PATH     learn normal from these known-good logs first\n"
-"      --anomaly-state FILE  load the learnt model from FILE; save it there\n"
-"                          after --baseline\n"
+"      --baseline PATH     learn normal from these known-good logs first;\n"
+"                          with --store the model is saved there and\n"
+"                          later runs with --store reuse it\n"
+"      --anomaly-state FILE  load the learnt model from FILE (before the\n"
+"                          store's); save it there after --baseline\n"
 "      --anomaly, --no-anomaly  anomaly alerts on or off (default: on\n"
-"                          when a baseline or state exists)\n"
+"                          when a baseline or a saved model exists)\n"
 "  -v, --verbose           more detail in the report and in warnings\n"
 "  -h, --help              this text\n"
 "\n"
@@ -798,14 +800,14 @@ static int anomaly_start(struct analyze *a)
 	bool want = a->anomaly != 0;
 	int errors = a->errors;
 
-	a->anom = cli_anomaly_new(a->anomaly_state, want);
+	a->anom = cli_anomaly_new(a->anomaly_state, a->store, want);
 	if (!a->anom)
 		return 1;
 	if (a->nbaselines == 0) {
-		if (a->anomaly == 1 && !a->anomaly_state)
+		if (a->anomaly == 1 && !cli_anomaly_has_model(a->anom))
 			core_log(CORE_LOG_WARN, "anomaly", NULL, 0,
-				 "--anomaly needs --baseline or "
-				 "--anomaly-state; no anomaly alerts");
+				 "--anomaly needs --baseline or a saved "
+				 "model; no anomaly alerts");
 		return 0;
 	}
 	if (cli_anomaly_learning(a->anom, true, want) != 0)

@@ -39,11 +39,15 @@ int cli_similar(int argc, char **argv);
 
 /*
  * The anomaly hook of `vigil analyze`.  Life cycle: cli_anomaly_new()
- * (loads the state file when it exists); for baseline inputs
- * cli_anomaly_learning(on), events, cli_anomaly_learning(off) (which
- * saves the state when a path was given); cli_anomaly_event() per event;
- * cli_anomaly_finish() at the end.  Scoring runs when want is true and a
- * model exists (learnt or loaded).
+ * (loads the model from the state file when it exists, else from the
+ * store at store_path, ("anomaly", "model"), when it holds one); for
+ * baseline inputs cli_anomaly_learning(on), events,
+ * cli_anomaly_learning(off) (which saves the model to the state file
+ * and the store, each when given; a loaded model learns on, so
+ * baselines accumulate); cli_anomaly_event() per event;
+ * cli_anomaly_finish() at the end.  Scoring runs when want is true and
+ * a model exists (learnt or loaded).  Scoring never writes the model
+ * back: only known-good logs shape it.
  */
 #include <stdbool.h>
 
@@ -52,8 +56,13 @@ int cli_similar(int argc, char **argv);
 
 struct cli_anomaly;
 
-/* NULL when the state file exists but cannot be read, or no memory. */
-struct cli_anomaly *cli_anomaly_new(const char *state_path, bool want);
+/*
+ * state_path, store_path may be NULL.  NULL when the state file or the
+ * store's model exists but cannot be read (said on stderr), or no
+ * memory.
+ */
+struct cli_anomaly *cli_anomaly_new(const char *state_path,
+				    const char *store_path, bool want);
 void cli_anomaly_free(struct cli_anomaly *ca);
 int cli_anomaly_learning(struct cli_anomaly *ca, bool on, bool want);
 void cli_anomaly_event(struct cli_anomaly *ca, const struct core_event *ev,
@@ -61,6 +70,8 @@ void cli_anomaly_event(struct cli_anomaly *ca, const struct core_event *ev,
 /* Reports volume spikes still open; returns the anomaly alerts raised. */
 uint64_t cli_anomaly_finish(struct cli_anomaly *ca, detect_alert_fn fn,
 			    void *ud);
+/* Has a model been loaded or learnt? */
+bool cli_anomaly_has_model(const struct cli_anomaly *ca);
 /* Is the hook learning (baseline inputs) right now? */
 bool cli_anomaly_is_learning(const struct cli_anomaly *ca);
 

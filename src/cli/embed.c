@@ -22,10 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "anomaly/anomaly.h"
 #include "core/core.h"
 #include "input/input.h"
+#include "store/store.h"
 
 #define EMBED_MAGIC "VGEMBED1"
 #define CLUSTER_COS 0.6
@@ -726,31 +728,78 @@ int cli_eval_anomalies(int argc, char **argv)
 
 /* ---------------------------------------------------- the analyze hook */
 
+#define STATE_NS "anomaly"
+#define STATE_KEY "model"
+
 struct cli_anomaly {
 	struct anomaly_model *m;
-	const char *state_path;
+	const char *state_path;		/* --anomaly-state FILE */
+	const char *store_path;		/* --store PATH */
 	bool learning;
 	bool active;
 	uint64_t alerts;
 };
 
-struct cli_anomaly *cli_anomaly_new(const char *state_path, bool want)
+static void say_store(const char *path, const struct core_error *err)
+{
+	char msg[1024];
+
+	core_error_format(err, msg, sizeof(msg));
+	core_log(CORE_LOG_WARN, "anomaly", path, 0, "store: %s", msg);
+}
+
+/*
+ * The model kept in the store at path under ("anomaly", "model"): 0
+ * with *out set (NULL when the store or the model does not exist yet),
+ * 1 when the store or the blob cannot be read.
+ */
+static int load_store_model(const char *path, struct anomaly_model **out)
+{
+	struct store_options o = { .flags = STORE_O_READONLY };
+	struct core_error err = { 0 };
+	struct store *st;
+	struct core_buf b;
+	int rc;
+
+	*out = NULL;
+	if (access(path, F_OK) != 0)
+		return 0;
+	if (store_open(path, &o, &st, &err) != 0) {
+		say_store(path, &err);
+		return 1;
+	}
+	core_buf_init(&b, STORE_STATE_MAX);
+	rc = store_state_get(st, STATE_NS, STATE_KEY, &b, NULL, &err);
+	store_close(st);
+	if (rc == 0 && anomaly_state_load(b.p, b.len, NULL, out, &err) != 0)
+		rc = err.code ? err.code : CORE_E_PARSE;
+	core_buf_free(&b);
+	if (rc == CORE_E_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		say_store(path, &err);
+	return rc != 0;
+}
+
+struct cli_anomaly *cli_anomaly_new(const char *state_path,
+				    const char *store_path, bool want)
 {
 	struct cli_anomaly *ca = calloc(1, sizeof(*ca));
-	FILE *f;
 
 	if (!ca)
 		return NULL;
 	ca->state_path = state_path;
-	if (state_path && (f = fopen(state_path, "rb")) != NULL) {
-		fclose(f);
-		ca->m = load_state_file(state_path);
-		if (!ca->m) {
+	ca->store_path = store_path;
+	if (state_path && access(state_path, F_OK) == 0) {
+		if (!(ca->m = load_state_file(state_path))) {
 			free(ca);
 			return NULL;
 		}
-		ca->active = want;
+	} else if (store_path && load_store_model(store_path, &ca->m)) {
+		free(ca);
+		return NULL;
 	}
+	ca->active = want && ca->m;
 	return ca;
 }
 
@@ -762,27 +811,62 @@ void cli_anomaly_free(struct cli_anomaly *ca)
 	free(ca);
 }
 
-/* Writes the model to the state file, through a temporary name. */
+/* Writes the blob b to the state file, through a temporary name. */
+static int save_state_file(const char *path, const struct core_buf *b)
+{
+	char tmp[4096];
+	FILE *f;
+	int rc = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return CORE_E_INVAL;
+	if (!(f = fopen(tmp, "wb")))
+		rc = CORE_E_IO;
+	else if ((fwrite(b->p, 1, b->len, f) != b->len) | (fclose(f) != 0) ||
+		 rename(tmp, path) != 0)
+		rc = CORE_E_IO;
+	if (rc)
+		core_log(CORE_LOG_WARN, "anomaly", path, 0,
+			 "cannot save the anomaly state");
+	return rc;
+}
+
+/* Writes the blob b into the store at path (created when absent). */
+static int save_state_store(const char *path, const struct core_buf *b)
+{
+	struct core_error err = { 0 };
+	struct store *st;
+	int rc = store_open(path, NULL, &st, &err);
+
+	if (rc == 0) {
+		rc = store_state_put(st, STATE_NS, STATE_KEY, b->p, b->len,
+				     &err);
+		store_close(st);
+	}
+	if (rc)
+		say_store(path, &err);
+	return rc;
+}
+
+/* Saves the learnt model wherever it is kept: the file, the store. */
 static int save_state(struct cli_anomaly *ca)
 {
 	struct core_buf b;
-	char tmp[4096];
-	FILE *f;
 	int rc;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", ca->state_path) >=
-	    (int)sizeof(tmp))
-		return CORE_E_INVAL;
-	core_buf_init(&b, 256u << 20);
+	if (!ca->state_path && !ca->store_path)
+		return 0;
+	core_buf_init(&b, STORE_STATE_MAX);
 	rc = anomaly_state_save(ca->m, &b);
-	if (rc == 0 && (!(f = fopen(tmp, "wb")) ||
-			fwrite(b.p, 1, b.len, f) != b.len ||
-			fclose(f) != 0 || rename(tmp, ca->state_path) != 0))
-		rc = CORE_E_IO;
-	core_buf_free(&b);
 	if (rc)
-		core_log(CORE_LOG_WARN, "anomaly", ca->state_path, 0,
-			 "cannot save the anomaly state");
+		core_log(CORE_LOG_WARN, "anomaly", NULL, 0,
+			 "the anomaly state is over %u bytes; not saved",
+			 STORE_STATE_MAX);
+	if (rc == 0 && ca->state_path)
+		rc = save_state_file(ca->state_path, &b);
+	if (rc == 0 && ca->store_path)
+		rc = save_state_store(ca->store_path, &b);
+	core_buf_free(&b);
 	return rc;
 }
 
@@ -793,7 +877,7 @@ int cli_anomaly_learning(struct cli_anomaly *ca, bool on, bool want)
 	if (!on && ca->learning) {
 		ca->active = want;
 		ca->learning = false;
-		return ca->state_path ? save_state(ca) : 0;
+		return save_state(ca);
 	}
 	ca->learning = on;
 	return 0;
@@ -825,6 +909,11 @@ uint64_t cli_anomaly_finish(struct cli_anomaly *ca, detect_alert_fn fn,
 		return 0;
 	anomaly_model_flush(ca->m, fn, ud);
 	return ca->alerts;
+}
+
+bool cli_anomaly_has_model(const struct cli_anomaly *ca)
+{
+	return ca && ca->m;
 }
 
 bool cli_anomaly_is_learning(const struct cli_anomaly *ca)

@@ -20,6 +20,7 @@
 #include "anomaly/anomaly.h"
 #include "core/core.h"
 #include "input/input.h"
+#include "store/store.h"
 
 enum out_fmt {
 	OUT_TEXT,
@@ -33,6 +34,8 @@ struct tmpl_run {
 	bool raw;		/* keep headers: mine whole lines */
 	bool stats;
 	struct anomaly_miner *m;
+	const char *store;	/* --store PATH: templates kept there */
+	const char *name;	/* --name: their key in the store */
 	uint64_t lines, bytes, files_bad;
 	double mine_s;
 };
@@ -46,6 +49,10 @@ static const char templates_usage[] =
 "  -f, --format FMT   text (default), json, csv, or none\n"
 "      --raw          mine whole lines; do not strip a leading header\n"
 "      --stats        print lines, templates, speed and memory on stderr\n"
+"      --store PATH   start from the templates kept in the store at PATH\n"
+"                     and keep the result there: ids stay stable\n"
+"      --name NAME    which template list of the store (default\n"
+"                     \"default\")\n"
 "  -h, --help         this text\n";
 
 static const char eval_usage[] =
@@ -256,6 +263,8 @@ static int templates_args(int argc, char **argv, struct tmpl_run *run)
 		{ "format", required_argument, NULL, 'f' },
 		{ "raw", no_argument, NULL, 'R' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "store", required_argument, NULL, 'D' },
+		{ "name", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -276,6 +285,12 @@ static int templates_args(int argc, char **argv, struct tmpl_run *run)
 		case 'S':
 			run->stats = true;
 			break;
+		case 'D':
+			run->store = optarg;
+			break;
+		case 'N':
+			run->name = optarg;
+			break;
 		case 'h':
 			fputs(templates_usage, stdout);
 			return 0;
@@ -291,17 +306,78 @@ static int templates_args(int argc, char **argv, struct tmpl_run *run)
 	return -1;
 }
 
+#define TMPL_NS "anomaly.templates"
+
+static void store_error(const char *path, const struct core_error *err)
+{
+	char msg[1024];
+
+	core_error_format(err, msg, sizeof(msg));
+	fprintf(stderr, "vigil templates: %s: %s\n", path, msg);
+}
+
+/*
+ * Opens the store (created when absent) and restores the templates kept
+ * under the run's name, if any.  Returns 0, or 1 after saying why.
+ */
+static int store_load(struct tmpl_run *run, struct store **st)
+{
+	struct core_error err = { 0 };
+	struct core_buf b;
+	int rc;
+
+	if (store_open(run->store, NULL, st, &err) != 0) {
+		store_error(run->store, &err);
+		return 1;
+	}
+	core_buf_init(&b, STORE_STATE_MAX);
+	rc = store_state_get(*st, TMPL_NS, run->name, &b, NULL, &err);
+	if (rc == 0)
+		rc = anomaly_templates_load(run->m, b.p, b.len, &err);
+	core_buf_free(&b);
+	if (rc == 0 || rc == CORE_E_NOTFOUND)
+		return 0;
+	store_error(run->store, &err);
+	return 1;
+}
+
+static int store_save(struct tmpl_run *run, struct store *st)
+{
+	struct core_error err = { 0 };
+	struct core_buf b;
+	int rc;
+
+	core_buf_init(&b, STORE_STATE_MAX);
+	rc = anomaly_templates_save(run->m, &b);
+	if (rc == 0)
+		rc = store_state_put(st, TMPL_NS, run->name, b.p, b.len, &err);
+	else
+		core_fail(&err, rc, run->store, 0, "templates over %u bytes",
+			  STORE_STATE_MAX);
+	core_buf_free(&b);
+	if (rc)
+		store_error(run->store, &err);
+	return rc != 0;
+}
+
 int cli_templates(int argc, char **argv)
 {
+	struct store *st = NULL;
 	struct tmpl_run run;
 	int rc, n;
 	double t0;
 
 	memset(&run, 0, sizeof(run));
+	run.name = "default";
 	if ((rc = templates_args(argc, argv, &run)) >= 0)
 		return rc;
 	if (!(run.m = anomaly_miner_new(NULL))) {
 		fprintf(stderr, "vigil templates: out of memory\n");
+		return 1;
+	}
+	if (run.store && store_load(&run, &st) != 0) {
+		store_close(st);
+		anomaly_miner_free(run.m);
 		return 1;
 	}
 	for (int i = optind; i < argc; i++)
@@ -314,6 +390,10 @@ int cli_templates(int argc, char **argv)
 		fprintf(stderr, "vigil templates: out of memory\n");
 	if (run.stats)
 		print_stats(&run, n);
+	if (st && n >= 0 && (run.lines || !run.files_bad) &&
+	    store_save(&run, st) != 0)
+		n = -1;
+	store_close(st);
 	anomaly_miner_free(run.m);
 	if (n < 0 || (run.lines == 0 && run.files_bad))
 		return 1;
