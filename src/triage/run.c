@@ -390,6 +390,7 @@ static int tool_message(struct run *u, const struct core_buf *res,
 
 	if (!ok)
 		rc = rc ? rc : core_buf_printf(msg, "{\"error\":\"%s\"}", why);
+	/* TODO(injection): screen tool results per string, not whole. */
 	else if (triage_guard_suspect(res->p ? res->p : "", res->len))
 		rc = rc ? rc : core_buf_printf(msg, "{\"withheld\":\"%s\"}",
 					       TRIAGE_WITHHELD);
