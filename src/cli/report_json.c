@@ -204,6 +204,8 @@ static void json_parts(struct core_buf *b, const struct incident *inc)
 	jnum(b, &f, "privesc", p->privesc);
 	jnum(b, &f, "volume", p->volume);
 	jnum(b, &f, "ids", p->ids);
+	jnum(b, &f, "anomaly", p->anomaly);
+	jnum(b, &f, "familiar", p->familiar);
 	core_buf_addc(b, '}');
 }
 

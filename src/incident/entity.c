@@ -277,6 +277,9 @@ void incident_ent_free_all(struct incident_set *s)
 	incident_dealloc(s, tab->slots, tab->nslots * sizeof(*tab->slots));
 	incident_dealloc(s, tab->ents, tab->cap * sizeof(*tab->ents));
 	memset(tab, 0, sizeof(*tab));
+	incident_dealloc(s, s->logins, s->logins_cap * sizeof(*s->logins));
+	s->logins = NULL;
+	s->nlogins = s->logins_cap = 0;
 }
 
 /* User names every scanner tries: they never link two attackers. */
@@ -430,6 +433,59 @@ static void add_source(struct incident_set *s, struct incident_ent *e,
 	e->c.distinct_estimated |= est;
 }
 
+/* Keeps a login that worked after failures from the same source. */
+static void login_add(struct incident_set *s, const struct observed *o)
+{
+	struct incident_login *l;
+
+	for (size_t i = 0; i < s->nlogins; i++) {
+		l = &s->logins[i];
+		/* One entry per session-sized stretch of such logins. */
+		if (core_str_eq(l->src, o->ip) &&
+		    core_str_eq(l->user, o->user) &&
+		    core_str_eq(l->host, o->host) &&
+		    o->ts - l->ts <= s->cfg.gap_us &&
+		    l->ts - o->ts <= s->cfg.gap_us)
+			return;
+	}
+	if (s->nlogins == INCIDENT_MAX_LOGINS)
+		return;
+	if (s->nlogins == s->logins_cap) {
+		size_t cap = s->logins_cap ? 2 * s->logins_cap : 64;
+		void *p = incident_realloc(s, s->logins,
+					   s->logins_cap * sizeof(*l),
+					   cap * sizeof(*l));
+
+		if (!p)
+			return;
+		s->logins = p;
+		s->logins_cap = cap;
+	}
+	l = &s->logins[s->nlogins++];
+	l->user = incident_strdup(s, o->user.p, o->user.len);
+	l->host = incident_strdup(s, o->host.p, o->host.len);
+	l->src = incident_strdup(s, o->ip.p, o->ip.len);
+	l->ts = o->ts;
+}
+
+const struct incident_login *incident_login_before(
+	const struct incident_set *s, struct core_str user,
+	struct core_str host, int64_t t)
+{
+	const struct incident_login *best = NULL;
+
+	for (size_t i = 0; i < s->nlogins; i++) {
+		const struct incident_login *l = &s->logins[i];
+
+		if (l->ts > t || !core_str_eq(l->user, user) ||
+		    !core_str_eq(l->host, host))
+			continue;
+		if (!best || l->ts > best->ts)
+			best = l;
+	}
+	return best;
+}
+
 static void observe_source(struct incident_set *s, const struct observed *o)
 {
 	struct incident_ent *e = ent_get(s, INCIDENT_ENT_SOURCE_IP, o->ip);
@@ -439,6 +495,11 @@ static void observe_source(struct incident_set *s, const struct observed *o)
 		return;
 	count(&e->c, o);
 	add_user(s, e, o);
+	/* A source that mostly fails and then gets in: it guessed. */
+	if (o->success && o->user.len && o->host.len &&
+	    e->c.login_failures >= 3 &&
+	    e->c.login_failures > 2 * e->c.login_successes)
+		login_add(s, o);
 	/*
 	 * The account an incident names is the first that logged in after
 	 * failures (the one guessed), else the first that logged in at all.

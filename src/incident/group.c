@@ -47,7 +47,7 @@
 #define ANCHOR_GAP_US (24LL * 3600 * 1000000)
 
 #define RARE_MAX 4
-#define NET_SPAN_MAX 64		/* addresses of one network that still link */
+#define NET_SPAN_MAX 256	/* anchors of one network that still link */
 #define TACTIC_PERSIST_BIT (1u << 4)
 #define TACTIC_PRIVESC_BIT (1u << 5)
 #define FOLD_MIN 4
@@ -489,6 +489,41 @@ static int pass_follow(struct incident_set *s, struct uf *u)
 	return 0;
 }
 
+/*
+ * Pass 3a: what an account does on a host (sudo, su; no source in the
+ * record) right after a source got in as it there, by guessing, belongs
+ * to that source's incident, even when no alert named the account.  The
+ * logins come from the events (incident_login_before()).
+ */
+static int pass_login(struct incident_set *s, struct uf *u)
+{
+	for (size_t k = 0; k < s->recs.n; k++) {
+		const struct incident_alert *r = &s->recs.recs[k];
+		struct core_str user = r->entity[INCIDENT_ENT_USER];
+		struct core_str host = r->entity[INCIDENT_ENT_HOST];
+		const struct incident_login *l;
+		int64_t t0 = rec_t0(r);
+
+		if (r->overflow || r->entity[INCIDENT_ENT_SOURCE_IP].len ||
+		    !user.len || !host.len || t0 == CORE_TS_UNKNOWN)
+			continue;
+		l = incident_login_before(s, user, host, t0);
+		if (!l || t0 - l->ts > s->cfg.gap_us)
+			continue;
+		for (size_t j = 0; j < s->recs.n; j++) {
+			const struct incident_alert *q = &s->recs.recs[j];
+
+			if (!q->overflow &&
+			    core_str_eq(q->entity[INCIDENT_ENT_SOURCE_IP],
+					l->src)) {
+				uf_union(u, (uint32_t)j, (uint32_t)k);
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Did this record's source log in after failing?  (From the events.) */
 static bool rec_success(const struct incident_set *s,
 			const struct incident_alert *r)
@@ -611,6 +646,8 @@ int incident_group(struct incident_set *s, uint32_t *root)
 		rc = pass_link(s, &u, root1);
 	if (rc == 0)
 		rc = pass_local(s, &u);
+	if (rc == 0)
+		rc = pass_login(s, &u);
 	if (rc == 0)
 		rc = pass_follow(s, &u);
 	if (rc == 0)

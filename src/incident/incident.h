@@ -200,6 +200,13 @@ struct incident_score_parts {
 	unsigned privesc;		/* escalation after access */
 	unsigned volume;		/* log-scaled event count */
 	unsigned ids;			/* IDS corroboration */
+	unsigned anomaly;		/* anomalies beside the rule hits */
+	/*
+	 * Taken off, not added: the source that "got in" logs in far more
+	 * often than it fails (a jump host, users mistyping), so the
+	 * failures were probably not guessing.
+	 */
+	unsigned familiar;
 };
 
 struct incident {

@@ -50,6 +50,18 @@ struct incident_rectab {
 	size_t n, cap, max;
 };
 
+/*
+ * A login that worked from a source that had failed before: the kind of
+ * login an intrusion starts with.  What its account then does on that
+ * host (sudo, su), with no source in the record, belongs to the source.
+ */
+struct incident_login {
+	struct core_str user, host, src;	/* in the string arena */
+	int64_t ts;
+};
+
+#define INCIDENT_MAX_LOGINS 4096
+
 struct incident_set {
 	struct incident_config cfg;
 	struct core_arena *strings;	/* every copied byte */
@@ -61,6 +73,8 @@ struct incident_set {
 	uint64_t alerts;
 	uint64_t alerts_overflow;
 	uint64_t events_attached;
+	struct incident_login *logins;	/* at most INCIDENT_MAX_LOGINS */
+	size_t nlogins, logins_cap;
 	const char **srcs;		/* interned input names */
 	size_t nsrcs, srcs_cap;
 	struct incident *incidents;
@@ -84,6 +98,10 @@ struct incident_ent *incident_ent_find(const struct incident_set *s,
 				       enum incident_entity_type t,
 				       struct core_str v);
 void incident_ent_free_all(struct incident_set *s);
+/* The latest suspicious login as user on host at or before t, or NULL. */
+const struct incident_login *incident_login_before(
+	const struct incident_set *s, struct core_str user,
+	struct core_str host, int64_t t);
 bool incident_user_is_common(struct core_str user);
 
 /* alert.c */

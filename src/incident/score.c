@@ -496,11 +496,18 @@ static void score_of(struct work *w)
 		    CORE_MIN((unsigned)(3 * log10((double)inc->events)), 10u) :
 		    0;
 	p->ids = has_ids(inc) ? 5 : 0;
+	if (w->success && w->success->c.login_successes >
+			  w->success->c.login_failures) {
+		p->success = 0;
+		p->familiar = 40;
+	}
 
 	sum = p->base + p->chain + p->success + p->privesc + p->volume +
 	      p->ids;
 	anom = anomaly_points(w, &alone);
+	p->anomaly = alone ? 0 : anom;
 	sum = alone ? anom : sum + anom;
+	sum = sum > p->familiar ? sum - p->familiar : 0;
 	inc->score = CORE_MIN(sum, 100u);
 	inc->severity = severity_of(inc->score);
 }
@@ -744,8 +751,15 @@ static void tell_why(struct work *w, struct core_buf *b)
 	if (anom)
 		core_buf_printf(b, ", +%u for anomalies beside the rule hits",
 				anom);
+	if (p->familiar)
+		core_buf_printf(b, ", -%u because %.*s logs in successfully "
+				"far more often than it fails (a jump host or "
+				"users mistyping, not guessing)", p->familiar,
+				(int)CORE_MIN(w->success->value.len,
+					      (size_t)64),
+				w->success->value.p);
 	if (p->base + p->chain + p->success + p->privesc + p->volume + p->ids +
-	    anom > 100)
+	    anom > 100 + p->familiar)
 		core_buf_printf(b, "; capped at 100");
 	core_buf_printf(b, ".\n");
 }
