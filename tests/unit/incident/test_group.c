@@ -188,12 +188,52 @@ static void test_records_point_to_incidents(void **state)
 	incident_set_free(s);
 }
 
+/*
+ * A brute force that got in (seen in the events, no alert names the
+ * account), then sudo by that account on that host: one story.  The
+ * same sudo with no guessed login before it stays apart.
+ */
+static void test_guessed_login_ties_sudo(void **state)
+{
+	static const struct { bool guessed; size_t want; } rows[] = {
+		{ true, 1 }, { false, 2 },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		struct incident_set *s = incident_set_new();
+		struct synth brute = { &rule_brute, T0, 30, "198.51.100.9",
+				       NULL, NULL, "bastion", NULL, NULL, 1 };
+		struct synth sudo = { &rule_sudo, T0 + 120 * SEC, 1, NULL,
+				      "deploy", NULL, "bastion", NULL, NULL,
+				      40 };
+
+		for (int i = 0; i < 30; i++)
+			synth_observe(s, T0 + i * SEC, "ssh_login",
+				      "failure", "198.51.100.9", "root",
+				      "bastion");
+		if (rows[r].guessed)
+			synth_observe(s, T0 + 60 * SEC, "ssh_login",
+				      "success", "198.51.100.9", "deploy",
+				      "bastion");
+		assert_int_equal(synth_add(s, &brute), 0);
+		assert_int_equal(synth_add(s, &sudo), 0);
+		assert_int_equal(incident_build(s), 0);
+		if (incident_set_count(s) != rows[r].want)
+			fail_msg("guessed=%d: %zu incidents, want %zu",
+				 rows[r].guessed, incident_set_count(s),
+				 rows[r].want);
+		incident_set_free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scenarios),
 		cmocka_unit_test(test_hub_host_does_not_glue),
 		cmocka_unit_test(test_network_links),
+		cmocka_unit_test(test_guessed_login_ties_sudo),
 		cmocka_unit_test(test_noise_folds),
 		cmocka_unit_test(test_records_point_to_incidents),
 	};

@@ -136,6 +136,40 @@ static void test_severity_names(void **state)
 			 INCIDENT_SEV_HIGH);
 }
 
+/*
+ * A source that logs in far more often than it fails (a jump host) and
+ * trips "success after failures" loses 40 points and the success bonus.
+ */
+static void test_familiar_source(void **state)
+{
+	static const struct { int logins; bool familiar; } rows[] = {
+		{ 1, false }, { 50, true },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		struct incident_set *s = incident_set_new();
+		struct synth x = { &rule_brute, T0, 10, "10.0.1.5", NULL,
+				   NULL, "web01", NULL, NULL, 1 };
+		const struct incident *inc;
+
+		for (int i = 0; i < 10; i++)
+			synth_observe(s, T0 + i * SEC, "ssh_login",
+				      "failure", "10.0.1.5", "bob", "web01");
+		for (int i = 0; i < rows[r].logins; i++)
+			synth_observe(s, T0 + (20 + i) * SEC, "ssh_login",
+				      "success", "10.0.1.5", "bob", "web01");
+		assert_int_equal(synth_add(s, &x), 0);
+		assert_int_equal(incident_build(s), 0);
+		inc = incident_set_get(s, 0);
+		assert_int_equal(inc->parts.familiar,
+				 rows[r].familiar ? 40 : 0);
+		assert_int_equal(inc->parts.success,
+				 rows[r].familiar ? 0 : 20);
+		incident_set_free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_tactic_order),
 		cmocka_unit_test(test_scores_bounded_and_sorted),
 		cmocka_unit_test(test_severity_names),
+		cmocka_unit_test(test_familiar_source),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
