@@ -49,7 +49,7 @@ struct detect_pf {
 	unsigned npat;
 	uint32_t *first;	/* pattern -> first index into who */
 	uint32_t *who;		/* rule ids, grouped by pattern */
-	uint64_t *mark;		/* rule id -> generation it became a candidate */
+	uint64_t *mark;		/* id -> generation it became a candidate */
 	uint64_t gen;
 	unsigned nrules, nalways;
 	unsigned nmarks;	/* rules, then log sources */

@@ -1,0 +1,110 @@
+#!/bin/sh
+# Per ATT&CK tactic, the share of EVTX sample files in which at least one
+# community Sigma rule tagged with that tactic fires.
+#
+#   bench/evtx_tactics.sh BUILD [SAMPLES] [SIGMA]
+#
+# SAMPLES (default ../shared/datasets/evtx-attack-samples) holds one folder
+# per tactic ("Credential Access", "Lateral Movement" ...); every *.evtx
+# below a folder counts for that folder's tactic.  Folders that name no
+# tactic (Other, AutomatedTestingTools) and files at the top are listed
+# with the share of files where any rule fires.  SIGMA (default
+# ../shared/datasets/sigma) holds the rule folders rules*; all of them are
+# loaded at once.  One `vigil rules test` run reads every file; its hit
+# lines (FILE:RECORD: hit [level] title (id)) are joined with each rule's
+# tags, read from the rule files.  Prints a Markdown table.
+set -eu
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:?usage: bench/evtx_tactics.sh BUILD [SAMPLES] [SIGMA]}
+samples=${2:-$here/../shared/datasets/evtx-attack-samples}
+sigma=${3:-$here/../shared/datasets/sigma}
+vigil=$build/vigil
+[ -x "$vigil" ] || { echo "no $vigil (build first)" >&2; exit 1; }
+[ -d "$samples" ] || { echo "SKIP: no samples at $samples" >&2; exit 77; }
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+set --
+for d in "$sigma"/rules*; do
+	[ -d "$d" ] && set -- "$@" -r "$d"
+done
+find "$samples" -name '*.evtx' | LC_ALL=C sort >"$out/files"
+tr '\n' '\0' <"$out/files" |
+	xargs -0 "$vigil" rules test "$@" >"$out/hits" 2>/dev/null || true
+
+python3 - "$samples" "$sigma" "$out/files" "$out/hits" <<'PY'
+import os, re, sys, yaml
+
+samples, sigma, files, hits = sys.argv[1:5]
+
+# Folder name -> the tactic tags that count for it.  The community rules
+# tag Defense Evasion techniques as stealth or defense-impairment too.
+def tags_for(folder):
+    t = folder.lower().replace(" ", "-")
+    if t == "defense-evasion":
+        return {"defense-evasion", "stealth", "defense-impairment"}
+    known = {"reconnaissance", "resource-development", "initial-access",
+             "execution", "persistence", "privilege-escalation",
+             "credential-access", "discovery", "lateral-movement",
+             "collection", "command-and-control", "exfiltration", "impact"}
+    return {t} if t in known else None
+
+tags = {}
+for d in sorted(os.listdir(sigma)):
+    if not d.startswith("rules"):
+        continue
+    for root, _, names in os.walk(os.path.join(sigma, d)):
+        for n in names:
+            if not n.endswith((".yml", ".yaml")):
+                continue
+            try:
+                docs = list(yaml.safe_load_all(open(os.path.join(root, n))))
+            except Exception:
+                continue
+            for doc in docs:
+                if isinstance(doc, dict) and doc.get("id"):
+                    tags[str(doc["id"])] = {
+                        str(t)[7:].replace("_", "-")
+                        for t in doc.get("tags") or []
+                        if str(t).startswith("attack.")}
+
+fired = {}
+line = re.compile(r"^(.*\.evtx):\d+: (?:hit|correlation) \[.*\((\S+)\)$")
+for l in open(hits, errors="replace"):
+    m = line.match(l.rstrip("\n"))
+    if m:
+        fired.setdefault(m.group(1), set()).add(m.group(2))
+
+rows = {}
+for f in open(files):
+    f = f.rstrip("\n")
+    rel = os.path.relpath(f, samples)
+    folder = rel.split(os.sep)[0] if os.sep in rel else "(top level)"
+    want = tags_for(folder)
+    ids = fired.get(f, set())
+    anyhit = bool(ids)
+    ok = anyhit if want is None else any(
+        tags.get(i, set()) & want for i in ids)
+    r = rows.setdefault(folder, [want is not None, 0, 0, 0])
+    r[1] += 1
+    r[2] += ok
+    r[3] += anyhit
+
+print("| folder | tactic tags | files | files with a tactic rule hit "
+      "| share | files with any hit |")
+print("| --- | --- | ---: | ---: | ---: | ---: |")
+tot = [0, 0]
+for folder in sorted(rows):
+    tac, n, ok, anyhit = rows[folder]
+    tg = ", ".join(sorted(tags_for(folder))) if tac else "(any rule)"
+    share = "%.1f%%" % (100.0 * ok / n) if tac else ""
+    if tac:
+        tot[0] += n
+        tot[1] += ok
+    print("| %s | %s | %d | %s | %s | %d |" % (
+        folder, tg, n, ok if tac else "", share, anyhit))
+if tot[0]:
+    print("| all tactic folders | | %d | %d | %.1f%% | |" % (
+        tot[0], tot[1], 100.0 * tot[1] / tot[0]))
+PY
