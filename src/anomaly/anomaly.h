@@ -94,6 +94,25 @@ struct core_str anomaly_tokens_get(const struct anomaly_tokens *t, size_t i);
  */
 size_t anomaly_header_skip(const char *p, size_t len);
 
+/* How grave a line says it is, from its log level. */
+enum anomaly_level {
+	ANOMALY_LEVEL_UNKNOWN = 0,	/* no level stated */
+	ANOMALY_LEVEL_LOW,		/* trace, debug, info, notice, warn */
+	ANOMALY_LEVEL_ERROR,		/* error, critical, fatal, severe ... */
+};
+
+/*
+ * The level a word names ("INFO", "[error]", "FATAL:"), case ignored;
+ * ANOMALY_LEVEL_UNKNOWN when it names none.
+ */
+enum anomaly_level anomaly_level_word(const char *p, size_t len);
+
+/*
+ * The level stated in the header of a raw line (the part
+ * anomaly_header_skip() skips), or ANOMALY_LEVEL_UNKNOWN.
+ */
+enum anomaly_level anomaly_header_level(const char *p, size_t len);
+
 /* --------------------------------------------------------------- miner */
 
 struct anomaly_miner_opts {
@@ -343,7 +362,12 @@ struct anomaly_model;
 
 struct anomaly_model_opts {
 	unsigned dim;		/* vector dimension; default ANOMALY_DIM */
-	/* A learnt template seen at most this often is rare.  Default 1. */
+	/*
+	 * A learnt template seen at most this often is rare.  Default 1.
+	 * Rare alerts are raised only when the baseline's once-seen
+	 * templates hold under 1% of its lines: a long tail of one-offs
+	 * makes one more unremarkable.
+	 */
 	uint64_t rare_max;
 	/*
 	 * An hour of a host/service with more events than
@@ -355,9 +379,20 @@ struct anomaly_model_opts {
 	/*
 	 * A new template whose nearest learnt template has at least this
 	 * cosine is a variant of it (a reworded or re-cut message) and
-	 * raises nothing.  Default 0.8; above 1 turns it off.
+	 * raises nothing.  Default 0: learnt at sealing, as the cosine
+	 * that 90% of learnt templates stay below with their own nearest
+	 * (distinct kinds of these logs come no closer), kept within
+	 * [0.5, 0.9]; 0.8 with under 10 templates.  Above 1 turns it off.
 	 */
 	double variant_cos;
+	/*
+	 * Template alerts (new, rare) need a line at this level or above
+	 * when the line states a level; a line stating none is always
+	 * judged.  Default ANOMALY_LEVEL_ERROR: a never-seen message a
+	 * program itself calls informational is counted, not raised.
+	 * ANOMALY_LEVEL_UNKNOWN judges every line.
+	 */
+	enum anomaly_level min_level;
 	/* Alerts of one kind per model at most; then counted only. */
 	uint64_t max_alerts;	/* default 10000 */
 };
@@ -445,6 +480,8 @@ int anomaly_templates_load(struct anomaly_miner *m, const void *p,
 /* --------------------------------------------------------------- judge */
 
 struct anomaly_judgement {
+	uint64_t alerts;	/* labelled alert lines in the whole file */
+	bool labels_from_log;	/* read from the raw log, not the csv */
 	uint64_t learn_lines, test_lines;
 	uint64_t true_pos, false_pos, false_neg;
 	double precision, recall, f1;
@@ -455,8 +492,10 @@ struct anomaly_judgement {
  * the first field is "-" on normal lines, an alert category otherwise):
  * learns the normal lines of the first learn_share of the file, in its
  * order, then scores every line of the rest; a line is predicted
- * anomalous when it raises an alert.  Reads the *_structured.csv
- * (Label, Timestamp, Content, Node or User, Component columns).
+ * anomalous when it raises an alert about itself (a volume spike is
+ * about the hour before, not the line that closed it).  Reads the
+ * *_structured.csv (Label, Timestamp, Content, Node or User, Component,
+ * Level columns), the labels preferably from the raw log beside it.
  * Returns 0 or a negative CORE_E_... with err filled.
  */
 int anomaly_judge_file(const char *path, double learn_share,

@@ -12,8 +12,13 @@
  *
  * From the *_structured.csv the event gets its time (Timestamp), its
  * message (Content), its host (Node, or User on Thunderbird, which holds
- * the node) and its service (Component); a raw .log line gives the
- * label (its first field) and the rest as the raw record.
+ * the node), its service (Component) and its level (Level, when there is
+ * one).  The labels come from the raw log beside the csv when there is
+ * one with as many lines (the csv minus "_structured.csv"): its first
+ * field is the label the dataset's description defines, so a csv whose
+ * Label column was lost or flattened is still judged right; else from
+ * the Label column.  A split with no alert line scored has no
+ * precision or recall (the caller prints n/a).
  */
 #include "anomaly/anomaly.h"
 
@@ -30,7 +35,7 @@ struct span {
 struct row {
 	bool alert;
 	int64_t ts;
-	struct span msg, host, service;
+	struct span msg, host, service, level;
 };
 
 static int col(const struct core_str *f, size_t n, const char *name)
@@ -116,9 +121,47 @@ static int add_record(struct table *t, const struct core_str *f, size_t n,
 	r.msg = keep(t, at(f, n, c[2]), &ok);
 	r.host = keep(t, at(f, n, c[3]), &ok);
 	r.service = keep(t, at(f, n, c[4]), &ok);
+	r.level = keep(t, at(f, n, c[5]), &ok);
 	if (!ok)
 		return CORE_E_NOMEM;
 	return push(t, &r);
+}
+
+/*
+ * Labels from the raw log at path (the csv's name minus
+ * "_structured.csv"), when it exists and has one line per row: 1
+ * taken, 0 not.  Lines longer than the buffer count once.
+ */
+static int raw_labels(const char *csv, struct table *t, uint64_t *alerts)
+{
+	static char line[65536];
+	size_t l = strlen(csv), n = 0;
+	char path[4096];
+	bool *lab, fresh = true;
+	FILE *f;
+
+	if (l < 16 || l >= sizeof(path) ||
+	    strcmp(csv + l - 15, "_structured.csv") != 0)
+		return 0;
+	memcpy(path, csv, l - 15);
+	path[l - 15] = '\0';
+	if (!(f = fopen(path, "r")))
+		return 0;
+	if (!(lab = calloc(t->n + 1, sizeof(*lab)))) {
+		fclose(f);
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (fresh && n <= t->n)
+			lab[n++] = !(line[0] == '-' && line[1] == ' ');
+		fresh = strchr(line, '\n') != NULL;
+	}
+	fclose(f);
+	if (n == t->n)
+		for (size_t i = 0; i < n; i++)
+			*alerts += (t->r[i].alert = lab[i]);
+	free(lab);
+	return n == t->n;
 }
 
 static int read_rows(const char *path, struct table *t,
@@ -127,7 +170,7 @@ static int read_rows(const char *path, struct table *t,
 	struct core_str f[JUDGE_FIELDS];
 	struct anomaly_csv *c;
 	size_t n;
-	int rc, k[5];
+	int rc, k[6];
 
 	if ((rc = anomaly_csv_open(path, JUDGE_MAX_FILE, &c, err)) != 0)
 		return rc;
@@ -137,6 +180,7 @@ static int read_rows(const char *path, struct table *t,
 	k[2] = col(f, n, "Content");
 	k[3] = col(f, n, "Node") >= 0 ? col(f, n, "Node") : col(f, n, "User");
 	k[4] = col(f, n, "Component");
+	k[5] = col(f, n, "Level");
 	if (rc <= 0 || k[0] < 0 || k[2] < 0) {
 		anomaly_csv_close(c);
 		return core_fail(err, CORE_E_PARSE, path, 1,
@@ -165,12 +209,21 @@ static void to_event(const struct table *t, size_t i, const char *path,
 	if (r->service.len)
 		core_event_set_str(ev, CORE_F_SERVICE_NAME,
 				   text_of(t, r->service));
+	if (r->level.len)
+		core_event_set_str(ev, CORE_F_LOG_LEVEL, text_of(t, r->level));
 }
 
+struct hits {
+	const struct core_event *ev;
+	uint64_t n;
+};
+
+/* Counts the alerts about the event scored (not an hour it closed). */
 static void count_alert(const struct detect_alert *a, void *ud)
 {
-	(void)a;
-	++*(uint64_t *)ud;
+	struct hits *h = ud;
+
+	h->n += a->event == h->ev;
 }
 
 static int judge_rows(const struct table *t, const char *path, double share,
@@ -189,10 +242,12 @@ static int judge_rows(const struct table *t, const char *path, double share,
 		out->learn_lines++;
 	}
 	for (size_t i = cut; i < t->n && rc >= 0; i++) {
-		uint64_t hits = 0;
+		struct hits h = { ev, 0 };
+		bool hits;
 
 		to_event(t, i, path, ev);
-		rc = anomaly_model_score(m, ev, count_alert, &hits);
+		rc = anomaly_model_score(m, ev, count_alert, &h);
+		hits = h.n > 0;
 		out->test_lines++;
 		out->true_pos += hits && t->r[i].alert;
 		out->false_pos += hits && !t->r[i].alert;
@@ -218,8 +273,13 @@ int anomaly_judge_file(const char *path, double learn_share,
 	if (learn_share <= 0 || learn_share >= 1)
 		return core_fail(err, CORE_E_INVAL, path, 0,
 				 "the learnt share must be inside (0, 1)");
-	if ((rc = read_rows(path, &t, err)) == 0 &&
-	    (rc = judge_rows(&t, path, learn_share, out)) != 0)
+	if ((rc = read_rows(path, &t, err)) == 0) {
+		out->labels_from_log = raw_labels(path, &t, &out->alerts);
+		if (!out->labels_from_log)
+			for (size_t i = 0; i < t.n; i++)
+				out->alerts += t.r[i].alert;
+	}
+	if (rc == 0 && (rc = judge_rows(&t, path, learn_share, out)) != 0)
 		core_fail(err, rc, path, 0, "out of memory");
 	free(t.r);
 	free(t.text);

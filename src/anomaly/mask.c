@@ -725,6 +725,40 @@ static size_t host_tag_at(const char *p, const char *e)
 	return (size_t)(q - p);
 }
 
+/* Index in levels[] from which a level is an error or worse. */
+#define LEVEL_ERROR_FROM 6
+
+enum anomaly_level anomaly_level_word(const char *p, size_t len)
+{
+	cls_init();
+	if (len && (*p == '[' || *p == '<'))
+		p++, len--;
+	while (len && !IS_ALNUM(p[len - 1]))
+		len--;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(levels); i++)
+		if (strlen(levels[i]) == len &&
+		    strncasecmp(p, levels[i], len) == 0)
+			return i >= LEVEL_ERROR_FROM ? ANOMALY_LEVEL_ERROR :
+			       ANOMALY_LEVEL_LOW;
+	return ANOMALY_LEVEL_UNKNOWN;
+}
+
+enum anomaly_level anomaly_header_level(const char *p, size_t len)
+{
+	size_t end = anomaly_header_skip(p, len), n;
+	const char *e = p + end, *q = p;
+
+	while (q < e) {
+		while (q < e && IS_SPACE(*q))
+			q++;
+		if ((n = level_at(q, e)) != 0)
+			return anomaly_level_word(q, n);
+		while (q < e && !IS_SPACE(*q))
+			q++;
+	}
+	return ANOMALY_LEVEL_UNKNOWN;
+}
+
 size_t anomaly_header_skip(const char *p, size_t len)
 {
 	const char *e = p + len, *q = p;

@@ -38,9 +38,13 @@
 #include <string.h>
 
 #define PAIR_MAX (4u << 20)
-#ifndef VARIANT_COS
-#define VARIANT_COS 0.8
-#endif
+#define VARIANT_COS 0.8		/* too few templates to learn one */
+#define VARIANT_MIN 0.5		/* bounds of the learnt threshold */
+#define VARIANT_MAX 0.9
+#define VARIANT_QUANTILE 0.9
+#define VARIANT_SAMPLE 1000	/* templates looked at, at most */
+#define VARIANT_MIN_TPL 10
+#define RARE_MASS 0.01		/* of lines in once-seen templates */
 #define VOL_MAX 65536
 #define HOUR_US (3600LL * 1000000)
 #define SPIKE_MIN_HOURS 3	/* learnt hours before spikes count */
@@ -123,6 +127,8 @@ struct anomaly_model {
 	int64_t first, last;
 	uint64_t raised[K__COUNT];
 	float *q;			/* scratch vector */
+	double variant_cos;		/* in force: set or learnt */
+	bool rare_on;			/* rare templates are news */
 	struct core_buf text;		/* evidence text */
 };
 
@@ -133,7 +139,8 @@ void anomaly_model_opts_default(struct anomaly_model_opts *o)
 	o->spike_factor = 2;
 	o->spike_min = 20;
 	o->max_alerts = 10000;
-	o->variant_cos = VARIANT_COS;
+	o->variant_cos = 0;
+	o->min_level = ANOMALY_LEVEL_ERROR;
 }
 
 bool anomaly_rule_is(const struct detect_rule_info *r)
@@ -276,6 +283,25 @@ static struct core_str field(const struct core_event *ev,
 	const struct core_str *v = core_event_get(ev, id);
 
 	return v ? *v : core_str_make("", 0);
+}
+
+/*
+ * The level the event states: log.level, else the syslog severity code
+ * (0..3 are error and worse), else a level word in the raw header.
+ */
+static enum anomaly_level level_of(const struct core_event *ev)
+{
+	const struct core_str *v = core_event_get(ev, CORE_F_LOG_LEVEL);
+	enum anomaly_level l;
+
+	if (v && v->len &&
+	    (l = anomaly_level_word(v->p, v->len)) != ANOMALY_LEVEL_UNKNOWN)
+		return l;
+	v = core_event_get(ev, CORE_F_LOG_SYSLOG_SEVERITY);
+	if (v && v->len == 1 && v->p[0] >= '0' && v->p[0] <= '7')
+		return v->p[0] <= '3' ? ANOMALY_LEVEL_ERROR :
+		       ANOMALY_LEVEL_LOW;
+	return anomaly_header_level(ev->raw.p, ev->raw.len);
 }
 
 static struct core_str service_of(const struct core_event *ev)
@@ -535,6 +561,66 @@ static int compute_vectors(struct anomaly_model *m)
 	return 0;
 }
 
+static int float_cmp(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The variant threshold from the learnt templates themselves: how close
+ * distinct templates of these logs come to each other (the cosine of
+ * each to its nearest other, over a sample of at most VARIANT_SAMPLE).
+ * A new template nearer to a learnt one than VARIANT_QUANTILE of them
+ * are to theirs is a re-worded or re-cut variant.
+ */
+static double learnt_variant_cos(const struct anomaly_model *m)
+{
+	size_t n = CORE_MIN(m->nvec, (size_t)VARIANT_SAMPLE);
+	size_t step = n ? m->nvec / n : 1;
+	unsigned d = m->o.dim;
+	float *nn;
+	double q;
+
+	if (n < VARIANT_MIN_TPL || !(nn = malloc(n * sizeof(*nn))))
+		return VARIANT_COS;
+	for (size_t i = 0; i < n; i++) {
+		nn[i] = -1;
+		for (size_t j = 0; j < n; j++) {
+			float c;
+
+			if (j == i)
+				continue;
+			c = anomaly_cosine(m->vec + i * step * d,
+					   m->vec + j * step * d, d);
+			nn[i] = c > nn[i] ? c : nn[i];
+		}
+	}
+	qsort(nn, n, sizeof(*nn), float_cmp);
+	q = nn[(size_t)((double)(n - 1) * VARIANT_QUANTILE)];
+	free(nn);
+	return CORE_MIN(CORE_MAX(q, VARIANT_MIN), VARIANT_MAX);
+}
+
+/*
+ * Rare templates are news only when the baseline rarely shows them:
+ * the lines falling in once-seen templates (the Good-Turing estimate of
+ * meeting a rare one next) are under RARE_MASS of all learnt.
+ */
+static bool learnt_rare_on(const struct anomaly_model *m)
+{
+	uint64_t once = 0, all = 0;
+
+	for (size_t i = 0; i < m->nvec; i++) {
+		uint64_t c = m->tstat[m->vec_tpl[i]].count;
+
+		once += c == 1;
+		all += c;
+	}
+	return all && (double)once <= RARE_MASS * (double)all;
+}
+
 int anomaly_model_seal(struct anomaly_model *m)
 {
 	int rc;
@@ -552,6 +638,9 @@ int anomaly_model_seal(struct anomaly_model *m)
 	}
 	if ((rc = compute_vectors(m)) != 0)
 		return rc;
+	m->variant_cos = m->o.variant_cos > 0 ? m->o.variant_cos :
+			 learnt_variant_cos(m);
+	m->rare_on = learnt_rare_on(m);
 	m->nlearnt = anomaly_miner_clusters(m->miner);
 	m->nnear = 0;
 	m->sealed = true;
@@ -674,12 +763,15 @@ static void score_template(struct emit *x, struct core_str msg, uint32_t id)
 	uint32_t root = anomaly_miner_resolve(m->miner, id);
 	struct anomaly_template t;
 	struct nearest *n;
+	enum anomaly_level lv = level_of(x->ev);
 	char span[32];
 
 	span_words(m, span, sizeof(span));
 	core_buf_reset(&m->text);
+	if (lv != ANOMALY_LEVEL_UNKNOWN && lv < m->o.min_level)
+		return;		/* the program itself calls it benign */
 	if (root < m->nlearnt) {
-		if (m->tstat[root].count > m->o.rare_max)
+		if (m->tstat[root].count > m->o.rare_max || !m->rare_on)
 			return;
 		core_buf_printf(&m->text, "anomaly: template seen only %llu "
 				"time(s) in %s of history",
@@ -689,7 +781,7 @@ static void score_template(struct emit *x, struct core_str msg, uint32_t id)
 		return;
 	}
 	n = near_of(m, root, msg);
-	if (n && n->tpl != UINT32_MAX && n->cos >= m->o.variant_cos)
+	if (n && n->tpl != UINT32_MAX && n->cos >= m->variant_cos)
 		return;		/* a variant of a learnt template */
 	core_buf_printf(&m->text, "anomaly: template never seen in %s of "
 			"history", span);

@@ -686,8 +686,10 @@ static void judge_one(const char *path, void *ud)
 	       (unsigned long long)j.false_pos,
 	       (unsigned long long)j.false_neg);
 	if (j.true_pos + j.false_neg == 0)
-		printf("     n/a     n/a     n/a  (no labelled alert in the "
-		       "scored part)\n");
+		printf("     n/a     n/a     n/a  (no alert line scored; %llu "
+		       "in the file, labels from the %s)\n",
+		       (unsigned long long)j.alerts,
+		       j.labels_from_log ? "raw log" : "csv");
 	else
 		printf(" %7.4f %7.4f %7.4f\n", j.precision, j.recall, j.f1);
 	x->rows++;
@@ -699,21 +701,37 @@ static void judge_skip(const char *path, const char *why, void *ud)
 	fprintf(stderr, "vigil eval: skipped %s: %s\n", path, why);
 }
 
+static const char judge_usage[] =
+"usage: vigil eval anomalies [--learn SHARE] DIR|FILE...\n"
+"\n"
+"Judges the anomaly alerts on labelled loghub logs (a Label column, '-'\n"
+"on normal lines): learns the normal lines of the first SHARE of each\n"
+"file (default 0.5), in file order, and scores every line of the rest.\n";
+
 int cli_eval_anomalies(int argc, char **argv)
 {
 	struct judge_ctx x = { 0, 0, 0.5 };
+	int first = 2;
 
 	if (argc < 3 || strcmp(argv[2], "--help") == 0) {
-		fputs("usage: vigil eval anomalies DIR|FILE...\n\n"
-		      "Judges the anomaly alerts on labelled loghub logs "
-		      "(a Label column):\nlearns the normal lines of the "
-		      "first half, scores the rest.\n",
-		      argc < 3 ? stderr : stdout);
+		fputs(judge_usage, argc < 3 ? stderr : stdout);
 		return argc < 3 ? 2 : 0;
+	}
+	if (strcmp(argv[2], "--learn") == 0) {
+		char *end = NULL;
+
+		x.share = argc > 3 ? strtod(argv[3], &end) : 0;
+		if (!end || *end || !(x.share > 0 && x.share < 1) ||
+		    argc < 5) {
+			fprintf(stderr, "vigil eval: --learn takes a share "
+				"inside (0, 1) and then inputs\n");
+			return 2;
+		}
+		first = 4;
 	}
 	printf("%-32s %6s %6s %5s %5s %5s %7s %7s %7s\n", "dataset", "learnt",
 	       "tested", "tp", "fp", "fn", "P", "R", "F1");
-	for (int i = 2; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct core_error err;
 
 		if (input_walk(argv[i], judge_one, judge_skip, &x, &err) != 0)

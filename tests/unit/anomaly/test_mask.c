@@ -144,6 +144,39 @@ static void test_header_table(void **state)
 	}
 }
 
+static const struct {
+	const char *line;
+	enum anomaly_level want;
+	const char *why;
+} level_cases[] = {
+	{ "2024-01-02 10:00:00 INFO started", ANOMALY_LEVEL_LOW,
+	  "a level after a stamp" },
+	{ "2024-01-02 10:00:00 [error] disk gone", ANOMALY_LEVEL_ERROR,
+	  "bracketed, lower case" },
+	{ "2024-01-02 10:00:00 FATAL: out of memory", ANOMALY_LEVEL_ERROR,
+	  "with a colon" },
+	{ "Jun 14 15:16:01 web1 sshd[1]: error: bad key", ANOMALY_LEVEL_ERROR,
+	  "a program's own level prefix after the tag" },
+	{ "Jun 14 15:16:01 web1 app[1]: disk error now", ANOMALY_LEVEL_UNKNOWN,
+	  "a word inside the message is not a stated level" },
+	{ "no header at all", ANOMALY_LEVEL_UNKNOWN, "nothing stated" },
+};
+
+static void test_level_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(level_cases); i++) {
+		const char *l = level_cases[i].line;
+
+		if (anomaly_header_level(l, strlen(l)) != level_cases[i].want)
+			fail_msg("%s: %s", l, level_cases[i].why);
+	}
+	assert_int_equal(anomaly_level_word("WARNING", 7), ANOMALY_LEVEL_LOW);
+	assert_int_equal(anomaly_level_word("<crit>", 6), ANOMALY_LEVEL_ERROR);
+	assert_int_equal(anomaly_level_word("INFOX", 5),
+			 ANOMALY_LEVEL_UNKNOWN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_mask_flags),
 		cmocka_unit_test(test_mask_bounds),
 		cmocka_unit_test(test_header_table),
+		cmocka_unit_test(test_level_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
