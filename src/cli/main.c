@@ -31,6 +31,10 @@ static void usage(FILE *out)
 	      "  templates FILE...       mine message templates\n"
 	      "  eval templates DIR      score the template miner against\n"
 	      "                          loghub-style ground truth\n"
+	      "  eval anomalies DIR      precision and recall of the anomaly\n"
+	      "                          alerts on labelled loghub logs\n"
+	      "  embed FILE...           vectors of events or templates; plot\n"
+	      "  similar LINE FILE...    templates nearest to a line\n"
 	      "  rules check|test|fields check Sigma rules, try them on logs,\n"
 	      "                          list a log source's fields\n"
 	      "  help [COMMAND]          this text, or a command's options\n"
@@ -81,6 +85,10 @@ int main(int argc, char **argv)
 		return cli_templates(argc - 1, argv + 1);
 	if (strcmp(cmd, "eval") == 0)
 		return cli_eval(argc - 1, argv + 1);
+	if (strcmp(cmd, "embed") == 0)
+		return cli_embed(argc - 1, argv + 1);
+	if (strcmp(cmd, "similar") == 0)
+		return cli_similar(argc - 1, argv + 1);
 	if (strcmp(cmd, "rules") == 0)
 		return cli_rules(argc - 1, argv + 1);
 
