@@ -15,7 +15,7 @@
  * a word is a variable (a user name, a host) is learnt by the miner from
  * how many values it takes.
  */
-#include "anomaly/anomaly.h"
+#include "anomaly/anomaly_int.h"
 
 #include <string.h>
 #include <strings.h>
@@ -282,14 +282,37 @@ static const char *numbered_host(const char *p, const char *e)
 	return q;
 }
 
+/* Brackets and quotes that open a token's core (a switch, not strchr). */
+static bool opens(char c)
+{
+	switch (c) {
+	case '(': case '[': case '{': case '<': case '\'': case '"':
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ... and what closes or trails it. */
+static bool closes(char c)
+{
+	switch (c) {
+	case ')': case ']': case '}': case '>': case '\'': case '"':
+	case ',': case ';': case ':': case '.':
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Masks the token [p, e) into o. */
 static void mask_token(struct out *o, const char *p, const char *e)
 {
 	const char *s = p, *core = p, *cend = e;
 
-	while (core < cend && strchr("([{<'\"", *core))
+	while (core < cend && opens(*core))
 		core++;
-	while (cend > core && strchr(")]}>'\",;:.", cend[-1]))
+	while (cend > core && closes(cend[-1]))
 		cend--;
 	if (cend > core && (is_addr(core, cend) || is_path(core, cend) ||
 			    is_domain(core, cend) ||
@@ -391,7 +414,8 @@ static void add_token(struct anomaly_tokens *t, struct out *o)
 
 	t->off[t->n] = (uint32_t)o->start;
 	t->len[t->n] = (uint32_t)n;
-	t->hash[t->n] = core_hash(o->buf + o->start, n, 0x9e3779b97f4a7c15ULL);
+	t->hash[t->n] = anomaly_hash(o->buf + o->start, n,
+				     0x9e3779b97f4a7c15ULL);
 	t->flags[t->n] = token_flags(o->buf + o->start, n);
 	t->klen[t->n] = key_len(o->buf + o->start, n);
 	t->n++;
@@ -431,8 +455,8 @@ static void set_slot(struct anomaly_tokens *t, struct out *o, size_t i,
 	put(o, tail, strlen(tail));
 	t->off[i] = (uint32_t)o->start;
 	t->len[i] = (uint32_t)(o->len - o->start);
-	t->hash[i] = core_hash(o->buf + o->start, t->len[i],
-			       0x9e3779b97f4a7c15ULL);
+	t->hash[i] = anomaly_hash(o->buf + o->start, t->len[i],
+				  0x9e3779b97f4a7c15ULL);
 	t->flags[i] = *tail ? 0 : ANOMALY_TOK_SLOT;
 	t->klen[i] = 0;
 	o->start = o->len;
@@ -461,6 +485,8 @@ static void fold_requests(struct anomaly_tokens *t, struct out *o)
 	for (size_t i = 0; i + 2 < t->n; i++) {
 		size_t k, l = t->len[i + 2];
 
+		if (t->len[i] < 4 || t->buf[t->off[i]] != '"')
+			continue;	/* the common case, decided at once */
 		for (k = 0; k < CORE_ARRAY_LEN(methods); k++)
 			if (t->len[i] == strlen(methods[k]) &&
 			    tok_is(t, i, methods[k]))
@@ -485,7 +511,7 @@ static bool is_date_word(const struct anomaly_tokens *t, size_t i)
 
 	if (n == 4 && t->buf[t->off[i] + 3] == ',')
 		n = 3;
-	if (n != 3)
+	if (n != 3 || !(cls[(uint8_t)t->buf[t->off[i]]] & C_ALPHA))
 		return false;
 	for (size_t k = 0; k < CORE_ARRAY_LEN(date_words); k++)
 		if (tok_is(t, i, date_words[k]))
@@ -571,6 +597,8 @@ static void soften_units(struct anomaly_tokens *t)
 			continue;
 		while (w.len && strchr(",;.)]", w.p[w.len - 1]))
 			w.len--;
+		if (w.len == 0 || w.len > 7)
+			continue;	/* longer than every unit */
 		for (size_t k = 0; k < CORE_ARRAY_LEN(units); k++)
 			if (core_str_eq_lit(w, units[k]))
 				t->flags[i] = 0;

@@ -34,7 +34,7 @@
  * example) and the fixed cache; when the table is full, a message that
  * fits no template joins the nearest one of its bucket, or a catch-all.
  */
-#include "anomaly/anomaly.h"
+#include "anomaly/anomaly_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -192,7 +192,7 @@ static int buckets_grow(struct anomaly_miner *m)
 
 static uint64_t seq_key(const struct anomaly_tokens *tk)
 {
-	uint64_t k = core_hash(tk->hash, tk->n * sizeof(tk->hash[0]),
+	uint64_t k = anomaly_hash(tk->hash, tk->n * sizeof(tk->hash[0]),
 			       SEQ_SEED);
 
 	return k ? k : 1;
@@ -366,7 +366,7 @@ static int tpl_widen(struct anomaly_miner *m, struct tpl *t, size_t i,
 	free(t->text);
 	t->text = text;
 	t->text_len = b->len;
-	t->hash[i] = core_hash(text + t->off[i], t->len[i],
+	t->hash[i] = anomaly_hash(text + t->off[i], t->len[i],
 			       0x9e3779b97f4a7c15ULL);
 	return 0;
 }
