@@ -14,6 +14,7 @@
  */
 #include "cli/cli.h"
 #include "cli/cli_anomaly.h"
+#include "cli/cli_threads.h"
 #include "cli/cli_store.h"
 
 #include <errno.h>
@@ -61,6 +62,8 @@ struct analyze {
 	size_t nrule_dirs;
 	bool default_rules;
 	bool no_prefilter;		/* --no-prefilter */
+	unsigned threads;		/* --threads; 0 or 1: no workers */
+	struct cli_threads *thr;	/* workers when threads > 1 */
 	bool quiet;
 	const char *baselines[MAX_RULE_DIRS];	/* --baseline */
 	size_t nbaselines;
@@ -107,6 +110,8 @@ static void print_help(FILE *out)
 "      --no-default-rules  load only the --rules directories\n"
 "      --no-prefilter      test every rule on every event (no literal\n"
 "                          prefilter; slower, same alerts)\n"
+"      --threads N         match rules in N threads (default 1; the\n"
+"                          report is the same for any N)\n"
 "output:\n"
 "  -f, --format FMT        text (default), json or md; an input format\n"
 "                          name (syslog, journal, access, eve, raw) is\n"
@@ -225,13 +230,14 @@ static int parse_args(struct analyze *a, int argc, char **argv)
 {
 	enum { OPT_YEAR = 256, OPT_TZ, OPT_NODEFRULES, OPT_COLOR, OPT_STORE };
 	enum { OPT_BASELINE = 512, OPT_ASTATE, OPT_ANOMALY, OPT_NO_ANOMALY };
-	enum { OPT_NO_PREFILTER = 768 };
+	enum { OPT_NO_PREFILTER = 768, OPT_THREADS };
 	static const struct option longopts[] = {
 		{ "input-format", required_argument, NULL, 'F' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "no-default-rules", no_argument, NULL, OPT_NODEFRULES },
 		{ "no-prefilter", no_argument, NULL, OPT_NO_PREFILTER },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "output", required_argument, NULL, 'o' },
 		{ "store", required_argument, NULL, OPT_STORE },
 		{ "top", required_argument, NULL, 'n' },
@@ -279,6 +285,12 @@ static int parse_args(struct analyze *a, int argc, char **argv)
 			break;
 		case OPT_NO_PREFILTER:
 			a->no_prefilter = true;
+			break;
+		case OPT_THREADS:
+			if (parse_uint(optarg, 256, &a->threads) != 0 ||
+			    a->threads == 0)
+				return -usage_error("bad --threads '%s'",
+						    optarg);
 			break;
 		case 'o':
 			a->output = optarg;
@@ -528,31 +540,49 @@ static void note_damage(struct analyze *a, const char *src, uint64_t line,
 	}
 }
 
-/* Counts a decoded (or raw) event, then observes and matches it. */
-static void analyze_event(struct analyze *a)
+/*
+ * Counts a decoded (or raw) event, then observes and matches it; with
+ * --threads the plain rules already ran in a worker and hits (n of them,
+ * NULL: too many, match here) holds what held.
+ */
+static void analyze_one(struct core_event *ev, const uint32_t *hits,
+			unsigned n, void *ud)
 {
+	struct analyze *a = ud;
+
 	if (cli_anomaly_is_learning(a->anom)) {
-		cli_anomaly_event(a->anom, &a->ev, NULL, NULL);
+		cli_anomaly_event(a->anom, ev, NULL, NULL);
 		return;
 	}
 	a->st.events++;
-	a->st.per_format[a->ev.format]++;
-	if (a->ev.decoded)
+	a->st.per_format[ev->format]++;
+	if (ev->decoded)
 		a->st.decoded++;
 	else
 		a->st.raw++;
-	if (a->ev.ts != CORE_TS_UNKNOWN) {
+	if (ev->ts != CORE_TS_UNKNOWN) {
 		if (a->st.ts_first == CORE_TS_UNKNOWN ||
-		    a->ev.ts < a->st.ts_first)
-			a->st.ts_first = a->ev.ts;
+		    ev->ts < a->st.ts_first)
+			a->st.ts_first = ev->ts;
 		if (a->st.ts_last == CORE_TS_UNKNOWN ||
-		    a->ev.ts > a->st.ts_last)
-			a->st.ts_last = a->ev.ts;
+		    ev->ts > a->st.ts_last)
+			a->st.ts_last = ev->ts;
 	}
 
-	incident_observe(a->incidents, &a->ev);
-	detect_match(a->rules, &a->ev, on_alert, a);
-	cli_anomaly_event(a->anom, &a->ev, on_alert, a);
+	incident_observe(a->incidents, ev);
+	if (a->thr != NULL && hits != NULL)
+		detect_apply(a->rules, ev, hits, n, on_alert, a);
+	else
+		detect_match(a->rules, ev, on_alert, a);
+	cli_anomaly_event(a->anom, ev, on_alert, a);
+}
+
+static void analyze_event(struct analyze *a)
+{
+	if (a->thr != NULL)
+		cli_threads_push(a->thr, &a->ev, analyze_one, a);
+	else
+		analyze_one(&a->ev, NULL, 0, a);
 }
 
 /* True when path is a Windows event log (EVTX), by its first bytes. */
@@ -636,6 +666,8 @@ static void read_evtx(struct analyze *a, const char *path)
 			 (unsigned long long)(shown - WARN_PER_KIND * 4));
 	a->bytes_done += input_evtx_size(r);
 	a->st.bytes += input_evtx_size(r);
+	if (a->thr != NULL)
+		cli_threads_flush(a->thr, analyze_one, a);
 	parse_evtx_free(d);
 	input_evtx_close(r);
 }
@@ -746,6 +778,8 @@ static void read_input(struct analyze *a, const char *path)
 	}
 	a->bytes_done += input_size(r) ? input_size(r) : input_consumed(r);
 	a->st.bytes += input_consumed(r);
+	if (a->thr != NULL)
+		cli_threads_flush(a->thr, analyze_one, a);
 	input_close(r);
 }
 
@@ -855,6 +889,7 @@ static int write_report(struct analyze *a)
 
 static void analyze_free(struct analyze *a)
 {
+	cli_threads_free(a->thr);
 	cli_anomaly_free(a->anom);
 	detect_ruleset_free(a->rules);
 	incident_set_free(a->incidents);
@@ -890,6 +925,12 @@ int cli_analyze(int argc, char **argv)
 		return 1;
 	}
 	if (load_rules(&a) != 0 || anomaly_start(&a) != 0) {
+		analyze_free(&a);
+		return 1;
+	}
+	if (a.threads > 1 &&
+	    (a.thr = cli_threads_new(a.rules, a.threads, 1024)) == NULL) {
+		fprintf(stderr, "vigil: cannot start %u threads\n", a.threads);
 		analyze_free(&a);
 		return 1;
 	}

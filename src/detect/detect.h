@@ -169,6 +169,29 @@ void detect_ruleset_stats(const struct detect_ruleset *rs,
 void detect_match(struct detect_ruleset *rs, const struct core_event *ev,
 		  detect_alert_fn fn, void *ud);
 
+/*
+ * Matching in worker threads.  A matcher evaluates the plain rules of a
+ * compiled ruleset on an event without touching the ruleset (each has
+ * its own prefilter scratch and regex match data), so several threads
+ * may run one matcher each at once.  detect_matcher_run() stores the
+ * hits, in the order detect_match() would raise them, into hits (cap
+ * entries) and returns their number, which may exceed cap: then call
+ * detect_match() on that event instead.  detect_apply() then does, in
+ * input order on the ruleset's own thread, what detect_match() does
+ * with those hits: plain alerts and correlation state.  Together they
+ * give exactly detect_match()'s alerts.
+ */
+struct detect_matcher;
+
+struct detect_matcher *detect_matcher_new(struct detect_ruleset *rs);
+void detect_matcher_free(struct detect_matcher *m);
+unsigned detect_matcher_run(struct detect_matcher *m,
+			    const struct core_event *ev, uint32_t *hits,
+			    unsigned cap);
+void detect_apply(struct detect_ruleset *rs, const struct core_event *ev,
+		  const uint32_t *hits, unsigned n, detect_alert_fn fn,
+		  void *ud);
+
 /* Reports correlation alerts still open at the end of the input. */
 void detect_flush(struct detect_ruleset *rs, detect_alert_fn fn, void *ud);
 

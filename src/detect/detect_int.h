@@ -294,6 +294,7 @@ struct detect_rule {
 	bool visiting;		/* cycle check */
 	bool pf_always;		/* no literal need: always a candidate */
 	uint32_t pf_id;		/* index in the prefilter's marks */
+	uint32_t plain_id;	/* index in rs->plain (indexed rules) */
 };
 
 /* ----------------------------------------------------------- log sources */
@@ -378,6 +379,8 @@ struct detect_ruleset {
 	uint64_t evictions;
 	int64_t clock;		/* latest event time seen */
 	struct detect_pf *pf;	/* literal prefilter, NULL when off */
+	struct detect_rule **plain;	/* indexed plain rules, by plain_id */
+	unsigned nplain;
 	bool pf_off;		/* detect_ruleset_set_prefilter(false) */
 	unsigned nre_jit;	/* regular expressions JIT-compiled */
 };
@@ -419,6 +422,14 @@ bool detect_pf_candidate(const struct detect_ruleset *rs,
 /* May the log source's `when` hold for the scanned event? */
 bool detect_pf_source(const struct detect_ruleset *rs,
 		      const struct detect_logsource *e);
+/*
+ * A copy of rs's prefilter sharing its database, with its own scratch
+ * and marks (for a matcher thread); NULL when rs has no prefilter or on
+ * failure (the caller then matches without it).
+ */
+struct detect_pf *detect_pf_clone(const struct detect_pf *pf);
+void detect_pf_clone_free(struct detect_pf *pf);
+
 /* Distinct literals in the database and rules with no need. */
 void detect_pf_stats(const struct detect_ruleset *rs, unsigned *literals,
 		     unsigned *always);

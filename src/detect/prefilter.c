@@ -530,6 +530,35 @@ bool detect_pf_candidate(const struct detect_ruleset *rs,
 	return r->pf_always || rs->pf->mark[r->pf_id] == rs->pf->gen;
 }
 
+struct detect_pf *detect_pf_clone(const struct detect_pf *pf)
+{
+	struct detect_pf *c;
+
+	if (pf == NULL || (c = malloc(sizeof(*c))) == NULL)
+		return NULL;
+	*c = *pf;
+	c->scratch = NULL;
+	c->gen = 0;
+	c->mark = calloc(pf->nmarks ? pf->nmarks : 1, sizeof(*c->mark));
+	if (c->mark == NULL || (pf->scratch != NULL &&
+				hs_clone_scratch(pf->scratch, &c->scratch) !=
+				HS_SUCCESS)) {
+		free(c->mark);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void detect_pf_clone_free(struct detect_pf *pf)
+{
+	if (pf == NULL)
+		return;
+	hs_free_scratch(pf->scratch);
+	free(pf->mark);
+	free(pf);
+}
+
 bool detect_pf_source(const struct detect_ruleset *rs,
 		      const struct detect_logsource *e)
 {

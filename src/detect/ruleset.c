@@ -113,6 +113,7 @@ void detect_ruleset_free(struct detect_ruleset *rs)
 	for (unsigned i = 0; i < rs->nres; i++)
 		pcre2_code_free(rs->res[i]);
 	detect_pf_free(rs);
+	free(rs->plain);
 	free(rs->ls);
 	free(rs->res);
 	pcre2_match_data_free(rs->md);
@@ -564,6 +565,14 @@ static int attach_filter(struct detect_ruleset *rs, struct detect_rule *f)
 static int index_rule(struct detect_ruleset *rs, struct detect_rule *r)
 {
 	struct detect_logsource *e = &rs->ls[r->logsource];
+	struct detect_rule **p;
+
+	p = realloc(rs->plain, (rs->nplain + 1) * sizeof(*p));
+	if (p == NULL)
+		return CORE_E_NOMEM;
+	rs->plain = p;
+	r->plain_id = rs->nplain;
+	rs->plain[rs->nplain++] = r;
 
 	if (e->nrules == e->caprules) {
 		unsigned ncap = e->caprules ? e->caprules * 2 : 16;
@@ -689,14 +698,16 @@ static bool filtered(struct detect_ruleset *rs, const struct detect_rule *r,
 	return false;
 }
 
-/* TODO(threads): analyze --threads N, one ruleset per thread, merged output. */
-void detect_match(struct detect_ruleset *rs, const struct core_event *ev,
-		  detect_alert_fn fn, void *ud)
+typedef void (*hit_fn)(struct detect_rule *r, void *ud);
+
+/*
+ * The plain rules holding for ev, in index order, through hit.  Reads rs
+ * but for its prefilter marks and regex match data, so a matcher's copy
+ * of the ruleset may run this in its own thread.
+ */
+static void eval_plain(struct detect_ruleset *rs, const struct core_event *ev,
+		       hit_fn hit, void *ud)
 {
-	if (!rs->compiled && detect_ruleset_compile(rs, NULL) != 0)
-		return;
-	if (ev->ts != CORE_TS_UNKNOWN && ev->ts > rs->clock)
-		rs->clock = ev->ts;
 	/* One scan per event decides which sources and rules may hold. */
 	if (rs->pf != NULL)
 		detect_pf_scan(rs, ev);
@@ -714,8 +725,101 @@ void detect_match(struct detect_ruleset *rs, const struct core_event *ev,
 				continue;
 			if (detect_cond_eval(rs, r, r->cond, ev) &&
 			    !filtered(rs, r, ev))
-				detect_rule_hit(rs, r, ev, fn, ud);
+				hit(r, ud);
 		}
+	}
+}
+
+struct now {
+	struct detect_ruleset *rs;
+	const struct core_event *ev;
+	detect_alert_fn fn;
+	void *ud;
+};
+
+static void hit_now(struct detect_rule *r, void *ud)
+{
+	struct now *n = ud;
+
+	detect_rule_hit(n->rs, r, n->ev, n->fn, n->ud);
+}
+
+void detect_match(struct detect_ruleset *rs, const struct core_event *ev,
+		  detect_alert_fn fn, void *ud)
+{
+	struct now n = { rs, ev, fn, ud };
+
+	if (!rs->compiled && detect_ruleset_compile(rs, NULL) != 0)
+		return;
+	if (ev->ts != CORE_TS_UNKNOWN && ev->ts > rs->clock)
+		rs->clock = ev->ts;
+	eval_plain(rs, ev, hit_now, &n);
+}
+
+/* A matcher is a copy of the ruleset's header with its own scratch. */
+struct detect_matcher {
+	struct detect_ruleset view;
+	uint32_t *hits;
+	unsigned n, cap;
+};
+
+struct detect_matcher *detect_matcher_new(struct detect_ruleset *rs)
+{
+	struct detect_matcher *m;
+
+	if (!rs->compiled && detect_ruleset_compile(rs, NULL) != 0)
+		return NULL;
+	m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return NULL;
+	m->view = *rs;
+	m->view.md = NULL;
+	m->view.pf = detect_pf_clone(rs->pf);
+	if (rs->pf != NULL && m->view.pf == NULL) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void detect_matcher_free(struct detect_matcher *m)
+{
+	if (m == NULL)
+		return;
+	pcre2_match_data_free(m->view.md);
+	detect_pf_clone_free(m->view.pf);
+	free(m);
+}
+
+static void hit_store(struct detect_rule *r, void *ud)
+{
+	struct detect_matcher *m = ud;
+
+	if (m->n < m->cap)
+		m->hits[m->n] = r->plain_id;
+	m->n++;
+}
+
+unsigned detect_matcher_run(struct detect_matcher *m,
+			    const struct core_event *ev, uint32_t *hits,
+			    unsigned cap)
+{
+	m->hits = hits;
+	m->cap = cap;
+	m->n = 0;
+	eval_plain(&m->view, ev, hit_store, m);
+	return m->n;
+}
+
+void detect_apply(struct detect_ruleset *rs, const struct core_event *ev,
+		  const uint32_t *hits, unsigned n, detect_alert_fn fn,
+		  void *ud)
+{
+	if (ev->ts != CORE_TS_UNKNOWN && ev->ts > rs->clock)
+		rs->clock = ev->ts;
+	for (unsigned i = 0; i < n; i++) {
+		if (hits[i] < rs->nplain)
+			detect_rule_hit(rs, rs->plain[hits[i]], ev, fn, ud);
 	}
 }
 

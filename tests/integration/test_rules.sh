@@ -148,4 +148,33 @@ PY
 else
 	echo "SKIP: prefilter comparison: no sigma or evtx samples dataset"
 fi
+
+# analyze --threads N: the JSON report is byte-identical to one thread's
+# but for the elapsed time, on the demo and on loghub.
+same_report() {	# what input...
+	what=$1
+	shift
+	for n in 1 4; do
+		"$VIGIL" analyze --quiet --format json --threads $n \
+			-o "$T/thr$n.json" "$@" 2>/dev/null
+		sed -E 's/"elapsed_us": *[0-9]+/"elapsed_us": 0/' \
+			"$T/thr$n.json" >"$T/thr$n.norm"
+	done
+	check "$what: report written" [ -s "$T/thr1.norm" ]
+	check "$what: --threads 4 report = --threads 1 report" \
+		cmp -s "$T/thr1.norm" "$T/thr4.norm"
+}
+"$VIGIL" analyze --threads 0 "$T/auth.log" >/dev/null 2>&1
+check "--threads 0 is a usage error" [ $? -eq 2 ]
+if [ -x "${VIGIL_DEMO_GEN:-}" ]; then
+	"$VIGIL_DEMO_GEN" "$T/demo" >/dev/null
+	same_report demo "$T"/demo/*.log "$T"/demo/*.json
+else
+	echo "SKIP: --threads on the demo: no vigil-demo-gen"
+fi
+if [ -d "$DATASETS/loghub" ]; then
+	same_report loghub "$DATASETS/loghub"
+else
+	echo "SKIP: --threads on loghub: dataset absent"
+fi
 finish
