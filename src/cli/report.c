@@ -163,7 +163,7 @@ int cli_report_counters(struct core_buf *b, const struct incident_entity *e)
 				       e->records == 1 ? "" : "s");
 	counter(b, &first, "failed logins", c->login_failures, false);
 	counter(b, &first, "logins", c->login_successes, false);
-	counter(b, &first, "invalid users", c->invalid_users, false);
+	counter(b, &first, "unknown-user attempts", c->invalid_users, false);
 	counter(b, &first, "PAM failures", c->pam_failures, false);
 	counter(b, &first, "users tried", c->distinct_users, est);
 	counter(b, &first, "sources", c->distinct_sources, est);
