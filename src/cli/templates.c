@@ -4,7 +4,8 @@
  * `templates` reads logs (plain or gzip, through the input room), strips
  * a recognisable header from each line, mines the messages and prints the
  * templates, most frequent first, with their stable ids, counts and one
- * example line each.  `eval templates` scores the miner on loghub-style
+ * example line each; with --store it starts from the list kept in the
+ * store and saves the result back, so ids survive across runs.  `eval templates` scores the miner on loghub-style
  * ground truth, one row per dataset and the averages.  Parsing arguments
  * and printing are the only work done here; the anomaly room mines.
  */
