@@ -5,8 +5,9 @@
  * a recognisable header from each line, mines the messages and prints the
  * templates, most frequent first, with their stable ids, counts and one
  * example line each; with --store it starts from the list kept in the
- * store and saves the result back, so ids survive across runs.  `eval templates` scores the miner on loghub-style
- * ground truth, one row per dataset and the averages.  Parsing arguments
+ * store and saves the result back, so ids survive across runs.  `eval
+ * templates` scores the miner on loghub-style ground truth, one row per
+ * dataset and the averages.  Parsing arguments
  * and printing are the only work done here; the anomaly room mines.
  */
 #include "cli/cli_anomaly.h"
