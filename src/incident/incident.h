@@ -265,6 +265,74 @@ const struct incident_counters *
 incident_set_counters(const struct incident_set *s,
 		      enum incident_entity_type t, struct core_str value);
 
+/* ------------------------------------------------------ the baseline */
+
+/*
+ * Every observed entity, in the order first seen: the i-th one's type,
+ * value and counters, or false past the end.  Target users share the
+ * user table, so they come back as INCIDENT_ENT_USER.  Valid until the
+ * next incident_observe() or incident_set_free().
+ */
+bool incident_set_observed(const struct incident_set *s, size_t i,
+			   enum incident_entity_type *type,
+			   struct core_str *value,
+			   const struct incident_counters **c);
+
+/* The counters a distribution can be taken over. */
+enum incident_counter_id {
+	INCIDENT_CNT_EVENTS = 0,
+	INCIDENT_CNT_LOGIN_FAILURES,
+	INCIDENT_CNT_LOGIN_SUCCESSES,
+	INCIDENT_CNT_INVALID_USERS,
+	INCIDENT_CNT_PAM_FAILURES,
+	INCIDENT_CNT_PRIVILEGED,
+	INCIDENT_CNT_REQUESTS,
+	INCIDENT_CNT_HTTP_4XX,
+	INCIDENT_CNT_HTTP_5XX,
+	INCIDENT_CNT_IDS_ALERTS,
+	INCIDENT_CNT_DISTINCT_USERS,
+	INCIDENT_CNT_DISTINCT_SOURCES,
+	INCIDENT_CNT__COUNT,
+};
+
+/* "events", "login_failures", ... (the struct's field names). */
+const char *incident_counter_name(enum incident_counter_id k);
+uint64_t incident_counter_get(const struct incident_counters *c,
+			      enum incident_counter_id k);
+
+/* Bin 0 holds the value 0, bin b >= 1 the values [2^(b-1), 2^b). */
+#define INCIDENT_DIST_BINS 65
+#define INCIDENT_DIST_TOP 8
+
+/*
+ * One counter over every observed entity of one type: the figures an
+ * analyst compares an entity against.  The size is fixed whatever the
+ * number of entities.  Quantiles are read from the histogram: exact for
+ * 0 and 1, else interpolated within their bin (at worst a factor 2 off);
+ * the largest values are kept exactly.
+ */
+struct incident_distribution {
+	uint64_t population;		/* observed entities of the type */
+	uint64_t nonzero;		/* ... with this counter above 0 */
+	double mean;
+	double variance;		/* of the population */
+	uint64_t max;
+	uint64_t p50, p90, p99;
+	uint64_t bins[INCIDENT_DIST_BINS];
+	unsigned ntop;
+	uint64_t top[INCIDENT_DIST_TOP];	/* largest first */
+};
+
+/*
+ * Fills out[k] for every counter k over the observed entities of type t
+ * (INCIDENT_ENT_TARGET_USER means the user table).  One pass over the
+ * entity table.
+ */
+void incident_set_distributions(const struct incident_set *s,
+				enum incident_entity_type t,
+				struct incident_distribution
+				out[INCIDENT_CNT__COUNT]);
+
 /* ------------------------------------------------------------- ATT&CK */
 
 /*
