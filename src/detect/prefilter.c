@@ -444,7 +444,8 @@ int detect_pf_build(struct detect_ruleset *rs, struct core_error *err)
 	rs->pf = pf;
 	rc = collect(rs, pf, &ps);
 	if (rc == 0) {
-		qsort(ps.p, ps.n, sizeof(*ps.p), pair_cmp);
+		if (ps.n > 0)
+			qsort(ps.p, ps.n, sizeof(*ps.p), pair_cmp);
 		rc = group(pf, ps.p, ps.n, &expr, &lens, &ids);
 	}
 	pf->mark = calloc(pf->nmarks ? pf->nmarks : 1, sizeof(*pf->mark));
