@@ -43,5 +43,7 @@ int cli_show(int argc, char **argv);
 int cli_investigate(int argc, char **argv);
 /* `vigil feedback INCIDENT VERDICT [--note TEXT] [--store PATH]`. */
 int cli_feedback(int argc, char **argv);
+/* `vigil audit verify [--store PATH] [--expect HEAD]`. */
+int cli_audit(int argc, char **argv);
 
 #endif /* VIGIL_CLI_STORE_H */

@@ -2,7 +2,7 @@
  * investigate.c: `vigil investigate ENTITY`: what the store knows about
  * an address, user or host: its incidents and alerts over time, first
  * and last seen, its counters, its peers and how unusual it is against
- * the other entities of its type.
+ * every entity of its type the run observed (the run's baselines).
  *
  * The figures come from the store's read-only queries, the same the
  * model's tools call; --format json prints their documents as one
@@ -176,18 +176,27 @@ static void peers(struct core_buf *b, const cJSON *e, bool md)
 static void unusual(struct core_buf *b, const cJSON *e, bool md)
 {
 	const cJSON *u = cJSON_GetObjectItem(e, "unusual"), *c;
+	const char *basis = str(u, "basis");
 
 	core_buf_printf(b, md ? "\n### how unusual (run %.0f, %.0f entities "
-			"of this type)\n\n" : "  how unusual (run %.0f, %.0f "
-			"entities of this type):\n", num(u, "run_id"),
-			num(u, "population"));
+			"of this type: %s)\n\n" : "  how unusual (run %.0f, "
+			"%.0f entities of this type: %s):\n",
+			num(u, "run_id"), num(u, "population"),
+			*basis ? basis : "stored entities");
 	cJSON_ArrayForEach(c, arr(u, "counters")) {
-		core_buf_printf(b, "%s%s %.0f: rank %.0f, z %.2f, percentile "
-				"%.1f (mean %.2f, sd %.2f)\n", item(md),
+		core_buf_printf(b, "%s%s %.0f: rank %s%.0f, z %.2f, percentile "
+				"%.1f (mean %.2f, sd %.2f", item(md),
 				str(c, "counter"), num(c, "value"),
-				num(c, "rank"), num(c, "z"),
-				num(c, "percentile"), num(c, "mean"),
-				num(c, "stddev"));
+				cJSON_IsFalse(cJSON_GetObjectItem(c,
+				"rank_exact")) ? "~" : "", num(c, "rank"),
+				num(c, "z"), num(c, "percentile"),
+				num(c, "mean"), num(c, "stddev"));
+		if (cJSON_GetObjectItem(c, "p99"))
+			core_buf_printf(b, ", p50 %.0f, p99 %.0f, max %.0f",
+					num(c, "p50"), num(c, "p99"),
+					num(c, "max"));
+		core_buf_printf(b, ")%s\n", cJSON_IsTrue(cJSON_GetObjectItem(
+				c, "extreme")) ? "  EXTREME" : "");
 	}
 }
 

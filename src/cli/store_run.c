@@ -6,7 +6,11 @@
  * with its shown entities (and their counters), evidence lines, tactics,
  * techniques, score parts and explanation; every aggregated alert record
  * with the entities it names and its sample lines; the counters of every
- * entity an alert or incident names.  Events are not stored one by one:
+ * entity an alert or incident names, and of the other observed entities
+ * up to RUN_MAX_OBSERVED (first seen first); and, per entity type and
+ * counter, the distribution over every observed entity (the incident
+ * room's summary, fixed in size), which `vigil investigate` weighs an
+ * entity against.  Events are not stored one by one:
  * only the evidence and alert samples are kept as references (file,
  * line, time, text), so the store grows with incidents, not with logs.
  *
@@ -51,7 +55,11 @@ static bool idset_add(struct idset *s, int64_t id)
 	return true;
 }
 
+/* Entities not named by any alert kept per run, with their counters. */
+#define RUN_MAX_OBSERVED 20000
+
 struct run {
+	size_t observed_kept, observed_dropped;
 	struct store *st;
 	const struct incident_set *set;
 	struct core_error err;
@@ -383,6 +391,69 @@ static int put_run(struct run *r, const struct cli_stats *st,
 	return rc;
 }
 
+/* The other observed entities, so that any can be investigated. */
+static int put_observed(struct run *r)
+{
+	enum incident_entity_type t;
+	const struct incident_counters *c;
+	struct core_str v;
+	int64_t id;
+
+	for (size_t i = 0; incident_set_observed(r->set, i, &t, &v, &c);
+	     i++) {
+		int rc;
+
+		if (r->observed_kept == RUN_MAX_OBSERVED) {
+			r->observed_dropped++;
+			continue;
+		}
+		rc = entity(r, t, v, &id);
+		if (rc != 0)
+			return rc;
+		r->observed_kept++;
+	}
+	return 0;
+}
+
+_Static_assert(STORE_BASELINE_BINS == INCIDENT_DIST_BINS &&
+	       STORE_BASELINE_TOP == INCIDENT_DIST_TOP,
+	       "the store keeps the incident room's summary as it is");
+
+static int put_baselines(struct run *r)
+{
+	static const enum incident_entity_type types[] = {
+		INCIDENT_ENT_SOURCE_IP, INCIDENT_ENT_USER, INCIDENT_ENT_HOST,
+		INCIDENT_ENT_USER_AGENT,
+	};
+	struct incident_distribution d[INCIDENT_CNT__COUNT];
+
+	for (size_t i = 0; i < CORE_ARRAY_LEN(types); i++) {
+		incident_set_distributions(r->set, types[i], d);
+		for (int k = 0; k < INCIDENT_CNT__COUNT; k++) {
+			struct store_baseline b = {
+				.type = incident_entity_type_name(types[i]),
+				.counter = incident_counter_name(
+					(enum incident_counter_id)k),
+				.population = d[k].population,
+				.nonzero = d[k].nonzero, .mean = d[k].mean,
+				.variance = d[k].variance, .max = d[k].max,
+				.p50 = d[k].p50, .p90 = d[k].p90,
+				.p99 = d[k].p99, .ntop = d[k].ntop,
+			};
+			int rc;
+
+			if (!d[k].population)
+				break;
+			memcpy(b.bins, d[k].bins, sizeof(b.bins));
+			memcpy(b.top, d[k].top, sizeof(b.top));
+			rc = store_baseline_add(r->st, r->run_id, &b, &r->err);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 static int put_audit(struct run *r, size_t nalerts)
 {
 	const char *user = getenv("USER");
@@ -391,8 +462,10 @@ static int put_audit(struct run *r, size_t nalerts)
 
 	snprintf(object, sizeof(object), "run:%lld", (long long)r->run_id);
 	core_buf_reset(&r->json);
-	core_buf_printf(&r->json, "{\"incidents\":%zu,\"alert_records\":%zu}",
-			incident_set_count(r->set), nalerts);
+	core_buf_printf(&r->json, "{\"incidents\":%zu,\"alert_records\":%zu,"
+			"\"observed_kept\":%zu,\"observed_not_kept\":%zu}",
+			incident_set_count(r->set), nalerts, r->observed_kept,
+			r->observed_dropped);
 	a.actor = user && *user ? user : "vigil";
 	a.action = "analyze";
 	a.object = object;
@@ -418,6 +491,8 @@ static int put_all(struct run *r, const struct cli_stats *st,
 		if (rc == 0)
 			rc = put_evidence(r, inc);
 	}
+	rc = rc ? rc : put_observed(r);
+	rc = rc ? rc : put_baselines(r);
 	return rc ? rc : put_audit(r, nal);
 }
 

@@ -150,7 +150,33 @@ static const char migration_2[] =
 "  blob BLOB NOT NULL, updated INTEGER NOT NULL,"
 "  PRIMARY KEY (ns, key));";
 
-static const char *const migrations[] = { migration_1, migration_2 };
+/*
+ * Version 3: the audit log becomes a hash chain (each row's hash covers
+ * the previous row's hash and its own fields, see record.c), and every
+ * run keeps the distribution of each entity counter over all the
+ * entities it observed.  Rows written before version 3 get their hashes
+ * in the same transaction (audit_rechain below), which is why the update
+ * trigger is dropped here and created again after.
+ */
+static const char migration_3[] =
+"ALTER TABLE audit_log ADD COLUMN hash TEXT;"
+"DROP TRIGGER audit_log_no_update;"
+"CREATE TABLE entity_baselines ("
+"  run_id INTEGER NOT NULL REFERENCES runs(id),"
+"  type TEXT NOT NULL, counter TEXT NOT NULL,"
+"  population INTEGER NOT NULL, nonzero INTEGER NOT NULL,"
+"  mean REAL NOT NULL, variance REAL NOT NULL, max INTEGER NOT NULL,"
+"  p50 INTEGER NOT NULL, p90 INTEGER NOT NULL, p99 INTEGER NOT NULL,"
+"  histogram TEXT NOT NULL, top TEXT NOT NULL,"
+"  PRIMARY KEY (run_id, type, counter));";
+
+static const char audit_trigger[] =
+"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+
+static const char *const migrations[] = {
+	migration_1, migration_2, migration_3,
+};
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
 	       STORE_SCHEMA_VERSION,
@@ -212,6 +238,9 @@ static int apply(struct store *st, int v, struct core_error *err)
 		 "version INTEGER PRIMARY KEY, applied INTEGER NOT NULL)",
 		 what, err) != 0 ||
 	    exec(st, migrations[v - 1], what, err) != 0)
+		goto fail;
+	if (v == 3 && (store_audit_rechain(st, err) != 0 ||
+		       exec(st, audit_trigger, what, err) != 0))
 		goto fail;
 	if (store_prepare(st, record, &s, err) != 0)
 		goto fail;

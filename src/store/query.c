@@ -17,6 +17,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DEFAULT_ROWS 50
@@ -604,12 +605,18 @@ static void row_rule_brief(struct doc *d, sqlite3_stmt *s)
 }
 
 /*
- * How unusual the entity is in the latest run that counted it, against
- * every other observed entity of its type in that run: for each counter,
- * its rank (1: highest), the population's mean and standard deviation,
- * the z-score and the percentile (share of entities at or below it).
+ * How unusual the entity is in the latest run that counted it.  The
+ * reference is every entity of its type that run observed, summarised
+ * in entity_baselines by `vigil analyze --store`: for each counter the
+ * entity's rank (1: highest; exact among the largest values kept, else
+ * estimated), the population's mean, standard deviation and quantiles,
+ * the z-score and the percentile (share of entities at or below it,
+ * below it plus half of those equal, interpolated within its log2 bin).
+ * "extreme" marks a counter above the population's 99th percentile and
+ * at least three standard deviations above its mean (docs/store.md).
+ * Runs stored before baselines existed fall back to the entities the
+ * store holds.
  */
-/* TODO(baseline): only entities alerts name are counted; add all seen. */
 static const char q_population[] = "SELECT c.entity_id, " COUNTER_COLS
 	" FROM entity_counters c JOIN entities e ON e.id = c.entity_id "
 	"WHERE c.run_id = ?2 AND c.observed = 1 AND e.type = "
@@ -617,6 +624,15 @@ static const char q_population[] = "SELECT c.entity_id, " COUNTER_COLS
 
 static const char q_latest_run[] = "SELECT max(run_id) FROM "
 	"entity_counters WHERE entity_id = ?1 AND observed = 1";
+
+static const char q_mine[] = "SELECT c.entity_id, " COUNTER_COLS ", "
+	"CASE e.type WHEN 'user.target.name' THEN 'user.name' ELSE e.type "
+	"END FROM entity_counters c JOIN entities e ON e.id = c.entity_id "
+	"WHERE c.entity_id = ?1 AND c.run_id = ?2";
+
+static const char q_baseline[] = "SELECT counter, population, nonzero, "
+	"mean, variance, max, p50, p90, p99, histogram, top "
+	"FROM entity_baselines WHERE run_id = ?1 AND type = ?2";
 
 struct pop {
 	double sum[NCOUNTERS], sumsq[NCOUNTERS];
@@ -674,10 +690,197 @@ static void pop_metric(struct doc *d, const struct pop *p, int i)
 	row_end(d, mark);
 }
 
+/* The old reference: the stored entities of the type in that run. */
+static void unusual_stored(struct doc *d, int64_t id, int64_t run)
+{
+	sqlite3_stmt *s;
+	struct pop p = { 0 };
+
+	if (run > 0 && (s = prep2(d, q_population, id, run)) != NULL) {
+		pop_scan(s, id, &p);
+		sqlite3_finalize(s);
+	}
+	raw(d, "\"basis\":\"stored entities\",");
+	fmt_int(d, "population", (int64_t)p.n);
+	raw(d, "\"counters\":[");
+	for (int i = 0; p.found && i < NCOUNTERS; i++)
+		if (p.mine[i] != 0 || p.sum[i] != 0)
+			pop_metric(d, &p, i);
+	close_with(d, ']');
+}
+
+/* One counter's baseline, as stored. */
+struct base {
+	uint64_t pop, nonzero, max, q[3];	/* q: p50, p90, p99 */
+	double mean, var;
+	uint64_t bins[STORE_BASELINE_BINS];
+	unsigned ntop;
+	uint64_t top[STORE_BASELINE_TOP];
+};
+
+/* Reads a JSON array of integers (as store_baseline_add wrote it). */
+static unsigned int_list(const char *p, uint64_t *out, unsigned max)
+{
+	unsigned n = 0;
+
+	while (p && *p && n < max) {
+		char *end;
+		unsigned long long v;
+
+		while (*p && (*p < '0' || *p > '9'))
+			p++;
+		if (!*p)
+			break;
+		v = strtoull(p, &end, 10);
+		out[n++] = v;
+		p = end;
+	}
+	return n;
+}
+
+static unsigned bin_of(uint64_t v)
+{
+	return v ? 64u - (unsigned)__builtin_clzll(v) : 0;
+}
+
+/*
+ * Share of the population below v plus `equal` times the share equal to
+ * it, in percent.  With equal 0.5 it is the mid-rank percentile (an
+ * entity among many with the same value sits in their middle, not at
+ * their top); with 1, the share at or below v.
+ */
+static double base_share(const struct base *b, uint64_t v, double equal)
+{
+	unsigned k = bin_of(v);
+	double below = 0, lo, hi, f;
+
+	if (!b->pop)
+		return 0;
+	if (v > b->max)
+		return 100;
+	for (unsigned i = 0; i < k; i++)
+		below += (double)b->bins[i];
+	if (k <= 1)
+		return 100.0 * (below + equal * (double)b->bins[k]) /
+		       (double)b->pop;
+	lo = (double)(1ULL << (k - 1));
+	hi = k < 64 ? (double)(1ULL << k) - 1 : (double)UINT64_MAX;
+	hi = hi > (double)b->max ? (double)b->max : hi;
+	f = hi > lo ? ((double)v - lo + equal) / (hi - lo + 1) : equal;
+	return 100.0 * (below + f * (double)b->bins[k]) / (double)b->pop;
+}
+
+/* Entities with a larger value: exact within the kept largest values. */
+static uint64_t base_above(const struct base *b, uint64_t v, bool *exact)
+{
+	uint64_t n = 0;
+	double est;
+
+	*exact = b->ntop && (b->pop <= b->ntop ||
+			     v >= b->top[b->ntop - 1]);
+	if (*exact) {
+		for (unsigned i = 0; i < b->ntop; i++)
+			n += b->top[i] > v;
+		return n;
+	}
+	est = (double)b->pop * (1 - base_share(b, v, 1) / 100);
+	return est > (double)b->ntop ? (uint64_t)(est + 0.5) : b->ntop;
+}
+
+static void base_read(sqlite3_stmt *s, struct base *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->pop = (uint64_t)sqlite3_column_int64(s, 1);
+	b->nonzero = (uint64_t)sqlite3_column_int64(s, 2);
+	b->mean = sqlite3_column_double(s, 3);
+	b->var = sqlite3_column_double(s, 4);
+	b->max = (uint64_t)sqlite3_column_int64(s, 5);
+	for (int i = 0; i < 3; i++)
+		b->q[i] = (uint64_t)sqlite3_column_int64(s, 6 + i);
+	int_list(store_col_cstr(s, 9), b->bins, STORE_BASELINE_BINS);
+	b->ntop = int_list(store_col_cstr(s, 10), b->top, STORE_BASELINE_TOP);
+}
+
+static void base_metric(struct doc *d, const char *name, uint64_t v,
+			const struct base *b)
+{
+	double sd = b->var > 0 ? sqrt(b->var) : 0;
+	double z = sd > 0 ? ((double)v - b->mean) / sd : 0;
+	bool exact;
+	uint64_t above = base_above(b, v, &exact);
+	bool extreme = v > b->q[2] && z >= 3;
+	size_t mark = row_begin(d);
+
+	fmt_cstr(d, "counter", name);
+	fmt_int(d, "value", (int64_t)v);
+	fmt_int(d, "rank", (int64_t)above + 1);
+	raw(d, exact ? "\"rank_exact\":true," : "\"rank_exact\":false,");
+	fmt_real(d, "mean", b->mean);
+	fmt_real(d, "stddev", sd);
+	fmt_real(d, "z", z);
+	fmt_real(d, "percentile", base_share(b, v, 0.5));
+	fmt_int(d, "p50", (int64_t)b->q[0]);
+	fmt_int(d, "p90", (int64_t)b->q[1]);
+	fmt_int(d, "p99", (int64_t)b->q[2]);
+	fmt_int(d, "max", (int64_t)b->max);
+	fmt_int(d, "nonzero", (int64_t)b->nonzero);
+	raw(d, extreme ? "\"extreme\":true," : "\"extreme\":false,");
+	row_end(d, mark);
+}
+
+/*
+ * Against the run's baselines; false when the run has none for the
+ * entity's type (stored before baselines existed).
+ */
+static bool unusual_baseline(struct doc *d, int64_t id, int64_t run)
+{
+	sqlite3_stmt *m = prep2(d, q_mine, id, run), *s;
+	int64_t mine[NCOUNTERS] = { 0 };
+	uint64_t pop = 0;
+	bool any = false;
+	size_t start;
+
+	if (!m)
+		return false;
+	if (sqlite3_step(m) != SQLITE_ROW ||
+	    store_prepare(d->st, q_baseline, &s, NULL) != 0) {
+		sqlite3_finalize(m);
+		return false;
+	}
+	for (int i = 0; i < NCOUNTERS; i++)
+		mine[i] = sqlite3_column_int64(m, 1 + i);
+	sqlite3_bind_int64(s, 1, run);
+	store_bind_str(s, 2, store_col_str(m, 1 + NCOUNTERS));
+	start = d->b.len;
+	raw(d, "\"basis\":\"all observed entities\",\"counters\":[");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *name = store_col_cstr(s, 0);
+		struct base b;
+
+		for (int i = 0; i < NCOUNTERS; i++) {
+			if (strcmp(name, counter_names[i]) != 0)
+				continue;
+			base_read(s, &b);
+			pop = b.pop;
+			any = true;
+			if (mine[i] != 0 || b.max != 0)
+				base_metric(d, name, (uint64_t)mine[i], &b);
+		}
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(m);
+	if (!any) {
+		d->b.len = start;
+		return false;
+	}
+	close_with(d, ']');
+	fmt_int(d, "population", (int64_t)pop);
+	return true;
+}
+
 static void unusual(struct doc *d, int64_t id)
 {
 	sqlite3_stmt *s = prep2(d, q_latest_run, id, 0);
-	struct pop p = { 0 };
 	int64_t run = 0;
 
 	if (!s)
@@ -686,17 +889,9 @@ static void unusual(struct doc *d, int64_t id)
 		run = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	raw(d, "\"unusual\":{");
-	if (run > 0 && (s = prep2(d, q_population, id, run)) != NULL) {
-		pop_scan(s, id, &p);
-		sqlite3_finalize(s);
-	}
 	fmt_int(d, "run_id", run);
-	fmt_int(d, "population", (int64_t)p.n);
-	raw(d, "\"counters\":[");
-	for (int i = 0; p.found && i < NCOUNTERS; i++)
-		if (p.mine[i] != 0 || p.sum[i] != 0)
-			pop_metric(d, &p, i);
-	close_with(d, ']');
+	if (run <= 0 || !unusual_baseline(d, id, run))
+		unusual_stored(d, id, run);
 	close_with(d, '}');
 }
 

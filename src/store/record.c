@@ -4,13 +4,22 @@
  * state blobs other rooms keep between runs.
  *
  * The audit log's immutability is the schema's (triggers refuse UPDATE
- * and DELETE, see migrate.c); this file only ever inserts into it.
+ * and DELETE, see migrate.c); this file only ever inserts into it.  The
+ * triggers stop mistakes, not the file's owner, who can drop them; the
+ * hash chain is what shows an edit afterwards.  A row's hash is
+ * BLAKE2b-256 over a version tag, the previous row's hash (hex; empty
+ * for the first row) and the row's id, time, actor, action, object and
+ * detail, each preceded by its length, so no two rows hash alike by
+ * moving bytes between fields.  The id is chosen here (one above SQLite's
+ * sequence for the table) inside a write transaction, so that it is part
+ * of what the hash covers and two writers cannot chain to the same row.
  * Feedback and its audit row are written in one transaction, so neither
  * exists without the other.
  */
 #include "store/store_int.h"
 
 #include <math.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -356,17 +365,119 @@ int store_feedback_each(struct store *st, int64_t incident_id,
 
 /* ---------------------------------------------------------- audit log */
 
-int store_audit_append(struct store *st, const struct store_audit *a,
-		       int64_t *id, struct core_error *err)
+#define CHAIN_TAG "vigil.audit.v1"
+
+static void chain_part(crypto_generichash_state *h, const void *p, size_t n)
+{
+	unsigned char len[8];
+
+	for (int i = 0; i < 8; i++)
+		len[i] = (unsigned char)((uint64_t)n >> (8 * i));
+	crypto_generichash_update(h, len, sizeof(len));
+	if (n)
+		crypto_generichash_update(h, p, n);
+}
+
+static void chain_int(crypto_generichash_state *h, int64_t v)
+{
+	char t[24];
+	int n = snprintf(t, sizeof(t), "%lld", (long long)v);
+
+	chain_part(h, t, (size_t)n);
+}
+
+/* The hash of one row after prev (hex, "" for the first), as hex. */
+static void chain_hash(const char *prev, int64_t id, int64_t ts,
+		       struct core_str actor, struct core_str action,
+		       struct core_str object, struct core_str detail,
+		       char out[STORE_AUDIT_HASH_HEX + 1])
+{
+	unsigned char md[STORE_AUDIT_HASH_HEX / 2];
+	crypto_generichash_state h;
+
+	crypto_generichash_init(&h, NULL, 0, sizeof(md));
+	chain_part(&h, CHAIN_TAG, sizeof(CHAIN_TAG) - 1);
+	chain_part(&h, prev, strlen(prev));
+	chain_int(&h, id);
+	chain_int(&h, ts);
+	chain_part(&h, actor.p, actor.len);
+	chain_part(&h, action.p, action.len);
+	chain_part(&h, object.p, object.len);
+	chain_part(&h, detail.p, detail.len);
+	crypto_generichash_final(&h, md, sizeof(md));
+	sodium_bin2hex(out, STORE_AUDIT_HASH_HEX + 1, md, sizeof(md));
+}
+
+static struct core_str cs(const char *v)
+{
+	return core_str_make(v ? v : "", v ? strlen(v) : 0);
+}
+
+/* The next id and the hash it chains to (of the row before it). */
+static int chain_tail(struct store *st, int64_t *next,
+		      char prev[STORE_AUDIT_HASH_HEX + 1],
+		      struct core_error *err)
+{
+	static const char sql[] = "SELECT coalesce((SELECT seq FROM "
+		"sqlite_sequence WHERE name = 'audit_log'), 0), "
+		"coalesce((SELECT max(id) FROM audit_log), 0), "
+		"(SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1)";
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	int rc;
+
+	if (!s)
+		return CORE_E_IO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(s, 0);
+		int64_t max = sqlite3_column_int64(s, 1);
+
+		*next = (seq > max ? seq : max) + 1;
+		snprintf(prev, STORE_AUDIT_HASH_HEX + 1, "%s",
+			 store_col_cstr(s, 2));
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : store_sqlfail(st, err,
+						    "reading the audit chain");
+}
+
+static int audit_insert(struct store *st, const struct store_audit *a,
+			int64_t *id, struct core_error *err)
+{
+	static const char sql[] = "INSERT INTO audit_log (id, ts, actor, "
+		"action, object, detail, hash) VALUES (?1, ?2, ?3, ?4, ?5, "
+		"?6, ?7)";
+	struct core_str detail = a->detail.len ? a->detail : CORE_STR("{}");
+	int64_t ts = a->ts ? a->ts : core_time_now();
+	char prev[STORE_AUDIT_HASH_HEX + 1], hash[STORE_AUDIT_HASH_HEX + 1];
+	sqlite3_stmt *s;
+	int rc = chain_tail(st, id, prev, err);
+
+	if (rc != 0)
+		return rc;
+	chain_hash(prev, *id, ts, cs(a->actor), cs(a->action), cs(a->object),
+		   detail, hash);
+	s = store_stmt(st, sql, err);
+	if (!s)
+		return CORE_E_IO;
+	sqlite3_bind_int64(s, 1, *id);
+	sqlite3_bind_int64(s, 2, ts);
+	store_bind_cstr(s, 3, a->actor);
+	store_bind_cstr(s, 4, a->action);
+	store_bind_cstr(s, 5, a->object);
+	store_bind_str(s, 6, detail);
+	store_bind_cstr(s, 7, hash);
+	return store_step_done(st, s, "appending to the audit log", err);
+}
+
+/* Before version 3 there is no chain: a plain insert. */
+static int audit_insert_v2(struct store *st, const struct store_audit *a,
+			   int64_t *id, struct core_error *err)
 {
 	static const char sql[] = "INSERT INTO audit_log (ts, actor, action, "
 		"object, detail) VALUES (?1, ?2, ?3, ?4, ?5)";
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = store_stmt(st, sql, err);
 
-	if (!a->actor || !*a->actor || !a->action || !*a->action)
-		return core_fail(err, CORE_E_INVAL, st->path, 0,
-				 "an audit entry needs an actor and action");
-	s = store_stmt(st, sql, err);
 	if (!s)
 		return CORE_E_IO;
 	sqlite3_bind_int64(s, 1, a->ts ? a->ts : core_time_now());
@@ -376,8 +487,161 @@ int store_audit_append(struct store *st, const struct store_audit *a,
 	store_bind_str(s, 5, a->detail.len ? a->detail : CORE_STR("{}"));
 	if (store_step_done(st, s, "appending to the audit log", err) != 0)
 		return err ? err->code : CORE_E_IO;
-	if (id)
-		*id = sqlite3_last_insert_rowid(st->db);
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int store_audit_append(struct store *st, const struct store_audit *a,
+		       int64_t *id, struct core_error *err)
+{
+	int64_t row = 0;
+	int rc;
+
+	if (!a->actor || !*a->actor || !a->action || !*a->action)
+		return core_fail(err, CORE_E_INVAL, st->path, 0,
+				 "an audit entry needs an actor and action");
+	if (st->version < 3) {
+		rc = audit_insert_v2(st, a, &row, err);
+	} else {
+		rc = store_begin(st, err);
+		if (rc != 0)
+			return rc;
+		rc = audit_insert(st, a, &row, err);
+		if (rc != 0) {
+			store_rollback(st);
+			return rc;
+		}
+		rc = store_commit(st, err);
+	}
+	if (rc == 0 && id)
+		*id = row;
+	return rc;
+}
+
+int store_audit_rechain(struct store *st, struct core_error *err)
+{
+	static const char sel[] = "SELECT id, ts, actor, action, object, "
+		"detail, hash FROM audit_log ORDER BY id";
+	static const char upd[] = "UPDATE audit_log SET hash = ?1 "
+		"WHERE id = ?2";
+	char prev[STORE_AUDIT_HASH_HEX + 1] = "";
+	sqlite3_stmt *s, *u;
+	int rc;
+
+	if (store_prepare(st, sel, &s, err) != 0)
+		return CORE_E_IO;
+	if (store_prepare(st, upd, &u, err) != 0) {
+		sqlite3_finalize(s);
+		return CORE_E_IO;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		chain_hash(prev, sqlite3_column_int64(s, 0),
+			   sqlite3_column_int64(s, 1), store_col_str(s, 2),
+			   store_col_str(s, 3), store_col_str(s, 4),
+			   store_col_str(s, 5), prev);
+		sqlite3_bind_text(u, 1, prev, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(u, 2, sqlite3_column_int64(s, 0));
+		if (sqlite3_step(u) != SQLITE_DONE)
+			break;
+		sqlite3_reset(u);
+	}
+	sqlite3_finalize(u);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_sqlfail(st, err,
+						     "chaining the audit log");
+}
+
+/* Walk state of store_audit_verify(). */
+struct walk {
+	struct store_audit_check *out;
+	const char *expect;
+	bool expect_seen;
+	char prev[STORE_AUDIT_HASH_HEX + 1];
+};
+
+static void walk_fault(struct walk *w, int64_t id, const char *reason)
+{
+	if (!w->out->intact)
+		return;
+	w->out->intact = false;
+	w->out->bad_id = id;
+	snprintf(w->out->reason, sizeof(w->out->reason), "%s", reason);
+}
+
+static void walk_row(struct walk *w, sqlite3_stmt *s)
+{
+	int64_t id = sqlite3_column_int64(s, 0);
+	const char *stored = store_col_cstr(s, 6);
+	char h[STORE_AUDIT_HASH_HEX + 1], why[160];
+
+	if (id != w->out->last_id + 1) {
+		snprintf(why, sizeof(why), "rows %lld..%lld are missing "
+			 "(removed)", (long long)w->out->last_id + 1,
+			 (long long)id - 1);
+		walk_fault(w, id, why);
+	}
+	chain_hash(w->prev, id, sqlite3_column_int64(s, 1),
+		   store_col_str(s, 2), store_col_str(s, 3),
+		   store_col_str(s, 4), store_col_str(s, 5), h);
+	if (strcmp(h, stored) != 0) {
+		snprintf(why, sizeof(why), "row %lld does not match its hash "
+			 "(it was changed)", (long long)id);
+		walk_fault(w, id, why);
+	}
+	/* Go on from the stored hash: one edit is reported once. */
+	snprintf(w->prev, sizeof(w->prev), "%s", stored);
+	if (w->expect && strncmp(stored, w->expect, strlen(w->expect)) == 0)
+		w->expect_seen = true;
+	w->out->rows++;
+	w->out->last_id = id;
+}
+
+int store_audit_verify(struct store *st, const char *expect,
+		       struct store_audit_check *out,
+		       struct core_error *err)
+{
+	static const char sql[] = "SELECT id, ts, actor, action, object, "
+		"detail, coalesce(hash, '') FROM audit_log ORDER BY id";
+	static const char seq[] = "SELECT coalesce((SELECT seq FROM "
+		"sqlite_sequence WHERE name = 'audit_log'), 0)";
+	struct walk w = { .out = out, .expect = expect };
+	sqlite3_stmt *s;
+	char why[160];
+	int64_t top = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->intact = true;
+	if (st->version < 3)
+		return core_fail(err, CORE_E_UNSUPPORTED, st->path, 0,
+				 "schema version %d has no audit chain; open "
+				 "the store for writing once", st->version);
+	if (expect && strlen(expect) < 16)
+		return core_fail(err, CORE_E_INVAL, st->path, 0,
+				 "an expected head needs 16 hex digits or "
+				 "more");
+	if (store_prepare(st, sql, &s, err) != 0)
+		return CORE_E_IO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		walk_row(&w, s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlfail(st, err, "reading the audit log");
+	if (store_prepare(st, seq, &s, err) != 0)
+		return CORE_E_IO;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		top = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (top > out->last_id) {
+		snprintf(why, sizeof(why), "rows %lld..%lld were cut from "
+			 "the end (removed)", (long long)out->last_id + 1,
+			 (long long)top);
+		walk_fault(&w, out->last_id + 1, why);
+	}
+	if (expect && !w.expect_seen)
+		walk_fault(&w, 0, "the recorded head is not in the chain "
+			   "(rows were rewritten or removed)");
+	snprintf(out->head, sizeof(out->head), "%s", w.prev);
 	return 0;
 }
 

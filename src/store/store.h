@@ -37,7 +37,7 @@ struct store;
 /* ------------------------------------------------------------- opening */
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 #define STORE_O_READONLY 0x1	/* never write; fails if the file is absent */
 #define STORE_O_NOCREATE 0x2	/* the file must exist (read-write) */
@@ -331,7 +331,11 @@ int store_feedback_each(struct store *st, int64_t incident_id,
 
 /*
  * Append-only: triggers refuse UPDATE and DELETE on the table, so a row
- * once written stays as it was.
+ * once written stays as it was.  And a hash chain shows it if someone
+ * edits the file anyway: each row's hash is BLAKE2b-256 (libsodium's
+ * generic hash) over the previous row's hash and the row's own fields,
+ * so a changed row breaks its hash and a removed one breaks the next
+ * row's (docs/store.md).
  */
 struct store_audit {
 	int64_t ts;			/* 0: now */
@@ -349,6 +353,61 @@ typedef int (*store_audit_fn)(int64_t id, const struct store_audit *a,
 /* Rows with id > after_id, oldest first, at most limit (0: all). */
 int store_audit_each(struct store *st, int64_t after_id, size_t limit,
 		     store_audit_fn fn, void *ud, struct core_error *err);
+
+#define STORE_AUDIT_HASH_HEX 64	/* hex digits of a chain hash */
+
+/* What store_audit_verify() found. */
+struct store_audit_check {
+	uint64_t rows;			/* rows read */
+	int64_t last_id;
+	bool intact;
+	int64_t bad_id;			/* first row at fault, 0: none */
+	char reason[200];		/* why it is not intact */
+	char head[STORE_AUDIT_HASH_HEX + 1];	/* the last row's hash */
+};
+
+/*
+ * Walks the chain from the first row: every id present (a gap is a
+ * removed row), every hash recomputed, and the highest id ever given
+ * (SQLite's sequence) equal to the last row's, so rows cut from the end
+ * show too.  expect, when not NULL, is a head recorded earlier (its hex,
+ * at least 16 digits): the chain must still pass through it.  Returns 0
+ * with out filled whatever it found; an error only when the log cannot
+ * be read.
+ */
+int store_audit_verify(struct store *st, const char *expect,
+		       struct store_audit_check *out,
+		       struct core_error *err);
+
+/* ------------------------------------------------------------ baselines */
+
+#define STORE_BASELINE_BINS 65		/* as INCIDENT_DIST_BINS */
+#define STORE_BASELINE_TOP 8
+
+/*
+ * One counter's distribution over every entity of one type a run
+ * observed (not only those alerts name).  bins[0] counts zeros, bins[b]
+ * the values in [2^(b-1), 2^b); top holds the largest values, largest
+ * first.
+ */
+struct store_baseline {
+	const char *type;		/* "source.ip", "user.name", ... */
+	const char *counter;		/* "events", "login_failures", ... */
+	uint64_t population;
+	uint64_t nonzero;
+	double mean;
+	double variance;
+	uint64_t max;
+	uint64_t p50, p90, p99;
+	uint64_t bins[STORE_BASELINE_BINS];
+	unsigned ntop;
+	uint64_t top[STORE_BASELINE_TOP];
+};
+
+/* Records a baseline of run_id (replacing one with the same key). */
+int store_baseline_add(struct store *st, int64_t run_id,
+		       const struct store_baseline *b,
+		       struct core_error *err);
 
 /* ----------------------------------------------------------------- state */
 
@@ -406,8 +465,10 @@ int store_query_incident(struct store *st, int64_t id,
  * Everything about one entity (q->type, q->value; type NULL matches every
  * type with that value): incidents and alerts over time, first and last
  * seen, counters per run, peers (entities named by the same alerts), and
- * how unusual it is among the stored entities of its type (rank, z-score
- * and percentile of each counter; pairs seen only once).
+ * how unusual it is among every entity of its type that its latest run
+ * observed (rank, z-score, percentile and quantiles of each counter,
+ * from the run's baselines; for runs stored before baselines existed,
+ * among the stored entities), and pairs seen only once.
  */
 int store_query_entity(struct store *st, const struct store_query *q,
 		       struct core_buf *out, struct core_error *err);

@@ -57,6 +57,11 @@ const char *store_col_cstr(sqlite3_stmt *s, int i);
 
 /* Migrations, in migrate.c: brings the file to target (0: latest). */
 int store_migrate(struct store *st, int target, struct core_error *err);
+/*
+ * Hashes every audit row that has no hash yet, in id order (migration
+ * 3, for rows written before the chain existed).
+ */
+int store_audit_rechain(struct store *st, struct core_error *err);
 /* The version recorded in the file, 0 for an empty one. */
 int store_read_version(struct store *st, int *out, struct core_error *err);
 

@@ -10,6 +10,8 @@
  */
 #include "store/store_int.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* SQLite keeps signed 64-bit integers; counters beyond that are capped. */
@@ -371,4 +373,58 @@ int store_incident_previous(struct store *st, int64_t id, int64_t *prev,
 	if (rc == SQLITE_DONE)
 		return CORE_E_NOTFOUND;
 	return store_sqlfail(st, err, "finding an earlier incident");
+}
+
+/* ---------------------------------------------------------- baselines */
+
+/* A JSON array of n integers into buf (at most n * 21 + 3 bytes). */
+static size_t int_array(char *buf, size_t cap, const uint64_t *v, size_t n)
+{
+	size_t len = 0;
+
+	buf[len++] = '[';
+	for (size_t i = 0; i < n && len + 24 < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s%lld",
+					i ? "," : "", (long long)u64(v[i]));
+	buf[len++] = ']';
+	buf[len] = '\0';
+	return len;
+}
+
+int store_baseline_add(struct store *st, int64_t run_id,
+		       const struct store_baseline *b,
+		       struct core_error *err)
+{
+	static const char sql[] = "INSERT OR REPLACE INTO entity_baselines "
+		"(run_id, type, counter, population, nonzero, mean, variance, "
+		"max, p50, p90, p99, histogram, top) VALUES (?1, ?2, ?3, ?4, "
+		"?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+	char hist[STORE_BASELINE_BINS * 22 + 4];
+	char top[STORE_BASELINE_TOP * 22 + 4];
+	sqlite3_stmt *s;
+
+	if (!b->type || !*b->type || !b->counter || !*b->counter ||
+	    b->ntop > STORE_BASELINE_TOP)
+		return core_fail(err, CORE_E_INVAL, st->path, 0,
+				 "a baseline needs a type, a counter and at "
+				 "most %d top values", STORE_BASELINE_TOP);
+	s = store_stmt(st, sql, err);
+	if (!s)
+		return CORE_E_IO;
+	sqlite3_bind_int64(s, 1, run_id);
+	store_bind_cstr(s, 2, b->type);
+	store_bind_cstr(s, 3, b->counter);
+	sqlite3_bind_int64(s, 4, u64(b->population));
+	sqlite3_bind_int64(s, 5, u64(b->nonzero));
+	sqlite3_bind_double(s, 6, isfinite(b->mean) ? b->mean : 0);
+	sqlite3_bind_double(s, 7, isfinite(b->variance) ? b->variance : 0);
+	sqlite3_bind_int64(s, 8, u64(b->max));
+	sqlite3_bind_int64(s, 9, u64(b->p50));
+	sqlite3_bind_int64(s, 10, u64(b->p90));
+	sqlite3_bind_int64(s, 11, u64(b->p99));
+	int_array(hist, sizeof(hist), b->bins, STORE_BASELINE_BINS);
+	int_array(top, sizeof(top), b->top, b->ntop);
+	store_bind_cstr(s, 12, hist);
+	store_bind_cstr(s, 13, top);
+	return store_step_done(st, s, "adding a baseline", err);
 }

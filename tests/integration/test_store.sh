@@ -179,6 +179,65 @@ junk "feedback no verdict" "$VIGIL" feedback --store "$db" 1
 junk "feedback long note" "$VIGIL" feedback --store "$db" \
 	--note "$(printf 'n%.0s' {1..5000})" 1 benign
 junk "analyze --store without value" "$VIGIL" analyze --store
+# How unusual, against every observed entity: the scanning, guessing
+# attacker is extreme; an office address staff log in from is not, and
+# it is in the store although no alert names it.
+unusual() {	# unusual ADDRESS: "extreme-count population basis"
+	"$VIGIL" investigate --store "$db" --type ip --format json "$1" |
+	python3 -c 'import json,sys
+u = json.load(sys.stdin)["entity"]["entities"][0]["unusual"]
+print(sum(c.get("extreme", False) for c in u["counters"]),
+      u["population"], u["basis"].replace(" ", "_"))'
+}
+read -r ext pop basis <<<"$(unusual 203.0.113.45)"
+check "attacker weighed against all observed sources" \
+	[ "$basis" = all_observed_entities ]
+check "population is every source, not the stored few ($pop)" \
+	[ "${pop:-0}" -gt 100 ]
+check "attacker extreme on several counters ($ext)" [ "${ext:-0}" -ge 5 ]
+read -r ext pop basis <<<"$(unusual 198.51.100.10)"
+check "office address found and weighed" [ "$basis" = all_observed_entities ]
+check "office address extreme on nothing ($ext)" [ "${ext:-1}" -eq 0 ]
+"$VIGIL" investigate --store "$db" 203.0.113.45 >"$T/inv.txt"
+check "text marks extreme counters" grep -q 'EXTREME' "$T/inv.txt"
+
+# The audit chain: intact, then edited behind vigil's back (the owner
+# drops the triggers), which verify finds.
+"$VIGIL" audit verify --store "$db" >"$T/audit.txt"
+check "audit verify: intact" [ $? -eq 0 ]
+check "audit verify prints the head" grep -Eq 'head [0-9a-f]{64}$' \
+	"$T/audit.txt"
+head=$(grep -Eo '[0-9a-f]{64}$' "$T/audit.txt")
+cp "$db" "$T/copy.db"
+tamper() {	# tamper SQL: runs SQL on a fresh copy of the store
+	cp "$T/copy.db" "$T/t.db"
+	python3 - "$T/t.db" "$1" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.executescript("DROP TRIGGER audit_log_no_update;"
+                "DROP TRIGGER audit_log_no_delete;" + sys.argv[2])
+c.commit()
+PY
+	"$VIGIL" audit verify --store "$T/t.db" --expect "$head"
+}
+out=$(tamper "UPDATE audit_log SET actor = 'someone' WHERE id = 2")
+check "changed row found: $out" [ $? -eq 1 ]
+check "changed row named" grep -q 'row 2 does not match' <<<"$out"
+out=$(tamper "DELETE FROM audit_log WHERE id = 2")
+check "removed row found: $out" grep -q 'missing' <<<"$out"
+out=$(tamper "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM
+	audit_log)")
+check "cut last row found: $out" grep -q 'cut from the end' <<<"$out"
+out=$(tamper "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM
+	audit_log); UPDATE sqlite_sequence SET seq = seq - 1 WHERE
+	name = 'audit_log'")
+check "cut row and sequence: only the head shows: $out" \
+	grep -q 'recorded head' <<<"$out"
+out=$(tamper "SELECT 1")
+check "untouched copy verifies: $out" grep -q 'intact' <<<"$out"
+junk "audit no command" "$VIGIL" audit --store "$db"
+junk "audit short head" "$VIGIL" audit verify --store "$db" --expect ab
+
 "$VIGIL" investigate --store "$db" 'no-such-entity' 2>/dev/null
 check "unknown entity: status 1" [ $? -eq 1 ]
 

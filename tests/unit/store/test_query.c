@@ -88,6 +88,76 @@ static void entity_document_ranks_and_peers(void **state)
 	tmp_cleanup(&t);
 }
 
+/* The counter named name in the entity's "unusual" section. */
+static cJSON *counter_of(cJSON *doc, const char *name, const char **basis)
+{
+	cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "entities"), 0);
+	cJSON *u = cJSON_GetObjectItem(e, "unusual"), *c;
+
+	*basis = cJSON_GetStringValue(cJSON_GetObjectItem(u, "basis"));
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(u, "counters"))
+		if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c,
+			    "counter")), name))
+			return c;
+	return NULL;
+}
+
+/*
+ * With a baseline of every observed source (99 with one event, one with
+ * 40), the fixture's source (40 events) is extreme and ranks first;
+ * the host, whose type has no baseline, falls back to stored entities.
+ */
+static void entity_is_weighed_against_the_baseline(void **state)
+{
+	struct store_baseline b = {
+		.type = "source.ip", .counter = "events", .population = 100,
+		.nonzero = 100, .mean = 1.39, .variance = 15.06, .max = 40,
+		.p50 = 1, .p90 = 1, .p99 = 1, .ntop = 3,
+		.top = { 40, 1, 1 },
+	};
+	struct store_query q = { .type = "source.ip",
+				 .value = CORE_STR("203.0.113.5") };
+	const char *basis;
+	struct tmpstore t;
+	struct fixture f;
+	struct core_buf buf;
+	cJSON *d, *c;
+
+	(void)state;
+	b.bins[1] = 99;
+	b.bins[6] = 1;
+	tmp_path(&t);
+	assert_int_equal(tmp_open(&t, 0), 0);
+	fixture_write(t.st, &f);
+	assert_int_equal(store_baseline_add(t.st, f.run, &b, NULL), 0);
+	core_buf_init(&buf, 1 << 20);
+	assert_int_equal(store_query_entity(t.st, &q, &buf, NULL), 0);
+	d = parse(&buf);
+	c = counter_of(d, "events", &basis);
+	assert_string_equal(basis, "all observed entities");
+	assert_non_null(c);
+	assert_int_equal(cJSON_GetObjectItem(c, "rank")->valueint, 1);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(c, "rank_exact")));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(c, "extreme")));
+	assert_true(cJSON_GetObjectItem(c, "z")->valuedouble > 9);
+	assert_true(cJSON_GetObjectItem(c, "percentile")->valuedouble > 99);
+	cJSON_Delete(d);
+	q.type = "host.name";
+	q.value = CORE_STR("web1");
+	core_buf_reset(&buf);
+	assert_int_equal(store_query_entity(t.st, &q, &buf, NULL), 0);
+	d = parse(&buf);
+	c = counter_of(d, "events", &basis);
+	assert_string_equal(basis, "stored entities");
+	assert_null(cJSON_GetObjectItem(c, "extreme"));
+	cJSON_Delete(d);
+	b.ntop = STORE_BASELINE_TOP + 1;
+	assert_int_equal(store_baseline_add(t.st, f.run, &b, NULL),
+			 CORE_E_INVAL);
+	core_buf_free(&buf);
+	tmp_cleanup(&t);
+}
+
 /* Many alerts on one entity: every list stays within its bounds. */
 static void queries_are_bounded(void **state)
 {
@@ -188,6 +258,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(incident_document_holds_the_fixture),
 		cmocka_unit_test(entity_document_ranks_and_peers),
+		cmocka_unit_test(entity_is_weighed_against_the_baseline),
 		cmocka_unit_test(queries_are_bounded),
 		cmocka_unit_test(templates_come_from_state),
 	};

@@ -160,6 +160,106 @@ static void audit_log_refuses_changes(void **state)
 	tmp_cleanup(&t);
 }
 
+/*
+ * The chain shows what the triggers cannot stop: the file's owner drops
+ * them and edits the table.  Each row: the tampering (after dropping
+ * the triggers), whether verify must find it, the row it must name.
+ */
+static void audit_chain_detects_edits(void **state)
+{
+	static const struct {
+		const char *sql;
+		bool intact;
+		int64_t bad_id;
+		const char *why;
+	} rows[] = {
+		{ "SELECT 1", true, 0, "untouched" },
+		{ "UPDATE audit_log SET detail = '{\"k\":2}' WHERE id = 2",
+		  false, 2, "changed" },
+		{ "UPDATE audit_log SET ts = ts + 1 WHERE id = 3", false, 3,
+		  "changed" },
+		{ "DELETE FROM audit_log WHERE id = 2", false, 3, "missing" },
+		{ "DELETE FROM audit_log WHERE id = 4", false, 4, "cut" },
+		{ "DELETE FROM audit_log WHERE id = 1", false, 2, "missing" },
+		/* A row given another row's hash is found all the same. */
+		{ "UPDATE audit_log SET actor = 'x', hash = (SELECT hash "
+		  "FROM audit_log WHERE id = 1) WHERE id = 2", false, 2,
+		  "changed" },
+	};
+	struct store_audit a = { .actor = "vigil", .action = "test",
+				 .detail = CORE_STR("{\"k\":1}") };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct store_audit_check c;
+		struct tmpstore t;
+		sqlite3 *db;
+
+		tmp_path(&t);
+		assert_int_equal(tmp_open(&t, 0), 0);
+		for (int k = 0; k < 4; k++)
+			assert_int_equal(store_audit_append(t.st, &a, NULL,
+							    NULL), 0);
+		store_close(t.st);
+		assert_int_equal(sqlite3_open(t.path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "DROP TRIGGER "
+			"audit_log_no_update; DROP TRIGGER "
+			"audit_log_no_delete", NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, rows[i].sql, NULL, NULL,
+					      NULL), SQLITE_OK);
+		sqlite3_close(db);
+		assert_int_equal(tmp_open(&t, 0), 0);
+		assert_int_equal(store_audit_verify(t.st, NULL, &c, NULL), 0);
+		assert_int_equal(c.intact, rows[i].intact);
+		assert_int_equal(c.bad_id, rows[i].bad_id);
+		if (!rows[i].intact)
+			assert_non_null(strstr(c.reason, rows[i].why));
+		tmp_cleanup(&t);
+	}
+}
+
+/* A head recorded earlier must stay in the chain. */
+static void audit_chain_keeps_recorded_head(void **state)
+{
+	struct store_audit a = { .actor = "vigil", .action = "test" };
+	struct store_audit_check c;
+	char head[STORE_AUDIT_HASH_HEX + 1];
+	struct tmpstore t;
+	sqlite3 *db;
+
+	(void)state;
+	tmp_path(&t);
+	assert_int_equal(tmp_open(&t, 0), 0);
+	assert_int_equal(store_audit_append(t.st, &a, NULL, NULL), 0);
+	assert_int_equal(store_audit_append(t.st, &a, NULL, NULL), 0);
+	assert_int_equal(store_audit_verify(t.st, NULL, &c, NULL), 0);
+	assert_true(c.intact);
+	assert_int_equal(c.rows, 2);
+	assert_int_equal(strlen(c.head), STORE_AUDIT_HASH_HEX);
+	memcpy(head, c.head, sizeof(head));
+	assert_int_equal(store_audit_append(t.st, &a, NULL, NULL), 0);
+	assert_int_equal(store_audit_verify(t.st, head, &c, NULL), 0);
+	assert_true(c.intact);
+	assert_string_not_equal(c.head, head);
+	assert_int_equal(store_audit_verify(t.st, "abc", &c, NULL),
+			 CORE_E_INVAL);
+	store_close(t.st);
+	/* Cut the last two rows and fix the sequence: only the head shows. */
+	assert_int_equal(sqlite3_open(t.path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER audit_log_no_delete;"
+		"DELETE FROM audit_log WHERE id >= 2; UPDATE sqlite_sequence "
+		"SET seq = 1 WHERE name = 'audit_log'", NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(tmp_open(&t, 0), 0);
+	assert_int_equal(store_audit_verify(t.st, NULL, &c, NULL), 0);
+	assert_true(c.intact);
+	assert_int_equal(store_audit_verify(t.st, head, &c, NULL), 0);
+	assert_false(c.intact);
+	assert_non_null(strstr(c.reason, "recorded head"));
+	tmp_cleanup(&t);
+}
+
 static int on_trace(int64_t id, const struct store_trace *t, void *ud)
 {
 	(void)id;
@@ -267,6 +367,8 @@ int main(void)
 		cmocka_unit_test(feedback_round_trips_hostile_notes),
 		cmocka_unit_test(feedback_is_validated),
 		cmocka_unit_test(audit_log_refuses_changes),
+		cmocka_unit_test(audit_chain_detects_edits),
+		cmocka_unit_test(audit_chain_keeps_recorded_head),
 		cmocka_unit_test(traces_and_verdicts_round_trip),
 		cmocka_unit_test(state_put_get_replace_delete),
 	};
