@@ -25,6 +25,7 @@ static void usage(FILE *out)
 	      "  investigate ENTITY      a stored address, user or host over\n"
 	      "                          time, its peers, how unusual it is\n"
 	      "  feedback INCIDENT VERDICT  record an analyst's verdict\n"
+	      "  audit verify            check the audit log's hash chain\n"
 	      "  triage INCIDENT|--all   verdicts with reasons (LLM or\n"
 	      "                          deterministic); triage stats\n"
 	      "  llm check               test the configured model endpoint\n"
@@ -77,6 +78,8 @@ int main(int argc, char **argv)
 		return cli_investigate(argc - 1, argv + 1);
 	if (strcmp(cmd, "feedback") == 0)
 		return cli_feedback(argc - 1, argv + 1);
+	if (strcmp(cmd, "audit") == 0)
+		return cli_audit(argc - 1, argv + 1);
 	if (strcmp(cmd, "triage") == 0)
 		return cli_triage(argc - 1, argv + 1);
 	if (strcmp(cmd, "llm") == 0)
