@@ -838,11 +838,14 @@ static int save_state_file(const char *path, const struct core_buf *b)
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return CORE_E_INVAL;
-	if (!(f = fopen(tmp, "wb")))
+	if (!(f = fopen(tmp, "wb"))) {
 		rc = CORE_E_IO;
-	else if ((fwrite(b->p, 1, b->len, f) != b->len) | (fclose(f) != 0) ||
-		 rename(tmp, path) != 0)
-		rc = CORE_E_IO;
+	} else {
+		bool short_write = fwrite(b->p, 1, b->len, f) != b->len;
+
+		if (fclose(f) != 0 || short_write || rename(tmp, path) != 0)
+			rc = CORE_E_IO;
+	}
 	if (rc)
 		core_log(CORE_LOG_WARN, "anomaly", path, 0,
 			 "cannot save the anomaly state");
