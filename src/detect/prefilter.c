@@ -19,7 +19,8 @@
  *   not           no need.
  *
  * "Best" prefers the set whose shortest literal is longest, then the
- * smaller set: long literals are rare in logs.  A rule with no need stays
+ * smaller set: long literals are rare in logs.  Literals under three
+ * bytes count as no literal.  A rule with no need stays
  * a candidate for every event.  Literals are taken from the compiled
  * values (after case folding, windash, base64, utf16 ... expansion), so
  * a value's literal is always a substring of any field value it matches.
@@ -62,6 +63,13 @@ struct detect_pf {
  * more.  The tail is kept because paths and file names end distinctly.
  */
 #define PF_MAX_LIT 16
+
+/*
+ * Shorter literals give no need: "1" or "13" (event ids) occur in nearly
+ * every record, cost a confirm step at almost every byte and skip
+ * nothing, so another conjunct's longer literal is used instead.
+ */
+#define PF_MIN_LIT 3
 
 /* A (literal, rule) pair before grouping. */
 struct pair {
@@ -191,7 +199,7 @@ static void need_fmatch(struct detect_ruleset *rs,
 				grp = f->vals[i].grp;
 			}
 		}
-		if (blen == 0)
+		if (blen < PF_MIN_LIT)
 			return;
 	}
 	out->known = true;
@@ -201,7 +209,7 @@ static void need_fmatch(struct detect_ruleset *rs,
 		if (f->all && f->vals[i].grp != grp)
 			continue;
 		l = value_lit(rs, &f->vals[i]);
-		if (l.len == 0 || !need_add(out, l))
+		if (l.len < PF_MIN_LIT || !need_add(out, l))
 			out->known = false;
 	}
 	if (!out->known)

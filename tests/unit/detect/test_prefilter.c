@@ -57,10 +57,18 @@ static const struct row rows[] = {
 	  "list of maps: union of the alternatives" },
 	{ "  s: {user.name|exists: true}\n  condition: s\n",
 	  "user.name=x", true, true, "exists: no literal" },
+	{ "  s: {process.command_line|windash|contains: '-yes'}\n"
+	  "  condition: s\n",
+	  "process.command_line=tool /yes", true, false,
+	  "windash expansions are literals each" },
 	{ "  s: {process.command_line|windash|contains: '-y'}\n"
 	  "  condition: s\n",
-	  "process.command_line=tool /y", true, false,
-	  "windash expansions are literals each" },
+	  "process.command_line=tool /y", true, true,
+	  "literals under 3 bytes give no need" },
+	{ "  s: {event.code: 13, process.name: regedit.exe}\n"
+	  "  condition: s\n",
+	  "event.code=13|process.name=regedit.exe", true, false,
+	  "a short conjunct leaves the need to a longer one" },
 	{ "  s: {process.command_line|base64offset|contains: 'http'}\n"
 	  "  condition: s\n",
 	  "process.command_line=x aHR0cA== y", true, false,
