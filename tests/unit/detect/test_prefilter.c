@@ -65,9 +65,9 @@ static const struct row rows[] = {
 	  "  condition: s\n",
 	  "process.command_line=tool /y", true, true,
 	  "literals under 3 bytes give no need" },
-	{ "  s: {event.code: 13, process.name: regedit.exe}\n"
+	{ "  s: {source.port: 13, process.name: regedit.exe}\n"
 	  "  condition: s\n",
-	  "event.code=13|process.name=regedit.exe", true, false,
+	  "source.port=13|process.name=regedit.exe", true, false,
 	  "a short conjunct leaves the need to a longer one" },
 	{ "  s: {process.command_line|base64offset|contains: 'http'}\n"
 	  "  condition: s\n",
