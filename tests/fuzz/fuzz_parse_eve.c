@@ -1,5 +1,5 @@
 /*
- * fuzz_parse_eve.c: the eve decoder on arbitrary bytes (see fuzz_parse.h).
+ * fuzz_parse_eve.c: one decoder on any bytes (see fuzz_parse.h).
  */
 #include "fuzz_parse.h"
 

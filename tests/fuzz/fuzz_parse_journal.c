@@ -1,5 +1,5 @@
 /*
- * fuzz_parse_journal.c: the journal decoder on arbitrary bytes (see fuzz_parse.h).
+ * fuzz_parse_journal.c: one decoder on any bytes (see fuzz_parse.h).
  */
 #include "fuzz_parse.h"
 

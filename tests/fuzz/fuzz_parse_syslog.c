@@ -1,5 +1,5 @@
 /*
- * fuzz_parse_syslog.c: the syslog decoder on any bytes (see fuzz_parse.h).
+ * fuzz_parse_syslog.c: one decoder on any bytes (see fuzz_parse.h).
  */
 #include "fuzz_parse.h"
 
