@@ -25,8 +25,12 @@
  * values (after case folding, windash, base64, utf16 ... expansion), so
  * a value's literal is always a substring of any field value it matches.
  *
- * Matching scans the event's values as one vectored scan (no copy); a
- * literal found across two values only makes a rule a candidate in vain.
+ * Literals come in two databases: those of field matchers, scanned over
+ * the event's field values as one vectored scan (no copy; a literal
+ * found across two values only makes a rule a candidate in vain), and
+ * those of keywords, scanned over what a keyword search reads (message,
+ * else the raw record), so that long raw records (an EVTX record's JSON
+ * rendering) are not scanned against every literal.
  * Each literal reports once per scan (HS_FLAG_SINGLEMATCH) and marks the
  * rules needing it with the event's generation number.  Memory: the
  * database and one scratch per ruleset, fixed after compile.
@@ -38,16 +42,23 @@
 #include <string.h>
 
 /* A need under construction: literals (pointers into rule values). */
+struct nlit {
+	struct core_str s;
+	bool kw;		/* from a keyword: sought in message or raw */
+};
+
 struct need {
 	bool known;
 	unsigned n, cap;
-	struct core_str *lit;
+	struct nlit *lit;
 };
 
 struct detect_pf {
-	hs_database_t *db;
-	hs_scratch_t *scratch;
+	hs_database_t *db;	/* field literals, over the field values */
+	hs_database_t *kdb;	/* keyword literals, over message or raw */
+	hs_scratch_t *scratch;	/* serves both */
 	unsigned npat;
+	unsigned nfield;	/* patterns 0..nfield-1 are field literals */
 	uint32_t *first;	/* pattern -> first index into who */
 	uint32_t *who;		/* rule ids, grouped by pattern */
 	uint64_t *mark;		/* id -> generation it became a candidate */
@@ -75,6 +86,7 @@ struct detect_pf {
 struct pair {
 	struct core_str lit;
 	uint32_t rule;
+	bool kw;
 };
 
 /* -------------------------------------------------------------- needs */
@@ -85,18 +97,19 @@ static void need_free(struct need *n)
 	memset(n, 0, sizeof(*n));
 }
 
-static bool need_add(struct need *n, struct core_str l)
+static bool need_add(struct need *n, struct core_str l, bool kw)
 {
 	if (n->n == n->cap) {
 		unsigned ncap = n->cap ? n->cap * 2 : 8;
-		struct core_str *p = realloc(n->lit, ncap * sizeof(*p));
+		struct nlit *p = realloc(n->lit, ncap * sizeof(*p));
 
 		if (p == NULL)
 			return false;
 		n->lit = p;
 		n->cap = ncap;
 	}
-	n->lit[n->n++] = l;
+	n->lit[n->n].s = l;
+	n->lit[n->n++].kw = kw;
 	return true;
 }
 
@@ -106,7 +119,7 @@ static bool need_union(struct need *dst, const struct need *src)
 	if (!src->known)
 		return false;
 	for (unsigned i = 0; i < src->n; i++) {
-		if (!need_add(dst, src->lit[i]))
+		if (!need_add(dst, src->lit[i].s, src->lit[i].kw))
 			return false;
 	}
 	return true;
@@ -117,7 +130,7 @@ static size_t need_minlen(const struct need *n)
 	size_t m = SIZE_MAX;
 
 	for (unsigned i = 0; i < n->n; i++)
-		m = n->lit[i].len < m ? n->lit[i].len : m;
+		m = n->lit[i].s.len < m ? n->lit[i].s.len : m;
 	return m;
 }
 
@@ -209,7 +222,8 @@ static void need_fmatch(struct detect_ruleset *rs,
 		if (f->all && f->vals[i].grp != grp)
 			continue;
 		l = value_lit(rs, &f->vals[i]);
-		if (l.len < PF_MIN_LIT || !need_add(out, l))
+		if (l.len < PF_MIN_LIT ||
+		    !need_add(out, l, f->field.id == DETECT_F_KEYWORD))
 			out->known = false;
 	}
 	if (!out->known)
@@ -288,6 +302,8 @@ static int pair_cmp(const void *a, const void *b)
 	const struct pair *x = a, *y = b;
 	size_t n = x->lit.len < y->lit.len ? x->lit.len : y->lit.len;
 
+	if (x->kw != y->kw)
+		return x->kw ? 1 : -1;
 	for (size_t i = 0; i < n; i++) {
 		int c = lower((unsigned char)x->lit.p[i]) -
 			lower((unsigned char)y->lit.p[i]);
@@ -302,7 +318,7 @@ static int pair_cmp(const void *a, const void *b)
 
 static bool same_lit(const struct pair *a, const struct pair *b)
 {
-	if (a->lit.len != b->lit.len)
+	if (a->lit.len != b->lit.len || a->kw != b->kw)
 		return false;
 	for (size_t i = 0; i < a->lit.len; i++) {
 		if (lower((unsigned char)a->lit.p[i]) !=
@@ -335,7 +351,8 @@ static int add_need(struct pairs *ps, struct need *nd, uint32_t id)
 			ps->cap = nc;
 		}
 		q = &ps->p[ps->n++];
-		q->lit = nd->lit[j];
+		q->lit = nd->lit[j].s;
+		q->kw = nd->lit[j].kw;
 		if (q->lit.len > PF_MAX_LIT) {
 			q->lit.p += q->lit.len - PF_MAX_LIT;
 			q->lit.len = PF_MAX_LIT;
@@ -401,6 +418,7 @@ static int group(struct detect_pf *pf, const struct pair *p, size_t n,
 			(*expr)[np] = p[i].lit.p;
 			(*lens)[np] = p[i].lit.len;
 			(*ids)[np] = np;
+			pf->nfield += !p[i].kw;
 			np++;
 		}
 		pf->who[i] = p[i].rule;
@@ -410,32 +428,53 @@ static int group(struct detect_pf *pf, const struct pair *p, size_t n,
 	return 0;
 }
 
-static int compile_db(struct detect_pf *pf, const char **expr,
-		      const size_t *lens, const unsigned *ids,
-		      struct core_error *err)
+/* Compiles n literals (ids kept) into *db, mode a HS_MODE_...; grows
+ * the shared scratch for it. */
+static int compile_one(struct detect_pf *pf, const char **expr,
+		       const size_t *lens, const unsigned *ids, unsigned n,
+		       unsigned mode, hs_database_t **db,
+		       struct core_error *err)
 {
 	hs_compile_error_t *ce = NULL;
-	unsigned *flags = malloc(pf->npat * sizeof(*flags));
+	unsigned *flags;
 	hs_error_t rc;
 
+	if (n == 0)
+		return 0;
+	flags = malloc(n * sizeof(*flags));
 	if (flags == NULL)
 		return CORE_E_NOMEM;
-	for (unsigned i = 0; i < pf->npat; i++)
+	for (unsigned i = 0; i < n; i++)
 		flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
-	rc = hs_compile_lit_multi(expr, flags, ids, lens, pf->npat,
-				  HS_MODE_VECTORED, NULL, &pf->db, &ce);
+	rc = hs_compile_lit_multi(expr, flags, ids, lens, n, mode, NULL, db,
+				  &ce);
 	free(flags);
 	if (rc != HS_SUCCESS) {
 		core_fail(err, CORE_E_UNSUPPORTED, NULL, 0,
-			  "prefilter: cannot compile %u literals: %s", pf->npat,
+			  "prefilter: cannot compile %u literals: %s", n,
 			  ce && ce->message ? ce->message : "unknown error");
 		hs_free_compile_error(ce);
 		return CORE_E_UNSUPPORTED;
 	}
-	if (hs_alloc_scratch(pf->db, &pf->scratch) != HS_SUCCESS)
+	if (hs_alloc_scratch(*db, &pf->scratch) != HS_SUCCESS)
 		return core_fail(err, CORE_E_NOMEM, NULL, 0,
 				 "prefilter: no scratch space");
 	return 0;
+}
+
+static int compile_db(struct detect_pf *pf, const char **expr,
+		      const size_t *lens, const unsigned *ids,
+		      struct core_error *err)
+{
+	unsigned nf = pf->nfield;
+	int rc;
+
+	rc = compile_one(pf, expr, lens, ids, nf, HS_MODE_VECTORED, &pf->db,
+			 err);
+	if (rc == 0)
+		rc = compile_one(pf, expr + nf, lens + nf, ids + nf,
+				 pf->npat - nf, HS_MODE_BLOCK, &pf->kdb, err);
+	return rc;
 }
 
 int detect_pf_build(struct detect_ruleset *rs, struct core_error *err)
@@ -480,6 +519,7 @@ void detect_pf_free(struct detect_ruleset *rs)
 		return;
 	hs_free_scratch(pf->scratch);
 	hs_free_database(pf->db);
+	hs_free_database(pf->kdb);
 	free(pf->first);
 	free(pf->who);
 	free(pf->mark);
@@ -502,17 +542,20 @@ static int on_match(unsigned id, unsigned long long from,
 	return 0;
 }
 
+/* Field literals may lie in any field value; keyword literals only in
+ * what a keyword search reads (detect_fref_get()): message, else raw. */
 void detect_pf_scan(struct detect_ruleset *rs, const struct core_event *ev)
 {
+	static const struct detect_fref kw = { .id = DETECT_F_KEYWORD };
 	struct detect_pf *pf = rs->pf;
-	const char *data[CORE_EVENT_MAX_FIELDS + 1];
-	unsigned len[CORE_EVENT_MAX_FIELDS + 1];
+	const char *data[CORE_EVENT_MAX_FIELDS];
+	unsigned len[CORE_EVENT_MAX_FIELDS];
+	const struct core_str *k;
+	bool bad = false;
 	unsigned n = 0;
 
 	pf->gen++;
-	if (pf->db == NULL)
-		return;
-	for (unsigned i = 0; i < ev->nfields; i++) {
+	for (unsigned i = 0; pf->db != NULL && i < ev->nfields; i++) {
 		const struct core_str *v = &ev->fields[i].value;
 
 		if (v->len == 0 || v->len > UINT32_MAX)
@@ -520,17 +563,16 @@ void detect_pf_scan(struct detect_ruleset *rs, const struct core_event *ev)
 		data[n] = v->p;
 		len[n++] = (unsigned)v->len;
 	}
-	if (ev->raw.len > 0 && ev->raw.len <= UINT32_MAX) {
-		data[n] = ev->raw.p;
-		len[n++] = (unsigned)ev->raw.len;
-	}
-	if (n == 0)
-		return;
+	if (n > 0)
+		bad = hs_scan_vector(pf->db, data, len, n, 0, pf->scratch,
+				     on_match, pf) != HS_SUCCESS;
+	k = pf->kdb != NULL ? detect_fref_get(ev, &kw) : NULL;
+	if (k != NULL && k->len > 0 && k->len <= UINT32_MAX)
+		bad |= hs_scan(pf->kdb, k->p, (unsigned)k->len, 0,
+			       pf->scratch, on_match, pf) != HS_SUCCESS;
 	/* A failed scan must not hide rules: make every rule a candidate. */
-	if (hs_scan_vector(pf->db, data, len, n, 0, pf->scratch, on_match,
-			   pf) != HS_SUCCESS)
-		for (unsigned i = 0; i < pf->nmarks; i++)
-			pf->mark[i] = pf->gen;
+	for (unsigned i = 0; bad && i < pf->nmarks; i++)
+		pf->mark[i] = pf->gen;
 }
 
 bool detect_pf_candidate(const struct detect_ruleset *rs,
