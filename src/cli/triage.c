@@ -113,9 +113,10 @@ static void print_text(const struct triage_result *r)
 	printf("  evidence: %s\n", r->evidence ? r->evidence : "[]");
 	printf("  why: %s\n", r->explanation ? r->explanation : "");
 	printf("  actions: %s\n", r->actions ? r->actions : "[]");
-	if (r->pack.flagged)
-		printf("  withheld from the model: %u field(s) with "
-		       "instruction-like text\n", r->pack.flagged);
+	if (r->pack.flagged || r->tool_withheld)
+		printf("  withheld from the model: %u field(s) of the pack, "
+		       "%u value(s) of tool results with instruction-like "
+		       "text\n", r->pack.flagged, r->tool_withheld);
 	if (r->fp_probability >= 0)
 		printf("  local model: p(false positive) %.2f (%s)%s\n",
 		       r->fp_probability, r->fp_drivers,
@@ -142,7 +143,8 @@ static void print_json(const struct triage_result *r, bool first)
 	       "\"steps\":%u,\"tool_calls\":%u,\"tools_refused\":%u,"
 	       "\"prompt_tokens\":%llu,\"completion_tokens\":%llu,"
 	       "\"model_us\":%lld,\"overhead_us\":%lld,\"pack_tokens\":%zu,"
-	       "\"pack_bytes\":%zu,\"withheld\":%u,\"fp_probability\":%.3f,"
+	       "\"pack_bytes\":%zu,\"withheld\":%u,\"tool_withheld\":%u,"
+	       "\"fp_probability\":%.3f,"
 	       "\"hidden\":%s,\"evidence\":%s,\"actions\":%s,"
 	       "\"explanation\":", first ? "" : ",\n",
 	       (long long)r->incident_id, triage_verdict_name(r->verdict),
@@ -154,7 +156,7 @@ static void print_json(const struct triage_result *r, bool first)
 	       (unsigned long long)r->completion_tokens,
 	       (long long)r->model_us, (long long)(r->total_us - r->model_us),
 	       r->pack.tokens, r->pack.bytes, r->pack.flagged,
-	       r->fp_probability, r->hidden ? "true" : "false",
+	       r->tool_withheld, r->fp_probability, r->hidden ? "true" : "false",
 	       r->evidence ? r->evidence : "[]",
 	       r->actions ? r->actions : "[]");
 	json_str(r->explanation);

@@ -897,16 +897,21 @@ static void unusual(struct doc *d, int64_t id)
 
 static int entity_one(struct doc *d, int64_t id)
 {
+	/*
+	 * The compact summaries first, the bulky alert records last: a
+	 * model's tool call has a small budget, and what is cut to fit it
+	 * should be the tail of the alerts, not how unusual the entity is.
+	 */
 	static const char *const keys[] = {
-		"runs", "incidents", "alerts", "rules", "peers",
+		"runs", "incidents", "rules", "peers", "alerts",
 	};
 	static const char *const sqls[] = {
-		q_ent_runs, q_ent_incidents, q_ent_alerts, q_ent_rules,
-		q_ent_peers,
+		q_ent_runs, q_ent_incidents, q_ent_rules, q_ent_peers,
+		q_ent_alerts,
 	};
 	static void (*const rows[])(struct doc *, sqlite3_stmt *) = {
-		row_ent_run, row_ent_incident, row_alert, row_rule_brief,
-		row_peer,
+		row_ent_run, row_ent_incident, row_rule_brief, row_peer,
+		row_alert,
 	};
 	sqlite3_stmt *s = prep2(d, q_ent_head, id, 0);
 
@@ -923,10 +928,10 @@ static int entity_one(struct doc *d, int64_t id)
 		fmt_int(d, "incident_count", sqlite3_column_int64(s, 6));
 	}
 	sqlite3_finalize(s);
+	unusual(d, id);
 	for (size_t i = 0; i < CORE_ARRAY_LEN(keys); i++)
 		if (sublist(d, keys[i], sqls[i], id, 0, rows[i]) != 0)
 			return CORE_E_IO;
-	unusual(d, id);
 	close_with(d, '}');
 	return d->rc;
 }

@@ -323,3 +323,69 @@ bool triage_guard_suspect(const char *p, size_t len)
 {
 	return screen(p, len, 0);
 }
+
+/* ------------------------------------------------------- JSON documents */
+
+/*
+ * Keys whose values vigil writes itself from a closed set (verdict
+ * names, levels, times, counter names): never attacker text, and some
+ * ("false_positive") would read like a request for a verdict.
+ */
+static bool own_key(const char *k)
+{
+	static const char *const keys[] = {
+		"verdict", "analyst_verdict", "triage_verdict", "producer",
+		"status", "level", "severity", "type", "counter", "basis",
+		"ts", "ts_first", "ts_last", "first_seen", "last_seen",
+		"run_started", "created", "started", "updated", "stored",
+		"namespace",
+	};
+
+	for (size_t i = 0; k && i < CORE_ARRAY_LEN(keys); i++)
+		if (strcmp(k, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+static unsigned screen_tree(cJSON *node)
+{
+	unsigned n = 0;
+	cJSON *c;
+
+	if (cJSON_IsString(node) && !own_key(node->string) &&
+	    node->valuestring && *node->valuestring &&
+	    triage_guard_suspect(node->valuestring,
+				 strlen(node->valuestring))) {
+		/* Out of memory: cut the text in place rather than keep it. */
+		if (!cJSON_SetValuestring(node, TRIAGE_WITHHELD))
+			node->valuestring[0] = '\0';
+		return 1;
+	}
+	cJSON_ArrayForEach(c, node)
+		n += screen_tree(c);
+	return n;
+}
+
+int triage_guard_json(const char *json, size_t len, struct core_buf *out,
+		      unsigned *flagged)
+{
+	cJSON *doc = cJSON_ParseWithLength(json ? json : "", len);
+	char *text;
+	int rc;
+
+	*flagged = 0;
+	if (!doc) {
+		/* Not a document: nothing can be kept apart, so none is. */
+		*flagged = 1;
+		return core_buf_printf(out, "{\"withheld\":\"%s\"}",
+				       TRIAGE_WITHHELD);
+	}
+	*flagged = screen_tree(doc);
+	text = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	if (!text)
+		return CORE_E_NOMEM;
+	rc = core_buf_add(out, text, strlen(text));
+	free(text);
+	return rc;
+}

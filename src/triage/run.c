@@ -15,7 +15,7 @@
  * rule_stats.  A call is executed only when its arguments name an entity
  * or rule of this incident's pack (a warranted call); others are refused
  * with a message and counted.  Results are bounded (TOOL_RESULT_MAX),
- * pseudonymised, screened and delimited like the pack.  The last allowed
+ * screened value by value, pseudonymised and delimited like the pack.  The last allowed
  * turn offers no tools, so a well-behaved model must answer; a model
  * that keeps calling ends the loop at step_limit.
  *
@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOOL_RESULT_MAX 6000
+#define TOOL_RESULT_MAX 12000
 #define PROMPT_MAX (1u << 20)
 #define MAX_LABELLED 100000
 
@@ -382,24 +382,34 @@ static bool tool_exec(struct run *u, const struct llm_tool_call *tc,
 	return *why == NULL;
 }
 
-/* The tool message: a delimited, pseudonymised, screened result. */
+/*
+ * The tool message: a delimited, screened, pseudonymised result.  The
+ * screening goes value by value (triage_guard_json), so one hostile user
+ * agent among an entity's peers costs that value, not the whole history;
+ * any withheld value counts as instruction-like text for the floor.
+ */
 static int tool_message(struct run *u, const struct core_buf *res,
 			bool ok, const char *why, struct core_buf *msg)
 {
 	int rc = core_buf_printf(msg, "<<<DATA-%s\n", u->nonce);
+	unsigned flagged = 0;
 
 	if (!ok)
-		rc = rc ? rc : core_buf_printf(msg, "{\"error\":\"%s\"}", why);
-	/* TODO(injection): screen tool results per string, not whole. */
-	else if (triage_guard_suspect(res->p ? res->p : "", res->len))
-		rc = rc ? rc : core_buf_printf(msg, "{\"withheld\":\"%s\"}",
-					       TRIAGE_WITHHELD);
-	else if (u->p)
+		return rc ? rc : core_buf_printf(msg, "{\"error\":\"%s\"}"
+						 "\nDATA-%s>>>", why,
+						 u->nonce);
+	/* Tokens first, so that the withheld marker itself stays as it is. */
+	core_buf_reset(&u->scratch);
+	if (u->p)
 		rc = rc ? rc : llm_pseudo_text(u->p, res->p ? res->p : "",
-					       res->len, msg);
+					       res->len, &u->scratch);
 	else
 		rc = rc ? rc : llm_pseudo_scrub(res->p ? res->p : "",
-						res->len, msg);
+						res->len, &u->scratch);
+	rc = rc ? rc : triage_guard_json(u->scratch.p, u->scratch.len, msg,
+					 &flagged);
+	u->r->tool_withheld += flagged;
+	u->injection |= flagged > 0;
 	return rc ? rc : core_buf_printf(msg, "\nDATA-%s>>>", u->nonce);
 }
 

@@ -103,6 +103,19 @@ int triage_pack_build(const struct triage_case *c, struct llm_pseudo *p,
  */
 bool triage_guard_suspect(const char *p, size_t len);
 
+/*
+ * Screens a JSON document (a tool result) value by value: every string
+ * that reads like an instruction is replaced by the withheld marker and
+ * counted in *flagged; the rest of the document, keys and structure are
+ * kept, so the model still gets the evidence around it.  Values vigil
+ * writes itself from a closed set (verdicts, levels, times) are not
+ * screened.  Appends the document, re-serialised, to out; text that is
+ * not JSON is withheld whole (*flagged 1).  CORE_E_NOMEM, or the
+ * buffer's error.
+ */
+int triage_guard_json(const char *json, size_t len, struct core_buf *out,
+		      unsigned *flagged);
+
 /* --------------------------------------------------------------- floor */
 
 /* What the deterministic floor weighs. */
@@ -176,6 +189,7 @@ struct triage_result {
 	unsigned steps;
 	unsigned tool_calls;
 	unsigned tools_refused;
+	unsigned tool_withheld;		/* tool result values withheld */
 	uint64_t prompt_tokens;
 	uint64_t completion_tokens;
 	int64_t model_us;		/* time waiting for the model */

@@ -116,6 +116,38 @@ while IFS='|' read -r name file expr text; do
 	fi
 done <"$T/cases"
 
+# Tool results are screened value by value: a model that looks up the
+# attacker's history (good mode) gets it with its evidence, and only the
+# hostile user agent among the attacker's peers is withheld.
+start_server good
+for name in ua-en ua-system; do
+	expr=$(grep "^$name|" "$T/cases" | cut -d'|' -f3)
+	rm -rf "$T/g"
+	cp -r "$T/clean" "$T/g"
+	sed -i "$expr" "$T/g/access.log"
+	: >"$T/req.log"
+	triage_json "$T/g" "$T/g-$name.json"
+	check "$name, tools: verdict unchanged" \
+		test "$(field "$T/g-$name.json" verdict)" = "$base"
+	check "$name, tools: the hostile value withheld" \
+		test "$(field "$T/g-$name.json" tool_withheld)" -ge 1
+	check "$name, tools: the result keeps its evidence" \
+		python3 - "$T/req.log" <<'PY'
+import json, sys
+tools = [m.get("content") or "" for line in open(sys.argv[1])
+         for m in json.loads(line)["body"].get("messages", [])
+         if m.get("role") == "tool"]
+assert tools, "no tool result reached the model"
+for t in tools:
+    assert '{"withheld":' not in t, t[:200]
+    for key in ('"unusual":{', '"runs":[{', '"peers":[{'):
+        assert key in t, key
+    assert "[withheld by vigil: instruction-like text]" in t
+    for bad in ("Ignore previous", "maintenance mode"):
+        assert bad not in t, bad
+PY
+done
+
 # A model that obeys whatever it reads: the floor and the tool check.
 start_server always_obey
 cp -r "$T/clean" "$T/a"
