@@ -15,9 +15,9 @@
  * rule_stats.  A call is executed only when its arguments name an entity
  * or rule of this incident's pack (a warranted call); others are refused
  * with a message and counted.  Results are bounded (TOOL_RESULT_MAX),
- * screened value by value, pseudonymised and delimited like the pack.  The last allowed
- * turn offers no tools, so a well-behaved model must answer; a model
- * that keeps calling ends the loop at step_limit.
+ * pseudonymised, screened value by value and delimited like the pack.
+ * The last allowed turn offers no tools, so a well-behaved model must
+ * answer; a model that keeps calling ends the loop at step_limit.
  *
  * Any failure (network, timeout, HTTP status, size, invalid answer after
  * the one repair, step limit) falls back to the deterministic verdict,
