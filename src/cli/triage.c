@@ -7,13 +7,18 @@
  * did, and the local model's view.  --all triages every stored incident
  * and ends with the figures the analyst cares about: how many incidents
  * are shown, how many were hidden as likely repeat false positives, and
- * vigil's own overhead per incident (model latency excluded).
+ * vigil's own overhead per incident (model latency excluded).  With a
+ * model, --all keeps up to `concurrency` incidents (vigil.yaml) waiting
+ * for it at once, one thread each, and prints the results in id order
+ * as soon as each one and those before it are done.  --stream prints the
+ * model's answer as it arrives, for one incident at a time.
  */
 #include "cli/cli_store.h"
 #include "cli/cli_triage.h"
 #include "triage/triage.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +33,10 @@ static const char usage_text[] =
 "there is none.  The output says which produced it.  Traces and\n"
 "verdicts are kept in the store and shown by `vigil show`.\n"
 "\n"
-"  -a, --all            triage every stored incident\n"
+"  -a, --all            triage every stored incident (up to\n"
+"                       `concurrency` from vigil.yaml at once)\n"
+"      --stream         print the model's answer as it arrives\n"
+"                       (one incident, text format)\n"
 "      --store PATH     the store (default: see `vigil analyze --help`)\n"
 "  -c, --config FILE    read FILE instead of the default vigil.yaml\n"
 "      --no-model       use the deterministic verdict only\n"
@@ -39,7 +47,7 @@ static const char usage_text[] =
 struct opts {
 	const char *store;
 	const char *config;
-	bool all, no_model, json, quiet, stats;
+	bool all, no_model, json, quiet, stats, stream;
 	int64_t id;
 };
 
@@ -50,6 +58,7 @@ static int parse(struct opts *o, int argc, char **argv)
 		{ "store", required_argument, NULL, 'S' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "no-model", no_argument, NULL, 'N' },
+		{ "stream", no_argument, NULL, 'T' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -64,6 +73,7 @@ static int parse(struct opts *o, int argc, char **argv)
 		case 'S': o->store = optarg; break;
 		case 'c': o->config = optarg; break;
 		case 'N': o->no_model = true; break;
+		case 'T': o->stream = true; break;
 		case 'q': o->quiet = true; break;
 		case 'f':
 			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
@@ -87,6 +97,11 @@ static int parse(struct opts *o, int argc, char **argv)
 	}
 	if (!o->all && cli_store_parse_id("triage", argv[optind], &o->id))
 		return 2;
+	if (o->stream && (o->all || o->json)) {
+		fputs("vigil triage: --stream is for one incident in text "
+		      "format\n", stderr);
+		return 2;
+	}
 	return -1;
 }
 
@@ -156,7 +171,8 @@ static void print_json(const struct triage_result *r, bool first)
 	       (unsigned long long)r->completion_tokens,
 	       (long long)r->model_us, (long long)(r->total_us - r->model_us),
 	       r->pack.tokens, r->pack.bytes, r->pack.flagged,
-	       r->tool_withheld, r->fp_probability, r->hidden ? "true" : "false",
+	       r->tool_withheld, r->fp_probability,
+	       r->hidden ? "true" : "false",
 	       r->evidence ? r->evidence : "[]",
 	       r->actions ? r->actions : "[]");
 	json_str(r->explanation);
@@ -171,36 +187,48 @@ struct totals {
 	size_t max_tokens;
 };
 
-static int one(struct triage_ctx *t, const struct opts *o, int64_t id,
-	       struct totals *tot)
+/* Prints one result and adds it to the totals. */
+static void report(const struct opts *o, const struct triage_result *r,
+		   struct totals *tot)
 {
-	struct core_error err = { 0 };
-	struct triage_result r;
-	char msg[900];
-
-	if (triage_run(t, id, &r, &err) != 0) {
-		core_error_format(&err, msg, sizeof(msg));
-		fprintf(stderr, "vigil triage: incident %lld: %s\n",
-			(long long)id, msg);
-		return 1;
-	}
 	if (o->json)
-		print_json(&r, tot->n == 0);
+		print_json(r, tot->n == 0);
 	else if (!o->quiet)
-		print_text(&r);
+		print_text(r);
 	tot->n++;
-	tot->by[r.verdict]++;
-	tot->hidden += r.hidden;
-	tot->shown += !r.hidden && r.verdict >= TRIAGE_SUSPICIOUS;
-	tot->overhead_us += r.total_us - r.model_us;
-	tot->max_tokens = CORE_MAX(tot->max_tokens, r.pack.tokens);
-	triage_result_free(&r);
-	return 0;
+	tot->by[r->verdict]++;
+	tot->hidden += r->hidden;
+	tot->shown += !r->hidden && r->verdict >= TRIAGE_SUSPICIOUS;
+	tot->overhead_us += r->total_us - r->model_us;
+	tot->max_tokens = CORE_MAX(tot->max_tokens, r->pack.tokens);
 }
 
+static int run_one(struct triage_ctx *t, int64_t id, struct triage_result *r)
+{
+	struct core_error err = { 0 };
+	char msg[900];
+
+	if (triage_run(t, id, r, &err) == 0)
+		return 0;
+	core_error_format(&err, msg, sizeof(msg));
+	fprintf(stderr, "vigil triage: incident %lld: %s\n", (long long)id,
+		msg);
+	return 1;
+}
+
+/* --all: the incidents, their results, and who works on which. */
 struct all {
 	int64_t *ids;
 	size_t n, cap;
+	struct triage_result *res;
+	char *state;			/* 0 to do, 1 done, 2 failed */
+	size_t next;			/* next to take */
+	size_t printed;			/* results printed so far */
+	pthread_mutex_t mu;
+	struct triage_ctx *t;
+	const struct opts *o;
+	struct totals tot;
+	int failed;
 };
 
 static int collect(const struct store_incident *inc, void *ud)
@@ -220,33 +248,119 @@ static int collect(const struct store_incident *inc, void *ud)
 	return 0;
 }
 
-static int each(struct triage_ctx *t, struct store *st, const struct opts *o)
+/* Prints the finished results that no unfinished one precedes. */
+static void flush_done(struct all *a)
+{
+	while (a->printed < a->n && a->state[a->printed]) {
+		struct triage_result *r = &a->res[a->printed];
+
+		if (a->state[a->printed] == 1)
+			report(a->o, r, &a->tot);
+		a->failed |= a->state[a->printed] == 2;
+		triage_result_free(r);
+		a->printed++;
+	}
+	fflush(stdout);
+}
+
+static void *worker(void *ud)
+{
+	struct all *a = ud;
+
+	for (;;) {
+		size_t i;
+		int bad;
+
+		pthread_mutex_lock(&a->mu);
+		i = a->next < a->n ? a->next++ : SIZE_MAX;
+		pthread_mutex_unlock(&a->mu);
+		if (i == SIZE_MAX)
+			return NULL;
+		bad = run_one(a->t, a->ids[i], &a->res[i]);
+		pthread_mutex_lock(&a->mu);
+		a->state[i] = bad ? 2 : 1;
+		flush_done(a);
+		pthread_mutex_unlock(&a->mu);
+	}
+}
+
+/* Triage a->ids with up to nthreads incidents in flight. */
+static void run_all(struct all *a, unsigned nthreads)
+{
+	pthread_t th[64];
+	unsigned k = 0;
+
+	nthreads = CORE_MAX(1u, CORE_MIN(nthreads, 64u));
+	if (nthreads > a->n)
+		nthreads = (unsigned)CORE_MAX(a->n, (size_t)1);
+	for (; k + 1 < nthreads; k++)
+		if (pthread_create(&th[k], NULL, worker, a) != 0)
+			break;
+	worker(a);	/* this thread works too */
+	while (k-- > 0)
+		pthread_join(th[k], NULL);
+}
+
+static void on_delta(const char *p, size_t len, void *ud)
+{
+	bool *started = ud;
+
+	if (!*started)
+		fputs("model: ", stdout);
+	*started = true;
+	fwrite(p, 1, len, stdout);
+	fflush(stdout);
+}
+
+static int each(struct triage_ctx *t, struct store *st, const struct opts *o,
+		unsigned concurrency)
 {
 	struct core_error err = { 0 };
-	struct all a = { 0 };
-	struct totals tot = { 0 };
-	int failed = 0;
+	struct all a = { .t = t, .o = o };
+	bool streamed = false;
+	int rc = 0;
 
+	pthread_mutex_init(&a.mu, NULL);
 	if (o->json)
 		printf("[");
-	if (!o->all)
-		failed = one(t, o, o->id, &tot);
-	else if (store_incident_each(st, 0, 0, collect, &a, &err) == 0)
-		for (size_t i = 0; i < a.n; i++)
-			failed |= one(t, o, a.ids[i], &tot);
+	if (!o->all) {
+		struct triage_result r;
+
+		if (o->stream)
+			triage_ctx_stream(t, on_delta, &streamed);
+		rc = run_one(t, o->id, &r);
+		if (streamed)
+			fputs("\n", stdout);
+		if (rc == 0) {
+			report(o, &r, &a.tot);
+			triage_result_free(&r);
+		}
+	} else if (store_incident_each(st, 0, 0, collect, &a, &err) == 0) {
+		a.res = calloc(a.n + 1, sizeof(*a.res));
+		a.state = calloc(a.n + 1, 1);
+		if (a.res && a.state)
+			run_all(&a, concurrency);
+		else
+			a.failed = 1;
+		rc = a.failed;
+	}
 	free(a.ids);
+	free(a.res);
+	free(a.state);
+	pthread_mutex_destroy(&a.mu);
 	if (o->json)
 		printf("]\n");
 	if (o->all && !o->json)
 		printf("triaged %u: malicious %u, suspicious %u, benign %u, "
 		       "false_positive %u; shown to the analyst %u, hidden "
 		       "as likely repeat false positives %u; overhead %.2f ms "
-		       "per incident, largest pack ~%zu tokens\n", tot.n,
-		       tot.by[TRIAGE_MALICIOUS], tot.by[TRIAGE_SUSPICIOUS],
-		       tot.by[TRIAGE_BENIGN], tot.by[TRIAGE_FALSE_POSITIVE],
-		       tot.shown, tot.hidden, tot.n ? tot.overhead_us / 1e3 /
-		       tot.n : 0.0, tot.max_tokens);
-	return failed;
+		       "per incident, largest pack ~%zu tokens\n", a.tot.n,
+		       a.tot.by[TRIAGE_MALICIOUS], a.tot.by[TRIAGE_SUSPICIOUS],
+		       a.tot.by[TRIAGE_BENIGN],
+		       a.tot.by[TRIAGE_FALSE_POSITIVE], a.tot.shown,
+		       a.tot.hidden, a.tot.n ? a.tot.overhead_us / 1e3 /
+		       a.tot.n : 0.0, a.tot.max_tokens);
+	return rc;
 }
 
 static double pct(uint64_t a, uint64_t b)
@@ -348,7 +462,7 @@ int cli_triage(int argc, char **argv)
 		fprintf(stderr, "vigil triage: %s\n", msg);
 		rc = 1;
 	} else {
-		rc = each(t, st, &o);
+		rc = each(t, st, &o, client ? cfg.concurrency : 1);
 	}
 	triage_ctx_free(t);
 	llm_client_free(client);

@@ -25,6 +25,7 @@
  */
 #include "triage/triage_int.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,17 @@ struct labelled {
 	double x[TRIAGE_FEATURES];
 };
 
+/*
+ * Threads: triage_run may be called from several threads at once on one
+ * context.  Everything but the wait for the model (the store, the
+ * pseudonym map, the learnt model) is done under mu; llm_client_chat
+ * runs outside it, so that N incidents wait for the model at once while
+ * the client's own limit bounds the requests in flight.
+ */
 struct triage_ctx {
+	pthread_mutex_t mu;
+	llm_delta_fn on_delta;		/* streamed answers; NULL: none */
+	void *delta_ud;
 	struct store *st;
 	struct llm_config cfg;
 	struct llm_client *client;
@@ -165,6 +176,7 @@ int triage_ctx_new(struct store *st, const struct llm_config *cfg,
 	*out = NULL;
 	if (!t)
 		return CORE_E_NOMEM;
+	pthread_mutex_init(&t->mu, NULL);
 	t->st = st;
 	t->cfg = *cfg;
 	t->client = client;
@@ -198,9 +210,16 @@ void triage_ctx_free(struct triage_ctx *t)
 		core_buf_free(&b);
 	}
 	sodium_memzero(t->key, sizeof(t->key));
+	pthread_mutex_destroy(&t->mu);
 	llm_pseudo_free(t->pseudo);
 	free(t->lab);
 	free(t);
+}
+
+void triage_ctx_stream(struct triage_ctx *t, llm_delta_fn fn, void *ud)
+{
+	t->on_delta = fn;
+	t->delta_ud = ud;
 }
 
 void triage_result_free(struct triage_result *r)
@@ -658,6 +677,8 @@ static int converse(struct run *u, struct llm_chat *chat,
 	struct llm_chat_opts o = {
 		.schema_name = "triage_verdict", .schema = triage_answer_schema,
 		.tools = tool_defs, .ntools = CORE_ARRAY_LEN(tool_defs),
+		.stream = u->t->on_delta != NULL, .on_delta = u->t->on_delta,
+		.ud = u->t->delta_ud,
 	};
 	unsigned limit = u->t->cfg.step_limit ? u->t->cfg.step_limit : 6;
 	bool repaired = false;
@@ -673,7 +694,9 @@ static int converse(struct run *u, struct llm_chat *chat,
 		core_buf_reset(&u->request);
 		llm_request_json(&u->t->cfg, chat, &o, o.schema != NULL,
 				 &u->request);
+		pthread_mutex_unlock(&u->t->mu);
 		rc = llm_client_chat(u->t->client, chat, &o, &resp, &err);
+		pthread_mutex_lock(&u->t->mu);
 		u->r->steps = step;
 		u->r->model_us += resp.latency_us;
 		u->r->prompt_tokens += resp.prompt_tokens;
@@ -841,9 +864,12 @@ int triage_run(struct triage_ctx *t, int64_t incident_id,
 
 	memset(r, 0, sizeof(*r));
 	r->incident_id = incident_id;
+	pthread_mutex_lock(&t->mu);
 	rc = triage_case_load(t->st, incident_id, &u.c, err);
-	if (rc)
+	if (rc) {
+		pthread_mutex_unlock(&t->mu);
 		return rc;
+	}
 	u.p = t->cfg.privacy == LLM_PRIVACY_PSEUDONYMISE ? t->pseudo : NULL;
 	r->score_before = u.c->score;
 	make_nonce(u.nonce);
@@ -878,5 +904,6 @@ int triage_run(struct triage_ctx *t, int64_t incident_id,
 	core_buf_free(&u.answer);
 	core_buf_free(&u.request);
 	triage_case_free(u.c);
+	pthread_mutex_unlock(&t->mu);
 	return rc;
 }

@@ -217,7 +217,19 @@ int triage_ctx_new(struct store *st, const struct llm_config *cfg,
 		   struct core_error *err);
 void triage_ctx_free(struct triage_ctx *t);
 
-/* Triage one incident; records trace and verdict in the store. */
+/*
+ * Streams the model's answers to fn as they arrive (server-sent events),
+ * for interactive use; fn NULL turns it off.  The text is what the model
+ * writes, pseudonyms and all; the result's explanation is mapped back.
+ */
+void triage_ctx_stream(struct triage_ctx *t, llm_delta_fn fn, void *ud);
+
+/*
+ * Triage one incident; records trace and verdict in the store.  Several
+ * threads may triage on one context at once: they wait for the model in
+ * parallel (as many as the client's concurrency allows) and take turns
+ * for everything else.
+ */
 int triage_run(struct triage_ctx *t, int64_t incident_id,
 	       struct triage_result *r, struct core_error *err);
 

@@ -26,6 +26,11 @@ named by --mode:
                 answers "benign"; otherwise it behaves like good
   always_obey   obeys whatever it reads
 
+Every record carries "in_flight": the requests being answered when it
+arrived, itself included, so tests can check a client's concurrency
+limit; "stream" modes answer final verdicts as server-sent events in
+7-character pieces whenever the request asks for a stream.
+
 Run with --selftest CASE_FILE to check that the obey detector fires on
 every line of CASE_FILE (so that a test passing means vigil kept the
 text away, not that the detector was blind).
@@ -136,6 +141,7 @@ def tool_call(name, args, n):
 class State:
     lock = threading.Lock()
     count = 0
+    active = 0
     args = None
 
 
@@ -183,7 +189,9 @@ class Handler(BaseHTTPRequestHandler):
             req = {}
         with State.lock:
             State.count += 1
+            State.active += 1
             k = State.count
+            in_flight = State.active
         mode = State.args.mode
         msgs = req.get("messages", [])
         outside = "\n".join((m.get("content") or "") for m in msgs
@@ -192,10 +200,14 @@ class Handler(BaseHTTPRequestHandler):
                                          injected(outside))
         rec = {"n": k, "path": self.path, "mode": mode,
                "auth": self.headers.get("Authorization"),
-               "obeyed": obey, "body": req}
+               "obeyed": obey, "in_flight": in_flight, "body": req}
         with State.lock, open(State.args.log, "a") as f:
             f.write(json.dumps(rec) + "\n")
-        self.answer(mode, req, msgs, k, obey)
+        try:
+            self.answer(mode, req, msgs, k, obey)
+        finally:
+            with State.lock:
+                State.active -= 1
 
     def answer(self, mode, req, msgs, k, obey):
         doc = data_doc(msgs)
