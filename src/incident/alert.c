@@ -333,16 +333,19 @@ static void rec_init(struct incident_set *s, struct incident_alert *r,
 }
 
 /*
- * A repeat after more than gap_us of silence starts a new record, so an
- * address that comes back next week is a new incident, not a week-long
- * one.
+ * A repeat after more than a day of silence (or gap_us, when longer)
+ * starts a new record, so an address that comes back next week is a new
+ * incident, not a week-long one, while one that probes all day is one
+ * record, not one per burst.
  */
 static bool stale(const struct incident_set *s,
 		  const struct incident_alert *r, const struct detect_alert *a)
 {
 	if (r->ts_last == CORE_TS_UNKNOWN || a->ts_first == CORE_TS_UNKNOWN)
 		return false;
-	return a->ts_first - r->ts_last > s->cfg.gap_us;
+	/* The same span as grouping's anchors: a day of silence, at least. */
+	return a->ts_first - r->ts_last >
+	       CORE_MAX(s->cfg.gap_us, INCIDENT_RECORD_GAP_US);
 }
 
 /*

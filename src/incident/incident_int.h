@@ -62,6 +62,9 @@ struct incident_login {
 
 #define INCIDENT_MAX_LOGINS 4096
 
+/* Silence after which a rule's repeats on the same entities start anew. */
+#define INCIDENT_RECORD_GAP_US (24LL * 3600 * 1000000)
+
 struct incident_set {
 	struct incident_config cfg;
 	struct core_arena *strings;	/* every copied byte */

@@ -196,9 +196,19 @@ static int entity_cmp(const void *pa, const void *pb)
 	return strcmp_view(x->value, y->value);
 }
 
+/*
+ * An entity value as gathered from the records, before the repeats fold:
+ * small, so that an incident of many records costs little while built.
+ */
+struct gathered {
+	struct core_str value;
+	uint32_t records;
+	uint8_t type;
+};
+
 static int value_cmp(const void *pa, const void *pb)
 {
-	const struct incident_entity *x = pa, *y = pb;
+	const struct gathered *x = pa, *y = pb;
 
 	if (x->type != y->type)
 		return x->type < y->type ? -1 : 1;
@@ -206,7 +216,7 @@ static int value_cmp(const void *pa, const void *pb)
 }
 
 /* Sorts the gathered values and folds repeats into a record count. */
-static size_t dedup(struct incident_entity *list, size_t n)
+static size_t dedup(struct gathered *list, size_t n)
 {
 	size_t o = 0;
 
@@ -248,10 +258,11 @@ static int entities_of(struct work *w, struct incident_entity **out,
 		       size_t *nout)
 {
 	struct incident_entity *list;
+	struct gathered *g;
 	size_t n = 0;
 
-	list = malloc((w->nmem * INCIDENT_ENT__COUNT + 1) * sizeof(*list));
-	if (!list)
+	g = malloc((w->nmem * INCIDENT_ENT__COUNT + 1) * sizeof(*g));
+	if (!g)
 		return CORE_E_NOMEM;
 	for (size_t i = 0; i < w->nmem; i++) {
 		const struct incident_alert *r = rec(w, i);
@@ -259,13 +270,23 @@ static int entities_of(struct work *w, struct incident_entity **out,
 		for (int t = 0; t < INCIDENT_ENT__COUNT; t++) {
 			if (!r->entity[t].len)
 				continue;
-			memset(&list[n], 0, sizeof(*list));
-			list[n].type = (enum incident_entity_type)t;
-			list[n].value = r->entity[t];
-			list[n++].records = 1;
+			g[n].type = (uint8_t)t;
+			g[n].value = r->entity[t];
+			g[n++].records = 1;
 		}
 	}
-	n = dedup(list, n);
+	n = dedup(g, n);
+	list = calloc(n + 1, sizeof(*list));
+	if (!list) {
+		free(g);
+		return CORE_E_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		list[i].type = (enum incident_entity_type)g[i].type;
+		list[i].value = g[i].value;
+		list[i].records = g[i].records;
+	}
+	free(g);
 
 	for (size_t i = 0; i < n; i++) {
 		entity_counters(w, &list[i]);
