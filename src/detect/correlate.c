@@ -697,7 +697,44 @@ static bool metric(const struct detect_corr *c, struct cgroup *g, double *x)
 	}
 }
 
-/* TODO(corr-chain): closed windows do not feed correlations above them. */
+/*
+ * A closed window that held feeds the correlations referencing r with an
+ * event made of its group-by values (under the group-by names), its last
+ * time and its last evidence's record, as an open burst feeds them with
+ * the event that made it hold.  Correlations flushed at the end of the
+ * input before r is are not fed again.
+ */
+static void feed_up(struct detect_ruleset *rs, struct detect_rule *r,
+		    struct cgroup *g, detect_alert_fn fn, void *ud)
+{
+	const struct detect_corr *c = r->corr;
+	const struct detect_evidence *last = NULL;
+	struct core_event *e;
+
+	if (r->nparents == 0 || rs == NULL || fn == NULL)
+		return;
+	e = malloc(sizeof(*e));
+	if (e == NULL)
+		return;
+	if (g->ntail > 0)
+		last = g->ev[HEAD + (g->tpos + TAIL - 1) % TAIL];
+	else if (g->nhead > 0)
+		last = g->ev[g->nhead - 1];
+	core_event_reset(e, NULL);
+	e->ts = g->last_ts;
+	e->decoded = true;
+	if (last != NULL) {
+		e->src = last->src;
+		e->line = last->line;
+		e->raw = last->text;
+	}
+	for (unsigned i = 0; i < c->ngroup; i++)
+		core_event_set_named(e, c->group[i], strlen(c->group[i]),
+				     g->key + g->voff[i], g->vlen[i]);
+	detect_rule_hit(rs, r, e, fn, ud);
+	free(e);
+}
+
 static void window_close(struct detect_ruleset *rs, struct detect_rule *r,
 			 struct cgroup *g, detect_alert_fn fn, void *ud)
 {
@@ -706,6 +743,7 @@ static void window_close(struct detect_ruleset *rs, struct detect_rule *r,
 	if (metric(r->corr, g, &x) && cond_holds(r->corr, x)) {
 		g->open = true;
 		report(rs, r, g, fn, ud);
+		feed_up(rs, r, g, fn, ud);
 	}
 	group_reset(g);
 }

@@ -150,6 +150,26 @@ static const struct scenario sc[] = {
 	  CLOSED("value_count", "{field: user.name, lt: 2}"), 0,
 	  { { 0, H1 "|user.name=a" }, { 1, H1 "|user.name=a" } }, 1, 2, 1,
 	  0 },
+	{ "closed windows that held feed the correlation above them",
+	  BASE "title: low\nname: low\ncorrelation:\n  type: value_count\n"
+	  "  rules: [hit]\n  group-by: [source.ip]\n  timespan: 60s\n"
+	  "  condition: {field: user.name, lt: 2}\n---\n"
+	  "title: C\ncorrelation:\n  type: event_count\n  rules: [low]\n"
+	  "  group-by: [source.ip]\n  timespan: 600s\n"
+	  "  condition: {gte: 2}\n", 0,
+	  { { 0, H1 "|user.name=a" }, { 1, H1 "|user.name=a" },
+	    { 100, H1 "|user.name=a" }, { 101, H1 "|user.name=a" } },
+	  1, 2, 0, 0 },
+	{ "a closed window that did not hold feeds nothing",
+	  BASE "title: low\nname: low\ncorrelation:\n  type: value_count\n"
+	  "  rules: [hit]\n  group-by: [source.ip]\n  timespan: 60s\n"
+	  "  condition: {field: user.name, lt: 2}\n---\n"
+	  "title: C\ncorrelation:\n  type: event_count\n  rules: [low]\n"
+	  "  group-by: [source.ip]\n  timespan: 600s\n"
+	  "  condition: {gte: 2}\n", 0,
+	  { { 0, H1 "|user.name=a" }, { 1, H1 "|user.name=b" },
+	    { 100, H1 "|user.name=a" }, { 101, H1 "|user.name=a" } },
+	  0, 0, 0, 0 },
 	{ "temporal with gte 1 of 2 rules fires on the first",
 	  ORDERED("temporal") "  condition: {gte: 1}\n", 0,
 	  { { 0, "event.action=a|source.ip=1.1.1.1" } }, 1, 2, 0, 0 },
