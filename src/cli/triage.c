@@ -368,6 +368,28 @@ static double pct(uint64_t a, uint64_t b)
 	return b ? 100.0 * (double)a / (double)b : 0;
 }
 
+/* One line of the per-producer table; "-" where a figure has no sense. */
+static void producer_row(enum triage_producer p,
+			 const struct triage_producer_stats *b)
+{
+	char prec[16] = "-", fpr[16] = "-", lat[24] = "-";
+
+	if (p != TRIAGE_BY_ANALYST && b->tp + b->fp)
+		snprintf(prec, sizeof(prec), "%.1f%%", pct(b->tp, b->tp + b->fp));
+	if (p != TRIAGE_BY_ANALYST && b->fp + b->tn)
+		snprintf(fpr, sizeof(fpr), "%.1f%%", pct(b->fp, b->fp + b->tn));
+	if (b->timed && b->latency_us / (double)b->timed >= 1e6)
+		snprintf(lat, sizeof(lat), "%.2f s",
+			 b->latency_us / 1e6 / (double)b->timed);
+	else if (b->timed)
+		snprintf(lat, sizeof(lat), "%.3f ms",
+			 b->latency_us / 1e3 / (double)b->timed);
+	printf("  %-14s %8llu %8llu %10s %8s %12s %12llu\n",
+	       triage_producer_name(p), (unsigned long long)b->verdicts,
+	       (unsigned long long)b->compared, prec, fpr, lat,
+	       (unsigned long long)(b->prompt_tokens + b->completion_tokens));
+}
+
 static int stats(struct store *st)
 {
 	struct core_error err = { 0 };
@@ -400,6 +422,15 @@ static int stats(struct store *st)
 	       pct(s.tp, s.tp + s.fp), pct(s.fp, s.fp + s.tn),
 	       (unsigned long long)s.tp, (unsigned long long)s.fp,
 	       (unsigned long long)s.fn, (unsigned long long)s.tn);
+	printf("per producer, against the analysts (real = malicious or "
+	       "suspicious; local model out of sample: each decision "
+	       "predicted by a model trained only on earlier ones, %llu "
+	       "models):\n", (unsigned long long)s.local_oos_steps);
+	printf("  %-14s %8s %8s %10s %8s %12s %12s\n", "producer",
+	       "verdicts", "compared", "precision", "fp-rate",
+	       "mean latency", "tokens");
+	for (int i = 0; i < TRIAGE_BY__COUNT; i++)
+		producer_row((enum triage_producer)i, &s.by[i]);
 	printf("model traces %llu (failed %llu), mean latency %.2f s, "
 	       "tokens %llu prompt + %llu completion\n",
 	       (unsigned long long)s.traces,

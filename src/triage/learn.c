@@ -197,6 +197,7 @@ void triage_model_train(struct triage_model *m, const double *x,
 struct seen {
 	int64_t id;
 	int llm, local, det, analyst;	/* verdict, -1: none */
+	int64_t decided;		/* when the analyst decided */
 };
 
 struct gather {
@@ -205,6 +206,15 @@ struct gather {
 	struct triage_stats *st;
 	struct store *store;
 };
+
+static const char *const producer_names[TRIAGE_BY__COUNT] = {
+	"deterministic", "llm", "local model", "analyst",
+};
+
+const char *triage_producer_name(enum triage_producer p)
+{
+	return (unsigned)p < TRIAGE_BY__COUNT ? producer_names[p] : "";
+}
 
 static struct seen *slot(struct gather *g, int64_t id)
 {
@@ -220,7 +230,7 @@ static struct seen *slot(struct gather *g, int64_t id)
 		g->s = s;
 		g->cap = cap;
 	}
-	g->s[g->n] = (struct seen){ id, -1, -1, -1, -1 };
+	g->s[g->n] = (struct seen){ id, -1, -1, -1, -1, 0 };
 	return &g->s[g->n++];
 }
 
@@ -236,12 +246,15 @@ static int on_verdict(int64_t id, const struct store_verdict *v, void *ud)
 	if (!strcmp(v->producer, STORE_BY_LLM)) {
 		s->llm = val;
 		g->st->llm_verdicts++;
+		g->st->by[TRIAGE_BY_LLM].verdicts++;
 	} else if (!strcmp(v->producer, STORE_BY_LOCAL_MODEL)) {
 		s->local = val;
 		g->st->local_verdicts++;
+		g->st->by[TRIAGE_BY_LOCAL].verdicts++;
 	} else if (!strcmp(v->producer, STORE_BY_DETERMINISTIC)) {
 		s->det = val;
 		g->st->det_verdicts++;
+		g->st->by[TRIAGE_BY_DETERMINISTIC].verdicts++;
 	}
 	return 0;
 }
@@ -255,16 +268,31 @@ static int on_fb(int64_t id, const struct store_feedback *f, void *ud)
 	if (!s)
 		return CORE_E_NOMEM;
 	s->analyst = triage_verdict_lookup(f->verdict);
+	s->decided = f->created;
 	g->st->analyst++;
+	g->st->by[TRIAGE_BY_ANALYST].verdicts++;
 	return 0;
 }
 
+/*
+ * A trace's cost goes to the model when one was asked (a failed model
+ * call falls back to the deterministic verdict, but its tokens and time
+ * were the model's), else to the deterministic producer.
+ */
 static int on_trace(int64_t id, const struct store_trace *t, void *ud)
 {
 	struct triage_stats *st = ud;
+	bool model = !strcmp(t->producer, STORE_BY_LLM) ||
+		     (t->model && *t->model);
+	struct triage_producer_stats *p =
+		&st->by[model ? TRIAGE_BY_LLM : TRIAGE_BY_DETERMINISTIC];
 
 	(void)id;
-	if (strcmp(t->producer, STORE_BY_LLM) && (!t->model || !*t->model))
+	p->timed++;
+	p->latency_us += t->duration_us;
+	p->prompt_tokens += t->prompt_tokens;
+	p->completion_tokens += t->completion_tokens;
+	if (!model)
 		return 0;
 	st->traces++;
 	st->failed_traces += strcmp(t->status, "ok") != 0;
@@ -280,6 +308,16 @@ static bool real(int v)
 	return v >= TRIAGE_SUSPICIOUS;
 }
 
+static void score(struct triage_producer_stats *p, int v, int truth)
+{
+	p->compared++;
+	p->agree += real(v) == real(truth);
+	p->tp += real(v) && real(truth);
+	p->fp += real(v) && !real(truth);
+	p->fn += !real(v) && real(truth);
+	p->tn += !real(v) && !real(truth);
+}
+
 static void compare(const struct seen *s, struct triage_stats *st)
 {
 	if (s->llm >= 0 && s->analyst >= 0) {
@@ -289,7 +327,10 @@ static void compare(const struct seen *s, struct triage_stats *st)
 		st->fp += real(s->llm) && !real(s->analyst);
 		st->fn += !real(s->llm) && real(s->analyst);
 		st->tn += !real(s->llm) && !real(s->analyst);
+		score(&st->by[TRIAGE_BY_LLM], s->llm, s->analyst);
 	}
+	if (s->det >= 0 && s->analyst >= 0)
+		score(&st->by[TRIAGE_BY_DETERMINISTIC], s->det, s->analyst);
 	if (s->local >= 0 && s->analyst >= 0) {
 		st->local_compared++;
 		st->local_agree += real(s->local) == real(s->analyst);
@@ -298,6 +339,119 @@ static void compare(const struct seen *s, struct triage_stats *st)
 		st->llm_local_compared++;
 		st->llm_local_agree += real(s->local) == real(s->llm);
 	}
+}
+
+/* ------------------------------------------- local model, out of sample */
+
+/* At most this many models are trained for the time-ordered check. */
+#define OOS_MAX_MODELS 100
+
+struct labelled_case {
+	int64_t decided;
+	int truth;			/* the analyst's verdict */
+	int det;			/* what the score alone says */
+	double x[TRIAGE_FEATURES];
+};
+
+static int by_decided(const void *a, const void *b)
+{
+	const struct labelled_case *x = a, *y = b;
+
+	return (x->decided > y->decided) - (x->decided < y->decided);
+}
+
+static int on_created(const struct store_incident *inc, void *ud)
+{
+	*(int64_t *)ud = inc->created;
+	return 0;
+}
+
+/* Analysts' time to decide, from the incident's storing. */
+static void analyst_latency(struct gather *g, const struct seen *s)
+{
+	int64_t created = 0;
+	struct triage_producer_stats *p = &g->st->by[TRIAGE_BY_ANALYST];
+
+	if (store_incident_get(g->store, s->id, on_created, &created,
+			       NULL) != 0 || !created || s->decided < created)
+		return;
+	p->timed++;
+	p->latency_us += s->decided - created;
+}
+
+/*
+ * Time order: the labelled incidents sorted by decision time, cut into
+ * at most OOS_MAX_MODELS blocks; each block is predicted by a model
+ * trained on every decision before the block, once there are four of
+ * them with both answers among them, as vigil triage would have.
+ */
+static void local_out_of_sample(struct triage_stats *st,
+				struct labelled_case *L, size_t n)
+{
+	struct triage_producer_stats *p = &st->by[TRIAGE_BY_LOCAL];
+	size_t stride = (n + OOS_MAX_MODELS - 1) / OOS_MAX_MODELS;
+	double *x = malloc(n * sizeof(L->x) + 1);
+	int *y = malloc(n * sizeof(int) + 1);
+	struct triage_model m;
+
+	if (!x || !y)
+		goto done;
+	qsort(L, n, sizeof(*L), by_decided);
+	for (size_t i = 0; i < n; i++) {
+		memcpy(x + i * TRIAGE_FEATURES, L[i].x, sizeof(L[i].x));
+		y[i] = !real(L[i].truth);
+	}
+	for (size_t b = 0; b < n; b += stride) {
+		size_t pos = 0;
+
+		for (size_t i = 0; i < b; i++)
+			pos += (size_t)y[i];
+		if (b < 4 || pos == 0 || pos == b)
+			continue;
+		triage_model_train(&m, x, y, b);
+		st->local_oos_steps++;
+		for (size_t i = b; i < n && i < b + stride; i++) {
+			int64_t t0 = core_time_now();
+			double fp = triage_model_predict(&m, L[i].x);
+
+			p->latency_us += core_time_now() - t0;
+			p->timed++;
+			score(p, fp >= 0.5 ? TRIAGE_FALSE_POSITIVE : L[i].det,
+			      L[i].truth);
+		}
+	}
+done:
+	free(x);
+	free(y);
+}
+
+/* Features of every incident an analyst decided, then the check. */
+static int local_check(struct gather *g)
+{
+	struct labelled_case *L = calloc(g->n + 1, sizeof(*L));
+	size_t n = 0;
+
+	if (!L)
+		return CORE_E_NOMEM;
+	for (size_t i = 0; i < g->n; i++) {
+		struct triage_case *c;
+
+		if (g->s[i].analyst < 0)
+			continue;
+		analyst_latency(g, &g->s[i]);
+		if (triage_case_load(g->store, g->s[i].id, &c, NULL) != 0)
+			continue;
+		triage_features(c, L[n].x);
+		L[n].det = (int)triage_deterministic_verdict(
+			triage_case_score(c), triage_case_max_level(c));
+		L[n].decided = g->s[i].decided;
+		L[n].truth = g->s[i].analyst;
+		triage_case_free(c);
+		n++;
+	}
+	local_out_of_sample(g->st, L, n);
+	free(L);
+	return 0;
 }
 
 int triage_stats_collect(struct store *st, struct triage_stats *out,
@@ -313,6 +467,7 @@ int triage_stats_collect(struct store *st, struct triage_stats *out,
 		compare(&g.s[i], out);
 		rc = store_trace_each(st, g.s[i].id, on_trace, out, err);
 	}
+	rc = rc ? rc : local_check(&g);
 	out->incidents = g.n;
 	free(g.s);
 	return rc;

@@ -263,7 +263,37 @@ void triage_model_train(struct triage_model *m, const double *x,
 
 /* ------------------------------------------------------------------ stats */
 
+/* Who produced a verdict, for the per-producer figures. */
+enum triage_producer {
+	TRIAGE_BY_DETERMINISTIC = 0,
+	TRIAGE_BY_LLM,
+	TRIAGE_BY_LOCAL,
+	TRIAGE_BY_ANALYST,
+	TRIAGE_BY__COUNT,
+};
+
+/*
+ * One producer's record against the analysts ("real" = malicious or
+ * suspicious).  For the local model the comparison is out of sample:
+ * each labelled incident is predicted by a model trained only on the
+ * decisions made before it (time order).  Latency: the trace's duration
+ * for vigil's producers, the time from storing the incident to the
+ * decision for analysts, the prediction for the local model.
+ */
+struct triage_producer_stats {
+	uint64_t verdicts;
+	uint64_t compared, agree;
+	uint64_t tp, fp, fn, tn;
+	uint64_t timed;
+	int64_t latency_us;		/* summed over timed */
+	uint64_t prompt_tokens, completion_tokens;
+};
+
+const char *triage_producer_name(enum triage_producer p);
+
 struct triage_stats {
+	struct triage_producer_stats by[TRIAGE_BY__COUNT];
+	uint64_t local_oos_steps;	/* models trained for the above */
 	uint64_t incidents;
 	uint64_t llm_verdicts, local_verdicts, det_verdicts, analyst;
 	uint64_t llm_agree, llm_compared;	/* LLM vs analyst */

@@ -80,7 +80,31 @@ check "feedback lowers the false-positive share" \
 check "no malicious incident hidden before" test "$bad0" = 0
 check "no malicious incident hidden after" test "$bad1" = 0
 check "the local model explains itself" grep -q 'fp_probability' "$T/after.json"
+# The analysts decide days 5-8 too; stats then measure the local model
+# on every decision, each predicted by a model of the earlier ones only.
+while read -r id run truth; do
+	case " $runs " in
+	*" $run "*) ;;
+	*) "$VIGIL" feedback "$id" "$truth" --store "$T/db" >/dev/null 2>&1 ||
+		fail "feedback $id" ;;
+	esac
+done <"$T/truth"
 "$VIGIL" triage stats --store "$T/db" >"$T/stats.txt" 2>&1
 check "stats: local model agreement" grep -q 'local/analyst' "$T/stats.txt"
+row() {	# row PRODUCER COLUMN: a figure of the per-producer table
+	awk -v p="$1" -v c="$2" '$0 ~ "^  " p " " {
+		sub("^  " p " +", ""); split($0, f, " +"); print f[c]; exit }' \
+		"$T/stats.txt"
+}
+check "stats: local model compared out of sample ($(row 'local model' 2))" \
+	test "$(row 'local model' 2)" -ge $((n - 8))
+check "stats: out of sample, models trained" \
+	grep -Eq 'only on earlier ones, [1-9][0-9]* models' "$T/stats.txt"
+check "stats: deterministic compared on every decision" \
+	test "$(row deterministic 2)" -ge "$n"
+check "stats: local model precision" grep -Eq '^  local model .*%' \
+	"$T/stats.txt"
+check "stats: analysts' latency" grep -Eq '^  analyst .* (ms|s) ' \
+	"$T/stats.txt"
 cat "$T/stats.txt"
 finish
