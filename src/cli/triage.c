@@ -375,9 +375,11 @@ static void producer_row(enum triage_producer p,
 	char prec[16] = "-", fpr[16] = "-", lat[24] = "-";
 
 	if (p != TRIAGE_BY_ANALYST && b->tp + b->fp)
-		snprintf(prec, sizeof(prec), "%.1f%%", pct(b->tp, b->tp + b->fp));
+		snprintf(prec, sizeof(prec), "%.1f%%",
+			 pct(b->tp, b->tp + b->fp));
 	if (p != TRIAGE_BY_ANALYST && b->fp + b->tn)
-		snprintf(fpr, sizeof(fpr), "%.1f%%", pct(b->fp, b->fp + b->tn));
+		snprintf(fpr, sizeof(fpr), "%.1f%%",
+			 pct(b->fp, b->fp + b->tn));
 	if (b->timed && b->latency_us / (double)b->timed >= 1e6)
 		snprintf(lat, sizeof(lat), "%.2f s",
 			 b->latency_us / 1e6 / (double)b->timed);
