@@ -293,7 +293,8 @@ enum llm_pseudo_kind {
  * token, across incidents too when the map is saved and loaded.  Text
  * going out has its addresses, e-mail addresses, URL hosts and domains
  * replaced by pattern, user and host names replaced where they were
- * registered (or appear in a known position), and secrets removed.
+ * registered (or stand in a log's user clause or a user or host field),
+ * and secrets removed.
  */
 struct llm_pseudo;
 
@@ -314,6 +315,23 @@ int llm_pseudo_token(struct llm_pseudo *p, enum llm_pseudo_kind kind,
 /* Appends text with every value replaced and every secret removed. */
 int llm_pseudo_text(struct llm_pseudo *p, const char *text, size_t len,
 		    struct core_buf *out);
+
+/*
+ * The same for text vigil wrote (rule titles, incident titles, its own
+ * notes): registered values, patterns and secrets, but none of the rules
+ * that read a log's layout (a user clause, a keyed field, a syslog host),
+ * so that "scanner user agent" stays as it is.
+ */
+int llm_pseudo_prose(struct llm_pseudo *p, const char *text, size_t len,
+		     struct core_buf *out);
+
+/*
+ * Reads text as llm_pseudo_text() does and keeps only what it learnt:
+ * every name and address found becomes registered, so that it is then
+ * replaced wherever it stands, in this text or another.  For the lines
+ * of an evidence pack, before the pack is written.
+ */
+int llm_pseudo_learn(struct llm_pseudo *p, const char *text, size_t len);
 
 /* Appends text with every known token replaced by its original value. */
 int llm_pseudo_reveal(const struct llm_pseudo *p, const char *text,

@@ -18,18 +18,30 @@
  *   secret value   after a secret key (password=, token:, --api-key X,
  *                  Bearer X, Authorization: X) the value is removed
  *   secret shape   AWS, GitHub, GitLab, Slack, OpenAI-style keys, JWTs
+ *   registered     user, host and domain names made known by the caller
+ *                  (hosts and domains without regard to case)
  *   e-mail         local@domain.tld
- *   IP             IPv4 (with :port), IPv6
+ *   IP             IPv4 (with :port), IPv6, IPv4-mapped IPv6
  *   domain         labels ending in a known top-level domain
- *   registered     user and host names made known by the caller
- *   in position    the word after "user", "for", "by", "user=",
- *                  "ruser=", "logname=", the host of an RFC 3164 line
+ *   keyed          the value of a field naming a user or a host:
+ *                  user=X, "TargetUserName":"X", rhost=X, "hostname": "X"
+ *   log clause     a user name where a log's user clause has one:
+ *                  "invalid user X from", "password for X from",
+ *                  "for user X by", "by X(uid=", "user X 192.0.2.1",
+ *                  sudo's "X : TTY=", the host of an RFC 3164 line
+ *   inside a word  a registered name between non-alphanumeric bytes
+ *                  ("/home/deploy/.ssh", "deploy_backup.tar")
  *
- * PEM private key blocks are removed whole before words are looked at.
- * What is not caught by a pattern or a registration stays as it is:
- * callers register every entity they know (triage registers all of an
- * incident's entities) and the tests check the evidence of generated
- * incidents leaves no address, name or secret behind.
+ * The log-clause rules look at the two words before and the one after,
+ * and only at text from logs: llm_pseudo_prose() (rule titles, vigil's
+ * own wording) keeps everything but them and the keyed rule, so "scanner
+ * user agent" or "withheld by vigil" stay as written.  PEM private key
+ * blocks are removed whole before words are looked at.  What no pattern,
+ * registration or rule catches stays as it is: callers register every
+ * entity they know and let llm_pseudo_learn() read every evidence line
+ * first (triage does both), so a name caught once is replaced in every
+ * line, and the tests check that nothing of a generated incident's
+ * evidence leaves.
  */
 #include "llm/llm.h"
 
@@ -367,18 +379,47 @@ static const char *const tlds[] = {
 	"invalid", "localdomain", "arpa", NULL,
 };
 
-/* Words after "for"/"user" that are not names. */
+/* Words in a user clause's place that are not names. */
 static const char *const not_names[] = {
 	"invalid", "illegal", "user", "the", "a", "an", "from", "port",
 	"unknown", "by", "to", "with", "session", NULL,
 };
 
+/*
+ * Field names whose value is a user or a host, compared without case and
+ * without '_', '-' and '.' ("user_name", "TargetUserName", "user.name").
+ */
+static const char *const user_keys[] = {
+	"user", "username", "usr", "ruser", "suser", "duser", "logname",
+	"acct", "account", "accountname", "login", "loginname", "uname",
+	"targetusername", "subjectusername", "targetuser", "sourceuser",
+	"samaccountname", "remoteuser", "authuser", "usertargetname",
+	"usereffectivename", "sourceusername", "destinationusername", NULL,
+};
+
+static const char *const host_keys[] = {
+	"host", "hostname", "rhost", "shost", "dhost", "computer",
+	"computername", "workstation", "workstationname", "machine",
+	"machinename", "servername", "fqdn", "nodename", "devicename",
+	"srchost", "dsthost", "clienthost", "sourcehostname",
+	"destinationhostname", "hostnamefqdn", "agenthostname", NULL,
+};
+
+/* What sshd names before "for USER from": the method that was tried. */
+static const char *const auth_methods[] = {
+	"password", "publickey", "keyboard-interactive", "pam", "none",
+	"hostbased", "gssapi-with-mic", "gssapi-keyex", NULL,
+};
+
+/* "PWD=" in upper case is the working directory (sudo, environment). */
 static bool is_secret_key(const char *p, size_t n)
 {
 	while (n && *p == '-') {
 		p++;
 		n--;
 	}
+	if (n == 3 && memcmp(p, "PWD", 3) == 0)
+		return false;
 	return n && in_list(p, n, secret_keys);
 }
 
@@ -466,8 +507,10 @@ struct scan {
 	const char *s, *end;
 	struct core_buf *out;
 	char prev[16];			/* previous word, lower-cased */
-	char prev_sep;			/* what followed it */
+	char prev2[16];			/* the one before it */
+	char prev_sep;			/* what followed prev */
 	bool redact_next;
+	bool prose;			/* vigil's text: no log rules */
 };
 
 static int put(struct scan *sc, const char *p, size_t n)
@@ -494,34 +537,179 @@ static int put_secret(struct scan *sc)
 	return put(sc, LLM_PSEUDO_SECRET, sizeof(LLM_PSEUDO_SECRET) - 1);
 }
 
-/* A registered user or host word, or NULL. */
+/* A registered user, host or domain name, or NULL. */
 static struct entry *registered(struct scan *sc, const char *p, size_t n)
 {
 	struct entry *e;
 
-	if (!sc->p)
+	if (!sc->p || n > VALUE_MAX)
 		return NULL;
-	e = find_orig(sc->p, LLM_PK_USER, p, n);
-	return e ? e : find_orig(sc->p, LLM_PK_HOST, p, n);
+	if ((e = find_orig(sc->p, LLM_PK_USER, p, n)) != NULL)
+		return e;
+	if ((e = find_orig(sc->p, LLM_PK_HOST, p, n)) != NULL)
+		return e;
+	return find_orig(sc->p, LLM_PK_DOMAIN, p, n);
 }
 
-/* Is the word in a position where a user name stands? */
-static bool user_position(const struct scan *sc, const char *p, size_t n)
+/* The word that follows [.., at) after blanks; empty at the end. */
+static struct core_str next_word(const struct scan *sc, const char *at)
 {
-	bool after_word = sc->prev_sep == ' ' &&
-			  (!strcmp(sc->prev, "user") ||
-			   !strcmp(sc->prev, "for") || !strcmp(sc->prev, "by"));
-	bool after_key = sc->prev_sep == '=' &&
-			 (!strcmp(sc->prev, "user") ||
-			  !strcmp(sc->prev, "ruser") ||
-			  !strcmp(sc->prev, "logname") ||
-			  !strcmp(sc->prev, "acct"));
+	const char *e;
 
-	if (!after_word && !after_key)
+	while (at < sc->end && (*at == ' ' || *at == '\t'))
+		at++;
+	for (e = at; e < sc->end && is_word((unsigned char)*e); e++)
+		;
+	return core_str_make(at, (size_t)(e - at));
+}
+
+static bool at_lit(const struct scan *sc, const char *at, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return (size_t)(sc->end - at) >= l && memcmp(at, lit, l) == 0;
+}
+
+/* Words before "user" that make "user X" a clause of sshd or PAM. */
+static const char *const user_lead[] = {
+	"invalid", "illegal", "for", "authenticating", NULL,
+};
+
+/*
+ * After "user X": where such a clause ends in sshd and PAM lines.  Any
+ * "user X" followed by an address or "(uid="; after "invalid user",
+ * "for user" and the like also "from", "by", "[preauth]" or the end.
+ */
+static bool clause_end(const struct scan *sc, const char *at)
+{
+	struct core_str nx = next_word(sc, at);
+	size_t iplen;
+
+	if (at_lit(sc, at, "(uid=") ||
+	    (nx.len && (lit_ieq(nx.p, nx.len, "port") ||
+			is_ip(nx.p, nx.len, &iplen))))
+		return true;
+	if (!in_list(sc->prev2, strlen(sc->prev2), user_lead))
 		return false;
-	if (p[0] >= '0' && p[0] <= '9')
+	if (!nx.len)
+		return nx.p == sc->end || *nx.p == '[';
+	return lit_ieq(nx.p, nx.len, "from") || lit_ieq(nx.p, nx.len, "by");
+}
+
+/* sudo's "USER : TTY=pts/1 ; PWD=..." (or "user NOT in sudoers"). */
+static bool sudo_clause(const struct scan *sc, const char *at)
+{
+	while (at < sc->end && *at == ' ')
+		at++;
+	if (at == sc->end || *at++ != ':')
 		return false;
-	return !in_list(p, n, not_names);
+	while (at < sc->end && *at == ' ')
+		at++;
+	return at_lit(sc, at, "TTY=") || at_lit(sc, at, "PWD=") ||
+	       at_lit(sc, at, "user NOT in sudoers");
+}
+
+/*
+ * Does the word [p, p + n) stand where a log's user clause puts a name?
+ * at is the first byte after the word.
+ */
+static bool user_clause(const struct scan *sc, const char *p, size_t n,
+			const char *at)
+{
+	struct core_str nx;
+
+	if (sc->prose || (p[0] >= '0' && p[0] <= '9') ||
+	    in_list(p, n, not_names))
+		return false;
+	if (sudo_clause(sc, at))
+		return true;
+	if (sc->prev_sep != ' ')
+		return false;
+	if (!strcmp(sc->prev, "user"))
+		return clause_end(sc, at);
+	if (!strcmp(sc->prev, "by"))
+		return at_lit(sc, at, "(uid=");
+	nx = next_word(sc, at);
+	return !strcmp(sc->prev, "for") &&
+	       in_list(sc->prev2, strlen(sc->prev2), auth_methods) &&
+	       lit_ieq(nx.p, nx.len, "from");
+}
+
+/* Is the key of a "key=V", "key": "V" or key="V" a user or a host? */
+static int keyed(const struct scan *sc, const char *w)
+{
+	const char *q = w, *k;
+	char norm[32];
+	size_t n = 0;
+	bool spaced = false;
+
+	if (sc->prose)
+		return -1;
+	if (q > sc->s && (q[-1] == '"' || q[-1] == '\''))
+		q--;
+	while (q > sc->s && q[-1] == ' ') {
+		q--;
+		spaced = true;
+	}
+	if (q == sc->s || (q[-1] != '=' && q[-1] != ':'))
+		return -1;
+	/* "ruser= rhost=" is an empty value; "new user: X" is prose */
+	if ((*--q == '=' && spaced) ||
+	    (*q == ':' && (q == sc->s || q[-1] != '"')))
+		return -1;
+	if (q > sc->s && q[-1] == '"')
+		q--;
+	for (k = q; k > sc->s && (is_alnum((unsigned char)k[-1]) ||
+				  k[-1] == '_' || k[-1] == '-' ||
+				  k[-1] == '.'); k--)
+		;
+	for (; k < q && n < sizeof(norm); k++)
+		if (is_alnum((unsigned char)*k))
+			norm[n++] = lower(*k);
+	if (k < q || !n)
+		return -1;
+	if (in_list(norm, n, user_keys))
+		return LLM_PK_USER;
+	return in_list(norm, n, host_keys) ? LLM_PK_HOST : -1;
+}
+
+/*
+ * Registered names inside a word ("/home/deploy/.ssh" is one path, but
+ * "deploy_old.tgz" or "x-web01-y" one word): each run between
+ * non-alphanumeric bytes, and each span of such runs up to 64 bytes, is
+ * looked up; the longest known one is replaced.
+ */
+static int inside(struct scan *sc, const char *p, size_t n)
+{
+	size_t i = 0, flushed = 0;
+	int rc = 0;
+
+	while (i < n && !rc) {
+		struct entry *best = NULL;
+		size_t bend = 0;
+
+		if (is_alnum((unsigned char)p[i]) &&
+		    (i == 0 || !is_alnum((unsigned char)p[i - 1]))) {
+			for (size_t j = i + 2; j <= n && j - i <= 64; j++) {
+				struct entry *e;
+
+				if (j < n && is_alnum((unsigned char)p[j]))
+					continue;
+				if ((e = registered(sc, p + i, j - i)) != NULL) {
+					best = e;
+					bend = j;
+				}
+			}
+		}
+		if (!best) {
+			i++;
+			continue;
+		}
+		rc = put(sc, p + flushed, i - flushed);
+		rc = rc ? rc : put(sc, best->token, best->tlen);
+		flushed = i = bend;
+	}
+	return rc ? rc : put(sc, p + flushed, n - flushed);
 }
 
 /* One word [p, p + n); trailing dots and colons are not part of it. */
@@ -529,7 +717,7 @@ static int word(struct scan *sc, const char *p, size_t n)
 {
 	size_t core = n, iplen;
 	struct entry *e;
-	int rc = 0;
+	int rc = 0, k;
 
 	while (core && (p[core - 1] == '.' || p[core - 1] == ':' ||
 			p[core - 1] == '-'))
@@ -542,6 +730,8 @@ static int word(struct scan *sc, const char *p, size_t n)
 	}
 	if (secret_shape(p, core))
 		rc = put_secret(sc);
+	else if ((e = registered(sc, p, core)) != NULL)
+		rc = put(sc, e->token, e->tlen);
 	else if (sc->p && is_email(p, core))
 		rc = put_token(sc, LLM_PK_EMAIL, p, core);
 	else if (sc->p && is_ip(p, core, &iplen)) {
@@ -550,10 +740,13 @@ static int word(struct scan *sc, const char *p, size_t n)
 			rc = put(sc, p + iplen, core - iplen);
 	} else if (sc->p && is_domain(p, core))
 		rc = put_token(sc, LLM_PK_DOMAIN, p, core);
-	else if ((e = registered(sc, p, core)) != NULL)
-		rc = put(sc, e->token, e->tlen);
-	else if (sc->p && user_position(sc, p, core))
+	else if (sc->p && (k = keyed(sc, p)) >= 0 &&
+		 !(k == LLM_PK_USER && p[0] >= '0' && p[0] <= '9'))
+		rc = put_token(sc, (enum llm_pseudo_kind)k, p, core);
+	else if (sc->p && user_clause(sc, p, core, p + n))
 		rc = put_token(sc, LLM_PK_USER, p, core);
+	else if (sc->p)
+		rc = inside(sc, p, core);
 	else
 		rc = put(sc, p, core);
 	return rc ? rc : put(sc, p + core, n - core);
@@ -651,10 +844,15 @@ static const char *url(struct scan *sc, const char *p)
 	if (hend > host) {
 		struct core_str h = core_str_make(host, (size_t)(hend - host));
 
+		struct entry *r;
+
 		if (h.p[0] == '[' && h.len > 2)
 			h = core_str_make(h.p + 1, h.len - 2);
-		put_token(sc, is_ip(h.p, h.len, &iplen) ? LLM_PK_IP :
-			  LLM_PK_DOMAIN, h.p, h.len);
+		if ((r = registered(sc, h.p, h.len)) != NULL)
+			put(sc, r->token, r->tlen);
+		else
+			put_token(sc, is_ip(h.p, h.len, &iplen) ? LLM_PK_IP :
+				  LLM_PK_DOMAIN, h.p, h.len);
 	}
 	put(sc, hend, (size_t)(e - hend));
 	return e;
@@ -687,7 +885,7 @@ static void syslog_host(struct scan *sc)
 {
 	const char *s = sc->s, *h, *e;
 
-	if (!sc->p || sc->end - s < 17 || s[3] != ' ' || s[6] != ' ' ||
+	if (!sc->p || sc->prose || sc->end - s < 17 || s[3] != ' ' || s[6] != ' ' ||
 	    s[9] != ':' || s[12] != ':' || s[15] != ' ' ||
 	    !core_month_from_abbr(s))
 		return;
@@ -706,6 +904,7 @@ static void remember(struct scan *sc, const char *w, size_t n, char sep)
 {
 	size_t i;
 
+	memcpy(sc->prev2, sc->prev, sizeof(sc->prev));
 	for (i = 0; i < n && i < sizeof(sc->prev) - 1; i++)
 		sc->prev[i] = lower(w[i]);
 	sc->prev[n < sizeof(sc->prev) ? i : 0] = '\0';
@@ -776,6 +975,29 @@ int llm_pseudo_text(struct llm_pseudo *p, const char *text, size_t len,
 	struct scan sc = { .p = p, .s = text, .end = text + len, .out = out };
 
 	return scan_text(&sc);
+}
+
+int llm_pseudo_prose(struct llm_pseudo *p, const char *text, size_t len,
+		     struct core_buf *out)
+{
+	struct scan sc = { .p = p, .s = text, .end = text + len, .out = out,
+			   .prose = true };
+
+	return scan_text(&sc);
+}
+
+int llm_pseudo_learn(struct llm_pseudo *p, const char *text, size_t len)
+{
+	struct core_buf sink;
+	struct scan sc = { .p = p, .s = text, .end = text + len,
+			   .out = &sink };
+	int rc;
+
+	/* tokens may be longer than what they stand for */
+	core_buf_init(&sink, len < SIZE_MAX / 32 ? 16 * len + 4096 : len);
+	rc = scan_text(&sc);
+	core_buf_free(&sink);
+	return rc;
 }
 
 int llm_pseudo_scrub(const char *text, size_t len, struct core_buf *out)

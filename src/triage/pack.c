@@ -88,8 +88,11 @@ static void num(struct build *b, double v)
 		b->rc = core_buf_printf(b->out, "%.0f", v);
 }
 
-/* A log-derived string: screened, pseudonymised, cut, quoted. */
-static void data_str(struct build *b, const char *s, size_t cap)
+/*
+ * A log-derived string: screened, pseudonymised, cut, quoted.  prose:
+ * vigil wrote it (a title), so no log layout is read into it.
+ */
+static void any_str(struct build *b, const char *s, size_t cap, bool prose)
 {
 	size_t len = s ? strlen(s) : 0, n;
 
@@ -101,8 +104,12 @@ static void data_str(struct build *b, const char *s, size_t cap)
 		return;
 	}
 	core_buf_reset(&b->tmp);
-	b->rc = b->p ? llm_pseudo_text(b->p, s ? s : "", len, &b->tmp) :
-		llm_pseudo_scrub(s ? s : "", len, &b->tmp);
+	if (!b->p)
+		b->rc = llm_pseudo_scrub(s ? s : "", len, &b->tmp);
+	else if (prose)
+		b->rc = llm_pseudo_prose(b->p, s ? s : "", len, &b->tmp);
+	else
+		b->rc = llm_pseudo_text(b->p, s ? s : "", len, &b->tmp);
 	if (b->rc)
 		return;
 	n = cut(b->tmp.p ? b->tmp.p : "", b->tmp.len, cap);
@@ -110,6 +117,11 @@ static void data_str(struct build *b, const char *s, size_t cap)
 	if (b->rc == 0)
 		b->rc = core_buf_add_json(b->out, b->tmp.p ? b->tmp.p : "", n);
 	raw(b, n < b->tmp.len ? "...\"" : "\"");
+}
+
+static void data_str(struct build *b, const char *s, size_t cap)
+{
+	any_str(b, s, cap, false);
 }
 
 static const cJSON *get(const cJSON *o, const char *k)
@@ -137,16 +149,41 @@ static void entity_value(struct build *b, const char *type, const char *v)
 	own_str(b, core_buf_cstr(&b->tmp));
 }
 
+static void register_one(struct build *b, const cJSON *e)
+{
+	const char *v = gets_(e, "value"), *type = gets_(e, "type");
+	int kind = triage_entity_kind(type);
+
+	if (!v || !*v)
+		return;
+	if (kind >= 0)
+		llm_pseudo_register(b->p, kind, v, strlen(v));
+	else if (type && !strncmp(type, "url.", 4))
+		llm_pseudo_learn(b->p, v, strlen(v));
+}
+
+/*
+ * Before anything is written: the incident's and its alerts' entities
+ * are registered, and every evidence line is read once, so that a name
+ * known anywhere is replaced everywhere (in a URL, a command line, a
+ * JSON value, a title).
+ */
 static void register_entities(struct build *b)
 {
-	const cJSON *e;
+	const cJSON *e, *a;
 
-	cJSON_ArrayForEach(e, get(b->c->doc, "entities")) {
-		const char *v = gets_(e, "value");
-		int kind = triage_entity_kind(gets_(e, "type"));
+	if (!b->p)
+		return;
+	cJSON_ArrayForEach(e, get(b->c->doc, "entities"))
+		register_one(b, e);
+	cJSON_ArrayForEach(a, get(b->c->doc, "alert_records"))
+		cJSON_ArrayForEach(e, get(a, "entities"))
+			register_one(b, e);
+	cJSON_ArrayForEach(e, get(b->c->doc, "evidence")) {
+		const char *t = gets_(e, "text");
 
-		if (b->p && v && *v && kind >= 0)
-			llm_pseudo_register(b->p, kind, v, strlen(v));
+		if (t)
+			llm_pseudo_learn(b->p, t, strlen(t));
 	}
 }
 
@@ -174,7 +211,7 @@ static void head(struct build *b)
 	const cJSON *d = b->c->doc;
 
 	raw(b, "{\"incident\":{\"title\":");
-	data_str(b, gets_(d, "title"), 200);
+	any_str(b, gets_(d, "title"), 200, true);
 	raw(b, ",\"score\":");
 	num(b, b->c->score);
 	raw(b, ",\"severity\":");
@@ -220,7 +257,7 @@ static void rules(struct build *b)
 			raw(b, n++ ? ",{\"id\":" : "{\"id\":");
 			data_str(b, id, 64);
 			raw(b, ",\"title\":");
-			data_str(b, gets_(a, "rule_title"), 100);
+			any_str(b, gets_(a, "rule_title"), 100, true);
 			raw(b, ",\"level\":");
 			own_str(b, gets_(a, "level"));
 			raw(b, "}");

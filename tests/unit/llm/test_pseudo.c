@@ -65,7 +65,65 @@ static const struct row rows[] = {
 	  "Accepted publickey for USER-1 from IP-PRIV-1",
 	  "a user after 'for'" },
 	{ "pam_unix(sshd:auth): ruser= rhost=x user=dave",
-	  "pam_unix(sshd:auth): ruser= rhost=x user=USER-1", "user= key" },
+	  "pam_unix(sshd:auth): ruser= rhost=HOST-1 user=USER-1",
+	  "user= and rhost= keys; an empty ruser= names nothing" },
+	{ "Invalid user support from 203.0.113.45 port 39864",
+	  "Invalid user USER-1 from IP-PUB-1 port 39864",
+	  "sshd's invalid user clause" },
+	{ "Connection closed by invalid user admin 192.0.2.7 port 22 [preauth]",
+	  "Connection closed by invalid user USER-1 IP-PUB-1 port 22 [preauth]",
+	  "invalid user followed by an address" },
+	{ "input_userauth_request: invalid user test [preauth]",
+	  "input_userauth_request: invalid user USER-1 [preauth]",
+	  "invalid user before [preauth]" },
+	{ "Disconnected from user root 10.0.0.1 port 22",
+	  "Disconnected from user USER-1 IP-PRIV-1 port 22",
+	  "user X followed by an address" },
+	{ "session opened for user root(uid=0) by deploy(uid=1000)",
+	  "session opened for user USER-1(uid=0) by USER-2(uid=1000)",
+	  "PAM's for user X(uid= and by X(uid=" },
+	{ "pam_unix(sshd:session): session closed for user alice",
+	  "pam_unix(sshd:session): session closed for user USER-1",
+	  "for user X at the end of the line" },
+	{ "sudo:   deploy : TTY=pts/1 ; PWD=/home/deploy ; USER=root ; "
+	  "COMMAND=/bin/su -",
+	  "sudo:   USER-1 : TTY=pts/1 ; PWD=/home/USER-1 ; USER=USER-2 ; "
+	  "COMMAND=/bin/su -",
+	  "sudo's user, then the same name in a path, and USER=" },
+	{ "{\"TargetUserName\":\"alice\",\"WorkstationName\":\"WS-PC7\"}",
+	  "{\"TargetUserName\":\"USER-1\",\"WorkstationName\":\"HOST-1\"}",
+	  "user and host fields of a JSON record" },
+	{ "{\"hostname\": \"Bastion\", \"user.name\": \"eve\"}",
+	  "{\"hostname\": \"HOST-1\", \"user.name\": \"USER-1\"}",
+	  "JSON fields with a space after the colon, dotted key" },
+	{ "type=USER_LOGIN acct=\"mallory\" exe=\"/usr/sbin/sshd\"",
+	  "type=USER_LOGIN acct=\"USER-1\" exe=\"/usr/sbin/sshd\"",
+	  "a quoted acct= of an audit record" },
+	{ "from ::ffff:198.51.100.23 port 22", "from IP-PUB-1 port 22",
+	  "an IPv4-mapped IPv6 address" },
+	{ "via 2001:db8:85a3::8a2e:370:7334, done", "via IP-PUB-1, done",
+	  "a long IPv6 address before a comma" },
+	{ "\"python-requests/2.31 (contact Ops.Team@Example.ORG)\"",
+	  "\"python-requests/2.31 (contact EMAIL-1)\"",
+	  "an e-mail address inside a user agent" },
+	{ "Web vulnerability scanner user agent",
+	  "Web vulnerability scanner user agent",
+	  "no: 'user agent' is not a user clause" },
+	{ "SSH invalid user login attempts", "SSH invalid user login attempts",
+	  "no: a title's 'invalid user' is not followed by from or an address" },
+	{ "[withheld by vigil: instruction-like text]",
+	  "[withheld by vigil: instruction-like text]",
+	  "no: 'by X' is a clause only as by X(uid=" },
+	{ "Port scan blocked by firewall", "Port scan blocked by firewall",
+	  "no: a word after 'by'" },
+	{ "searched for passwords from one source",
+	  "searched for passwords from one source",
+	  "no: 'for X from' is a clause only after an sshd method" },
+	{ "new user: name=sysupd, UID=1006", "new user: name=sysupd, UID=1006",
+	  "no: 'user:' is prose, name= is not a user field" },
+	{ "user=1000 uid=0", "user=1000 uid=0", "no: a number is no name" },
+	{ "GET /login?pwd=hunter2 PWD=/srv", "GET /login?pwd=[REDACTED] PWD=/srv",
+	  "pwd= is a password, sudo's PWD= a directory" },
 	{ "Mar 10 14:41:08 bastion sshd[1]: x",
 	  "Mar 10 14:41:08 HOST-1 sshd[1]: x",
 	  "the host of an RFC 3164 line" },
@@ -125,6 +183,103 @@ static void test_registered_and_reveal(void **state)
 	assert_string_equal(core_buf_cstr(&back), "USER-9 XUSER-1 USER-10");
 	core_buf_free(&out);
 	core_buf_free(&back);
+	llm_pseudo_free(p);
+}
+
+/* Text, what it becomes once deploy, bastion and web01 are known, why. */
+static const struct row reg_rows[] = {
+	{ "GET /~deploy/backup_deploy.tar.gz HTTP/1.1",
+	  "GET /~USER-1/backup_USER-1.tar.gz HTTP/1.1",
+	  "a user name in a URL path and inside a file name" },
+	{ "GET http://web01:8080/x", "GET http://HOST-2:8080/x",
+	  "a registered host as a URL host keeps its host token" },
+	{ "{\"dst\":\"BASTION\",\"note\":\"web01-db\"}",
+	  "{\"dst\":\"HOST-1\",\"note\":\"HOST-2-db\"}",
+	  "host names without regard to case, inside a JSON value" },
+	{ "COMMAND=/usr/bin/sudo -u deploy 'cat ~deploy/.pgpass'",
+	  "COMMAND=/usr/bin/sudo -u USER-1 'cat ~USER-1/.pgpass'",
+	  "a user name in a command line and a quoted string" },
+	{ "deployer redeploy", "deployer redeploy",
+	  "no: a name is replaced only between non-alphanumeric bytes" },
+	{ "Deploy", "Deploy", "no: user names keep their case" },
+};
+
+static void test_registered_everywhere(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(reg_rows) / sizeof(reg_rows[0]); i++) {
+		struct llm_pseudo *p = llm_pseudo_new(false, true);
+		const struct row *r = &reg_rows[i];
+		struct core_buf out;
+
+		core_buf_init(&out, 1 << 16);
+		llm_pseudo_register(p, LLM_PK_USER, "deploy", 6);
+		llm_pseudo_register(p, LLM_PK_HOST, "bastion", 7);
+		llm_pseudo_register(p, LLM_PK_HOST, "web01", 5);
+		assert_int_equal(llm_pseudo_text(p, r->in, strlen(r->in),
+						 &out), 0);
+		if (strcmp(core_buf_cstr(&out), r->want))
+			fail_msg("%s: got '%s' want '%s'", r->why,
+				 core_buf_cstr(&out), r->want);
+		core_buf_free(&out);
+		llm_pseudo_free(p);
+	}
+}
+
+/* Vigil's own text: patterns and registered names, no log rules. */
+static const struct row prose_rows[] = {
+	{ "Web vulnerability scanner user agent",
+	  "Web vulnerability scanner user agent", "a rule title" },
+	{ "Failed password for root from 203.0.113.5",
+	  "Failed password for root from IP-PUB-1",
+	  "no user clause in prose; addresses still go" },
+	{ "Mar 10 14:41:08 gateway sshd: x", "Mar 10 14:41:08 gateway sshd: x",
+	  "no syslog host in prose" },
+	{ "sudo by deploy on bastion", "sudo by USER-1 on HOST-1",
+	  "registered names go in prose too" },
+	{ "user=admin token=abc", "user=admin token=[REDACTED]",
+	  "no keyed fields, but secrets go" },
+};
+
+static void test_prose(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(prose_rows) / sizeof(prose_rows[0]);
+	     i++) {
+		struct llm_pseudo *p = llm_pseudo_new(false, true);
+		const struct row *r = &prose_rows[i];
+		struct core_buf out;
+
+		core_buf_init(&out, 1 << 16);
+		llm_pseudo_register(p, LLM_PK_USER, "deploy", 6);
+		llm_pseudo_register(p, LLM_PK_HOST, "bastion", 7);
+		assert_int_equal(llm_pseudo_prose(p, r->in, strlen(r->in),
+						  &out), 0);
+		if (strcmp(core_buf_cstr(&out), r->want))
+			fail_msg("%s: got '%s' want '%s'", r->why,
+				 core_buf_cstr(&out), r->want);
+		core_buf_free(&out);
+		llm_pseudo_free(p);
+	}
+}
+
+/* A name learnt from one line is replaced in another. */
+static void test_learn(void **state)
+{
+	struct llm_pseudo *p = llm_pseudo_new(false, true);
+	const char *l1 = "Mar 10 14:41:08 bastion sshd[1]: Accepted password "
+			 "for deploy from 203.0.113.47 port 1 ssh2";
+	const char *l2 = "cat /home/deploy/.bash_history on Bastion";
+	struct core_buf out;
+
+	(void)state;
+	core_buf_init(&out, 4096);
+	assert_int_equal(llm_pseudo_learn(p, l1, strlen(l1)), 0);
+	assert_int_equal(llm_pseudo_count(p), 3);
+	assert_int_equal(llm_pseudo_text(p, l2, strlen(l2), &out), 0);
+	assert_string_equal(core_buf_cstr(&out),
+			    "cat /home/USER-1/.bash_history on HOST-1");
+	core_buf_free(&out);
 	llm_pseudo_free(p);
 }
 
@@ -205,6 +360,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_registered_and_reveal),
+		cmocka_unit_test(test_registered_everywhere),
+		cmocka_unit_test(test_prose),
+		cmocka_unit_test(test_learn),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_seal),
 		cmocka_unit_test(test_scrub_keeps_names),
