@@ -695,7 +695,8 @@ static int inside(struct scan *sc, const char *p, size_t n)
 
 				if (j < n && is_alnum((unsigned char)p[j]))
 					continue;
-				if ((e = registered(sc, p + i, j - i)) != NULL) {
+				e = registered(sc, p + i, j - i);
+				if (e) {
 					best = e;
 					bend = j;
 				}
@@ -885,8 +886,8 @@ static void syslog_host(struct scan *sc)
 {
 	const char *s = sc->s, *h, *e;
 
-	if (!sc->p || sc->prose || sc->end - s < 17 || s[3] != ' ' || s[6] != ' ' ||
-	    s[9] != ':' || s[12] != ':' || s[15] != ' ' ||
+	if (!sc->p || sc->prose || sc->end - s < 17 || s[3] != ' ' ||
+	    s[6] != ' ' || s[9] != ':' || s[12] != ':' || s[15] != ' ' ||
 	    !core_month_from_abbr(s))
 		return;
 	h = s + 16;
