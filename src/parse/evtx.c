@@ -27,7 +27,8 @@
  *
  * Field naming (docs/formats.md): System children by element name, their
  * attributes as Element_Attribute (Provider_Name, Security_UserID ...);
- * EventData Data items by their Name (unnamed ones joined as Data);
+ * EventData Data items by their Name (unnamed ones joined as Data), a
+ * Name with spaces also without them ("Threat Name" and "ThreatName");
  * UserData leaves by element name.  Empty attribute substitutions (the
  * optional ones Windows leaves out) set nothing.
  *
@@ -471,6 +472,28 @@ static int emit(struct cc *cc, const struct pieces *ps, struct core_str name,
 	return 0;
 }
 
+/*
+ * name without its spaces, in arena a ("Threat Name" -> "ThreatName"), as
+ * Sigma rules name the EventData items of classic providers; a null
+ * string when name has no space (or memory ran out).
+ */
+static struct core_str squeeze(struct core_arena *a, struct core_str name)
+{
+	char *o;
+	size_t n = 0;
+
+	if (name.len == 0 || memchr(name.p, ' ', name.len) == NULL)
+		return CORE_STR_NULL;
+	o = core_arena_alloc(a, name.len + 1);
+	if (o == NULL)
+		return CORE_STR_NULL;
+	for (size_t i = 0; i < name.len; i++)
+		if (name.p[i] != ' ')
+			o[n++] = name.p[i];
+	o[n] = '\0';
+	return n ? core_str_make(o, n) : CORE_STR_NULL;
+}
+
 /* What an element's Name attribute said, for <Data Name="...">. */
 struct dname {
 	struct core_str lit;
@@ -559,11 +582,20 @@ static int element_text(struct cc *cc, enum section sec, struct core_str name,
 			bool empty)
 {
 	if (sec == SEC_DATA) {
+		struct core_str sq = CORE_STR_NULL;
+		int rc;
+
 		if (dn->set && dn->subst >= 0)
 			return emit(cc, ps, CORE_STR_NULL, dn->subst, sec,
 				    false);
-		return emit(cc, ps, dn->set ? dn->lit : CORE_STR("Data"), -1,
-			    sec, false);
+		rc = emit(cc, ps, dn->set ? dn->lit : CORE_STR("Data"), -1,
+			  sec, false);
+		if (dn->set)
+			sq = squeeze(cc->arena, dn->lit);
+		/* Also under the name without spaces (Sigma's form). */
+		if (rc == 0 && sq.len)
+			rc = emit(cc, ps, sq, -1, sec, false);
+		return rc;
 	}
 	if (empty || ps->n == 0)
 		return 0;
@@ -1106,10 +1138,16 @@ static int run_op(struct run *r, const struct tmpl *t, const struct op *op,
 		return 0;
 	if (v.p == NULL)
 		v = CORE_STR("");
-	if (op->join)
+	if (op->join) {
 		set_joined(r, name, v);
-	else
+	} else {
 		core_event_set_named(r->ev, name.p, name.len, v.p, v.len);
+		if (op->name_subst >= 0)
+			name = squeeze(r->ev->arena, name);
+		if (op->name_subst >= 0 && name.len)
+			core_event_set_named(r->ev, name.p, name.len, v.p,
+					     v.len);
+	}
 	set_ecs(r, op, v);
 	return 0;
 }
@@ -1335,6 +1373,9 @@ static void json_field(struct core_event *ev, struct core_str n,
 		if (!core_str_starts(n, data_prefixes[k]))
 			continue;
 		rest = last_part(n);
+		if (rest.len)
+			core_event_set_named(ev, rest.p, rest.len, v.p, v.len);
+		rest = squeeze(ev->arena, rest);
 		if (rest.len)
 			core_event_set_named(ev, rest.p, rest.len, v.p, v.len);
 		return;

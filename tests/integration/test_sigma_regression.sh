@@ -4,9 +4,7 @@
 # regression_tests_info) and the EVTX sample.  vigil runs with the whole
 # community rule set over each sample; the named rule must raise an alert.
 # Prints the pass share and each miss; the share must reach
-# SIGMA_REGRESSION_MIN percent (default 99: one known miss below).
-# TODO(evtx-names): EVTX Data names with spaces ("Threat Name") are kept
-# as they are, so Defender rules naming ThreatName miss (1 of 141 cases).
+# SIGMA_REGRESSION_MIN percent (default 100: every case).
 #
 # One `vigil rules test` run reads every sample with all rules loaded and
 # prints each hit as FILE:RECORD: hit [level] title (id).
@@ -15,7 +13,7 @@ need_dataset sigma/regression_data
 need_dataset sigma/rules
 
 S="$DATASETS/sigma"
-min=${SIGMA_REGRESSION_MIN:-99}
+min=${SIGMA_REGRESSION_MIN:-100}
 
 rules=()
 for d in rules rules-emerging-threats rules-threat-hunting \

@@ -199,6 +199,14 @@ static const struct jrow {
 	{ "{\"Event\":{\"System\":{\"EventID\":7},\"EventData\":{"
 	  "\"ImageLoaded\":\"a.dll\"}}}", "ImageLoaded", "a.dll",
 	  "Event.EventData items by name" },
+	{ "{\"winlog\":{\"channel\":\"Microsoft-Windows-Windows Defender/"
+	  "Operational\",\"event_id\":1116,\"event_data\":{\"Threat Name\":"
+	  "\"EICAR\"}}}", "ThreatName", "EICAR",
+	  "a Data name with spaces also without them" },
+	{ "{\"winlog\":{\"channel\":\"Microsoft-Windows-Windows Defender/"
+	  "Operational\",\"event_id\":1116,\"event_data\":{\"Threat Name\":"
+	  "\"EICAR\"}}}", "Threat Name", "EICAR",
+	  "and as it is" },
 	{ "{\"user\":{\"name\":\"bob\"},\"EventID\":5}", "EventID", "5",
 	  "an EventID alone is not Windows, but stays a field" },
 	{ "{\"user\":{\"name\":\"bob\"}}", "event.dataset", "json",
