@@ -430,7 +430,9 @@ static int load_rules(struct analyze *a)
 	a->rules = detect_ruleset_new();
 	if (!a->rules)
 		return CORE_E_NOMEM;
-	detect_ruleset_set_prefilter(a->rules, !a->no_prefilter);
+	/* By default the ruleset decides whether the prefilter pays. */
+	if (a->no_prefilter)
+		detect_ruleset_set_prefilter(a->rules, false);
 	if (a->default_rules) {
 		const char *dir = default_rules_dir();
 

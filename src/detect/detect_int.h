@@ -12,6 +12,9 @@
 #ifndef VIGIL_DETECT_INT_H
 #define VIGIL_DETECT_INT_H
 
+/* Plain rules from which the literal prefilter is built by default. */
+#define DETECT_PF_MIN_RULES 256
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include "detect/detect.h"
@@ -382,6 +385,7 @@ struct detect_ruleset {
 	struct detect_rule **plain;	/* indexed plain rules, by plain_id */
 	unsigned nplain;
 	bool pf_off;		/* detect_ruleset_set_prefilter(false) */
+	bool pf_forced;		/* detect_ruleset_set_prefilter(true) */
 	unsigned nre_jit;	/* regular expressions JIT-compiled */
 };
 

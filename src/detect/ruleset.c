@@ -140,7 +140,30 @@ int detect_ruleset_set_prefilter(struct detect_ruleset *rs, bool on)
 	if (rs->compiled)
 		return CORE_E_INVAL;
 	rs->pf_off = !on;
+	rs->pf_forced = on;
 	return 0;
+}
+
+/*
+ * Whether the prefilter pays: scanning each event's fields with
+ * Vectorscan costs about as much as testing a hundred small rules, so
+ * below DETECT_PF_MIN_RULES plain rules (vigil's own set: about 50) the
+ * rules are tested directly, unless the prefilter was asked for.
+ * Measured on a generated auth log: 47 rules, 1.24 M lines/s without it
+ * and 0.65 M with it; 3,736 community rules, 66 k without and 244 k with.
+ */
+static bool prefilter_pays(const struct detect_ruleset *rs)
+{
+	unsigned plain = 0;
+
+	if (rs->pf_off)
+		return false;
+	if (rs->pf_forced)
+		return true;
+	for (unsigned i = 0; i < rs->nrules; i++)
+		plain += !rs->rules[i]->dead && !rs->rules[i]->corr &&
+			 !rs->rules[i]->is_filter;
+	return plain >= DETECT_PF_MIN_RULES;
 }
 
 void detect_ruleset_stats(const struct detect_ruleset *rs,
@@ -653,7 +676,7 @@ int detect_ruleset_compile(struct detect_ruleset *rs, struct core_error *err)
 	if (rc != 0)
 		return core_fail(err, rc, NULL, 0, "cannot compile ruleset: %s",
 				 core_strerror(rc));
-	if (!rs->pf_off) {
+	if (prefilter_pays(rs)) {
 		rc = detect_pf_build(rs, err);
 		if (rc != 0)
 			return rc;
