@@ -2,7 +2,8 @@
  * rules.c: `vigil rules`: the rule author's tools.
  *
  *   vigil rules check DIR...      load every rule; list each refused rule
- *                                 as file:line: reason; a summary line
+ *                                 as file:line: reason, each warning as
+ *                                 warning: file:line: notice; a summary
  *   vigil rules test RULE LOG...  run one rule file (or folder) over logs
  *                                 and show each hit with its fields;
  *                                 -r RULES (repeatable) instead of RULE
@@ -39,6 +40,18 @@ static void on_refuse(const struct core_error *why, void *ud)
 		return;
 	core_error_format(why, msg, sizeof(msg));
 	printf("%s\n", msg);
+}
+
+/* A rule that loads with a notice (an undefined placeholder). */
+static void on_warn(const struct core_error *why, void *ud)
+{
+	struct check *c = ud;
+	char msg[1200];
+
+	if (c->quiet)
+		return;
+	core_error_format(why, msg, sizeof(msg));
+	printf("warning: %s\n", msg);
 }
 
 static void rules_usage(FILE *out)
@@ -87,6 +100,7 @@ static int rules_check(int argc, char **argv)
 		detect_ruleset_free(rs);
 		return 2;
 	}
+	detect_ruleset_set_warn(rs, on_warn, &c);
 	for (; i < argc; i++) {
 		if (detect_ruleset_load(rs, argv[i], on_refuse, &c) < 0) {
 			fprintf(stderr, "vigil: %s: cannot read rules\n",
@@ -100,6 +114,10 @@ static int rules_check(int argc, char **argv)
 	printf("rules: %zu loaded, %llu refused, %.2f%% loaded\n", loaded,
 	       (unsigned long long)c.refused, loaded + c.refused ?
 	       100.0 * (double)loaded / (double)(loaded + c.refused) : 100.0);
+	if (detect_ruleset_warnings(rs))
+		printf("warnings: %llu (rules that load but may not match "
+		       "as meant)\n",
+		       (unsigned long long)detect_ruleset_warnings(rs));
 	print_stats(rs);
 	detect_ruleset_free(rs);
 	return bad ? 2 : 0;

@@ -145,6 +145,17 @@ int detect_ruleset_set_datadir(struct detect_ruleset *rs, const char *dir);
  */
 int detect_ruleset_set_prefilter(struct detect_ruleset *rs, bool on);
 
+/*
+ * Called once per notice about a rule that loads but may not do what its
+ * author meant: a placeholder data/placeholders.yml does not define
+ * (it matches nothing).  why->file and why->line name the rule.
+ */
+void detect_ruleset_set_warn(struct detect_ruleset *rs, detect_reject_fn warn,
+			     void *ud);
+
+/* Notices given through the warn callback so far. */
+uint64_t detect_ruleset_warnings(const struct detect_ruleset *rs);
+
 /* Groups each correlation may track (default 100000); call before use. */
 void detect_ruleset_set_group_cap(struct detect_ruleset *rs, unsigned cap);
 

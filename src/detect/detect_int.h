@@ -12,8 +12,12 @@
 #ifndef VIGIL_DETECT_INT_H
 #define VIGIL_DETECT_INT_H
 
-/* Plain rules from which the literal prefilter is built by default. */
-#define DETECT_PF_MIN_RULES 256
+/*
+ * Literals a log source's rules must need before the prefilter's scan
+ * gates them: the scan costs about as much as testing a hundred small
+ * rules, so a source with few (vigil's sshd rules) is tested directly.
+ */
+#define DETECT_PF_GATE_LITS 64
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 
@@ -51,6 +55,7 @@ enum detect_vkind {
 	DETECT_V_EXISTS,
 	DETECT_V_NULL,
 	DETECT_V_FIELDREF,	/* compare with another field of the event */
+	DETECT_V_NONE,		/* an undefined placeholder: matches nothing */
 };
 
 /* Transformation modifiers, applied in the order the rule gives. */
@@ -337,6 +342,8 @@ struct detect_logsource {
 	unsigned nrules, caprules;
 	bool pf_always;		/* `when` has no literal need */
 	uint32_t pf_id;		/* index in the prefilter's marks */
+	unsigned pf_lits;	/* literals its rules need, in all */
+	bool pf_gate;		/* its rules wait for the prefilter's scan */
 };
 
 /*
@@ -372,6 +379,11 @@ struct detect_ruleset {
 	char datadir[1024];
 	struct detect_placeholder *ph;	/* from data/placeholders.yml */
 	unsigned nph;
+	char ph_file[1024];	/* the placeholders file, for warnings */
+	char ph_missing[72];	/* set by detect_value_expand(): %name% */
+	detect_reject_fn warn;	/* notices about rules that load */
+	void *warn_ud;
+	uint64_t nwarn;
 	pcre2_code **res;
 	unsigned nres, capres;
 	pcre2_match_data *md;
@@ -402,6 +414,11 @@ int detect_load_yaml(struct detect_ruleset *rs, const char *name,
 
 /* Adds a parsed rule to the ruleset (which takes it). */
 int detect_ruleset_add(struct detect_ruleset *rs, struct detect_rule *r);
+
+/* Reports a notice about a loaded rule through the warn callback. */
+void detect_warn(struct detect_ruleset *rs, const char *file, uint64_t line,
+		 const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Reports a rejected rule through the ruleset's callback. */
 void detect_reject(struct detect_ruleset *rs, const char *file,

@@ -198,6 +198,19 @@ static int meta_parse(struct ldoc *d, const yaml_node_t *root,
 
 /* ------------------------------------------------------------ selections */
 
+/*
+ * A value naming an undefined placeholder: the rule loads and the value
+ * matches nothing.  One warning per such value, with its line.
+ */
+static void ph_warn(struct ldoc *d, const yaml_node_t *n)
+{
+	detect_warn(d->rs, d->file, n->start_mark.line + 1,
+		    "placeholder %s is not defined: it matches nothing until "
+		    "you give it values in %s", d->rs->ph_missing,
+		    d->rs->ph_file[0] ? d->rs->ph_file :
+		    "data/placeholders.yml");
+}
+
 static int values_parse(struct ldoc *d, const yaml_node_t *n,
 			const struct detect_mods *m, struct detect_fmatch *f)
 {
@@ -228,11 +241,14 @@ static int values_parse(struct ldoc *d, const yaml_node_t *n,
 
 		if (!scalar(items[i], &s))
 			return bad(d, items[i], "value is not a scalar");
+		d->rs->ph_missing[0] = '\0';
 		rc = detect_value_expand(d->rs, s.p, s.len, is_null(items[i]),
 					 m, (uint16_t)i, &f->vals, &nv, &cap,
 					 d->why, sizeof(d->why));
 		if (rc != 0)
 			return bad(d, items[i], "%s", d->why);
+		if (d->rs->ph_missing[0])
+			ph_warn(d, items[i]);
 	}
 	f->nvals = (uint16_t)nv;
 	for (unsigned i = 0; i < nv; i++) {

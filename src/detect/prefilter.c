@@ -219,13 +219,18 @@ static void need_fmatch(struct detect_ruleset *rs,
 	for (unsigned i = 0; i < f->nvals && out->known; i++) {
 		struct core_str l;
 
-		if (f->all && f->vals[i].grp != grp)
+		if ((f->all && f->vals[i].grp != grp) ||
+		    (!f->all && f->vals[i].kind == DETECT_V_NONE))
 			continue;
 		l = value_lit(rs, &f->vals[i]);
 		if (l.len < PF_MIN_LIT ||
 		    !need_add(out, l, f->field.id == DETECT_F_KEYWORD))
 			out->known = false;
 	}
+	/* Nothing but undefined placeholders: the field never matches, but
+	 * the rule is simply tested (no literal to wait for). */
+	if (out->known && out->n == 0)
+		out->known = false;
 	if (!out->known)
 		need_free(out);
 }
@@ -382,6 +387,7 @@ static int collect(struct detect_ruleset *rs, struct detect_pf *pf,
 			r->pf_id = pf->nrules++;
 			need_cond(rs, r, r->cond, &nd);
 			r->pf_always = !nd.known;
+			rs->ls[i].pf_lits += nd.known ? nd.n : 0;
 			pf->nalways += r->pf_always;
 			rc = add_need(ps, &nd, r->pf_id);
 		}
@@ -391,6 +397,7 @@ static int collect(struct detect_ruleset *rs, struct detect_pf *pf,
 		struct detect_logsource *e = &rs->ls[i];
 
 		e->pf_id = pf->nmarks++;
+		e->pf_gate = rs->pf_forced || e->pf_lits >= DETECT_PF_GATE_LITS;
 		need_sel(rs, &e->when, &nd);
 		e->pf_always = !nd.known;
 		rc = add_need(ps, &nd, e->pf_id);

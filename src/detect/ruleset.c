@@ -81,6 +81,22 @@ void detect_reject(struct detect_ruleset *rs, const char *file,
 	rs->reject(&err, rs->reject_ud);
 }
 
+void detect_warn(struct detect_ruleset *rs, const char *file, uint64_t line,
+		 const char *fmt, ...)
+{
+	struct core_error err = { .code = 0, .line = line };
+	va_list ap;
+
+	rs->nwarn++;
+	if (rs->warn == NULL)
+		return;
+	snprintf(err.file, sizeof(err.file), "%s", file ? file : "");
+	va_start(ap, fmt);
+	vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
+	va_end(ap);
+	rs->warn(&err, rs->warn_ud);
+}
+
 /* --------------------------------------------------------------- lifetime */
 
 struct detect_ruleset *detect_ruleset_new(void)
@@ -130,6 +146,18 @@ int detect_ruleset_set_datadir(struct detect_ruleset *rs, const char *dir)
 	return 0;
 }
 
+void detect_ruleset_set_warn(struct detect_ruleset *rs, detect_reject_fn warn,
+			     void *ud)
+{
+	rs->warn = warn;
+	rs->warn_ud = ud;
+}
+
+uint64_t detect_ruleset_warnings(const struct detect_ruleset *rs)
+{
+	return rs->nwarn;
+}
+
 void detect_ruleset_set_group_cap(struct detect_ruleset *rs, unsigned cap)
 {
 	rs->group_cap = cap ? cap : 1;
@@ -144,27 +172,6 @@ int detect_ruleset_set_prefilter(struct detect_ruleset *rs, bool on)
 	return 0;
 }
 
-/*
- * Whether the prefilter pays: scanning each event's fields with
- * Vectorscan costs about as much as testing a hundred small rules, so
- * below DETECT_PF_MIN_RULES plain rules (vigil's own set: about 50) the
- * rules are tested directly, unless the prefilter was asked for.
- * Measured on a generated auth log: 47 rules, 1.24 M lines/s without it
- * and 0.65 M with it; 3,736 community rules, 66 k without and 244 k with.
- */
-static bool prefilter_pays(const struct detect_ruleset *rs)
-{
-	unsigned plain = 0;
-
-	if (rs->pf_off)
-		return false;
-	if (rs->pf_forced)
-		return true;
-	for (unsigned i = 0; i < rs->nrules; i++)
-		plain += !rs->rules[i]->dead && !rs->rules[i]->corr &&
-			 !rs->rules[i]->is_filter;
-	return plain >= DETECT_PF_MIN_RULES;
-}
 
 void detect_ruleset_stats(const struct detect_ruleset *rs,
 			  struct detect_stats *st)
@@ -276,8 +283,11 @@ static int map_dir(struct detect_ruleset *rs, const char *dir)
 	}
 	if (n > 0)
 		free(ents);
-	/* Placeholders are optional: without them, rules using them are
-	 * refused with the placeholder's name. */
+	/* Placeholders are optional: without them, rules using them load
+	 * with a warning naming the placeholder and this file. */
+	if (snprintf(file, sizeof(file), "%s/placeholders.yml", dir) <
+	    (int)sizeof(file) && strlen(file) < sizeof(rs->ph_file))
+		memcpy(rs->ph_file, file, strlen(file) + 1);
 	if (rc == 0 && snprintf(file, sizeof(file), "%s/placeholders.yml",
 				dir) < (int)sizeof(file) && exists_file(file)) {
 		struct core_error err;
@@ -676,7 +686,7 @@ int detect_ruleset_compile(struct detect_ruleset *rs, struct core_error *err)
 	if (rc != 0)
 		return core_fail(err, rc, NULL, 0, "cannot compile ruleset: %s",
 				 core_strerror(rc));
-	if (prefilter_pays(rs)) {
+	if (!rs->pf_off) {
 		rc = detect_pf_build(rs, err);
 		if (rc != 0)
 			return rc;
@@ -731,20 +741,27 @@ typedef void (*hit_fn)(struct detect_rule *r, void *ud);
 static void eval_plain(struct detect_ruleset *rs, const struct core_event *ev,
 		       hit_fn hit, void *ud)
 {
-	/* One scan per event decides which sources and rules may hold. */
-	if (rs->pf != NULL)
-		detect_pf_scan(rs, ev);
+	bool scanned = false;
+
+	/*
+	 * At most one scan per event, and only when a source whose rules
+	 * need many literals (pf_gate) holds for it: then the scan decides
+	 * which of its rules may hold.  Other sources test their rules.
+	 */
 	for (unsigned i = 0; i < rs->nls; i++) {
 		const struct detect_logsource *e = &rs->ls[i];
+		bool gate = rs->pf != NULL && e->pf_gate;
 
-		if (e->nrules == 0 ||
-		    (rs->pf != NULL && !detect_pf_source(rs, e)) ||
-		    !detect_sel_match(rs, &e->when, ev))
+		if (e->nrules == 0 || !detect_sel_match(rs, &e->when, ev))
 			continue;
+		if (gate && !scanned) {
+			detect_pf_scan(rs, ev);
+			scanned = true;
+		}
 		for (unsigned k = 0; k < e->nrules; k++) {
 			struct detect_rule *r = e->rules[k];
 
-			if (rs->pf != NULL && !detect_pf_candidate(rs, r))
+			if (gate && !detect_pf_candidate(rs, r))
 				continue;
 			if (detect_cond_eval(rs, r, r->cond, ev) &&
 			    !filtered(rs, r, ev))

@@ -659,7 +659,9 @@ static int sl_cross(struct detect_ruleset *rs, struct slist *l,
 /*
  * expand: %name% is replaced by each value the user gave the placeholder
  * (data/placeholders.yml); \% is a plain percent sign.  A placeholder
- * nobody defined refuses the rule, as the specification requires.
+ * nobody defined is an empty list: the value matches nothing, the rule
+ * still loads, and its name is left in rs->ph_missing for the loader to
+ * warn about.  Returns 1 then, else 0 or a negative CORE_E_....
  */
 static int placeholders(struct detect_ruleset *rs, const char *p, size_t len,
 			struct slist *l, char *why, size_t nwhy)
@@ -688,11 +690,11 @@ static int placeholders(struct detect_ruleset *rs, const char *p, size_t len,
 		sl_append(rs, l, p + lit, i - lit);
 		ph = ph_find(rs, p + i + 1, (size_t)(close - p - i - 1));
 		if (ph == NULL) {
-			snprintf(why, nwhy, "placeholder '%.*s' is not defined "
-				 "in data/placeholders.yml",
+			snprintf(rs->ph_missing, sizeof(rs->ph_missing),
+				 "%.*s",
 				 (int)CORE_MIN((size_t)(close - p - i) + 1, 64),
 				 p + i);
-			return CORE_E_UNSUPPORTED;
+			return 1;
 		}
 		if (sl_cross(rs, l, ph) != 0) {
 			snprintf(why, nwhy, "placeholders expand into more "
@@ -793,6 +795,11 @@ int detect_value_expand(struct detect_ruleset *rs, const char *p, size_t len,
 	sl = detect_alloc(rs, sizeof(*sl));
 	if (m->expand) {
 		rc = placeholders(rs, p, len, sl, why, nwhy);
+		if (rc == 1) {
+			v.kind = DETECT_V_NONE;
+			vals_push(rs, vals, n, cap, &v);
+			return 0;
+		}
 		if (rc != 0)
 			return rc;
 	} else {
@@ -1014,6 +1021,8 @@ bool detect_value_match(struct detect_ruleset *rs,
 
 	if (v->kind == DETECT_V_NULL)
 		return field == NULL || field->len == 0;
+	if (v->kind == DETECT_V_NONE)
+		return false;
 	if (v->kind == DETECT_V_EXISTS)
 		return (field != NULL) == v->exists;
 	if (field == NULL)

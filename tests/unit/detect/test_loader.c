@@ -109,6 +109,39 @@ static void test_reject_names_file_and_line(void **state)
 	detect_ruleset_free(rs);
 }
 
+static void on_warn(const struct core_error *why, void *ud)
+{
+	t_on_reject(why, ud);
+}
+
+/* An undefined placeholder loads the rule, with a warning that names
+ * the placeholder, the rule's file and line, and the file to edit. */
+static void test_undefined_placeholder_warns(void **state)
+{
+	static const char yaml[] = HEAD "detection:\n  s:\n"
+		"    user.name|expand: '%no_such_ph%'\n  condition: s\n";
+	struct t_run rej = { 0 }, warn = { 0 };
+	struct detect_ruleset *rs = detect_ruleset_new();
+
+	(void)state;
+	assert_non_null(rs);
+	assert_int_equal(detect_ruleset_set_datadir(rs, TEST_SRCDIR "/data"),
+			 0);
+	detect_ruleset_set_warn(rs, on_warn, &warn);
+	assert_int_equal(detect_ruleset_load_buffer(rs, "snippet.yml", yaml,
+						    strlen(yaml), t_on_reject,
+						    &rej), 1);
+	assert_int_equal(detect_ruleset_compile(rs, NULL), 0);
+	assert_int_equal(rej.nrejects, 0);
+	assert_int_equal(detect_ruleset_count(rs), 1);
+	assert_int_equal(warn.nrejects, 1);
+	assert_int_equal(detect_ruleset_warnings(rs), 1);
+	assert_non_null(strstr(warn.reject, "snippet.yml:5:"));
+	assert_non_null(strstr(warn.reject, "%no_such_ph%"));
+	assert_non_null(strstr(warn.reject, "data/placeholders.yml"));
+	detect_ruleset_free(rs);
+}
+
 static void on_info(const struct detect_alert *a, void *ud)
 {
 	*(const struct detect_rule_info **)ud = a->rule;
@@ -154,6 +187,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_reject_names_file_and_line),
+		cmocka_unit_test(test_undefined_placeholder_warns),
 		cmocka_unit_test(test_metadata_kept),
 	};
 

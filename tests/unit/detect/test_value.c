@@ -154,6 +154,15 @@ static const struct row rows[] = {
 	  "rules spec, Escape Character: three, then *: \\ and a plain *" },
 	{ "{message: 'a\\\\\\*'}", DS "message=a\\xyz", false,
 	  "rules spec, Escape Character: that * is no wildcard" },
+	{ "{user.name|expand: '%no_such_ph%'}", DS "user.name=x", false,
+	  "an undefined placeholder is an empty list: matches nothing" },
+	{ "{user.name|expand: '%no_such_ph%'}", DS "host.name=x", false,
+	  "an undefined placeholder: not even an absent field" },
+	{ "{user.name|expand: ['%no_such_ph%', root]}", DS "user.name=root",
+	  true, "an undefined placeholder leaves the other values" },
+	{ "{message|contains|all|expand: ['%no_such_ph%', foo]}",
+	  DS "message=foo", false,
+	  "under all, the undefined placeholder's value never holds" },
 };
 
 static void test_rows(void **state)
