@@ -140,8 +140,9 @@ int detect_ruleset_set_datadir(struct detect_ruleset *rs, const char *dir);
 /*
  * Turns the literal prefilter (see prefilter.c) on or off; off tests
  * every rule of a matching log source, for comparison.  Left unset, it
- * is built when the ruleset has 256 plain rules or more, where it pays.
- * Call before detect_ruleset_compile(); CORE_E_INVAL after.
+ * gates the log sources whose rules need many literals, where it pays;
+ * on gates them all.  Call before detect_ruleset_compile();
+ * CORE_E_INVAL after.
  */
 int detect_ruleset_set_prefilter(struct detect_ruleset *rs, bool on);
 
