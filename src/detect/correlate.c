@@ -446,6 +446,22 @@ static void dset_add(struct cgroup *g, uint64_t h)
 	dset_put(g->dset, g->dcap, h, &g->dn);
 }
 
+/*
+ * How many events ev stands for: syslog's "message repeated N times:
+ * [ ... ]" is N events like the one inside it (the decoder sets
+ * vigil.repeat.count), everything else one.
+ */
+static uint64_t event_times(const struct core_event *ev)
+{
+	const struct core_str *rep = core_event_get_named(ev,
+		"vigil.repeat.count", 18);
+	uint64_t n;
+
+	if (rep && core_str_to_u64(*rep, &n) && n > 1 && n <= 1000000)
+		return n;
+	return 1;
+}
+
 static bool ring_holds(const struct detect_corr *c, struct cgroup *g,
 		       int64_t t)
 {
@@ -495,7 +511,7 @@ static void count_feed(struct detect_ruleset *rs, struct detect_rule *r,
 {
 	const struct detect_corr *c = r->corr;
 	const struct core_str *v = NULL;
-	uint64_t h = 0;
+	uint64_t h = 0, times = event_times(ev);
 	bool holds;
 
 	if (c->type == DETECT_CORR_VALUE_COUNT) {
@@ -508,15 +524,20 @@ static void count_feed(struct detect_ruleset *rs, struct detect_rule *r,
 		burst_end(rs, r, g, fn, ud);
 	if (g->count > 0 && t < g->last_ts)
 		t = g->last_ts;
-	if (g->count++ == 0)
+	if (g->count == 0)
 		g->first_ts = t;
+	g->count += c->type == DETECT_CORR_VALUE_COUNT ? 1 : times;
 	g->last_ts = t;
 	evid_add(g, ev);
 	if (c->type == DETECT_CORR_VALUE_COUNT) {
 		dset_add(g, h);
 		holds = values_hold(c, g, h, t);
 	} else {
-		holds = ring_holds(c, g, t);
+		/* A repeated line fills as many places as it stands for. */
+		holds = false;
+		for (uint64_t k = 0; k < CORE_MIN(times, (uint64_t)c->window);
+		     k++)
+			holds |= ring_holds(c, g, t);
 	}
 	if (holds)
 		g->open = true;

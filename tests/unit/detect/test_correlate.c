@@ -61,6 +61,10 @@ struct scenario {
 static const struct scenario sc[] = {
 	{ "threshold reached", COUNT3, 0,
 	  { { 0, H1 }, { 10, H1 }, { 20, H1 } }, 1, 3, 0, 0 },
+	{ "a line repeated 4 times stands for 4 events", COUNT3, 0,
+	  { { 0, H1 }, { 5, H1 "|vigil.repeat.count=4" } }, 1, 5, 0, 0 },
+	{ "a repeat count that is not a number counts once", COUNT3, 0,
+	  { { 0, H1 }, { 5, H1 "|vigil.repeat.count=x" } }, 0, 0, 0, 0 },
 	{ "below threshold", COUNT3, 0, { { 0, H1 }, { 10, H1 } }, 0, 0, 0,
 	  0 },
 	{ "chained but never 3 within the window", COUNT3, 0,
