@@ -50,6 +50,8 @@
 #define MAX_NEST 8		/* BinXml values inside values */
 #define MAX_VALUES 1024
 #define FILETIME_EPOCH_DIFF 11644473600LL
+#define PROC_SLOTS 1024		/* processes remembered; power of two */
+#define PROC_IMAGE_MAX 260	/* MAX_PATH */
 
 /* Where an element sits; decides how its text and attributes are named. */
 enum section {
@@ -103,8 +105,16 @@ struct value {
 	uint8_t type;
 };
 
+/* A process a Security 4688 record started, for its children's parent. */
+struct proc_seen {
+	uint64_t key;		/* pid and host, hashed; 0: empty */
+	uint16_t len;
+	char image[PROC_IMAGE_MAX];
+};
+
 struct parse_evtx {
 	struct core_arena *arena;	/* compiled templates of this chunk */
+	struct proc_seen proc[PROC_SLOTS];	/* by key, newest wins */
 	const uint8_t *chunk;
 	uint64_t chunk_no;
 	struct tmpl *cache[CACHE_SLOTS];
@@ -751,20 +761,23 @@ static struct core_str num_str(struct core_arena *a, uint64_t v, bool neg)
 	return core_arena_strdup(a, b, (size_t)(e - b));
 }
 
-static struct core_str hex_str(struct core_arena *a, uint64_t v,
-			       unsigned digits)
+/*
+ * HexInt32/HexInt64 as Windows renders them, without leading zeros
+ * ("0x3e7", "0x2"): the form Sigma rules compare with (LogonId '0x3e7',
+ * AccessMask '0x2'); libevtx pads to the type's width instead.
+ */
+static struct core_str hex_str(struct core_arena *a, uint64_t v)
 {
 	static const char hx[] = "0123456789abcdef";
-	char *o = core_arena_alloc(a, digits + 3);
+	char tmp[20], *e = tmp + sizeof(tmp), *b = e;
 
-	if (o == NULL)
-		return CORE_STR_NULL;
-	o[0] = '0';
-	o[1] = 'x';
-	for (unsigned i = 0; i < digits; i++)
-		o[2 + i] = hx[(v >> (4 * (digits - 1 - i))) & 0xf];
-	o[digits + 2] = '\0';
-	return core_str_make(o, digits + 2);
+	do {
+		*--b = hx[v & 0xf];
+		v >>= 4;
+	} while (v);
+	*--b = 'x';
+	*--b = '0';
+	return core_arena_strdup(a, b, (size_t)(e - b));
 }
 
 static struct core_str bin_str(struct core_arena *a, const uint8_t *p,
@@ -942,7 +955,7 @@ static struct core_str scalar(struct run *r, uint8_t type, const uint8_t *p,
 	case 0x10:
 	case 0x14:
 	case 0x15:
-		return hex_str(a, v, 2 * w);
+		return hex_str(a, v);
 	case 0x11: {
 		struct core_str s = filetime_str(a, v, &us);
 
@@ -1290,6 +1303,57 @@ void parse_evtx_normalise(struct core_event *ev)
 	}
 }
 
+/* A process id (Security writes them in hex) and the host, as a key. */
+static uint64_t proc_key(const struct core_event *ev, const char *field,
+			 size_t flen)
+{
+	const struct core_str *pid = core_event_get_named(ev, field, flen);
+	const struct core_str *host = core_event_get_named(ev, "Computer", 8);
+	char tmp[24];
+	uint64_t n, k;
+	char *end;
+
+	if (pid == NULL || pid->len == 0 || pid->len >= sizeof(tmp))
+		return 0;
+	memcpy(tmp, pid->p, pid->len);
+	tmp[pid->len] = '\0';
+	n = strtoull(tmp, &end, 0);
+	if (*end != '\0')
+		return 0;
+	k = core_hash(&n, sizeof(n), host ? core_hash(host->p, host->len, 0) :
+		      0);
+	return k ? k : 1;
+}
+
+void parse_evtx_track(struct parse_evtx *d, struct core_event *ev)
+{
+	const struct core_str *eid = core_event_get_named(ev, "EventID", 7);
+	const struct core_str *ch, *img;
+	struct proc_seen *ps;
+	uint64_t k;
+
+	if (eid == NULL || !core_str_eq_lit(*eid, "4688"))
+		return;
+	ch = core_event_get_named(ev, "Channel", 7);
+	if (ch == NULL || !core_str_eq_lit(*ch, "Security"))
+		return;
+	k = proc_key(ev, "ProcessId", 9);
+	ps = &d->proc[k & (PROC_SLOTS - 1)];
+	if (k && ps->key == k && !core_event_get_named(ev, "ParentImage", 11))
+		core_event_set_named(ev, "ParentImage", 11,
+				     core_arena_strdup(ev->arena, ps->image,
+						       ps->len).p, ps->len);
+	k = proc_key(ev, "NewProcessId", 12);
+	img = core_event_get_named(ev, "NewProcessName", 14);
+	if (k == 0 || img == NULL || img->len == 0 ||
+	    img->len > PROC_IMAGE_MAX)
+		return;
+	ps = &d->proc[k & (PROC_SLOTS - 1)];
+	ps->key = k;
+	ps->len = (uint16_t)img->len;
+	memcpy(ps->image, img->p, img->len);
+}
+
 /* ----------------------------------------------------- JSON exports */
 
 /* Winlogbeat's System keys (7.x and later; 6.x at the top level). */
@@ -1524,6 +1588,7 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 		ev->ts = written;
 	render_raw(d, ev);
 	parse_evtx_normalise(ev);
+	parse_evtx_track(d, ev);
 	if (rc != 0)
 		return core_fail(err, CORE_E_PARSE, ev->src, ev->line,
 				 "evtx: %s (chunk offset %zu)",

@@ -55,6 +55,16 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 void parse_evtx_normalise(struct core_event *ev);
 
 /*
+ * Remembers the process each Security 4688 record starts (NewProcessId
+ * on Computer -> NewProcessName) and gives a later 4688 without a
+ * ParentProcessName (Windows before 10 and Server 2016 leave it out)
+ * the ParentImage of its creator (ProcessId) when d saw it start.  The
+ * newest of about a thousand processes are kept; a reused id takes the
+ * newer image.  parse_evtx_record() calls it on every record.
+ */
+void parse_evtx_track(struct parse_evtx *d, struct core_event *ev);
+
+/*
  * For the JSON decoder: when the fields of a walked JSON line are a
  * Windows event exported by Winlogbeat (winlog.event_id, winlog.channel,
  * winlog.event_data.*), in the flat EventData style (EventID, Channel,

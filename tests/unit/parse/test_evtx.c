@@ -65,7 +65,7 @@ static const struct want {
 	{ 0, "Blob", "CAEFBE", "binary as upper-case hex" },
 	{ 0, "ProcessGuid", "{12345678-1234-5678-9ABC-DEF001020304}",
 	  "GUID with mixed-endian groups" },
-	{ 0, "LogonId", "0x00000000000003e7", "HexInt64" },
+	{ 0, "LogonId", "0x3e7", "HexInt64 as Windows renders it" },
 	{ 0, "host.name", "WS01.corp.example", "ECS from Computer" },
 	{ 0, "process.command_line", "cmd.exe /c whoami", "ECS" },
 	{ 0, "process.name", "cmd.exe", "basename of Image" },
@@ -237,12 +237,76 @@ static void test_json(void **state)
 	core_arena_free(a);
 }
 
+/* A Security 4688 of an older Windows: no ParentProcessName. */
+static void old_4688(struct core_event *ev, struct core_arena *a,
+		     const char *host, const char *ppid, const char *pid,
+		     const char *image)
+{
+	core_arena_reset(a);
+	core_event_reset(ev, a);
+	core_event_set_named(ev, "EventID", 7, "4688", 4);
+	core_event_set_named(ev, "Channel", 7, "Security", 8);
+	core_event_set_named(ev, "Computer", 8, host, strlen(host));
+	core_event_set_named(ev, "ProcessId", 9, ppid, strlen(ppid));
+	core_event_set_named(ev, "NewProcessId", 12, pid, strlen(pid));
+	core_event_set_named(ev, "NewProcessName", 14, image, strlen(image));
+}
+
+static void want_parent(const struct core_event *ev, const char *image)
+{
+	const struct core_str *v = core_event_get_named(ev, "ParentImage",
+							11);
+
+	if (image == NULL) {
+		assert_null(v);
+		return;
+	}
+	assert_non_null(v);
+	assert_int_equal(v->len, strlen(image));
+	assert_memory_equal(v->p, image, v->len);
+}
+
+static void test_parent_tracking(void **state)
+{
+	struct parse_evtx *d = parse_evtx_new();
+	struct core_arena *a = core_arena_new(65536);
+	struct core_event ev;
+
+	(void)state;
+	old_4688(&ev, a, "WS01", "0x248", "0x0000000000000ae8",
+		 "C:\\Windows\\System32\\wbem\\WmiPrvSE.exe");
+	parse_evtx_track(d, &ev);
+	want_parent(&ev, NULL);
+	old_4688(&ev, a, "WS01", "0x0000000000000ae8", "0x424",
+		 "C:\\Windows\\System32\\calc.exe");
+	parse_evtx_track(d, &ev);
+	want_parent(&ev, "C:\\Windows\\System32\\wbem\\WmiPrvSE.exe");
+	/* The same id on another host is another process. */
+	old_4688(&ev, a, "WS02", "0xae8", "0x500", "C:\\x.exe");
+	parse_evtx_track(d, &ev);
+	want_parent(&ev, NULL);
+	/* A reused id takes the newer image. */
+	old_4688(&ev, a, "WS01", "0x1", "0xae8", "C:\\new.exe");
+	parse_evtx_track(d, &ev);
+	old_4688(&ev, a, "WS01", "0xae8", "0x600", "C:\\child.exe");
+	parse_evtx_track(d, &ev);
+	want_parent(&ev, "C:\\new.exe");
+	/* A ParentImage the record gave is kept. */
+	old_4688(&ev, a, "WS01", "0xae8", "0x700", "C:\\y.exe");
+	core_event_set_named(&ev, "ParentImage", 11, "C:\\p.exe", 8);
+	parse_evtx_track(d, &ev);
+	want_parent(&ev, "C:\\p.exe");
+	parse_evtx_free(d);
+	core_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_parent_tracking),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
