@@ -1277,6 +1277,10 @@ struct alias {
 static const struct alias aliases[] = {
 	{ "4688", "NewProcessName", "Image" },
 	{ "4688", "ParentProcessName", "ParentImage" },
+	{ "4688", "SubjectUserName", "User" },
+	{ "4688", "SubjectLogonId", "LogonId" },
+	{ "4688", "MandatoryLabel", "IntegrityLevel" },
+	{ "4688", "ProcessId", "ParentProcessId" },
 	{ "4689", "ProcessName", "Image" },
 };
 

@@ -48,8 +48,10 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 
 /*
  * Adds the Sysmon names of a Security process event's fields (4688:
- * Image from NewProcessName, ParentImage from ParentProcessName; 4689:
- * Image from ProcessName) when they are not set.  Called by the EVTX and
+ * Image from NewProcessName, ParentImage from ParentProcessName, User
+ * from SubjectUserName, LogonId from SubjectLogonId, IntegrityLevel from
+ * MandatoryLabel, ParentProcessId from ProcessId; 4689: Image from
+ * ProcessName) when they are not set.  Called by the EVTX and
  * the JSON decoders, so both give the same fields.
  */
 void parse_evtx_normalise(struct core_event *ev);
