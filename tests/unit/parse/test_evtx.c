@@ -182,7 +182,8 @@ static const struct jrow {
 	  "Winlogbeat 4688 gets Sysmon's Image" },
 	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":4688,"
 	  "\"event_data\":{\"SubjectLogonId\":\"0x3e7\",\"ProcessId\":"
-	  "\"0x248\"}}}", "LogonId", "0x3e7", "4688 SubjectLogonId is LogonId" },
+	  "\"0x248\"}}}", "LogonId", "0x3e7",
+	  "4688 SubjectLogonId is LogonId" },
 	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":4688,"
 	  "\"event_data\":{\"SubjectLogonId\":\"0x3e7\",\"ProcessId\":"
 	  "\"0x248\"}}}", "ParentProcessId", "0x248",
