@@ -6,46 +6,7 @@
 # back with the real values.  Secrets, and names and addresses in unusual
 # places, are planted in the demo logs.
 . "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null || skip "python3 is not installed"
-[ -x "${VIGIL_DEMO_GEN:-}" ] || skip "vigil-demo-gen not built"
-SERVER="$SRCDIR/tests/integration/llm_server.py"
-SRV=""
-stop_server() {
-	if [ -n "$SRV" ]; then
-		kill "$SRV" 2>/dev/null
-		wait "$SRV" 2>/dev/null
-	fi
-	SRV=""
-}
-trap 'stop_server; rm -rf "$T"' EXIT
-
-start_server() {	# start_server MODE [server args]
-	local mode=$1
-	shift
-	stop_server
-	rm -f "$T/port" "$T/req.log"
-	touch "$T/req.log"
-	python3 "$SERVER" --mode "$mode" --port-file "$T/port" \
-		--log "$T/req.log" "$@" &
-	SRV=$!
-	for _ in $(seq 200); do
-		[ -s "$T/port" ] && break
-		sleep 0.05
-	done
-	PORT=$(cat "$T/port")
-	cat >"$T/vigil.yaml" <<CFG
-base_url: http://127.0.0.1:$PORT/v1
-model: scripted
-key_env: VIGIL_TEST_KEY
-timeout_ms: ${TIMEOUT_MS:-5000}
-retries: ${RETRIES:-2}
-backoff_ms: 50
-max_backoff_ms: 3000
-step_limit: 4
-CFG
-}
-
-requests() { wc -l <"$T/req.log"; }
+. "$(dirname "$0")/llm_lib.sh"
 
 "$VIGIL_DEMO_GEN" "$T/demo" >/dev/null 2>&1
 # Secrets and an e-mail address inside lines that become evidence.

@@ -4,34 +4,14 @@
 # the verdict mapped back; --all keeps at most `concurrency` requests in
 # flight (the server counts them), and with 3 it is faster than with 1.
 . "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null || skip "python3 is not installed"
-[ -x "${VIGIL_DEMO_GEN:-}" ] || skip "vigil-demo-gen not built"
-SERVER="$SRCDIR/tests/integration/llm_server.py"
-SRV=""
-stop_server() {
-	if [ -n "$SRV" ]; then
-		kill "$SRV" 2>/dev/null
-		wait "$SRV" 2>/dev/null
-	fi
-	SRV=""
-}
-trap 'stop_server; rm -rf "$T"' EXIT
+. "$(dirname "$0")/llm_lib.sh"
 
 start_server() {	# start_server MODE CONCURRENCY [server args]
 	local mode=$1 conc=$2
 	shift 2
-	stop_server
-	rm -f "$T/port"
-	: >"$T/req.log"
-	python3 "$SERVER" --mode "$mode" --port-file "$T/port" \
-		--log "$T/req.log" "$@" &
-	SRV=$!
-	for _ in $(seq 200); do
-		[ -s "$T/port" ] && break
-		sleep 0.05
-	done
+	run_server "$mode" "$@"
 	cat >"$T/vigil.yaml" <<CFG
-base_url: http://127.0.0.1:$(cat "$T/port")/v1
+base_url: http://127.0.0.1:$PORT/v1
 model: scripted
 timeout_ms: 5000
 retries: 0
