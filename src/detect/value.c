@@ -835,6 +835,52 @@ static bool ieq_raw(const char *a, const char *b, size_t n, bool cased)
 	return true;
 }
 
+/*
+ * Where lit (folded) may start in s: each place memchr finds its first
+ * byte c, which has no other case.  memchr skips the bytes in between
+ * many at a time, which a byte loop does not.
+ */
+static bool ifind_one(struct core_str s, struct core_str lit, unsigned char c)
+{
+	const char *p = s.p, *last = s.p + s.len - lit.len;
+
+	while (p <= last &&
+	       (p = memchr(p, c, (size_t)(last - p) + 1)) != NULL) {
+		if (ieq(p + 1, lit.p + 1, lit.len - 1, false))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* The same for a first byte with two cases: lower c0, upper c1. */
+static bool ifind_two(struct core_str s, struct core_str lit,
+		      unsigned char c0, unsigned char c1)
+{
+	const char *p = s.p, *last = s.p + s.len - lit.len;
+	const char *a = NULL, *b = NULL;
+
+	while (p <= last) {
+		size_t n = (size_t)(last - p) + 1;
+
+		if (a != NULL && a < p)
+			a = NULL;
+		if (b != NULL && b < p)
+			b = NULL;
+		if (a == NULL && (a = memchr(p, c0, n)) == NULL)
+			a = last + 1;
+		if (b == NULL && (b = memchr(p, c1, n)) == NULL)
+			b = last + 1;
+		p = a < b ? a : b;
+		if (p > last)
+			return false;
+		if (ieq(p + 1, lit.p + 1, lit.len - 1, false))
+			return true;
+		p++;
+	}
+	return false;
+}
+
 static bool icontains(struct core_str s, struct core_str lit, bool cased)
 {
 	unsigned char c0, c1;
@@ -847,14 +893,9 @@ static bool icontains(struct core_str s, struct core_str lit, bool cased)
 		return memmem(s.p, s.len, lit.p, lit.len) != NULL;
 	c0 = (unsigned char)lit.p[0];
 	c1 = (unsigned char)(c0 >= 'a' && c0 <= 'z' ? c0 - 32 : c0);
-	for (size_t i = 0; i + lit.len <= s.len; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-
-		if ((c == c0 || c == c1) &&
-		    ieq(s.p + i + 1, lit.p + 1, lit.len - 1, false))
-			return true;
-	}
-	return false;
+	if (c0 == c1)
+		return ifind_one(s, lit, c0);
+	return ifind_two(s, lit, c0, c1);
 }
 
 static bool tok_eq(uint16_t t, unsigned char c, bool cased)
