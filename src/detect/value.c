@@ -40,9 +40,20 @@ const struct core_str *detect_fref_get(const struct core_event *ev,
 			v = &ev->raw;
 		return v;
 	}
-	if (f->id == CORE_F_NAMED)
-		return core_event_get_named(ev, f->name.p, f->name.len);
-	return core_event_get(ev, (enum core_field_id)f->id);
+	if (f->id != CORE_F_NAMED)
+		return core_event_get(ev, (enum core_field_id)f->id);
+	/* Known at load not to be an ECS name: only the named fields. */
+	if (f->name.len == 0)
+		return NULL;
+	for (unsigned i = 0; i < ev->nfields; i++) {
+		const struct core_field *e = &ev->fields[i];
+
+		if (e->id == CORE_F_NAMED && e->name.len == f->name.len &&
+		    e->name.p[0] == f->name.p[0] &&
+		    memcmp(e->name.p, f->name.p, f->name.len) == 0)
+			return &e->value;
+	}
+	return NULL;
 }
 
 /* --------------------------------------------------------------- parsing */
