@@ -98,6 +98,70 @@ int store_bind_ref(sqlite3_stmt *s, int i, int64_t id)
 	return sqlite3_bind_int64(s, i, id);
 }
 
+void store_bind_vals(sqlite3_stmt *s, const struct store_val *v, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		int i = (int)k + 1;
+
+		switch (v[k].type) {
+		case STORE_V_INT:
+			sqlite3_bind_int64(s, i, v[k].v.i);
+			break;
+		case STORE_V_REAL:
+			sqlite3_bind_double(s, i, v[k].v.r);
+			break;
+		case STORE_V_STR:
+			store_bind_str(s, i, v[k].v.s);
+			break;
+		case STORE_V_CSTR:
+			store_bind_cstr(s, i, v[k].v.c);
+			break;
+		case STORE_V_REF:
+			store_bind_ref(s, i, v[k].v.i);
+			break;
+		}
+	}
+}
+
+int store_exec(struct store *st, const char *sql, const struct store_val *v,
+	       size_t n, const char *what, struct core_error *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+
+	if (!s)
+		return CORE_E_IO;
+	store_bind_vals(s, v, n);
+	return store_step_done(st, s, what, err);
+}
+
+int store_insert(struct store *st, const char *sql,
+		 const struct store_val *v, size_t n, int64_t *id,
+		 const char *what, struct core_error *err)
+{
+	int rc = store_exec(st, sql, v, n, what, err);
+
+	if (rc != 0)
+		return err ? err->code : CORE_E_IO;
+	if (id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int store_each_row(struct store *st, sqlite3_stmt *s,
+		   int (*row)(sqlite3_stmt *, void *), void *ud,
+		   const char *what, struct core_error *err)
+{
+	int rc, stop = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((stop = row(s, ud)) != 0)
+			break;
+	if (stop == 0 && rc != SQLITE_DONE)
+		stop = store_sqlfail(st, err, what);
+	sqlite3_finalize(s);
+	return stop;
+}
+
 struct core_str store_col_str(sqlite3_stmt *s, int i)
 {
 	const char *p = (const char *)sqlite3_column_text(s, i);

@@ -1047,7 +1047,14 @@ static void row_rule(struct doc *d, sqlite3_stmt *s)
 	fmt_int(d, "analyst_benign_or_fp", sqlite3_column_int64(s, 11));
 }
 
-int store_query_rules(struct store *st, const struct store_query *q,
+/*
+ * A document of one list: head opens it, then key holds the rows of sql
+ * with the query's value bound to ?1 and its time range to ?2 and ?3
+ * (where the statement has them).
+ */
+static int query_list(struct store *st, const struct store_query *q,
+		      const char *sql, const char *head, const char *key,
+		      void (*fn)(struct doc *, sqlite3_stmt *),
 		      struct core_buf *out, struct core_error *err)
 {
 	struct store_query none = { 0 };
@@ -1057,17 +1064,25 @@ int store_query_rules(struct store *st, const struct store_query *q,
 	if (!q)
 		q = &none;
 	doc_init(&d, st, q);
-	if (store_prepare(st, q_rules, &s, err) != 0) {
+	if (store_prepare(st, sql, &s, err) != 0) {
 		core_buf_free(&d.b);
 		return CORE_E_IO;
 	}
 	store_bind_str(s, 1, q->value);
-	sqlite3_bind_int64(s, 2, q->ts_from);
-	sqlite3_bind_int64(s, 3, q->ts_to);
-	raw(&d, "{");
-	list(&d, "rules", s, row_rule);
+	if (sqlite3_bind_parameter_count(s) >= 3) {
+		sqlite3_bind_int64(s, 2, q->ts_from);
+		sqlite3_bind_int64(s, 3, q->ts_to);
+	}
+	raw(&d, head);
+	list(&d, key, s, fn);
 	end_doc(&d);
 	return doc_finish(&d, out, err);
+}
+
+int store_query_rules(struct store *st, const struct store_query *q,
+		      struct core_buf *out, struct core_error *err)
+{
+	return query_list(st, q, q_rules, "{", "rules", row_rule, out, err);
 }
 
 /* --------------------------------------------------------- templates */
@@ -1088,20 +1103,7 @@ static void row_template(struct doc *d, sqlite3_stmt *s)
 int store_query_templates(struct store *st, const struct store_query *q,
 			  struct core_buf *out, struct core_error *err)
 {
-	struct store_query none = { 0 };
-	struct doc d;
-	sqlite3_stmt *s;
-
-	if (!q)
-		q = &none;
-	doc_init(&d, st, q);
-	if (store_prepare(st, q_templates, &s, err) != 0) {
-		core_buf_free(&d.b);
-		return CORE_E_IO;
-	}
-	store_bind_str(s, 1, q->value);
-	raw(&d, "{\"namespace\":\"anomaly.templates\",");
-	list(&d, "templates", s, row_template);
-	end_doc(&d);
-	return doc_finish(&d, out, err);
+	return query_list(st, q, q_templates,
+			  "{\"namespace\":\"anomaly.templates\",",
+			  "templates", row_template, out, err);
 }

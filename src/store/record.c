@@ -37,22 +37,19 @@ static bool one_of(const char *v, const char *const *list, size_t n)
 }
 
 /*
- * Steps an iterating statement, calling row(s, ud) for each row; returns
- * the first non-zero value row returned, or an SQLite failure.
+ * Prepares sql, binds id to ?1 and hands each row to row(s, it); for the
+ * lists of one incident.
  */
-static int each_row(struct store *st, sqlite3_stmt *s,
-		    int (*row)(sqlite3_stmt *, void *), void *ud,
-		    const char *what, struct core_error *err)
+static int each_of(struct store *st, const char *sql, int64_t id,
+		   int (*row)(sqlite3_stmt *, void *), struct store_iter *it,
+		   const char *what, struct core_error *err)
 {
-	int rc, stop = 0;
+	sqlite3_stmt *s;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((stop = row(s, ud)) != 0)
-			break;
-	if (stop == 0 && rc != SQLITE_DONE)
-		stop = store_sqlfail(st, err, what);
-	sqlite3_finalize(s);
-	return stop;
+	if (store_prepare(st, sql, &s, err) != 0)
+		return CORE_E_IO;
+	sqlite3_bind_int64(s, 1, id);
+	return store_each_row(st, s, row, it, what, err);
 }
 
 /* ------------------------------------------------------------ traces */
@@ -65,42 +62,27 @@ int store_trace_add(struct store *st, const struct store_trace *t,
 		"completion_tokens, steps, status, prompt, tool_calls, answer, "
 		"messages) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
 		"?11, ?12, ?13)";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
+	const struct store_val v[] = {
+		STORE_INT(t->incident_id), STORE_CSTR(t->producer),
+		STORE_CSTR(t->model),
+		STORE_INT(t->started ? t->started : core_time_now()),
+		STORE_INT(t->duration_us), STORE_INT(u64(t->prompt_tokens)),
+		STORE_INT(u64(t->completion_tokens)), STORE_INT(t->steps),
+		STORE_CSTR(t->status ? t->status : "ok"), STORE_STR(t->prompt),
+		STORE_JSON(t->tool_calls, "[]"), STORE_STR(t->answer),
+		STORE_JSON(t->messages, "[]"),
+	};
 
-	if (!s)
-		return CORE_E_IO;
 	if (!t->producer || !*t->producer)
 		return core_fail(err, CORE_E_INVAL, st->path, 0,
 				 "a trace needs its producer");
-	sqlite3_bind_int64(s, 1, t->incident_id);
-	store_bind_cstr(s, 2, t->producer);
-	store_bind_cstr(s, 3, t->model);
-	sqlite3_bind_int64(s, 4, t->started ? t->started : core_time_now());
-	sqlite3_bind_int64(s, 5, t->duration_us);
-	sqlite3_bind_int64(s, 6, u64(t->prompt_tokens));
-	sqlite3_bind_int64(s, 7, u64(t->completion_tokens));
-	sqlite3_bind_int64(s, 8, t->steps);
-	store_bind_cstr(s, 9, t->status ? t->status : "ok");
-	store_bind_str(s, 10, t->prompt);
-	store_bind_str(s, 11, t->tool_calls.len ? t->tool_calls :
-		       CORE_STR("[]"));
-	store_bind_str(s, 12, t->answer);
-	store_bind_str(s, 13, t->messages.len ? t->messages : CORE_STR("[]"));
-	if (store_step_done(st, s, "adding a triage trace", err) != 0)
-		return err ? err->code : CORE_E_IO;
-	if (id)
-		*id = sqlite3_last_insert_rowid(st->db);
-	return 0;
+	return store_insert(st, sql, v, CORE_ARRAY_LEN(v), id,
+			    "adding a triage trace", err);
 }
-
-struct trace_iter {
-	store_trace_fn fn;
-	void *ud;
-};
 
 static int trace_row(sqlite3_stmt *s, void *ud)
 {
-	struct trace_iter *it = ud;
+	struct store_iter *it = ud;
 	struct store_trace t = {
 		.incident_id = sqlite3_column_int64(s, 1),
 		.producer = store_col_cstr(s, 2),
@@ -117,7 +99,7 @@ static int trace_row(sqlite3_stmt *s, void *ud)
 		.messages = store_col_str(s, 13),
 	};
 
-	return it->fn(sqlite3_column_int64(s, 0), &t, it->ud);
+	return it->fn.trace(sqlite3_column_int64(s, 0), &t, it->ud);
 }
 
 int store_trace_each(struct store *st, int64_t incident_id,
@@ -127,13 +109,10 @@ int store_trace_each(struct store *st, int64_t incident_id,
 		"started, duration_us, prompt_tokens, completion_tokens, "
 		"steps, status, prompt, tool_calls, answer, messages "
 		"FROM triage_traces WHERE incident_id = ?1 ORDER BY id";
-	struct trace_iter it = { fn, ud };
-	sqlite3_stmt *s;
+	struct store_iter it = { .fn.trace = fn, .ud = ud };
 
-	if (store_prepare(st, sql, &s, err) != 0)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, incident_id);
-	return each_row(st, s, trace_row, &it, "reading traces", err);
+	return each_of(st, sql, incident_id, trace_row, &it, "reading traces",
+		       err);
 }
 
 /* ---------------------------------------------------------- verdicts */
@@ -149,7 +128,14 @@ int store_verdict_add(struct store *st, const struct store_verdict *v,
 		"trace_id, producer, verdict, confidence, score_delta, "
 		"explanation, evidence, actions, created) VALUES (?1, ?2, ?3, "
 		"?4, ?5, ?6, ?7, ?8, ?9, ?10)";
-	sqlite3_stmt *s;
+	const struct store_val val[] = {
+		STORE_INT(v->incident_id), STORE_REF(v->trace_id),
+		STORE_CSTR(v->producer), STORE_CSTR(v->verdict),
+		STORE_REAL(v->confidence), STORE_INT(v->score_delta),
+		STORE_STR(v->explanation), STORE_JSON(v->evidence, "[]"),
+		STORE_JSON(v->actions, "[]"),
+		STORE_INT(v->created ? v->created : core_time_now()),
+	};
 
 	if (!one_of(v->producer, by, CORE_ARRAY_LEN(by)) || !v->verdict ||
 	    !*v->verdict || !isfinite(v->confidence) || v->confidence < 0 ||
@@ -157,34 +143,13 @@ int store_verdict_add(struct store *st, const struct store_verdict *v,
 		return core_fail(err, CORE_E_INVAL, st->path, 0,
 				 "verdict needs a known producer, a verdict "
 				 "and a confidence in 0..1");
-	s = store_stmt(st, sql, err);
-	if (!s)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, v->incident_id);
-	store_bind_ref(s, 2, v->trace_id);
-	store_bind_cstr(s, 3, v->producer);
-	store_bind_cstr(s, 4, v->verdict);
-	sqlite3_bind_double(s, 5, v->confidence);
-	sqlite3_bind_int(s, 6, v->score_delta);
-	store_bind_str(s, 7, v->explanation);
-	store_bind_str(s, 8, v->evidence.len ? v->evidence : CORE_STR("[]"));
-	store_bind_str(s, 9, v->actions.len ? v->actions : CORE_STR("[]"));
-	sqlite3_bind_int64(s, 10, v->created ? v->created : core_time_now());
-	if (store_step_done(st, s, "adding a verdict", err) != 0)
-		return err ? err->code : CORE_E_IO;
-	if (id)
-		*id = sqlite3_last_insert_rowid(st->db);
-	return 0;
+	return store_insert(st, sql, val, CORE_ARRAY_LEN(val), id,
+			    "adding a verdict", err);
 }
-
-struct verdict_iter {
-	store_verdict_fn fn;
-	void *ud;
-};
 
 static int verdict_row(sqlite3_stmt *s, void *ud)
 {
-	struct verdict_iter *it = ud;
+	struct store_iter *it = ud;
 	struct store_verdict v = {
 		.incident_id = sqlite3_column_int64(s, 1),
 		.trace_id = sqlite3_column_int64(s, 2),
@@ -198,7 +163,7 @@ static int verdict_row(sqlite3_stmt *s, void *ud)
 		.created = sqlite3_column_int64(s, 10),
 	};
 
-	return it->fn(sqlite3_column_int64(s, 0), &v, it->ud);
+	return it->fn.verdict(sqlite3_column_int64(s, 0), &v, it->ud);
 }
 
 int store_verdict_each(struct store *st, int64_t incident_id,
@@ -209,13 +174,10 @@ int store_verdict_each(struct store *st, int64_t incident_id,
 		"coalesce(trace_id, 0), producer, verdict, confidence, "
 		"score_delta, explanation, evidence, actions, created "
 		"FROM verdicts WHERE ?1 = 0 OR incident_id = ?1 ORDER BY id";
-	struct verdict_iter it = { fn, ud };
-	sqlite3_stmt *s;
+	struct store_iter it = { .fn.verdict = fn, .ud = ud };
 
-	if (store_prepare(st, sql, &s, err) != 0)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, incident_id);
-	return each_row(st, s, verdict_row, &it, "reading verdicts", err);
+	return each_of(st, sql, incident_id, verdict_row, &it,
+		       "reading verdicts", err);
 }
 
 /* ---------------------------------------------------------- feedback */
@@ -278,19 +240,13 @@ static int feedback_insert(struct store *st, const struct store_feedback *f,
 {
 	static const char sql[] = "INSERT INTO feedback (incident_id, "
 		"verdict, analyst, note, created) VALUES (?1, ?2, ?3, ?4, ?5)";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
+	const struct store_val v[] = {
+		STORE_INT(f->incident_id), STORE_CSTR(f->verdict),
+		STORE_CSTR(f->analyst), STORE_STR(f->note), STORE_INT(now),
+	};
 
-	if (!s)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, f->incident_id);
-	store_bind_cstr(s, 2, f->verdict);
-	store_bind_cstr(s, 3, f->analyst);
-	store_bind_str(s, 4, f->note);
-	sqlite3_bind_int64(s, 5, now);
-	if (store_step_done(st, s, "adding feedback", err) != 0)
-		return err ? err->code : CORE_E_IO;
-	*id = sqlite3_last_insert_rowid(st->db);
-	return 0;
+	return store_insert(st, sql, v, CORE_ARRAY_LEN(v), id,
+			    "adding feedback", err);
 }
 
 int store_feedback_add(struct store *st, const struct store_feedback *f,
@@ -328,14 +284,9 @@ int store_feedback_add(struct store *st, const struct store_feedback *f,
 	return rc;
 }
 
-struct feedback_iter {
-	store_feedback_fn fn;
-	void *ud;
-};
-
 static int feedback_row(sqlite3_stmt *s, void *ud)
 {
-	struct feedback_iter *it = ud;
+	struct store_iter *it = ud;
 	struct store_feedback f = {
 		.incident_id = sqlite3_column_int64(s, 1),
 		.verdict = store_col_cstr(s, 2),
@@ -344,7 +295,7 @@ static int feedback_row(sqlite3_stmt *s, void *ud)
 		.created = sqlite3_column_int64(s, 5),
 	};
 
-	return it->fn(sqlite3_column_int64(s, 0), &f, it->ud);
+	return it->fn.feedback(sqlite3_column_int64(s, 0), &f, it->ud);
 }
 
 int store_feedback_each(struct store *st, int64_t incident_id,
@@ -354,13 +305,10 @@ int store_feedback_each(struct store *st, int64_t incident_id,
 	static const char sql[] = "SELECT id, incident_id, verdict, analyst, "
 		"note, created FROM feedback WHERE ?1 = 0 OR incident_id = ?1 "
 		"ORDER BY id";
-	struct feedback_iter it = { fn, ud };
-	sqlite3_stmt *s;
+	struct store_iter it = { .fn.feedback = fn, .ud = ud };
 
-	if (store_prepare(st, sql, &s, err) != 0)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, incident_id);
-	return each_row(st, s, feedback_row, &it, "reading feedback", err);
+	return each_of(st, sql, incident_id, feedback_row, &it,
+		       "reading feedback", err);
 }
 
 /* ---------------------------------------------------------- audit log */
@@ -450,24 +398,20 @@ static int audit_insert(struct store *st, const struct store_audit *a,
 	struct core_str detail = a->detail.len ? a->detail : CORE_STR("{}");
 	int64_t ts = a->ts ? a->ts : core_time_now();
 	char prev[STORE_AUDIT_HASH_HEX + 1], hash[STORE_AUDIT_HASH_HEX + 1];
-	sqlite3_stmt *s;
+	struct store_val v[] = {	/* id and hash: from the chain */
+		STORE_INT(0), STORE_INT(ts), STORE_CSTR(a->actor),
+		STORE_CSTR(a->action), STORE_CSTR(a->object),
+		STORE_STR(detail), STORE_CSTR(hash),
+	};
 	int rc = chain_tail(st, id, prev, err);
 
 	if (rc != 0)
 		return rc;
 	chain_hash(prev, *id, ts, cs(a->actor), cs(a->action), cs(a->object),
 		   detail, hash);
-	s = store_stmt(st, sql, err);
-	if (!s)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, *id);
-	sqlite3_bind_int64(s, 2, ts);
-	store_bind_cstr(s, 3, a->actor);
-	store_bind_cstr(s, 4, a->action);
-	store_bind_cstr(s, 5, a->object);
-	store_bind_str(s, 6, detail);
-	store_bind_cstr(s, 7, hash);
-	return store_step_done(st, s, "appending to the audit log", err);
+	v[0] = STORE_INT(*id);
+	return store_exec(st, sql, v, CORE_ARRAY_LEN(v),
+			  "appending to the audit log", err);
 }
 
 /* Before version 3 there is no chain: a plain insert. */
@@ -476,19 +420,14 @@ static int audit_insert_v2(struct store *st, const struct store_audit *a,
 {
 	static const char sql[] = "INSERT INTO audit_log (ts, actor, action, "
 		"object, detail) VALUES (?1, ?2, ?3, ?4, ?5)";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
+	const struct store_val v[] = {
+		STORE_INT(a->ts ? a->ts : core_time_now()),
+		STORE_CSTR(a->actor), STORE_CSTR(a->action),
+		STORE_CSTR(a->object), STORE_JSON(a->detail, "{}"),
+	};
 
-	if (!s)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, a->ts ? a->ts : core_time_now());
-	store_bind_cstr(s, 2, a->actor);
-	store_bind_cstr(s, 3, a->action);
-	store_bind_cstr(s, 4, a->object);
-	store_bind_str(s, 5, a->detail.len ? a->detail : CORE_STR("{}"));
-	if (store_step_done(st, s, "appending to the audit log", err) != 0)
-		return err ? err->code : CORE_E_IO;
-	*id = sqlite3_last_insert_rowid(st->db);
-	return 0;
+	return store_insert(st, sql, v, CORE_ARRAY_LEN(v), id,
+			    "appending to the audit log", err);
 }
 
 int store_audit_append(struct store *st, const struct store_audit *a,
@@ -645,14 +584,9 @@ int store_audit_verify(struct store *st, const char *expect,
 	return 0;
 }
 
-struct audit_iter {
-	store_audit_fn fn;
-	void *ud;
-};
-
 static int audit_row(sqlite3_stmt *s, void *ud)
 {
-	struct audit_iter *it = ud;
+	struct store_iter *it = ud;
 	struct store_audit a = {
 		.ts = sqlite3_column_int64(s, 1),
 		.actor = store_col_cstr(s, 2),
@@ -661,7 +595,7 @@ static int audit_row(sqlite3_stmt *s, void *ud)
 		.detail = store_col_str(s, 5),
 	};
 
-	return it->fn(sqlite3_column_int64(s, 0), &a, it->ud);
+	return it->fn.audit(sqlite3_column_int64(s, 0), &a, it->ud);
 }
 
 int store_audit_each(struct store *st, int64_t after_id, size_t limit,
@@ -669,14 +603,15 @@ int store_audit_each(struct store *st, int64_t after_id, size_t limit,
 {
 	static const char sql[] = "SELECT id, ts, actor, action, object, "
 		"detail FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2";
-	struct audit_iter it = { fn, ud };
+	struct store_iter it = { .fn.audit = fn, .ud = ud };
 	sqlite3_stmt *s;
 
 	if (store_prepare(st, sql, &s, err) != 0)
 		return CORE_E_IO;
 	sqlite3_bind_int64(s, 1, after_id);
 	sqlite3_bind_int64(s, 2, limit ? u64(limit) : -1);
-	return each_row(st, s, audit_row, &it, "reading the audit log", err);
+	return store_each_row(st, s, audit_row, &it, "reading the audit log",
+			      err);
 }
 
 /* -------------------------------------------------------------- state */
@@ -767,18 +702,13 @@ int store_state_delete(struct store *st, const char *ns, const char *key,
 	return store_step_done(st, s, "deleting state", err);
 }
 
-struct state_iter {
-	store_state_fn fn;
-	void *ud;
-};
-
 static int state_row(sqlite3_stmt *s, void *ud)
 {
-	struct state_iter *it = ud;
+	struct store_iter *it = ud;
 	const void *p = sqlite3_column_blob(s, 1);
 	int n = sqlite3_column_bytes(s, 1);
 
-	return it->fn(store_col_cstr(s, 0),
+	return it->fn.state(store_col_cstr(s, 0),
 		      core_str_make(p ? p : "", (size_t)n),
 		      sqlite3_column_int64(s, 2), it->ud);
 }
@@ -788,7 +718,7 @@ int store_state_each(struct store *st, const char *ns, store_state_fn fn,
 {
 	static const char sql[] = "SELECT key, blob, updated FROM state "
 		"WHERE ns = ?1 ORDER BY key";
-	struct state_iter it = { fn, ud };
+	struct store_iter it = { .fn.state = fn, .ud = ud };
 	sqlite3_stmt *s;
 
 	if (check_key(st, ns, "", err) != 0)
@@ -796,5 +726,5 @@ int store_state_each(struct store *st, const char *ns, store_state_fn fn,
 	if (store_prepare(st, sql, &s, err) != 0)
 		return CORE_E_IO;
 	store_bind_cstr(s, 1, ns);
-	return each_row(st, s, state_row, &it, "reading state", err);
+	return store_each_row(st, s, state_row, &it, "reading state", err);
 }

@@ -32,22 +32,15 @@ int store_run_add(struct store *st, const struct store_run *run,
 	static const char sql[] = "INSERT INTO runs (started, finished, "
 		"version, inputs, stats, ts_first, ts_last) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
+	const struct store_val v[] = {
+		STORE_INT(run->started), STORE_INT(run->finished),
+		STORE_CSTR(run->version), STORE_JSON(run->inputs, "[]"),
+		STORE_JSON(run->stats, "{}"), STORE_INT(ts_of(run->ts_first)),
+		STORE_INT(ts_of(run->ts_last)),
+	};
 
-	if (!s)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, run->started);
-	sqlite3_bind_int64(s, 2, run->finished);
-	store_bind_cstr(s, 3, run->version);
-	store_bind_str(s, 4, run->inputs.len ? run->inputs : CORE_STR("[]"));
-	store_bind_str(s, 5, run->stats.len ? run->stats : CORE_STR("{}"));
-	sqlite3_bind_int64(s, 6, ts_of(run->ts_first));
-	sqlite3_bind_int64(s, 7, ts_of(run->ts_last));
-	if (store_step_done(st, s, "adding a run", err) != 0)
-		return err ? err->code : CORE_E_IO;
-	if (id)
-		*id = sqlite3_last_insert_rowid(st->db);
-	return 0;
+	return store_insert(st, sql, v, CORE_ARRAY_LEN(v), id, "adding a run",
+			    err);
 }
 
 int store_entity_id(struct store *st, const char *type, struct core_str value,
@@ -57,6 +50,7 @@ int store_entity_id(struct store *st, const char *type, struct core_str value,
 		"WHERE type = ?1 AND value = ?2";
 	static const char add[] = "INSERT INTO entities (type, value) "
 		"VALUES (?1, ?2)";
+	const struct store_val v[] = { STORE_CSTR(type), STORE_STR(value) };
 	sqlite3_stmt *s = store_stmt(st, find, err);
 	int rc;
 
@@ -65,8 +59,7 @@ int store_entity_id(struct store *st, const char *type, struct core_str value,
 	if (!type || !*type)
 		return core_fail(err, CORE_E_INVAL, st->path, 0,
 				 "entity without a type");
-	store_bind_cstr(s, 1, type);
-	store_bind_str(s, 2, value);
+	store_bind_vals(s, v, CORE_ARRAY_LEN(v));
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
@@ -77,15 +70,8 @@ int store_entity_id(struct store *st, const char *type, struct core_str value,
 	if (rc != SQLITE_DONE)
 		return store_sqlfail(st, err, "finding an entity");
 
-	s = store_stmt(st, add, err);
-	if (!s)
-		return CORE_E_IO;
-	store_bind_cstr(s, 1, type);
-	store_bind_str(s, 2, value);
-	if (store_step_done(st, s, "adding an entity", err) != 0)
-		return err ? err->code : CORE_E_IO;
-	*id = sqlite3_last_insert_rowid(st->db);
-	return 0;
+	return store_insert(st, add, v, CORE_ARRAY_LEN(v), id,
+			    "adding an entity", err);
 }
 
 int store_entity_counters(struct store *st, int64_t run_id,
@@ -100,25 +86,23 @@ int store_entity_counters(struct store *st, int64_t run_id,
 		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
 		"?17)";
 	static const struct store_counters none;
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	const struct store_counters *v = c ? c : &none;
+	const struct store_counters *cnt = c ? c : &none;
 	const uint64_t n[] = {
-		v->events, v->login_failures, v->login_successes,
-		v->invalid_users, v->pam_failures, v->privileged, v->requests,
-		v->http_4xx, v->http_5xx, v->ids_alerts, v->distinct_users,
-		v->distinct_sources,
+		cnt->events, cnt->login_failures, cnt->login_successes,
+		cnt->invalid_users, cnt->pam_failures, cnt->privileged,
+		cnt->requests, cnt->http_4xx, cnt->http_5xx, cnt->ids_alerts,
+		cnt->distinct_users, cnt->distinct_sources,
+	};
+	struct store_val v[17] = {
+		STORE_INT(run_id), STORE_INT(entity_id), STORE_INT(c != NULL),
 	};
 
-	if (!s)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, run_id);
-	sqlite3_bind_int64(s, 2, entity_id);
-	sqlite3_bind_int(s, 3, c != NULL);
 	for (size_t i = 0; i < CORE_ARRAY_LEN(n); i++)
-		sqlite3_bind_int64(s, 4 + (int)i, u64(n[i]));
-	sqlite3_bind_int64(s, 16, ts_of(v->first_seen));
-	sqlite3_bind_int64(s, 17, ts_of(v->last_seen));
-	return store_step_done(st, s, "adding entity counters", err);
+		v[3 + i] = STORE_INT(u64(n[i]));
+	v[15] = STORE_INT(ts_of(cnt->first_seen));
+	v[16] = STORE_INT(ts_of(cnt->last_seen));
+	return store_exec(st, sql, v, CORE_ARRAY_LEN(v),
+			  "adding entity counters", err);
 }
 
 static int link_alert_entities(struct store *st, int64_t alert_id,
@@ -129,14 +113,15 @@ static int link_alert_entities(struct store *st, int64_t alert_id,
 		"(alert_id, entity_id) VALUES (?1, ?2)";
 
 	for (size_t i = 0; i < a->nentities; i++) {
-		sqlite3_stmt *s = store_stmt(st, sql, err);
+		const struct store_val v[] = {
+			STORE_INT(alert_id), STORE_INT(a->entities[i]),
+		};
 
-		if (!s)
-			return CORE_E_IO;
-		sqlite3_bind_int64(s, 1, alert_id);
-		sqlite3_bind_int64(s, 2, a->entities[i]);
-		if (store_step_done(st, s, "linking an alert", err) != 0)
-			return err ? err->code : CORE_E_IO;
+		int rc = store_insert(st, sql, v, CORE_ARRAY_LEN(v), NULL,
+				      "linking an alert", err);
+
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }
@@ -148,25 +133,20 @@ int store_alert_add(struct store *st, const struct store_alert *a,
 		"rule_id, rule_title, level, raised, events, distinct_values, "
 		"ts_first, ts_last, grp) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
 		"?8, ?9, ?10, ?11)";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
+	const struct store_val v[] = {
+		STORE_INT(a->run_id), STORE_REF(a->incident_id),
+		STORE_CSTR(a->rule_id), STORE_CSTR(a->rule_title),
+		STORE_CSTR(a->level), STORE_INT(u64(a->raised)),
+		STORE_INT(u64(a->events)), STORE_INT(u64(a->distinct)),
+		STORE_INT(ts_of(a->ts_first)), STORE_INT(ts_of(a->ts_last)),
+		STORE_JSON(a->group, "{}"),
+	};
 	int64_t aid;
+	int rc = store_insert(st, sql, v, CORE_ARRAY_LEN(v), &aid,
+			      "adding an alert", err);
 
-	if (!s)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, a->run_id);
-	store_bind_ref(s, 2, a->incident_id);
-	store_bind_cstr(s, 3, a->rule_id);
-	store_bind_cstr(s, 4, a->rule_title);
-	store_bind_cstr(s, 5, a->level);
-	sqlite3_bind_int64(s, 6, u64(a->raised));
-	sqlite3_bind_int64(s, 7, u64(a->events));
-	sqlite3_bind_int64(s, 8, u64(a->distinct));
-	sqlite3_bind_int64(s, 9, ts_of(a->ts_first));
-	sqlite3_bind_int64(s, 10, ts_of(a->ts_last));
-	store_bind_str(s, 11, a->group.len ? a->group : CORE_STR("{}"));
-	if (store_step_done(st, s, "adding an alert", err) != 0)
-		return err ? err->code : CORE_E_IO;
-	aid = sqlite3_last_insert_rowid(st->db);
+	if (rc != 0)
+		return rc;
 	if (id)
 		*id = aid;
 	return link_alert_entities(st, aid, a, err);
@@ -177,21 +157,14 @@ int store_event_ref_add(struct store *st, const struct store_event_ref *r,
 {
 	static const char sql[] = "INSERT INTO event_refs (run_id, alert_id, "
 		"file, line, ts, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
+	const struct store_val v[] = {
+		STORE_INT(r->run_id), STORE_REF(r->alert_id),
+		STORE_CSTR(r->file), STORE_INT(u64(r->line)),
+		STORE_INT(ts_of(r->ts)), STORE_STR(r->text),
+	};
 
-	if (!s)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, r->run_id);
-	store_bind_ref(s, 2, r->alert_id);
-	store_bind_cstr(s, 3, r->file);
-	sqlite3_bind_int64(s, 4, u64(r->line));
-	sqlite3_bind_int64(s, 5, ts_of(r->ts));
-	store_bind_str(s, 6, r->text);
-	if (store_step_done(st, s, "adding an event reference", err) != 0)
-		return err ? err->code : CORE_E_IO;
-	if (id)
-		*id = sqlite3_last_insert_rowid(st->db);
-	return 0;
+	return store_insert(st, sql, v, CORE_ARRAY_LEN(v), id,
+			    "adding an event reference", err);
 }
 
 /* ----------------------------------------------------------- incidents */
@@ -204,34 +177,21 @@ int store_incident_add(struct store *st, const struct store_incident *inc,
 		"alerts, records, events, tactics, techniques, score_parts, "
 		"explanation, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
 		"?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
+	const struct store_val v[] = {
+		STORE_INT(inc->run_id), STORE_INT(inc->rank),
+		STORE_STR(inc->fingerprint), STORE_STR(inc->title),
+		STORE_INT(inc->score), STORE_CSTR(inc->severity),
+		STORE_INT(ts_of(inc->ts_first)), STORE_INT(ts_of(inc->ts_last)),
+		STORE_INT(u64(inc->alerts)), STORE_INT(u64(inc->records)),
+		STORE_INT(u64(inc->events)), STORE_JSON(inc->tactics, "[]"),
+		STORE_JSON(inc->techniques, "[]"),
+		STORE_JSON(inc->score_parts, "{}"),
+		STORE_STR(inc->explanation),
+		STORE_INT(inc->created ? inc->created : core_time_now()),
+	};
 
-	if (!s)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, inc->run_id);
-	sqlite3_bind_int64(s, 2, inc->rank);
-	store_bind_str(s, 3, inc->fingerprint);
-	store_bind_str(s, 4, inc->title);
-	sqlite3_bind_int64(s, 5, inc->score);
-	store_bind_cstr(s, 6, inc->severity);
-	sqlite3_bind_int64(s, 7, ts_of(inc->ts_first));
-	sqlite3_bind_int64(s, 8, ts_of(inc->ts_last));
-	sqlite3_bind_int64(s, 9, u64(inc->alerts));
-	sqlite3_bind_int64(s, 10, u64(inc->records));
-	sqlite3_bind_int64(s, 11, u64(inc->events));
-	store_bind_str(s, 12, inc->tactics.len ? inc->tactics : CORE_STR("[]"));
-	store_bind_str(s, 13, inc->techniques.len ? inc->techniques :
-		       CORE_STR("[]"));
-	store_bind_str(s, 14, inc->score_parts.len ? inc->score_parts :
-		       CORE_STR("{}"));
-	store_bind_str(s, 15, inc->explanation);
-	sqlite3_bind_int64(s, 16, inc->created ? inc->created :
-			   core_time_now());
-	if (store_step_done(st, s, "adding an incident", err) != 0)
-		return err ? err->code : CORE_E_IO;
-	if (id)
-		*id = sqlite3_last_insert_rowid(st->db);
-	return 0;
+	return store_insert(st, sql, v, CORE_ARRAY_LEN(v), id,
+			    "adding an incident", err);
 }
 
 int store_incident_entity(struct store *st, int64_t incident_id,
@@ -240,14 +200,12 @@ int store_incident_entity(struct store *st, int64_t incident_id,
 {
 	static const char sql[] = "INSERT OR IGNORE INTO incident_entities "
 		"(incident_id, entity_id, rank) VALUES (?1, ?2, ?3)";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
+	const struct store_val v[] = {
+		STORE_INT(incident_id), STORE_INT(entity_id), STORE_INT(rank),
+	};
 
-	if (!s)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, incident_id);
-	sqlite3_bind_int64(s, 2, entity_id);
-	sqlite3_bind_int64(s, 3, rank);
-	return store_step_done(st, s, "linking an entity", err);
+	return store_exec(st, sql, v, CORE_ARRAY_LEN(v), "linking an entity",
+			  err);
 }
 
 int store_evidence_add(struct store *st, const struct store_evidence *e,
@@ -256,21 +214,16 @@ int store_evidence_add(struct store *st, const struct store_evidence *e,
 	static const char sql[] = "INSERT INTO evidence (incident_id, rank, "
 		"event_ref_id, alert_id, file, line, ts, text, rule_id, "
 		"rule_title) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
+	const struct store_val v[] = {
+		STORE_INT(e->incident_id), STORE_INT(e->rank),
+		STORE_REF(e->event_ref_id), STORE_REF(e->alert_id),
+		STORE_CSTR(e->file), STORE_INT(u64(e->line)),
+		STORE_INT(ts_of(e->ts)), STORE_STR(e->text),
+		STORE_CSTR(e->rule_id), STORE_CSTR(e->rule_title),
+	};
 
-	if (!s)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, e->incident_id);
-	sqlite3_bind_int64(s, 2, e->rank);
-	store_bind_ref(s, 3, e->event_ref_id);
-	store_bind_ref(s, 4, e->alert_id);
-	store_bind_cstr(s, 5, e->file);
-	sqlite3_bind_int64(s, 6, u64(e->line));
-	sqlite3_bind_int64(s, 7, ts_of(e->ts));
-	store_bind_str(s, 8, e->text);
-	store_bind_cstr(s, 9, e->rule_id);
-	store_bind_cstr(s, 10, e->rule_title);
-	return store_step_done(st, s, "adding evidence", err);
+	return store_exec(st, sql, v, CORE_ARRAY_LEN(v), "adding evidence",
+			  err);
 }
 
 /* ------------------------------------------------------------- reading */
@@ -328,29 +281,30 @@ int store_incident_get(struct store *st, int64_t id, store_incident_fn fn,
 	return rc;
 }
 
+static int incident_row(sqlite3_stmt *s, void *ud)
+{
+	struct store_iter *it = ud;
+	struct store_incident inc;
+
+	read_incident(s, &inc);
+	return it->fn.incident(&inc, it->ud);
+}
+
 int store_incident_each(struct store *st, int64_t after_id, size_t limit,
 			store_incident_fn fn, void *ud,
 			struct core_error *err)
 {
 	static const char sql[] = "SELECT " INCIDENT_COLS
 		" FROM incidents WHERE id > ?1 ORDER BY id LIMIT ?2";
-	struct store_incident inc;
+	struct store_iter it = { .fn.incident = fn, .ud = ud };
 	sqlite3_stmt *s;
-	int rc, stop = 0;
 
 	if (store_prepare(st, sql, &s, err) != 0)
 		return CORE_E_IO;
 	sqlite3_bind_int64(s, 1, after_id);
 	sqlite3_bind_int64(s, 2, limit ? u64(limit) : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_incident(s, &inc);
-		if ((stop = fn(&inc, ud)) != 0)
-			break;
-	}
-	if (stop == 0 && rc != SQLITE_DONE)
-		stop = store_sqlfail(st, err, "reading incidents");
-	sqlite3_finalize(s);
-	return stop;
+	return store_each_row(st, s, incident_row, &it, "reading incidents",
+			      err);
 }
 
 int store_incident_previous(struct store *st, int64_t id, int64_t *prev,
@@ -401,30 +355,23 @@ int store_baseline_add(struct store *st, int64_t run_id,
 		"?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 	char hist[STORE_BASELINE_BINS * 22 + 4];
 	char top[STORE_BASELINE_TOP * 22 + 4];
-	sqlite3_stmt *s;
+	const struct store_val v[] = {	/* hist and top filled below */
+		STORE_INT(run_id), STORE_CSTR(b->type), STORE_CSTR(b->counter),
+		STORE_INT(u64(b->population)), STORE_INT(u64(b->nonzero)),
+		STORE_REAL(isfinite(b->mean) ? b->mean : 0),
+		STORE_REAL(isfinite(b->variance) ? b->variance : 0),
+		STORE_INT(u64(b->max)), STORE_INT(u64(b->p50)),
+		STORE_INT(u64(b->p90)), STORE_INT(u64(b->p99)),
+		STORE_CSTR(hist), STORE_CSTR(top),
+	};
 
 	if (!b->type || !*b->type || !b->counter || !*b->counter ||
 	    b->ntop > STORE_BASELINE_TOP)
 		return core_fail(err, CORE_E_INVAL, st->path, 0,
 				 "a baseline needs a type, a counter and at "
 				 "most %d top values", STORE_BASELINE_TOP);
-	s = store_stmt(st, sql, err);
-	if (!s)
-		return CORE_E_IO;
-	sqlite3_bind_int64(s, 1, run_id);
-	store_bind_cstr(s, 2, b->type);
-	store_bind_cstr(s, 3, b->counter);
-	sqlite3_bind_int64(s, 4, u64(b->population));
-	sqlite3_bind_int64(s, 5, u64(b->nonzero));
-	sqlite3_bind_double(s, 6, isfinite(b->mean) ? b->mean : 0);
-	sqlite3_bind_double(s, 7, isfinite(b->variance) ? b->variance : 0);
-	sqlite3_bind_int64(s, 8, u64(b->max));
-	sqlite3_bind_int64(s, 9, u64(b->p50));
-	sqlite3_bind_int64(s, 10, u64(b->p90));
-	sqlite3_bind_int64(s, 11, u64(b->p99));
 	int_array(hist, sizeof(hist), b->bins, STORE_BASELINE_BINS);
 	int_array(top, sizeof(top), b->top, b->ntop);
-	store_bind_cstr(s, 12, hist);
-	store_bind_cstr(s, 13, top);
-	return store_step_done(st, s, "adding a baseline", err);
+	return store_exec(st, sql, v, CORE_ARRAY_LEN(v), "adding a baseline",
+			  err);
 }
