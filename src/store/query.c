@@ -252,6 +252,48 @@ static void end_doc(struct doc *d)
 
 /* ------------------------------------------------------- row writers */
 
+/* How a column is written: under key, read as kind. */
+enum col_kind { C_INT, C_REAL, C_TEXT, C_TS, C_JSON };
+
+struct col {
+	const char *key;
+	enum col_kind kind;
+};
+
+/* Writes columns 0..n of s, as cols says. */
+static void write_cols(struct doc *d, sqlite3_stmt *s, const struct col *cols,
+		       size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		int i = (int)k;
+
+		switch (cols[k].kind) {
+		case C_INT:
+			fmt_int(d, cols[k].key, sqlite3_column_int64(s, i));
+			break;
+		case C_REAL:
+			fmt_real(d, cols[k].key, sqlite3_column_double(s, i));
+			break;
+		case C_TEXT:
+			fmt_col(d, cols[k].key, s, i);
+			break;
+		case C_TS:
+			fmt_ts(d, cols[k].key, sqlite3_column_int64(s, i));
+			break;
+		case C_JSON:
+			fmt_json(d, cols[k].key, s, i);
+			break;
+		}
+	}
+}
+
+/* A row writer for list(): the columns of the table cols, in order. */
+#define ROW_WRITER(name, cols) \
+	static void name(struct doc *d, sqlite3_stmt *s) \
+	{ \
+		write_cols(d, s, cols, CORE_ARRAY_LEN(cols)); \
+	}
+
 /* The counter columns, prefixed with the table alias c. */
 #define COUNTER_COLS "c.events, c.login_failures, c.login_successes, " \
 	"c.invalid_users, c.pam_failures, c.privileged, c.requests, " \
@@ -289,72 +331,43 @@ static void row_entity(struct doc *d, sqlite3_stmt *s)
 	fmt_ts(d, "last_seen", sqlite3_column_int64(s, 17));
 }
 
-static void row_evidence(struct doc *d, sqlite3_stmt *s)
-{
-	fmt_int(d, "rank", sqlite3_column_int64(s, 0));
-	fmt_col(d, "file", s, 1);
-	fmt_int(d, "line", sqlite3_column_int64(s, 2));
-	fmt_ts(d, "ts", sqlite3_column_int64(s, 3));
-	fmt_col(d, "text", s, 4);
-	fmt_col(d, "rule_id", s, 5);
-	fmt_col(d, "rule_title", s, 6);
-}
+static const struct col evidence_cols[] = {
+	{ "rank", C_INT }, { "file", C_TEXT }, { "line", C_INT },
+	{ "ts", C_TS }, { "text", C_TEXT }, { "rule_id", C_TEXT },
+	{ "rule_title", C_TEXT },
+};
+ROW_WRITER(row_evidence, evidence_cols)
 
-static void row_alert(struct doc *d, sqlite3_stmt *s)
-{
-	fmt_int(d, "id", sqlite3_column_int64(s, 0));
-	fmt_int(d, "run_id", sqlite3_column_int64(s, 1));
-	fmt_int(d, "incident_id", sqlite3_column_int64(s, 2));
-	fmt_col(d, "rule_id", s, 3);
-	fmt_col(d, "rule_title", s, 4);
-	fmt_col(d, "level", s, 5);
-	fmt_int(d, "raised", sqlite3_column_int64(s, 6));
-	fmt_int(d, "events", sqlite3_column_int64(s, 7));
-	fmt_ts(d, "ts_first", sqlite3_column_int64(s, 8));
-	fmt_ts(d, "ts_last", sqlite3_column_int64(s, 9));
-	fmt_json(d, "group", s, 10);
-	fmt_json(d, "entities", s, 11);
-}
+static const struct col alert_cols[] = {
+	{ "id", C_INT }, { "run_id", C_INT }, { "incident_id", C_INT },
+	{ "rule_id", C_TEXT }, { "rule_title", C_TEXT }, { "level", C_TEXT },
+	{ "raised", C_INT }, { "events", C_INT }, { "ts_first", C_TS },
+	{ "ts_last", C_TS }, { "group", C_JSON }, { "entities", C_JSON },
+};
+ROW_WRITER(row_alert, alert_cols)
 
-static void row_trace(struct doc *d, sqlite3_stmt *s)
-{
-	fmt_int(d, "id", sqlite3_column_int64(s, 0));
-	fmt_col(d, "producer", s, 1);
-	fmt_col(d, "model", s, 2);
-	fmt_ts(d, "started", sqlite3_column_int64(s, 3));
-	fmt_int(d, "duration_us", sqlite3_column_int64(s, 4));
-	fmt_int(d, "prompt_tokens", sqlite3_column_int64(s, 5));
-	fmt_int(d, "completion_tokens", sqlite3_column_int64(s, 6));
-	fmt_int(d, "steps", sqlite3_column_int64(s, 7));
-	fmt_col(d, "status", s, 8);
-	fmt_col(d, "prompt", s, 9);
-	fmt_json(d, "tool_calls", s, 10);
-	fmt_col(d, "answer", s, 11);
-	fmt_json(d, "messages", s, 12);
-}
+static const struct col trace_cols[] = {
+	{ "id", C_INT }, { "producer", C_TEXT }, { "model", C_TEXT },
+	{ "started", C_TS }, { "duration_us", C_INT },
+	{ "prompt_tokens", C_INT }, { "completion_tokens", C_INT },
+	{ "steps", C_INT }, { "status", C_TEXT }, { "prompt", C_TEXT },
+	{ "tool_calls", C_JSON }, { "answer", C_TEXT }, { "messages", C_JSON },
+};
+ROW_WRITER(row_trace, trace_cols)
 
-static void row_verdict(struct doc *d, sqlite3_stmt *s)
-{
-	fmt_int(d, "id", sqlite3_column_int64(s, 0));
-	fmt_int(d, "trace_id", sqlite3_column_int64(s, 1));
-	fmt_col(d, "producer", s, 2);
-	fmt_col(d, "verdict", s, 3);
-	fmt_real(d, "confidence", sqlite3_column_double(s, 4));
-	fmt_int(d, "score_delta", sqlite3_column_int64(s, 5));
-	fmt_col(d, "explanation", s, 6);
-	fmt_json(d, "evidence", s, 7);
-	fmt_json(d, "actions", s, 8);
-	fmt_ts(d, "created", sqlite3_column_int64(s, 9));
-}
+static const struct col verdict_cols[] = {
+	{ "id", C_INT }, { "trace_id", C_INT }, { "producer", C_TEXT },
+	{ "verdict", C_TEXT }, { "confidence", C_REAL },
+	{ "score_delta", C_INT }, { "explanation", C_TEXT },
+	{ "evidence", C_JSON }, { "actions", C_JSON }, { "created", C_TS },
+};
+ROW_WRITER(row_verdict, verdict_cols)
 
-static void row_feedback(struct doc *d, sqlite3_stmt *s)
-{
-	fmt_int(d, "id", sqlite3_column_int64(s, 0));
-	fmt_col(d, "verdict", s, 1);
-	fmt_col(d, "analyst", s, 2);
-	fmt_col(d, "note", s, 3);
-	fmt_ts(d, "created", sqlite3_column_int64(s, 4));
-}
+static const struct col feedback_cols[] = {
+	{ "id", C_INT }, { "verdict", C_TEXT }, { "analyst", C_TEXT },
+	{ "note", C_TEXT }, { "created", C_TS },
+};
+ROW_WRITER(row_feedback, feedback_cols)
 
 /* ---------------------------------------------------------- incident */
 
@@ -402,27 +415,16 @@ static const char q_inc_verdicts[] = "SELECT id, coalesce(trace_id, 0), "
 static const char q_inc_feedback[] = "SELECT id, verdict, analyst, note, "
 	"created FROM feedback WHERE incident_id = ?1 ORDER BY id";
 
-static void incident_head(struct doc *d, sqlite3_stmt *s)
-{
-	fmt_int(d, "id", sqlite3_column_int64(s, 0));
-	fmt_int(d, "run_id", sqlite3_column_int64(s, 1));
-	fmt_int(d, "rank", sqlite3_column_int64(s, 2));
-	fmt_col(d, "title", s, 3);
-	fmt_int(d, "score", sqlite3_column_int64(s, 4));
-	fmt_col(d, "severity", s, 5);
-	fmt_ts(d, "ts_first", sqlite3_column_int64(s, 6));
-	fmt_ts(d, "ts_last", sqlite3_column_int64(s, 7));
-	fmt_int(d, "alerts", sqlite3_column_int64(s, 8));
-	fmt_int(d, "records", sqlite3_column_int64(s, 9));
-	fmt_int(d, "events", sqlite3_column_int64(s, 10));
-	fmt_json(d, "tactics", s, 11);
-	fmt_json(d, "techniques", s, 12);
-	fmt_json(d, "score_parts", s, 13);
-	fmt_col(d, "explanation", s, 14);
-	fmt_ts(d, "stored", sqlite3_column_int64(s, 15));
-	fmt_col(d, "fingerprint", s, 16);
-	fmt_int(d, "previous_id", sqlite3_column_int64(s, 17));
-}
+static const struct col incident_head_cols[] = {
+	{ "id", C_INT }, { "run_id", C_INT }, { "rank", C_INT },
+	{ "title", C_TEXT }, { "score", C_INT }, { "severity", C_TEXT },
+	{ "ts_first", C_TS }, { "ts_last", C_TS }, { "alerts", C_INT },
+	{ "records", C_INT }, { "events", C_INT }, { "tactics", C_JSON },
+	{ "techniques", C_JSON }, { "score_parts", C_JSON },
+	{ "explanation", C_TEXT }, { "stored", C_TS },
+	{ "fingerprint", C_TEXT }, { "previous_id", C_INT },
+};
+ROW_WRITER(incident_head, incident_head_cols)
 
 int store_query_incident(struct store *st, int64_t id,
 			 const struct store_query *q, struct core_buf *out,
@@ -592,17 +594,12 @@ static void row_peer(struct doc *d, sqlite3_stmt *s)
 	    "\"rare_pair\":false,");
 }
 
-static void row_rule_brief(struct doc *d, sqlite3_stmt *s)
-{
-	fmt_col(d, "rule_id", s, 0);
-	fmt_col(d, "rule_title", s, 1);
-	fmt_col(d, "level", s, 2);
-	fmt_int(d, "records", sqlite3_column_int64(s, 3));
-	fmt_int(d, "raised", sqlite3_column_int64(s, 4));
-	fmt_int(d, "events", sqlite3_column_int64(s, 5));
-	fmt_ts(d, "ts_first", sqlite3_column_int64(s, 6));
-	fmt_ts(d, "ts_last", sqlite3_column_int64(s, 7));
-}
+static const struct col rule_brief_cols[] = {
+	{ "rule_id", C_TEXT }, { "rule_title", C_TEXT }, { "level", C_TEXT },
+	{ "records", C_INT }, { "raised", C_INT }, { "events", C_INT },
+	{ "ts_first", C_TS }, { "ts_last", C_TS },
+};
+ROW_WRITER(row_rule_brief, rule_brief_cols)
 
 /*
  * How unusual the entity is in the latest run that counted it.  The
@@ -970,18 +967,12 @@ static const char q_events[] = "SELECT r.id, r.run_id, r.file, r.line, "
 	"AND (?2 = 0 OR r.ts >= ?2) AND (?3 = 0 OR r.ts <= ?3) "
 	"ORDER BY r.ts, r.id";
 
-static void row_event(struct doc *d, sqlite3_stmt *s)
-{
-	fmt_int(d, "id", sqlite3_column_int64(s, 0));
-	fmt_int(d, "run_id", sqlite3_column_int64(s, 1));
-	fmt_col(d, "file", s, 2);
-	fmt_int(d, "line", sqlite3_column_int64(s, 3));
-	fmt_ts(d, "ts", sqlite3_column_int64(s, 4));
-	fmt_col(d, "text", s, 5);
-	fmt_col(d, "rule_id", s, 6);
-	fmt_int(d, "alert_id", sqlite3_column_int64(s, 7));
-	fmt_int(d, "incident_id", sqlite3_column_int64(s, 8));
-}
+static const struct col event_cols[] = {
+	{ "id", C_INT }, { "run_id", C_INT }, { "file", C_TEXT },
+	{ "line", C_INT }, { "ts", C_TS }, { "text", C_TEXT },
+	{ "rule_id", C_TEXT }, { "alert_id", C_INT }, { "incident_id", C_INT },
+};
+ROW_WRITER(row_event, event_cols)
 
 int store_query_events(struct store *st, const struct store_query *q,
 		       struct core_buf *out, struct core_error *err)
@@ -1031,21 +1022,14 @@ static const char q_rules[] = "SELECT a.rule_id, a.rule_title, a.level, "
 	"AND (?2 = 0 OR a.ts_last >= ?2) AND (?3 = 0 OR a.ts_first <= ?3) "
 	"GROUP BY a.rule_id ORDER BY sum(a.raised) DESC, a.rule_id";
 
-static void row_rule(struct doc *d, sqlite3_stmt *s)
-{
-	fmt_col(d, "rule_id", s, 0);
-	fmt_col(d, "rule_title", s, 1);
-	fmt_col(d, "level", s, 2);
-	fmt_int(d, "records", sqlite3_column_int64(s, 3));
-	fmt_int(d, "raised", sqlite3_column_int64(s, 4));
-	fmt_int(d, "events", sqlite3_column_int64(s, 5));
-	fmt_int(d, "runs", sqlite3_column_int64(s, 6));
-	fmt_int(d, "incidents", sqlite3_column_int64(s, 7));
-	fmt_ts(d, "ts_first", sqlite3_column_int64(s, 8));
-	fmt_ts(d, "ts_last", sqlite3_column_int64(s, 9));
-	fmt_int(d, "analyst_malicious", sqlite3_column_int64(s, 10));
-	fmt_int(d, "analyst_benign_or_fp", sqlite3_column_int64(s, 11));
-}
+static const struct col rule_cols[] = {
+	{ "rule_id", C_TEXT }, { "rule_title", C_TEXT }, { "level", C_TEXT },
+	{ "records", C_INT }, { "raised", C_INT }, { "events", C_INT },
+	{ "runs", C_INT }, { "incidents", C_INT }, { "ts_first", C_TS },
+	{ "ts_last", C_TS }, { "analyst_malicious", C_INT },
+	{ "analyst_benign_or_fp", C_INT },
+};
+ROW_WRITER(row_rule, rule_cols)
 
 /*
  * A document of one list: head opens it, then key holds the rows of sql
@@ -1092,13 +1076,11 @@ static const char q_templates[] = "SELECT key, length(blob), updated, "
 	"json(CAST(blob AS TEXT)) END FROM state WHERE ns = "
 	"'anomaly.templates' AND (?1 = '' OR key = ?1) ORDER BY key";
 
-static void row_template(struct doc *d, sqlite3_stmt *s)
-{
-	fmt_col(d, "key", s, 0);
-	fmt_int(d, "bytes", sqlite3_column_int64(s, 1));
-	fmt_ts(d, "updated", sqlite3_column_int64(s, 2));
-	fmt_json(d, "data", s, 3);
-}
+static const struct col template_cols[] = {
+	{ "key", C_TEXT }, { "bytes", C_INT }, { "updated", C_TS },
+	{ "data", C_JSON },
+};
+ROW_WRITER(row_template, template_cols)
 
 int store_query_templates(struct store *st, const struct store_query *q,
 			  struct core_buf *out, struct core_error *err)
