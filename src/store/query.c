@@ -892,7 +892,8 @@ static void unusual(struct doc *d, int64_t id)
 	close_with(d, '}');
 }
 
-static int entity_one(struct doc *d, int64_t id)
+static int entity_one(struct doc *d, int64_t id,
+		      const struct store_query *q)
 {
 	/*
 	 * The compact summaries first, the bulky alert records last: a
@@ -912,6 +913,7 @@ static int entity_one(struct doc *d, int64_t id)
 	};
 	sqlite3_stmt *s = prep2(d, q_ent_head, id, 0);
 
+	(void)q;		/* the lists take no range */
 	if (!s)
 		return CORE_E_IO;
 	raw(d, "{");
@@ -933,8 +935,15 @@ static int entity_one(struct doc *d, int64_t id)
 	return d->rc;
 }
 
-int store_query_entity(struct store *st, const struct store_query *q,
-		       struct core_buf *out, struct core_error *err)
+/*
+ * A document of the entities matching q, each written by one(); with
+ * need, no match is CORE_E_NOTFOUND rather than an empty list.
+ */
+static int entities_doc(struct store *st, const struct store_query *q,
+			bool need,
+			int (*one)(struct doc *, int64_t,
+				   const struct store_query *),
+			struct core_buf *out, struct core_error *err)
 {
 	int64_t ids[MAX_MATCHES];
 	struct doc d;
@@ -944,17 +953,23 @@ int store_query_entity(struct store *st, const struct store_query *q,
 		return core_fail(err, CORE_E_INVAL, st->path, 0,
 				 "which entity? (an address, user or host)");
 	n = match_entities(st, q, ids, MAX_MATCHES, err);
-	if (n == 0)
+	if (need && n == 0)
 		return core_fail(err, CORE_E_NOTFOUND, st->path, 0,
 				 "no such entity in the store");
 	doc_init(&d, st, q);
 	raw(&d, "{\"entities\":[");
 	for (size_t i = 0; i < n; i++)
-		if (entity_one(&d, ids[i]) != 0)
+		if (one(&d, ids[i], q) != 0)
 			break;
 	close_with(&d, ']');
 	end_doc(&d);
 	return doc_finish(&d, out, err);
+}
+
+int store_query_entity(struct store *st, const struct store_query *q,
+		       struct core_buf *out, struct core_error *err)
+{
+	return entities_doc(st, q, true, entity_one, out, err);
 }
 
 /* ------------------------------------------------------------ events */
@@ -974,37 +989,31 @@ static const struct col event_cols[] = {
 };
 ROW_WRITER(row_event, event_cols)
 
+/* One entity's events in q's time range; non-zero stops the list. */
+static int events_one(struct doc *d, int64_t id, const struct store_query *q)
+{
+	sqlite3_stmt *s;
+
+	if (d->rc != 0)
+		return d->rc;
+	raw(d, "{");
+	if (store_prepare(d->st, q_events, &s, NULL) != 0) {
+		d->rc = CORE_E_IO;
+		return d->rc;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, q->ts_from);
+	sqlite3_bind_int64(s, 3, q->ts_to);
+	fmt_int(d, "entity_id", id);
+	list(d, "events", s, row_event);
+	close_with(d, '}');
+	return d->rc;
+}
+
 int store_query_events(struct store *st, const struct store_query *q,
 		       struct core_buf *out, struct core_error *err)
 {
-	int64_t ids[MAX_MATCHES];
-	struct doc d;
-	size_t n;
-
-	if (!q || !q->value.len)
-		return core_fail(err, CORE_E_INVAL, st->path, 0,
-				 "which entity? (an address, user or host)");
-	n = match_entities(st, q, ids, MAX_MATCHES, err);
-	doc_init(&d, st, q);
-	raw(&d, "{\"entities\":[");
-	for (size_t i = 0; i < n && d.rc == 0; i++) {
-		sqlite3_stmt *s;
-
-		raw(&d, "{");
-		if (store_prepare(st, q_events, &s, NULL) != 0) {
-			d.rc = CORE_E_IO;
-			break;
-		}
-		sqlite3_bind_int64(s, 1, ids[i]);
-		sqlite3_bind_int64(s, 2, q->ts_from);
-		sqlite3_bind_int64(s, 3, q->ts_to);
-		fmt_int(&d, "entity_id", ids[i]);
-		list(&d, "events", s, row_event);
-		close_with(&d, '}');
-	}
-	close_with(&d, ']');
-	end_doc(&d);
-	return doc_finish(&d, out, err);
+	return entities_doc(st, q, false, events_one, out, err);
 }
 
 /* ------------------------------------------------------------- rules */
