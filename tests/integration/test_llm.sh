@@ -74,7 +74,9 @@ t0=$(date +%s%N)
 triage "$T/s.json"
 t1=$(date +%s%N)
 check "slow: timeout" test "$(field "$T/s.json" status)" = timeout
-check "slow: bounded (< 3 s)" test $(((t1 - t0) / 1000000)) -lt 3000
+# Under the 5 s the server would take: the 0.8 s timeout cut it short
+# (the margin is for a loaded machine and the sanitizer build).
+check "slow: bounded (< 4.5 s)" test $(((t1 - t0) / 1000000)) -lt 4500
 
 RETRIES=1 start_server drop
 triage "$T/d.json"
