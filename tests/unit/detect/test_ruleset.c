@@ -137,7 +137,7 @@ static void test_shipped_ssh_scenario(void **state)
 	for (unsigned i = 0; i < run.nalerts; i++) {
 		printf("alert: %s count=%llu\n", run.a[i].title,
 		       (unsigned long long)run.a[i].count);
-		brute |= strstr(run.a[i].title, "password brute force") != NULL &&
+		brute |= strstr(run.a[i].title, "brute force") != NULL &&
 			 run.a[i].count == 6;
 		spray |= strstr(run.a[i].title, "spraying") != NULL &&
 			 run.a[i].distinct == 6;
