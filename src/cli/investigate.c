@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/jsonview.h"
 #include "cli/report.h"
 
 #define INV_MAX_BYTES (4u << 20)
@@ -60,32 +61,6 @@ static const char *type_of(const char *s)
 }
 
 /* ----------------------------------------------------------- printing */
-
-static const char *str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double num(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static const cJSON *arr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsArray(v) ? v : NULL;
-}
-
-static void esc(struct core_buf *b, const char *s, size_t max, bool md)
-{
-	cli_report_escape(b, s, strlen(s), max, md);
-}
 
 static void section(struct core_buf *b, const char *name, bool md)
 {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/jsonview.h"
 #include "cli/report.h"
 
 #define SHOW_MAX_BYTES (8u << 20)
@@ -39,33 +40,6 @@ static void help(FILE *out)
 }
 
 /* ----------------------------------------------------------- printing */
-
-static const char *str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double num(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static const cJSON *arr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsArray(v) ? v : NULL;
-}
-
-/* Escaped text, cut at max bytes; md also escapes ` and |. */
-static void esc(struct core_buf *b, const char *s, size_t max, bool md)
-{
-	cli_report_escape(b, s, strlen(s), max, md);
-}
 
 static void strings(struct core_buf *b, const cJSON *a, const char *sep)
 {

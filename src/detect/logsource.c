@@ -328,8 +328,13 @@ static int map_parse(struct lsload *l)
 	return 0;
 }
 
-int detect_logsource_load(struct detect_ruleset *rs, const char *file,
-			  struct core_error *err)
+/*
+ * Reads file as one YAML document and hands it to parse; what, named in
+ * the message when the file cannot be opened.
+ */
+static int load_doc(struct detect_ruleset *rs, const char *file,
+		    const char *what, int (*parse)(struct lsload *),
+		    struct core_error *err)
 {
 	struct lsload l = { .rs = rs, .file = file, .err = err };
 	yaml_parser_t parser;
@@ -338,7 +343,7 @@ int detect_logsource_load(struct detect_ruleset *rs, const char *file,
 
 	if (f == NULL)
 		return core_fail(err, CORE_E_NOTFOUND, file, 0,
-				 "cannot open log source map");
+				 "cannot open %s", what);
 	if (!yaml_parser_initialize(&parser)) {
 		fclose(f);
 		return CORE_E_NOMEM;
@@ -349,12 +354,18 @@ int detect_logsource_load(struct detect_ruleset *rs, const char *file,
 			       parser.problem_mark.line + 1, "YAML error: %s",
 			       parser.problem ? parser.problem : "?");
 	} else {
-		rc = map_parse(&l);
+		rc = parse(&l);
 		yaml_document_delete(&l.doc);
 	}
 	yaml_parser_delete(&parser);
 	fclose(f);
 	return rc;
+}
+
+int detect_logsource_load(struct detect_ruleset *rs, const char *file,
+			  struct core_error *err)
+{
+	return load_doc(rs, file, "log source map", map_parse, err);
 }
 
 static bool listed(const char **v, unsigned n, const char *want)
@@ -446,28 +457,5 @@ static int ph_parse(struct lsload *l)
 int detect_placeholders_load(struct detect_ruleset *rs, const char *file,
 			     struct core_error *err)
 {
-	struct lsload l = { .rs = rs, .file = file, .err = err };
-	yaml_parser_t parser;
-	FILE *f = fopen(file, "rb");
-	int rc;
-
-	if (f == NULL)
-		return core_fail(err, CORE_E_NOTFOUND, file, 0,
-				 "cannot open placeholders");
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		return CORE_E_NOMEM;
-	}
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &l.doc)) {
-		rc = core_fail(err, CORE_E_PARSE, file,
-			       parser.problem_mark.line + 1, "YAML error: %s",
-			       parser.problem ? parser.problem : "?");
-	} else {
-		rc = ph_parse(&l);
-		yaml_document_delete(&l.doc);
-	}
-	yaml_parser_delete(&parser);
-	fclose(f);
-	return rc;
+	return load_doc(rs, file, "placeholders", ph_parse, err);
 }

@@ -1,0 +1,45 @@
+/*
+ * jsonview.h: reading the store's JSON documents for printing (show,
+ * investigate): typed lookups that give a neutral value when a key is
+ * missing or of another type, and escaped output.
+ */
+#ifndef VIGIL_CLI_JSONVIEW_H
+#define VIGIL_CLI_JSONVIEW_H
+
+#include <cjson/cJSON.h>
+#include <string.h>
+
+#include "cli/report.h"
+
+/* The string at key, or "". */
+static inline const char *str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* The number at key, or 0. */
+static inline double num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* The array at key, or NULL. */
+static inline const cJSON *arr(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsArray(v) ? v : NULL;
+}
+
+/* Escaped text, cut at max bytes; md also escapes ` and |. */
+static inline void esc(struct core_buf *b, const char *s, size_t max,
+		       bool md)
+{
+	cli_report_escape(b, s, strlen(s), max, md);
+}
+
+#endif /* VIGIL_CLI_JSONVIEW_H */
