@@ -151,8 +151,18 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *a):
         pass
 
+    def release(self):
+        # A request stops being in flight before its answer is written:
+        # a client may send its next request as soon as it has read this
+        # one, before this thread would run again.
+        if getattr(self, "counted", False):
+            self.counted = False
+            with State.lock:
+                State.active -= 1
+
     def send_json(self, code, obj, extra=None):
         body = json.dumps(obj).encode()
+        self.release()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -162,6 +172,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def send_sse(self, obj):
+        self.release()
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Connection", "close")
@@ -192,6 +203,7 @@ class Handler(BaseHTTPRequestHandler):
             State.active += 1
             k = State.count
             in_flight = State.active
+        self.counted = True
         mode = State.args.mode
         msgs = req.get("messages", [])
         outside = "\n".join((m.get("content") or "") for m in msgs
@@ -206,8 +218,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self.answer(mode, req, msgs, k, obey)
         finally:
-            with State.lock:
-                State.active -= 1
+            self.release()
 
     def answer(self, mode, req, msgs, k, obey):
         doc = data_doc(msgs)
