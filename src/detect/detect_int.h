@@ -31,12 +31,18 @@
 /* Pseudo field id: keyword search over message (or raw when absent). */
 #define DETECT_F_KEYWORD 0xfffe
 
-/* An event field, resolved at load: a known id or a name. */
+/*
+ * An event field, resolved at load: a known id or a name, and the fields
+ * to read in turn when it is absent (a log source mapping one Sigma name
+ * onto different fields of different events).
+ */
 struct detect_fref {
 	uint16_t id;
 	struct core_str name;	/* set when id == CORE_F_NAMED */
+	const struct detect_fref *or;	/* read when this field is absent */
 };
 
+/* The value of the first of f's fields that ev has, or NULL. */
 const struct core_str *detect_fref_get(const struct core_event *ev,
 				       const struct detect_fref *f);
 

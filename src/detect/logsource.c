@@ -106,6 +106,21 @@ static void fref_of(struct detect_ruleset *rs, struct core_str s,
 	}
 }
 
+/* f reads to[0], else to[1] ... (a list in a `fields` map). */
+static void fref_chain(struct detect_ruleset *rs, const char **to,
+		       unsigned nto, struct detect_fref *f)
+{
+	fref_of(rs, core_str_make(to[0], strlen(to[0])), f);
+	for (unsigned i = 1; i < nto; i++) {
+		struct detect_fref *next = detect_alloc(rs, sizeof(*next));
+
+		memset(next, 0, sizeof(*next));
+		fref_of(rs, core_str_make(to[i], strlen(to[i])), next);
+		f->or = next;
+		f = next;
+	}
+}
+
 /* One `when` key: "field|mods: value or list". */
 static int when_field(struct lsload *l, const yaml_node_t *kn,
 		      const yaml_node_t *vn, struct detect_fmatch *f)
@@ -223,16 +238,27 @@ static int fields_add(struct lsload *l, const yaml_node_t *n,
 		return lfail(l, n, "fields must be a map");
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 	     p < n->data.mapping.pairs.top; p++) {
-		struct core_str k, v;
+		const char **to;
+		struct core_str k;
+		unsigned nto;
+		int rc;
 
 		if (e->nfields == LS_MAX_FIELDS)
 			return lfail(l, n, "too many fields");
-		if (!sc(nat(l, p->key), &k) || !sc(nat(l, p->value), &v))
+		if (!sc(nat(l, p->key), &k))
 			return lfail(l, n, "fields map names to names");
+		rc = names(l, nat(l, p->value), &to, &nto);
+		if (rc != 0)
+			return rc;
+		for (unsigned i = 0; i < nto || nto == 0; i++) {
+			if (nto == 0 || !*to[i])
+				return lfail(l, nat(l, p->value),
+					     "empty event field name");
+		}
 		if (e->nfields == e->capfields)
 			fields_grow(l->rs, e);
 		e->fields[e->nfields].sigma = detect_strdup(l->rs, k.p, k.len);
-		fref_of(l->rs, v, &e->fields[e->nfields++].ecs);
+		fref_chain(l->rs, to, nto, &e->fields[e->nfields++].ecs);
 	}
 	return 0;
 }

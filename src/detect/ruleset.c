@@ -873,15 +873,33 @@ void detect_flush(struct detect_ruleset *rs, detect_alert_fn fn, void *ud)
 
 /* ----------------------------------------------------------- inspection */
 
-static const char *fref_name(const struct detect_fref *f, char *buf, size_t n)
+static const char *fref_one_name(const struct detect_fref *f)
 {
-	if (f->id == CORE_F_NAMED) {
-		snprintf(buf, n, "%.*s", (int)f->name.len, f->name.p);
-		return buf;
-	}
 	if (f->id == DETECT_F_KEYWORD)
 		return "(keywords)";
 	return core_field_name((enum core_field_id)f->id);
+}
+
+/* f's field, or its fields in the order read: "Image or NewProcessName". */
+static const char *fref_name(const struct detect_fref *f, char *buf, size_t n)
+{
+	size_t at = 0;
+
+	if (f->id != CORE_F_NAMED && f->or == NULL)
+		return fref_one_name(f);
+	buf[0] = '\0';
+	for (; f != NULL && at < n; f = f->or) {
+		int k = f->id == CORE_F_NAMED ?
+			snprintf(buf + at, n - at, "%s%.*s", at ? " or " : "",
+				 (int)f->name.len, f->name.p) :
+			snprintf(buf + at, n - at, "%s%s", at ? " or " : "",
+				 fref_one_name(f));
+
+		if (k < 0)
+			break;
+		at += (size_t)k;
+	}
+	return buf;
 }
 
 int detect_ruleset_fields(struct detect_ruleset *rs, const char *source,
@@ -922,16 +940,24 @@ static void conj_fields(const struct detect_conj *cj,
 			detect_match_fn fn, void *ud)
 {
 	for (unsigned i = 0; i < cj->n; i++) {
-		const struct core_str *v = detect_fref_get(ev, &cj->f[i].field);
+		const struct detect_fref *f = &cj->f[i].field;
+		struct detect_fref one = *f;
+		const struct core_str *v = NULL;
 		char buf[256];
 		unsigned k;
 
+		/* Named by the field that had the value. */
+		for (; f != NULL && v == NULL; f = f->or) {
+			one = *f;
+			one.or = NULL;
+			v = detect_fref_get(ev, &one);
+		}
 		for (k = 0; v && k < *nseen && seen[k] != v; k++)
 			;
 		if (v == NULL || k < *nseen || *nseen == 64)
 			continue;
 		seen[(*nseen)++] = v;
-		fn(fref_name(&cj->f[i].field, buf, sizeof(buf)), *v, ud);
+		fn(fref_name(&one, buf, sizeof(buf)), *v, ud);
 	}
 }
 

@@ -29,7 +29,7 @@ static void fold_init(void)
 	fold_ready = true;
 }
 
-const struct core_str *detect_fref_get(const struct core_event *ev,
+static const struct core_str *fref_one(const struct core_event *ev,
 				       const struct detect_fref *f)
 {
 	const struct core_str *v;
@@ -54,6 +54,18 @@ const struct core_str *detect_fref_get(const struct core_event *ev,
 			return &e->value;
 	}
 	return NULL;
+}
+
+const struct core_str *detect_fref_get(const struct core_event *ev,
+				       const struct detect_fref *f)
+{
+	const struct core_str *v = fref_one(ev, f);
+
+	while (v == NULL && f->or != NULL) {
+		f = f->or;
+		v = fref_one(ev, f);
+	}
+	return v;
 }
 
 /* --------------------------------------------------------------- parsing */

@@ -1260,53 +1260,6 @@ static int run_fragment(struct run *r, size_t pos, size_t end,
 	return run_tmpl(r, t, NULL, 0, nest);
 }
 
-/* ------------------------------------------------------------- aliases */
-
-struct alias {
-	const char *eid;
-	const char *from;
-	const char *to;
-};
-
-/*
- * Security's process events under Sysmon's names (data/logsources-
- * windows.yml maps one category onto both).
- * TODO(logsource): declare these in the map once an entry can map one
- * Sigma name to a field per event id.
- */
-static const struct alias aliases[] = {
-	{ "4688", "NewProcessName", "Image" },
-	{ "4688", "ParentProcessName", "ParentImage" },
-	{ "4688", "SubjectUserName", "User" },
-	{ "4688", "SubjectLogonId", "LogonId" },
-	{ "4688", "MandatoryLabel", "IntegrityLevel" },
-	{ "4688", "ProcessId", "ParentProcessId" },
-	{ "4689", "ProcessName", "Image" },
-};
-
-void parse_evtx_normalise(struct core_event *ev)
-{
-	const struct core_str *eid = core_event_get_named(ev, "EventID", 7);
-	const struct core_str *from, *ch;
-
-	if (eid == NULL || eid->len != 4 || eid->p[0] != '4')
-		return;
-	ch = core_event_get_named(ev, "Channel", 7);
-	if (ch == NULL || !core_str_eq_lit(*ch, "Security"))
-		return;
-	for (size_t i = 0; i < CORE_ARRAY_LEN(aliases); i++) {
-		const struct alias *al = &aliases[i];
-
-		if (!core_str_eq_lit(*eid, al->eid) ||
-		    core_event_get_named(ev, al->to, strlen(al->to)))
-			continue;
-		from = core_event_get_named(ev, al->from, strlen(al->from));
-		if (from != NULL)
-			core_event_set_named(ev, al->to, strlen(al->to),
-					     from->p, from->len);
-	}
-}
-
 /* A process id (Security writes them in hex) and the host, as a key. */
 static uint64_t proc_key(const struct core_event *ev, const char *field,
 			 size_t flen)
@@ -1343,7 +1296,9 @@ void parse_evtx_track(struct parse_evtx *d, struct core_event *ev)
 		return;
 	k = proc_key(ev, "ProcessId", 9);
 	ps = &d->proc[k & (PROC_SLOTS - 1)];
-	if (k && ps->key == k && !core_event_get_named(ev, "ParentImage", 11))
+	if (k && ps->key == k &&
+	    !core_event_get_named(ev, "ParentProcessName", 17) &&
+	    !core_event_get_named(ev, "ParentImage", 11))
 		core_event_set_named(ev, "ParentImage", 11,
 				     core_arena_strdup(ev->arena, ps->image,
 						       ps->len).p, ps->len);
@@ -1498,7 +1453,6 @@ bool parse_evtx_json(struct core_event *ev)
 		ev->ts = ts;
 	if (!core_event_get(ev, CORE_F_EVENT_DATASET))
 		core_event_set_lit(ev, CORE_F_EVENT_DATASET, "windows");
-	parse_evtx_normalise(ev);
 	return true;
 }
 
@@ -1591,7 +1545,6 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 	if (!d->have_ts)
 		ev->ts = written;
 	render_raw(d, ev);
-	parse_evtx_normalise(ev);
 	parse_evtx_track(d, ev);
 	if (rc != 0)
 		return core_fail(err, CORE_E_PARSE, ev->src, ev->line,

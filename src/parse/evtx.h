@@ -47,16 +47,6 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 		      int64_t written, struct core_error *err);
 
 /*
- * Adds the Sysmon names of a Security process event's fields (4688:
- * Image from NewProcessName, ParentImage from ParentProcessName, User
- * from SubjectUserName, LogonId from SubjectLogonId, IntegrityLevel from
- * MandatoryLabel, ParentProcessId from ProcessId; 4689: Image from
- * ProcessName) when they are not set.  Called by the EVTX and
- * the JSON decoders, so both give the same fields.
- */
-void parse_evtx_normalise(struct core_event *ev);
-
-/*
  * Remembers the process each Security 4688 record starts (NewProcessId
  * on Computer -> NewProcessName) and gives a later 4688 without a
  * ParentProcessName (Windows before 10 and Server 2016 leave it out)

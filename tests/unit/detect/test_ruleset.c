@@ -206,6 +206,107 @@ static void test_extra_map_files(void **state)
 }
 
 /*
+ * A `fields` entry listing several event fields reads the first one the
+ * event has; an empty list is refused with the map's file and line.
+ */
+static void test_field_alternatives(void **state)
+{
+	static const struct {
+		const char *event;
+		unsigned hits;
+	} rows[] = {
+		{ "first=a", 1 },
+		{ "second=a", 1 },
+		{ "first=b|second=a", 0 },	/* first present: it is read */
+		{ "third=a", 0 },
+	};
+	char dir[] = "/tmp/vigil-ls-XXXXXX", p[256];
+	struct t_run bad = { 0 };
+	struct detect_ruleset *rs;
+	struct core_event ev;
+	const char *rule = "title: w\nlogsource: {product: windows}\n"
+		"detection:\n  s: {Img: a}\n  condition: s\n";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/logsources.yml", dir);
+	write_file(p, "sources:\n  - product: windows\n"
+		   "    fields: {Img: [first, second]}\n");
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		struct t_run run = { 0 };
+
+		rs = detect_ruleset_new();
+		assert_int_equal(detect_ruleset_set_datadir(rs, dir), 0);
+		detect_ruleset_load_buffer(rs, "w.yml", rule, strlen(rule),
+					   t_on_reject, &run);
+		detect_ruleset_compile(rs, NULL);
+		assert_int_equal(run.nrejects, 0);
+		t_event(&ev, rows[i].event, T_SEC, 1);
+		detect_match(rs, &ev, t_on_alert, &run);
+		if (run.nalerts != rows[i].hits)
+			fail_msg("row %zu (%s): %u alerts", i, rows[i].event,
+				 run.nalerts);
+		detect_ruleset_free(rs);
+	}
+	write_file(p, "sources:\n  - product: windows\n"
+		   "    fields: {Img: []}\n");
+	rs = detect_ruleset_new();
+	assert_int_equal(detect_ruleset_set_datadir(rs, dir), 0);
+	detect_ruleset_load_buffer(rs, "w.yml", rule, strlen(rule),
+				   t_on_reject, &bad);
+	assert_true(bad.nrejects > 0);
+	assert_non_null(strstr(bad.reject, "logsources.yml:3"));
+	assert_non_null(strstr(bad.reject, "empty event field name"));
+	detect_ruleset_free(rs);
+	remove(p);
+	remove(dir);
+}
+
+/*
+ * The shipped Windows map: Sigma process_creation rules name Sysmon's
+ * fields and match Security 4688, which names them its own way.
+ */
+static void test_security_process_names(void **state)
+{
+	static const struct {
+		const char *rule_sel;
+		const char *event;
+	} rows[] = {
+		{ "{Image|endswith: '\\cmd.exe'}",
+		  "NewProcessName=C:\\w\\cmd.exe" },
+		{ "{ParentImage|endswith: '\\wmiprvse.exe'}",
+		  "ParentProcessName=C:\\w\\WmiPrvSE.exe" },
+		{ "{User: 'bob'}", "SubjectUserName=bob" },
+		{ "{LogonId: '0x3e7'}", "SubjectLogonId=0x3e7" },
+		{ "{IntegrityLevel: 'S-1-16-12288'}",
+		  "MandatoryLabel=S-1-16-12288" },
+		{ "{ParentProcessId: '0x248'}", "ProcessId=0x248" },
+	};
+	char rule[512], spec[256];
+	struct core_event ev;
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		struct t_run run = { 0 };
+		struct detect_ruleset *rs;
+
+		snprintf(rule, sizeof(rule), "title: p\nlogsource: {product: "
+			 "windows, category: process_creation}\ndetection:\n"
+			 "  s: %s\n  condition: s\n", rows[i].rule_sel);
+		rs = t_rules(rule, &run);
+		assert_int_equal(run.nrejects, 0);
+		snprintf(spec, sizeof(spec), "Channel=Security|EventID=4688|%s",
+			 rows[i].event);
+		t_event(&ev, spec, T_SEC, 1);
+		detect_match(rs, &ev, t_on_alert, &run);
+		if (run.nalerts != 1)
+			fail_msg("row %zu (%s): %u alerts", i, rows[i].event,
+				 run.nalerts);
+		detect_ruleset_free(rs);
+	}
+}
+
+/*
  * Golden file: for a few hundred community rules (the Linux, web,
  * network and cloud folders), how many load and how many are refused
  * per reason.  tests/unit/detect/golden/community_load.txt holds the
@@ -333,6 +434,8 @@ int main(void)
 		cmocka_unit_test(test_community_linux_load_share),
 		cmocka_unit_test(test_shipped_ssh_scenario),
 		cmocka_unit_test(test_extra_map_files),
+		cmocka_unit_test(test_field_alternatives),
+		cmocka_unit_test(test_security_process_names),
 		cmocka_unit_test(test_community_golden),
 		cmocka_unit_test(test_filter_excludes_events),
 		cmocka_unit_test(test_match_speed),

@@ -178,16 +178,8 @@ static const struct jrow {
 } jrows[] = {
 	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":4688,"
 	  "\"computer_name\":\"WS01\",\"event_data\":{\"NewProcessName\":"
-	  "\"C:\\\\x\\\\cmd.exe\"}}}", "Image", "C:\\x\\cmd.exe",
-	  "Winlogbeat 4688 gets Sysmon's Image" },
-	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":4688,"
-	  "\"event_data\":{\"SubjectLogonId\":\"0x3e7\",\"ProcessId\":"
-	  "\"0x248\"}}}", "LogonId", "0x3e7",
-	  "4688 SubjectLogonId is LogonId" },
-	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":4688,"
-	  "\"event_data\":{\"SubjectLogonId\":\"0x3e7\",\"ProcessId\":"
-	  "\"0x248\"}}}", "ParentProcessId", "0x248",
-	  "4688 ProcessId (the creator) is ParentProcessId" },
+	  "\"C:\\\\x\\\\cmd.exe\"}}}", "NewProcessName", "C:\\x\\cmd.exe",
+	  "Winlogbeat 4688 keeps its own names" },
 	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":4624,"
 	  "\"computer_name\":\"WS01\"}}", "Computer", "WS01",
 	  "winlog.computer_name is Computer" },
