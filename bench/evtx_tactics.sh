@@ -1,6 +1,7 @@
 #!/bin/sh
 # Per ATT&CK tactic, the share of EVTX sample files in which at least one
-# community Sigma rule tagged with that tactic fires.
+# community Sigma rule tagged with that tactic fires; then the same with
+# vigil's own Windows rules (rules/windows) loaded beside them.
 #
 #   bench/evtx_tactics.sh BUILD [SAMPLES] [SIGMA]
 #
@@ -10,9 +11,10 @@
 # tactic (Other, AutomatedTestingTools) and files at the top are listed
 # with the share of files where any rule fires.  SIGMA (default
 # ../shared/datasets/sigma) holds the rule folders rules*; all of them are
-# loaded at once.  One `vigil rules test` run reads every file; its hit
-# lines (FILE:RECORD: hit [level] title (id)) are joined with each rule's
-# tags, read from the rule files.  Prints a Markdown table.
+# loaded at once.  One `vigil rules test` run per rule set reads every
+# file; its hit lines (FILE:RECORD: hit [level] title (id), correlations
+# with "(N events)" after the id) are joined with each rule's tags, read
+# from the rule files.  Prints one Markdown table with both columns.
 set -eu
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,11 +34,15 @@ done
 find "$samples" -name '*.evtx' | LC_ALL=C sort >"$out/files"
 tr '\n' '\0' <"$out/files" |
 	xargs -0 "$vigil" rules test "$@" >"$out/hits" 2>/dev/null || true
+tr '\n' '\0' <"$out/files" |
+	xargs -0 "$vigil" rules test "$@" -r "$here/rules/windows" \
+	>"$out/hits_vigil" 2>/dev/null || true
 
-python3 - "$samples" "$sigma" "$out/files" "$out/hits" <<'PY'
+python3 - "$samples" "$sigma" "$out/files" "$out/hits" "$out/hits_vigil" \
+	"$here/rules/windows" <<'PY'
 import os, re, sys, yaml
 
-samples, sigma, files, hits = sys.argv[1:5]
+samples, sigma, files, hits, hits_vigil, own = sys.argv[1:7]
 
 # Folder name -> the tactic tags that count for it.  The community rules
 # tag Defense Evasion techniques as stealth or defense-impairment too.
@@ -51,10 +57,10 @@ def tags_for(folder):
     return {t} if t in known else None
 
 tags = {}
-for d in sorted(os.listdir(sigma)):
-    if not d.startswith("rules"):
-        continue
-    for root, _, names in os.walk(os.path.join(sigma, d)):
+dirs = [os.path.join(sigma, d) for d in sorted(os.listdir(sigma))
+        if d.startswith("rules")] + [own]
+for top in dirs:
+    for root, _, names in os.walk(top):
         for n in names:
             if not n.endswith((".yml", ".yaml")):
                 continue
@@ -69,42 +75,55 @@ for d in sorted(os.listdir(sigma)):
                         for t in doc.get("tags") or []
                         if str(t).startswith("attack.")}
 
-fired = {}
-line = re.compile(r"^(.*\.evtx):\d+: (?:hit|correlation) \[.*\((\S+)\)$")
-for l in open(hits, errors="replace"):
-    m = line.match(l.rstrip("\n"))
-    if m:
-        fired.setdefault(m.group(1), set()).add(m.group(2))
+line = re.compile(r"^(.*\.evtx):\d+: (?:hit|correlation) \[.*\((\S+)\)"
+                  r"(?: \(\d+ events?\))?$")
 
+def read_hits(path):
+    fired = {}
+    for l in open(path, errors="replace"):
+        m = line.match(l.rstrip("\n"))
+        if m:
+            fired.setdefault(m.group(1), set()).add(m.group(2))
+    return fired
+
+# rows[folder] = [is tactic folder, files, [tactic hit, any hit] per set]
+sets = [read_hits(hits), read_hits(hits_vigil)]
 rows = {}
 for f in open(files):
     f = f.rstrip("\n")
     rel = os.path.relpath(f, samples)
     folder = rel.split(os.sep)[0] if os.sep in rel else "(top level)"
     want = tags_for(folder)
-    ids = fired.get(f, set())
-    anyhit = bool(ids)
-    ok = anyhit if want is None else any(
-        tags.get(i, set()) & want for i in ids)
-    r = rows.setdefault(folder, [want is not None, 0, 0, 0])
+    r = rows.setdefault(folder, [want is not None, 0, [0, 0], [0, 0]])
     r[1] += 1
-    r[2] += ok
-    r[3] += anyhit
+    for k, fired in enumerate(sets):
+        ids = fired.get(f, set())
+        ok = bool(ids) if want is None else any(
+            tags.get(i, set()) & want for i in ids)
+        r[2 + k][0] += ok
+        r[2 + k][1] += bool(ids)
 
-print("| folder | tactic tags | files | files with a tactic rule hit "
-      "| share | files with any hit |")
-print("| --- | --- | ---: | ---: | ---: | ---: |")
-tot = [0, 0]
+def share(ok, n):
+    return "%.1f%%" % (100.0 * ok / n)
+
+print("| folder | tactic tags | files | community: tactic hit | share "
+      "| any hit | + rules/windows: tactic hit | share | any hit |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+tot = [0, 0, 0]
 for folder in sorted(rows):
-    tac, n, ok, anyhit = rows[folder]
+    tac, n, c, v = rows[folder]
     tg = ", ".join(sorted(tags_for(folder))) if tac else "(any rule)"
-    share = "%.1f%%" % (100.0 * ok / n) if tac else ""
     if tac:
         tot[0] += n
-        tot[1] += ok
-    print("| %s | %s | %d | %s | %s | %d |" % (
-        folder, tg, n, ok if tac else "", share, anyhit))
+        tot[1] += c[0]
+        tot[2] += v[0]
+        cells = (c[0], share(c[0], n), c[1], v[0], share(v[0], n), v[1])
+    else:
+        cells = ("", "", c[1], "", "", v[1])
+    print("| %s | %s | %d | %s | %s | %s | %s | %s | %s |" % (
+        (folder, tg, n) + cells))
 if tot[0]:
-    print("| all tactic folders | | %d | %d | %.1f%% | |" % (
-        tot[0], tot[1], 100.0 * tot[1] / tot[0]))
+    print("| all tactic folders | | %d | %d | %s | | %d | %s | |" % (
+        tot[0], tot[1], share(tot[1], tot[0]), tot[2],
+        share(tot[2], tot[0])))
 PY

@@ -1,0 +1,32 @@
+#!/bin/bash
+# vigil's Windows rules (rules/windows) through the real binary: every
+# rule loads without a refusal or warning, fires on its positive fixture
+# and stays silent on its negative one.  The fixtures are Windows events
+# as flat EventData JSON lines written for these rules, one pair per
+# rule file: fixtures/windows/<rule>.pos.jsonl and <rule>.neg.jsonl.
+. "$(dirname "$0")/lib.sh"
+
+RULES="$SRCDIR/rules/windows"
+FIX="$SRCDIR/tests/integration/fixtures/windows"
+
+"$VIGIL" rules check "$RULES" >"$T/check.out" 2>&1
+check "rules check exits 0" [ $? -eq 0 ]
+check "every Windows rule loads" grep -q " 0 refused, 100.00% loaded" \
+	"$T/check.out"
+check "no warning while loading" \
+	bash -c "! grep -qi 'warn' '$T/check.out'"
+
+for rule in "$RULES"/*.yml; do
+	name=$(basename "$rule" .yml)
+	id=$(sed -n 's/^id: //p' "$rule" | head -n 1)
+	pos="$FIX/$name.pos.jsonl"
+	neg="$FIX/$name.neg.jsonl"
+	check "$name has fixtures" test -s "$pos" -a -s "$neg"
+	"$VIGIL" rules test "$rule" "$pos" >"$T/pos.out" 2>&1
+	check "$name fires on its positive" grep -q "($id)" "$T/pos.out"
+	"$VIGIL" rules test "$rule" "$neg" >"$T/neg.out" 2>&1
+	rc=$?
+	check "$name silent on its negative (rc $rc)" [ "$rc" -eq 1 ]
+done
+
+finish
