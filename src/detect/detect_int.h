@@ -344,6 +344,7 @@ struct detect_logsource {
 	struct detect_fmap *fields;
 	unsigned nfields, capfields;
 	bool open_fields;	/* any field name is accepted as is */
+	const char *refuse;	/* why no event can belong here, or NULL */
 	struct detect_rule **rules;	/* plain rules indexed here */
 	unsigned nrules, caprules;
 	bool pf_always;		/* `when` has no literal need */

@@ -458,6 +458,11 @@ static int logsource_parse(struct ldoc *d, const yaml_node_t *root)
 		return bad(d, n, "unknown log source (product=%s service=%s "
 			   "category=%s)", pr ? pr : "-", sv ? sv : "-",
 			   ca ? ca : "-");
+	if (d->rs->ls[d->ls].refuse != NULL)
+		return bad(d, n, "log source (product=%s service=%s "
+			   "category=%s) not available: %s", pr ? pr : "-",
+			   sv ? sv : "-", ca ? ca : "-",
+			   d->rs->ls[d->ls].refuse);
 	return 0;
 }
 

@@ -305,6 +305,14 @@ static int entry_parse(struct lsload *l, const yaml_node_t *sets,
 		rc = fields_add(l, lget(l, n, "fields"), e);
 	e->open_fields = sc(lget(l, n, "open_fields"), &s) &&
 			 core_str_eq_lit(s, "true");
+	if (rc == 0 && lget(l, n, "refuse") != NULL) {
+		if (!sc(lget(l, n, "refuse"), &s) || s.len == 0)
+			rc = lfail(l, n, "refuse must say why");
+		else if (lget(l, n, "when") != NULL)
+			rc = lfail(l, n, "an entry that refuses takes no when");
+		else
+			e->refuse = detect_strdup(l->rs, s.p, s.len);
+	}
 	core_buf_init(&label, 256);
 	core_buf_printf(&label, "product=%s service=%s category=%s",
 			*e->product[0] ? e->product[0] : "-",

@@ -113,6 +113,25 @@ check "rules test exits 1 without a hit" [ $? -eq 1 ]
 "$VIGIL" rules test "$R/bad/yaml_l5.yml" "$T/auth.log" >/dev/null 2>&1
 check "rules test of an unusable rule exits 2" [ $? -eq 2 ]
 
+# sudo's own keys are Sigma field names of the sudo source: a target
+# user given as a number (#-1) is what CVE-2019-14287 exploits look like.
+cat >"$T/sudo_uid.yml" <<'EOF'
+title: sudo to a numeric user
+logsource: {product: linux, service: sudo}
+detection:
+  s: {USER|startswith: '#', COMMAND|endswith: /bash, PWD: /home/bob}
+  condition: s
+EOF
+cat >"$T/sudo.log" <<'EOF'
+Dec  1 10:00:00 h1 sudo:  bob : TTY=pts/0 ; PWD=/home/bob ; USER=#-1 ; COMMAND=/bin/bash
+Dec  1 10:00:01 h1 sudo:  bob : TTY=pts/0 ; PWD=/home/bob ; USER=root ; COMMAND=/bin/bash
+EOF
+"$VIGIL" rules test "$T/sudo_uid.yml" "$T/sudo.log" >"$T/sudo.out" 2>&1
+check "sudo USER, COMMAND and PWD: a hit on line 1" \
+	grep -q "^$T/sudo.log:1: hit" "$T/sudo.out"
+check "sudo USER: the root line does not match" grep -q "^hits: 1$" \
+	"$T/sudo.out"
+
 "$VIGIL" rules fields linux/sshd >"$T/fields.out" 2>&1
 check "fields of linux/sshd" grep -q "^log source product=linux" \
 	"$T/fields.out"

@@ -263,6 +263,51 @@ static void test_field_alternatives(void **state)
 }
 
 /*
+ * A source that `refuse`s says why its rules cannot be used; a refusing
+ * source with a `when` is a mistake in the map.
+ */
+static void test_refused_source(void **state)
+{
+	static const struct {
+		const char *map;
+		const char *want;
+	} rows[] = {
+		{ "sources:\n  - product: windows\n"
+		  "    refuse: no log has it\n",
+		  "w.yml:2: log source (product=windows service=- "
+		  "category=-) not available: no log has it" },
+		{ "sources:\n  - product: windows\n"
+		  "    refuse: no log has it\n    when: {a: b}\n",
+		  "an entry that refuses takes no when" },
+		{ "sources:\n  - product: windows\n    refuse: ''\n",
+		  "refuse must say why" },
+	};
+	char dir[] = "/tmp/vigil-ls-XXXXXX", p[256];
+	const char *rule = "title: w\nlogsource: {product: windows}\n"
+		"detection:\n  s: {Img: a}\n  condition: s\n";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/logsources.yml", dir);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		struct t_run run = { 0 };
+		struct detect_ruleset *rs = detect_ruleset_new();
+
+		write_file(p, rows[i].map);
+		assert_int_equal(detect_ruleset_set_datadir(rs, dir), 0);
+		detect_ruleset_load_buffer(rs, "w.yml", rule, strlen(rule),
+					   t_on_reject, &run);
+		detect_ruleset_compile(rs, NULL);
+		if (run.nrejects == 0 || !strstr(run.reject, rows[i].want))
+			fail_msg("row %zu: '%s'", i, run.reject);
+		assert_int_equal(detect_ruleset_count(rs), 0);
+		detect_ruleset_free(rs);
+	}
+	remove(p);
+	remove(dir);
+}
+
+/*
  * The shipped Windows map: Sigma process_creation rules name Sysmon's
  * fields and match Security 4688, which names them its own way.
  */
@@ -435,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_ssh_scenario),
 		cmocka_unit_test(test_extra_map_files),
 		cmocka_unit_test(test_field_alternatives),
+		cmocka_unit_test(test_refused_source),
 		cmocka_unit_test(test_security_process_names),
 		cmocka_unit_test(test_community_golden),
 		cmocka_unit_test(test_filter_excludes_events),
