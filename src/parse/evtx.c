@@ -270,8 +270,9 @@ static const struct ecs_map ecs_maps[] = {
 	{ "Image", CORE_F_PROCESS_NAME, 0, DERIVE_BASENAME },
 	{ "NewProcessName", CORE_F_PROCESS_NAME, 1, DERIVE_BASENAME },
 	{ "ProcessName", CORE_F_PROCESS_NAME, 2, DERIVE_BASENAME },
-	{ "ProcessId", CORE_F_PROCESS_PID, 0, DERIVE_PLAIN },
-	{ "NewProcessId", CORE_F_PROCESS_PID, 1, DERIVE_PLAIN },
+	/* Security 4688's ProcessId is the creator's; NewProcessId is its. */
+	{ "NewProcessId", CORE_F_PROCESS_PID, 0, DERIVE_PLAIN },
+	{ "ProcessId", CORE_F_PROCESS_PID, 1, DERIVE_PLAIN },
 	{ "TargetUserName", CORE_F_USER_NAME, 0, DERIVE_PLAIN },
 	{ "User", CORE_F_USER_NAME, 1, DERIVE_PLAIN },
 	{ "SubjectUserName", CORE_F_USER_NAME, 2, DERIVE_PLAIN },

@@ -180,6 +180,13 @@ static const struct jrow {
 	  "\"computer_name\":\"WS01\",\"event_data\":{\"NewProcessName\":"
 	  "\"C:\\\\x\\\\cmd.exe\"}}}", "NewProcessName", "C:\\x\\cmd.exe",
 	  "Winlogbeat 4688 keeps its own names" },
+	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":4688,"
+	  "\"event_data\":{\"ProcessId\":\"0x248\",\"NewProcessId\":"
+	  "\"0x1f4\"}}}", "process.pid", "0x1f4",
+	  "4688: process.pid is the new process, not its creator" },
+	{ "{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/"
+	  "Operational\",\"ProcessId\":\"4242\",\"ParentProcessId\":"
+	  "\"7\"}", "process.pid", "4242", "Sysmon: process.pid is ProcessId" },
 	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":4624,"
 	  "\"computer_name\":\"WS01\"}}", "Computer", "WS01",
 	  "winlog.computer_name is Computer" },
@@ -222,12 +229,16 @@ static void test_json(void **state)
 	for (size_t i = 0; i < sizeof(jrows) / sizeof(jrows[0]); i++) {
 		const struct jrow *r = &jrows[i];
 		const struct core_str *v;
+		enum core_field_id id;
 
 		core_arena_reset(a);
 		core_event_reset(&ev, a);
 		assert_int_equal(parse_record(CORE_FMT_JSON, NULL, &ev, r->json,
 					      strlen(r->json)), 0);
-		v = core_event_get_named(&ev, r->field, strlen(r->field));
+		id = core_field_lookup(r->field, strlen(r->field));
+		v = id == CORE_F_NAMED ?
+		    core_event_get_named(&ev, r->field, strlen(r->field)) :
+		    core_event_get(&ev, id);
 		if (v == NULL || v->len != strlen(r->value) ||
 		    memcmp(v->p, r->value, v->len) != 0)
 			fail_msg("row %zu (%s): %s = '%.*s'", i, r->why,
