@@ -87,6 +87,47 @@ int cli_report_escape(struct core_buf *b, const char *p, size_t len,
 	return rc;
 }
 
+/* Start of the UTF-8 sequence holding byte i of p, back from i. */
+static size_t char_start(const char *p, size_t i)
+{
+	while (i > 0 && ((unsigned char)p[i] & 0xc0) == 0x80)
+		i--;
+	return i;
+}
+
+/* Shortens an input name, directories first; see report.h. */
+size_t cli_report_short_path(const char *src, size_t max, char *out,
+			     size_t n)
+{
+	size_t len = strlen(src), base = len, head, tail;
+
+	if (!n)
+		return 0;
+	max = CORE_MIN(max, n - 1);
+	if (len <= max || max < 16) {
+		len = char_start(src, CORE_MIN(len, max));
+		return (size_t)snprintf(out, n, "%.*s", (int)len, src);
+	}
+	while (base > 0 && src[base - 1] != '/')
+		base--;
+	if (len - base + 4 <= max) {
+		/* Whole trailing components, as many as fit after ".../". */
+		size_t from = base;
+
+		for (size_t i = base; i > 0; i--)
+			if (src[i - 1] == '/' && len - i + 4 <= max)
+				from = i;
+		return (size_t)snprintf(out, n, ".../%s", src + from);
+	}
+	/* The base name alone is too long: keep its start and its end. */
+	head = char_start(src, base + (max - 3) / 3);
+	tail = len - (max - 3 - (head - base));
+	while (tail < len && ((unsigned char)src[tail] & 0xc0) == 0x80)
+		tail++;
+	return (size_t)snprintf(out, n, "%.*s...%s", (int)(head - base),
+				src + base, src + tail);
+}
+
 /* "2024-03-01 10:00:00 UTC", or "unknown". */
 void cli_report_time(int64_t ts, char *out, size_t n)
 {
@@ -256,12 +297,16 @@ static void text_evidence(struct core_buf *b, const struct incident *inc,
 {
 	for (size_t i = 0; i < inc->nevidence && i < max; i++) {
 		const struct incident_evidence *e = &inc->evidence[i];
+		/* A Windows record reads better as its salient fields. */
+		struct core_str t = e->summary.len ? e->summary : e->text;
+		char path[CLI_REPORT_PATH_MAX + 1];
+		size_t n = cli_report_short_path(e->src, CLI_REPORT_PATH_MAX,
+						 path, sizeof(path));
 
 		core_buf_printf(b, "    ");
-		cli_report_escape(b, e->src, strlen(e->src), 64, false);
+		cli_report_escape(b, path, n, CLI_REPORT_PATH_MAX, false);
 		core_buf_printf(b, ":%llu  ", (unsigned long long)e->line);
-		cli_report_escape(b, e->text.p, e->text.len, CLI_REPORT_WIDTH,
-				  false);
+		cli_report_escape(b, t.p, t.len, CLI_REPORT_WIDTH, false);
 		core_buf_addc(b, '\n');
 	}
 }

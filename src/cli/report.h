@@ -21,6 +21,19 @@ bool cli_report_selected(const struct cli_report_opts *opts,
 int cli_report_escape(struct core_buf *b, const char *p, size_t len,
 		      size_t max, bool md);
 
+/*
+ * The input name src shortened to at most max bytes (max >= 16) so that
+ * its base name stays readable: leading directories give way first
+ * (".../Lateral Movement/sample.evtx"), then the middle of a base name
+ * too long on its own ("sample_wi...ement.evtx").  Writes a NUL-ended
+ * string into out (n > max bytes) and returns its length.
+ */
+size_t cli_report_short_path(const char *src, size_t max, char *out,
+			     size_t n);
+
+/* Evidence input names are shortened to this many bytes. */
+#define CLI_REPORT_PATH_MAX 64
+
 /* "12 events -> 3 alerts -> 1 incidents (reduction 3.0 x)". */
 int cli_report_header(struct core_buf *b, const struct cli_stats *st,
 		      const struct incident_set *set);

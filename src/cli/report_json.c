@@ -164,6 +164,10 @@ static void json_evidence(struct core_buf *b,
 	jnum(b, &f, "line", e->line);
 	jkey(b, &f, "text");
 	jstr(b, e->text.p, e->text.len);
+	if (e->summary.len) {
+		jkey(b, &f, "summary");
+		jstr(b, e->summary.p, e->summary.len);
+	}
 	jkey(b, &f, "ts");
 	jtime(b, e->ts);
 	jkey(b, &f, "rule");
@@ -213,7 +217,16 @@ static void json_parts(struct core_buf *b, const struct incident *inc)
 
 static void json_lists(struct core_buf *b, const struct incident *inc)
 {
-	core_buf_printf(b, ",\"tactics\":[");
+	bool any = false;
+
+	core_buf_printf(b, ",\"platforms\":[");
+	for (int p = 0; p < INCIDENT_PLAT__COUNT; p++)
+		if (inc->platforms & (1u << p)) {
+			core_buf_printf(b, "%s", any ? "," : "");
+			jcstr(b, incident_platform_name(p));
+			any = true;
+		}
+	core_buf_printf(b, "],\"tactics\":[");
 	for (unsigned i = 0; i < inc->ntactics; i++) {
 		core_buf_printf(b, "%s", i ? "," : "");
 		jcstr(b, inc->tactics[i]);

@@ -45,11 +45,15 @@ static void md_evidence(struct core_buf *b, const struct incident *inc,
 	core_buf_printf(b, "\nEvidence:\n\n");
 	for (size_t i = 0; i < inc->nevidence && i < max; i++) {
 		const struct incident_evidence *e = &inc->evidence[i];
+		struct core_str t = e->summary.len ? e->summary : e->text;
+		char path[CLI_REPORT_PATH_MAX + 1];
+		size_t n = cli_report_short_path(e->src, CLI_REPORT_PATH_MAX,
+						 path, sizeof(path));
 
 		core_buf_printf(b, "- ");
-		md_code(b, e->src, strlen(e->src), 64);
+		md_code(b, path, n, CLI_REPORT_PATH_MAX);
 		core_buf_printf(b, " line %llu: ", (unsigned long long)e->line);
-		md_code(b, e->text.p, e->text.len, CLI_REPORT_WIDTH);
+		md_code(b, t.p, t.len, CLI_REPORT_WIDTH);
 		core_buf_addc(b, '\n');
 	}
 }

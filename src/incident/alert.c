@@ -76,8 +76,11 @@ size_t incident_url_pattern(const char *p, size_t len, char *out, size_t n)
 	return o;
 }
 
-/* The request target in an access-log line: `"GET /x?y HTTP/1.1"`. */
-static struct core_str request_in_text(struct core_str t)
+/*
+ * The request target in an access-log line: `"GET /x?y HTTP/1.1"` gives
+ * `/x?y`, pointing into t.  len 0 when t holds no request line.
+ */
+struct core_str incident_request_in_text(struct core_str t)
 {
 	for (size_t i = 0; i + 3 < t.len; i++) {
 		size_t m = i + 1, e;
@@ -165,7 +168,7 @@ static void pattern_of(const struct detect_alert *a, struct alert_key *k)
 	if (a->event && (u = core_event_get(a->event, CORE_F_URL_ORIGINAL)))
 		url = *u;
 	else if (a->nevidence > 0)
-		url = request_in_text(a->evidence[0].text);
+		url = incident_request_in_text(a->evidence[0].text);
 	if (!url.len || !pattern_specific(url.p, url.len))
 		return;
 	n = incident_url_pattern(url.p, url.len, k->pattern,
@@ -408,8 +411,27 @@ static struct incident_alert *rec_get(struct incident_set *s,
 	return &tab->recs[tab->n - 1];
 }
 
+/*
+ * The summary of a Windows record (see evidence.c), copied into the set;
+ * ev is the evidence's event when detect handed one over, else NULL.
+ */
+static struct core_str summary_copy(struct incident_set *s,
+				    const struct core_event *ev,
+				    struct core_str text)
+{
+	char line[INCIDENT_SUMMARY_MAX];
+	size_t len = incident_evidence_summary(ev, text, line, sizeof(line));
+	char *p = len ? incident_alloc(s, len + 1) : NULL;
+
+	if (!p)
+		return core_str_make("", 0);
+	memcpy(p, line, len + 1);
+	return core_str_make(p, len);
+}
+
 static void sample_set(struct incident_set *s, struct incident_evidence *d,
-		       const struct detect_evidence *e, uint32_t rec)
+		       const struct detect_evidence *e, uint32_t rec,
+		       const struct core_event *ev)
 {
 	size_t len = CORE_MIN(e->text.len, INCIDENT_TEXT_MAX);
 	char *p = len ? incident_alloc(s, len + 1) : NULL;
@@ -418,6 +440,7 @@ static void sample_set(struct incident_set *s, struct incident_evidence *d,
 		memcpy(p, e->text.p, len);
 		p[len] = '\0';
 	}
+	d->summary = summary_copy(s, ev, e->text);
 	d->src = intern_src(s, e->src);
 	d->line = e->line;
 	d->ts = e->ts;
@@ -430,22 +453,29 @@ static void sample_clear(struct incident_set *s, struct incident_evidence *d)
 {
 	if (d->text.len)
 		incident_dealloc(s, (char *)d->text.p, d->text.len + 1);
+	if (d->summary.len)
+		incident_dealloc(s, (char *)d->summary.p, d->summary.len + 1);
 	memset(d, 0, sizeof(*d));
 }
 
-/* Keeps the first sample and the most recent ones. */
+/*
+ * Keeps the first sample and the most recent ones; ev is e's event or
+ * NULL.  Notes the platform of every evidence record, kept or not.
+ */
 static void sample_add(struct incident_set *s, struct incident_alert *r,
-		       const struct detect_evidence *e)
+		       const struct detect_evidence *e,
+		       const struct core_event *ev)
 {
 	struct incident_evidence *sm = r->sample;
 
+	r->platforms |= 1u << incident_platform_of(ev, e->text);
 	if (r->nsample < INCIDENT_RECORD_SAMPLES) {
-		sample_set(s, &sm[r->nsample++], e, r->index);
+		sample_set(s, &sm[r->nsample++], e, r->index, ev);
 		return;
 	}
 	sample_clear(s, &sm[1]);
 	memmove(&sm[1], &sm[2], (INCIDENT_RECORD_SAMPLES - 2) * sizeof(*sm));
-	sample_set(s, &sm[INCIDENT_RECORD_SAMPLES - 1], e, r->index);
+	sample_set(s, &sm[INCIDENT_RECORD_SAMPLES - 1], e, r->index, ev);
 }
 
 static void span_add(struct incident_alert *r, int64_t first, int64_t last)
@@ -482,10 +512,14 @@ int incident_add_alert(struct incident_set *s, const struct detect_alert *a)
 	r->events += n;
 	r->distinct = CORE_MAX(r->distinct, a->distinct);
 	span_add(r, a->ts_first, a->ts_last);
+	if (!a->nevidence)
+		r->platforms |= 1u << incident_platform_of(a->event,
+							   CORE_STR_NULL);
 	for (unsigned i = 0; i < a->nevidence && i < DETECT_ALERT_MAX_EVIDENCE;
 	     i++) {
 		span_add(r, a->evidence[i].ts, a->evidence[i].ts);
-		sample_add(s, r, &a->evidence[i]);
+		/* A plain alert's one evidence is its event. */
+		sample_add(s, r, &a->evidence[i], i == 0 ? a->event : NULL);
 	}
 	return 0;
 }

@@ -41,6 +41,7 @@ struct incident_set;
 #define INCIDENT_DISTINCT_EXACT 64	/* distinct sets exact up to this */
 #define INCIDENT_TEXT_MAX 512		/* evidence text kept, in bytes */
 #define INCIDENT_VALUE_MAX 256		/* entity value kept, in bytes */
+#define INCIDENT_SUMMARY_MAX 160	/* evidence summary, with its NUL */
 
 /*
  * Limits and the grouping window.  Zero fields take the defaults above.
@@ -148,12 +149,53 @@ struct incident_entity {
 	uint64_t records;		/* alert records naming it */
 };
 
+/*
+ * Where an evidence record came from, as far as advice goes: Windows
+ * event logs, Linux auth, syslog and journal, web access logs, IDS and
+ * network monitors (Suricata, Zeek), honeypots; anything else "other".
+ */
+enum incident_platform {
+	INCIDENT_PLAT_OTHER = 0,
+	INCIDENT_PLAT_WINDOWS,
+	INCIDENT_PLAT_LINUX,
+	INCIDENT_PLAT_WEB,
+	INCIDENT_PLAT_IDS,
+	INCIDENT_PLAT_HONEYPOT,
+	INCIDENT_PLAT__COUNT,
+};
+
+/* "other", "windows", "linux", "web", "ids", "honeypot". */
+const char *incident_platform_name(enum incident_platform p);
+
+/*
+ * The platform of one record: from ev's event.dataset ("windows",
+ * "linux.auth", "web.access", "suricata.eve", "honeypot.cowrie" ...),
+ * else its format; with ev NULL (a correlation's evidence) from text: a
+ * JSON object with an event id and a channel or provider is Windows, a
+ * line holding an HTTP request line is web, the rest "other".
+ */
+enum incident_platform incident_platform_of(const struct core_event *ev,
+					    struct core_str text);
+
+/*
+ * A compact line for a Windows record: channel short name and EventID,
+ * then the salient fields it has ("Sysmon 1 | Image=C:\...\cmd.exe |
+ * CommandLine=... | ParentImage=..."), long values shortened in the
+ * middle.  Reads ev's named fields, or the JSON text when ev is NULL.
+ * Writes at most n - 1 bytes and a NUL into out; returns the length, 0
+ * when the record is not a Windows event.
+ */
+size_t incident_evidence_summary(const struct core_event *ev,
+				 struct core_str text, char *out, size_t n);
+
 /* One evidence line: where it is, what it said, which rule it supports. */
 struct incident_evidence {
 	const char *src;		/* input name, owned by the set */
 	uint64_t line;
 	int64_t ts;
 	struct core_str text;		/* cut to INCIDENT_TEXT_MAX */
+	/* Windows records: incident_evidence_summary(); else len 0. */
+	struct core_str summary;
 	const struct detect_rule_info *rule;
 	uint32_t record;		/* index of its alert record */
 };
@@ -181,6 +223,8 @@ struct incident_alert {
 	struct incident_evidence sample[INCIDENT_RECORD_SAMPLES];
 	uint32_t incident;		/* id of its incident, 0 before build */
 	bool overflow;
+	/* 1u << enum incident_platform, for each platform its events had. */
+	unsigned platforms;
 	/* What the source called it: an IDS signature (first alert). */
 	struct core_str detail;
 };
@@ -232,6 +276,7 @@ struct incident {
 	size_t nevidence;		/* strongest first */
 	const struct incident_evidence *evidence;
 	struct core_str explanation;	/* plain language, several lines */
+	unsigned platforms;		/* its records' platforms, OR-ed */
 };
 
 /* Figures of the whole set. */

@@ -111,6 +111,8 @@ bool incident_user_is_common(struct core_str user);
 void incident_rec_free_all(struct incident_set *s);
 size_t incident_url_pattern(const char *p, size_t len, char *out,
 			    size_t n);
+/* The request target of an access-log line in t, or len 0. */
+struct core_str incident_request_in_text(struct core_str t);
 
 /* attack.c: the tactics a rule's tags name, as a bit mask by index. */
 uint32_t incident_rule_tactics(const struct detect_rule_info *r);
@@ -120,6 +122,16 @@ uint32_t incident_rule_tactics(const struct detect_rule_info *r);
  * login that worked, the background every host on the internet sees.
  */
 #define INCIDENT_NOISE_TACTICS ((1u << 0) | (1u << 7) | (1u << 8))
+
+/* advice.c: the Windows part of the explanation (see there). */
+uint32_t incident_tactics_on(const struct incident_set *s,
+			     const uint32_t *mem, size_t nmem, unsigned mask);
+void incident_advise_windows(const struct incident_set *s,
+			     const uint32_t *mem, size_t nmem,
+			     bool have_sources, struct core_buf *b);
+void incident_tell_windows(const struct incident_set *s,
+			   const uint32_t *mem, size_t nmem,
+			   struct core_buf *b);
 
 /* group.c: fills root[i] with the incident representative of record i. */
 int incident_group(struct incident_set *s, uint32_t *root);

@@ -550,6 +550,41 @@ static void add_value(struct core_buf *b, struct core_str v)
 }
 
 /*
+ * 127.0.0.0/8 or ::1: the host itself (a Windows logon from the same
+ * machine, a local tunnel), no other machine to block or investigate.
+ */
+static bool loopback_source(struct core_str v)
+{
+	static const uint8_t one[16] = { [15] = 1 };
+	struct core_ip ip;
+
+	if (!core_ip_parse(v.p, v.len, &ip))
+		return false;
+	return ip.family == 4 ? ip.addr[0] == 127 :
+	       memcmp(ip.addr, one, sizeof(one)) == 0;
+}
+
+/* The first source that is not the host itself, or NULL. */
+static const struct incident_entity *first_remote(const struct incident *inc,
+						  size_t *n)
+{
+	const struct incident_entity *first = NULL;
+
+	*n = 0;
+	for (size_t i = 0; i < inc->nentities; i++) {
+		const struct incident_entity *e = &inc->entities[i];
+
+		if (e->type != INCIDENT_ENT_SOURCE_IP ||
+		    loopback_source(e->value))
+			continue;
+		++*n;
+		if (!first)
+			first = e;
+	}
+	return first;
+}
+
+/*
  * The rule a title starts with: the strongest one, except that a story of
  * failures then success starts with its strongest credential access
  * rule ("SSH brute force ... followed by a successful login").
@@ -595,9 +630,11 @@ static void title_of(struct work *w)
 	const struct incident_entity *ip, *user, *host;
 	const struct incident_alert *head;
 	struct core_buf b;
+	size_t nremote;
 
 	core_buf_init(&b, 1024);
-	ip = first_of(inc, INCIDENT_ENT_SOURCE_IP);
+	/* A loopback source names no attacker: the title names who, where. */
+	ip = first_remote(inc, &nremote);
 	user = first_of(inc, INCIDENT_ENT_USER);
 	host = first_of(inc, INCIDENT_ENT_HOST);
 	head = title_head(w);
@@ -614,14 +651,13 @@ static void title_of(struct work *w)
 	/* "<rule>: <who>; <what followed>", whatever the rule's wording. */
 	if (w->folded && w->nsources > 1) {
 		core_buf_printf(&b, ": %zu sources", w->nsources);
-	} else if (ip) {
+	} else if (ip || w->success) {
 		core_buf_printf(&b, ": ");
 		/* The source that got in leads; it is the one to act on. */
 		add_value(&b, w->success ? w->success->value : ip->value);
-		if (w->nsources > 1)
+		if (nremote > 1)
 			core_buf_printf(&b, " and %zu other source%s",
-					w->nsources - 1,
-					w->nsources > 2 ? "s" : "");
+					nremote - 1, nremote > 2 ? "s" : "");
 	} else if (user) {
 		core_buf_printf(&b, ": ");
 		add_value(&b, user->value);
@@ -729,6 +765,7 @@ static void tell_what(struct work *w, struct core_buf *b)
 		core_buf_printf(b, "%zu more source%s took part. ",
 				w->nsources - told,
 				w->nsources - told > 1 ? "s" : "");
+	incident_tell_windows(w->s, w->mem, w->nmem, b);
 	if (inc->ntactics)
 		core_buf_printf(b, "ATT&CK: %s%s.", inc->tactics[0],
 				inc->ntactics > 1 ? " and later steps" : "");
@@ -794,15 +831,16 @@ static bool internal_source(struct core_str v)
 }
 
 /*
- * Lists up to three sources of one kind (outside or internal), the one
- * that got in first; returns how many there are in all.
+ * Lists up to three sources of one kind (outside or internal, never the
+ * host itself), the one that got in first; returns how many there are.
  */
 static size_t list_sources(struct work *w, struct core_buf *b, bool internal)
 {
 	const struct incident *inc = w->inc;
 	size_t n = 0, all = 0;
 
-	if (w->success && internal_source(w->success->value) == internal) {
+	if (w->success && internal_source(w->success->value) == internal &&
+	    !loopback_source(w->success->value)) {
 		add_value(b, w->success->value);
 		n = all = 1;
 	}
@@ -811,6 +849,7 @@ static size_t list_sources(struct work *w, struct core_buf *b, bool internal)
 
 		if (e->type != INCIDENT_ENT_SOURCE_IP ||
 		    internal_source(e->value) != internal ||
+		    loopback_source(e->value) ||
 		    (w->success && core_str_eq(e->value, w->success->value)))
 			continue;
 		all++;
@@ -826,36 +865,67 @@ static size_t list_sources(struct work *w, struct core_buf *b, bool internal)
 	return all;
 }
 
-static size_t count_sources(const struct incident *inc, bool internal)
+/* Sources of one kind; loopback ones only when loop is set. */
+static size_t count_sources(const struct incident *inc, bool internal,
+			    bool loop)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < inc->nentities; i++)
-		n += inc->entities[i].type == INCIDENT_ENT_SOURCE_IP &&
-		     internal_source(inc->entities[i].value) == internal;
+	for (size_t i = 0; i < inc->nentities; i++) {
+		const struct incident_entity *e = &inc->entities[i];
+
+		if (e->type != INCIDENT_ENT_SOURCE_IP)
+			continue;
+		if (loop)
+			n += loopback_source(e->value);
+		else
+			n += internal_source(e->value) == internal &&
+			     !loopback_source(e->value);
+	}
 	return n;
+}
+
+/* "::1 is the host itself": once, naming the first loopback source. */
+static void tell_loopback(const struct incident *inc, struct core_buf *b)
+{
+	for (size_t i = 0; i < inc->nentities; i++) {
+		const struct incident_entity *e = &inc->entities[i];
+
+		if (e->type != INCIDENT_ENT_SOURCE_IP ||
+		    !loopback_source(e->value))
+			continue;
+		core_buf_printf(b, " The source ");
+		add_value(b, e->value);
+		core_buf_printf(b, " is the host itself (a loopback address): "
+				"the activity is local to it.");
+		return;
+	}
 }
 
 static void tell_sources_block(struct work *w, struct core_buf *b)
 {
-	if (count_sources(w->inc, false)) {
+	size_t inside = count_sources(w->inc, true, false);
+
+	if (count_sources(w->inc, false, false)) {
 		core_buf_printf(b, " Block ");
 		list_sources(w, b, false);
 		core_buf_printf(b, " at the firewall (investigate instead if "
 				"the address is your own).");
 	}
-	if (count_sources(w->inc, true)) {
+	if (inside) {
 		core_buf_printf(b, " Investigate the internal host%s ",
-				count_sources(w->inc, true) > 1 ? "s" : "");
+				inside > 1 ? "s" : "");
 		list_sources(w, b, true);
 		core_buf_printf(b, ": an address of your own network did "
 				"this.");
 	}
+	if (count_sources(w->inc, false, true))
+		tell_loopback(w->inc, b);
 }
 
 /* The host of the strongest escalation by user, else of any escalation. */
 static struct core_str escalation_host(const struct work *w,
-				       struct core_str user)
+				       struct core_str user, unsigned mask)
 {
 	struct core_str any = CORE_STR_NULL;
 
@@ -863,8 +933,8 @@ static struct core_str escalation_host(const struct work *w,
 		const struct incident_alert *r = rec(w, i);
 		struct core_str h = r->entity[INCIDENT_ENT_HOST];
 
-		if (!h.len || !(incident_rule_tactics(r->rule) &
-				(1u << TACTIC_PRIVESC)))
+		if (!h.len || !(r->platforms & mask) ||
+		    !(incident_rule_tactics(r->rule) & (1u << TACTIC_PRIVESC)))
 			continue;
 		if (core_str_eq(r->entity[INCIDENT_ENT_USER], user))
 			return h;
@@ -874,12 +944,104 @@ static struct core_str escalation_host(const struct work *w,
 	return any;
 }
 
-static void tell_next(struct work *w, struct core_buf *b)
+/*
+ * The user to name for an escalation on the platforms of mask: in an
+ * incident of those platforms alone, the first user (as ever); beside
+ * Windows records, the user of an escalation on those platforms.
+ */
+static const struct incident_entity *escalation_user(const struct work *w,
+						     unsigned mask)
 {
 	const struct incident *inc = w->inc;
 	const struct incident_entity *user = first_of(inc, INCIDENT_ENT_USER);
-	const struct incident_entity *host = first_of(inc, INCIDENT_ENT_HOST);
 
+	if (!(inc->platforms & ~mask) || !user)
+		return user;
+	for (size_t i = 0; i < w->nmem; i++) {
+		const struct incident_alert *r = rec(w, i);
+		struct core_str u = r->entity[INCIDENT_ENT_USER];
+
+		if (!u.len || !(r->platforms & mask) ||
+		    !(incident_rule_tactics(r->rule) & (1u << TACTIC_PRIVESC)))
+			continue;
+		for (size_t k = 0; k < inc->nentities; k++)
+			if (inc->entities[k].type == INCIDENT_ENT_USER &&
+			    core_str_eq(inc->entities[k].value, u))
+				return &inc->entities[k];
+	}
+	return user;
+}
+
+static void tell_unix_privesc(struct work *w, struct core_buf *b,
+			      unsigned mask)
+{
+	const struct incident_entity *user = escalation_user(w, mask);
+	const struct incident_entity *host = first_of(w->inc,
+						      INCIDENT_ENT_HOST);
+	struct core_str who, where;
+
+	if (!user)
+		return;
+	who = escalator(w->inc, user)->value;
+	where = escalation_host(w, who, mask);
+	core_buf_printf(b, " Review sudo activity of user ");
+	add_value(b, who);
+	if (where.len || host) {
+		core_buf_printf(b, " on ");
+		add_value(b, where.len ? where : host->value);
+	}
+	core_buf_printf(b, ".");
+}
+
+/*
+ * Credential access with no login that worked, by where the attempts
+ * were seen: SSH on a Linux host (and anything unknown, as before), a
+ * web login form, a honeypot, or what an IDS saw on the wire.
+ */
+static void tell_no_login(struct work *w, struct core_buf *b, unsigned mask)
+{
+	unsigned p = 0;
+
+	for (size_t i = 0; i < w->nmem; i++)
+		if (incident_rule_tactics(rec(w, i)->rule) &
+		    (1u << TACTIC_CRED))
+			p |= rec(w, i)->platforms & mask;
+	if (!p || (p & ((1u << INCIDENT_PLAT_LINUX) |
+			(1u << INCIDENT_PLAT_OTHER))))
+		core_buf_printf(b, " No login succeeded: rate-limit SSH and "
+				"prefer keys to passwords.");
+	else if (p & (1u << INCIDENT_PLAT_WEB))
+		core_buf_printf(b, " No login succeeded: rate-limit the login "
+				"page and lock accounts out after repeated "
+				"failures.");
+	else if (p & (1u << INCIDENT_PLAT_HONEYPOT))
+		core_buf_printf(b, " The guesses hit a honeypot: block the "
+				"source on the hosts that matter and check "
+				"them for the same user names.");
+	else
+		core_buf_printf(b, " No login succeeded that the IDS saw: "
+				"rate-limit the service it names and prefer "
+				"keys to passwords.");
+}
+
+/* The Linux, web and IDS advice: records of any platform but Windows. */
+static void tell_next_unix(struct work *w, struct core_buf *b)
+{
+	const unsigned mask = ~(1u << INCIDENT_PLAT_WINDOWS);
+	uint32_t tac = incident_tactics_on(w->s, w->mem, w->nmem, mask);
+
+	if (tac & (1u << TACTIC_PRIVESC))
+		tell_unix_privesc(w, b, mask);
+	if (tac & (1u << TACTIC_PERSIST))
+		core_buf_printf(b, " Look for new accounts, keys, services and "
+				"cron jobs.");
+	if (!w->success && !w->cred_then_access &&
+	    (tac & (1u << TACTIC_CRED)))
+		tell_no_login(w, b, mask);
+}
+
+static void tell_next(struct work *w, struct core_buf *b)
+{
 	core_buf_printf(b, "What to do next:");
 	if (w->nsources)
 		tell_sources_block(w, b);
@@ -890,25 +1052,12 @@ static void tell_next(struct work *w, struct core_buf *b)
 	else if (w->cred_then_access)
 		core_buf_printf(b, " Reset the password of the account that "
 				"logged in and end its sessions.");
-	if ((w->tactic_mask & (1u << TACTIC_PRIVESC)) && user) {
-		struct core_str who = escalator(w->inc, user)->value;
-		struct core_str where = escalation_host(w, who);
-
-		core_buf_printf(b, " Review sudo activity of user ");
-		add_value(b, who);
-		if (where.len || host) {
-			core_buf_printf(b, " on ");
-			add_value(b, where.len ? where : host->value);
-		}
-		core_buf_printf(b, ".");
-	}
-	if (w->tactic_mask & (1u << TACTIC_PERSIST))
-		core_buf_printf(b, " Look for new accounts, keys, services and "
-				"cron jobs.");
-	if (!w->success && !w->cred_then_access &&
-	    (w->tactic_mask & (1u << TACTIC_CRED)))
-		core_buf_printf(b, " No login succeeded: rate-limit SSH and "
-				"prefer keys to passwords.");
+	tell_next_unix(w, b);
+	if (w->inc->platforms & (1u << INCIDENT_PLAT_WINDOWS))
+		incident_advise_windows(w->s, w->mem, w->nmem,
+					count_sources(w->inc, true, false) +
+					count_sources(w->inc, false, false) > 0,
+					b);
 	if (w->folded)
 		core_buf_printf(b, " This is background activity; act if it "
 				"grows.");
@@ -962,6 +1111,7 @@ static void basics_of(struct work *w)
 		int64_t t0 = t0_of(r);
 
 		inc->records++;
+		inc->platforms |= r->platforms;
 		inc->alerts += r->raised;
 		inc->events += r->events;
 		if (t0 != CORE_TS_UNKNOWN &&
