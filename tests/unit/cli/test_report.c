@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "cli/report.h"
 #include "../incident/synth.h"
 
 /* Log lines and names an attacker controls. */
@@ -185,9 +186,78 @@ static void test_top_and_severity(void **state)
 	incident_set_free(s);
 }
 
+struct path_row {
+	const char *src;
+	size_t max;
+	const char *want;
+	const char *why;
+};
+
+static const struct path_row path_rows[] = {
+	{ "auth.log", 64, "auth.log", "short names stay whole" },
+	{ "../data/samples/Lateral Movement/LM_wmiexec_sysmon.evtx", 44,
+	  ".../Lateral Movement/LM_wmiexec_sysmon.evtx",
+	  "leading directories give way first, whole components kept" },
+	{ "/var/log/a-very-long-directory-name/x.log", 20, ".../x.log",
+	  "only the components that fit" },
+	{ "/d/an_extremely_long_base_name_of_a_sample_file.evtx", 24,
+	  "an_extr...mple_file.evtx",
+	  "a base name too long alone loses its middle" },
+	{ "/d/\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9.log", 16,
+	  "\xc3\xa9\xc3\xa9...\xc3\xa9\xc3\xa9.log",
+	  "never cut inside a UTF-8 sequence" },
+};
+
+static void test_short_path(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(path_rows); i++) {
+		const struct path_row *r = &path_rows[i];
+		char out[CLI_REPORT_PATH_MAX + 1];
+		size_t n = cli_report_short_path(r->src, r->max, out,
+						 sizeof(out));
+
+		if (strcmp(out, r->want) != 0 || n != strlen(out) ||
+		    n > r->max)
+			fail_msg("row %zu (%s): \"%s\"", i, r->why, out);
+	}
+}
+
+/* Windows evidence reads as its summary in text, beside the raw in JSON. */
+static void test_windows_summary_shown(void **state)
+{
+	struct incident_set *s = incident_set_new();
+	const struct synth x = {
+		&rule_sudo, T0, 1, NULL, "bob", NULL, "ws1", NULL,
+		"{\"Provider_Guid\":\"{5770385F}\",\"EventID\":\"4688\","
+		"\"Channel\":\"Security\",\"NewProcessName\":\"C:\\\\a.exe\"}",
+		3,
+	};
+	size_t len;
+	char *text, *json;
+
+	(void)state;
+	assert_int_equal(synth_add(s, &x), 0);
+	assert_int_equal(incident_build(s), 0);
+	text = render(s, CLI_OUT_TEXT, 0, DETECT_LEVEL_INFORMATIONAL, &len);
+	assert_non_null(strstr(text, "auth.log:3  Security 4688 | "
+				     "NewProcessName=C:\\a.exe\n"));
+	assert_null(strstr(text, "Provider_Guid"));
+	json = render(s, CLI_OUT_JSON, 0, DETECT_LEVEL_INFORMATIONAL, &len);
+	assert_non_null(strstr(json, "\"summary\":\"Security 4688 | "));
+	assert_non_null(strstr(json, "Provider_Guid"));
+	assert_non_null(strstr(json, "\"platforms\":[\"windows\"]"));
+	free(text);
+	free(json);
+	incident_set_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_short_path),
+		cmocka_unit_test(test_windows_summary_shown),
 		cmocka_unit_test(test_json_parses),
 		cmocka_unit_test(test_json_matches_schema),
 		cmocka_unit_test(test_hostile_bytes_escaped),

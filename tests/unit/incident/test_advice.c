@@ -1,0 +1,219 @@
+/*
+ * test_advice.c: "What to do next" by platform and ATT&CK tactics
+ * (src/incident/advice.c, and the platform choice in score.c): each row
+ * is one incident of alerts from one or two platforms, with the
+ * sentences its advice must hold and those it must not.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "synth.h"
+
+#define WIN_TEXT "{\"EventID\":\"1\",\"Channel\":\"Security\"}"
+
+static const char *const t_privesc[] = {
+	"attack.privilege_escalation", "attack.t1548.002",
+};
+static const char *const t_persist[] = {
+	"attack.persistence", "attack.t1543.003",
+};
+static const char *const t_lsass[] = {
+	"attack.credential_access", "attack.t1003.001",
+};
+static const char *const t_roast[] = {
+	"attack.credential_access", "attack.t1558.003",
+};
+static const char *const t_golden[] = {
+	"attack.credential_access", "attack.t1558.001",
+};
+static const char *const t_pth[] = {
+	"attack.lateral_movement", "attack.t1550.002",
+};
+static const char *const t_exec[] = { "attack.execution", "attack.t1059" };
+static const char *const t_lateral[] = {
+	"attack.lateral_movement", "attack.t1021.002",
+};
+
+#define RULE(name, t, tg)                                                    \
+	static const struct detect_rule_info name = {                        \
+		.id = #name, .title = t, .level = DETECT_LEVEL_HIGH,         \
+		.tags = tg, .ntags = 2,                                      \
+	}
+RULE(r_privesc, "UAC bypass", t_privesc);
+RULE(r_persist, "Service installed", t_persist);
+RULE(r_lsass, "LSASS memory read", t_lsass);
+RULE(r_roast, "Kerberoasting", t_roast);
+RULE(r_golden, "Golden ticket", t_golden);
+RULE(r_pth, "Pass the hash", t_pth);
+RULE(r_exec, "Encoded PowerShell", t_exec);
+RULE(r_lateral, "Admin share write", t_lateral);
+
+/* Where an alert's event came from. */
+enum plat { WIN, LINUX, WEB };
+
+struct step {
+	const struct detect_rule_info *rule;
+	enum plat plat;
+};
+
+struct advice_row {
+	struct step steps[3];
+	const char *has[4];
+	const char *lacks[4];
+	const char *why;
+};
+
+static const struct advice_row rows[] = {
+	{ { { &r_privesc, WIN } },
+	  { "process tree and logon session of CORP\\bob on WS1",
+	    "Security 4624", "Sysmon 1", NULL },
+	  { "sudo", "cron", "SSH", NULL },
+	  "Windows escalation: process tree and session, no sudo" },
+	{ { { &rule_sudo, LINUX } },
+	  { "Review sudo activity of user CORP\\bob on WS1", NULL },
+	  { "Sysmon", "Security 4624", NULL },
+	  "Linux escalation: sudo, as before" },
+	{ { { &r_persist, WIN } },
+	  { "7045", "4698", "Sysmon 13", "4720" },
+	  { "cron", "new accounts, keys", NULL },
+	  "Windows persistence: services, tasks, Run keys, accounts" },
+	{ { { &r_persist, LINUX } },
+	  { "Look for new accounts, keys, services and cron jobs.", NULL },
+	  { "7045", NULL },
+	  "Linux persistence, as before" },
+	{ { { &r_lsass, WIN } },
+	  { "as exposed", "starting with CORP\\bob", "LSASS is protected",
+	    NULL },
+	  { "rate-limit SSH", "krbtgt", NULL },
+	  "LSASS dump: reset the exposed accounts, check LSASS protection" },
+	{ { { &r_roast, WIN } },
+	  { "service accounts whose Kerberos tickets", "RC4", NULL },
+	  { "krbtgt", "rate-limit SSH", "LSASS", NULL },
+	  "Kerberoasting: service account passwords, not krbtgt" },
+	{ { { &r_golden, WIN } },
+	  { "krbtgt account's password twice", NULL },
+	  { "rate-limit SSH", NULL },
+	  "forged tickets: krbtgt twice" },
+	{ { { &rule_brute, LINUX } },
+	  { "No login succeeded: rate-limit SSH and prefer keys to "
+	    "passwords.", NULL },
+	  { "Security", NULL },
+	  "SSH guessing that never got in, as before" },
+	{ { { &rule_brute, WEB } },
+	  { "rate-limit the login page", NULL },
+	  { "SSH", NULL },
+	  "guessing at a web login is not SSH" },
+	{ { { &r_pth, WIN } },
+	  { "pass the hash", "Lateral movement", "CORP\\bob", NULL },
+	  { "krbtgt", "LSASS", NULL },
+	  "a hash used to log on, tagged lateral movement only" },
+	{ { { &r_exec, WIN } },
+	  { "On WS1, trace the processes", NULL },
+	  { "logon session", NULL },
+	  "execution alone: the process tree" },
+	{ { { &r_lateral, WIN } },
+	  { "Lateral movement", "4648", NULL },
+	  { "SSH", NULL },
+	  "lateral movement: accounts and logons" },
+	{ { { &r_privesc, WIN }, { &rule_sudo, LINUX } },
+	  { "process tree and logon session", "Review sudo activity", NULL },
+	  { NULL },
+	  "a mixed incident gets the advice of each platform" },
+	{ { { &r_lsass, WIN }, { &rule_brute, LINUX } },
+	  { "LSASS is protected", "rate-limit SSH", NULL },
+	  { NULL },
+	  "credential access on both: both kinds of advice" },
+};
+
+/* One alert of row step k, from the platform the step names. */
+static void add_step(struct incident_set *s, const struct step *st,
+		     uint64_t k)
+{
+	static struct core_event ev;
+	const struct synth x = {
+		st->rule, T0 + (int64_t)k * SEC, 1, NULL, "CORP\\bob", NULL,
+		"WS1", NULL, st->plat == WIN ? WIN_TEXT : "line", k + 1,
+	};
+	struct detect_alert a;
+
+	synth_alert(&a, &x);
+	if (st->plat != WIN) {
+		core_event_reset(&ev, NULL);
+		if (st->plat == LINUX)
+			core_event_set_lit(&ev, CORE_F_EVENT_DATASET,
+					   "linux.auth");
+		else
+			core_event_set_lit(&ev, CORE_F_EVENT_DATASET,
+					   "web.access");
+		a.event = &ev;
+	}
+	assert_int_equal(incident_add_alert(s, &a), 0);
+}
+
+static void check_row(const struct advice_row *r, size_t i,
+		      const struct incident *inc)
+{
+	const char *next = strstr(inc->explanation.p, "What to do next:");
+
+	assert_non_null(next);
+	for (size_t k = 0; k < 4 && r->has[k]; k++)
+		if (!strstr(next, r->has[k]))
+			fail_msg("row %zu (%s): no \"%s\" in: %s", i, r->why,
+				 r->has[k], next);
+	for (size_t k = 0; k < 4 && r->lacks[k]; k++)
+		if (strstr(next, r->lacks[k]))
+			fail_msg("row %zu (%s): \"%s\" in: %s", i, r->why,
+				 r->lacks[k], next);
+}
+
+static void test_advice_by_platform_and_tactic(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		struct incident_set *s = incident_set_new();
+
+		for (uint64_t k = 0; k < 3 && rows[i].steps[k].rule; k++)
+			add_step(s, &rows[i].steps[k], k);
+		assert_int_equal(incident_build(s), 0);
+		if (incident_set_count(s) != 1)
+			fail_msg("row %zu (%s): %zu incidents", i, rows[i].why,
+				 incident_set_count(s));
+		check_row(&rows[i], i, incident_set_get(s, 0));
+		incident_set_free(s);
+	}
+}
+
+/* Windows incidents say where they were seen; loopback is no attacker. */
+static void test_windows_what_and_title(void **state)
+{
+	struct incident_set *s = incident_set_new();
+	const struct synth x = {
+		&r_pth, T0, 1, "::1", "CORP\\bob", NULL, "WS1", NULL,
+		WIN_TEXT, 4,
+	};
+	const struct incident *inc;
+
+	(void)state;
+	assert_int_equal(synth_add(s, &x), 0);
+	assert_int_equal(incident_build(s), 0);
+	inc = incident_set_get(s, 0);
+	assert_non_null(strstr(inc->explanation.p, "Seen in the Windows event "
+				"logs of WS1, as CORP\\bob."));
+	assert_non_null(strstr(inc->explanation.p, "::1 is the host itself"));
+	assert_null(strstr(inc->explanation.p, "Investigate the internal"));
+	assert_string_equal(inc->title.p, "Pass the hash: CORP\\bob on WS1");
+	incident_set_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_advice_by_platform_and_tactic),
+		cmocka_unit_test(test_windows_what_and_title),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

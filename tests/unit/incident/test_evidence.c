@@ -1,0 +1,242 @@
+/*
+ * test_evidence.c: the platform of evidence records and the summary of
+ * Windows ones (src/incident/evidence.c), from events and from text.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "synth.h"
+
+struct platform_row {
+	const char *dataset;		/* NULL: no event, text only */
+	enum core_format format;
+	const char *text;
+	enum incident_platform want;
+	const char *why;
+};
+
+static const struct platform_row platform_rows[] = {
+	{ "windows", CORE_FMT_EVTX, "{}", INCIDENT_PLAT_WINDOWS,
+	  "the EVTX decoder's dataset" },
+	{ "linux.auth", CORE_FMT_SYSLOG, "sshd[1]: x", INCIDENT_PLAT_LINUX,
+	  "auth log" },
+	{ "journal", CORE_FMT_JOURNAL_JSON, "{}", INCIDENT_PLAT_LINUX,
+	  "the systemd journal" },
+	{ "web.access", CORE_FMT_ACCESS_LOG, "x", INCIDENT_PLAT_WEB,
+	  "access log" },
+	{ "zeek.http", CORE_FMT_JSON, "{}", INCIDENT_PLAT_WEB,
+	  "Zeek's HTTP log counts as web requests" },
+	{ "suricata.eve", CORE_FMT_EVE_JSON, "{}", INCIDENT_PLAT_IDS,
+	  "Suricata" },
+	{ "zeek.conn", CORE_FMT_JSON, "{}", INCIDENT_PLAT_IDS,
+	  "other Zeek logs: network monitor" },
+	{ "honeypot.cowrie", CORE_FMT_JSON, "{}", INCIDENT_PLAT_HONEYPOT,
+	  "Cowrie" },
+	{ "json", CORE_FMT_JSON, "{}", INCIDENT_PLAT_OTHER,
+	  "generic JSON" },
+	{ "", CORE_FMT_EVTX, "{}", INCIDENT_PLAT_WINDOWS,
+	  "no dataset: the format decides" },
+	{ NULL, 0, "{\"EventID\":\"4625\",\"Channel\":\"Security\"}",
+	  INCIDENT_PLAT_WINDOWS, "correlation evidence: flat Windows JSON" },
+	{ NULL, 0, "{\"winlog\":{\"event_id\":4625,\"channel\":\"Security\"}}",
+	  INCIDENT_PLAT_WINDOWS, "Winlogbeat nesting, numeric id" },
+	{ NULL, 0, "{\"EventID\":\"4625\"}", INCIDENT_PLAT_OTHER,
+	  "an event id alone is not enough" },
+	{ NULL, 0, "10.0.0.1 - - [01/Mar/2024:10:00:00 +0000] \"GET "
+	  "/login.php HTTP/1.1\" 401 12", INCIDENT_PLAT_WEB,
+	  "an access-log line" },
+	{ NULL, 0, "Mar  1 10:00:00 h sshd[1]: Failed password for root",
+	  INCIDENT_PLAT_OTHER, "plain text stays other" },
+	{ NULL, 0, "", INCIDENT_PLAT_OTHER, "empty text" },
+};
+
+static void test_platform_of(void **state)
+{
+	static struct core_event ev;
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(platform_rows); i++) {
+		const struct platform_row *r = &platform_rows[i];
+		enum incident_platform got;
+
+		core_event_reset(&ev, NULL);
+		ev.format = r->format;
+		if (r->dataset && r->dataset[0])
+			core_event_set(&ev, CORE_F_EVENT_DATASET, r->dataset,
+				       strlen(r->dataset));
+		got = incident_platform_of(r->dataset ? &ev : NULL,
+					   synth_str(r->text));
+		if (got != r->want)
+			fail_msg("row %zu (%s): got %s", i, r->why,
+				 incident_platform_name(got));
+	}
+	assert_string_equal(incident_platform_name(99), "other");
+}
+
+struct summary_row {
+	const char *text;
+	const char *has[4];		/* substrings the summary holds */
+	const char *lacks[3];		/* and those it must not */
+	const char *why;
+};
+
+static const struct summary_row summary_rows[] = {
+	{ "{\"Provider_Name\":\"Microsoft-Windows-Sysmon\",\"Provider_Guid\":"
+	  "\"{5770385F}\",\"EventID\":\"1\",\"Channel\":"
+	  "\"Microsoft-Windows-Sysmon/Operational\",\"Image\":"
+	  "\"C:\\\\Windows\\\\System32\\\\cmd.exe\",\"CommandLine\":"
+	  "\"cmd.exe /c whoami\",\"ParentImage\":"
+	  "\"C:\\\\Windows\\\\explorer.exe\"}",
+	  { "Sysmon 1 | Image=C:\\Windows\\System32\\cmd.exe | ",
+	    "CommandLine=cmd.exe /c whoami",
+	    "ParentImage=C:\\Windows\\explorer.exe", NULL },
+	  { "Provider_Guid", "5770385F", "Operational" },
+	  "Sysmon process creation: channel short name, escapes undone" },
+	{ "{\"EventID\":\"4624\",\"Channel\":\"Security\","
+	  "\"TargetUserName\":\"alice\",\"IpAddress\":\"-\","
+	  "\"LogonType\":\"3\",\"SubjectUserName\":\"-\"}",
+	  { "Security 4624 | TargetUserName=alice | LogonType=3", NULL },
+	  { "IpAddress", "SubjectUserName", NULL },
+	  "a '-' value says nothing and is left out" },
+	{ "{\"EventID\":\"4688\",\"Channel\":\"Security\",\"NewProcessName\":"
+	  "\"C:\\\\w\\\\a.exe\",\"ProcessName\":\"C:\\\\w\\\\p.exe\"}",
+	  { "NewProcessName=C:\\w\\a.exe", NULL },
+	  { "ProcessName=C:\\w\\p.exe", NULL },
+	  "of names that say the same thing, the first present is shown" },
+	{ "{\"winlog\":{\"event_id\":7045,\"channel\":\"System\","
+	  "\"event_data\":{\"ServiceName\":\"evil\",\"ImagePath\":"
+	  "\"C:\\\\t\\\\x.exe\"}}}",
+	  { "System 7045 | ServiceName=evil | ImagePath=C:\\t\\x.exe", NULL },
+	  { NULL },
+	  "Winlogbeat nesting: numeric event id, leaves by name" },
+	{ "{\"EventID\":\"4104\",\"Provider_Name\":"
+	  "\"Microsoft-Windows-PowerShell\",\"ScriptBlockText\":"
+	  "\"a\\n\\n   b\\tc\"}",
+	  { "PowerShell 4104 | ScriptBlockText=a b c", NULL },
+	  { "\n", "\t", NULL },
+	  "no channel: the provider names it; blanks fold to one space" },
+	{ "{\"EventID\":\"1\",\"Channel\":\"Security\",\"Image\":\"C:\\\\"
+	  "Program Files\\\\Some Very Long Vendor Name\\\\Product Line\\\\"
+	  "bin\\\\x64\\\\tool.exe\"}",
+	  { "...\\tool.exe", "Image=C:\\Program", NULL },
+	  { "Product Line", NULL },
+	  "a long path keeps its file name whole, the middle goes" },
+	{ "{\"EventID\":\"1\",\"Channel\":\"Security\",\"Image\":\"C:\\\\"
+	  "x.exe\",\"CommandLine\":\"",
+	  { "Security 1 | Image=C:\\x.exe", NULL },
+	  { "CommandLine", NULL },
+	  "a record cut in a value keeps the fields before the cut" },
+	{ "{\"EventID\":\"1\"}", { NULL }, { "1", NULL },
+	  "no channel or provider: not a Windows record, no summary" },
+	{ "Failed password for root from 10.0.0.1", { NULL }, { "|", NULL },
+	  "text that is not JSON" },
+};
+
+static void check_summary(const struct summary_row *r, size_t i,
+			  const char *got, size_t len)
+{
+	assert_true(len < INCIDENT_SUMMARY_MAX);
+	assert_int_equal(strlen(got), len);
+	for (size_t k = 0; k < 4 && r->has[k]; k++)
+		if (!strstr(got, r->has[k]))
+			fail_msg("row %zu (%s): no \"%s\" in \"%s\"", i, r->why,
+				 r->has[k], got);
+	for (size_t k = 0; k < 3 && r->lacks[k]; k++)
+		if (strstr(got, r->lacks[k]))
+			fail_msg("row %zu (%s): \"%s\" in \"%s\"", i, r->why,
+				 r->lacks[k], got);
+	if (!r->has[0] && len)
+		fail_msg("row %zu (%s): summary \"%s\"", i, r->why, got);
+}
+
+static void test_summary_of_text(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(summary_rows); i++) {
+		char out[INCIDENT_SUMMARY_MAX];
+		size_t len = incident_evidence_summary(
+			NULL, synth_str(summary_rows[i].text), out,
+			sizeof(out));
+
+		check_summary(&summary_rows[i], i, out, len);
+	}
+}
+
+static void set_named(struct core_event *ev, const char *k, const char *v)
+{
+	core_event_set_named(ev, k, strlen(k), v, strlen(v));
+}
+
+/* From an event: the decoded named fields, the line within its width. */
+static void test_summary_of_event(void **state)
+{
+	static struct core_event ev;
+	char longer[400], out[INCIDENT_SUMMARY_MAX];
+	size_t len;
+
+	(void)state;
+	memset(longer, 'A', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	core_event_reset(&ev, NULL);
+	ev.format = CORE_FMT_EVTX;
+	core_event_set_lit(&ev, CORE_F_EVENT_DATASET, "windows");
+	set_named(&ev, "EventID", "10");
+	set_named(&ev, "Channel", "Microsoft-Windows-Sysmon/Operational");
+	set_named(&ev, "SourceImage", "C:\\t\\procdump.exe");
+	set_named(&ev, "TargetImage", "C:\\Windows\\system32\\lsass.exe");
+	set_named(&ev, "GrantedAccess", "0x1fffff");
+	set_named(&ev, "CommandLine", longer);
+	set_named(&ev, "TargetObject", longer);
+	set_named(&ev, "PipeName", longer);
+	len = incident_evidence_summary(&ev, synth_str("{}"), out,
+					sizeof(out));
+	assert_non_null(strstr(out, "Sysmon 10 | SourceImage=C:\\t\\procdump"
+				    ".exe | TargetImage=C:\\Windows\\system32"
+				    "\\lsass.exe | GrantedAccess=0x1fffff"));
+	assert_non_null(strstr(out, "CommandLine=AAA"));
+	assert_true(len <= INCIDENT_SUMMARY_MAX - 1);
+
+	/* The same fields from a Linux event give no summary. */
+	core_event_set_lit(&ev, CORE_F_EVENT_DATASET, "linux.auth");
+	ev.format = CORE_FMT_SYSLOG;
+	assert_int_equal(incident_evidence_summary(&ev, synth_str("x"), out,
+						   sizeof(out)), 0);
+	assert_string_equal(out, "");
+}
+
+/* Folded into a record: the summary rides with the evidence line. */
+static void test_summary_in_incident(void **state)
+{
+	struct incident_set *s = incident_set_new();
+	const struct synth x = {
+		&rule_sudo, T0, 1, NULL, "bob", NULL, "ws1", NULL,
+		"{\"EventID\":\"4688\",\"Channel\":\"Security\","
+		"\"NewProcessName\":\"C:\\\\w\\\\a.exe\"}", 9,
+	};
+	const struct incident *inc;
+
+	(void)state;
+	assert_int_equal(synth_add(s, &x), 0);
+	assert_int_equal(incident_build(s), 0);
+	inc = incident_set_get(s, 0);
+	assert_int_equal(inc->nevidence, 1);
+	assert_string_equal(inc->evidence[0].summary.p,
+			    "Security 4688 | NewProcessName=C:\\w\\a.exe");
+	assert_int_equal(inc->platforms, 1u << INCIDENT_PLAT_WINDOWS);
+	incident_set_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_platform_of),
+		cmocka_unit_test(test_summary_of_text),
+		cmocka_unit_test(test_summary_of_event),
+		cmocka_unit_test(test_summary_in_incident),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
