@@ -374,9 +374,9 @@ static void advise_credentials(struct core_buf *b, const struct view *v,
 
 	cred_kinds(v, &k);
 	if (!cred_tactic) {
-		struct cred_kind used = { .pth = k.pth,
-					  .tickets = technique(v, "t1550.003") };
+		struct cred_kind used = { .pth = k.pth };
 
+		used.tickets = technique(v, "t1550.003");
 		k = used;
 	}
 	if (k.dump) {
