@@ -550,6 +550,19 @@ static void add_value(struct core_buf *b, struct core_str v)
 }
 
 /*
+ * A source address as an address: Windows writes IPv4 clients of
+ * dual-stack services mapped ("::ffff:10.1.2.3"); they are read as the
+ * IPv4 address they carry.
+ */
+static bool source_ip(struct core_str v, struct core_ip *ip)
+{
+	if (v.len > 7 && strncasecmp(v.p, "::ffff:", 7) == 0 &&
+	    memchr(v.p + 7, '.', v.len - 7))
+		v = core_str_make(v.p + 7, v.len - 7);
+	return core_ip_parse(v.p, v.len, ip);
+}
+
+/*
  * 127.0.0.0/8 or ::1: the host itself (a Windows logon from the same
  * machine, a local tunnel), no other machine to block or investigate.
  */
@@ -558,7 +571,7 @@ static bool loopback_source(struct core_str v)
 	static const uint8_t one[16] = { [15] = 1 };
 	struct core_ip ip;
 
-	if (!core_ip_parse(v.p, v.len, &ip))
+	if (!source_ip(v, &ip))
 		return false;
 	return ip.family == 4 ? ip.addr[0] == 127 :
 	       memcmp(ip.addr, one, sizeof(one)) == 0;
@@ -827,7 +840,7 @@ static bool internal_source(struct core_str v)
 {
 	struct core_ip ip;
 
-	return core_ip_parse(v.p, v.len, &ip) && core_ip_is_private(&ip);
+	return source_ip(v, &ip) && core_ip_is_private(&ip);
 }
 
 /*

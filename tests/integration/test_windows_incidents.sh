@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# vigil analyze on a small Windows scenario (flat EventData JSON lines:
+# Sysmon 1 and 10, System 7045, Security 4769) and on a Linux auth log:
+# the evidence lines of Windows records are summaries of their salient
+# fields, and "What to do next" fits the platform each incident came from.
+. "$(dirname "$0")/lib.sh"
+
+FIX=$SRCDIR/tests/integration/fixtures/incidents
+WIN=$T/windows.txt
+LNX=$T/linux.txt
+BOTH=$T/both.txt
+
+"$VIGIL" analyze --no-default-rules -r "$FIX/rules" "$FIX/windows.jsonl" \
+	>"$WIN" 2>"$T/win.err"
+check "windows: analyze exits 0" test $? -eq 0
+"$VIGIL" analyze --year 2024 "$FIX/auth.log" >"$LNX" 2>"$T/lnx.err"
+check "linux: analyze exits 0" test $? -eq 0
+"$VIGIL" analyze --year 2024 -r "$FIX/rules" "$FIX/windows.jsonl" \
+	"$FIX/auth.log" >"$BOTH" 2>"$T/both.err"
+check "both: analyze exits 0" test $? -eq 0
+
+# The explanation is wrapped: phrases are looked for with lines joined.
+flat() {
+	tr '\n' ' ' <"$1" | tr -s ' '
+}
+has() {		# has FILE TEXT: the report holds TEXT
+	flat "$1" | grep -qF -- "$2"
+}
+lacks() {
+	! flat "$1" | grep -qF -- "$2"
+}
+
+# Evidence: a summary of the fields that matter, not raw JSON.
+check "sysmon 10 summary" has "$WIN" \
+	"Sysmon 10 | SourceImage=C:\\Users\\eve\\AppData\\Local\\Temp\\procdump64.exe | TargetImage=C:\\Windows\\system32\\lsass.exe | GrantedAccess=0x1fffff"
+check "system 7045 summary" has "$WIN" \
+	"System 7045 | ServiceName=updater | ImagePath=C:\\Windows\\Temp\\upd.exe"
+check "security 4769 summary" has "$WIN" \
+	"Security 4769 | TargetUserName=eve@CORP.TEST"
+check "no raw JSON in text evidence" lacks "$WIN" '{"EventID"'
+check "file name readable" grep -qF "windows.jsonl:2  Sysmon 10" "$WIN"
+
+# Windows advice, per tactic.
+check "privesc: process tree and session" has "$WIN" \
+	"Review the process tree and logon session of CORP\\eve on wks01.corp.test"
+check "persistence: services, tasks, Run keys" has "$WIN" \
+	"new services (System 7045, Security 4697), scheduled tasks"
+check "lsass: exposed accounts" has "$WIN" \
+	"Treat the passwords and hashes of the accounts that logged on to wks01.corp.test"
+check "lsass: protection" has "$WIN" "Check that LSASS is protected"
+check "kerberoasting: service accounts" has "$WIN" \
+	"service accounts whose Kerberos tickets were requested"
+check "kerberoasting is no golden ticket" lacks "$WIN" "krbtgt"
+check "mapped IPv4 source is internal" has "$WIN" \
+	"Investigate the internal host ::ffff:10.1.2.3"
+check "where it was seen" has "$WIN" \
+	"Seen in the Windows event logs of wks01.corp.test"
+for s in "sudo" "rate-limit SSH" "cron jobs" "authorized_keys"; do
+	check "windows report without '$s'" lacks "$WIN" "$s"
+done
+
+# Linux advice as it always was, and nothing of Windows.
+check "linux: reset and keys" has "$LNX" \
+	"Reset the password of deploy, end its sessions and check its authorized_keys."
+check "linux: sudo" has "$LNX" "Review sudo activity of user deploy on bastion."
+check "linux: persistence" has "$LNX" \
+	"Look for new accounts, keys, services and cron jobs."
+for s in "Sysmon" "Security 4624" "LSASS" "Windows event logs"; do
+	check "linux report without '$s'" lacks "$LNX" "$s"
+done
+
+# Both inputs in one run: each incident keeps its own advice.
+check "both: windows advice" has "$BOTH" "Check that LSASS is protected"
+check "both: linux advice" has "$BOTH" "Review sudo activity of user deploy"
+
+# JSON: the raw record stays, the summary and platforms are added.
+"$VIGIL" analyze --format json --no-default-rules -r "$FIX/rules" \
+	"$FIX/windows.jsonl" >"$T/win.json" 2>/dev/null
+check "json: summary, raw text and platforms" python3 - "$T/win.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+ev = [e for i in doc["incidents"] for e in i["evidence"]]
+assert ev and all(e["summary"].startswith(("Sysmon ", "System ",
+                                           "Security ")) for e in ev)
+assert all(e["text"].startswith("{") for e in ev)
+assert all(i["platforms"] == ["windows"] for i in doc["incidents"])
+PY
+"$VIGIL" analyze --format json --year 2024 "$FIX/auth.log" \
+	>"$T/lnx.json" 2>/dev/null
+check "json: linux has no summary" python3 - "$T/lnx.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert all("summary" not in e for i in doc["incidents"]
+           for e in i["evidence"])
+# The brute force is a correlation: its evidence text alone is "other".
+assert "linux" in doc["incidents"][0]["platforms"]
+assert "windows" not in doc["incidents"][0]["platforms"]
+PY
+
+finish
