@@ -20,8 +20,9 @@
  * began); one alert per completed sequence, with one evidence per step.
  *
  * Memory: at most group_cap groups per correlation (100k by default).  A
- * new group first retires stale groups (idle for over `timespan`) from
- * the cold end of the recency list, then, if the table is still full,
+ * new group first retires stale groups (idle for over `timespan` before
+ * the event that opens it) from the cold end of the recency list, then,
+ * if the table is still full,
  * evicts the least recently touched group, reporting its burst if open;
  * evictions are counted.  Evidence copies are cut to DETECT_EVIDENCE_MAX.
  */
@@ -349,14 +350,20 @@ static void group_drop(struct detect_ruleset *rs, struct detect_rule *r,
 	group_free(g);
 }
 
-/* Retires a few stale groups from the cold end, then evicts if full. */
+/*
+ * Retires a few groups from the cold end that are stale at `now`, the
+ * time of the event that needs a group, then evicts if full.  Stale is
+ * measured from that event, not from the latest time seen: a second
+ * input older than the first (rotated logs given newest first, sample
+ * files from different years) still correlates within itself.
+ */
 static void make_room(struct detect_ruleset *rs, struct detect_rule *r,
-		      detect_alert_fn fn, void *ud)
+		      int64_t now, detect_alert_fn fn, void *ud)
 {
 	struct detect_ctab *t = r->corr->tab;
 
 	for (int i = 0; i < 2 && t->oldest != NULL; i++) {
-		if (rs->clock - t->oldest->last_ts <= r->corr->timespan)
+		if (now - t->oldest->last_ts <= r->corr->timespan)
 			break;
 		group_drop(rs, r, t->oldest, fn, ud);
 	}
@@ -389,7 +396,8 @@ static struct cgroup *group_get(struct detect_ruleset *rs,
 			return g;
 		}
 	}
-	make_room(rs, r, fn, ud);
+	make_room(rs, r, ev->ts == CORE_TS_UNKNOWN ? rs->clock : ev->ts, fn,
+		  ud);
 	if (t->n >= t->nbucket && table_grow(t) != 0)
 		return NULL;
 	g = calloc(1, sizeof(*g));
