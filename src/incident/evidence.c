@@ -488,6 +488,10 @@ static size_t summary_of(const struct pairs *ps, char *out, size_t n)
 	len = CORE_MIN(b.len, n - 1);
 	memcpy(out, b.p ? b.p : "", len);
 	out[len] = '\0';
+	/* Channel and id are not folded: no control byte (NUL) may stay. */
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)out[i] < ' ' || out[i] == 0x7f)
+			out[i] = ' ';
 	core_buf_free(&b);
 	return len;
 }
