@@ -950,6 +950,8 @@ int cli_analyze(int argc, char **argv)
 		}
 	}
 	a.bytes_total = pl.bytes;
+	/* Rotated logs oldest first, so correlations run across them. */
+	(void)input_order_rotated(pl.v, pl.n);
 	for (size_t i = 0; i < pl.n; i++) {
 		read_input(&a, pl.v[i]);
 		free(pl.v[i]);

@@ -76,4 +76,13 @@ typedef void (*input_skip_fn)(const char *path, const char *why, void *ud);
 int input_walk(const char *path, input_file_fn file_fn, input_skip_fn skip_fn,
 	       void *ud, struct core_error *err);
 
+/*
+ * Reorders paths so that each logrotate family is read oldest first:
+ * "auth.log.2.gz", "auth.log.1", then "auth.log"; "secure-20261101"
+ * before "secure-20261108" before "secure".  A family's members take the
+ * places they had; every other path keeps its place.  Returns 0 or
+ * CORE_E_NOMEM (paths unchanged).
+ */
+int input_order_rotated(char **paths, size_t n);
+
 #endif /* VIGIL_INPUT_H */

@@ -124,3 +124,107 @@ int input_walk(const char *path, input_file_fn file_fn, input_skip_fn skip_fn,
 		file_fn(path, ud);
 	return 0;
 }
+
+/* --------------------------------------------------- rotated files */
+
+/* Where a path stands in its rotation family (see input_order_rotated). */
+struct rot {
+	const char *path;
+	size_t baselen;		/* the family: path[0..baselen) */
+	int64_t rank;		/* older first */
+	size_t pos;		/* index in the caller's order */
+};
+
+static bool all_digits(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	}
+	return n > 0;
+}
+
+/*
+ * "auth.log.3.gz" and "auth.log.1" belong to "auth.log" with ranks -3
+ * and -1, "secure-20261201" to "secure" with rank 20261201; the current
+ * file ranks last.  Ranks below INT64_MAX mark a rotated copy.
+ */
+static void rot_of(struct rot *r, const char *path, size_t pos)
+{
+	size_t n = strlen(path), k;
+
+	r->path = path;
+	r->pos = pos;
+	r->baselen = n;
+	r->rank = INT64_MAX;
+	if (n > 3 && strcmp(path + n - 3, ".gz") == 0)
+		n -= 3;
+	for (k = n; k > 0 && path[k - 1] >= '0' && path[k - 1] <= '9'; k--)
+		;
+	if (k == 0 || k == n || n - k > 9 || path[k - 1] == '/')
+		return;
+	if (path[k - 1] == '.' && k > 1 && path[k - 2] != '/') {
+		r->baselen = k - 1;
+		r->rank = -(int64_t)strtol(path + k, NULL, 10);
+	} else if (path[k - 1] == '-' && n - k == 8 &&
+		   all_digits(path + k, 8) && k > 1 && path[k - 2] != '/') {
+		r->baselen = k - 1;
+		r->rank = (int64_t)strtol(path + k, NULL, 10);
+	}
+}
+
+static int rot_cmp(const void *a, const void *b)
+{
+	const struct rot *x = a, *y = b;
+	size_t n = x->baselen < y->baselen ? x->baselen : y->baselen;
+	int c = memcmp(x->path, y->path, n);
+
+	if (c != 0)
+		return c;
+	if (x->baselen != y->baselen)
+		return x->baselen < y->baselen ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int pos_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int input_order_rotated(char **paths, size_t n)
+{
+	struct rot *r = n ? calloc(n, sizeof(*r)) : NULL;
+	size_t *slots = n ? calloc(n, sizeof(*slots)) : NULL;
+	char **was = n ? calloc(n, sizeof(*was)) : NULL;
+
+	if (n > 0 && (r == NULL || slots == NULL || was == NULL)) {
+		free(r);
+		free(slots);
+		free(was);
+		return CORE_E_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rot_of(&r[i], paths[i], i);
+		was[i] = paths[i];
+	}
+	qsort(r, n, sizeof(*r), rot_cmp);
+	/* Each family takes the places its members had, oldest first. */
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && r[j].baselen == r[i].baselen &&
+		     memcmp(r[j].path, r[i].path, r[i].baselen) == 0; j++)
+			;
+		for (size_t k = i; k < j; k++)
+			slots[k - i] = r[k].pos;
+		qsort(slots, j - i, sizeof(*slots), pos_cmp);
+		for (size_t k = i; k < j; k++)
+			paths[slots[k - i]] = was[r[k].pos];
+	}
+	free(r);
+	free(slots);
+	free(was);
+	return 0;
+}

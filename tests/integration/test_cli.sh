@@ -39,6 +39,24 @@ printf 'Mar  1 10:00:00 h sshd[1]: Server listening on 0.0.0.0 port 22.\n' \
 check "a quiet log analyses with exit 0" [ $? -eq 0 ]
 "$VIGIL" analyze --quiet - <"$T/one.log" >"$T/out.txt"
 check "stdin is read" [ $? -eq 0 ]
+# Rotated logs are read oldest first, whatever order they are given in:
+# the brute force in auth.log.1, then the login that got in, in auth.log.
+mkdir -p "$T/rot"
+for i in 1 2 3 4 5 6 7 8; do
+	printf 'Dec  1 10:00:%02d h1 sshd[%d]: Failed password for root from '\
+'198.51.100.7 port %d ssh2\n' "$i" "$((100 + i))" "$((40000 + i))"
+done >"$T/rot/auth.log.1"
+echo 'Dec  1 10:00:20 h1 sshd[200]: Accepted password for root from'\
+' 198.51.100.7 port 40100 ssh2' >"$T/rot/auth.log"
+"$VIGIL" analyze --quiet --format json "$T/rot/auth.log" \
+	"$T/rot/auth.log.1" >"$T/rot.json"
+check "rotated logs given newest first: success after brute force" \
+	python3 -c '
+import json,sys
+a=[x for x in json.load(open(sys.argv[1]))["alerts"]
+   if x["rule"]["title"] == "SSH login success after brute force"]
+sys.exit(0 if len(a) == 1 else 1)' "$T/rot.json"
+
 "$VIGIL" analyze --quiet -o "$T/report.json" --format json "$T/one.log"
 check "--output writes the file" python3 -c \
 	"import json,sys; json.load(open(sys.argv[1]))" "$T/report.json"

@@ -83,10 +83,48 @@ static void test_walk(void **state)
 	assert_int_equal(system(p), 0);
 }
 
+/* Rotation families read oldest first, in the places they had. */
+static void test_order_rotated(void **state)
+{
+	static const struct {
+		const char *in[6];
+		const char *out[6];
+	} rows[] = {
+		{ { "auth.log", "auth.log.1", "auth.log.2.gz" },
+		  { "auth.log.2.gz", "auth.log.1", "auth.log" } },
+		{ { "a/syslog", "b.json", "a/syslog.10.gz", "a/syslog.9" },
+		  { "a/syslog.10.gz", "b.json", "a/syslog.9", "a/syslog" } },
+		{ { "secure", "secure-20261101", "secure-20261108.gz" },
+		  { "secure-20261101", "secure-20261108.gz", "secure" } },
+		{ { "x.evtx", "access.log", "y_3.evtx" },
+		  { "x.evtx", "access.log", "y_3.evtx" } },
+		{ { "logs/1", "logs/.2", "v2", "v1" },
+		  { "logs/1", "logs/.2", "v2", "v1" } },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *v[6];
+		size_t n = 0;
+
+		while (n < 6 && rows[i].in[n] != NULL) {
+			v[n] = (char *)rows[i].in[n];
+			n++;
+		}
+		assert_int_equal(input_order_rotated(v, n), 0);
+		for (size_t k = 0; k < n; k++) {
+			if (strcmp(v[k], rows[i].out[k]) != 0)
+				fail_msg("row %zu, place %zu: %s, want %s", i,
+					 k, v[k], rows[i].out[k]);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_order_rotated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
