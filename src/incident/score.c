@@ -761,10 +761,15 @@ static void tell_what(struct work *w, struct core_buf *b)
 	const struct incident *inc = w->inc;
 	size_t told = 0;
 
-	core_buf_printf(b, "What happened: between ");
-	when(b, inc->ts_first);
-	core_buf_printf(b, " and ");
-	when(b, inc->ts_last);
+	if (inc->ts_first == inc->ts_last) {
+		core_buf_printf(b, "What happened: at ");
+		when(b, inc->ts_first);
+	} else {
+		core_buf_printf(b, "What happened: between ");
+		when(b, inc->ts_first);
+		core_buf_printf(b, " and ");
+		when(b, inc->ts_last);
+	}
 	core_buf_printf(b, ", %llu alert%s from %zu distinct rule hit%s. ",
 			(unsigned long long)inc->alerts,
 			inc->alerts == 1 ? "" : "s", w->nmem,
