@@ -57,8 +57,9 @@ static void on_warn(const struct core_error *why, void *ud)
 static void rules_usage(FILE *out)
 {
 	fputs("usage: vigil rules check [-q] DIR|FILE...\n"
-	      "       vigil rules test RULE LOG...\n"
-	      "       vigil rules test -r RULES [-r RULES]... LOG...\n"
+	      "       vigil rules test [--no-prefilter] RULE LOG...\n"
+	      "       vigil rules test [--no-prefilter] -r RULES [-r RULES]...\n"
+	      "                        LOG...\n"
 	      "       vigil rules fields SOURCE   (e.g. linux/sshd,\n"
 	      "                                   windows/process_creation)\n",
 	      out);
@@ -255,7 +256,8 @@ static int rules_test(int argc, char **argv)
 	struct check c = { 0 };
 	struct core_arena *arena;
 	struct core_event *ev;
-	int rc = 0, i = 1, nr = 0;
+	bool nopf = argc > 1 && strcmp(argv[1], "--no-prefilter") == 0;
+	int rc = 0, first = nopf ? 2 : 1, i = first, nr = 0;
 
 	while (i + 1 < argc && strcmp(argv[i], "-r") == 0) {
 		i += 2;
@@ -268,12 +270,14 @@ static int rules_test(int argc, char **argv)
 	t.rs = detect_ruleset_new();
 	arena = core_arena_new(1 << 20);
 	ev = calloc(1, sizeof(*ev));
-	if (t.rs == NULL || arena == NULL || ev == NULL) {
+	if (t.rs == NULL || arena == NULL || ev == NULL ||
+	    (nopf && detect_ruleset_set_prefilter(t.rs, false) != 0)) {
 		rc = 2;
 		goto out;
 	}
 	c.quiet = nr > 0;	/* whole rule sets: refusals are for check */
-	for (int k = nr ? 2 : 1; k <= (nr ? i - 1 : 1); k += 2) {
+	for (int k = nr ? first + 1 : first; k <= (nr ? i - 1 : first);
+	     k += 2) {
 		if (detect_ruleset_load(t.rs, argv[k], on_refuse, &c) < 0) {
 			fprintf(stderr, "vigil: %s: cannot read rules\n",
 				argv[k]);
