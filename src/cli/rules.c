@@ -58,8 +58,8 @@ static void rules_usage(FILE *out)
 {
 	fputs("usage: vigil rules check [-q] DIR|FILE...\n"
 	      "       vigil rules test [--no-prefilter] RULE LOG...\n"
-	      "       vigil rules test [--no-prefilter] -r RULES [-r RULES]...\n"
-	      "                        LOG...\n"
+	      "       vigil rules test [--no-prefilter] -r RULES\n"
+	      "                        [-r RULES]... LOG...\n"
 	      "       vigil rules fields SOURCE   (e.g. linux/sshd,\n"
 	      "                                   windows/process_creation)\n",
 	      out);
