@@ -29,4 +29,15 @@ for rule in "$RULES"/*.yml; do
 	check "$name silent on its negative (rc $rc)" [ "$rc" -eq 1 ]
 done
 
+# A file holding several alerting correlations: the ones after the first
+# have fixtures of their own, <rule>.<what>.jsonl, that must fire each id.
+wmi="$RULES/win_security_wmi_process_after_network_logon.yml"
+"$VIGIL" rules test "$wmi" \
+	"$FIX/win_security_wmi_process_after_network_logon.session.jsonl" \
+	>"$T/wmi.out" 2>&1
+check "WMI child in the logon session (Sysmon 1)" \
+	grep -q "(8445530a-66b8-4d17-9a99-7920120f5f97)" "$T/wmi.out"
+check "WMI child in the logon session (4688)" \
+	grep -q "(c987e681-5a91-4857-baa0-fde83a14095d)" "$T/wmi.out"
+
 finish
