@@ -115,6 +115,7 @@ static void json_counters(struct core_buf *b, const struct incident_counters *c)
 	jnum(b, &f, "events", c->events);
 	jnum(b, &f, "login_failures", c->login_failures);
 	jnum(b, &f, "login_successes", c->login_successes);
+	jnum(b, &f, "windows_logons", c->windows_logons);
 	jnum(b, &f, "invalid_users", c->invalid_users);
 	jnum(b, &f, "invalid_lines", c->invalid_lines);
 	jnum(b, &f, "invalid_failed", c->invalid_failed);

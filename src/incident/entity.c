@@ -18,8 +18,9 @@
  * that a 256-register HyperLogLog estimates them (about 6.5% error) and
  * the counters say the figure is an estimate.
  *
- * Only ssh_login counts as a login: pam_unix repeats what sshd says and
- * would count each failure twice.
+ * Only sshd's logins (ssh_login) and Windows logons (windows_logon:
+ * Security 4624 and 4625) count as logins: pam_unix repeats what sshd
+ * says and would count each failure twice.
  */
 #include "incident/incident_int.h"
 
@@ -302,6 +303,7 @@ bool incident_user_is_common(struct core_str user)
 struct observed {
 	int64_t ts;
 	bool login, failure, success, invalid, invalid_failed, pam, privileged;
+	bool windows;			/* the login is a Windows logon */
 	bool request, ids;
 	uint64_t times;			/* "message repeated N times": N */
 	unsigned status;
@@ -331,7 +333,8 @@ static void classify(const struct core_event *ev, struct observed *o)
 	o->host = field(ev, CORE_F_HOST_NAME);
 	o->ua = field(ev, CORE_F_USER_AGENT_ORIGINAL);
 
-	o->login = core_str_eq_lit(act, "ssh_login");
+	o->windows = core_str_eq_lit(act, "windows_logon");
+	o->login = o->windows || core_str_eq_lit(act, "ssh_login");
 	o->failure = o->login && core_str_eq_lit(out, "failure");
 	o->success = o->login && core_str_eq_lit(out, "success");
 	/*
@@ -390,6 +393,7 @@ static void count(struct incident_counters *c, const struct observed *o)
 	seen(c, o->ts);
 	c->login_failures += k * o->failure;
 	c->login_successes += k * o->success;
+	c->windows_logons += k * (o->windows && (o->failure || o->success));
 	/*
 	 * Attempts for unknown users: sshd's "Invalid user" lines, or, where
 	 * a log has none of those (some versions, journal filters), its
@@ -508,6 +512,7 @@ static void observe_source(struct incident_set *s, const struct observed *o)
 	    (!e->ok_user[0] ||
 	     (!e->ok_after_failure && e->c.login_failures > 0))) {
 		e->ok_after_failure = e->c.login_failures > 0;
+		e->ok_windows = o->windows;
 		n = CORE_MIN(o->user.len, sizeof(e->ok_user) - 1);
 		memcpy(e->ok_user, o->user.p, n);
 		e->ok_user[n] = '\0';

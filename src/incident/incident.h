@@ -121,8 +121,9 @@ const char *incident_entity_label(const struct incident_entity *e);
  */
 struct incident_counters {
 	uint64_t events;
-	uint64_t login_failures;	/* ssh_login failure, pam failures */
-	uint64_t login_successes;	/* ssh_login success */
+	uint64_t login_failures;	/* ssh_login, windows_logon failure */
+	uint64_t login_successes;	/* ssh_login, windows_logon success */
+	uint64_t windows_logons;	/* of those, Windows logons */
 	uint64_t invalid_users;		/* attempts for unknown users */
 	uint64_t invalid_lines;		/* sshd "Invalid user" lines */
 	uint64_t invalid_failed;	/* "Failed ... for invalid user" */

@@ -27,6 +27,7 @@ struct incident_ent {
 	uint8_t type;			/* enum incident_entity_type */
 	char ok_user[48];		/* who logged in (see entity.c) */
 	bool ok_after_failure;
+	bool ok_windows;		/* that login was a Windows logon */
 	struct incident_counters c;
 	struct incident_distinct users;
 	struct incident_distinct sources;

@@ -716,17 +716,30 @@ static void tell_source(struct core_buf *b, const struct incident_entity *e)
 		core_buf_printf(b, " was named by the alerts. ");
 		return;
 	}
-	if (c->login_failures || c->invalid_users)
-		core_buf_printf(b, " failed %llu SSH login%s (%s%llu user "
+	if (c->windows_logons &&
+	    c->windows_logons == c->login_failures + c->login_successes &&
+	    !c->invalid_users) {
+		if (c->login_failures)
+			core_buf_printf(b, " failed %llu Windows logon%s "
+					"(%s%llu account%s tried)",
+					(unsigned long long)c->login_failures,
+					c->login_failures == 1 ? "" : "s",
+					c->distinct_estimated ? "about " : "",
+					(unsigned long long)c->distinct_users,
+					c->distinct_users == 1 ? "" : "s");
+	} else if (c->login_failures || c->invalid_users) {
+		core_buf_printf(b, " failed %llu %slogin%s (%s%llu user "
 				"name%s tried, %llu attempt%s for users that "
 				"do not exist)",
 				(unsigned long long)c->login_failures,
+				c->windows_logons ? "SSH and Windows " : "SSH ",
 				c->login_failures == 1 ? "" : "s",
 				c->distinct_estimated ? "about " : "",
 				(unsigned long long)c->distinct_users,
 				c->distinct_users == 1 ? "" : "s",
 				(unsigned long long)c->invalid_users,
 				c->invalid_users == 1 ? "" : "s");
+	}
 	if (c->pam_failures)
 		core_buf_printf(b, "%s had %llu authentication failures "
 				"reported by PAM",
@@ -1063,7 +1076,11 @@ static void tell_next(struct work *w, struct core_buf *b)
 	core_buf_printf(b, "What to do next:");
 	if (w->nsources)
 		tell_sources_block(w, b);
-	if (w->success && w->success->ok_user[0])
+	if (w->success && w->success->ok_user[0] && w->success->ok_windows)
+		core_buf_printf(b, " Reset the password of %s, end its logon "
+				"sessions (Security 4624 Logon ID) and review "
+				"what they did.", w->success->ok_user);
+	else if (w->success && w->success->ok_user[0])
 		core_buf_printf(b, " Reset the password of %s, end its "
 				"sessions and check its authorized_keys.",
 				w->success->ok_user);

@@ -1314,6 +1314,34 @@ void parse_evtx_track(struct parse_evtx *d, struct core_event *ev)
 	memcpy(ps->image, img->p, img->len);
 }
 
+/*
+ * Security 4624 and 4625 are logons that worked and failed: they get
+ * event.category authentication, event.action windows_logon and the
+ * outcome, so incidents count them as they count sshd's logins.
+ */
+static void logon_outcome(struct core_event *ev)
+{
+	const struct core_str *eid = core_event_get_named(ev, "EventID", 7);
+	const struct core_str *ch;
+	bool ok;
+
+	if (eid == NULL || core_event_get(ev, CORE_F_EVENT_ACTION))
+		return;
+	if (core_str_eq_lit(*eid, "4624"))
+		ok = true;
+	else if (core_str_eq_lit(*eid, "4625"))
+		ok = false;
+	else
+		return;
+	ch = core_event_get_named(ev, "Channel", 7);
+	if (ch == NULL || !core_str_eq_lit(*ch, "Security"))
+		return;
+	core_event_set_lit(ev, CORE_F_EVENT_CATEGORY, "authentication");
+	core_event_set_lit(ev, CORE_F_EVENT_ACTION, "windows_logon");
+	core_event_set_lit(ev, CORE_F_EVENT_OUTCOME, ok ? "success" :
+			   "failure");
+}
+
 /* ----------------------------------------------------- JSON exports */
 
 /* Winlogbeat's System keys (7.x and later; 6.x at the top level). */
@@ -1454,6 +1482,7 @@ bool parse_evtx_json(struct core_event *ev)
 		ev->ts = ts;
 	if (!core_event_get(ev, CORE_F_EVENT_DATASET))
 		core_event_set_lit(ev, CORE_F_EVENT_DATASET, "windows");
+	logon_outcome(ev);
 	return true;
 }
 
@@ -1547,6 +1576,7 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 		ev->ts = written;
 	render_raw(d, ev);
 	parse_evtx_track(d, ev);
+	logon_outcome(ev);
 	if (rc != 0)
 		return core_fail(err, CORE_E_PARSE, ev->src, ev->line,
 				 "evtx: %s (chunk offset %zu)",

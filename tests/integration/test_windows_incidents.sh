@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # vigil analyze on a small Windows scenario (flat EventData JSON lines:
-# Sysmon 1 and 10, System 7045, Security 4769) and on a Linux auth log:
+# Sysmon 1 and 10, System 7045, Security 4769; Security 4625 and 4624 in
+# logons.jsonl) and on a Linux auth log:
 # the evidence lines of Windows records are summaries of their salient
 # fields, and "What to do next" fits the platform each incident came from.
 . "$(dirname "$0")/lib.sh"
@@ -72,6 +73,21 @@ done
 # Both inputs in one run: each incident keeps its own advice.
 check "both: windows advice" has "$BOTH" "Check that LSASS is protected"
 check "both: linux advice" has "$BOTH" "Review sudo activity of user deploy"
+
+# Windows logons count as logins: 12 failed 4625, then a 4624 from the
+# same address is a success after failures, told in Windows terms.
+"$VIGIL" analyze --no-default-rules -r "$FIX/rules" "$FIX/logons.jsonl" \
+	>"$T/logons.txt" 2>/dev/null
+check "logons: failures and the success counted" has "$T/logons.txt" \
+	"source.ip 198.51.100.23: failed logins 12, logins 1, users tried 1"
+check "logons: told as Windows logons" has "$T/logons.txt" \
+	"198.51.100.23 failed 12 Windows logons (1 account tried) and logged in successfully 1 time"
+check "logons: the success bonus" has "$T/logons.txt" \
+	"+20 for a successful login after failures"
+check "logons: end the logon sessions" has "$T/logons.txt" \
+	"Reset the password of svc_backup, end its logon sessions"
+check "logons: no SSH advice" lacks "$T/logons.txt" "authorized_keys"
+check "logons: no SSH wording" lacks "$T/logons.txt" "SSH"
 
 # JSON: the raw record stays, the summary and platforms are added.
 "$VIGIL" analyze --format json --no-default-rules -r "$FIX/rules" \
