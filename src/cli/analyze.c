@@ -853,6 +853,7 @@ static int anomaly_start(struct analyze *a)
 			       &err) != 0)
 			core_log(CORE_LOG_WARN, "input", a->baselines[i], 0,
 				 "baseline cannot be read; skipped");
+	(void)input_order_rotated(pl.v, pl.n);
 	for (size_t i = 0; i < pl.n; i++) {
 		read_input(a, pl.v[i]);
 		free(pl.v[i]);

@@ -95,6 +95,12 @@ static size_t char_start(const char *p, size_t i)
 	return i;
 }
 
+/* snprintf's result as the length written to out[n]. */
+static size_t written(int rc, size_t n)
+{
+	return rc < 0 ? 0 : CORE_MIN((size_t)rc, n - 1);
+}
+
 /* Shortens an input name, directories first; see report.h. */
 size_t cli_report_short_path(const char *src, size_t max, char *out,
 			     size_t n)
@@ -106,7 +112,7 @@ size_t cli_report_short_path(const char *src, size_t max, char *out,
 	max = CORE_MIN(max, n - 1);
 	if (len <= max || max < 16) {
 		len = char_start(src, CORE_MIN(len, max));
-		return (size_t)snprintf(out, n, "%.*s", (int)len, src);
+		return written(snprintf(out, n, "%.*s", (int)len, src), n);
 	}
 	while (base > 0 && src[base - 1] != '/')
 		base--;
@@ -117,15 +123,19 @@ size_t cli_report_short_path(const char *src, size_t max, char *out,
 		for (size_t i = base; i > 0; i--)
 			if (src[i - 1] == '/' && len - i + 4 <= max)
 				from = i;
-		return (size_t)snprintf(out, n, ".../%s", src + from);
+		return written(snprintf(out, n, ".../%s", src + from), n);
 	}
-	/* The base name alone is too long: keep its start and its end. */
-	head = char_start(src, base + (max - 3) / 3);
+	/*
+	 * The base name alone is too long: keep its start and its end.  A
+	 * name that is not UTF-8 may start with continuation bytes: the
+	 * head never goes back past the base.
+	 */
+	head = CORE_MAX(char_start(src, base + (max - 3) / 3), base);
 	tail = len - (max - 3 - (head - base));
 	while (tail < len && ((unsigned char)src[tail] & 0xc0) == 0x80)
 		tail++;
-	return (size_t)snprintf(out, n, "%.*s...%s", (int)(head - base),
-				src + base, src + tail);
+	return written(snprintf(out, n, "%.*s...%s", (int)(head - base),
+				src + base, src + tail), n);
 }
 
 /* "2024-03-01 10:00:00 UTC", or "unknown". */

@@ -293,6 +293,8 @@ static int rules_test(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	/* Rotated logs oldest first, as analyze reads them. */
+	(void)input_order_rotated(argv + i, (size_t)(argc - i));
 	for (; i < argc; i++)
 		test_file(&t, argv[i], arena, ev);
 	detect_flush(t.rs, on_hit, &t);

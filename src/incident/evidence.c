@@ -26,6 +26,10 @@
 #define VALUE_MAX 56		/* a value's bytes in the summary */
 #define COMMAND_MAX 72		/* a command line's */
 #define MIN_VALUE 12		/* shorter is not worth showing */
+#define FOLD_KEEP 512		/* bytes of each end of a long value read */
+
+_Static_assert(FOLD_KEEP > 2 * COMMAND_MAX && FOLD_KEEP > 2 * VALUE_MAX,
+	       "a summary shows at most the ends FOLD_KEEP keeps");
 
 struct pair {
 	struct core_str key;
@@ -449,8 +453,20 @@ static bool add_field(struct core_buf *b, const char *name,
 	left = n - 1 > b->len ? n - 1 - b->len : 0;
 	if (left < want + MIN_VALUE)
 		return left >= 2 * MIN_VALUE;	/* a shorter name may fit */
-	core_buf_init(&f, 4096);
-	add_folded(&f, v);
+	/*
+	 * Only a value's two ends can be shown: fold at most FOLD_KEEP bytes
+	 * of each, so that a long value never fills f (an attacker's padding
+	 * must not push the start of a command line out of the summary).
+	 */
+	core_buf_init(&f, 4 * FOLD_KEEP);
+	if (v.len > 2 * FOLD_KEEP) {
+		add_folded(&f, core_str_make(v.p, FOLD_KEEP));
+		core_buf_add(&f, "...", 3);
+		add_folded(&f, core_str_make(v.p + v.len - FOLD_KEEP,
+					     FOLD_KEEP));
+	} else {
+		add_folded(&f, v);
+	}
 	cap = long_one ? COMMAND_MAX : VALUE_MAX;
 	room = CORE_MIN(left - want, cap);
 	cut = f.len > room && room < cap;

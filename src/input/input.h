@@ -79,9 +79,11 @@ int input_walk(const char *path, input_file_fn file_fn, input_skip_fn skip_fn,
 /*
  * Reorders paths so that each logrotate family is read oldest first:
  * "auth.log.2.gz", "auth.log.1", then "auth.log"; "secure-20261101"
- * before "secure-20261108" before "secure".  A family's members take the
- * places they had; every other path keeps its place.  Returns 0 or
- * CORE_E_NOMEM (paths unchanged).
+ * (or .20261101, -2026110104, -2026-11-01) before "secure-20261108"
+ * before "secure".  A family's members take the places they had; every
+ * other path keeps its place, and so does a name whose base ends in a
+ * digit ("syslog.10.0.0.1").  Returns 0 or CORE_E_NOMEM (paths
+ * unchanged).
  */
 int input_order_rotated(char **paths, size_t n);
 

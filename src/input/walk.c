@@ -91,7 +91,8 @@ static void walk_dir(const char *dir, int depth, input_file_fn file_fn,
 			n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), name_cmp);
 
 	for (size_t i = 0; i < n; i++) {
 		char path[4096];
@@ -144,14 +145,61 @@ static bool all_digits(const char *p, size_t n)
 	return n > 0;
 }
 
+/* n digits at p as a number (n <= 18). */
+static int64_t num(const char *p, size_t n)
+{
+	int64_t v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (p[i] - '0');
+	return v;
+}
+
 /*
- * "auth.log.3.gz" and "auth.log.1" belong to "auth.log" with ranks -3
- * and -1, "secure-20261201" to "secure" with rank 20261201; the current
- * file ranks last.  Ranks below INT64_MAX mark a rotated copy.
+ * A date suffix as YYYYMMDDHH: YYYYMMDD or YYYYMMDDHH (logrotate's
+ * dateext) or YYYY-MM-DD, with a plausible year, month, day and hour.
+ */
+static bool date_rank(const char *p, size_t n, int64_t *rank)
+{
+	char d[10];
+	int64_t y, mo, dd, h = 0;
+
+	if (n == 10 && p[4] == '-' && p[7] == '-') {
+		memcpy(d, p, 4);
+		memcpy(d + 4, p + 5, 2);
+		memcpy(d + 6, p + 8, 2);
+		n = 8;
+	} else if (n == 8 || n == 10) {
+		memcpy(d, p, n);
+	} else {
+		return false;
+	}
+	if (!all_digits(d, n))
+		return false;
+	y = num(d, 4);
+	mo = num(d + 4, 2);
+	dd = num(d + 6, 2);
+	if (n == 10)
+		h = num(d + 8, 2);
+	if (y < 1970 || y > 2999 || mo < 1 || mo > 12 || dd < 1 || dd > 31 ||
+	    h > 23)
+		return false;
+	*rank = ((y * 100 + mo) * 100 + dd) * 100 + h;
+	return true;
+}
+
+/*
+ * Where a path stands in its rotation family.  Recognised before an
+ * optional ".gz": a count ".N" of up to three digits (logrotate's: the
+ * higher, the older), a year ".YYYY", and a date after "." or "-"
+ * (date_rank()); the current file has no suffix and ranks last.  A base
+ * that ends in a digit or a '/' forms no family (per-host files named by
+ * address, versions, a bare number).
  */
 static void rot_of(struct rot *r, const char *path, size_t pos)
 {
-	size_t n = strlen(path), k;
+	size_t n = strlen(path), k, base = 0;
+	int64_t rank = INT64_MAX;
 
 	r->path = path;
 	r->pos = pos;
@@ -161,16 +209,29 @@ static void rot_of(struct rot *r, const char *path, size_t pos)
 		n -= 3;
 	for (k = n; k > 0 && path[k - 1] >= '0' && path[k - 1] <= '9'; k--)
 		;
-	if (k == 0 || k == n || n - k > 9 || path[k - 1] == '/')
+	if (n >= 11 && (path[n - 11] == '.' || path[n - 11] == '-') &&
+	    date_rank(path + n - 10, 10, &rank)) {
+		base = n - 11;
+	} else if (k == 0 || k == n ||
+		   (path[k - 1] != '.' && path[k - 1] != '-')) {
 		return;
-	if (path[k - 1] == '.' && k > 1 && path[k - 2] != '/') {
-		r->baselen = k - 1;
-		r->rank = -(int64_t)strtol(path + k, NULL, 10);
-	} else if (path[k - 1] == '-' && n - k == 8 &&
-		   all_digits(path + k, 8) && k > 1 && path[k - 2] != '/') {
-		r->baselen = k - 1;
-		r->rank = (int64_t)strtol(path + k, NULL, 10);
+	} else if (date_rank(path + k, n - k, &rank)) {
+		base = k - 1;
+	} else if (path[k - 1] == '.' && n - k == 4 &&
+		   num(path + k, 4) >= 1970) {
+		rank = num(path + k, 4) * 1000000;	/* a year */
+		base = k - 1;
+	} else if (path[k - 1] == '.' && n - k <= 3) {
+		rank = -num(path + k, n - k);		/* a count */
+		base = k - 1;
+	} else {
+		return;
 	}
+	if (base == 0 || path[base - 1] == '/' ||
+	    (path[base - 1] >= '0' && path[base - 1] <= '9'))
+		return;
+	r->baselen = base;
+	r->rank = rank;
 }
 
 static int rot_cmp(const void *a, const void *b)
@@ -197,11 +258,16 @@ static int pos_cmp(const void *a, const void *b)
 
 int input_order_rotated(char **paths, size_t n)
 {
-	struct rot *r = n ? calloc(n, sizeof(*r)) : NULL;
-	size_t *slots = n ? calloc(n, sizeof(*slots)) : NULL;
-	char **was = n ? calloc(n, sizeof(*was)) : NULL;
+	struct rot *r;
+	size_t *slots;
+	char **was;
 
-	if (n > 0 && (r == NULL || slots == NULL || was == NULL)) {
+	if (n < 2)
+		return 0;
+	r = calloc(n, sizeof(*r));
+	slots = calloc(n, sizeof(*slots));
+	was = calloc(n, sizeof(*was));
+	if (r == NULL || slots == NULL || was == NULL) {
 		free(r);
 		free(slots);
 		free(was);

@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CACHE_SLOTS 512		/* power of two */
 #define MAX_OPS 2048		/* per compiled template */
@@ -1058,6 +1059,22 @@ static const char *basename_of(struct core_str s, size_t *len)
 	return s.p + i;
 }
 
+/*
+ * An IPv4-mapped IPv6 address ("::ffff:203.0.113.5", as Windows writes
+ * the clients of dual-stack services) as the IPv4 address it carries,
+ * so that it is the same entity as in other logs.
+ */
+static struct core_str unmapped(struct core_str v)
+{
+	static const char pre[] = "::ffff:";
+	const size_t np = sizeof(pre) - 1;
+
+	if (v.len > np && strncasecmp(v.p, pre, np) == 0 &&
+	    memchr(v.p + np, '.', v.len - np) != NULL)
+		return core_str_make(v.p + np, v.len - np);
+	return v;
+}
+
 static void set_ecs(struct run *r, const struct op *op, struct core_str v)
 {
 	struct core_ip ip;
@@ -1070,6 +1087,8 @@ static void set_ecs(struct run *r, const struct op *op, struct core_str v)
 	if (op->derive == DERIVE_IP && !core_ip_parse(v.p, v.len, &ip))
 		return;
 	r->d->rank[op->ecs] = op->ecs_rank;
+	if (op->derive == DERIVE_IP)
+		v = unmapped(v);
 	if (op->derive == DERIVE_BASENAME) {
 		p = basename_of(v, &n);
 		core_event_set(r->ev, op->ecs, p, n);
@@ -1473,6 +1492,8 @@ bool parse_evtx_json(struct core_event *ev)
 			continue;
 		if (m->derive == DERIVE_BASENAME)
 			core_event_set(ev, m->id, basename_of(*v, &bl), bl);
+		else if (m->derive == DERIVE_IP)
+			core_event_set_str(ev, m->id, unmapped(*v));
 		else
 			core_event_set_str(ev, m->id, *v);
 	}

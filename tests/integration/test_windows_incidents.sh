@@ -52,8 +52,8 @@ check "lsass: protection" has "$WIN" "Check that LSASS is protected"
 check "kerberoasting: service accounts" has "$WIN" \
 	"service accounts whose Kerberos tickets were requested"
 check "kerberoasting is no golden ticket" lacks "$WIN" "krbtgt"
-check "mapped IPv4 source is internal" has "$WIN" \
-	"Investigate the internal host ::ffff:10.1.2.3"
+check "mapped IPv4 source is the internal IPv4 host" has "$WIN" \
+	"Investigate the internal host 10.1.2.3:"
 check "where it was seen" has "$WIN" \
 	"Seen in the Windows event logs of wks01.corp.test"
 for s in "sudo" "rate-limit SSH" "cron jobs" "authorized_keys"; do

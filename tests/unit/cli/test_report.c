@@ -207,6 +207,12 @@ static const struct path_row path_rows[] = {
 	  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9.log", 16,
 	  "\xc3\xa9\xc3\xa9...\xc3\xa9\xc3\xa9.log",
 	  "never cut inside a UTF-8 sequence" },
+	{ "/logs/\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80"
+	  "\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80"
+	  "\x80\x80\x80\x80tail.evtx", 16, "...tail.evtx",
+	  "a base of stray continuation bytes: the head stays in the base" },
+	{ "/var/log/a-long-directory/another-long-one/", 20, ".../",
+	  "a path ending in a slash" },
 };
 
 static void test_short_path(void **state)

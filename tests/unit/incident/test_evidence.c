@@ -207,6 +207,32 @@ static void test_summary_of_event(void **state)
 	assert_string_equal(out, "");
 }
 
+/* A command padded past any buffer still shows its own start. */
+static void test_summary_of_padded_command(void **state)
+{
+	static struct core_event ev;
+	static char padded[9000];
+	char out[INCIDENT_SUMMARY_MAX];
+	size_t len;
+
+	(void)state;
+	memset(padded, 'B', sizeof(padded) - 1);
+	memcpy(padded, "powershell.exe -enc ", 20);
+	memcpy(padded + 4200, " benign.exe --harmless ", 23);
+	padded[sizeof(padded) - 1] = '\0';
+	core_event_reset(&ev, NULL);
+	ev.format = CORE_FMT_EVTX;
+	core_event_set_lit(&ev, CORE_F_EVENT_DATASET, "windows");
+	set_named(&ev, "EventID", "1");
+	set_named(&ev, "Channel", "Microsoft-Windows-Sysmon/Operational");
+	set_named(&ev, "CommandLine", padded);
+	len = incident_evidence_summary(&ev, synth_str("{}"), out,
+					sizeof(out));
+	assert_non_null(strstr(out, "CommandLine=powershell.exe -enc"));
+	assert_null(strstr(out, "benign"));
+	assert_true(len <= INCIDENT_SUMMARY_MAX - 1);
+}
+
 /* Folded into a record: the summary rides with the evidence line. */
 static void test_summary_in_incident(void **state)
 {
@@ -235,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_platform_of),
 		cmocka_unit_test(test_summary_of_text),
 		cmocka_unit_test(test_summary_of_event),
+		cmocka_unit_test(test_summary_of_padded_command),
 		cmocka_unit_test(test_summary_in_incident),
 	};
 

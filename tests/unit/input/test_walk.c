@@ -100,9 +100,28 @@ static void test_order_rotated(void **state)
 		  { "x.evtx", "access.log", "y_3.evtx" } },
 		{ { "logs/1", "logs/.2", "v2", "v1" },
 		  { "logs/1", "logs/.2", "v2", "v1" } },
+		/* dateformat .%Y%m%d, %Y%m%d%H, ISO dates and years */
+		{ { "app.log.20261202", "app.log.20261201", "app.log" },
+		  { "app.log.20261201", "app.log.20261202", "app.log" } },
+		{ { "m-2026120105", "m-2026120104.gz", "m" },
+		  { "m-2026120104.gz", "m-2026120105", "m" } },
+		{ { "n-2026-12-02", "n-2026-11-30.gz", "n" },
+		  { "n-2026-11-30.gz", "n-2026-12-02", "n" } },
+		{ { "events.2024", "events.2023", "events" },
+		  { "events.2023", "events.2024", "events" } },
+		/* files named by address or version: no family */
+		{ { "s.10.0.0.1", "s.10.0.0.2", "s.10.0.0.10" },
+		  { "s.10.0.0.1", "s.10.0.0.2", "s.10.0.0.10" } },
+		{ { "tool-1.2", "tool-1.10" }, { "tool-1.2", "tool-1.10" } },
+		/* not a date: month 13; a count of 5 digits */
+		{ { "x.20261301", "x.20261201" },
+		  { "x.20261301", "x.20261201" } },
+		{ { "y.12345", "y.2" }, { "y.12345", "y.2" } },
+		{ { "one" }, { "one" } },
 	};
 
 	(void)state;
+	assert_int_equal(input_order_rotated(NULL, 0), 0);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		char *v[6];
 		size_t n = 0;

@@ -196,6 +196,15 @@ static const struct jrow {
 	{ "{\"winlog\":{\"event_id\":\"4625\",\"event_data\":{"
 	  "\"IpAddress\":\"10.0.0.5\"}}}", "source.ip", "10.0.0.5",
 	  "IpAddress is source.ip" },
+	{ "{\"winlog\":{\"event_id\":\"4625\",\"event_data\":{"
+	  "\"IpAddress\":\"::ffff:203.0.113.5\"}}}", "source.ip",
+	  "203.0.113.5", "an IPv4-mapped address is the IPv4 one" },
+	{ "{\"winlog\":{\"event_id\":\"4625\",\"event_data\":{"
+	  "\"IpAddress\":\"::ffff:203.0.113.5\"}}}", "IpAddress",
+	  "::ffff:203.0.113.5", "while the record keeps what it said" },
+	{ "{\"winlog\":{\"event_id\":\"4625\",\"event_data\":{"
+	  "\"IpAddress\":\"::ffff:cb00:7105\"}}}", "source.ip",
+	  "::ffff:cb00:7105", "a hex-written mapped address is left alone" },
 	{ "{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/"
 	  "Operational\",\"CommandLine\":\"whoami\"}", "process.command_line",
 	  "whoami", "flat EventData style" },
