@@ -308,6 +308,40 @@ static void test_refused_source(void **state)
 }
 
 /*
+ * Proxy rules read proxy records, not a web server's access log: there
+ * the same user agents are a server's visitors.
+ */
+static void test_proxy_is_not_access_log(void **state)
+{
+	static const struct {
+		const char *event;
+		unsigned hits;
+	} rows[] = {
+		{ "c-uri=http://a.test/x|c-useragent=EvilBot/1.0", 1 },
+		{ "event.dataset=web.access|url.original=/x|"
+		  "user_agent.original=EvilBot/1.0", 0 },
+	};
+	const char *rule = "title: p\nlogsource: {category: proxy}\n"
+		"detection:\n  s: {c-useragent|contains: EvilBot}\n"
+		"  condition: s\n";
+	struct core_event ev;
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		struct t_run run = { 0 };
+		struct detect_ruleset *rs = t_rules(rule, &run);
+
+		assert_int_equal(run.nrejects, 0);
+		t_event(&ev, rows[i].event, T_SEC, 1);
+		detect_match(rs, &ev, t_on_alert, &run);
+		if (run.nalerts != rows[i].hits)
+			fail_msg("row %zu (%s): %u alerts", i, rows[i].event,
+				 run.nalerts);
+		detect_ruleset_free(rs);
+	}
+}
+
+/*
  * The shipped Windows map: Sigma process_creation rules name Sysmon's
  * fields and match Security 4688, which names them its own way.
  */
@@ -482,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_field_alternatives),
 		cmocka_unit_test(test_refused_source),
 		cmocka_unit_test(test_security_process_names),
+		cmocka_unit_test(test_proxy_is_not_access_log),
 		cmocka_unit_test(test_community_golden),
 		cmocka_unit_test(test_filter_excludes_events),
 		cmocka_unit_test(test_match_speed),
