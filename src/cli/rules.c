@@ -8,7 +8,8 @@
  *                                 and show each hit with its fields;
  *                                 -r RULES (repeatable) instead of RULE
  *                                 loads several folders
- *   vigil rules fields SOURCE     the fields a log source provides
+ *   vigil rules fields [SOURCE]   the fields a log source provides, or
+ *                                 every log source of the map
  *
  * Only argument handling and printing live here; loading, matching and
  * the log source map belong to the detect room, reading and decoding to
@@ -54,14 +55,24 @@ static void on_warn(const struct core_error *why, void *ud)
 	printf("warning: %s\n", msg);
 }
 
+static bool is_help(const char *arg)
+{
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
 static void rules_usage(FILE *out)
 {
 	fputs("usage: vigil rules check [-q] DIR|FILE...\n"
-	      "       vigil rules test [--no-prefilter] RULE LOG...\n"
+	      "       vigil rules test [--no-prefilter] RULE LOG|DIR...\n"
 	      "       vigil rules test [--no-prefilter] -r RULES\n"
-	      "                        [-r RULES]... LOG...\n"
-	      "       vigil rules fields SOURCE   (e.g. linux/sshd,\n"
-	      "                                   windows/process_creation)\n",
+	      "                        [-r RULES]... LOG|DIR...\n"
+	      "       vigil rules fields [SOURCE]\n"
+	      "\n"
+	      "rules test takes its options anywhere before the first log.\n"
+	      "SOURCE is PRODUCT/SERVICE or PRODUCT/CATEGORY (linux/sshd,\n"
+	      "windows/process_creation), PRODUCT alone, or a bare SERVICE\n"
+	      "or CATEGORY (sshd, webserver, proxy); without one, every log\n"
+	      "source is listed.\n",
 	      out);
 }
 
@@ -313,33 +324,184 @@ static void print_map(const char *sigma, const char *event_field, void *ud)
 	printf("  %-28s %s\n", sigma, event_field);
 }
 
+static void no_map(const char *sigma, const char *event_field, void *ud)
+{
+	(void)sigma;
+	(void)event_field;
+	(void)ud;
+}
+
+/* The first product a source's label names ("-" when absent) into out. */
+static void label_product(const char *label, char *out, size_t n)
+{
+	const char *p = strncmp(label, "product=", 8) == 0 ? label + 8 : "-";
+
+	snprintf(out, n, "%.*s", (int)strcspn(p, " "), p);
+}
+
+/*
+ * Resolves what a user calls a log source: NAME as given (PRODUCT,
+ * PRODUCT/SERVICE, PRODUCT/CATEGORY), then a bare NAME as a service or
+ * category without a product, then under any product, in map order.
+ * The name that found it goes to out; the other products that have a
+ * bare NAME go to also, each after a space.  Returns 0 or
+ * CORE_E_NOTFOUND.
+ */
+static int find_source(struct detect_ruleset *rs, const char *name,
+		       char *out, size_t n, struct core_buf *also)
+{
+	struct core_buf tried;
+	const char *label;
+	char prod[128], try[512], key[132];
+	int rc;
+
+	snprintf(out, n, "%s", name);
+	rc = detect_ruleset_fields(rs, out, NULL, NULL, no_map, NULL);
+	if (rc == 0 || strchr(name, '/') != NULL)
+		return rc;
+	snprintf(out, n, "/%s", name);
+	if (detect_ruleset_fields(rs, out, NULL, NULL, no_map, NULL) == 0)
+		return 0;
+
+	/* Each product once: " linux windows " holds those tried. */
+	core_buf_init(&tried, 1 << 16);
+	(void)core_buf_addc(&tried, ' ');
+	for (unsigned i = 0; detect_ruleset_source(rs, i, &label, NULL) == 0;
+	     i++) {
+		label_product(label, prod, sizeof(prod));
+		snprintf(key, sizeof(key), " %s ", prod);
+		if (strcmp(prod, "-") == 0 ||
+		    strstr(core_buf_cstr(&tried), key) != NULL)
+			continue;
+		(void)core_buf_printf(&tried, "%s ", prod);
+		snprintf(try, sizeof(try), "%s/%s", prod, name);
+		if (detect_ruleset_fields(rs, try, NULL, NULL, no_map,
+					  NULL) != 0)
+			continue;
+		if (rc != 0)
+			snprintf(out, n, "%s", try);
+		else
+			(void)core_buf_printf(also, " %s", try);
+		rc = 0;
+	}
+	core_buf_free(&tried);
+	return rc;
+}
+
+/*
+ * The name to give `rules fields` for the entry labelled label, made of
+ * its first product, service or category; "-" when that name finds
+ * another entry first.
+ */
+static void source_name(struct detect_ruleset *rs, const char *label,
+			char *out, size_t n)
+{
+	char prod[128], what[128], found[512];
+	const char *p = strstr(label, " service="), *l = NULL;
+	struct core_buf also;
+
+	label_product(label, prod, sizeof(prod));
+	if (p && strncmp(p, " service=- ", 11) == 0)
+		p = strstr(label, " category=");
+	snprintf(what, sizeof(what), "%s", p ? strchr(p, '=') + 1 : "-");
+	what[strcspn(what, " ")] = '\0';
+	if (strcmp(prod, "-") == 0)
+		snprintf(out, n, "%s", what);
+	else if (strcmp(what, "-") == 0)
+		snprintf(out, n, "%s", prod);
+	else
+		snprintf(out, n, "%s/%s", prod, what);
+	core_buf_init(&also, 4096);
+	if (find_source(rs, out, found, sizeof(found), &also) != 0 ||
+	    detect_ruleset_fields(rs, found, &l, NULL, no_map, NULL) != 0 ||
+	    l != label)
+		snprintf(out, n, "-");
+	core_buf_free(&also);
+}
+
+/* Every log source of the map, one a line: its name, label, refusal. */
+static int list_sources(struct detect_ruleset *rs)
+{
+	const char *label, *refuse;
+	char name[512];
+	unsigned i;
+
+	for (i = 0; detect_ruleset_source(rs, i, &label, &refuse) == 0;
+	     i++) {
+		source_name(rs, label, name, sizeof(name));
+		printf("%-32s %s%s\n", name, label,
+		       refuse ? " (refused)" : "");
+	}
+	if (i == 0) {
+		fprintf(stderr, "vigil: no log source map (data/logsources.yml;"
+			" set VIGIL_DATADIR)\n");
+		return 1;
+	}
+	return 0;
+}
+
+/* Why the entry labelled label refuses its rules, or NULL. */
+static const char *source_refusal(struct detect_ruleset *rs,
+				  const char *label)
+{
+	const char *l, *refuse;
+
+	for (unsigned i = 0; detect_ruleset_source(rs, i, &l, &refuse) == 0;
+	     i++) {
+		if (l == label)
+			return refuse;
+	}
+	return NULL;
+}
+
 static int rules_fields(int argc, char **argv)
 {
 	struct detect_ruleset *rs;
-	const char *label = NULL;
+	struct core_buf also;
+	const char *label = NULL, *refuse;
+	char name[512];
 	bool open = false;
-	int rc;
+	int rc = 1;
 
-	if (argc != 2) {
-		rules_usage(stderr);
-		return 2;
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		rules_usage(argc == 2 && is_help(argv[1]) ? stdout : stderr);
+		return argc == 2 && is_help(argv[1]) ? 0 : 2;
 	}
 	rs = detect_ruleset_new();
 	if (rs == NULL)
 		return 2;
-	rc = detect_ruleset_fields(rs, argv[1], &label, &open, print_map,
-				   NULL);
-	if (rc != 0) {
-		fprintf(stderr, "vigil: no log source '%s' in the log source "
-			"map\n", argv[1]);
+	if (argc == 1) {
+		rc = list_sources(rs);
 		detect_ruleset_free(rs);
-		return 1;
+		return rc;
 	}
+	core_buf_init(&also, 4096);
+	if (find_source(rs, argv[1], name, sizeof(name), &also) != 0) {
+		fprintf(stderr, "vigil: no log source '%s' in the log source "
+			"map; try PRODUCT/SERVICE, PRODUCT/CATEGORY or a bare "
+			"CATEGORY or SERVICE (linux/sshd, "
+			"windows/process_creation, webserver); `vigil rules "
+			"fields` lists them all\n", argv[1]);
+		goto out;
+	}
+	(void)detect_ruleset_fields(rs, name, &label, &open, no_map, NULL);
 	printf("log source %s\n", label);
+	if (also.len)
+		printf("  (%s also names:%s)\n", argv[1], core_buf_cstr(&also));
+	refuse = source_refusal(rs, label);
+	if (refuse) {
+		printf("  refused: %s\n  its rules do not load\n", refuse);
+		rc = 0;
+		goto out;
+	}
+	(void)detect_ruleset_fields(rs, name, NULL, NULL, print_map, NULL);
 	printf("  any event field (ECS name, docs/events.md) is accepted%s\n",
 	       open ? "; so is any other name, as is" : "");
+	rc = 0;
+out:
+	core_buf_free(&also);
 	detect_ruleset_free(rs);
-	return 0;
+	return rc;
 }
 
 int cli_rules(int argc, char **argv)

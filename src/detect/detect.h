@@ -225,6 +225,16 @@ int detect_ruleset_fields(struct detect_ruleset *rs, const char *source,
 			  void *ud);
 
 /*
+ * Entry i (from 0, in map order) of the log source map: *label is the
+ * same pointer detect_ruleset_fields() gives for that entry, *refuse
+ * (may be NULL) why no event can belong to it, or NULL when events can.
+ * Loads the log source map if needed.  Returns 0, or CORE_E_NOTFOUND
+ * past the last entry or without a map.
+ */
+int detect_ruleset_source(struct detect_ruleset *rs, unsigned i,
+			  const char **label, const char **refuse);
+
+/*
  * For a plain alert (alert->event set), calls fn with each field the
  * rule tested that holds a value in the event, and that value, once per
  * field; fields a matching selection names come first.

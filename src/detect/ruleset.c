@@ -934,6 +934,18 @@ int detect_ruleset_fields(struct detect_ruleset *rs, const char *source,
 	return 0;
 }
 
+int detect_ruleset_source(struct detect_ruleset *rs, unsigned i,
+			  const char **label, const char **refuse)
+{
+	if (load_map(rs, NULL) != 0 || i >= rs->nls)
+		return CORE_E_NOTFOUND;
+	if (label)
+		*label = rs->ls[i].label;
+	if (refuse)
+		*refuse = rs->ls[i].refuse;
+	return 0;
+}
+
 static void conj_fields(const struct detect_conj *cj,
 			const struct core_event *ev,
 			const struct core_str **seen, unsigned *nseen,

@@ -196,4 +196,45 @@ if [ -d "$DATASETS/loghub" ]; then
 else
 	echo "SKIP: --threads on loghub: dataset absent"
 fi
+
+# rules fields: the header comes first; bare categories and services;
+# every source listed without an argument; a refused source says why.
+"$VIGIL" rules fields windows/process_creation >"$T/wpc.out" 2>&1
+check "fields: the log source line comes first" \
+	grep -q "^log source product=windows .*category=process_creation" \
+	<(head -1 "$T/wpc.out")
+for name in proxy webserver process_creation sshd; do
+	"$VIGIL" rules fields $name >"$T/bare.out" 2>&1
+	check "fields of bare '$name' exits 0" [ $? -eq 0 ]
+	check "fields of bare '$name' names its source" grep -q \
+		"^log source .*=$name\( \|$\)" <(head -1 "$T/bare.out")
+done
+"$VIGIL" rules fields process_creation >"$T/pc.out" 2>&1
+check "fields of a category in several products lists the others" \
+	grep -q "also names:.*windows/process_creation" "$T/pc.out"
+"$VIGIL" rules fields nosuchcategory >/dev/null 2>"$T/nosuch.err"
+check "fields of an unknown name exits 1" [ $? -eq 1 ]
+check "an unknown name says how to list the sources" \
+	grep -q "vigil rules fields. lists them all" "$T/nosuch.err"
+"$VIGIL" rules fields >"$T/all-src.out" 2>&1
+check "fields without an argument exits 0" [ $? -eq 0 ]
+check "fields without an argument lists linux/sshd" \
+	grep -q "^linux/sshd  *product=linux service=sshd category=-$" \
+	"$T/all-src.out"
+check "fields without an argument lists many sources" \
+	[ "$(grep -c "product=.* service=.* category=" "$T/all-src.out")" \
+	-gt 50 ]
+while read -r name label; do
+	[ "$name" = - ] && continue
+	"$VIGIL" rules fields "$name" 2>/dev/null | head -1 >"$T/one.out"
+	[ "$(cat "$T/one.out")" = "log source ${label% (refused)}" ] ||
+		fail "listed name '$name' finds '$label'"
+done <"$T/all-src.out"
+ok
+"$VIGIL" rules fields windows/file_rename >"$T/ren.out" 2>&1
+check "a refused source prints its reason" \
+	grep -q "^  refused: .*Kernel-File" "$T/ren.out"
+check "a refused source lists no field" \
+	[ "$(grep -c "any event field" "$T/ren.out")" -eq 0 ]
+
 finish
