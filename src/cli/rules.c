@@ -5,9 +5,10 @@
  *                                 as file:line: reason, each warning as
  *                                 warning: file:line: notice; a summary
  *   vigil rules test RULE LOG...  run one rule file (or folder) over logs
- *                                 and show each hit with its fields;
- *                                 -r RULES (repeatable) instead of RULE
- *                                 loads several folders
+ *                                 (files or folders, walked as analyze
+ *                                 walks them) and show each hit with its
+ *                                 fields; -r RULES (repeatable) instead
+ *                                 of RULE loads several folders
  *   vigil rules fields [SOURCE]   the fields a log source provides, or
  *                                 every log source of the map
  *
@@ -95,42 +96,68 @@ static void print_stats(const struct detect_ruleset *rs)
  */
 static int rules_check(int argc, char **argv)
 {
-	struct detect_ruleset *rs = detect_ruleset_new();
+	struct detect_ruleset *rs;
 	struct check c = { 0 };
 	struct core_error err = { 0 };
 	size_t loaded;
-	int i = 1, bad = 0;
+	int i = 1, bad = 0, nread = 0;
 
-	if (rs == NULL)
-		return 2;
-	if (i < argc && strcmp(argv[i], "-q") == 0) {
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (is_help(argv[i])) {
+			rules_usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "-q") != 0) {
+			fprintf(stderr, "vigil: rules check: unknown option "
+				"'%s'\n", argv[i]);
+			rules_usage(stderr);
+			return 2;
+		}
 		c.quiet = true;
-		i++;
 	}
 	if (i >= argc) {
 		rules_usage(stderr);
-		detect_ruleset_free(rs);
 		return 2;
 	}
+	rs = detect_ruleset_new();
+	if (rs == NULL)
+		return 2;
 	detect_ruleset_set_warn(rs, on_warn, &c);
 	for (; i < argc; i++) {
 		if (detect_ruleset_load(rs, argv[i], on_refuse, &c) < 0) {
 			fprintf(stderr, "vigil: %s: cannot read rules\n",
 				argv[i]);
 			bad = 1;
+		} else {
+			nread++;
 		}
 	}
+	if (nread == 0)
+		goto out;
 	if (detect_ruleset_compile(rs, &err) != 0)
 		bad = 1;
 	loaded = detect_ruleset_count(rs);
-	printf("rules: %zu loaded, %llu refused, %.2f%% loaded\n", loaded,
-	       (unsigned long long)c.refused, loaded + c.refused ?
-	       100.0 * (double)loaded / (double)(loaded + c.refused) : 100.0);
+	if (loaded + c.refused == 0)
+		printf("rules: no rules (no *.yml or *.yaml rule found)\n");
+	else if (loaded == 0)
+		printf("rules: no rules loaded, %llu refused\n",
+		       (unsigned long long)c.refused);
+	else
+		printf("rules: %zu loaded, %llu refused, %.2f%% loaded\n",
+		       loaded, (unsigned long long)c.refused,
+		       100.0 * (double)loaded /
+		       (double)(loaded + c.refused));
 	if (detect_ruleset_warnings(rs))
 		printf("warnings: %llu (rules that load but may not match "
 		       "as meant)\n",
 		       (unsigned long long)detect_ruleset_warnings(rs));
-	print_stats(rs);
+	if (loaded)
+		print_stats(rs);
+out:
 	detect_ruleset_free(rs);
 	return bad ? 2 : 0;
 }
@@ -261,53 +288,146 @@ static void test_file(struct test_run *t, const char *path,
 	input_close(r);
 }
 
+/* rules test's command line: options anywhere before the first log. */
+struct test_args {
+	bool nopf;		/* --no-prefilter */
+	bool many;		/* -r given: whole rule sets */
+	const char **rules;	/* the RULE and each -r RULES */
+	int nrules;
+	int logs;		/* argv index of the first log */
+};
+
+/* Returns 0, 1 for --help, or 2 for a usage error (said on stderr). */
+static int test_args_parse(int argc, char **argv, struct test_args *ta)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool opt = a[0] == '-' && a[1] != '\0';
+
+		if (opt && is_help(a))
+			return 1;
+		if (opt && strcmp(a, "--no-prefilter") == 0) {
+			ta->nopf = true;
+		} else if (opt && strcmp(a, "-r") == 0 && i + 1 < argc) {
+			ta->rules[ta->nrules++] = argv[++i];
+			ta->many = true;
+		} else if (opt && strcmp(a, "--") == 0) {
+			if (ta->nrules == 0 && i + 1 < argc)
+				ta->rules[ta->nrules++] = argv[++i];
+			i++;
+			break;
+		} else if (opt) {
+			fprintf(stderr, "vigil: rules test: %s '%s'\n",
+				strcmp(a, "-r") == 0 ? "missing RULES after" :
+				"unknown option", a);
+			return 2;
+		} else if (ta->nrules == 0) {
+			ta->rules[ta->nrules++] = a;
+		} else {
+			break;
+		}
+	}
+	ta->logs = i;
+	return ta->nrules == 0 || i >= argc ? 2 : 0;
+}
+
+struct pathlist {
+	char **v;
+	size_t n, cap;
+};
+
+static void on_log(const char *path, void *ud)
+{
+	struct pathlist *pl = ud;
+	char *copy;
+
+	if (pl->n == pl->cap) {
+		size_t cap = pl->cap ? pl->cap * 2 : 64;
+		char **v = realloc(pl->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return;
+		pl->v = v;
+		pl->cap = cap;
+	}
+	copy = strdup(path);
+	if (copy != NULL)
+		pl->v[pl->n++] = copy;
+}
+
+static void on_skip_log(const char *path, const char *why, void *ud)
+{
+	(void)ud;
+	fprintf(stderr, "vigil: %s: %s; skipped\n", path, why);
+}
+
+/*
+ * The logs, as analyze reads them: directories walked recursively in
+ * name order, then each rotation family oldest first.
+ */
+static void test_logs(struct test_run *t, char **logs, int n,
+		      struct core_arena *arena, struct core_event *ev)
+{
+	struct pathlist pl = { 0 };
+	struct core_error err;
+	char msg[1024];
+
+	for (int i = 0; i < n; i++) {
+		if (input_walk(logs[i], on_log, on_skip_log, &pl, &err) != 0) {
+			core_error_format(&err, msg, sizeof(msg));
+			fprintf(stderr, "vigil: %s; skipped\n", msg);
+		}
+	}
+	(void)input_order_rotated(pl.v, pl.n);
+	for (size_t i = 0; i < pl.n; i++) {
+		test_file(t, pl.v[i], arena, ev);
+		free(pl.v[i]);
+	}
+	free(pl.v);
+}
+
 static int rules_test(int argc, char **argv)
 {
+	struct test_args ta = { 0 };
 	struct test_run t = { 0 };
 	struct check c = { 0 };
-	struct core_arena *arena;
-	struct core_event *ev;
-	bool nopf = argc > 1 && strcmp(argv[1], "--no-prefilter") == 0;
-	int rc = 0, first = nopf ? 2 : 1, i = first, nr = 0;
+	struct core_arena *arena = NULL;
+	struct core_event *ev = NULL;
+	int rc;
 
-	while (i + 1 < argc && strcmp(argv[i], "-r") == 0) {
-		i += 2;
-		nr++;
-	}
-	if (argc - i < (nr ? 1 : 2)) {
-		rules_usage(stderr);
+	ta.rules = calloc((size_t)argc, sizeof(*ta.rules));
+	if (ta.rules == NULL)
 		return 2;
+	rc = test_args_parse(argc, argv, &ta);
+	if (rc != 0) {
+		rules_usage(rc == 1 ? stdout : stderr);
+		free(ta.rules);
+		return rc == 1 ? 0 : 2;
 	}
+	rc = 2;
 	t.rs = detect_ruleset_new();
 	arena = core_arena_new(1 << 20);
 	ev = calloc(1, sizeof(*ev));
 	if (t.rs == NULL || arena == NULL || ev == NULL ||
-	    (nopf && detect_ruleset_set_prefilter(t.rs, false) != 0)) {
-		rc = 2;
+	    (ta.nopf && detect_ruleset_set_prefilter(t.rs, false) != 0))
 		goto out;
-	}
-	c.quiet = nr > 0;	/* whole rule sets: refusals are for check */
-	for (int k = nr ? first + 1 : first; k <= (nr ? i - 1 : first);
-	     k += 2) {
-		if (detect_ruleset_load(t.rs, argv[k], on_refuse, &c) < 0) {
+	c.quiet = ta.many;	/* whole rule sets: refusals are for check */
+	for (int k = 0; k < ta.nrules; k++) {
+		if (detect_ruleset_load(t.rs, ta.rules[k], on_refuse, &c) < 0) {
 			fprintf(stderr, "vigil: %s: cannot read rules\n",
-				argv[k]);
-			rc = 2;
+				ta.rules[k]);
 			goto out;
 		}
 	}
-	if (!nr)
-		i++;
 	if (detect_ruleset_compile(t.rs, NULL) != 0 ||
 	    detect_ruleset_count(t.rs) == 0) {
-		fprintf(stderr, "vigil: %s: no usable rule\n", argv[i - 1]);
-		rc = 2;
+		fprintf(stderr, "vigil: %s: no usable rule\n",
+			ta.rules[ta.nrules - 1]);
 		goto out;
 	}
-	/* Rotated logs oldest first, as analyze reads them. */
-	(void)input_order_rotated(argv + i, (size_t)(argc - i));
-	for (; i < argc; i++)
-		test_file(&t, argv[i], arena, ev);
+	test_logs(&t, argv + ta.logs, argc - ta.logs, arena, ev);
 	detect_flush(t.rs, on_hit, &t);
 	printf("hits: %llu\n", (unsigned long long)t.hits);
 	rc = t.hits ? 0 : 1;
@@ -315,6 +435,7 @@ out:
 	free(ev);
 	core_arena_free(arena);
 	detect_ruleset_free(t.rs);
+	free(ta.rules);
 	return rc;
 }
 

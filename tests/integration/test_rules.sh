@@ -237,4 +237,44 @@ check "a refused source prints its reason" \
 check "a refused source lists no field" \
 	[ "$(grep -c "any event field" "$T/ren.out")" -eq 0 ]
 
+# --help is help, not a path; a path that cannot be read gives no summary.
+for sub in check test fields; do
+	"$VIGIL" rules $sub --help >"$T/help.out" 2>&1
+	check "rules $sub --help exits 0" [ $? -eq 0 ]
+	check "rules $sub --help prints the usage" \
+		grep -q "^usage: vigil rules check" "$T/help.out"
+	check "rules $sub --help reads nothing" \
+		[ "$(grep -c "cannot read\|loaded" "$T/help.out")" -eq 0 ]
+done
+"$VIGIL" rules check "$T/absent" >"$T/absent.out" 2>&1
+check "unreadable rules path: no loaded percentage" \
+	[ "$(grep -c "% loaded" "$T/absent.out")" -eq 0 ]
+mkdir -p "$T/norules"
+"$VIGIL" rules check "$T/norules" >"$T/norules.out" 2>&1
+check "a folder without rules says no rules" \
+	grep -q "^rules: no rules" "$T/norules.out"
+"$VIGIL" rules check --bogus "$R/good" >/dev/null 2>&1
+check "rules check: unknown option exits 2" [ $? -eq 2 ]
+
+# rules test: options anywhere before the logs; folders of logs walked.
+"$VIGIL" rules test "$R/good/root.yml" --no-prefilter "$T/auth.log" \
+	>"$T/late.out" 2>&1
+check "--no-prefilter after RULE is accepted" grep -q "^hits: 1$" \
+	"$T/late.out"
+"$VIGIL" rules test -r "$R/good" --no-prefilter "$T/auth.log" \
+	>"$T/late2.out" 2>&1
+check "--no-prefilter after -r is accepted" grep -q "^hits: 1$" \
+	"$T/late2.out"
+check "--no-prefilter is an option, not a log" \
+	[ "$(cat "$T/late.out" "$T/late2.out" | grep -c -- --no-prefilter)" \
+	-eq 0 ]
+mkdir -p "$T/logdir/sub"
+cp "$T/auth.log" "$T/logdir/sub/auth.log"
+cp "$T/sudo.log" "$T/logdir/sudo.log"
+"$VIGIL" rules test "$R/good/root.yml" "$T/logdir" >"$T/dir.out" 2>&1
+check "rules test walks a folder of logs (exit 0)" [ $? -eq 0 ]
+check "rules test of a folder finds the hit inside it" grep -qF \
+	"$T/logdir/sub/auth.log:2: hit" "$T/dir.out"
+check "rules test of a folder: no 'not a regular file'" \
+	[ "$(grep -c "not a regular" "$T/dir.out")" -eq 0 ]
 finish
