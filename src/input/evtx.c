@@ -20,6 +20,12 @@
  * The chunk count in the file header goes stale in files that were not
  * closed cleanly, so every 64 KiB block after the header is looked at;
  * blocks of zeros (space the log reserved) are passed over silently.
+ * The header is still a witness: it lags behind a live log but never runs
+ * ahead of it, so a header naming more chunks (or later records) than the
+ * file holds means the file was cut short or lost chunks, and that is
+ * reported once at the end.  A file that ends inside a chunk (a copy cut
+ * short) has that chunk's complete records read; the cut is reported
+ * with the record it fell in and how many of the chunk's were lost.
  * One chunk is held at a time (read with pread, or pointed at when the
  * image is in memory), so memory stays at 64 KiB whatever the file size.
  *
@@ -53,8 +59,18 @@ struct input_evtx {
 	uint8_t *buf;		/* INPUT_EVTX_CHUNK bytes when reading */
 	size_t pos;		/* next record's offset in the chunk */
 	size_t end;		/* free space offset of the chunk */
+	size_t chunk_len;	/* INPUT_EVTX_CHUNK, or less when cut */
 	uint64_t last_id;	/* last good record id, for messages */
+	uint64_t max_id;	/* highest good record id */
+	uint64_t hdr_chunks;	/* what the file header says is there */
+	uint64_t hdr_next;	/* 0: the header cannot be trusted */
+	uint64_t chunks_seen;	/* whole blocks other than zeros */
+	uint64_t cut_first;	/* the cut chunk's records, from its header */
+	uint64_t cut_last;
+	bool cut;		/* the file ends inside the chunk held */
+	bool cut_known;		/* cut_first/cut_last are from a good header */
 	bool header_bad;	/* reported before the first record */
+	bool skipped;		/* a damaged chunk was already reported */
 	bool done;
 };
 
@@ -81,14 +97,24 @@ static int64_t filetime_us(uint64_t ft)
 	return (int64_t)(ft / 10) - FILETIME_EPOCH_DIFF * 1000000;
 }
 
-/* Checks the file header in hdr (n bytes); sets header_bad. */
+/*
+ * Checks the file header in hdr (n bytes); sets header_bad and what the
+ * header says is there.  A header cut short is not an error here: it is
+ * reported as the end of the file (end_check()).
+ */
 static int header_check(struct input_evtx *r, const uint8_t *hdr, size_t n,
 			struct core_error *err)
 {
-	if (n < 128 || !input_evtx_magic(hdr, n))
+	if (!input_evtx_magic(hdr, n))
 		return core_fail(err, CORE_E_PARSE, r->name, 0,
 				 "not an EVTX file (no ElfFile header)");
-	r->header_bad = le32(hdr + 124) != (uint32_t)crc32(0, hdr, 120);
+	if (n >= 44)
+		r->hdr_chunks = (uint64_t)hdr[42] | (uint64_t)hdr[43] << 8;
+	if (n >= 128) {
+		r->header_bad = le32(hdr + 124) !=
+				(uint32_t)crc32(0, hdr, 120);
+		r->hdr_next = r->header_bad ? 0 : le64(hdr + 24);
+	}
 	/* Chunks follow one 4 KiB block whatever the header's size says. */
 	r->next_chunk_at = FILE_HEADER;
 	return 0;
@@ -189,51 +215,76 @@ static bool all_zero(const uint8_t *p, size_t n)
 }
 
 /*
- * Loads the next chunk into r->chunk.  Returns 1 when one is held, 2 for
- * a block of zeros (nothing to read), 0 at the end, CORE_E_PARSE for a
- * damaged chunk (skipped), CORE_E_IO.
+ * Reads the block at the next chunk offset into r->chunk: a whole chunk,
+ * or the rest of the file when it ends inside one (r->cut).  Returns 0
+ * when there is no block left, 1, or CORE_E_IO.
  */
-static int chunk_load(struct input_evtx *r, struct core_error *err)
+static int chunk_read(struct input_evtx *r, struct core_error *err)
 {
 	uint64_t at = r->next_chunk_at;
-	uint32_t crc;
-	bool hdr_ok;
+	size_t n;
+	ssize_t got;
 
-	if (at + INPUT_EVTX_CHUNK > r->size)
+	if (at >= r->size)
 		return 0;
-	r->next_chunk_at = at + INPUT_EVTX_CHUNK;
+	n = (size_t)CORE_MIN(r->size - at, (uint64_t)INPUT_EVTX_CHUNK);
+	r->cut = n < INPUT_EVTX_CHUNK;
+	r->chunk_len = n;
+	r->next_chunk_at = at + n;
 	r->chunk_no = r->chunk_no == UINT64_MAX ? 0 : r->chunk_no + 1;
 	r->chunk = NULL;
 	if (r->mem) {
 		r->chunk = r->mem + at;
-	} else {
-		ssize_t got = pread(r->fd, r->buf, INPUT_EVTX_CHUNK,
-				    (off_t)at);
-
-		if (got != INPUT_EVTX_CHUNK)
-			return core_fail(err, CORE_E_IO, r->name, 0,
-					 "chunk %llu: cannot read: %s",
-					 (unsigned long long)r->chunk_no,
-					 got < 0 ? strerror(errno) : "short");
-		r->chunk = r->buf;
+		return 1;
 	}
+	got = pread(r->fd, r->buf, n, (off_t)at);
+	if (got < 0 || (size_t)got != n)
+		return core_fail(err, CORE_E_IO, r->name, 0,
+				 "chunk %llu: cannot read: %s",
+				 (unsigned long long)r->chunk_no,
+				 got < 0 ? strerror(errno) : "short");
+	r->chunk = r->buf;
+	return 1;
+}
 
-	if (memcmp(r->chunk, "ElfChnk\0", 8) != 0) {
-		bool zero = all_zero(r->chunk, CHUNK_HEADER);
+/*
+ * Loads the next chunk into r->chunk.  Returns 1 when one is held, 2 for
+ * a block of zeros or a cut chunk without a usable header (nothing to
+ * read; end_check() reports the cut), 0 at the end, CORE_E_PARSE for a
+ * damaged chunk (skipped), CORE_E_IO.
+ */
+static int chunk_load(struct input_evtx *r, struct core_error *err)
+{
+	uint32_t crc;
+	bool hdr_ok;
+	int rc = chunk_read(r, err);
+
+	if (rc <= 0)
+		return rc;
+	if (r->chunk_len < CHUNK_HEADER ||
+	    memcmp(r->chunk, "ElfChnk\0", 8) != 0) {
+		bool zero = all_zero(r->chunk,
+				     CORE_MIN(r->chunk_len, CHUNK_HEADER));
 
 		r->chunk = NULL;
-		if (zero)
+		if (zero || r->cut)
 			return 2;
+		r->chunks_seen++;
+		r->skipped = true;
 		return core_fail(err, CORE_E_PARSE, r->name, 0,
 				 "chunk %llu: no chunk signature; skipped",
 				 (unsigned long long)r->chunk_no);
 	}
+	r->chunks_seen++;
 	crc = (uint32_t)crc32(0, r->chunk, 120);
 	crc = (uint32_t)crc32(crc, r->chunk + 128, CHUNK_HEADER - 128);
 	r->end = le32(r->chunk + 48);
 	hdr_ok = crc == le32(r->chunk + 124);
 	if (!hdr_ok || r->end < CHUNK_HEADER || r->end > INPUT_EVTX_CHUNK) {
 		r->chunk = NULL;
+		if (r->cut)
+			return 2;
+		r->skipped = true;
 		return core_fail(err, CORE_E_PARSE, r->name, 0,
 				 "chunk %llu: %s; skipped",
 				 (unsigned long long)r->chunk_no,
@@ -241,6 +292,14 @@ static int chunk_load(struct input_evtx *r, struct core_error *err)
 				 "free space offset out of range");
 	}
 	r->pos = CHUNK_HEADER;
+	if (r->cut) {
+		/* Its records checksum cannot hold; the cut is told later. */
+		r->cut_known = true;
+		r->cut_first = le64(r->chunk + 24);
+		r->cut_last = le64(r->chunk + 32);
+		r->end = CORE_MIN(r->end, r->chunk_len);
+		return 1;
+	}
 	crc = (uint32_t)crc32(0, r->chunk + CHUNK_HEADER,
 			      (uInt)(r->end - CHUNK_HEADER));
 	if (crc != le32(r->chunk + 52))
@@ -285,6 +344,88 @@ static int record_skip(struct input_evtx *r, struct core_error *err)
 			 (unsigned long long)r->last_id);
 }
 
+/* True when the record at r->pos is the one the end of the file cut. */
+static bool record_cut(const struct input_evtx *r)
+{
+	const uint8_t *p = r->chunk + r->pos;
+
+	if (!r->cut)
+		return false;
+	if (r->pos + 8 > r->chunk_len)
+		return true;
+	return memcmp(p, "**\0\0", 4) == 0 &&
+	       r->pos + le32(p + 4) > r->chunk_len;
+}
+
+/* The cut of a file that ends inside a chunk; hdr: what the header says. */
+static int cut_report(struct input_evtx *r, const char *hdr,
+		      struct core_error *err)
+{
+	unsigned long long no = r->chunk_no, at = r->chunk_len;
+	uint64_t before, lost;
+
+	if (!r->cut_known)
+		return core_fail(err, CORE_E_PARSE, r->name, 0,
+				 "chunk %llu: file is cut short %llu bytes "
+				 "into the chunk, inside its header; the "
+				 "records before it were read%s", no, at, hdr);
+	before = r->last_id >= r->cut_first && r->last_id <= r->cut_last ?
+		 r->last_id : r->cut_first - 1;
+	lost = r->cut_last >= before ? r->cut_last - before : 0;
+	if (lost == 0)
+		return core_fail(err, CORE_E_PARSE, r->name, 0,
+				 "chunk %llu: file is cut short %llu bytes "
+				 "into the chunk, after its last record; every "
+				 "record was read%s", no, at, hdr);
+	return core_fail(err, CORE_E_PARSE, r->name, 0,
+			 "chunk %llu: file is cut short %llu bytes into the "
+			 "chunk, in record %llu; %llu of the chunk's %llu "
+			 "records lost, the records before it were read%s",
+			 no, at, (unsigned long long)(before + 1),
+			 (unsigned long long)lost,
+			 (unsigned long long)(r->cut_last - r->cut_first + 1),
+			 hdr);
+}
+
+/*
+ * At the end of the file: reports once a file cut short (inside its
+ * header, or inside a chunk), or a header that names more chunks or
+ * later records than the file holds.  Returns 0 when all is as the
+ * header says, else CORE_E_PARSE.
+ */
+static int end_check(struct input_evtx *r, struct core_error *err)
+{
+	char hdr[128] = "";
+	bool behind;
+
+	if (r->hdr_next > 0)
+		snprintf(hdr, sizeof(hdr), "; the file header names %llu "
+			 "chunks, records up to %llu",
+			 (unsigned long long)r->hdr_chunks,
+			 (unsigned long long)(r->hdr_next - 1));
+	if (r->size < FILE_HEADER)
+		return core_fail(err, CORE_E_PARSE, r->name, 0,
+				 "file is cut short inside its %d-byte "
+				 "header (%llu bytes): no record in it%s",
+				 FILE_HEADER, (unsigned long long)r->size,
+				 hdr);
+	if (r->cut)
+		return cut_report(r, hdr, err);
+	behind = r->hdr_next > 0 &&
+		 (r->hdr_chunks > r->chunks_seen ||
+		  (!r->skipped && r->hdr_next > r->max_id + 1));
+	if (!behind)
+		return 0;
+	return core_fail(err, CORE_E_PARSE, r->name, 0,
+			 "file header names %llu chunks, records up to %llu; "
+			 "the file holds %llu, records up to %llu: it is cut "
+			 "short or lost chunks; the records in it were read",
+			 (unsigned long long)r->hdr_chunks,
+			 (unsigned long long)(r->hdr_next - 1),
+			 (unsigned long long)r->chunks_seen,
+			 (unsigned long long)r->max_id);
+}
+
 int input_evtx_next(struct input_evtx *r, struct input_evtx_record *rec,
 		    struct core_error *err)
 {
@@ -302,20 +443,27 @@ int input_evtx_next(struct input_evtx *r, struct input_evtx_record *rec,
 			rc = chunk_load(r, err);
 			if (rc == 0 || rc == CORE_E_IO)
 				r->done = true;
+			if (rc == 0)
+				return end_check(r, err);
 			if (rc < 0)
 				return rc;
 			continue;
 		}
-		if (!record_ok(r, r->pos, &size))
-			return record_skip(r, err);
+		if (!record_ok(r, r->pos, &size)) {
+			if (!record_cut(r))
+				return record_skip(r, err);
+			r->pos = r->end;
+			continue;
+		}
 		rec->chunk = r->chunk;
-		rec->chunk_len = INPUT_EVTX_CHUNK;
+		rec->chunk_len = r->chunk_len;
 		rec->chunk_no = r->chunk_no;
 		rec->off = r->pos + 24;
 		rec->len = size - RECORD_MIN;
 		rec->record_id = le64(r->chunk + r->pos + 8);
 		rec->written = filetime_us(le64(r->chunk + r->pos + 16));
 		r->last_id = rec->record_id;
+		r->max_id = CORE_MAX(r->max_id, rec->record_id);
 		r->pos += size;
 		return 1;
 	}

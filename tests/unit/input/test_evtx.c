@@ -73,15 +73,73 @@ static void dmg_record_body(size_t *n)
 	chunk(1)[700] ^= 0x55;
 }
 
+/* Rewrites the file header's chunk count and next record id. */
+static void set_header(unsigned chunks, uint64_t next)
+{
+	fx_put(fx.img + 42, chunks, 2);
+	fx_put(fx.img + 24, next, 8);
+	put32(fx.img + 124, fx_crc32(fx.img, 120));
+}
+
+/* Space the log reserved after its last chunk. */
 static void dmg_zero_chunk(size_t *n)
+{
+	memset(chunk(1), 0, FX_CHUNK);
+	set_header(1, 4);
+	(void)n;
+}
+
+/* Zeros where the header says a chunk is: the chunk was lost. */
+static void dmg_zero_named_chunk(size_t *n)
 {
 	memset(chunk(1), 0, FX_CHUNK);
 	(void)n;
 }
 
-static void dmg_truncated(size_t *n)
+/* Cut after the records of chunk 1, in its free space. */
+static void dmg_cut_free_space(size_t *n)
 {
 	*n -= 1000;
+}
+
+/* Cut inside the second record of chunk 1. */
+static void dmg_cut_record(size_t *n)
+{
+	size_t first = chunk(1)[516] | chunk(1)[517] << 8;
+
+	*n = 4096 + FX_CHUNK + 512 + first + 40;
+}
+
+/* Cut inside the header of chunk 1. */
+static void dmg_cut_chunk_header(size_t *n)
+{
+	*n = 4096 + FX_CHUNK + 300;
+}
+
+/* Cut exactly after chunk 0: only the file header tells. */
+static void dmg_cut_at_chunk(size_t *n)
+{
+	*n = 4096 + FX_CHUNK;
+}
+
+/* Cut inside the file header. */
+static void dmg_cut_file_header(size_t *n)
+{
+	*n = 3000;
+}
+
+/* A header that promises later records than the chunks hold. */
+static void dmg_header_next(size_t *n)
+{
+	(void)n;
+	set_header(2, 9);
+}
+
+/* A header that lags behind (a log not closed cleanly) is normal. */
+static void dmg_header_stale(size_t *n)
+{
+	(void)n;
+	set_header(1, 3);
 }
 
 static void dmg_signature(size_t *n)
@@ -107,9 +165,32 @@ static const struct row {
 	{ dmg_record_body, 5, 1, "chunk 1: records checksum mismatch",
 	  "records of a chunk failing its data checksum are still tried" },
 	{ dmg_zero_chunk, 3, 0, NULL,
-	  "a chunk of zeros (reserved space) is passed silently" },
-	{ dmg_truncated, 3, 0, NULL,
-	  "a partial last chunk is not read" },
+	  "a chunk of zeros past the header's (reserved space) is silent" },
+	{ dmg_zero_named_chunk, 3, 1, "names 2 chunks, records up to 5; "
+	  "the file holds 1, records up to 3",
+	  "zeros where the header names a chunk are reported" },
+	{ dmg_cut_free_space, 5, 1, "chunk 1: file is cut short 64536 "
+	  "bytes into the chunk, after its last record; every record",
+	  "a cut in the free space of the last chunk loses no record" },
+	{ dmg_cut_record, 4, 1, "chunk 1: file is cut short 1992 bytes "
+	  "into the chunk, in record 5; 1 of the chunk's 2 records "
+	  "lost, the records before it were read; the file header names 2 "
+	  "chunks, records up to 5",
+	  "a cut inside a record reads the chunk's records before it" },
+	{ dmg_cut_chunk_header, 3, 1, "chunk 1: file is cut short 300 "
+	  "bytes into the chunk, inside its header; the records before",
+	  "a cut inside a chunk header is reported" },
+	{ dmg_cut_at_chunk, 3, 1, "names 2 chunks, records up to 5; the "
+	  "file holds 1, records up to 3: it is cut short",
+	  "a cut at a chunk boundary is told by the file header" },
+	{ dmg_cut_file_header, 0, 1, "file is cut short inside its "
+	  "4096-byte header (3000 bytes): no record in it",
+	  "a cut inside the file header is reported" },
+	{ dmg_header_next, 5, 1, "records up to 8; the file holds 2, "
+	  "records up to 5",
+	  "a header naming later records than the file holds is reported" },
+	{ dmg_header_stale, 5, 0, NULL,
+	  "a header behind its chunks (not closed cleanly) is normal" },
 	{ dmg_signature, 2, 1, "no chunk signature",
 	  "a block without the chunk signature is reported and skipped" },
 };

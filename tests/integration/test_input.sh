@@ -1,0 +1,73 @@
+#!/bin/bash
+# What the user hands vigil analyze: EVTX files cut short, the same file
+# twice, directories with a trailing slash, empty or holding nothing
+# readable, and standard input; each told once, clearly, by its name.
+. "$(dirname "$0")/lib.sh"
+
+# Runs vigil with stdout to $T/out, stderr to $T/err; sets rc.
+run() {
+	"$VIGIL" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ $rc -gt 128 ]; then fail "crashed with signal $((rc - 128)): $*"; fi
+}
+
+# has FILE PATTERN: grep, printing the file when it fails.
+has() {
+	grep -q -- "$2" "$1" || { echo "--- $1:"; cat "$1"; return 1; }
+}
+
+hasnt() {
+	! grep -q -- "$2" "$1" || { echo "--- $1:"; cat "$1"; return 1; }
+}
+
+# count FILE PATTERN: how many lines match.
+count() {
+	grep -c -- "$2" "$1"
+}
+
+# ------------------------------------------------------ EVTX cut short
+
+evtx_cut() {
+	local big f n
+	big=$(ls -S "$DATASETS"/evtx-attack-samples/*/*.evtx 2>/dev/null |
+		head -1)
+	if [ -z "$big" ]; then
+		echo "SKIP: EVTX cut checks: no EVTX sample under $DATASETS"
+		return
+	fi
+	f="$T/cut.evtx"
+
+	head -c 100000 "$big" >"$f"
+	run analyze --no-default-rules -r "$SRCDIR/rules/windows" "$f"
+	check "a cut EVTX file is still analysed (rc=$rc)" [ $rc -eq 0 ]
+	check "the cut is named with its file and chunk" \
+		has "$T/err" "cut.evtx: chunk 1: file is cut short 30368 bytes"
+	check "the cut says the records before it were read" \
+		has "$T/err" "records before it were read"
+	check "the cut is counted as bad" has "$T/out" " 1 bad;"
+	n=$(sed -n 's/.* bytes, \([0-9]*\) records.*/\1/p' "$T/out")
+	check "the cut chunk's complete records are read ($n > 44)" \
+		[ "${n:-0}" -gt 44 ]
+
+	run rules test "$SRCDIR/rules/windows" "$f"
+	check "rules test tells the cut too" \
+		has "$T/err" "cut.evtx: chunk 1: file is cut short"
+
+	head -c 3000 "$big" >"$f"
+	run analyze --no-default-rules -r "$SRCDIR/rules/windows" "$f"
+	check "a cut inside the file header is named" \
+		has "$T/err" "cut.evtx: file is cut short inside its 4096-byte"
+	check "a cut header is counted as bad" has "$T/out" " 1 bad;"
+
+	head -c $((4096 + 65536)) "$big" >"$f"
+	run analyze --no-default-rules -r "$SRCDIR/rules/windows" "$f"
+	check "a cut at a chunk boundary is told by the file header" \
+		has "$T/err" "cut.evtx: file header names .* chunks.*cut short"
+
+	run analyze --no-default-rules -r "$SRCDIR/rules/windows" "$big"
+	check "a whole EVTX file has no warning" hasnt "$T/err" "room=input"
+	check "a whole EVTX file has 0 bad" has "$T/out" " 0 bad;"
+}
+evtx_cut
+
+finish
