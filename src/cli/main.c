@@ -42,8 +42,9 @@ static void usage(FILE *out)
 	      "  help [COMMAND]          this text, or a command's options\n"
 	      "  version                 print the version\n"
 	      "\n"
-	      "`vigil COMMAND --help` lists a command's options; `man vigil`\n"
-	      "has the details.\n", out);
+	      "`vigil COMMAND --help` lists a command's options; the manual\n"
+	      "has the details: `man vigil` once installed (cmake --install),\n"
+	      "`man -l docs/vigil.1` in the source tree.\n", out);
 }
 
 int main(int argc, char **argv)

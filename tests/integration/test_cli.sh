@@ -60,4 +60,19 @@ sys.exit(0 if len(a) == 1 else 1)' "$T/rot.json"
 "$VIGIL" analyze --quiet -o "$T/report.json" --format json "$T/one.log"
 check "--output writes the file" python3 -c \
 	"import json,sys; json.load(open(sys.argv[1]))" "$T/report.json"
+
+# --help points at a manual page that exists from the source tree; its
+# SYNOPSIS names every command --help lists.
+out=$("$VIGIL" --help)
+check "--help gives the manual's path in the tree" \
+	grep -qF 'man -l docs/vigil.1' <<<"$out"
+check "the manual --help names exists" [ -f "$SRCDIR/docs/vigil.1" ]
+synopsis=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' \
+	"$SRCDIR/docs/vigil.1" | tr -d '\\' | sed 's/fB//g; s/fR//g')
+for cmd in "rules check" "rules test" "rules fields" "audit verify" \
+	"analyze" "show" "investigate" "feedback" "triage" "llm check" \
+	"templates" "eval" "embed" "similar"; do
+	check "man SYNOPSIS has 'vigil $cmd'" \
+		grep -q "^\.B vigil $cmd" <<<"$synopsis"
+done
 finish
