@@ -292,13 +292,27 @@ static void advise_persistence(struct core_buf *b, const struct view *v)
 			"4732); remove what nobody installed on purpose.");
 }
 
+/*
+ * Tampering (indicator removal T1070, impaired defences T1562) is told
+ * apart from the rest of defence evasion (proxy programs, injection,
+ * masquerading, UAC bypass ...), which hides what ran rather than what
+ * was logged.
+ */
 static void advise_evasion(struct core_buf *b, const struct view *v)
 {
-	core_buf_printf(b, " Defences or logs were tampered with on ");
+	if (technique(v, "t1070") || technique(v, "t1562")) {
+		core_buf_printf(b, " Defences or logs were tampered with on ");
+		say_host(b, v, 1u << TACTIC_EVASION);
+		core_buf_printf(b, ": keep a copy of the logs that remain "
+				"(forwarded events, EDR) and check its audit "
+				"policy and security tools.");
+		return;
+	}
+	core_buf_printf(b, " Something on ");
 	say_host(b, v, 1u << TACTIC_EVASION);
-	core_buf_printf(b, ": keep a copy of the logs that remain (forwarded "
-			"events, EDR) and check its audit policy and "
-			"security tools.");
+	core_buf_printf(b, " hid what it ran: find the program behind it "
+			"(Sysmon 1 ParentImage and Hashes, Security 4688) "
+			"and look for the same file on other hosts.");
 }
 
 /* Which kinds of credential theft the Windows records show. */

@@ -304,6 +304,7 @@ struct observed {
 	int64_t ts;
 	bool login, failure, success, invalid, invalid_failed, pam, privileged;
 	bool windows;			/* the login is a Windows logon */
+	uint8_t platform;		/* enum incident_platform, of a login */
 	bool request, ids;
 	uint64_t times;			/* "message repeated N times": N */
 	unsigned status;
@@ -335,6 +336,8 @@ static void classify(const struct core_event *ev, struct observed *o)
 
 	o->windows = core_str_eq_lit(act, "windows_logon");
 	o->login = o->windows || core_str_eq_lit(act, "ssh_login");
+	if (o->login)
+		o->platform = (uint8_t)incident_platform_of(ev, ev->raw);
 	o->failure = o->login && core_str_eq_lit(out, "failure");
 	o->success = o->login && core_str_eq_lit(out, "success");
 	/*
@@ -512,7 +515,7 @@ static void observe_source(struct incident_set *s, const struct observed *o)
 	    (!e->ok_user[0] ||
 	     (!e->ok_after_failure && e->c.login_failures > 0))) {
 		e->ok_after_failure = e->c.login_failures > 0;
-		e->ok_windows = o->windows;
+		e->ok_platform = o->platform;
 		n = CORE_MIN(o->user.len, sizeof(e->ok_user) - 1);
 		memcpy(e->ok_user, o->user.p, n);
 		e->ok_user[n] = '\0';

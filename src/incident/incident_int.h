@@ -27,7 +27,7 @@ struct incident_ent {
 	uint8_t type;			/* enum incident_entity_type */
 	char ok_user[48];		/* who logged in (see entity.c) */
 	bool ok_after_failure;
-	bool ok_windows;		/* that login was a Windows logon */
+	uint8_t ok_platform;		/* enum incident_platform of it */
 	struct incident_counters c;
 	struct incident_distinct users;
 	struct incident_distinct sources;

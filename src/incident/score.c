@@ -1071,19 +1071,35 @@ static void tell_next_unix(struct work *w, struct core_buf *b)
 		tell_no_login(w, b, mask);
 }
 
+/* What to do about the account a source logged in as, by platform. */
+static void tell_success(struct core_buf *b, const struct incident_ent *e)
+{
+	switch (e->ok_platform) {
+	case INCIDENT_PLAT_WINDOWS:
+		core_buf_printf(b, " Reset the password of %s, end its logon "
+				"sessions (Security 4624 Logon ID) and review "
+				"what they did.", e->ok_user);
+		break;
+	case INCIDENT_PLAT_HONEYPOT:
+		core_buf_printf(b, " The honeypot let the source in as %s: "
+				"read what the session typed and fetched, and "
+				"check real hosts for the same password.",
+				e->ok_user);
+		break;
+	default:
+		core_buf_printf(b, " Reset the password of %s, end its "
+				"sessions and check its authorized_keys.",
+				e->ok_user);
+	}
+}
+
 static void tell_next(struct work *w, struct core_buf *b)
 {
 	core_buf_printf(b, "What to do next:");
 	if (w->nsources)
 		tell_sources_block(w, b);
-	if (w->success && w->success->ok_user[0] && w->success->ok_windows)
-		core_buf_printf(b, " Reset the password of %s, end its logon "
-				"sessions (Security 4624 Logon ID) and review "
-				"what they did.", w->success->ok_user);
-	else if (w->success && w->success->ok_user[0])
-		core_buf_printf(b, " Reset the password of %s, end its "
-				"sessions and check its authorized_keys.",
-				w->success->ok_user);
+	if (w->success && w->success->ok_user[0])
+		tell_success(b, w->success);
 	else if (w->cred_then_access)
 		core_buf_printf(b, " Reset the password of the account that "
 				"logged in and end its sessions.");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # vigil analyze on a small Windows scenario (flat EventData JSON lines:
 # Sysmon 1 and 10, System 7045, Security 4769; Security 4625 and 4624 in
-# logons.jsonl) and on a Linux auth log:
+# logons.jsonl; a Cowrie honeypot in cowrie.json) and on a Linux auth log:
 # the evidence lines of Windows records are summaries of their salient
 # fields, and "What to do next" fits the platform each incident came from.
 . "$(dirname "$0")/lib.sh"
@@ -88,6 +88,13 @@ check "logons: end the logon sessions" has "$T/logons.txt" \
 	"Reset the password of svc_backup, end its logon sessions"
 check "logons: no SSH advice" lacks "$T/logons.txt" "authorized_keys"
 check "logons: no SSH wording" lacks "$T/logons.txt" "SSH"
+
+# A honeypot's accepted login is no account to reset.
+"$VIGIL" analyze "$FIX/cowrie.json" >"$T/cowrie.txt" 2>/dev/null
+check "honeypot: a login the honeypot let in" has "$T/cowrie.txt" \
+	"The honeypot let the source in as root"
+check "honeypot: no password reset" lacks "$T/cowrie.txt" \
+	"Reset the password of root"
 
 # JSON: the raw record stays, the summary and platforms are added.
 "$VIGIL" analyze --format json --no-default-rules -r "$FIX/rules" \

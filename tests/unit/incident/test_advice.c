@@ -33,6 +33,12 @@ static const char *const t_pth[] = {
 	"attack.lateral_movement", "attack.t1550.002",
 };
 static const char *const t_exec[] = { "attack.execution", "attack.t1059" };
+static const char *const t_clear[] = {
+	"attack.defense_evasion", "attack.t1070.001",
+};
+static const char *const t_proxy[] = {
+	"attack.defense_evasion", "attack.t1218.011",
+};
 static const char *const t_lateral[] = {
 	"attack.lateral_movement", "attack.t1021.002",
 };
@@ -50,6 +56,8 @@ RULE(r_golden, "Golden ticket", t_golden);
 RULE(r_pth, "Pass the hash", t_pth);
 RULE(r_exec, "Encoded PowerShell", t_exec);
 RULE(r_lateral, "Admin share write", t_lateral);
+RULE(r_clear, "Security log cleared", t_clear);
+RULE(r_proxy, "Rundll32 proxy execution", t_proxy);
 
 /* Where an alert's event came from. */
 enum plat { WIN, LINUX, WEB };
@@ -67,6 +75,14 @@ struct advice_row {
 };
 
 static const struct advice_row rows[] = {
+	{ { { &r_clear, WIN } },
+	  { "Defences or logs were tampered with on WS1", NULL },
+	  { "hid what it ran", NULL },
+	  "log clearing is tampering" },
+	{ { { &r_proxy, WIN } },
+	  { "Something on WS1 hid what it ran", "Hashes", NULL },
+	  { "tampered", NULL },
+	  "a proxy program hides what ran, it tampers with nothing" },
 	{ { { &r_privesc, WIN } },
 	  { "process tree and logon session of CORP\\bob on WS1",
 	    "Security 4624", "Sysmon 1", NULL },
