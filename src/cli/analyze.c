@@ -787,33 +787,151 @@ static void read_input(struct analyze *a, const char *path)
 
 /* ---------------------------------------------------------- collecting */
 
+/* A file's identity, so one given twice is read once. */
+struct fileid {
+	uint64_t dev, ino;
+	uint64_t size;
+	size_t pos;		/* in pathlist order */
+};
+
 struct pathlist {
 	char **v;
+	struct fileid *id;	/* beside v */
 	size_t n, cap;
 	uint64_t bytes;
 	struct analyze *a;
 };
 
+static int pathlist_grow(struct pathlist *pl)
+{
+	size_t cap = pl->cap ? pl->cap * 2 : 64;
+	char **v = realloc(pl->v, cap * sizeof(*v));
+	struct fileid *id;
+
+	if (!v)
+		return CORE_E_NOMEM;
+	pl->v = v;
+	id = realloc(pl->id, cap * sizeof(*id));
+	if (!id)
+		return CORE_E_NOMEM;
+	pl->id = id;
+	pl->cap = cap;
+	return 0;
+}
+
+/*
+ * Standard input is known by what it is open on, so "-" twice, or "-"
+ * redirected from a file also named, is one input.  A file that cannot
+ * be examined gets an identity of its own (its place).
+ */
 static void on_file(const char *path, void *ud)
 {
 	struct pathlist *pl = ud;
+	struct fileid *id;
 	struct stat st;
+	bool in = strcmp(path, "-") == 0;
 
-	if (pl->n == pl->cap) {
-		size_t cap = pl->cap ? pl->cap * 2 : 64;
-		char **v = realloc(pl->v, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		pl->v = v;
-		pl->cap = cap;
-	}
+	if (pl->n == pl->cap && pathlist_grow(pl) != 0)
+		return;
 	pl->v[pl->n] = strdup(path);
 	if (!pl->v[pl->n])
 		return;
-	pl->n++;
-	if (strcmp(path, "-") != 0 && stat(path, &st) == 0)
-		pl->bytes += (uint64_t)st.st_size;
+	id = &pl->id[pl->n];
+	id->pos = pl->n++;
+	if ((in ? fstat(STDIN_FILENO, &st) : stat(path, &st)) != 0) {
+		id->dev = in ? 0 : UINT64_MAX;
+		id->ino = in ? 0 : id->pos;
+		id->size = 0;
+		return;
+	}
+	id->dev = (uint64_t)st.st_dev;
+	id->ino = (uint64_t)st.st_ino;
+	id->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	pl->bytes += id->size;
+}
+
+static int fileid_cmp(const void *x, const void *y)
+{
+	const struct fileid *a = x, *b = y;
+
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->ino != b->ino)
+		return a->ino < b->ino ? -1 : 1;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* Names a repeat once: by count when given by the same name. */
+static void tell_repeat(struct pathlist *pl, size_t i, size_t keep,
+			unsigned *times)
+{
+	const char *name = strcmp(pl->v[i], "-") == 0 ? "<stdin>" : pl->v[i];
+
+	if (pl->a->quiet)
+		return;
+	if (strcmp(pl->v[i], pl->v[keep]) != 0) {
+		core_log(CORE_LOG_WARN, "input", name, 0,
+			 "the same file as %s; read once", pl->v[keep]);
+		return;
+	}
+	if (times[keep] == 0)
+		return;
+	if (times[keep] == 2)
+		core_log(CORE_LOG_WARN, "input", name, 0,
+			 "given twice; read once");
+	else
+		core_log(CORE_LOG_WARN, "input", name, 0,
+			 "given %u times; read once", times[keep]);
+	times[keep] = 0;
+}
+
+/*
+ * Drops every path naming a file already in the list (same device and
+ * inode: the same name twice, a directory and a file in it, a hard
+ * link), keeping the first, and says so once per file.  On out of
+ * memory the list is left as it is.
+ */
+static void drop_repeats(struct pathlist *pl)
+{
+	struct fileid *by = NULL;
+	size_t *keep = NULL, k = 0;
+	unsigned *times = NULL;
+
+	if (pl->n < 2)
+		return;
+	by = malloc(pl->n * sizeof(*by));
+	keep = malloc(pl->n * sizeof(*keep));
+	times = calloc(pl->n, sizeof(*times));
+	if (!by || !keep || !times)
+		goto out;
+	memcpy(by, pl->id, pl->n * sizeof(*by));
+	qsort(by, pl->n, sizeof(*by), fileid_cmp);
+	for (size_t i = 0, first = 0; i < pl->n; i++) {
+		if (by[i].dev != by[first].dev || by[i].ino != by[first].ino)
+			first = i;
+		keep[by[i].pos] = by[first].pos;
+		if (strcmp(pl->v[by[i].pos], pl->v[by[first].pos]) == 0)
+			times[by[first].pos]++;
+	}
+
+	for (size_t i = 0; i < pl->n; i++) {
+		if (keep[i] != i)
+			tell_repeat(pl, i, keep[i], times);
+	}
+	for (size_t i = 0; i < pl->n; i++) {
+		if (keep[i] == i) {
+			pl->v[k] = pl->v[i];
+			pl->id[k++] = pl->id[i];
+			continue;
+		}
+		pl->bytes -= pl->id[i].size;
+		free(pl->v[i]);
+	}
+	pl->n = k;
+out:
+	free(by);
+	free(keep);
+	free(times);
 }
 
 static void on_skip(const char *path, const char *why, void *ud)
@@ -853,12 +971,14 @@ static int anomaly_start(struct analyze *a)
 			       &err) != 0)
 			core_log(CORE_LOG_WARN, "input", a->baselines[i], 0,
 				 "baseline cannot be read; skipped");
+	drop_repeats(&pl);
 	(void)input_order_rotated(pl.v, pl.n);
 	for (size_t i = 0; i < pl.n; i++) {
 		read_input(a, pl.v[i]);
 		free(pl.v[i]);
 	}
 	free(pl.v);
+	free(pl.id);
 	a->st = keep;
 	a->errors = errors;
 	return cli_anomaly_learning(a->anom, false, want) != 0;
@@ -950,6 +1070,7 @@ int cli_analyze(int argc, char **argv)
 			a.errors++;
 		}
 	}
+	drop_repeats(&pl);
 	a.bytes_total = pl.bytes;
 	/* Rotated logs oldest first, so correlations run across them. */
 	(void)input_order_rotated(pl.v, pl.n);
@@ -958,6 +1079,7 @@ int cli_analyze(int argc, char **argv)
 		free(pl.v[i]);
 	}
 	free(pl.v);
+	free(pl.id);
 
 	detect_flush(a.rules, on_alert, &a);
 	cli_anomaly_finish(a.anom, on_alert, &a);

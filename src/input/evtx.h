@@ -12,7 +12,9 @@
  * whose signature, size or trailing size copy is wrong is skipped and the
  * chunk's next record found by its signature.  Each such skip is returned
  * once as CORE_E_PARSE with the file and the chunk (and record) number;
- * the caller reports it and calls again.
+ * the caller reports it and calls again.  A file cut short (or missing
+ * chunks its header names) is read up to the cut and reported once, as
+ * CORE_E_PARSE, as its end.
  */
 #ifndef VIGIL_INPUT_EVTX_H
 #define VIGIL_INPUT_EVTX_H
@@ -26,7 +28,7 @@ struct input_evtx;
 /* One event record, valid until the next call. */
 struct input_evtx_record {
 	const uint8_t *chunk;	/* the chunk holding it (chunk_len bytes) */
-	size_t chunk_len;
+	size_t chunk_len;	/* less than INPUT_EVTX_CHUNK when cut */
 	uint64_t chunk_no;	/* 0-based, in file order */
 	size_t off;		/* its binary XML: chunk[off, off + len) */
 	size_t len;

@@ -70,4 +70,47 @@ evtx_cut() {
 }
 evtx_cut
 
+# ------------------------------------------------- the same file twice
+
+mkdir -p "$T/logs/sub"
+for i in 1 2 3 4 5 6; do
+	printf 'Mar  1 10:00:0%d web01 sshd[%d]: Failed password for root from 203.0.113.9 port %d ssh2\n' \
+		$i $((100 + i)) $((4000 + i))
+done >"$T/logs/auth.log"
+cp "$T/logs/auth.log" "$T/logs/sub/other.log"
+cd "$T/logs" || exit 1
+
+run analyze auth.log
+once=$(cat "$T/out")
+run analyze auth.log auth.log
+check "a file given twice is read once" has "$T/out" " 6 records,"
+check "the report is the same as for the file once" \
+	[ "$(cat "$T/out" | sed 's/[0-9.]* s$//')" = \
+	  "$(echo "$once" | sed 's/[0-9.]* s$//')" ]
+check "a file given twice is said once" \
+	[ "$(count "$T/err" 'src=auth.log msg="given twice; read once"')" = 1 ]
+
+run analyze auth.log auth.log auth.log
+check "three times is counted" has "$T/err" "given 3 times; read once"
+
+run analyze "$T/logs" "$T/logs/sub/other.log"
+check "a directory and a file in it read each file once" \
+	has "$T/out" " 12 records,"
+check "the file inside the directory is named" \
+	has "$T/err" "src=$T/logs/sub/other.log msg=\"given twice"
+
+run analyze sub/other.log ./sub/other.log
+check "two names of one file read it once" has "$T/out" " 6 records,"
+check "the second name is told the first" \
+	has "$T/err" 'src=./sub/other.log msg="the same file as sub/other.log'
+
+run analyze -q auth.log auth.log
+check "--quiet says nothing of a repeat" hasnt "$T/err" "given twice"
+
+"$VIGIL" analyze - - <auth.log >"$T/out" 2>"$T/err"
+check "standard input given twice is read once" has "$T/out" " 6 records,"
+check "standard input twice is said as <stdin>" \
+	has "$T/err" 'src=<stdin> msg="given twice'
+cd "$T" || exit 1
+
 finish
