@@ -56,11 +56,27 @@ static void walk_entry(const char *path, int depth, input_file_fn file_fn,
 		skip_fn(path, "not a regular file", ud);
 }
 
+/*
+ * Length of dir without its trailing slashes, so that "logs/" and "logs"
+ * give the same "logs/x" names; the root keeps its one slash.
+ */
+static int dir_len(const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 1 && dir[0] == '/')
+		n = 0;
+	return n > INT32_MAX ? INT32_MAX : (int)n;
+}
+
 static void walk_dir(const char *dir, int depth, input_file_fn file_fn,
 		     input_skip_fn skip_fn, void *ud)
 {
 	char **names = NULL;
 	size_t n = 0, cap = 0;
+	int dlen = dir_len(dir);
 	struct dirent *de;
 	DIR *d;
 
@@ -96,7 +112,8 @@ static void walk_dir(const char *dir, int depth, input_file_fn file_fn,
 
 	for (size_t i = 0; i < n; i++) {
 		char path[4096];
-		int len = snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		int len = snprintf(path, sizeof(path), "%.*s/%s", dlen, dir,
+				   names[i]);
 
 		if (len < 0 || (size_t)len >= sizeof(path))
 			skip_fn(names[i], "path too long", ud);

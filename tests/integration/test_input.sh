@@ -113,4 +113,16 @@ check "standard input twice is said as <stdin>" \
 	has "$T/err" 'src=<stdin> msg="given twice'
 cd "$T" || exit 1
 
+# ------------------------------------------------------ trailing slash
+
+printf 'nothing a decoder knows\n' >"$T/logs/sub/notes.txt"
+for d in "$T/logs/" "$T/logs//"; do
+	run analyze --format json -o "$T/r.json" "$d"
+	check "'$d': file names have no doubled slash" \
+		hasnt "$T/err" "$T/logs//"
+	check "'$d': the file inside is named once with one slash" \
+		has "$T/err" "src=$T/logs/sub/notes.txt "
+	check "'$d': evidence has no doubled slash" hasnt "$T/r.json" "logs//"
+done
+
 finish

@@ -83,6 +83,52 @@ static void test_walk(void **state)
 	assert_int_equal(system(p), 0);
 }
 
+static void on_path(const char *path, void *ud)
+{
+	struct seen *s = ud;
+
+	snprintf(s->files[s->nfiles++], 256, "%s", path);
+}
+
+/* A directory named with trailing slashes gives the same file names. */
+static void test_walk_slash(void **state)
+{
+	static const struct {
+		const char *suffix;
+		const char *want;	/* after the directory's name */
+		const char *why;
+	} rows[] = {
+		{ "", "/a.log", "the directory as is" },
+		{ "/", "/a.log", "one trailing slash is not doubled" },
+		{ "///", "/a.log", "several trailing slashes give one" },
+		{ "/./", "/./a.log", "a dot component is kept as given" },
+	};
+	char d[] = "/tmp/vigil-test-walk-XXXXXX", p[512], want[512];
+	struct core_error err;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(d));
+	snprintf(p, sizeof(p), "%s/a.log", d);
+	assert_non_null(f = fopen(p, "w"));
+	fclose(f);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct seen s = { 0 };
+
+		snprintf(p, sizeof(p), "%s%s", d, rows[i].suffix);
+		snprintf(want, sizeof(want), "%s%s", d, rows[i].want);
+		assert_int_equal(input_walk(p, on_path, on_skip, &s, &err),
+				 0);
+		assert_int_equal(s.nfiles, 1);
+		if (strcmp(s.files[0], want) != 0)
+			fail_msg("row %zu (%s): %s, want %s", i, rows[i].why,
+				 s.files[0], want);
+	}
+	snprintf(p, sizeof(p), "%s/a.log", d);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(rmdir(d), 0);
+}
+
 /* Rotation families read oldest first, in the places they had. */
 static void test_order_rotated(void **state)
 {
@@ -143,6 +189,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_walk_slash),
 		cmocka_unit_test(test_order_rotated),
 	};
 
