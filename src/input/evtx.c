@@ -150,6 +150,11 @@ int input_evtx_open(const char *path, struct input_evtx **out,
 	int rc;
 
 	*out = NULL;
+	/* Chunks are read by offset: a pipe cannot be one. */
+	if (strcmp(path, "-") == 0)
+		return core_fail(err, CORE_E_UNSUPPORTED, "<stdin>", 0,
+				 "standard input cannot be read as EVTX; "
+				 "give the file by its name");
 	r = calloc(1, sizeof(*r));
 	if (!r || !(r->buf = malloc(INPUT_EVTX_CHUNK))) {
 		free(r);

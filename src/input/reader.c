@@ -249,6 +249,8 @@ int input_open(const char *path, unsigned oflags, struct input_reader **out,
 	struct input_reader *r;
 	struct stat st;
 	const char *why;
+	/* One name for standard input, in messages and in evidence. */
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	int fd;
 
 	*out = NULL;
@@ -258,13 +260,13 @@ int input_open(const char *path, unsigned oflags, struct input_reader **out,
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0)
-		return core_fail(err, CORE_E_IO, path, 0, "cannot open: %s",
+		return core_fail(err, CORE_E_IO, name, 0, "cannot open: %s",
 				 strerror(errno));
 	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode) ||
 	    (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) &&
 	     !S_ISCHR(st.st_mode) && !S_ISSOCK(st.st_mode))) {
 		close(fd);
-		return core_fail(err, CORE_E_IO, path, 0,
+		return core_fail(err, CORE_E_IO, name, 0,
 				 "not a regular file or stream");
 	}
 
@@ -272,10 +274,9 @@ int input_open(const char *path, unsigned oflags, struct input_reader **out,
 	if (!r || !(r->buf = malloc(BUF_SIZE))) {
 		free(r);
 		close(fd);
-		return core_fail(err, CORE_E_NOMEM, path, 0, "out of memory");
+		return core_fail(err, CORE_E_NOMEM, name, 0, "out of memory");
 	}
-	snprintf(r->name, sizeof(r->name), "%s",
-		 strcmp(path, "-") == 0 ? "<stdin>" : path);
+	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 	r->mtime = S_ISREG(st.st_mode) ?
 		(int64_t)st.st_mtim.tv_sec * 1000000 +
@@ -285,7 +286,7 @@ int input_open(const char *path, unsigned oflags, struct input_reader **out,
 	if (!r->gz) {
 		close(fd);
 		input_close(r);
-		return core_fail(err, CORE_E_NOMEM, path, 0, "out of memory");
+		return core_fail(err, CORE_E_NOMEM, name, 0, "out of memory");
 	}
 	gzbuffer(r->gz, 256 * 1024);
 	fill(r);
@@ -295,7 +296,7 @@ int input_open(const char *path, unsigned oflags, struct input_reader **out,
 			  CORE_MIN(r->end, (size_t)SNIFF_BYTES));
 	if (why && !(oflags & INPUT_O_ANY)) {
 		input_close(r);
-		return core_fail(err, CORE_E_UNSUPPORTED, path, 0, "%s", why);
+		return core_fail(err, CORE_E_UNSUPPORTED, name, 0, "%s", why);
 	}
 	/* A byte-order mark is not part of the first record. */
 	if (r->end >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0) {

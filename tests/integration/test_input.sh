@@ -125,4 +125,21 @@ for d in "$T/logs/" "$T/logs//"; do
 	check "'$d': evidence has no doubled slash" hasnt "$T/r.json" "logs//"
 done
 
+# ------------------------------------------- standard input, one name
+
+head -c 4096 /dev/zero | tr '\0' '\1' >"$T/bin"
+"$VIGIL" analyze - <"$T/bin" >"$T/out" 2>"$T/err"
+check "rejected standard input is <stdin>" \
+	has "$T/err" 'msg="<stdin>: binary data'
+"$VIGIL" analyze -F evtx - <"$T/bin" >"$T/out" 2>"$T/err"
+check "standard input as EVTX is refused as <stdin>" \
+	has "$T/err" 'msg="<stdin>: standard input cannot be read as EVTX'
+{ cat "$T/logs/auth.log"; printf 'Mar  1 10:00:09 web01 app: a\xff\n'; } |
+	"$VIGIL" analyze --format json -o "$T/r.json" - >"$T/out" 2>"$T/err"
+check "a damaged line of standard input is <stdin>" \
+	has "$T/err" 'src=<stdin> line=7 '
+check "evidence from standard input is <stdin>" has "$T/r.json" '"<stdin>'
+check "standard input is never '-' in a message" \
+	hasnt "$T/err" 'msg="-:\|src=- '
+
 finish

@@ -268,6 +268,10 @@ static void test_not_evtx(void **state)
 	assert_non_null(strstr(err.msg, "not an EVTX file"));
 	assert_true(input_evtx_magic("ElfFile\0", 8));
 	assert_false(input_evtx_magic("ElfFile", 7));
+	/* Standard input has one name, and cannot be read by offset. */
+	assert_int_equal(input_evtx_open("-", &r, &err), CORE_E_UNSUPPORTED);
+	assert_null(r);
+	assert_string_equal(err.file, "<stdin>");
 }
 
 static void test_file(void **state)

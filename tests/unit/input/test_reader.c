@@ -311,6 +311,46 @@ static void test_missing_and_dir(void **state)
 	assert_int_equal(input_open(dir, 0, &r, &err), CORE_E_IO);
 }
 
+/* Standard input is "<stdin>" in every message and in every record. */
+static void test_stdin_name(void **state)
+{
+	static const struct {
+		const char *data;
+		size_t len;
+		int rc;			/* of input_open */
+		const char *why;
+	} rows[] = {
+		{ "\xfd" "7zXZ\0\0\0", 8, CORE_E_UNSUPPORTED,
+		  "a rejected content names <stdin>" },
+		{ "one\ntwo\n", 8, 0, "a read record's input is <stdin>" },
+	};
+	int saved = dup(STDIN_FILENO);
+
+	(void)state;
+	assert_true(saved >= 0);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		const char *p = write_file("in", rows[i].data, rows[i].len);
+		struct input_reader *r;
+		struct core_error err = { 0 };
+		FILE *f = freopen(p, "rb", stdin);
+		int rc;
+
+		assert_non_null(f);
+		rc = input_open("-", 0, &r, &err);
+		if (rc != rows[i].rc)
+			fail_msg("row %zu (%s): rc %d", i, rows[i].why, rc);
+		if (rc != 0 && strcmp(err.file, "<stdin>") != 0)
+			fail_msg("row %zu (%s): named '%s'", i, rows[i].why,
+				 err.file);
+		if (rc == 0) {
+			assert_string_equal(input_name(r), "<stdin>");
+			input_close(r);
+		}
+	}
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_json_documents),
 		cmocka_unit_test(test_missing_and_dir),
+		cmocka_unit_test(test_stdin_name),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
