@@ -17,6 +17,9 @@
 #include "cli/cli_triage.h"
 #include "triage/triage.h"
 
+#include "cli/report.h"
+
+#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -37,7 +40,9 @@ static const char usage_text[] =
 "                       `concurrency` from vigil.yaml at once)\n"
 "      --stream         print the model's answer as it arrives\n"
 "                       (one incident, text format)\n"
-"      --store PATH     the store (default: see `vigil analyze --help`)\n"
+"      --store PATH     the store (default: $VIGIL_STORE, else\n"
+"                       $XDG_DATA_HOME/vigil/vigil.db, else\n"
+"                       ~/.local/share/vigil/vigil.db)\n"
 "  -c, --config FILE    read FILE instead of the default vigil.yaml\n"
 "      --no-model       use the deterministic verdict only\n"
 "  -f, --format FMT     text (default) or json\n"
@@ -49,6 +54,7 @@ struct opts {
 	const char *config;
 	bool all, no_model, json, quiet, stats, stream;
 	int64_t id;
+	struct store *view;	/* a second handle: evidence for printing */
 };
 
 static int parse(struct opts *o, int argc, char **argv)
@@ -107,37 +113,148 @@ static int parse(struct opts *o, int argc, char **argv)
 
 /* ------------------------------------------------------------- output */
 
-static void print_text(const struct triage_result *r)
+/* Who gave the verdict and, when the model did not, why not. */
+static void producer_note(const struct opts *o,
+			  const struct triage_result *r, char *out, size_t n)
 {
-	printf("incident %lld: %s, confidence %.2f, score %u -> %u "
-	       "(by %s", (long long)r->incident_id,
-	       triage_verdict_name(r->verdict), r->confidence,
-	       r->score_before, r->score, r->producer);
-	if (strcmp(r->status, "ok"))
-		printf("; the model was not used: %s", r->status);
-	printf(")\n");
+	if (strcmp(r->status, "ok") == 0)
+		snprintf(out, n, "by %s", r->producer);
+	else if (strcmp(r->status, "no-model") == 0)
+		snprintf(out, n, "deterministic: %s", o->no_model ?
+			 "--no-model" : "no model configured");
+	else if (strcmp(r->status, "privacy-none") == 0)
+		snprintf(out, n, "deterministic: privacy none sends nothing "
+			 "to the model");
+	else
+		snprintf(out, n, "deterministic: the model failed: %s",
+			 r->status);
+}
+
+/*
+ * The stored incident's evidence array: the pack numbers its lines in
+ * this order (L1 is the first), so an id names one of them.  *doc is to
+ * be freed; NULL when the store cannot say.
+ */
+static const cJSON *stored_evidence(const struct opts *o, int64_t id,
+				    cJSON **doc)
+{
+	struct store_query q = { .max_bytes = 8u << 20 };
+	struct core_buf b;
+	const cJSON *ev;
+
+	*doc = NULL;
+	if (o->view == NULL)
+		return NULL;
+	core_buf_init(&b, 8u << 20);
+	if (store_query_incident(o->view, id, &q, &b, NULL) == 0)
+		*doc = cJSON_ParseWithLength(b.p, b.len);
+	core_buf_free(&b);
+	ev = cJSON_GetObjectItemCaseSensitive(*doc, "evidence");
+	return cJSON_IsArray(ev) ? ev : NULL;
+}
+
+/* "    L1 auth.log:1042  <the line>", one line per id cited. */
+static void print_evidence(const struct opts *o,
+			   const struct triage_result *r, struct core_buf *b)
+{
+	cJSON *ids = cJSON_Parse(r->evidence ? r->evidence : "[]"), *doc;
+	const cJSON *ev = stored_evidence(o, r->incident_id, &doc), *id;
+	char path[CLI_REPORT_PATH_MAX + 8];
+
+	core_buf_printf(b, "  evidence:%s\n",
+			cJSON_GetArraySize(ids) ? "" : " none cited");
+	cJSON_ArrayForEach(id, ids) {
+		const char *s = cJSON_GetStringValue(id);
+		unsigned long k = s && s[0] == 'L' ? strtoul(s + 1, NULL, 10) :
+				  0;
+		const cJSON *e = k && k <= INT32_MAX ?
+				 cJSON_GetArrayItem(ev, (int)k - 1) : NULL;
+		const char *file = cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(e, "file"));
+		const char *text = cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(e, "text"));
+
+		core_buf_printf(b, "    ");
+		cli_report_escape(b, s ? s : "?", s ? strlen(s) : 1, 16,
+				  false);
+		if (e == NULL || file == NULL || text == NULL) {
+			core_buf_printf(b, " (not among the stored "
+					"evidence lines)\n");
+			continue;
+		}
+		cli_report_short_path(file, CLI_REPORT_PATH_MAX, path,
+				      sizeof(path));
+		core_buf_printf(b, " ");
+		cli_report_escape(b, path, strlen(path), sizeof(path), false);
+		core_buf_printf(b, ":%.0f  ", cJSON_GetNumberValue(
+			cJSON_GetObjectItemCaseSensitive(e, "line")));
+		cli_report_escape(b, text, strlen(text), CLI_REPORT_WIDTH,
+				  false);
+		core_buf_addc(b, '\n');
+	}
+	cJSON_Delete(doc);
+	cJSON_Delete(ids);
+}
+
+/* The explanation, its later lines indented under its first. */
+static void print_why(const char *s, struct core_buf *b)
+{
+	const char *lead = "  why: ";
+
+	if (s == NULL || *s == '\0')
+		core_buf_printf(b, "  why: -\n");
+	while (s != NULL && *s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+
+		core_buf_printf(b, "%s", lead);
+		cli_report_escape(b, s, n, 64 * CLI_REPORT_WIDTH, false);
+		core_buf_addc(b, '\n');
+		lead = "       ";
+		s += n + (nl != NULL);
+	}
+}
+
+static void print_text(const struct opts *o, const struct triage_result *r)
+{
+	struct core_buf b;
+	char by[160];
+
+	core_buf_init(&b, 1u << 22);
+	producer_note(o, r, by, sizeof(by));
+	core_buf_printf(&b, "incident %lld: %s, confidence %.2f, score %u -> "
+			"%u (%s)\n", (long long)r->incident_id,
+			triage_verdict_name(r->verdict), r->confidence,
+			r->score_before, r->score, by);
 	if (r->steps)
-		printf("  model: %u turn(s), %u tool call(s) (%u refused), "
-		       "%llu+%llu tokens, %.2f s\n", r->steps, r->tool_calls,
-		       r->tools_refused, (unsigned long long)r->prompt_tokens,
-		       (unsigned long long)r->completion_tokens,
-		       r->model_us / 1e6);
+		core_buf_printf(&b, "  model: %u turn(s), %u tool call(s) (%u "
+				"refused), %llu+%llu tokens, %.2f s\n",
+				r->steps, r->tool_calls, r->tools_refused,
+				(unsigned long long)r->prompt_tokens,
+				(unsigned long long)r->completion_tokens,
+				r->model_us / 1e6);
 	if (r->floor.clamped)
-		printf("  floor: %s%s\n", r->floor.reason,
-		       r->floor.needs_analyst ? " (needs an analyst)" : "");
-	printf("  evidence: %s\n", r->evidence ? r->evidence : "[]");
-	printf("  why: %s\n", r->explanation ? r->explanation : "");
-	printf("  actions: %s\n", r->actions ? r->actions : "[]");
+		core_buf_printf(&b, "  floor: %s%s\n", r->floor.reason,
+				r->floor.needs_analyst ?
+				" (needs an analyst)" : "");
+	print_evidence(o, r, &b);
+	print_why(r->explanation, &b);
+	core_buf_printf(&b, "  actions: %s\n", r->actions ? r->actions : "[]");
 	if (r->pack.flagged || r->tool_withheld)
-		printf("  withheld from the model: %u field(s) of the pack, "
-		       "%u value(s) of tool results with instruction-like "
-		       "text\n", r->pack.flagged, r->tool_withheld);
+		core_buf_printf(&b, "  withheld from the model: %u field(s) of "
+				"the pack, %u value(s) of tool results with "
+				"instruction-like text\n", r->pack.flagged,
+				r->tool_withheld);
 	if (r->fp_probability >= 0)
-		printf("  local model: p(false positive) %.2f (%s)%s\n",
-		       r->fp_probability, r->fp_drivers,
-		       r->hidden ? "; hidden as a likely repeat" : "");
-	printf("  pack: %zu bytes, ~%zu tokens, %u evidence lines\n",
-	       r->pack.bytes, r->pack.tokens, r->pack.evidence);
+		core_buf_printf(&b, "  local model: p(false positive) %.2f "
+				"(%s)%s\n", r->fp_probability, r->fp_drivers,
+				r->hidden ? "; hidden as a likely repeat" :
+				"");
+	core_buf_printf(&b, "  pack: %zu bytes, ~%zu tokens, %u evidence "
+			"lines\n", r->pack.bytes, r->pack.tokens,
+			r->pack.evidence);
+	(void)cli_report_flush(stdout, &b);
+	core_buf_free(&b);
 }
 
 static void json_str(const char *s)
@@ -194,7 +311,7 @@ static void report(const struct opts *o, const struct triage_result *r,
 	if (o->json)
 		print_json(r, tot->n == 0);
 	else if (!o->quiet)
-		print_text(r);
+		print_text(o, r);
 	tot->n++;
 	tot->by[r->verdict]++;
 	tot->hidden += r->hidden;
@@ -368,6 +485,29 @@ static double pct(uint64_t a, uint64_t b)
 	return b ? 100.0 * (double)a / (double)b : 0;
 }
 
+/* "12.5%", or what is missing when there is nothing to divide by. */
+static const char *share(uint64_t a, uint64_t b, const char *none,
+			 char *out, size_t n)
+{
+	if (b == 0)
+		snprintf(out, n, "n/a (%s)", none);
+	else
+		snprintf(out, n, "%.1f%%", pct(a, b));
+	return out;
+}
+
+/* "87.5% of 8", or "n/a (none compared)". */
+static const char *agreement(uint64_t agree, uint64_t compared, char *out,
+			     size_t n)
+{
+	if (compared == 0)
+		snprintf(out, n, "n/a (none compared)");
+	else
+		snprintf(out, n, "%.1f%% of %llu", pct(agree, compared),
+			 (unsigned long long)compared);
+	return out;
+}
+
 /* One line of the per-producer table; "-" where a figure has no sense. */
 static void producer_row(enum triage_producer p,
 			 const struct triage_producer_stats *b)
@@ -396,7 +536,7 @@ static int stats(struct store *st)
 {
 	struct core_error err = { 0 };
 	struct triage_stats s;
-	char msg[900];
+	char msg[900], f[3][64];
 
 	if (triage_stats_collect(st, &s, &err) != 0) {
 		core_error_format(&err, msg, sizeof(msg));
@@ -412,16 +552,16 @@ static int stats(struct store *st)
 	       (unsigned long long)s.det_verdicts,
 	       (unsigned long long)s.analyst);
 	printf("agreement (real = malicious or suspicious): llm/analyst "
-	       "%.1f%% of %llu, local/analyst %.1f%% of %llu, llm/local "
-	       "%.1f%% of %llu\n", pct(s.llm_agree, s.llm_compared),
-	       (unsigned long long)s.llm_compared,
-	       pct(s.local_agree, s.local_compared),
-	       (unsigned long long)s.local_compared,
-	       pct(s.llm_local_agree, s.llm_local_compared),
-	       (unsigned long long)s.llm_local_compared);
-	printf("llm precision %.1f%%, false-positive rate %.1f%% "
-	       "(tp %llu fp %llu fn %llu tn %llu)\n",
-	       pct(s.tp, s.tp + s.fp), pct(s.fp, s.fp + s.tn),
+	       "%s, local/analyst %s, llm/local %s\n",
+	       agreement(s.llm_agree, s.llm_compared, f[0], 64),
+	       agreement(s.local_agree, s.local_compared, f[1], 64),
+	       agreement(s.llm_local_agree, s.llm_local_compared, f[2], 64));
+	printf("llm precision %s, false-positive rate %s (tp %llu fp %llu "
+	       "fn %llu tn %llu)\n",
+	       share(s.tp, s.tp + s.fp, s.llm_verdicts ? "no real verdict "
+		     "compared" : "no verdicts", f[0], 64),
+	       share(s.fp, s.fp + s.tn, s.llm_verdicts ? "no benign "
+		     "incident compared" : "no verdicts", f[1], 64),
 	       (unsigned long long)s.tp, (unsigned long long)s.fp,
 	       (unsigned long long)s.fn, (unsigned long long)s.tn);
 	printf("per producer, against the analysts (real = malicious or "
@@ -490,6 +630,10 @@ int cli_triage(int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
+	/* Evidence is read on a handle of its own: in --all, results are
+	 * printed while other incidents are being triaged on st. */
+	if (!o.json && !o.quiet && cli_store_open("triage", o.store, &o.view))
+		o.view = NULL;
 	if (triage_ctx_new(st, &cfg, client, &t, &err) != 0) {
 		core_error_format(&err, msg, sizeof(msg));
 		fprintf(stderr, "vigil triage: %s\n", msg);
@@ -499,6 +643,7 @@ int cli_triage(int argc, char **argv)
 	}
 	triage_ctx_free(t);
 	llm_client_free(client);
+	store_close(o.view);
 	store_close(st);
 	return rc;
 }

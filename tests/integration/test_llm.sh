@@ -107,5 +107,5 @@ stop_server
 
 # No model at all: deterministic, and said so.
 "$VIGIL" triage 1 --store "$T/db" --no-model >"$T/nm.txt" 2>&1
-check "no model: says so" grep -q 'by deterministic' "$T/nm.txt"
+check "no model: says so" grep -q '(deterministic: --no-model)' "$T/nm.txt"
 finish

@@ -149,6 +149,62 @@ sed -i 's/^privacy: off$/privacy: none/' "$T/vigil.yaml"
 : >"$T/req.log"
 "$VIGIL" triage 1 --store "$T/db" --config "$T/vigil.yaml" >"$T/none.txt" 2>&1
 check "none: no request" test "$(requests)" = 0
-check "none: deterministic, said so" grep -q 'privacy-none' "$T/none.txt"
+check "none: deterministic, said so" \
+	grep -q '(deterministic: privacy none sends nothing' "$T/none.txt"
 stop_server
+
+# The text output: why the model was not used, in words; evidence as the
+# lines it names; the explanation's later lines indented; triage stats
+# without verdicts to compare says so instead of 0.0%.
+noconf() {	# no vigil.yaml anywhere: run from $T/none with HOME there
+	mkdir -p "$T/none"
+	(cd "$T/none" && env -u VIGIL_CONFIG -u XDG_CONFIG_HOME \
+		HOME="$T/none" "$VIGIL" "$@")
+}
+noconf triage 1 --store "$T/db" >"$T/nc.txt" 2>&1
+check "no model configured: said so" \
+	grep -q '^incident 1: .*(deterministic: no model configured)$' \
+	"$T/nc.txt"
+noconf triage 1 --store "$T/db" --no-model >"$T/nm.txt" 2>&1
+check "--no-model: said so" \
+	grep -q '^incident 1: .*(deterministic: --no-model)$' "$T/nm.txt"
+check "no 'the model was not used: no-model'" \
+	[ "$(cat "$T/nc.txt" "$T/nm.txt" | grep -c 'not used: no-model')" \
+	-eq 0 ]
+check "evidence is not a JSON list of ids" \
+	[ "$(grep -c '^  evidence: \[' "$T/nm.txt")" -eq 0 ]
+check "evidence L1 is the incident's first evidence line" python3 - \
+	"$T/inc.json" "$T/nm.txt" <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1]))["evidence"][0]
+at = "%s:%d  " % (e["file"].rsplit("/", 1)[-1], e["line"])
+l1 = [l for l in open(sys.argv[2]) if l.startswith("    L1 ")]
+sys.exit(0 if len(l1) == 1 and at + e["text"][:60] in l1[0] else 1)
+PY
+check "why: continuation lines indented" python3 - "$T/nm.txt" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+i = next(k for k, l in enumerate(lines) if l.startswith("  why: "))
+more = []
+for l in lines[i + 1:]:
+    if not l.startswith("       "):
+        break
+    more.append(l)
+# The deterministic explanation has several lines: all kept, indented.
+sys.exit(0 if len(more) >= 1 and lines[i + 1 + len(more)].startswith("  ")
+         else 1)
+PY
+"$VIGIL" analyze -q --store "$T/fresh.db" "$T"/demo/auth.log >/dev/null 2>&1
+noconf triage 1 --store "$T/fresh.db" --no-model >/dev/null 2>&1
+"$VIGIL" triage stats --store "$T/fresh.db" >"$T/stats0.txt" 2>&1
+check "stats without llm verdicts: precision n/a" \
+	grep -q '^llm precision n/a (no verdicts), false-positive rate n/a' \
+	"$T/stats0.txt"
+check "stats without comparisons: agreement n/a" \
+	grep -q 'llm/analyst n/a (none compared)' "$T/stats0.txt"
+check "stats without verdicts: no 0.0% figure" \
+	[ "$(grep -c '0\.0%' "$T/stats0.txt")" -eq 0 ]
+"$VIGIL" triage --help >"$T/thelp.txt"
+check "triage --help states the store default" \
+	grep -q 'local/share/vigil/vigil.db' "$T/thelp.txt"
 finish
