@@ -34,7 +34,8 @@
  *      ones (reconnaissance, credential access, discovery: brute force
  *      that never got in) fold per tactic set, when FOLD_MIN or more
  *      exist ("SSH brute force: 39 sources"): the reader gets one
- *      incident for the background, not two hundred.
+ *      incident for the background, not two hundred.  A week with none
+ *      of them (FOLD_GAP_US) ends a fold: the next starts anew.
  *
  * Workload: records are already aggregated, so n is at most max_records
  * plus one overflow record per rule; every pass is a sort and a walk.
@@ -51,6 +52,7 @@
 #define TACTIC_PERSIST_BIT (1u << 4)
 #define TACTIC_PRIVESC_BIT (1u << 5)
 #define FOLD_MIN 4
+#define FOLD_GAP_US (7 * 24 * 3600 * 1000000LL)	/* quiet week: new fold */
 
 enum key_kind {
 	KEY_SOURCE = 0,
@@ -543,7 +545,8 @@ static bool rec_success(const struct incident_set *s,
 struct root_info {
 	const void *rule;
 	uint32_t tactics;
-	bool several, high, critical, success;
+	bool several, high, critical, success, seen;
+	int64_t t0, t1;		/* first and last time of its records */
 };
 
 static void root_scan(const struct incident_set *s, struct uf *u,
@@ -556,6 +559,11 @@ static void root_scan(const struct incident_set *s, struct uf *u,
 		if (x->rule && x->rule != r->rule)
 			x->several = true;
 		x->rule = r->rule;
+		if (!x->seen || rec_t0(r) < x->t0)
+			x->t0 = rec_t0(r);
+		if (!x->seen || rec_t1(r) > x->t1)
+			x->t1 = rec_t1(r);
+		x->seen = true;
 		x->tactics |= incident_rule_tactics(r->rule);
 		x->high |= r->rule->level > DETECT_LEVEL_MEDIUM;
 		x->critical |= r->rule->level >= DETECT_LEVEL_CRITICAL;
@@ -606,15 +614,27 @@ static int pass_fold(struct incident_set *s, struct uf *u)
 	root_scan(s, u, ri);
 	for (size_t k = 0; k < n; k++)
 		if (uf_find(u, (uint32_t)k) == k &&
-		    fold_key(s, &ri[k], (uint32_t)k, &it[m]))
+		    fold_key(s, &ri[k], (uint32_t)k, &it[m])) {
+			it[m].t0 = ri[k].t0;
+			it[m].t1 = ri[k].t1;
 			m++;
+		}
 	qsort(it, m, sizeof(*it), key_cmp);
 
+	/*
+	 * Same key, in time order; a quiet week between two roots starts a
+	 * new fold, so that background noise of different months (or of
+	 * logs a year apart) is not one incident.
+	 */
 	while (i < m) {
 		size_t j = i + 1;
+		int64_t end = it[i].t1;
 
-		while (j < m && key_same(&it[i], &it[j]) == 0)
+		while (j < m && key_same(&it[i], &it[j]) == 0 &&
+		       it[j].t0 <= end + FOLD_GAP_US) {
+			end = CORE_MAX(end, it[j].t1);
 			j++;
+		}
 		for (size_t k = i + 1; j - i >= FOLD_MIN && k < j; k++)
 			uf_union(u, it[i].rec, it[k].rec);
 		i = j;

@@ -167,6 +167,33 @@ static void test_noise_folds(void **state)
 	incident_set_free(s);
 }
 
+/*
+ * Background noise of two months is two incidents: a quiet week ends a
+ * fold.  Within each month the scanners still fold, day after day.
+ */
+static void test_noise_folds_by_month(void **state)
+{
+	const int64_t day = 24 * 3600 * SEC;
+	struct incident_set *s = incident_set_new();
+	char ip[32];
+
+	(void)state;
+	for (int i = 0; i < 20; i++) {
+		int64_t at = T0 + (i < 10 ? i : 30 + i) * day;
+		struct synth x = { &rule_scan, at, 3, ip, NULL, NULL, "web1",
+				   NULL, NULL, (uint64_t)i };
+
+		snprintf(ip, sizeof(ip), "10.9.%d.1", i);
+		assert_int_equal(synth_add(s, &x), 0);
+	}
+	assert_int_equal(incident_build(s), 0);
+	assert_int_equal(incident_set_count(s), 2);
+	for (size_t k = 0; k < 2; k++)
+		assert_non_null(strstr(incident_set_get(s, k)->title.p,
+				       ": 10 sources"));
+	incident_set_free(s);
+}
+
 /* Every record names its incident; ids follow the output order. */
 static void test_records_point_to_incidents(void **state)
 {
@@ -235,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_network_links),
 		cmocka_unit_test(test_guessed_login_ties_sudo),
 		cmocka_unit_test(test_noise_folds),
+		cmocka_unit_test(test_noise_folds_by_month),
 		cmocka_unit_test(test_records_point_to_incidents),
 	};
 
