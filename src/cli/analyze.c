@@ -799,6 +799,7 @@ struct pathlist {
 	struct fileid *id;	/* beside v */
 	size_t n, cap;
 	uint64_t bytes;
+	uint64_t skips;		/* on_skip() calls */
 	struct analyze *a;
 };
 
@@ -938,9 +939,41 @@ static void on_skip(const char *path, const char *why, void *ud)
 {
 	struct pathlist *pl = ud;
 
+	pl->skips++;
 	pl->a->st.inputs_skipped++;
 	if (!pl->a->quiet)
 		core_log(CORE_LOG_WARN, "input", path, 0, "%s; skipped", why);
+}
+
+/*
+ * Adds the files path names to pl.  A path that cannot be examined is an
+ * error; a directory that yields no file is named, so an empty one is
+ * not just "no input could be read".
+ */
+static void collect(struct analyze *a, struct pathlist *pl, const char *path)
+{
+	struct core_error err;
+	size_t n = pl->n;
+	uint64_t skips = pl->skips;
+	char msg[1024];
+
+	if (input_walk(path, on_file, on_skip, pl, &err) != 0) {
+		core_error_format(&err, msg, sizeof(msg));
+		if (!a->quiet)
+			core_log(CORE_LOG_WARN, "input", NULL, 0,
+				 "%s; skipped", msg);
+		a->st.inputs_skipped++;
+		a->errors++;
+		return;
+	}
+	if (pl->n > n)
+		return;
+	if (pl->skips == skips)
+		a->st.inputs_skipped++;
+	if (!a->quiet)
+		core_log(CORE_LOG_WARN, "input", path, 0, "%s",
+			 pl->skips == skips ? "no files in it" :
+			 "no file in it could be read");
 }
 
 /* ---------------------------------------------------------------- main */
@@ -1023,7 +1056,6 @@ int cli_analyze(int argc, char **argv)
 {
 	struct analyze a = { 0 };
 	struct pathlist pl = { .a = &a };
-	struct core_error err;
 	int first, status = 0;
 
 	a.input_format = CORE_FMT_AUTO;
@@ -1058,18 +1090,8 @@ int cli_analyze(int argc, char **argv)
 		return 1;
 	}
 
-	for (int i = first; i < argc; i++) {
-		if (input_walk(argv[i], on_file, on_skip, &pl, &err) != 0) {
-			char msg[1024];
-
-			core_error_format(&err, msg, sizeof(msg));
-			if (!a.quiet)
-				core_log(CORE_LOG_WARN, "input", NULL, 0,
-					 "%s; skipped", msg);
-			a.st.inputs_skipped++;
-			a.errors++;
-		}
-	}
+	for (int i = first; i < argc; i++)
+		collect(&a, &pl, argv[i]);
 	drop_repeats(&pl);
 	a.bytes_total = pl.bytes;
 	/* Rotated logs oldest first, so correlations run across them. */

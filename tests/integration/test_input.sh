@@ -142,4 +142,60 @@ check "evidence from standard input is <stdin>" has "$T/r.json" '"<stdin>'
 check "standard input is never '-' in a message" \
 	hasnt "$T/err" 'msg="-:\|src=- '
 
+# ---------------------------------------- directories with nothing in it
+
+mkdir -p "$T/empty/sub/deeper"
+run analyze "$T/empty"
+check "an empty directory exits 1 (rc=$rc)" [ $rc -eq 1 ]
+check "an empty directory is named" \
+	has "$T/err" "src=$T/empty msg=\"no files in it\""
+check "then nothing could be read" has "$T/err" "no input could be read"
+run analyze "$T/empty/" "$T/logs/auth.log"
+check "an empty directory beside a log: the log is analysed (rc=$rc)" \
+	[ $rc -eq 0 ]
+check "the empty directory is named beside it" \
+	has "$T/err" "src=$T/empty/ msg=\"no files in it\""
+check "and counted as skipped" has "$T/out" "inputs 1 (skipped 1)"
+run analyze -q "$T/empty"
+check "--quiet: no word of it" hasnt "$T/err" "no files in it"
+
+# A FIFO and a file its reader may not open: a message for each.
+special_checks() {
+	local d as=() v=$VIGIL rules=$SRCDIR/rules/linux
+	d=$(mktemp -d /tmp/vigil-test-input-perm.XXXXXX) || return
+	chmod 755 "$d"
+	mkdir "$d/logs"
+	mkfifo "$d/logs/pipe"
+	cp "$T/logs/auth.log" "$d/logs/secret.log"
+	chmod 000 "$d/logs/secret.log"
+	if [ "$(id -u)" = 0 ]; then
+		# Root reads any file: run as nobody, from copies it can reach.
+		if ! setpriv --reuid=nobody --regid="$(id -g nobody)" \
+			--clear-groups true 2>/dev/null; then
+			echo "SKIP: unreadable-file check: root without setpriv"
+			rm -rf "$d"
+			return
+		fi
+		as=(setpriv --reuid=nobody --regid="$(id -g nobody)"
+		    --clear-groups)
+		cp "$VIGIL" "$d/vigil"
+		cp -r "$rules" "$d/rules"
+		chmod -R a+rX "$d/vigil" "$d/rules"
+		v=$d/vigil
+		rules=$d/rules
+	fi
+	"${as[@]}" "$v" analyze --no-default-rules -r "$rules" "$d/logs" \
+		>"$T/out" 2>"$T/err"
+	rc=$?
+	check "FIFO and unreadable file only: exit 1, no crash (rc=$rc)" \
+		[ $rc -eq 1 ]
+	check "the FIFO is named" \
+		has "$T/err" "src=$d/logs/pipe msg=\"not a regular file; skipped"
+	check "the unreadable file is named with the reason" \
+		has "$T/err" "$d/logs/secret.log: cannot open: Permission denied"
+	check "then nothing could be read" has "$T/err" "no input could be read"
+	rm -rf "$d"
+}
+special_checks
+
 finish
