@@ -353,9 +353,10 @@ static void group_drop(struct detect_ruleset *rs, struct detect_rule *r,
 /*
  * Retires a few groups from the cold end that are stale at `now`, the
  * time of the event that needs a group, then evicts if full.  Stale is
- * measured from that event, not from the latest time seen: a second
- * input older than the first (rotated logs given newest first, sample
- * files from different years) still correlates within itself.
+ * measured from that event, not from the latest time seen, and either
+ * way: a second input older than the first (sample files of different
+ * years) still correlates within itself, and the first one's groups,
+ * newer than `timespan` past it, retire instead of blocking the rest.
  */
 static void make_room(struct detect_ruleset *rs, struct detect_rule *r,
 		      int64_t now, detect_alert_fn fn, void *ud)
@@ -363,7 +364,10 @@ static void make_room(struct detect_ruleset *rs, struct detect_rule *r,
 	struct detect_ctab *t = r->corr->tab;
 
 	for (int i = 0; i < 2 && t->oldest != NULL; i++) {
-		if (now - t->oldest->last_ts <= r->corr->timespan)
+		int64_t idle = now - t->oldest->last_ts;
+
+		/* Stale either way: a newer group of an earlier input too. */
+		if (idle <= r->corr->timespan && -idle <= r->corr->timespan)
 			break;
 		group_drop(rs, r, t->oldest, fn, ud);
 	}
