@@ -225,6 +225,7 @@ class Handler(BaseHTTPRequestHandler):
         tools_done = any(m.get("role") == "tool" for m in msgs)
         offered = bool(req.get("tools"))
         if mode == "drop":
+            self.release()
             self.close_connection = True
             self.connection.shutdown(2)
             return
