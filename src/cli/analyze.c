@@ -604,14 +604,22 @@ static bool is_evtx(const char *path)
 	return input_evtx_magic(magic, n);
 }
 
+/* The last message of a file (a cut, say) is shown past the cap. */
 static void evtx_warn(struct analyze *a, const struct core_error *err,
-		      uint64_t *shown)
+		      uint64_t *shown, bool last)
 {
 	char msg[1024];
 
 	a->st.bad_records++;
-	if (a->quiet || (*shown)++ >= WARN_PER_KIND * 4)
+	if (a->quiet)
 		return;
+	/* shown past the cap counts what is left unsaid. */
+	if (*shown >= WARN_PER_KIND * 4 && !last) {
+		(*shown)++;
+		return;
+	}
+	if (*shown < WARN_PER_KIND * 4)
+		(*shown)++;
 	core_error_format(err, msg, sizeof(msg));
 	core_log(CORE_LOG_WARN, "input", NULL, 0, "%s", msg);
 }
@@ -634,7 +642,7 @@ static void read_evtx(struct analyze *a, const char *path)
 	if (rc != 0 || d == NULL) {
 		if (rc == 0)
 			core_fail(&err, CORE_E_NOMEM, path, 0, "out of memory");
-		evtx_warn(a, &err, &shown);
+		evtx_warn(a, &err, &shown, true);
 		a->st.inputs_skipped++;
 		a->errors++;
 		input_evtx_close(r);
@@ -643,7 +651,7 @@ static void read_evtx(struct analyze *a, const char *path)
 	a->st.inputs++;
 	while ((rc = input_evtx_next(r, &rec, &err)) != 0) {
 		if (rc < 0) {
-			evtx_warn(a, &err, &shown);
+			evtx_warn(a, &err, &shown, input_evtx_ended(r));
 			if (rc == CORE_E_PARSE)
 				continue;
 			a->errors++;
@@ -657,7 +665,7 @@ static void read_evtx(struct analyze *a, const char *path)
 		if (parse_evtx_record(d, &a->ev, rec.chunk, rec.chunk_len,
 				      rec.chunk_no, rec.off, rec.len,
 				      rec.written, &err) != 0)
-			evtx_warn(a, &err, &shown);
+			evtx_warn(a, &err, &shown, false);
 		analyze_event(a);
 		if (a->progress && (a->st.lines & 0xffff) == 0)
 			progress(a, NULL, false);

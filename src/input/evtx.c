@@ -475,6 +475,11 @@ int input_evtx_next(struct input_evtx *r, struct input_evtx_record *rec,
 	return 0;
 }
 
+bool input_evtx_ended(const struct input_evtx *r)
+{
+	return r->done;
+}
+
 const char *input_evtx_name(const struct input_evtx *r)
 {
 	return r->name;

@@ -61,6 +61,9 @@ void input_evtx_close(struct input_evtx *r);
 int input_evtx_next(struct input_evtx *r, struct input_evtx_record *rec,
 		    struct core_error *err);
 
+/* True once input_evtx_next() has reported the end (or a read error). */
+bool input_evtx_ended(const struct input_evtx *r);
+
 const char *input_evtx_name(const struct input_evtx *r);
 uint64_t input_evtx_size(const struct input_evtx *r);
 uint64_t input_evtx_consumed(const struct input_evtx *r);

@@ -64,6 +64,27 @@ evtx_cut() {
 	check "a cut at a chunk boundary is told by the file header" \
 		has "$T/err" "cut.evtx: file header names .* chunks.*cut short"
 
+	# Every other record's signature spoilt, then the cut: the cut is
+	# told even after the cap on messages per file.
+	python3 - "$big" "$f" <<'PY'
+import sys
+img = bytearray(open(sys.argv[1], "rb").read(100000))
+at, n = 4096 + 512, 0
+while True:
+    at = img.find(b"**\0\0", at + 4, 4096 + 65536)
+    if at < 0:
+        break
+    n += 1
+    if n % 2:
+        img[at] = ord("X")
+open(sys.argv[2], "wb").write(img)
+PY
+	run analyze --no-default-rules -r "$SRCDIR/rules/windows" "$f"
+	check "many damaged records: the cap is told" \
+		has "$T/err" "more damaged records or chunks"
+	check "many damaged records: the cut is still told" \
+		has "$T/err" "cut.evtx: chunk 1: file is cut short"
+
 	run analyze --no-default-rules -r "$SRCDIR/rules/windows" "$big"
 	check "a whole EVTX file has no warning" hasnt "$T/err" "room=input"
 	check "a whole EVTX file has 0 bad" has "$T/out" " 0 bad;"
