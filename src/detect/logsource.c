@@ -78,8 +78,11 @@ static int names(struct lsload *l, const yaml_node_t *n, const char ***out,
 	if (n != NULL && n->type == YAML_SEQUENCE_NODE) {
 		cnt = 0;
 		for (yaml_node_item_t *i = n->data.sequence.items.start;
-		     i < n->data.sequence.items.top && cnt < 32; i++)
+		     i < n->data.sequence.items.top; i++) {
+			if (cnt == CORE_ARRAY_LEN(buf))
+				return lfail(l, n, "more than 32 names");
 			buf[cnt++] = nat(l, *i);
+		}
 		it = buf;
 	}
 	*out = detect_alloc(l->rs, (cnt + 1) * sizeof(**out));
@@ -145,8 +148,11 @@ static int when_field(struct lsload *l, const yaml_node_t *kn,
 	if (vn->type == YAML_SEQUENCE_NODE) {
 		cnt = 0;
 		for (yaml_node_item_t *i = vn->data.sequence.items.start;
-		     i < vn->data.sequence.items.top && cnt < 32; i++)
+		     i < vn->data.sequence.items.top; i++) {
+			if (cnt == CORE_ARRAY_LEN(buf))
+				return lfail(l, vn, "more than 32 values");
 			buf[cnt++] = nat(l, *i);
+		}
 		it = buf;
 	}
 	f->vals = detect_alloc(l->rs, (cnt + 1) * sizeof(*f->vals));
@@ -250,8 +256,11 @@ static int fields_add(struct lsload *l, const yaml_node_t *n,
 		rc = names(l, nat(l, p->value), &to, &nto);
 		if (rc != 0)
 			return rc;
-		for (unsigned i = 0; i < nto || nto == 0; i++) {
-			if (nto == 0 || !*to[i])
+		if (nto == 0)
+			return lfail(l, nat(l, p->value),
+				     "empty event field name");
+		for (unsigned i = 0; i < nto; i++) {
+			if (!*to[i])
 				return lfail(l, nat(l, p->value),
 					     "empty event field name");
 		}
