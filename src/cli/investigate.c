@@ -72,6 +72,12 @@ static const char *item(bool md)
 	return md ? "- " : "    ";
 }
 
+/* The plural ending of a count: "1 incident", "2 incidents". */
+static const char *plural(double n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static void runs(struct core_buf *b, const cJSON *e, bool md)
 {
 	static const char *const names[] = {
@@ -139,9 +145,11 @@ static void peers(struct core_buf *b, const cJSON *e, bool md)
 	cJSON_ArrayForEach(p, arr(e, "peers")) {
 		core_buf_printf(b, "%s%s ", item(md), str(p, "type"));
 		esc(b, str(p, "value"), 96, md);
-		core_buf_printf(b, ": %.0f alert records, %.0f incidents%s\n",
+		core_buf_printf(b, ": %.0f alert record%s, %.0f incident%s%s\n",
 				num(p, "shared_alerts"),
+				plural(num(p, "shared_alerts")),
 				num(p, "shared_incidents"),
+				plural(num(p, "shared_incidents")),
 				cJSON_IsTrue(cJSON_GetObjectItem(p,
 				"rare_pair")) ? ", rare pair (seen with this "
 				"entity only)" : "");
@@ -175,13 +183,43 @@ static void unusual(struct core_buf *b, const cJSON *e, bool md)
 	}
 }
 
+/* True when x is a line printed before: same file, line and text. */
+static bool seen_line(const cJSON *const *seen, size_t n, const cJSON *x)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (num(seen[i], "line") == num(x, "line") &&
+		    strcmp(str(seen[i], "file"), str(x, "file")) == 0 &&
+		    strcmp(str(seen[i], "text"), str(x, "text")) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Each line once, though several alerts (and several entities of the
+ * value) cite it: the store keeps one row per alert sample.
+ */
 static void events(struct core_buf *b, const cJSON *ev, bool md)
 {
-	const cJSON *e, *x;
+	const cJSON *e, *x, **seen = NULL;
+	size_t n = 0, cap = 0;
 
 	section(b, "event lines (evidence and alert samples)", md);
 	cJSON_ArrayForEach(e, arr(ev, "entities")) {
 		cJSON_ArrayForEach(x, arr(e, "events")) {
+			if (seen_line(seen, n, x))
+				continue;
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				const cJSON **v = realloc(seen,
+							  nc * sizeof(*v));
+
+				if (v == NULL)
+					break;
+				seen = v;
+				cap = nc;
+			}
+			seen[n++] = x;
 			core_buf_printf(b, "%s%s ", item(md), str(x, "ts"));
 			esc(b, str(x, "file"), 64, md);
 			core_buf_printf(b, ":%.0f  ", num(x, "line"));
@@ -189,6 +227,7 @@ static void events(struct core_buf *b, const cJSON *ev, bool md)
 			core_buf_addc(b, '\n');
 		}
 	}
+	free(seen);
 }
 
 static void entity(struct core_buf *b, const cJSON *e, bool md)
@@ -196,11 +235,13 @@ static void entity(struct core_buf *b, const cJSON *e, bool md)
 	core_buf_printf(b, md ? "## %s `" : "%s ", str(e, "type"));
 	esc(b, str(e, "value"), 96, md);
 	core_buf_printf(b, md ? "`\n\n- first seen %s, last seen %s\n- %.0f "
-			"alert records, %.0f incidents\n" : "\n    first seen "
-			"%s, last seen %s\n    %.0f alert records, %.0f "
-			"incidents\n", str(e, "first_seen"),
+			"alert record%s, %.0f incident%s\n" : "\n    first "
+			"seen %s, last seen %s\n    %.0f alert record%s, %.0f "
+			"incident%s\n", str(e, "first_seen"),
 			str(e, "last_seen"), num(e, "alert_records"),
-			num(e, "incident_count"));
+			plural(num(e, "alert_records")),
+			num(e, "incident_count"),
+			plural(num(e, "incident_count")));
 	incidents(b, e, md);
 	alerts(b, e, md);
 	runs(b, e, md);

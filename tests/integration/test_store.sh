@@ -241,4 +241,28 @@ junk "audit short head" "$VIGIL" audit verify --store "$db" --expect ab
 "$VIGIL" investigate --store "$db" 'no-such-entity' 2>/dev/null
 check "unknown entity: status 1" [ $? -eq 1 ]
 
+
+# investigate counts in the singular when there is one (a store of one
+# run); its event lines list each file:line once though several alerts
+# and both runs of $db cite it.
+"$VIGIL" analyze --quiet --store "$T/show-db" "${logs[@]}" >"$T/an.txt"
+"$VIGIL" investigate --store "$T/show-db" --type ip "$ip" >"$T/inv1.txt"
+check "investigate of one incident says '1 incident'" \
+	grep -q '^    [0-9]* alert records, 1 incident$' "$T/inv1.txt"
+check "investigate: no '1 incidents' or '1 alert records'" \
+	[ "$(grep -Ec '(^|[^0-9])1 (incidents|alert records)' \
+	"$T/inv1.txt")" -eq 0 ]
+"$VIGIL" investigate --store "$db" --type ip "$ip" >"$T/inv2.txt"
+python3 - "$T/inv.json" >"$T/inv-dup.txt" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["events"]
+seen = [(x["file"], x["line"]) for e in d["entities"] for x in e["events"]]
+print(len(seen) - len(set(seen)))
+PY
+check "the store holds lines cited twice (else the next check is idle)" \
+	[ "$(cat "$T/inv-dup.txt")" -gt 0 ]
+sed -n '/^  event lines/,$p' "$T/inv2.txt" | awk 'NR > 1 && $1 ~ /^20/ {
+	print $2 }' | sort | uniq -d >"$T/inv-twice.txt"
+check "investigate: each event line once" [ ! -s "$T/inv-twice.txt" ]
+
 finish
