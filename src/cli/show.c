@@ -57,12 +57,12 @@ static void strings(struct core_buf *b, const cJSON *a, const char *sep)
 
 static const char *const counters[][2] = {
 	{ "login_failures", "failed logins" }, { "login_successes", "logins" },
-	{ "invalid_users", "invalid users" },
+	{ "invalid_users", "unknown-user attempts" },
 	{ "pam_failures", "PAM failures" },
 	{ "distinct_users", "users tried" }, { "distinct_sources", "sources" },
 	{ "privileged", "privileged" }, { "requests", "requests" },
 	{ "http_4xx", "4xx" }, { "http_5xx", "5xx" },
-	{ "ids_alerts", "IDS alerts" }, { "events", "events" },
+	{ "ids_alerts", "IDS alerts" },
 };
 
 static void counter_list(struct core_buf *b, const cJSON *o)
@@ -78,12 +78,34 @@ static void counter_list(struct core_buf *b, const cJSON *o)
 				counters[i][1], v);
 		first = false;
 	}
-	if (first)
+	/* As the report has it: events only when nothing else counts. */
+	if (first && num(o, "events") > 0)
+		core_buf_printf(b, "events %.0f", num(o, "events"));
+	else if (first)
 		core_buf_printf(b, "named by alerts only");
+}
+
+/*
+ * A stored RFC 3339 time as the report prints times ("2026-03-10
+ * 13:02:05 UTC"); anything that does not parse is given as it is.
+ */
+static const char *when(const char *iso, char *out, size_t n)
+{
+	int64_t ts;
+	size_t len = strlen(iso);
+
+	if (len == 0 || core_time_parse_iso(iso, len, &ts) != len) {
+		snprintf(out, n, "%s", *iso ? iso : "unknown");
+		return out;
+	}
+	cli_report_time(ts, out, n);
+	return out;
 }
 
 static void head(struct core_buf *b, const cJSON *d, bool md)
 {
+	char t0[64], t1[64];
+
 	core_buf_printf(b, md ? "## Incident %.0f: [%.0f %s] " :
 			"#%.0f [%.0f %s] ", num(d, "id"), num(d, "score"),
 			str(d, "severity"));
@@ -92,7 +114,8 @@ static void head(struct core_buf *b, const cJSON *d, bool md)
 			"alerts %.0f, events %.0f\n" :
 			"\n    run %.0f, report #%.0f\n    %s .. %s  alerts "
 			"%.0f  events %.0f\n", num(d, "run_id"),
-			num(d, "rank"), str(d, "ts_first"), str(d, "ts_last"),
+			num(d, "rank"), when(str(d, "ts_first"), t0, sizeof(t0)),
+			when(str(d, "ts_last"), t1, sizeof(t1)),
 			num(d, "alerts"), num(d, "events"));
 	core_buf_printf(b, md ? "- ATT&CK: " : "    ATT&CK: ");
 	strings(b, arr(d, "tactics"), " > ");
@@ -142,6 +165,7 @@ static void evidence(struct core_buf *b, const cJSON *d, bool md)
 static void alerts(struct core_buf *b, const cJSON *d, bool md)
 {
 	const cJSON *a;
+	char t0[64], t1[64];
 
 	section(b, "alert records", md);
 	cJSON_ArrayForEach(a, arr(d, "alert_records")) {
@@ -150,8 +174,9 @@ static void alerts(struct core_buf *b, const cJSON *d, bool md)
 		core_buf_printf(b, " (%s): raised %.0f, events %.0f, "
 				"%s .. %s\n",
 				str(a, "level"), num(a, "raised"),
-				num(a, "events"), str(a, "ts_first"),
-				str(a, "ts_last"));
+				num(a, "events"),
+				when(str(a, "ts_first"), t0, sizeof(t0)),
+				when(str(a, "ts_last"), t1, sizeof(t1)));
 	}
 }
 
@@ -174,17 +199,22 @@ static void explanation(struct core_buf *b, const cJSON *d, bool md)
 static void traces(struct core_buf *b, const cJSON *d, bool md)
 {
 	const cJSON *t;
+	char t0[64];
 
 	section(b, "triage traces", md);
 	if (!cJSON_GetArraySize(arr(d, "traces")))
 		core_buf_printf(b, md ? "none (vigil triage makes them)\n" :
 				"    none (vigil triage makes them)\n");
 	cJSON_ArrayForEach(t, arr(d, "traces")) {
-		core_buf_printf(b, md ? "- trace %.0f: %s " : "    trace %.0f: "
-				"%s ", num(t, "id"), str(t, "producer"));
-		esc(b, str(t, "model"), 64, md);
+		core_buf_printf(b, md ? "- trace %.0f: %s" : "    trace %.0f: "
+				"%s", num(t, "id"), str(t, "producer"));
+		if (*str(t, "model")) {
+			core_buf_addc(b, ' ');
+			esc(b, str(t, "model"), 64, md);
+		}
 		core_buf_printf(b, ", %s, %s, %.0f ms, %.0f+%.0f tokens, %.0f "
-				"steps\n", str(t, "started"), str(t, "status"),
+				"steps\n", when(str(t, "started"), t0,
+						 sizeof(t0)), str(t, "status"),
 				num(t, "duration_us") / 1000,
 				num(t, "prompt_tokens"),
 				num(t, "completion_tokens"), num(t, "steps"));
@@ -197,6 +227,7 @@ static void traces(struct core_buf *b, const cJSON *d, bool md)
 static void verdicts(struct core_buf *b, const cJSON *d, bool md)
 {
 	const cJSON *v;
+	char t0[64];
 
 	section(b, "verdicts", md);
 	cJSON_ArrayForEach(v, arr(d, "verdicts")) {
@@ -204,7 +235,8 @@ static void verdicts(struct core_buf *b, const cJSON *d, bool md)
 				"%+.0f), %s: " : "    %s: %s (confidence %.2f, "
 				"score %+.0f), %s: ", str(v, "producer"),
 				str(v, "verdict"), num(v, "confidence"),
-				num(v, "score_delta"), str(v, "created"));
+				num(v, "score_delta"),
+				when(str(v, "created"), t0, sizeof(t0)));
 		esc(b, str(v, "explanation"), 4 * CLI_REPORT_WIDTH, md);
 		core_buf_addc(b, '\n');
 	}
@@ -213,10 +245,12 @@ static void verdicts(struct core_buf *b, const cJSON *d, bool md)
 static void feedback(struct core_buf *b, const cJSON *d, bool md)
 {
 	const cJSON *f;
+	char t0[64];
 
 	section(b, "analyst feedback", md);
 	cJSON_ArrayForEach(f, arr(d, "feedback")) {
-		core_buf_printf(b, md ? "- %s " : "    %s ", str(f, "created"));
+		core_buf_printf(b, md ? "- %s " : "    %s ",
+				when(str(f, "created"), t0, sizeof(t0)));
 		esc(b, str(f, "analyst"), 64, md);
 		core_buf_printf(b, ": %s", str(f, "verdict"));
 		if (*str(f, "note")) {

@@ -265,4 +265,19 @@ sed -n '/^  event lines/,$p' "$T/inv2.txt" | awk 'NR > 1 && $1 ~ /^20/ {
 	print $2 }' | sort | uniq -d >"$T/inv-twice.txt"
 check "investigate: each event line once" [ ! -s "$T/inv-twice.txt" ]
 
+# show speaks as the report does: its counter names and its times.
+"$VIGIL" show --store "$T/show-db" 1 >"$T/show-w.txt"
+check "show: 'unknown-user attempts', as analyze says" \
+	grep -q 'unknown-user attempts [0-9]' "$T/show-w.txt"
+check "analyze says 'unknown-user attempts' too" \
+	grep -q 'unknown-user attempts [0-9]' "$T/an.txt"
+check "show: no 'invalid users'" \
+	[ "$(grep -c 'invalid users' "$T/show-w.txt")" -eq 0 ]
+span=$(grep -Eom1 '[0-9-]{10} [0-9:]{8} UTC \.\. [0-9-]{10} [0-9:]{8} UTC' \
+	"$T/an.txt")
+check "show: the incident's span as analyze prints it ($span)" \
+	grep -qF "$span" <(sed -n 3p "$T/show-w.txt")
+check "show: no ISO timestamps outside the log lines" \
+	[ "$(sed '/^  evidence:/,/^  alert records:/d' "$T/show-w.txt" |
+	grep -Ec '[0-9]T[0-9]{2}:[0-9]{2}:[0-9]{2}')" -eq 0 ]
 finish
