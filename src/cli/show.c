@@ -114,7 +114,8 @@ static void head(struct core_buf *b, const cJSON *d, bool md)
 			"alerts %.0f, events %.0f\n" :
 			"\n    run %.0f, report #%.0f\n    %s .. %s  alerts "
 			"%.0f  events %.0f\n", num(d, "run_id"),
-			num(d, "rank"), when(str(d, "ts_first"), t0, sizeof(t0)),
+			num(d, "rank"),
+			when(str(d, "ts_first"), t0, sizeof(t0)),
 			when(str(d, "ts_last"), t1, sizeof(t1)),
 			num(d, "alerts"), num(d, "events"));
 	core_buf_printf(b, md ? "- ATT&CK: " : "    ATT&CK: ");
