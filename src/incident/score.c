@@ -760,8 +760,11 @@ static void tell_source(struct core_buf *b, const struct incident_entity *e)
 				(unsigned long long)c->http_4xx,
 				(unsigned long long)c->http_5xx);
 	if (c->ids_alerts)
-		core_buf_printf(b, "; the IDS raised %llu alerts for it",
-				(unsigned long long)c->ids_alerts);
+		core_buf_printf(b, "%s the IDS raised %llu alert%s for it",
+				c->login_failures || c->login_successes ||
+				c->requests || c->pam_failures ? ";" : ":",
+				(unsigned long long)c->ids_alerts,
+				c->ids_alerts == 1 ? "" : "s");
 	if (!c->login_failures && !c->login_successes && !c->requests &&
 	    !c->ids_alerts && !c->pam_failures)
 		core_buf_printf(b, " appears in %llu events",
@@ -769,10 +772,34 @@ static void tell_source(struct core_buf *b, const struct incident_entity *e)
 	core_buf_printf(b, ". ");
 }
 
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* How many different rules raised the incident's alerts (0: no memory). */
+static size_t rules_of(const struct work *w)
+{
+	uintptr_t *r = malloc((w->nmem + 1) * sizeof(*r));
+	size_t n = 0;
+
+	if (r == NULL)
+		return 0;
+	for (size_t i = 0; i < w->nmem; i++)
+		r[i] = (uintptr_t)rec(w, i)->rule;
+	qsort(r, w->nmem, sizeof(*r), ptr_cmp);
+	for (size_t i = 0; i < w->nmem; i++)
+		n += i == 0 || r[i] != r[i - 1];
+	free(r);
+	return n;
+}
+
 static void tell_what(struct work *w, struct core_buf *b)
 {
 	const struct incident *inc = w->inc;
-	size_t told = 0;
+	size_t told = 0, nrules;
 
 	if (inc->ts_first == inc->ts_last) {
 		core_buf_printf(b, "What happened: at ");
@@ -783,10 +810,11 @@ static void tell_what(struct work *w, struct core_buf *b)
 		core_buf_printf(b, " and ");
 		when(b, inc->ts_last);
 	}
-	core_buf_printf(b, ", %llu alert%s from %zu distinct rule hit%s. ",
+	nrules = rules_of(w);
+	core_buf_printf(b, ", %llu alert%s from %zu rule%s. ",
 			(unsigned long long)inc->alerts,
-			inc->alerts == 1 ? "" : "s", w->nmem,
-			w->nmem == 1 ? "" : "s");
+			inc->alerts == 1 ? "" : "s", nrules,
+			nrules == 1 ? "" : "s");
 	for (size_t i = 0; i < inc->nentities && told < 3; i++)
 		if (inc->entities[i].type == INCIDENT_ENT_SOURCE_IP) {
 			tell_source(b, &inc->entities[i]);
