@@ -405,8 +405,9 @@ static int end_check(struct input_evtx *r, struct core_error *err)
 
 	if (r->hdr_next > 0)
 		snprintf(hdr, sizeof(hdr), "; the file header names %llu "
-			 "chunks, records up to %llu",
+			 "chunk%s, records up to %llu",
 			 (unsigned long long)r->hdr_chunks,
+			 r->hdr_chunks == 1 ? "" : "s",
 			 (unsigned long long)(r->hdr_next - 1));
 	if (r->size < FILE_HEADER)
 		return core_fail(err, CORE_E_PARSE, r->name, 0,
@@ -422,10 +423,11 @@ static int end_check(struct input_evtx *r, struct core_error *err)
 	if (!behind)
 		return 0;
 	return core_fail(err, CORE_E_PARSE, r->name, 0,
-			 "file header names %llu chunks, records up to %llu; "
+			 "file header names %llu chunk%s, records up to %llu; "
 			 "the file holds %llu, records up to %llu: it is cut "
 			 "short or lost chunks; the records in it were read",
 			 (unsigned long long)r->hdr_chunks,
+			 r->hdr_chunks == 1 ? "" : "s",
 			 (unsigned long long)(r->hdr_next - 1),
 			 (unsigned long long)r->chunks_seen,
 			 (unsigned long long)r->max_id);
