@@ -406,6 +406,7 @@ struct detect_ruleset {
 	bool pf_off;		/* detect_ruleset_set_prefilter(false) */
 	bool pf_forced;		/* detect_ruleset_set_prefilter(true) */
 	unsigned nre_jit;	/* regular expressions JIT-compiled */
+	struct detect_wc *wc;	/* log sources per `when` key, or NULL */
 };
 
 /* Arena helpers for the loader. */
@@ -461,6 +462,27 @@ void detect_pf_clone_free(struct detect_pf *pf);
 /* Distinct literals in the database and rules with no need. */
 void detect_pf_stats(const struct detect_ruleset *rs, unsigned *literals,
 		     unsigned *always);
+
+/* ------------------------------------------------------------ when cache */
+
+struct detect_wc;
+
+/*
+ * Builds rs->wc over the `when` of every log source with rules; leaves it
+ * NULL when some `when` reads more than its fields (keywords, a field
+ * reference).  Returns 0 or CORE_E_NOMEM.
+ */
+int detect_wc_build(struct detect_ruleset *rs);
+/* A copy with its own table, for a matcher thread; NULL on failure. */
+struct detect_wc *detect_wc_clone(const struct detect_wc *wc);
+void detect_wc_free(struct detect_wc *wc);
+/*
+ * The log sources (indices into rs->ls, ascending) that have rules and
+ * whose `when` holds for ev, in *out (valid until the next call); returns
+ * how many.  rs->wc must be set.
+ */
+unsigned detect_wc_sources(struct detect_ruleset *rs,
+			   const struct core_event *ev, const uint16_t **out);
 
 /* ------------------------------------------------------------ correlation */
 

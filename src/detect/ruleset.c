@@ -10,8 +10,9 @@
  * rules raise alerts of their own (generate), and indexes every plain rule
  * under its log source.
  *
- * Matching: for each log source that has rules, its `when` is tested once;
- * only then are its rules' conditions evaluated.  A hit raises a plain
+ * Matching: the log sources whose `when` holds come from a cache keyed by
+ * the fields those selections read (whencache.c), else each source's
+ * `when` is tested once; only then are its rules' conditions evaluated.  A hit raises a plain
  * alert (when the rule generates) and feeds the correlations referencing
  * the rule.  Workload: one call per event, so the loop allocates nothing.
  */
@@ -129,6 +130,7 @@ void detect_ruleset_free(struct detect_ruleset *rs)
 	for (unsigned i = 0; i < rs->nres; i++)
 		pcre2_code_free(rs->res[i]);
 	detect_pf_free(rs);
+	detect_wc_free(rs->wc);
 	free(rs->plain);
 	free(rs->ls);
 	free(rs->res);
@@ -683,6 +685,8 @@ int detect_ruleset_compile(struct detect_ruleset *rs, struct core_error *err)
 			rc = r->corr ? detect_corr_init(rs, r) :
 			     index_rule(rs, r);
 	}
+	if (rc == 0)
+		rc = detect_wc_build(rs);
 	if (rc != 0)
 		return core_fail(err, rc, NULL, 0, "cannot compile ruleset: %s",
 				 core_strerror(rc));
@@ -741,18 +745,24 @@ typedef void (*hit_fn)(struct detect_rule *r, void *ud);
 static void eval_plain(struct detect_ruleset *rs, const struct core_event *ev,
 		       hit_fn hit, void *ud)
 {
+	const uint16_t *src = NULL;
 	bool scanned = false;
+	unsigned nsrc;
 
+	/* The sources whose `when` holds, from the cache when there is one. */
+	nsrc = rs->wc != NULL ? detect_wc_sources(rs, ev, &src) : rs->nls;
 	/*
 	 * At most one scan per event, and only when a source whose rules
 	 * need many literals (pf_gate) holds for it: then the scan decides
 	 * which of its rules may hold.  Other sources test their rules.
 	 */
-	for (unsigned i = 0; i < rs->nls; i++) {
+	for (unsigned j = 0; j < nsrc; j++) {
+		unsigned i = src != NULL ? src[j] : j;
 		const struct detect_logsource *e = &rs->ls[i];
 		bool gate = rs->pf != NULL && e->pf_gate;
 
-		if (e->nrules == 0 || !detect_sel_match(rs, &e->when, ev))
+		if (src == NULL && (e->nrules == 0 ||
+				    !detect_sel_match(rs, &e->when, ev)))
 			continue;
 		if (gate && !scanned) {
 			detect_pf_scan(rs, ev);
@@ -815,7 +825,11 @@ struct detect_matcher *detect_matcher_new(struct detect_ruleset *rs)
 	m->view = *rs;
 	m->view.md = NULL;
 	m->view.pf = detect_pf_clone(rs->pf);
-	if (rs->pf != NULL && m->view.pf == NULL) {
+	m->view.wc = detect_wc_clone(rs->wc);
+	if ((rs->pf != NULL && m->view.pf == NULL) ||
+	    (rs->wc != NULL && m->view.wc == NULL)) {
+		detect_pf_clone_free(m->view.pf);
+		detect_wc_free(m->view.wc);
 		free(m);
 		return NULL;
 	}
@@ -828,6 +842,7 @@ void detect_matcher_free(struct detect_matcher *m)
 		return;
 	pcre2_match_data_free(m->view.md);
 	detect_pf_clone_free(m->view.pf);
+	detect_wc_free(m->view.wc);
 	free(m);
 }
 
