@@ -307,7 +307,7 @@ struct detect_rule {
 	bool dead;		/* rejected at compile time */
 	bool visiting;		/* cycle check */
 	bool pf_always;		/* no literal need: always a candidate */
-	uint32_t pf_id;		/* index in the prefilter's marks */
+	uint32_t pf_id;		/* prefilter id: log source, then index order */
 	uint32_t plain_id;	/* index in rs->plain (indexed rules) */
 };
 
@@ -347,8 +347,7 @@ struct detect_logsource {
 	const char *refuse;	/* why no event can belong here, or NULL */
 	struct detect_rule **rules;	/* plain rules indexed here */
 	unsigned nrules, caprules;
-	bool pf_always;		/* `when` has no literal need */
-	uint32_t pf_id;		/* index in the prefilter's marks */
+	uint32_t pf_first;	/* prefilter id of its first rule */
 	unsigned pf_lits;	/* literals its rules need, in all */
 	bool pf_gate;		/* its rules wait for the prefilter's scan */
 };
@@ -406,7 +405,7 @@ struct detect_ruleset {
 	bool pf_off;		/* detect_ruleset_set_prefilter(false) */
 	bool pf_forced;		/* detect_ruleset_set_prefilter(true) */
 	unsigned nre_jit;	/* regular expressions JIT-compiled */
-	struct detect_wc *wc;	/* log sources per `when` key, or NULL */
+	struct detect_wc *wc;	/* log sources per `when` key */
 };
 
 /* Arena helpers for the loader. */
@@ -444,13 +443,14 @@ struct detect_pf;
  */
 int detect_pf_build(struct detect_ruleset *rs, struct core_error *err);
 void detect_pf_free(struct detect_ruleset *rs);
-/* Scans ev's values once; then detect_pf_candidate() answers for ev. */
+/* Scans ev's values once; then detect_pf_next() answers for ev. */
 void detect_pf_scan(struct detect_ruleset *rs, const struct core_event *ev);
-bool detect_pf_candidate(const struct detect_ruleset *rs,
-			 const struct detect_rule *r);
-/* May the log source's `when` hold for the scanned event? */
-bool detect_pf_source(const struct detect_ruleset *rs,
-		      const struct detect_logsource *e);
+/*
+ * The first prefilter id in [from, end) of a rule that may hold for the
+ * scanned event (all its literal clauses seen, or it has none), else end.
+ */
+uint32_t detect_pf_next(const struct detect_ruleset *rs, uint32_t from,
+			uint32_t end);
 /*
  * A copy of rs's prefilter sharing its database, with its own scratch
  * and marks (for a matcher thread); NULL when rs has no prefilter or on
@@ -468,9 +468,9 @@ void detect_pf_stats(const struct detect_ruleset *rs, unsigned *literals,
 struct detect_wc;
 
 /*
- * Builds rs->wc over the `when` of every log source with rules; leaves it
- * NULL when some `when` reads more than its fields (keywords, a field
- * reference).  Returns 0 or CORE_E_NOMEM.
+ * Builds rs->wc over the `when` of every log source with rules; when some
+ * `when` reads more than its fields (keywords, a field reference), it
+ * caches nothing and tests every `when`.  Returns 0 or CORE_E_NOMEM.
  */
 int detect_wc_build(struct detect_ruleset *rs);
 /* A copy with its own table, for a matcher thread; NULL on failure. */
@@ -479,7 +479,7 @@ void detect_wc_free(struct detect_wc *wc);
 /*
  * The log sources (indices into rs->ls, ascending) that have rules and
  * whose `when` holds for ev, in *out (valid until the next call); returns
- * how many.  rs->wc must be set.
+ * how many.
  */
 unsigned detect_wc_sources(struct detect_ruleset *rs,
 			   const struct core_event *ev, const uint16_t **out);

@@ -2,38 +2,48 @@
  * prefilter.c: one Vectorscan literal database over every plain rule, so
  * that an event is tested only against the rules it could match.
  *
- * For each rule the compiler derives a *need*: a set of literals such
- * that, if the rule's condition holds for an event, at least one of them
- * occurs (ASCII case ignored) in one of the event's field values, its
- * message or its raw record.  The derivation follows the condition tree:
+ * For each rule the compiler derives *needs*: up to PF_MAX_CLAUSES sets
+ * of literals (clauses) such that, if the rule's condition holds for an
+ * event, each clause has a literal that occurs (ASCII case ignored) in
+ * one of the event's field values, its message or its raw record.  A
+ * rule is a candidate once all its clauses have been seen.  The
+ * derivation follows the condition tree:
  *
- *   selection     the union over its alternatives (OR of conjunctions);
- *   conjunction   the best need of any one field matcher (all must hold,
- *                 so any one of them is necessary);
- *   field matcher the union of its values' literals (|all: one rule
- *                 value's expansions suffice); a negated matcher, or a
- *                 value with no literal (re, cidr, numbers, exists, null,
- *                 fieldref, a lone *) has no need;
- *   and           the best need among the children;
- *   or, N of      the union of the children (N >= 1);
- *   not           no need.
+ *   field matcher one clause, the union of its values' literals (|all:
+ *                 one clause per rule value, the union of its
+ *                 expansions); a negated matcher, or a value with no
+ *                 literal (re, cidr, numbers, exists, null, fieldref, a
+ *                 lone *) gives none;
+ *   conjunction   the clauses of all its field matchers (all must hold);
+ *   selection     one alternative: its clauses; several: one clause, the
+ *                 union of each alternative's best clause;
+ *   and           the clauses of all the children;
+ *   or, N of      one child: its clauses; several: one clause, the union
+ *                 of each child's best clause (N >= 1);
+ *   not           none.
  *
  * "Best" prefers the set whose shortest literal is longest, then the
- * smaller set: long literals are rare in logs.  Literals under three
- * bytes count as no literal.  A rule with no need stays
- * a candidate for every event.  Literals are taken from the compiled
- * values (after case folding, windash, base64, utf16 ... expansion), so
- * a value's literal is always a substring of any field value it matches.
+ * smaller set: long literals are rare in logs; the best PF_MAX_CLAUSES
+ * clauses are kept.  Literals under three bytes count as no literal.  A
+ * rule with no clause stays a candidate for every event.  Literals are
+ * taken from the compiled values (after case folding, windash, base64,
+ * utf16 ... expansion), so a value's literal is always a substring of
+ * any field value it matches.
  *
  * Literals come in two databases: those of field matchers, scanned over
- * the event's field values as one vectored scan (no copy; a literal
+ * the values of the fields some clause's literals come from, joined into
+ * one buffer (one block scan costs far less than a vectored scan of
+ * thirty short values, and GUIDs, times and ids are left out; a literal
  * found across two values only makes a rule a candidate in vain), and
  * those of keywords, scanned over what a keyword search reads (message,
  * else the raw record), so that long raw records (an EVTX record's JSON
  * rendering) are not scanned against every literal.
  * Each literal reports once per scan (HS_FLAG_SINGLEMATCH) and marks the
- * rules needing it with the event's generation number.  Memory: the
- * database and one scratch per ruleset, fixed after compile.
+ * clauses holding it with the event's generation number; the rule whose
+ * last clause is so marked gets its bit in the candidate bitmap, which
+ * the matcher walks a log source's range of at a time (rules are
+ * numbered by log source, then in index order).  Memory: the database,
+ * one scratch per ruleset and the joining buffer (at most PF_MAX_BUF).
  */
 #include "detect/detect_int.h"
 
@@ -53,6 +63,15 @@ struct need {
 	struct nlit *lit;
 };
 
+/* Clauses a rule keeps: each must be seen before the rule is tested. */
+#define PF_MAX_CLAUSES 4
+
+/* Clauses under construction, best kept; all are necessary. */
+struct clauses {
+	unsigned n;
+	struct need c[PF_MAX_CLAUSES];
+};
+
 struct detect_pf {
 	hs_database_t *db;	/* field literals, over the field values */
 	hs_database_t *kdb;	/* keyword literals, over message or raw */
@@ -60,12 +79,27 @@ struct detect_pf {
 	unsigned npat;
 	unsigned nfield;	/* patterns 0..nfield-1 are field literals */
 	uint32_t *first;	/* pattern -> first index into who */
-	uint32_t *who;		/* rule ids, grouped by pattern */
-	uint64_t *mark;		/* id -> generation it became a candidate */
+	uint32_t *who;		/* clause ids, grouped by pattern */
+	uint32_t *crule;	/* clause -> rule id */
+	uint32_t *rc0;		/* rule id -> its first clause */
+	uint8_t *rnc;		/* rule id -> its clauses */
+	uint64_t *always;	/* bitmap of the rules with no clause */
+	uint64_t *cand;		/* bitmap of this scan's candidates */
+	uint64_t *cmark;	/* clause -> generation it was seen in */
 	uint64_t gen;
-	unsigned nrules, nalways;
-	unsigned nmarks;	/* rules, then log sources */
+	unsigned nrules, nalways, nclauses, nwords;
+	char *buf;		/* the field values joined, for one scan */
+	size_t cap;
+	/* The fields some clause's literals come from: known ids, and
+	 * names in an open-addressed table of nslot (a power of two). */
+	uint64_t ids[(CORE_F__COUNT + 63) / 64];
+	struct core_str *names;
+	unsigned nnames, nslot;
 };
+
+/* The scratch buffer's ceiling: a longer event is not scanned and every
+ * rule stays a candidate. */
+#define PF_MAX_BUF (64u << 20)
 
 /*
  * Literals are cut to their last PF_MAX_LIT bytes: any piece of a
@@ -81,6 +115,13 @@ struct detect_pf {
  * nothing, so another conjunct's longer literal is used instead.
  */
 #define PF_MIN_LIT 3
+
+/*
+ * A keyword literal weighs this many field literals in a log source's
+ * gate (DETECT_PF_GATE_LITS): testing it reads the whole raw record (an
+ * EVTX record's JSON rendering), testing a field literal one value.
+ */
+#define PF_KW_WEIGHT 16
 
 /* A (literal, rule) pair before grouping. */
 struct pair {
@@ -144,18 +185,6 @@ static bool need_better(const struct need *a, const struct need *b)
 	return a->n < b->n;
 }
 
-/* Keeps the better of *best and *cand in *best; frees the other. */
-static void need_keep(struct need *best, struct need *cand)
-{
-	if (cand->known && (!best->known || need_better(cand, best))) {
-		need_free(best);
-		*best = *cand;
-		memset(cand, 0, sizeof(*cand));
-		return;
-	}
-	need_free(cand);
-}
-
 /* The longest run of plain bytes in a value's glob tokens. */
 static struct core_str value_lit(struct detect_ruleset *rs,
 				 const struct detect_value *v)
@@ -191,36 +220,169 @@ static struct core_str value_lit(struct detect_ruleset *rs,
 	return core_str_make(s, blen);
 }
 
-static void need_fmatch(struct detect_ruleset *rs,
-			const struct detect_fmatch *f, struct need *out)
+static void cl_free(struct clauses *cs)
 {
-	uint16_t grp = 0;
+	for (unsigned i = 0; i < cs->n; i++)
+		need_free(&cs->c[i]);
+	cs->n = 0;
+}
+
+/* Takes clause nd into cs (an unknown one is dropped); when cs is full,
+ * the worst of them goes. */
+static void cl_add(struct clauses *cs, struct need *nd)
+{
+	unsigned w = 0;
+
+	if (!nd->known) {
+		need_free(nd);
+		return;
+	}
+	if (cs->n < PF_MAX_CLAUSES) {
+		cs->c[cs->n++] = *nd;
+		memset(nd, 0, sizeof(*nd));
+		return;
+	}
+	for (unsigned i = 1; i < cs->n; i++) {
+		if (need_better(&cs->c[w], &cs->c[i]))
+			w = i;
+	}
+	if (need_better(nd, &cs->c[w])) {
+		need_free(&cs->c[w]);
+		cs->c[w] = *nd;
+		memset(nd, 0, sizeof(*nd));
+		return;
+	}
+	need_free(nd);
+}
+
+/* Moves src's clauses into dst. */
+static void cl_merge(struct clauses *dst, struct clauses *src)
+{
+	for (unsigned i = 0; i < src->n; i++)
+		cl_add(dst, &src->c[i]);
+	src->n = 0;
+}
+
+/* The index of cs's best clause (0 when it has none). */
+static unsigned cl_best_at(const struct clauses *cs)
+{
+	unsigned b = 0;
+
+	for (unsigned i = 1; i < cs->n; i++) {
+		if (need_better(&cs->c[i], &cs->c[b]))
+			b = i;
+	}
+	return b;
+}
+
+/* Moves cs's best clause into out (unknown when cs has none); frees cs. */
+static void cl_best(struct clauses *cs, struct need *out)
+{
+	unsigned b = cl_best_at(cs);
 
 	memset(out, 0, sizeof(*out));
-	if (f->neg || f->nvals == 0)
-		return;
-	/* |all: every rule value must match, so one's expansions do; take
-	 * the group of the first value with the longest literal. */
-	if (f->all) {
-		size_t blen = 0;
-
-		for (unsigned i = 0; i < f->nvals; i++) {
-			struct core_str l = value_lit(rs, &f->vals[i]);
-
-			if (l.len > blen) {
-				blen = l.len;
-				grp = f->vals[i].grp;
-			}
-		}
-		if (blen < PF_MIN_LIT)
-			return;
+	if (cs->n > 0) {
+		*out = cs->c[b];
+		memset(&cs->c[b], 0, sizeof(cs->c[b]));
 	}
+	cl_free(cs);
+}
+
+static uint64_t name_hash(struct core_str s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < s.len; i++)
+		h = (h ^ (unsigned char)s.p[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* Puts name into the table of pf (which has room). */
+static void name_put(struct detect_pf *pf, struct core_str name)
+{
+	unsigned i = (unsigned)name_hash(name) & (pf->nslot - 1);
+
+	while (pf->names[i].p != NULL) {
+		if (core_str_eq(pf->names[i], name))
+			return;
+		i = (i + 1) & (pf->nslot - 1);
+	}
+	pf->names[i] = name;
+	pf->nnames++;
+}
+
+/* Doubles the name table; false on no memory. */
+static bool names_grow(struct detect_pf *pf)
+{
+	unsigned old = pf->nslot, n = old ? old * 2 : 64;
+	struct core_str *prev = pf->names;
+
+	pf->names = calloc(n, sizeof(*pf->names));
+	if (pf->names == NULL) {
+		pf->names = prev;
+		return false;
+	}
+	pf->nslot = n;
+	pf->nnames = 0;
+	for (unsigned i = 0; i < old; i++) {
+		if (prev[i].p != NULL)
+			name_put(pf, prev[i]);
+	}
+	free(prev);
+	return true;
+}
+
+/* Notes that clause literals come from field f; false on no memory. */
+static bool field_add(struct detect_pf *pf, const struct detect_fref *f)
+{
+	if (f->id == DETECT_F_KEYWORD)
+		return true;
+	if (f->id != CORE_F_NAMED) {
+		if (f->id < CORE_F__COUNT)
+			pf->ids[f->id / 64] |= 1ULL << (f->id % 64);
+		return true;
+	}
+	if (f->name.len == 0)
+		return true;
+	if ((pf->nnames + 1) * 2 > pf->nslot && !names_grow(pf))
+		return false;
+	name_put(pf, f->name);
+	return true;
+}
+
+/* Is the event field e one that clause literals come from? */
+static bool field_scanned(const struct detect_pf *pf,
+			  const struct core_field *e)
+{
+	unsigned i;
+
+	if (e->id != CORE_F_NAMED)
+		return e->id < CORE_F__COUNT &&
+		       (pf->ids[e->id / 64] >> (e->id % 64) & 1);
+	if (pf->nslot == 0 || e->name.len == 0)
+		return false;
+	i = (unsigned)name_hash(e->name) & (pf->nslot - 1);
+	while (pf->names[i].p != NULL) {
+		if (core_str_eq(pf->names[i], e->name))
+			return true;
+		i = (i + 1) & (pf->nslot - 1);
+	}
+	return false;
+}
+
+/* The clause of the values of f in group grp (any group when all is
+ * false); unknown when one has no literal. */
+static void need_vals(struct detect_ruleset *rs,
+		      const struct detect_fmatch *f, bool all, uint16_t grp,
+		      struct need *out)
+{
+	memset(out, 0, sizeof(*out));
 	out->known = true;
 	for (unsigned i = 0; i < f->nvals && out->known; i++) {
 		struct core_str l;
 
-		if ((f->all && f->vals[i].grp != grp) ||
-		    (!f->all && f->vals[i].kind == DETECT_V_NONE))
+		if ((all && f->vals[i].grp != grp) ||
+		    (!all && f->vals[i].kind == DETECT_V_NONE))
 			continue;
 		l = value_lit(rs, &f->vals[i]);
 		if (l.len < PF_MIN_LIT ||
@@ -231,62 +393,107 @@ static void need_fmatch(struct detect_ruleset *rs,
 	 * the rule is simply tested (no literal to wait for). */
 	if (out->known && out->n == 0)
 		out->known = false;
+	/* The scan reads only the fields literals come from (no memory to
+	 * note the field: no clause). */
+	if (out->known && !field_add(rs->pf, &f->field))
+		out->known = false;
 	if (!out->known)
 		need_free(out);
+}
+
+/* |all: every rule value must match, so each value's expansions give a
+ * clause of their own. */
+static void need_fmatch(struct detect_ruleset *rs,
+			const struct detect_fmatch *f, struct clauses *out)
+{
+	struct need nd;
+
+	out->n = 0;
+	if (f->neg || f->nvals == 0)
+		return;
+	if (!f->all) {
+		need_vals(rs, f, false, 0, &nd);
+		cl_add(out, &nd);
+		return;
+	}
+	for (unsigned i = 0; i < f->nvals; i++) {
+		if (i > 0 && f->vals[i].grp == f->vals[i - 1].grp)
+			continue;
+		need_vals(rs, f, true, f->vals[i].grp, &nd);
+		cl_add(out, &nd);
+	}
+}
+
+static void need_conj(struct detect_ruleset *rs, const struct detect_conj *cj,
+		      struct clauses *out)
+{
+	out->n = 0;
+	for (unsigned i = 0; i < cj->n; i++) {
+		struct clauses c;
+
+		need_fmatch(rs, &cj->f[i], &c);
+		cl_merge(out, &c);
+	}
 }
 
 static void need_sel(struct detect_ruleset *rs, const struct detect_sel *s,
-		     struct need *out)
+		     struct clauses *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->known = s->nalt > 0;
-	for (unsigned a = 0; a < s->nalt && out->known; a++) {
-		const struct detect_conj *cj = &s->alt[a];
-		struct need best = { 0 };
+	struct need u = { .known = s->nalt > 0 };
 
-		for (unsigned i = 0; i < cj->n; i++) {
-			struct need c;
+	out->n = 0;
+	if (s->nalt == 1) {
+		need_conj(rs, &s->alt[0], out);
+		return;
+	}
+	for (unsigned a = 0; a < s->nalt && u.known; a++) {
+		struct clauses c;
+		struct need best;
 
-			need_fmatch(rs, &cj->f[i], &c);
-			need_keep(&best, &c);
-		}
-		out->known = need_union(out, &best);
+		need_conj(rs, &s->alt[a], &c);
+		cl_best(&c, &best);
+		u.known = need_union(&u, &best);
 		need_free(&best);
 	}
-	if (!out->known)
-		need_free(out);
+	cl_add(out, &u);
 }
 
 static void need_cond(struct detect_ruleset *rs, const struct detect_rule *r,
-		      const struct detect_cond *k, struct need *out)
+		      const struct detect_cond *k, struct clauses *out)
 {
-	memset(out, 0, sizeof(*out));
+	struct need u = { .known = k->n > 0 };
+
+	out->n = 0;
 	switch (k->op) {
 	case DETECT_C_SEL:
 		need_sel(rs, &r->sels[k->sel], out);
 		return;
 	case DETECT_C_AND:
 		for (unsigned i = 0; i < k->n; i++) {
-			struct need c;
+			struct clauses c;
 
 			need_cond(rs, r, k->kid[i], &c);
-			need_keep(out, &c);
+			cl_merge(out, &c);
 		}
 		return;
 	case DETECT_C_OR:
 	case DETECT_C_NOF:
 		if (k->op == DETECT_C_NOF && k->k == 0)
 			return;
-		out->known = k->n > 0;
-		for (unsigned i = 0; i < k->n && out->known; i++) {
-			struct need c;
+		if (k->n == 1) {
+			need_cond(rs, r, k->kid[0], out);
+			return;
+		}
+		for (unsigned i = 0; i < k->n && u.known; i++) {
+			struct clauses c;
+			struct need best;
 
 			need_cond(rs, r, k->kid[i], &c);
-			out->known = need_union(out, &c);
-			need_free(&c);
+			cl_best(&c, &best);
+			u.known = need_union(&u, &best);
+			need_free(&best);
 		}
-		if (!out->known)
-			need_free(out);
+		cl_add(out, &u);
 		return;
 	default:
 		return;
@@ -368,39 +575,94 @@ static int add_need(struct pairs *ps, struct need *nd, uint32_t id)
 	return 0;
 }
 
+/* Room for one more rule's clauses in pf's clause -> rule arrays. */
+static int grow_clauses(struct detect_pf *pf, unsigned *cap, unsigned more)
+{
+	uint32_t *n;
+
+	if (pf->nclauses + more <= *cap)
+		return 0;
+	*cap = *cap ? *cap * 2 : 1024;
+	if (*cap < pf->nclauses + more)
+		*cap = pf->nclauses + more;
+	n = realloc(pf->crule, *cap * sizeof(*n));
+	if (n == NULL)
+		return CORE_E_NOMEM;
+	pf->crule = n;
+	return 0;
+}
+
+/* Allocates the per-rule arrays and bitmaps once rules are counted. */
+static int alloc_rules(struct detect_pf *pf, unsigned nrules)
+{
+	pf->nwords = (nrules + 63) / 64;
+	pf->rc0 = calloc(nrules ? nrules : 1, sizeof(*pf->rc0));
+	pf->rnc = calloc(nrules ? nrules : 1, sizeof(*pf->rnc));
+	pf->always = calloc(pf->nwords ? pf->nwords : 1, sizeof(uint64_t));
+	pf->cand = calloc(pf->nwords ? pf->nwords : 1, sizeof(uint64_t));
+	if (!pf->rc0 || !pf->rnc || !pf->always || !pf->cand)
+		return CORE_E_NOMEM;
+	return 0;
+}
+
+/* One rule's clauses become clause ids and (literal, clause) pairs. */
+static int add_rule(struct detect_ruleset *rs, struct detect_pf *pf,
+		    struct detect_rule *r, struct pairs *ps, unsigned *cap,
+		    unsigned *lits)
+{
+	struct clauses cs;
+	int rc = 0;
+
+	need_cond(rs, r, r->cond, &cs);
+	r->pf_always = cs.n == 0;
+	pf->nalways += r->pf_always;
+	if (r->pf_always)
+		pf->always[r->pf_id / 64] |= 1ULL << (r->pf_id % 64);
+	pf->rc0[r->pf_id] = pf->nclauses;
+	pf->rnc[r->pf_id] = (uint8_t)cs.n;
+	rc = grow_clauses(pf, cap, cs.n);
+	/* The gate weighs the literals of the best clause alone. */
+	if (cs.n > 0) {
+		const struct need *b = &cs.c[cl_best_at(&cs)];
+
+		for (unsigned j = 0; j < b->n; j++)
+			*lits += b->lit[j].kw ? PF_KW_WEIGHT : 1;
+	}
+	for (unsigned i = 0; i < cs.n; i++) {
+		if (rc == 0) {
+			pf->crule[pf->nclauses] = r->pf_id;
+			rc = add_need(ps, &cs.c[i], pf->nclauses++);
+		}
+	}
+	cl_free(&cs);	/* what add_need() has not taken */
+	return rc;
+}
+
 /*
- * Collects every plain rule's need, then every used log source's `when`
- * need, as (literal, mark id) pairs: rules take ids 0.., sources follow.
+ * Collects every plain rule's clauses as (literal, clause id) pairs.
+ * Rules are numbered in log source order, then index order, so a source's
+ * rules are one range of the candidate bitmap.
  */
 static int collect(struct detect_ruleset *rs, struct detect_pf *pf,
 		   struct pairs *ps)
 {
-	struct need nd;
-	int rc = 0;
+	unsigned cap = 0, n = 0;
+	int rc;
 
-	for (unsigned i = 0; i < rs->nls && rc == 0; i++) {
-		const struct detect_logsource *e = &rs->ls[i];
-
-		for (unsigned k = 0; k < e->nrules && rc == 0; k++) {
-			struct detect_rule *r = e->rules[k];
-
-			r->pf_id = pf->nrules++;
-			need_cond(rs, r, r->cond, &nd);
-			r->pf_always = !nd.known;
-			rs->ls[i].pf_lits += nd.known ? nd.n : 0;
-			pf->nalways += r->pf_always;
-			rc = add_need(ps, &nd, r->pf_id);
-		}
-	}
-	pf->nmarks = pf->nrules;
+	for (unsigned i = 0; i < rs->nls; i++)
+		n += rs->ls[i].nrules;
+	rc = alloc_rules(pf, n);
 	for (unsigned i = 0; i < rs->nls && rc == 0; i++) {
 		struct detect_logsource *e = &rs->ls[i];
 
-		e->pf_id = pf->nmarks++;
+		e->pf_first = pf->nrules;
+		e->pf_lits = 0;
+		for (unsigned k = 0; k < e->nrules && rc == 0; k++) {
+			e->rules[k]->pf_id = pf->nrules++;
+			rc = add_rule(rs, pf, e->rules[k], ps, &cap,
+				      &e->pf_lits);
+		}
 		e->pf_gate = rs->pf_forced || e->pf_lits >= DETECT_PF_GATE_LITS;
-		need_sel(rs, &e->when, &nd);
-		e->pf_always = !nd.known;
-		rc = add_need(ps, &nd, e->pf_id);
 	}
 	return rc;
 }
@@ -476,7 +738,7 @@ static int compile_db(struct detect_pf *pf, const char **expr,
 	unsigned nf = pf->nfield;
 	int rc;
 
-	rc = compile_one(pf, expr, lens, ids, nf, HS_MODE_VECTORED, &pf->db,
+	rc = compile_one(pf, expr, lens, ids, nf, HS_MODE_BLOCK, &pf->db,
 			 err);
 	if (rc == 0)
 		rc = compile_one(pf, expr + nf, lens + nf, ids + nf,
@@ -502,8 +764,9 @@ int detect_pf_build(struct detect_ruleset *rs, struct core_error *err)
 			qsort(ps.p, ps.n, sizeof(*ps.p), pair_cmp);
 		rc = group(pf, ps.p, ps.n, &expr, &lens, &ids);
 	}
-	pf->mark = calloc(pf->nmarks ? pf->nmarks : 1, sizeof(*pf->mark));
-	if (rc == 0 && pf->mark == NULL)
+	pf->cmark = calloc(pf->nclauses ? pf->nclauses : 1,
+			   sizeof(*pf->cmark));
+	if (rc == 0 && pf->cmark == NULL)
 		rc = CORE_E_NOMEM;
 	if (rc == 0 && pf->npat > 0)
 		rc = compile_db(pf, expr, lens, ids, err);
@@ -529,13 +792,22 @@ void detect_pf_free(struct detect_ruleset *rs)
 	hs_free_database(pf->kdb);
 	free(pf->first);
 	free(pf->who);
-	free(pf->mark);
+	free(pf->crule);
+	free(pf->rc0);
+	free(pf->rnc);
+	free(pf->always);
+	free(pf->cand);
+	free(pf->cmark);
+	free(pf->buf);
+	free(pf->names);
 	free(pf);
 	rs->pf = NULL;
 }
 
 /* ------------------------------------------------------------ matching */
 
+/* A literal seen: its clauses are marked, and the rule whose clauses
+ * are now all marked becomes a candidate. */
 static int on_match(unsigned id, unsigned long long from,
 		    unsigned long long to, unsigned flags, void *ctx)
 {
@@ -544,48 +816,101 @@ static int on_match(unsigned id, unsigned long long from,
 	(void)from;
 	(void)to;
 	(void)flags;
-	for (uint32_t i = pf->first[id]; i < pf->first[id + 1]; i++)
-		pf->mark[pf->who[i]] = pf->gen;
+	for (uint32_t i = pf->first[id]; i < pf->first[id + 1]; i++) {
+		uint32_t c = pf->who[i], r;
+		unsigned k;
+
+		if (pf->cmark[c] == pf->gen)
+			continue;
+		pf->cmark[c] = pf->gen;
+		r = pf->crule[c];
+		for (k = 0; k < pf->rnc[r] &&
+		     pf->cmark[pf->rc0[r] + k] == pf->gen; k++)
+			;
+		if (k == pf->rnc[r])
+			pf->cand[r / 64] |= 1ULL << (r % 64);
+	}
 	return 0;
 }
 
-/* Field literals may lie in any field value; keyword literals only in
- * what a keyword search reads (detect_fref_get()): message, else raw. */
+/* Grows the scratch buffer to n bytes; false past PF_MAX_BUF or on no
+ * memory. */
+static bool buf_room(struct detect_pf *pf, size_t n)
+{
+	char *nb;
+	size_t nc;
+
+	if (n <= pf->cap)
+		return true;
+	if (n > PF_MAX_BUF)
+		return false;
+	nc = n < 4096 ? 4096 : n * 2;
+	nc = nc > PF_MAX_BUF ? PF_MAX_BUF : nc;
+	nb = realloc(pf->buf, nc);
+	if (nb == NULL)
+		return false;
+	pf->buf = nb;
+	pf->cap = nc;
+	return true;
+}
+
+/*
+ * Field literals may lie in the values of the fields they come from:
+ * those are joined by newlines into one buffer and scanned in one call
+ * (a literal found across two values only makes a rule a candidate in
+ * vain).  Keyword literals lie in what a keyword search reads
+ * (detect_fref_get()): message, else raw.
+ */
 void detect_pf_scan(struct detect_ruleset *rs, const struct core_event *ev)
 {
 	static const struct detect_fref kw = { .id = DETECT_F_KEYWORD };
 	struct detect_pf *pf = rs->pf;
-	const char *data[CORE_EVENT_MAX_FIELDS];
-	unsigned len[CORE_EVENT_MAX_FIELDS];
 	const struct core_str *k;
 	bool bad = false;
-	unsigned n = 0;
+	size_t n = 0;
 
 	pf->gen++;
-	for (unsigned i = 0; pf->db != NULL && i < ev->nfields; i++) {
+	memset(pf->cand, 0, pf->nwords * sizeof(*pf->cand));
+	for (unsigned i = 0; pf->db != NULL && i < ev->nfields && !bad; i++) {
 		const struct core_str *v = &ev->fields[i].value;
 
-		if (v->len == 0 || v->len > UINT32_MAX)
+		if (v->len == 0 || !field_scanned(pf, &ev->fields[i]))
 			continue;
-		data[n] = v->p;
-		len[n++] = (unsigned)v->len;
+		bad = !buf_room(pf, n + v->len + 1);
+		if (bad)
+			break;
+		memcpy(pf->buf + n, v->p, v->len);
+		n += v->len;
+		pf->buf[n++] = '\n';
 	}
-	if (n > 0)
-		bad = hs_scan_vector(pf->db, data, len, n, 0, pf->scratch,
-				     on_match, pf) != HS_SUCCESS;
+	if (n > 0 && !bad)
+		bad = hs_scan(pf->db, pf->buf, (unsigned)n, 0, pf->scratch,
+			      on_match, pf) != HS_SUCCESS;
 	k = pf->kdb != NULL ? detect_fref_get(ev, &kw) : NULL;
 	if (k != NULL && k->len > 0 && k->len <= UINT32_MAX)
 		bad |= hs_scan(pf->kdb, k->p, (unsigned)k->len, 0,
 			       pf->scratch, on_match, pf) != HS_SUCCESS;
 	/* A failed scan must not hide rules: make every rule a candidate. */
-	for (unsigned i = 0; bad && i < pf->nmarks; i++)
-		pf->mark[i] = pf->gen;
+	if (bad)
+		memset(pf->cand, 0xff, pf->nwords * sizeof(*pf->cand));
 }
 
-bool detect_pf_candidate(const struct detect_ruleset *rs,
-			 const struct detect_rule *r)
+uint32_t detect_pf_next(const struct detect_ruleset *rs, uint32_t from,
+			uint32_t end)
 {
-	return r->pf_always || rs->pf->mark[r->pf_id] == rs->pf->gen;
+	const struct detect_pf *pf = rs->pf;
+
+	while (from < end) {
+		unsigned w = from / 64;
+		uint64_t bits = (pf->cand[w] | pf->always[w]) >> (from % 64);
+
+		if (bits != 0) {
+			from += (uint32_t)__builtin_ctzll(bits);
+			return from < end ? from : end;
+		}
+		from = (w + 1) * 64;
+	}
+	return end;
 }
 
 struct detect_pf *detect_pf_clone(const struct detect_pf *pf)
@@ -597,11 +922,15 @@ struct detect_pf *detect_pf_clone(const struct detect_pf *pf)
 	*c = *pf;
 	c->scratch = NULL;
 	c->gen = 0;
-	c->mark = calloc(pf->nmarks ? pf->nmarks : 1, sizeof(*c->mark));
-	if (c->mark == NULL || (pf->scratch != NULL &&
-				hs_clone_scratch(pf->scratch, &c->scratch) !=
-				HS_SUCCESS)) {
-		free(c->mark);
+	c->buf = NULL;
+	c->cap = 0;
+	c->cmark = calloc(pf->nclauses ? pf->nclauses : 1, sizeof(*c->cmark));
+	c->cand = calloc(pf->nwords ? pf->nwords : 1, sizeof(*c->cand));
+	if (c->cmark == NULL || c->cand == NULL ||
+	    (pf->scratch != NULL &&
+	     hs_clone_scratch(pf->scratch, &c->scratch) != HS_SUCCESS)) {
+		free(c->cmark);
+		free(c->cand);
 		free(c);
 		return NULL;
 	}
@@ -613,14 +942,10 @@ void detect_pf_clone_free(struct detect_pf *pf)
 	if (pf == NULL)
 		return;
 	hs_free_scratch(pf->scratch);
-	free(pf->mark);
+	free(pf->cmark);
+	free(pf->cand);
+	free(pf->buf);
 	free(pf);
-}
-
-bool detect_pf_source(const struct detect_ruleset *rs,
-		      const struct detect_logsource *e)
-{
-	return e->pf_always || rs->pf->mark[e->pf_id] == rs->pf->gen;
 }
 
 void detect_pf_stats(const struct detect_ruleset *rs, unsigned *literals,

@@ -11,10 +11,11 @@
  * under its log source.
  *
  * Matching: the log sources whose `when` holds come from a cache keyed by
- * the fields those selections read (whencache.c), else each source's
- * `when` is tested once; only then are its rules' conditions evaluated.  A hit raises a plain
- * alert (when the rule generates) and feeds the correlations referencing
- * the rule.  Workload: one call per event, so the loop allocates nothing.
+ * the fields those selections read (whencache.c); only their rules'
+ * conditions are evaluated, those the prefilter leaves when it scans.  A
+ * hit raises a plain alert (when the rule generates) and feeds the
+ * correlations referencing the rule.  Workload: one call per event, so
+ * the loop allocates nothing (but the prefilter's buffer, grown once).
  */
 #include "detect/detect_int.h"
 
@@ -737,6 +738,17 @@ static bool filtered(struct detect_ruleset *rs, const struct detect_rule *r,
 
 typedef void (*hit_fn)(struct detect_rule *r, void *ud);
 
+/* The first of e's rules from k on to test: a prefilter candidate when
+ * the scan gates e, else k itself. */
+static unsigned next(const struct detect_ruleset *rs,
+		     const struct detect_logsource *e, bool gate, unsigned k)
+{
+	if (!gate || k >= e->nrules)
+		return k;
+	return detect_pf_next(rs, e->pf_first + k, e->pf_first + e->nrules) -
+	       e->pf_first;
+}
+
 /*
  * The plain rules holding for ev, in index order, through hit.  Reads rs
  * but for its prefilter marks and regex match data, so a matcher's copy
@@ -745,34 +757,26 @@ typedef void (*hit_fn)(struct detect_rule *r, void *ud);
 static void eval_plain(struct detect_ruleset *rs, const struct core_event *ev,
 		       hit_fn hit, void *ud)
 {
-	const uint16_t *src = NULL;
-	bool scanned = false;
-	unsigned nsrc;
+	const uint16_t *src;
+	unsigned nsrc = detect_wc_sources(rs, ev, &src);
+	bool gate = false;
 
-	/* The sources whose `when` holds, from the cache when there is one. */
-	nsrc = rs->wc != NULL ? detect_wc_sources(rs, ev, &src) : rs->nls;
 	/*
 	 * At most one scan per event, and only when a source whose rules
 	 * need many literals (pf_gate) holds for it: then the scan decides
-	 * which of its rules may hold.  Other sources test their rules.
+	 * which rules of all its sources may hold.  Else they are tested.
 	 */
+	for (unsigned j = 0; rs->pf != NULL && j < nsrc && !gate; j++)
+		gate = rs->ls[src[j]].pf_gate;
+	if (gate)
+		detect_pf_scan(rs, ev);
 	for (unsigned j = 0; j < nsrc; j++) {
-		unsigned i = src != NULL ? src[j] : j;
-		const struct detect_logsource *e = &rs->ls[i];
-		bool gate = rs->pf != NULL && e->pf_gate;
+		const struct detect_logsource *e = &rs->ls[src[j]];
 
-		if (src == NULL && (e->nrules == 0 ||
-				    !detect_sel_match(rs, &e->when, ev)))
-			continue;
-		if (gate && !scanned) {
-			detect_pf_scan(rs, ev);
-			scanned = true;
-		}
-		for (unsigned k = 0; k < e->nrules; k++) {
+		for (unsigned k = next(rs, e, gate, 0); k < e->nrules;
+		     k = next(rs, e, gate, k + 1)) {
 			struct detect_rule *r = e->rules[k];
 
-			if (gate && !detect_pf_candidate(rs, r))
-				continue;
 			if (detect_cond_eval(rs, r, r->cond, ev) &&
 			    !filtered(rs, r, ev))
 				hit(r, ud);

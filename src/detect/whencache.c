@@ -8,7 +8,7 @@
  * (Channel, EventID, EventType, event.dataset, process.name and some
  * `|exists` tests), and their answer depends on nothing else: no `when`
  * may use keywords or a field reference (which read other fields), else
- * the cache is not built and every `when` is tested as before.
+ * nothing is cached and every `when` is tested each time.
  *
  * The key of an event is, for each field read, whether it is present
  * and, unless every test of that field is `|exists`, its value.  A
@@ -54,6 +54,7 @@ struct detect_wc {
 	 * up one by one (long_names). */
 	uint64_t byname[256];
 	bool long_names;
+	bool direct;		/* not cacheable: every `when` is tested */
 	unsigned nls;
 	uint16_t *scratch;	/* nls entries: a miss's list */
 	struct wc_slot *slot;	/* WC_SLOTS */
@@ -132,15 +133,13 @@ int detect_wc_build(struct detect_ruleset *rs)
 	detect_wc_free(rs->wc);
 	rs->wc = NULL;
 	if (rs->nls > UINT16_MAX)
-		return 0;
+		return CORE_E_INVAL;
 	wc = wc_alloc(rs->nls);
 	if (wc == NULL)
 		return CORE_E_NOMEM;
-	for (unsigned i = 0; i < rs->nls; i++) {
-		if (rs->ls[i].nrules > 0 && !add_sel(wc, &rs->ls[i].when)) {
-			detect_wc_free(wc);
-			return 0;
-		}
+	for (unsigned i = 0; i < rs->nls && !wc->direct; i++) {
+		if (rs->ls[i].nrules > 0 && !add_sel(wc, &rs->ls[i].when))
+			wc->direct = true;
 	}
 	rs->wc = wc;
 	return 0;
@@ -156,6 +155,7 @@ struct detect_wc *detect_wc_clone(const struct detect_wc *wc)
 	memcpy(c->byname, wc->byname, sizeof(c->byname));
 	c->nfield = wc->nfield;
 	c->long_names = wc->long_names;
+	c->direct = wc->direct;
 	return c;
 }
 
@@ -302,7 +302,7 @@ unsigned detect_wc_sources(struct detect_ruleset *rs,
 	uint64_t h;
 	unsigned n;
 
-	if (!make_key(wc, ev, key, &klen)) {
+	if (wc->direct || !make_key(wc, ev, key, &klen)) {
 		*out = wc->scratch;
 		return test_all(rs, ev, wc->scratch);
 	}

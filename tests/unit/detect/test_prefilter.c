@@ -75,6 +75,33 @@ static const struct row rows[] = {
 	  "base64offset expansions" },
 	{ "  keywords: [needle]\n  condition: keywords\n",
 	  "message=a NEEDLE here", true, false, "keywords over message" },
+	{ "  a: {user.name: rooty}\n  b: {host.name: mailhost}\n"
+	  "  condition: a and b\n",
+	  "user.name=rooty|host.name=mailhost", true, false,
+	  "and: both clauses seen" },
+	{ "  a: {user.name: rooty}\n  b: {host.name: mailhost}\n"
+	  "  condition: a and b\n",
+	  "user.name=rooty|host.name=web", false, false,
+	  "and: one clause seen is not enough" },
+	{ "  s: {user.name: rooty, host.name: mailhost}\n"
+	  "  condition: s\n",
+	  "host.name=mailhost|user.name=rooty", true, false,
+	  "a conjunction's clauses, in any order" },
+	{ "  s: {process.command_line|contains|all: [aaa, bbbbbb, cccc]}\n"
+	  "  condition: s\n",
+	  "process.command_line=cccc bbbbbb aaa", true, false,
+	  "|all: a clause per value" },
+	{ "  keywords: [needle]\n  s: {user.name: rooty}\n"
+	  "  condition: keywords and s\n",
+	  "message=a needle|user.name=rooty", true, false,
+	  "a keyword clause and a field clause" },
+	{ "  a: {user.name: rooty}\n  b: {host.name: mailhost}\n"
+	  "  f: {process.name: cron}\n  condition: (a or b) and not f\n",
+	  "host.name=mailhost|process.name=sshd", true, false,
+	  "or under and: the union of the best clauses" },
+	{ "  s: {user.name: rooty}\n  condition: s\n",
+	  "user.name=x|host.name=rooty", false, false,
+	  "literal in another field: candidate, but no hit" },
 };
 
 static void run_row(const struct row *r, bool pf)
