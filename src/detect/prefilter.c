@@ -332,21 +332,24 @@ static bool names_grow(struct detect_pf *pf)
 	return true;
 }
 
-/* Notes that clause literals come from field f; false on no memory. */
+/* Notes that clause literals come from field f or any of its alternates
+ * (the value read may be any one's); false on no memory. */
 static bool field_add(struct detect_pf *pf, const struct detect_fref *f)
 {
-	if (f->id == DETECT_F_KEYWORD)
-		return true;
-	if (f->id != CORE_F_NAMED) {
-		if (f->id < CORE_F__COUNT)
-			pf->ids[f->id / 64] |= 1ULL << (f->id % 64);
-		return true;
+	for (; f != NULL; f = f->or) {
+		if (f->id == DETECT_F_KEYWORD)
+			continue;
+		if (f->id != CORE_F_NAMED) {
+			if (f->id < CORE_F__COUNT)
+				pf->ids[f->id / 64] |= 1ULL << (f->id % 64);
+			continue;
+		}
+		if (f->name.len == 0)
+			continue;
+		if ((pf->nnames + 1) * 2 > pf->nslot && !names_grow(pf))
+			return false;
+		name_put(pf, f->name);
 	}
-	if (f->name.len == 0)
-		return true;
-	if ((pf->nnames + 1) * 2 > pf->nslot && !names_grow(pf))
-		return false;
-	name_put(pf, f->name);
 	return true;
 }
 

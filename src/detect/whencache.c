@@ -60,9 +60,14 @@ struct detect_wc {
 	struct wc_slot *slot;	/* WC_SLOTS */
 };
 
+/* The same field and the same alternates, in the same order. */
 static bool same_fref(const struct detect_fref *a, const struct detect_fref *b)
 {
-	return a->id == b->id && core_str_eq(a->name, b->name);
+	for (; a != NULL && b != NULL; a = a->or, b = b->or) {
+		if (a->id != b->id || !core_str_eq(a->name, b->name))
+			return false;
+	}
+	return a == NULL && b == NULL;
 }
 
 /* Adds fm's field to wc; false when the map cannot be cached. */
@@ -91,6 +96,8 @@ static bool add_fmatch(struct detect_wc *wc, const struct detect_fmatch *fm)
 		wc->nfield++;
 	}
 	wc->field[i].value = wc->field[i].value || value;
+	if (fm->field.or != NULL)
+		return true;	/* read by detect_fref_get(), see gather() */
 	if (fm->field.id == CORE_F_NAMED && fm->field.name.len >= 64)
 		wc->long_names = true;
 	else if (fm->field.id == CORE_F_NAMED && fm->field.name.len > 0)
@@ -187,7 +194,8 @@ static bool key_add(char *key, size_t *at, const void *p, size_t n)
 /*
  * The values of wc's fields in ev, as detect_fref_get() finds them (the
  * first named field of a name), in one pass over the event's named
- * fields rather than one per field read.
+ * fields rather than one per field read; a field with alternates (read
+ * when it is absent) is left to detect_fref_get().
  */
 static void gather(const struct detect_wc *wc, const struct core_event *ev,
 		   const struct core_str **val)
@@ -195,8 +203,8 @@ static void gather(const struct detect_wc *wc, const struct core_event *ev,
 	for (unsigned i = 0; i < wc->nfield; i++) {
 		const struct detect_fref *f = wc->field[i].f;
 
-		val[i] = f->id == CORE_F_NAMED && !wc->long_names ? NULL :
-			 detect_fref_get(ev, f);
+		val[i] = f->id == CORE_F_NAMED && f->or == NULL &&
+			 !wc->long_names ? NULL : detect_fref_get(ev, f);
 	}
 	if (wc->long_names)
 		return;
@@ -211,8 +219,8 @@ static void gather(const struct detect_wc *wc, const struct core_event *ev,
 		for (unsigned i = 0; i < wc->nfield; i++) {
 			const struct detect_fref *f = wc->field[i].f;
 
-			if (f->id == CORE_F_NAMED && val[i] == NULL &&
-			    core_str_eq(f->name, e->name)) {
+			if (f->id == CORE_F_NAMED && f->or == NULL &&
+			    val[i] == NULL && core_str_eq(f->name, e->name)) {
 				val[i] = &e->value;
 				break;
 			}
