@@ -443,8 +443,12 @@ struct detect_pf;
  */
 int detect_pf_build(struct detect_ruleset *rs, struct core_error *err);
 void detect_pf_free(struct detect_ruleset *rs);
-/* Scans ev's values once; then detect_pf_next() answers for ev. */
-void detect_pf_scan(struct detect_ruleset *rs, const struct core_event *ev);
+/* Starts matching ev: joins the values its literals may lie in. */
+void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev);
+/* Scans that event for gated source e's literals; then detect_pf_next()
+ * answers for e's rules. */
+void detect_pf_scan(struct detect_ruleset *rs,
+		    const struct detect_logsource *e);
 /*
  * The first prefilter id in [from, end) of a rule that may hold for the
  * scanned event (all its literal clauses seen, or it has none), else end.

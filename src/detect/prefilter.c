@@ -30,14 +30,18 @@
  * utf16 ... expansion), so a value's literal is always a substring of
  * any field value it matches.
  *
- * Literals come in two databases: those of field matchers, scanned over
- * the values of the fields some clause's literals come from, joined into
- * one buffer (one block scan costs far less than a vectored scan of
- * thirty short values, and GUIDs, times and ids are left out; a literal
- * found across two values only makes a rule a candidate in vain), and
- * those of keywords, scanned over what a keyword search reads (message,
- * else the raw record), so that long raw records (an EVTX record's JSON
- * rendering) are not scanned against every literal.
+ * Each log source whose rules need many literals (pf_gate) has its own
+ * two databases, so that an event is scanned only for the literals of
+ * the sources it belongs to (a Security record is not scanned for the
+ * eleven thousand of process creation): one of field literals, scanned
+ * over the values of the fields some clause's literals come from, joined
+ * into one buffer per event (one block scan costs far less than a
+ * vectored scan of thirty short values, and GUIDs, times and ids are left
+ * out; a literal found across two values only makes a rule a candidate in
+ * vain), and one of keyword literals, scanned over what a keyword search
+ * reads (message, else the raw record), so that long raw records (an
+ * EVTX record's JSON rendering) are not scanned against every literal.
+ * The rules of other sources are tested directly.
  * Each literal reports once per scan (HS_FLAG_SINGLEMATCH) and marks the
  * clauses holding it with the event's generation number; the rule whose
  * last clause is so marked gets its bit in the candidate bitmap, which
@@ -72,12 +76,17 @@ struct clauses {
 	struct need c[PF_MAX_CLAUSES];
 };
 
-struct detect_pf {
+/* A gated log source's literals: its own two databases. */
+struct pf_source {
 	hs_database_t *db;	/* field literals, over the field values */
 	hs_database_t *kdb;	/* keyword literals, over message or raw */
-	hs_scratch_t *scratch;	/* serves both */
-	unsigned npat;
-	unsigned nfield;	/* patterns 0..nfield-1 are field literals */
+};
+
+struct detect_pf {
+	struct pf_source *src;	/* per log source (rs->nls) */
+	unsigned nsrc;
+	hs_scratch_t *scratch;	/* serves every database */
+	unsigned npat;		/* patterns: (source, literal) pairs */
 	uint32_t *first;	/* pattern -> first index into who */
 	uint32_t *who;		/* clause ids, grouped by pattern */
 	uint32_t *crule;	/* clause -> rule id */
@@ -89,7 +98,9 @@ struct detect_pf {
 	uint64_t gen;
 	unsigned nrules, nalways, nclauses, nwords;
 	char *buf;		/* the field values joined, for one scan */
-	size_t cap;
+	size_t cap, nbuf;
+	const struct core_str *kw;	/* what keyword literals scan */
+	bool bad;		/* the event cannot be scanned */
 	/* The fields some clause's literals come from: known ids, and
 	 * names in an open-addressed table of nslot (a power of two). */
 	uint64_t ids[(CORE_F__COUNT + 63) / 64];
@@ -123,10 +134,11 @@ struct detect_pf {
  */
 #define PF_KW_WEIGHT 16
 
-/* A (literal, rule) pair before grouping. */
+/* A (literal, clause) pair before grouping, with the clause's source. */
 struct pair {
 	struct core_str lit;
-	uint32_t rule;
+	uint32_t rule;		/* the clause id */
+	uint32_t src;
 	bool kw;
 };
 
@@ -510,13 +522,15 @@ static int lower(unsigned char c)
 	return c >= 'A' && c <= 'Z' ? c | 0x20 : c;
 }
 
-/* Orders pairs by literal (ASCII case ignored; utf16 literals hold NULs,
- * so no string functions), then by rule. */
+/* Orders pairs by source, field before keyword, literal (ASCII case
+ * ignored; utf16 literals hold NULs, so no string functions), clause. */
 static int pair_cmp(const void *a, const void *b)
 {
 	const struct pair *x = a, *y = b;
 	size_t n = x->lit.len < y->lit.len ? x->lit.len : y->lit.len;
 
+	if (x->src != y->src)
+		return x->src < y->src ? -1 : 1;
 	if (x->kw != y->kw)
 		return x->kw ? 1 : -1;
 	for (size_t i = 0; i < n; i++) {
@@ -533,7 +547,7 @@ static int pair_cmp(const void *a, const void *b)
 
 static bool same_lit(const struct pair *a, const struct pair *b)
 {
-	if (a->lit.len != b->lit.len || a->kw != b->kw)
+	if (a->lit.len != b->lit.len || a->kw != b->kw || a->src != b->src)
 		return false;
 	for (size_t i = 0; i < a->lit.len; i++) {
 		if (lower((unsigned char)a->lit.p[i]) !=
@@ -548,8 +562,10 @@ struct pairs {
 	size_t n, cap;
 };
 
-/* Adds need nd of mark id as pairs (cut to PF_MAX_LIT); frees nd. */
-static int add_need(struct pairs *ps, struct need *nd, uint32_t id)
+/* Adds need nd of clause id of source src as pairs (cut to PF_MAX_LIT);
+ * frees nd. */
+static int add_need(struct pairs *ps, struct need *nd, uint32_t id,
+		    uint32_t src)
 {
 	for (unsigned j = 0; nd->known && j < nd->n; j++) {
 		struct pair *q;
@@ -573,6 +589,7 @@ static int add_need(struct pairs *ps, struct need *nd, uint32_t id)
 			q->lit.len = PF_MAX_LIT;
 		}
 		q->rule = id;
+		q->src = src;
 	}
 	need_free(nd);
 	return 0;
@@ -611,8 +628,9 @@ static int alloc_rules(struct detect_pf *pf, unsigned nrules)
 /* One rule's clauses become clause ids and (literal, clause) pairs. */
 static int add_rule(struct detect_ruleset *rs, struct detect_pf *pf,
 		    struct detect_rule *r, struct pairs *ps, unsigned *cap,
-		    unsigned *lits)
+		    unsigned src)
 {
+	unsigned *lits = &rs->ls[src].pf_lits;
 	struct clauses cs;
 	int rc = 0;
 
@@ -634,7 +652,7 @@ static int add_rule(struct detect_ruleset *rs, struct detect_pf *pf,
 	for (unsigned i = 0; i < cs.n; i++) {
 		if (rc == 0) {
 			pf->crule[pf->nclauses] = r->pf_id;
-			rc = add_need(ps, &cs.c[i], pf->nclauses++);
+			rc = add_need(ps, &cs.c[i], pf->nclauses++, src);
 		}
 	}
 	cl_free(&cs);	/* what add_need() has not taken */
@@ -662,16 +680,15 @@ static int collect(struct detect_ruleset *rs, struct detect_pf *pf,
 		e->pf_lits = 0;
 		for (unsigned k = 0; k < e->nrules && rc == 0; k++) {
 			e->rules[k]->pf_id = pf->nrules++;
-			rc = add_rule(rs, pf, e->rules[k], ps, &cap,
-				      &e->pf_lits);
+			rc = add_rule(rs, pf, e->rules[k], ps, &cap, i);
 		}
 		e->pf_gate = rs->pf_forced || e->pf_lits >= DETECT_PF_GATE_LITS;
 	}
 	return rc;
 }
 
-/* Groups sorted pairs by literal into pf->first/who; fills the arrays
- * handed to the compiler. */
+/* Groups sorted pairs by (source, literal) into pf->first/who; fills the
+ * arrays handed to the compiler. */
 static int group(struct detect_pf *pf, const struct pair *p, size_t n,
 		 const char ***expr, size_t **lens, unsigned **ids)
 {
@@ -690,7 +707,6 @@ static int group(struct detect_pf *pf, const struct pair *p, size_t n,
 			(*expr)[np] = p[i].lit.p;
 			(*lens)[np] = p[i].lit.len;
 			(*ids)[np] = np;
-			pf->nfield += !p[i].kw;
 			np++;
 		}
 		pf->who[i] = p[i].rule;
@@ -700,12 +716,11 @@ static int group(struct detect_pf *pf, const struct pair *p, size_t n,
 	return 0;
 }
 
-/* Compiles n literals (ids kept) into *db, mode a HS_MODE_...; grows
- * the shared scratch for it. */
+/* Compiles n literals (ids kept) into *db (block mode); grows the shared
+ * scratch for it. */
 static int compile_one(struct detect_pf *pf, const char **expr,
 		       const size_t *lens, const unsigned *ids, unsigned n,
-		       unsigned mode, hs_database_t **db,
-		       struct core_error *err)
+		       hs_database_t **db, struct core_error *err)
 {
 	hs_compile_error_t *ce = NULL;
 	unsigned *flags;
@@ -718,8 +733,8 @@ static int compile_one(struct detect_pf *pf, const char **expr,
 		return CORE_E_NOMEM;
 	for (unsigned i = 0; i < n; i++)
 		flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
-	rc = hs_compile_lit_multi(expr, flags, ids, lens, n, mode, NULL, db,
-				  &ce);
+	rc = hs_compile_lit_multi(expr, flags, ids, lens, n, HS_MODE_BLOCK,
+				  NULL, db, &ce);
 	free(flags);
 	if (rc != HS_SUCCESS) {
 		core_fail(err, CORE_E_UNSUPPORTED, NULL, 0,
@@ -734,18 +749,40 @@ static int compile_one(struct detect_pf *pf, const char **expr,
 	return 0;
 }
 
-static int compile_db(struct detect_pf *pf, const char **expr,
+/*
+ * One field and one keyword database per gated source, over its patterns
+ * (a range of the sorted pairs: field ones, then keyword ones).  A source
+ * tested directly gets none.
+ */
+static int compile_db(struct detect_ruleset *rs, struct detect_pf *pf,
+		      const struct pair *p, const char **expr,
 		      const size_t *lens, const unsigned *ids,
 		      struct core_error *err)
 {
-	unsigned nf = pf->nfield;
-	int rc;
+	unsigned at = 0;
+	int rc = 0;
 
-	rc = compile_one(pf, expr, lens, ids, nf, HS_MODE_BLOCK, &pf->db,
-			 err);
-	if (rc == 0)
-		rc = compile_one(pf, expr + nf, lens + nf, ids + nf,
-				 pf->npat - nf, HS_MODE_BLOCK, &pf->kdb, err);
+	while (at < pf->npat && rc == 0) {
+		uint32_t src = p[pf->first[at]].src;
+		unsigned kw = at, end;
+		struct pf_source *ps = &pf->src[src];
+
+		while (kw < pf->npat && p[pf->first[kw]].src == src &&
+		       !p[pf->first[kw]].kw)
+			kw++;
+		for (end = kw; end < pf->npat && p[pf->first[end]].src == src;
+		     end++)
+			;
+		if (rs->ls[src].pf_gate) {
+			rc = compile_one(pf, expr + at, lens + at, ids + at,
+					 kw - at, &ps->db, err);
+			if (rc == 0)
+				rc = compile_one(pf, expr + kw, lens + kw,
+						 ids + kw, end - kw, &ps->kdb,
+						 err);
+		}
+		at = end;
+	}
 	return rc;
 }
 
@@ -761,7 +798,9 @@ int detect_pf_build(struct detect_ruleset *rs, struct core_error *err)
 	if (pf == NULL)
 		return CORE_E_NOMEM;
 	rs->pf = pf;
-	rc = collect(rs, pf, &ps);
+	pf->nsrc = rs->nls;
+	pf->src = calloc(rs->nls ? rs->nls : 1, sizeof(*pf->src));
+	rc = pf->src == NULL ? CORE_E_NOMEM : collect(rs, pf, &ps);
 	if (rc == 0) {
 		if (ps.n > 0)
 			qsort(ps.p, ps.n, sizeof(*ps.p), pair_cmp);
@@ -772,7 +811,7 @@ int detect_pf_build(struct detect_ruleset *rs, struct core_error *err)
 	if (rc == 0 && pf->cmark == NULL)
 		rc = CORE_E_NOMEM;
 	if (rc == 0 && pf->npat > 0)
-		rc = compile_db(pf, expr, lens, ids, err);
+		rc = compile_db(rs, pf, ps.p, expr, lens, ids, err);
 	free(ps.p);
 	free(expr);
 	free(lens);
@@ -791,8 +830,11 @@ void detect_pf_free(struct detect_ruleset *rs)
 	if (pf == NULL)
 		return;
 	hs_free_scratch(pf->scratch);
-	hs_free_database(pf->db);
-	hs_free_database(pf->kdb);
+	for (unsigned i = 0; pf->src != NULL && i < pf->nsrc; i++) {
+		hs_free_database(pf->src[i].db);
+		hs_free_database(pf->src[i].kdb);
+	}
+	free(pf->src);
 	free(pf->first);
 	free(pf->who);
 	free(pf->crule);
@@ -859,41 +901,58 @@ static bool buf_room(struct detect_pf *pf, size_t n)
 
 /*
  * Field literals may lie in the values of the fields they come from:
- * those are joined by newlines into one buffer and scanned in one call
- * (a literal found across two values only makes a rule a candidate in
- * vain).  Keyword literals lie in what a keyword search reads
- * (detect_fref_get()): message, else raw.
+ * those are joined by newlines into one buffer, once per event, and each
+ * gated source's database scans it in one call (a literal found across
+ * two values only makes a rule a candidate in vain).  Keyword literals
+ * lie in what a keyword search reads (detect_fref_get()): message, else
+ * raw.
  */
-void detect_pf_scan(struct detect_ruleset *rs, const struct core_event *ev)
+void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev)
 {
 	static const struct detect_fref kw = { .id = DETECT_F_KEYWORD };
 	struct detect_pf *pf = rs->pf;
-	const struct core_str *k;
-	bool bad = false;
 	size_t n = 0;
 
 	pf->gen++;
+	pf->bad = false;
 	memset(pf->cand, 0, pf->nwords * sizeof(*pf->cand));
-	for (unsigned i = 0; pf->db != NULL && i < ev->nfields && !bad; i++) {
+	for (unsigned i = 0; i < ev->nfields && !pf->bad; i++) {
 		const struct core_str *v = &ev->fields[i].value;
 
 		if (v->len == 0 || !field_scanned(pf, &ev->fields[i]))
 			continue;
-		bad = !buf_room(pf, n + v->len + 1);
-		if (bad)
+		pf->bad = !buf_room(pf, n + v->len + 1);
+		if (pf->bad)
 			break;
 		memcpy(pf->buf + n, v->p, v->len);
 		n += v->len;
 		pf->buf[n++] = '\n';
 	}
-	if (n > 0 && !bad)
-		bad = hs_scan(pf->db, pf->buf, (unsigned)n, 0, pf->scratch,
-			      on_match, pf) != HS_SUCCESS;
-	k = pf->kdb != NULL ? detect_fref_get(ev, &kw) : NULL;
-	if (k != NULL && k->len > 0 && k->len <= UINT32_MAX)
-		bad |= hs_scan(pf->kdb, k->p, (unsigned)k->len, 0,
-			       pf->scratch, on_match, pf) != HS_SUCCESS;
+	pf->nbuf = n;
+	pf->kw = detect_fref_get(ev, &kw);
 	/* A failed scan must not hide rules: make every rule a candidate. */
+	if (pf->bad || n > UINT32_MAX ||
+	    (pf->kw != NULL && pf->kw->len > UINT32_MAX))
+		memset(pf->cand, 0xff, pf->nwords * sizeof(*pf->cand));
+}
+
+void detect_pf_scan(struct detect_ruleset *rs,
+		    const struct detect_logsource *e)
+{
+	struct detect_pf *pf = rs->pf;
+	const struct pf_source *ps = &pf->src[e - rs->ls];
+	const struct core_str *k = pf->kw;
+	bool bad = false;
+
+	if (pf->bad)
+		return;
+	if (ps->db != NULL && pf->nbuf > 0 && pf->nbuf <= UINT32_MAX)
+		bad = hs_scan(ps->db, pf->buf, (unsigned)pf->nbuf, 0,
+			      pf->scratch, on_match, pf) != HS_SUCCESS;
+	if (ps->kdb != NULL && k != NULL && k->len > 0 &&
+	    k->len <= UINT32_MAX)
+		bad |= hs_scan(ps->kdb, k->p, (unsigned)k->len, 0,
+			       pf->scratch, on_match, pf) != HS_SUCCESS;
 	if (bad)
 		memset(pf->cand, 0xff, pf->nwords * sizeof(*pf->cand));
 }

@@ -759,20 +759,23 @@ static void eval_plain(struct detect_ruleset *rs, const struct core_event *ev,
 {
 	const uint16_t *src;
 	unsigned nsrc = detect_wc_sources(rs, ev, &src);
-	bool gate = false;
+	bool begun = false;
 
 	/*
-	 * At most one scan per event, and only when a source whose rules
-	 * need many literals (pf_gate) holds for it: then the scan decides
-	 * which rules of all its sources may hold.  Else they are tested.
+	 * A source whose rules need many literals (pf_gate) scans the event
+	 * for them, and the scan decides which of its rules may hold; the
+	 * rules of other sources are tested.
 	 */
-	for (unsigned j = 0; rs->pf != NULL && j < nsrc && !gate; j++)
-		gate = rs->ls[src[j]].pf_gate;
-	if (gate)
-		detect_pf_scan(rs, ev);
 	for (unsigned j = 0; j < nsrc; j++) {
 		const struct detect_logsource *e = &rs->ls[src[j]];
+		bool gate = rs->pf != NULL && e->pf_gate;
 
+		if (gate && !begun) {
+			detect_pf_begin(rs, ev);
+			begun = true;
+		}
+		if (gate)
+			detect_pf_scan(rs, e);
 		for (unsigned k = next(rs, e, gate, 0); k < e->nrules;
 		     k = next(rs, e, gate, k + 1)) {
 			struct detect_rule *r = e->rules[k];
