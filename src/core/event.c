@@ -3,11 +3,13 @@
  *
  * Known ECS fields are found through ev->known[id], one array index; named
  * fields (whatever a JSON or EVTX record carried) are searched linearly,
- * which is cheap for the few dozen fields a record has.  When the table is
+ * which is cheap for the few dozen fields a record has.  A name is mapped
+ * to its ECS id through a hash table built on first use.  When the table is
  * full further fields are counted in ev->truncated, never written past.
  */
 #include "core/core.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static const char *field_names[CORE_F__COUNT] = {
@@ -34,10 +36,46 @@ static const uint8_t field_lens[CORE_F__COUNT] = {
 #undef CORE_FIELD_LEN
 };
 
-enum core_field_id core_field_lookup(const char *name, size_t len)
+/*
+ * Names to ids: an open-addressed table of id + 1 (0: empty), built once;
+ * every named field of every EVTX or JSON record is looked up here.
+ */
+#define FIELD_SLOTS 512
+
+static uint16_t field_slot[FIELD_SLOTS];
+static pthread_once_t field_once = PTHREAD_ONCE_INIT;
+
+static unsigned field_hash(const char *p, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	return h & (FIELD_SLOTS - 1);
+}
+
+static void field_index(void)
 {
 	for (unsigned i = 0; i < CORE_F__COUNT; i++) {
-		if (field_lens[i] == len && field_names[i][0] == name[0] &&
+		unsigned k = field_hash(field_names[i], field_lens[i]);
+
+		while (field_slot[k] != 0)
+			k = (k + 1) & (FIELD_SLOTS - 1);
+		field_slot[k] = (uint16_t)(i + 1);
+	}
+}
+
+enum core_field_id core_field_lookup(const char *name, size_t len)
+{
+	unsigned k;
+
+	_Static_assert(CORE_F__COUNT < FIELD_SLOTS / 2, "field table");
+	pthread_once(&field_once, field_index);
+	for (k = field_hash(name, len); field_slot[k] != 0;
+	     k = (k + 1) & (FIELD_SLOTS - 1)) {
+		unsigned i = field_slot[k] - 1u;
+
+		if (field_lens[i] == len &&
 		    memcmp(field_names[i], name, len) == 0)
 			return (enum core_field_id)i;
 	}
