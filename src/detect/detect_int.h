@@ -375,6 +375,12 @@ bool detect_logsource_field(struct detect_ruleset *rs, int ls,
 
 /* --------------------------------------------------------------- ruleset */
 
+/* Rule ids or names to rule index + 1 (0: empty); see ruleset.c. */
+struct detect_reftab {
+	uint32_t *slot;
+	uint32_t cap, n;
+};
+
 struct detect_ruleset {
 	struct core_arena *arena;
 	struct detect_rule **rules;
@@ -406,6 +412,7 @@ struct detect_ruleset {
 	bool pf_forced;		/* detect_ruleset_set_prefilter(true) */
 	unsigned nre_jit;	/* regular expressions JIT-compiled */
 	struct detect_wc *wc;	/* log sources per `when` key */
+	struct detect_reftab ids, names;	/* duplicate checks */
 };
 
 /* Arena helpers for the loader. */

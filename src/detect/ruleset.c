@@ -132,6 +132,8 @@ void detect_ruleset_free(struct detect_ruleset *rs)
 		pcre2_code_free(rs->res[i]);
 	detect_pf_free(rs);
 	detect_wc_free(rs->wc);
+	free(rs->ids.slot);
+	free(rs->names.slot);
 	free(rs->plain);
 	free(rs->ls);
 	free(rs->res);
@@ -203,22 +205,93 @@ static bool same_ref(const char *a, const char *b)
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
+/*
+ * Rule ids (those the rules give) and names, each in an open-addressed
+ * table of rule index + 1, so that the duplicate check of a whole rule
+ * set costs one probe per rule rather than a pass over those loaded.
+ */
+static uint32_t ref_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The index of the rule whose id (name: false) is ref, or -1. */
+static long ref_find(const struct detect_reftab *t,
+		     struct detect_rule *const *rules, const char *ref, bool id)
+{
+	if (t->cap == 0 || ref == NULL)
+		return -1;
+	for (uint32_t k = ref_hash(ref) & (t->cap - 1); t->slot[k] != 0;
+	     k = (k + 1) & (t->cap - 1)) {
+		const struct detect_rule_info *o = &rules[t->slot[k] - 1]->info;
+
+		if (strcmp(id ? o->id : o->name, ref) == 0)
+			return (long)t->slot[k] - 1;
+	}
+	return -1;
+}
+
+/* Puts rule index under ref; the table has room (ref_room()). */
+static void ref_put(struct detect_reftab *t, const char *ref, uint32_t index)
+{
+	uint32_t k;
+
+	for (k = ref_hash(ref) & (t->cap - 1); t->slot[k] != 0;
+	     k = (k + 1) & (t->cap - 1))
+		;
+	t->slot[k] = index + 1;
+	t->n++;
+}
+
+/* Makes room for one more entry (the table at most half full). */
+static int ref_room(struct detect_reftab *t, struct detect_rule *const *rules,
+		    bool id)
+{
+	struct detect_reftab g = { .cap = t->cap ? t->cap * 2 : 1024 };
+
+	if ((t->n + 1) * 2 <= t->cap)
+		return 0;
+	g.slot = calloc(g.cap, sizeof(*g.slot));
+	if (g.slot == NULL)
+		return CORE_E_NOMEM;
+	for (uint32_t i = 0; i < t->cap; i++) {
+		const struct detect_rule_info *o;
+
+		if (t->slot[i] == 0)
+			continue;
+		o = &rules[t->slot[i] - 1]->info;
+		ref_put(&g, id ? o->id : o->name, t->slot[i] - 1);
+	}
+	free(t->slot);
+	*t = g;
+	return 0;
+}
+
 int detect_ruleset_add(struct detect_ruleset *rs, struct detect_rule *r)
 {
-	for (unsigned i = 0; i < rs->nrules; i++) {
-		const struct detect_rule_info *o = &rs->rules[i]->info;
-		bool ids = r->id_given && rs->rules[i]->id_given;
+	const char *id = r->id_given ? r->info.id : NULL;
+	long by_id = ref_find(&rs->ids, rs->rules, id, true);
+	long by_name = ref_find(&rs->names, rs->rules, r->info.name, false);
 
-		ids = ids && same_ref(o->id, r->info.id);
-		if (ids || same_ref(o->name, r->info.name)) {
-			detect_reject(rs, r->info.file, r->info.line,
-				      "duplicate rule id or name '%s' (first "
-				      "in %s:%llu)", ids ? r->info.id :
-				      r->info.name, o->file,
-				      (unsigned long long)o->line);
-			return CORE_E_INVAL;
-		}
+	if (by_id >= 0 || by_name >= 0) {
+		bool ids = by_id >= 0 && (by_name < 0 || by_id < by_name);
+		const struct detect_rule_info *o =
+			&rs->rules[ids ? by_id : by_name]->info;
+
+		detect_reject(rs, r->info.file, r->info.line,
+			      "duplicate rule id or name '%s' (first in "
+			      "%s:%llu)", ids ? r->info.id : r->info.name,
+			      o->file, (unsigned long long)o->line);
+		return CORE_E_INVAL;
 	}
+	if ((id != NULL && ref_room(&rs->ids, rs->rules, true) != 0) ||
+	    (r->info.name != NULL &&
+	     ref_room(&rs->names, rs->rules, false) != 0))
+		return CORE_E_NOMEM;
 	if (rs->nrules == rs->caprules) {
 		unsigned ncap = rs->caprules ? rs->caprules * 2 : 64;
 		struct detect_rule **n = realloc(rs->rules,
@@ -229,6 +302,10 @@ int detect_ruleset_add(struct detect_ruleset *rs, struct detect_rule *r)
 		rs->rules = n;
 		rs->caprules = ncap;
 	}
+	if (id != NULL)
+		ref_put(&rs->ids, id, rs->nrules);
+	if (r->info.name != NULL)
+		ref_put(&rs->names, r->info.name, rs->nrules);
 	rs->rules[rs->nrules++] = r;
 	rs->compiled = false;
 	return 0;

@@ -465,6 +465,43 @@ static void test_filter_excludes_events(void **state)
 	detect_ruleset_free(rs);
 }
 
+/* A rule id or name given twice is refused, naming the first; ids taken
+ * from file names (no id given) do not clash. */
+static void test_duplicates_refused(void **state)
+{
+	static const struct {
+		const char *a, *b;	/* the key lines of two rules */
+		unsigned rejects;
+		const char *why;
+	} rows[] = {
+		{ "id: same", "id: same", 1, "the same id" },
+		{ "name: n", "name: n", 1, "the same name" },
+		{ "id: x1", "id: x2", 0, "distinct ids" },
+		{ "id: n", "name: n", 0, "an id and a name are apart" },
+		{ "status: test", "status: test", 0, "no id: the file's" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		struct t_run run = { 0 };
+		struct detect_ruleset *rs;
+		char yaml[512];
+
+		snprintf(yaml, sizeof(yaml), "title: a\n%s\nlogsource: "
+			 "{product: linux, service: auth}\ndetection: {s: "
+			 "{user.name: a}, condition: s}\n---\ntitle: b\n%s\n"
+			 "logsource: {product: linux, service: auth}\n"
+			 "detection: {s: {user.name: b}, condition: s}\n",
+			 rows[i].a, rows[i].b);
+		rs = t_rules(yaml, &run);
+		if (run.nrejects != rows[i].rejects)
+			fail_msg("%s: %u refused", rows[i].why, run.nrejects);
+		if (rows[i].rejects && strstr(run.reject, "first in") == NULL)
+			fail_msg("%s: %s", rows[i].why, run.reject);
+		detect_ruleset_free(rs);
+	}
+}
+
 static void test_match_speed(void **state)
 {
 	static const char *kinds[] = {
@@ -519,6 +556,7 @@ int main(void)
 		cmocka_unit_test(test_proxy_is_not_access_log),
 		cmocka_unit_test(test_community_golden),
 		cmocka_unit_test(test_filter_excludes_events),
+		cmocka_unit_test(test_duplicates_refused),
 		cmocka_unit_test(test_match_speed),
 	};
 
