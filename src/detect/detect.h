@@ -168,7 +168,7 @@ struct detect_stats {
 	uint64_t evictions;	/* groups dropped because a table was full */
 	size_t regexes;		/* compiled `re` values */
 	size_t regexes_jit;	/* of which PCRE2 JIT-compiled them */
-	unsigned pf_literals;	/* distinct literals in the prefilter */
+	unsigned pf_literals;	/* literals in the prefilter's databases */
 	unsigned pf_always;	/* plain rules with no literal: always run */
 };
 

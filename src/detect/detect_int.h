@@ -470,7 +470,8 @@ uint32_t detect_pf_next(const struct detect_ruleset *rs, uint32_t from,
 struct detect_pf *detect_pf_clone(const struct detect_pf *pf);
 void detect_pf_clone_free(struct detect_pf *pf);
 
-/* Distinct literals in the database and rules with no need. */
+/* Literals in the databases (a literal counts once per log source that
+ * needs it) and rules with no need. */
 void detect_pf_stats(const struct detect_ruleset *rs, unsigned *literals,
 		     unsigned *always);
 

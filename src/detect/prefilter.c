@@ -87,6 +87,7 @@ struct detect_pf {
 	unsigned nsrc;
 	hs_scratch_t *scratch;	/* serves every database */
 	unsigned npat;		/* patterns: (source, literal) pairs */
+	unsigned ndb;		/* of which in a database (gated sources) */
 	uint32_t *first;	/* pattern -> first index into who */
 	uint32_t *who;		/* clause ids, grouped by pattern */
 	uint32_t *crule;	/* clause -> rule id */
@@ -774,6 +775,7 @@ static int compile_db(struct detect_ruleset *rs, struct detect_pf *pf,
 		     end++)
 			;
 		if (rs->ls[src].pf_gate) {
+			pf->ndb += end - at;
 			rc = compile_one(pf, expr + at, lens + at, ids + at,
 					 kw - at, &ps->db, err);
 			if (rc == 0)
@@ -1013,6 +1015,6 @@ void detect_pf_clone_free(struct detect_pf *pf)
 void detect_pf_stats(const struct detect_ruleset *rs, unsigned *literals,
 		     unsigned *always)
 {
-	*literals = rs->pf ? rs->pf->npat : 0;
+	*literals = rs->pf ? rs->pf->ndb : 0;
 	*always = rs->pf ? rs->pf->nalways : 0;
 }
