@@ -24,11 +24,12 @@
  *
  * "Best" prefers the set whose shortest literal is longest, then the
  * smaller set: long literals are rare in logs; the best PF_MAX_CLAUSES
- * clauses are kept.  Literals under three bytes count as no literal.  A
- * rule with no clause stays a candidate for every event.  Literals are
- * taken from the compiled values (after case folding, windash, base64,
- * utf16 ... expansion), so a value's literal is always a substring of
- * any field value it matches.
+ * clauses are kept, and of those only the ones without a literal under
+ * PF_SHORT_LIT bytes when there is such a clause.  Literals under three
+ * bytes count as no literal.  A rule with no clause stays a candidate
+ * for every event.  Literals are taken from the compiled values (after
+ * case folding, windash, base64, utf16 ... expansion), so a value's
+ * literal is always a substring of any field value it matches.
  *
  * Each log source whose rules need many literals (pf_gate) has its own
  * two databases, so that an event is scanned only for the literals of
@@ -127,6 +128,10 @@ struct detect_pf {
  * nothing, so another conjunct's longer literal is used instead.
  */
 #define PF_MIN_LIT 3
+
+/* Literals under this many bytes are kept only when a rule has no
+ * longer clause (see cl_drop_short()). */
+#define PF_SHORT_LIT 5
 
 /*
  * A keyword literal weighs this many field literals in a log source's
@@ -266,6 +271,30 @@ static void cl_add(struct clauses *cs, struct need *nd)
 		return;
 	}
 	need_free(nd);
+}
+
+/*
+ * Drops the clauses whose shortest literal is under PF_SHORT_LIT bytes
+ * when another clause has none so short: "4624" or "cmd" occur at many
+ * places of the values (ids, SIDs, paths) and make the scan confirm
+ * there, while the longer clause alone already keeps the rule waiting.
+ */
+static void cl_drop_short(struct clauses *cs)
+{
+	unsigned k = 0;
+	bool some_long = false;
+
+	for (unsigned i = 0; i < cs->n; i++)
+		some_long = some_long || need_minlen(&cs->c[i]) >= PF_SHORT_LIT;
+	if (!some_long)
+		return;
+	for (unsigned i = 0; i < cs->n; i++) {
+		if (need_minlen(&cs->c[i]) >= PF_SHORT_LIT)
+			cs->c[k++] = cs->c[i];
+		else
+			need_free(&cs->c[i]);
+	}
+	cs->n = k;
 }
 
 /* Moves src's clauses into dst. */
@@ -636,6 +665,7 @@ static int add_rule(struct detect_ruleset *rs, struct detect_pf *pf,
 	int rc = 0;
 
 	need_cond(rs, r, r->cond, &cs);
+	cl_drop_short(&cs);
 	r->pf_always = cs.n == 0;
 	pf->nalways += r->pf_always;
 	if (r->pf_always)

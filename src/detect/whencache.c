@@ -220,7 +220,9 @@ static void gather(const struct detect_wc *wc, const struct core_event *ev,
 			const struct detect_fref *f = wc->field[i].f;
 
 			if (f->id == CORE_F_NAMED && f->or == NULL &&
-			    val[i] == NULL && core_str_eq(f->name, e->name)) {
+			    val[i] == NULL && f->name.len == e->name.len &&
+			    f->name.p[0] == e->name.p[0] &&
+			    memcmp(f->name.p, e->name.p, e->name.len) == 0) {
 				val[i] = &e->value;
 				break;
 			}
