@@ -10,9 +10,10 @@
 #               times
 #   gen/        vigil-demo-gen --bytes SIGMA_GEN_BYTES --seed 1 (auth.log,
 #               access.log)
-#   evtx/       symbolic links to every *.evtx of evtx-attack-samples,
-#               SIGMA_EVTX_REPEAT (default 50) times (the folder also holds
-#               text logs, which are left out)
+#   evtx/       copies of every *.evtx of evtx-attack-samples,
+#               SIGMA_EVTX_REPEAT (default 50) times (about 1 GB; vigil
+#               reads a file given twice once, links included; the folder
+#               also holds text logs, which are left out)
 # Each run is `taskset -c 0 vigil analyze --quiet --format json` under
 # /usr/bin/time (user CPU seconds, peak RSS).  The rule-loading cost is
 # measured alone (an empty input) and taken off to give the matching
@@ -55,6 +56,10 @@ fi
 echo x >"$out/empty.log"
 erepeat=${SIGMA_EVTX_REPEAT:-50}
 find "$evtx" -name '*.evtx' | LC_ALL=C sort >"$out/evtx.list"
+# An older run left symbolic links, which now count once: copy instead.
+if [ -L "$out/evtx/0-1.evtx" ]; then
+	rm -rf "$out/evtx"
+fi
 if [ ! -d "$out/evtx" ]; then
 	mkdir -p "$out/evtx"
 	i=0
@@ -62,7 +67,7 @@ if [ ! -d "$out/evtx" ]; then
 		k=0
 		while read -r f; do
 			k=$((k + 1))
-			ln -s "$f" "$out/evtx/$i-$k.evtx"
+			cp "$f" "$out/evtx/$i-$k.evtx"
 		done <"$out/evtx.list"
 		i=$((i + 1))
 	done
