@@ -201,7 +201,10 @@ special_checks() {
 		    --clear-groups)
 		cp "$VIGIL" "$d/vigil"
 		cp -r "$rules" "$d/rules"
-		chmod -R a+rX "$d/vigil" "$d/rules"
+		# The log source map beside the rules (their ../data): the
+		# source tree may be in a directory nobody cannot enter.
+		cp -r "$SRCDIR/data" "$d/data"
+		chmod -R a+rX "$d/vigil" "$d/rules" "$d/data"
 		v=$d/vigil
 		rules=$d/rules
 	fi
