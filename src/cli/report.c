@@ -321,6 +321,35 @@ static void text_evidence(struct core_buf *b, const struct incident *inc,
 	}
 }
 
+/* The strongest rule of inc's key alerts that gives references. */
+const struct detect_rule_info *
+cli_report_reference_rule(const struct incident *inc)
+{
+	const struct detect_rule_info *best = NULL;
+
+	for (size_t i = 0; i < inc->ntimeline; i++) {
+		const struct detect_rule_info *r = inc->timeline[i].alert->rule;
+
+		if (r->nreferences && (!best || r->level > best->level))
+			best = r;
+	}
+	return best;
+}
+
+/* Where to read more: that rule's first two references, a line each. */
+static void text_references(struct core_buf *b, const struct incident *inc)
+{
+	const struct detect_rule_info *best = cli_report_reference_rule(inc);
+
+	for (size_t i = 0; best && i < best->nreferences && i < 2; i++) {
+		core_buf_printf(b, "    %s ", i ? "          " : "Read more:");
+		cli_report_escape(b, best->references[i],
+				  strlen(best->references[i]),
+				  CLI_REPORT_WIDTH, false);
+		core_buf_addc(b, '\n');
+	}
+}
+
 static void text_incident(struct core_buf *b, const struct cli_report_opts *o,
 			  const struct incident *inc)
 {
@@ -334,13 +363,19 @@ static void text_incident(struct core_buf *b, const struct cli_report_opts *o,
 			o->colour ? "\033[0m" : "");
 	cli_report_escape(b, inc->title.p, inc->title.len, CLI_REPORT_WIDTH,
 			  false);
-	core_buf_printf(b, "\n    %s .. %s  alerts %llu  events %llu\n", t0,
-			t1, (unsigned long long)inc->alerts,
-			(unsigned long long)inc->events);
+	if (inc->ts_first == inc->ts_last)
+		core_buf_printf(b, "\n    %s  alerts %llu  events %llu\n", t0,
+				(unsigned long long)inc->alerts,
+				(unsigned long long)inc->events);
+	else
+		core_buf_printf(b, "\n    %s .. %s  alerts %llu  events %llu\n",
+				t0, t1, (unsigned long long)inc->alerts,
+				(unsigned long long)inc->events);
 	text_chain(b, inc);
 	text_entities(b, inc);
 	text_evidence(b, inc, o->evidence);
 	wrap(b, inc->explanation, "    ");
+	text_references(b, inc);
 }
 
 /* The terminal report; see cli_report_write(). */

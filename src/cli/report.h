@@ -22,6 +22,14 @@ int cli_report_escape(struct core_buf *b, const char *p, size_t len,
 		      size_t max, bool md);
 
 /*
+ * The strongest rule among inc's key alerts (its timeline) that lists
+ * references, or NULL: the reports end an incident with where to read
+ * more about it.
+ */
+const struct detect_rule_info *
+cli_report_reference_rule(const struct incident *inc);
+
+/*
  * The input name src shortened to at most max bytes (max >= 16) so that
  * its base name stays readable: leading directories give way first
  * (".../Lateral Movement/sample.evtx"), then the middle of a base name

@@ -285,6 +285,16 @@ static void json_incident(struct core_buf *b, const struct incident *inc)
 	core_buf_addc(b, '}');
 }
 
+static void json_strings(struct core_buf *b, const char *const *v, size_t n)
+{
+	core_buf_addc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		core_buf_printf(b, "%s", i ? "," : "");
+		jcstr(b, v[i] ? v[i] : "");
+	}
+	core_buf_addc(b, ']');
+}
+
 static void json_rule(struct core_buf *b, const struct detect_rule_info *r)
 {
 	bool f = true;
@@ -297,12 +307,21 @@ static void json_rule(struct core_buf *b, const struct detect_rule_info *r)
 	jkey(b, &f, "level");
 	jcstr(b, incident_severity_name(incident_severity_of_level(r->level)));
 	jkey(b, &f, "tags");
-	core_buf_addc(b, '[');
-	for (size_t i = 0; i < r->ntags; i++) {
-		core_buf_printf(b, "%s", i ? "," : "");
-		jcstr(b, r->tags[i] ? r->tags[i] : "");
+	json_strings(b, r->tags, r->ntags);
+	if (r->status) {
+		jkey(b, &f, "status");
+		jcstr(b, r->status);
 	}
-	core_buf_addc(b, ']');
+	jkey(b, &f, "references");
+	json_strings(b, r->references, r->nreferences);
+	jkey(b, &f, "falsepositives");
+	json_strings(b, r->falsepositives, r->nfalsepositives);
+	if (r->file) {
+		jkey(b, &f, "file");
+		jcstr(b, r->file);
+		jkey(b, &f, "line");
+		core_buf_printf(b, "%llu", (unsigned long long)r->line);
+	}
 	core_buf_addc(b, '}');
 }
 

@@ -75,6 +75,21 @@ static void md_explanation(struct core_buf *b, struct core_str t)
 	}
 }
 
+/* The strongest rule's first two references, as the text report. */
+static void md_references(struct core_buf *b, const struct incident *inc)
+{
+	const struct detect_rule_info *r = cli_report_reference_rule(inc);
+
+	for (size_t i = 0; r && i < r->nreferences && i < 2; i++) {
+		core_buf_printf(b, "%s", i ? ", " : "\nRead more: ");
+		cli_report_escape(b, r->references[i],
+				  strlen(r->references[i]), CLI_REPORT_WIDTH,
+				  true);
+	}
+	if (r)
+		core_buf_addc(b, '\n');
+}
+
 static void md_incident(struct core_buf *b, const struct cli_report_opts *o,
 			const struct incident *inc)
 {
@@ -85,9 +100,11 @@ static void md_incident(struct core_buf *b, const struct cli_report_opts *o,
 	core_buf_printf(b, "\n## %u. ", inc->id);
 	cli_report_escape(b, inc->title.p, inc->title.len, CLI_REPORT_WIDTH,
 			  true);
-	core_buf_printf(b, "\n\n**%u %s** · %s to %s · %llu alerts · %llu "
+	core_buf_printf(b, "\n\n**%u %s** · %s%s%s · %llu alerts · %llu "
 			"events\n", inc->score,
-			incident_severity_name(inc->severity), t0, t1,
+			incident_severity_name(inc->severity), t0,
+			inc->ts_first == inc->ts_last ? "" : " to ",
+			inc->ts_first == inc->ts_last ? "" : t1,
 			(unsigned long long)inc->alerts,
 			(unsigned long long)inc->events);
 	if (inc->ntactics) {
@@ -103,6 +120,7 @@ static void md_incident(struct core_buf *b, const struct cli_report_opts *o,
 	md_entities(b, inc);
 	md_evidence(b, inc, o->evidence);
 	md_explanation(b, inc->explanation);
+	md_references(b, inc);
 }
 
 /* The Markdown report; see cli_report_write(). */

@@ -259,11 +259,59 @@ static void test_windows_summary_shown(void **state)
 	incident_set_free(s);
 }
 
+/* The strongest rule's references, status and source reach the reports. */
+static void test_rule_references_shown(void **state)
+{
+	static const char *const refs[] = {
+		"https://attack.mitre.org/techniques/T1548/003/",
+		"https://example.test/sudo-notes",
+		"https://example.test/third",
+	};
+	static const char *const fps[] = { "Administrators at work" };
+	struct detect_rule_info rule = rule_sudo;
+	struct incident_set *s = incident_set_new();
+	struct synth x = {
+		&rule, T0, 1, NULL, "bob", NULL, "ws1", NULL, NULL, 3,
+	};
+	size_t len;
+	char *text, *md, *json;
+
+	(void)state;
+	rule.references = refs;
+	rule.nreferences = 3;
+	rule.falsepositives = fps;
+	rule.nfalsepositives = 1;
+	rule.status = "test";
+	rule.file = "rules/linux/sudo.yml";
+	rule.line = 1;
+	assert_int_equal(synth_add(s, &x), 0);
+	assert_int_equal(incident_build(s), 0);
+	text = render(s, CLI_OUT_TEXT, 0, DETECT_LEVEL_INFORMATIONAL, &len);
+	assert_non_null(strstr(text, "    Read more: https://attack.mitre.org/"
+				     "techniques/T1548/003/\n"
+				     "               https://example.test/"
+				     "sudo-notes\n"));
+	assert_null(strstr(text, "third"));
+	md = render(s, CLI_OUT_MD, 0, DETECT_LEVEL_INFORMATIONAL, &len);
+	assert_non_null(strstr(md, "Read more: https://attack.mitre.org/"));
+	json = render(s, CLI_OUT_JSON, 0, DETECT_LEVEL_INFORMATIONAL, &len);
+	assert_non_null(strstr(json, "\"status\":\"test\""));
+	assert_non_null(strstr(json, "\"references\":[\"https://attack"));
+	assert_non_null(strstr(json, "example.test/third"));
+	assert_non_null(strstr(json, "\"falsepositives\":[\"Administrators"));
+	assert_non_null(strstr(json, "\"file\":\"rules/linux/sudo.yml\""));
+	free(text);
+	free(md);
+	free(json);
+	incident_set_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_short_path),
 		cmocka_unit_test(test_windows_summary_shown),
+		cmocka_unit_test(test_rule_references_shown),
 		cmocka_unit_test(test_json_parses),
 		cmocka_unit_test(test_json_matches_schema),
 		cmocka_unit_test(test_hostile_bytes_escaped),
