@@ -813,7 +813,35 @@ static const char *secret_pair(struct scan *sc, const char *w, size_t n,
 	return skip_value(v, sc->end);
 }
 
-/* scheme://[userinfo@]host[:port]; returns the end of the authority. */
+/* A byte of a host name or IPv4 address in a URL (RFC 3986 reg-name). */
+static bool host_char(unsigned char c)
+{
+	return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+	       c == '%';
+}
+
+/*
+ * After the host: ":port" is copied; whatever else follows (a path, or
+ * the ")" or "," that closes the sentence around a URL) is left to the
+ * scanner, so that it is neither lost nor taken into the host.
+ */
+static const char *port_end(struct scan *sc, const char *p, const char *e)
+{
+	const char *q = p;
+
+	if (q < e && *q == ':')
+		for (q++; q < e && *q >= '0' && *q <= '9'; q++)
+			;
+	if (q == p + 1)
+		q = p;		/* a lone colon is not a port */
+	put(sc, p, (size_t)(q - p));
+	return q;
+}
+
+/*
+ * scheme://[userinfo@]host[:port]; returns where the scanner goes on:
+ * after the port, or after the host.
+ */
 static const char *url(struct scan *sc, const char *p)
 {
 	const char *q = p, *a, *at = NULL, *host, *hend, *e;
@@ -839,8 +867,11 @@ static const char *url(struct scan *sc, const char *p)
 		hend = memchr(hend, ']', (size_t)(e - hend));
 		hend = hend ? hend + 1 : e;
 	} else {
-		while (hend < e && *hend != ':')
+		while (hend < e && host_char((unsigned char)*hend))
 			hend++;
+		/* "(see https://example.org.)": the dot ends the sentence */
+		while (hend > host && hend[-1] == '.')
+			hend--;
 	}
 	if (hend > host) {
 		struct core_str h = core_str_make(host, (size_t)(hend - host));
@@ -855,8 +886,7 @@ static const char *url(struct scan *sc, const char *p)
 			put_token(sc, is_ip(h.p, h.len, &iplen) ? LLM_PK_IP :
 				  LLM_PK_DOMAIN, h.p, h.len);
 	}
-	put(sc, hend, (size_t)(e - hend));
-	return e;
+	return port_end(sc, hend, e);
 }
 
 /* A PEM private key block: removed whole (to its END line or the end). */
