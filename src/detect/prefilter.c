@@ -102,6 +102,8 @@ struct detect_pf {
 	char *buf;		/* the field values joined, for one scan */
 	size_t cap, nbuf;
 	const struct core_str *kw;	/* what keyword literals scan */
+	size_t kwoff;		/* kw copied to buf + kwoff, when kwready */
+	bool kwready;
 	bool bad;		/* the event cannot be scanned */
 	/* The fields some clause's literals come from: known ids, and
 	 * names in an open-addressed table of nslot (a power of two). */
@@ -113,6 +115,16 @@ struct detect_pf {
 /* The scratch buffer's ceiling: a longer event is not scanned and every
  * rule stays a candidate. */
 #define PF_MAX_BUF (64u << 20)
+
+/*
+ * Bytes of padding ('\n') after every scanned text.  Vectorscan 5.4.9
+ * (Debian 12) can miss a literal that ends within the last few bytes of
+ * a buffer longer than about 64 bytes when its database holds only two
+ * or three literals ({abc, base} over 100 x's then "basey" finds
+ * nothing); with 64 bytes of padding after the data no case missed.  A
+ * match in the padding can only make a rule a candidate in vain.
+ */
+#define PF_PAD 64
 
 /*
  * Literals are cut to their last PF_MAX_LIT bytes: any piece of a
@@ -960,8 +972,14 @@ void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev)
 		n += v->len;
 		pf->buf[n++] = '\n';
 	}
+	if (!pf->bad && n > 0) {
+		pf->bad = !buf_room(pf, n + PF_PAD);
+		if (!pf->bad)
+			memset(pf->buf + n, '\n', PF_PAD);
+	}
 	pf->nbuf = n;
 	pf->kw = detect_fref_get(ev, &kw);
+	pf->kwready = false;
 	/* A failed scan must not hide rules: make every rule a candidate. */
 	if (pf->bad || n > UINT32_MAX ||
 	    (pf->kw != NULL && pf->kw->len > UINT32_MAX))
@@ -978,13 +996,28 @@ void detect_pf_scan(struct detect_ruleset *rs,
 
 	if (pf->bad)
 		return;
-	if (ps->db != NULL && pf->nbuf > 0 && pf->nbuf <= UINT32_MAX)
-		bad = hs_scan(ps->db, pf->buf, (unsigned)pf->nbuf, 0,
-			      pf->scratch, on_match, pf) != HS_SUCCESS;
+	if (ps->db != NULL && pf->nbuf > 0 &&
+	    pf->nbuf + PF_PAD <= UINT32_MAX)
+		bad = hs_scan(ps->db, pf->buf, (unsigned)(pf->nbuf + PF_PAD),
+			      0, pf->scratch, on_match, pf) != HS_SUCCESS;
 	if (ps->kdb != NULL && k != NULL && k->len > 0 &&
-	    k->len <= UINT32_MAX)
-		bad |= hs_scan(ps->kdb, k->p, (unsigned)k->len, 0,
-			       pf->scratch, on_match, pf) != HS_SUCCESS;
+	    k->len + PF_PAD <= UINT32_MAX) {
+		/* The keyword text, padded too, after the field block. */
+		if (!pf->kwready) {
+			pf->kwoff = pf->nbuf + PF_PAD;
+			pf->kwready = buf_room(pf, pf->kwoff + k->len +
+					       PF_PAD);
+			if (pf->kwready) {
+				memcpy(pf->buf + pf->kwoff, k->p, k->len);
+				memset(pf->buf + pf->kwoff + k->len, '\n',
+				       PF_PAD);
+			}
+		}
+		bad |= !pf->kwready ||
+		       hs_scan(ps->kdb, pf->buf + pf->kwoff,
+			       (unsigned)(k->len + PF_PAD), 0, pf->scratch,
+			       on_match, pf) != HS_SUCCESS;
+	}
 	if (bad)
 		memset(pf->cand, 0xff, pf->nwords * sizeof(*pf->cand));
 }
