@@ -159,7 +159,12 @@ check "text: the model's text is labelled overruled" \
 check "text: why is the deterministic reason" \
 	bash -c "! grep -q '^  why: Source' '$T/one.txt'"
 check "text: still needs an analyst" grep -q '(needs an analyst)' "$T/one.txt"
+# A deterministic verdict too: its reasons run over several lines.
+"$VIGIL" triage "$strong" --no-model --store "$T/db" >/dev/null 2>&1 ||
+	fail "triage --no-model"
 "$VIGIL" show "$strong" --store "$T/db" >"$T/show.txt" 2>&1
+check "show: a verdict's later lines are indented" \
+	grep -q '^      What to do next: ' "$T/show.txt"
 check "show: the overruled text is labelled" \
 	grep -q '^      model (overruled): said benign: Source' "$T/show.txt"
 check "show: vigil's own line breaks are not escaped" \
