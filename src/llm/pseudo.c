@@ -1086,31 +1086,60 @@ int llm_pseudo_reveal(const struct llm_pseudo *p, const char *text,
 
 /* ----------------------------------------------------------------- seal */
 
+/*
+ * A new key is written whole to a private temporary name beside the
+ * path and linked into place: link() never replaces a file, so of
+ * several processes creating the key at once exactly one wins, and the
+ * others (EEXIST) read the winner's key; and no reader ever sees a key
+ * half written, since the name appears only once the bytes are there.
+ */
+static int key_create(const char *path, unsigned char key[32],
+		      struct core_error *err)
+{
+	char tmp[LLM_PATH_MAX + 16];
+	int fd, rc = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
+	    (int)sizeof(tmp))
+		return core_fail(err, CORE_E_TOOBIG, path, 0,
+				 "map key path too long");
+	if (sodium_init() < 0)
+		return core_fail(err, CORE_E_IO, path, 0,
+				 "libsodium failed to start");
+	fd = mkstemp(tmp);	/* mode 0600 */
+	if (fd < 0)
+		return core_fail(err, CORE_E_IO, path, 0,
+				 "cannot create the map key: %s",
+				 strerror(errno));
+	randombytes_buf(key, 32);
+	if (write(fd, key, 32) != 32 || fsync(fd) != 0)
+		rc = core_fail(err, CORE_E_IO, path, 0,
+			       "cannot write the map key: %s",
+			       strerror(errno));
+	close(fd);
+	if (rc == 0 && link(tmp, path) != 0)
+		rc = errno == EEXIST ? 1 : core_fail(err, CORE_E_IO, path, 0,
+			"cannot create the map key: %s", strerror(errno));
+	unlink(tmp);
+	if (rc)
+		sodium_memzero(key, 32);
+	return rc;
+}
+
 int llm_seal_key_load(const char *path, unsigned char key[32],
 		      struct core_error *err)
 {
 	struct stat sb;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	ssize_t n;
+	int rc;
 
 	if (fd < 0 && errno == ENOENT) {
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return core_fail(err, CORE_E_IO, path, 0,
-					 "cannot create the map key: %s",
-					 strerror(errno));
-		if (sodium_init() < 0) {
-			close(fd);
-			return core_fail(err, CORE_E_IO, path, 0,
-					 "libsodium failed to start");
-		}
-		randombytes_buf(key, 32);
-		n = write(fd, key, 32);
-		close(fd);
-		if (n != 32)
-			return core_fail(err, CORE_E_IO, path, 0,
-					 "cannot write the map key");
-		return 0;
+		rc = key_create(path, key, err);
+		if (rc <= 0)
+			return rc;
+		/* Another process linked its key first: that one counts. */
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	}
 	if (fd < 0)
 		return core_fail(err, CORE_E_IO, path, 0, "%s",
@@ -1198,10 +1227,34 @@ int llm_pseudo_seal(const struct llm_pseudo *p, const unsigned char key[32],
 	return rc;
 }
 
+/*
+ * One stored entry into p.  An entry p already holds is skipped; one
+ * that gives a known value another token, or a known token another
+ * value, means two maps grew apart (written without a transaction
+ * around the reload): an error, never a silent pick, since a model
+ * would then read one token for two addresses.
+ */
+static int merge(struct llm_pseudo *p, uint32_t kind, const char *s,
+		 size_t ol, const char *tok, size_t tl, struct core_error *err)
+{
+	const struct entry *eo = find_orig(p, kind, s, ol);
+	const struct entry *et = find_token(p, tok, tl);
+
+	if (eo && eo == et)
+		return 0;
+	if (eo || et)
+		return core_fail(err, CORE_E_PARSE, NULL, 0,
+				 "pseudonym map conflict at %s: a token "
+				 "would stand for two values", et ? tok :
+				 eo->token);
+	return add(p, kind, s, ol, tok) ? 0 : CORE_E_NOMEM;
+}
+
 static int restore(struct llm_pseudo *p, const unsigned char *s,
 		   const unsigned char *end, struct core_error *err)
 {
 	uint32_t n, v, kind, tl, ol;
+	int rc;
 
 	if (!get_u32(&s, end, &n))
 		goto bad;
@@ -1223,10 +1276,9 @@ static int restore(struct llm_pseudo *p, const unsigned char *s,
 		if (!get_u32(&s, end, &ol) || ol > VALUE_MAX ||
 		    (size_t)(end - s) < ol)
 			goto bad;
-		if (!find_orig(p, kind, (const char *)s, ol) &&
-		    !find_token(p, tok, tl) &&
-		    !add(p, kind, (const char *)s, ol, tok))
-			return CORE_E_NOMEM;
+		rc = merge(p, kind, (const char *)s, ol, tok, tl, err);
+		if (rc)
+			return rc;
 		s += ol;
 	}
 	return 0;

@@ -105,6 +105,85 @@ sys.exit(0 if "response_format" in reqs[0] and
          "response_format" not in reqs[-1] else 1)' "$T/req.log"
 stop_server
 
+# Several triage processes on one store share one pseudonym map: the
+# first ones race to create the map key, all of them add tokens.  From
+# the server's log, each real value (paired through the store's copy of
+# the incident) must have had one token, and each token one value.
+P="$T/par"
+mkdir -p "$P"
+for _ in 1 2 3; do	# three runs: incidents 1, 4 and 7 are alike
+	"$VIGIL" analyze -q --store "$P/db" "$T"/demo/*.log \
+		"$T"/demo/*.json >/dev/null 2>&1 || fail "analyze --store"
+done
+ptriage() {	# ptriage INCIDENT...: all at once; prints the failures
+	local pids=() bad=0
+	for i in "$@"; do
+		VIGIL_TEST_KEY=k "$VIGIL" triage "$i" --store "$P/db" \
+			--config "$T/vigil.yaml" --format json \
+			>"$P/t$i.json" 2>"$P/e$i" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || bad=$((bad + 1)); done
+	for i in "$@"; do
+		[ "$(field "$P/t$i.json" producer 2>/dev/null)" = llm ] ||
+			bad=$((bad + 1))
+	done
+	echo "$bad"
+}
+start_server good
+check "parallel: 4 first triages on a fresh store all succeed" \
+	test "$(ptriage 1 2 3 4)" = 0
+check "parallel: 9 more at once all succeed" \
+	test "$(ptriage 9 5 6 7 8 1 2 3 4)" = 0
+check "parallel: one token per value, one value per token" \
+	python3 - "$VIGIL" "$P/db" "$T/req.log" 9 <<'PY'
+import json, re, subprocess, sys
+vigil, store, log, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+TOK = re.compile(r"^(IP|USER|HOST|EMAIL|DOMAIN)(-[A-Z]+)?(\[[^]]*\])?-\d+$")
+cases = {}
+for i in range(1, n + 1):
+    d = json.loads(subprocess.run([vigil, "show", str(i), "--store", store,
+                                   "--format", "json"], check=True,
+                                  capture_output=True, text=True).stdout)
+    cases.setdefault((d["ts_first"], d["ts_last"], d["events"]),
+                     d["entities"])
+tok2val, val2tok, packs, bad = {}, {}, 0, []
+for line in open(log):
+    body = json.loads(line)["body"]
+    user = [m for m in body["messages"] if m["role"] == "user"][0]
+    text = user["content"]
+    pack = json.loads(text[text.index("{"):text.rindex("}") + 1])
+    pack = pack["incident_pack"]
+    inc = pack["incident"]
+    ents = cases.get((inc["first"], inc["last"], inc["events"]))
+    if ents is None:
+        bad.append("no stored incident like %r" % (inc,))
+        continue
+    packs += 1
+    j = 0
+    for e in pack["entities"]:	# the pack keeps the store's order
+        while j < len(ents) and (ents[j]["type"] != e["type"] or
+                                 ents[j].get("events") != e.get("events")):
+            j += 1
+        if j == len(ents):
+            bad.append("%s %s pairs with nothing stored" %
+                       (e["type"], e["value"]))
+            break
+        real, tok = ents[j]["value"], e["value"]
+        j += 1
+        if not TOK.match(tok):
+            continue
+        if tok2val.setdefault(tok, real) != real:
+            bad.append("%s means %s and %s" % (tok, tok2val[tok], real))
+        if val2tok.setdefault(real, tok) != tok:
+            bad.append("%s is %s and %s" % (real, val2tok[real], tok))
+for b in sorted(set(bad)):
+    print(b)
+print("%d packs, %d tokens" % (packs, len(tok2val)))
+sys.exit(1 if bad or packs < 13 or len(tok2val) < 8 else 0)
+PY
+stop_server
+
 # No model at all: deterministic, and said so.
 "$VIGIL" triage 1 --store "$T/db" --no-model >"$T/nm.txt" 2>&1
 check "no model: says so" grep -q '(deterministic: --no-model)' "$T/nm.txt"

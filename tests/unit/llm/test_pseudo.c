@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -351,6 +352,90 @@ static void test_seal(void **state)
 	llm_pseudo_free(q);
 }
 
+/*
+ * Two maps that grew apart (the same token handed out for two values)
+ * must not merge silently: the reload that makes triage runs agree
+ * relies on the error.
+ */
+static void test_seal_conflict(void **state)
+{
+	struct llm_pseudo *p = llm_pseudo_new(false, true);
+	struct llm_pseudo *q = llm_pseudo_new(false, true);
+	unsigned char key[32] = { 7 };
+	struct core_buf blob, out;
+	struct core_error err = { 0 };
+
+	(void)state;
+	core_buf_init(&blob, 1 << 20);
+	core_buf_init(&out, 4096);
+	llm_pseudo_text(p, "203.0.113.45", 12, &out);
+	assert_int_equal(llm_pseudo_seal(p, key, &blob), 0);
+	/* The same map merges into itself and into a copy. */
+	assert_int_equal(llm_pseudo_unseal(p, key, blob.p, blob.len, &err), 0);
+	llm_pseudo_text(q, "192.0.2.150", 11, &out);
+	assert_int_equal(llm_pseudo_unseal(q, key, blob.p, blob.len, &err),
+			 CORE_E_PARSE);
+	assert_non_null(strstr(err.msg, "IP-PUB-1"));
+	assert_null(strstr(err.msg, "192.0.2.150"));
+	core_buf_free(&blob);
+	core_buf_free(&out);
+	llm_pseudo_free(p);
+	llm_pseudo_free(q);
+}
+
+/*
+ * Processes creating the map key at once all succeed and all read the
+ * same key (one of them wins the link; none sees a partial file).
+ */
+static void test_seal_key_race(void **state)
+{
+	enum { KIDS = 12, ROUNDS = 8 };
+	char dir[] = "/tmp/vigil-test-keyrace-XXXXXX", path[64];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/k", dir);
+	for (int r = 0; r < ROUNDS; r++) {
+		unsigned char want[32], got[32];
+		struct core_error err;
+		int go[2], res[2], status;
+
+		unlink(path);
+		assert_int_equal(pipe(go), 0);
+		assert_int_equal(pipe(res), 0);
+		for (int k = 0; k < KIDS; k++) {
+			if (fork() == 0) {
+				char c;
+				unsigned char key[33] = { 0 };
+
+				close(go[1]);
+				if (read(go[0], &c, 1) < 0)
+					_exit(2);
+				key[32] = llm_seal_key_load(path, key, &err) ?
+					  1 : 0;
+				_exit(write(res[1], key, 33) == 33 ? 0 : 2);
+			}
+		}
+		close(go[0]);
+		close(go[1]);	/* every child starts at once */
+		close(res[1]);
+		for (int k = 0; k < KIDS; k++) {
+			unsigned char buf[33];
+
+			assert_int_equal(read(res[0], buf, 33), 33);
+			assert_int_equal(buf[32], 0);
+			memcpy(k ? got : want, buf, 32);
+			if (k)
+				assert_memory_equal(want, got, 32);
+		}
+		close(res[0]);
+		while (wait(&status) > 0)
+			assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_scrub_keeps_names(void **state)
 {
 	struct core_buf out;
@@ -374,6 +459,8 @@ int main(void)
 		cmocka_unit_test(test_learn),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_seal),
+		cmocka_unit_test(test_seal_conflict),
+		cmocka_unit_test(test_seal_key_race),
 		cmocka_unit_test(test_scrub_keeps_names),
 	};
 
