@@ -167,3 +167,104 @@ int triage_answer_parse(const char *text, size_t len, unsigned nids,
 		triage_answer_free(a);
 	return rc;
 }
+
+/* ------------------------------------------------------------- map back */
+
+static bool alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+static const char *const token_kinds[] = { "IP", "USER", "HOST", "EMAIL",
+					   "DOMAIN" };
+
+static size_t lit_at(const char *s, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return n >= l && memcmp(s, lit, l) == 0 ? l : 0;
+}
+
+/*
+ * The length of the pseudonym token at s ("IP-PUB-3",
+ * "IP-PRIV[10.0.0.0/24]-2", "USER-1"), 0 when none starts there.  The
+ * grammar is the one llm_pseudo makes its tokens by.
+ */
+static size_t token_at(const char *s, size_t n)
+{
+	size_t i = 0, d = 0;
+
+	for (size_t k = 0; k < CORE_ARRAY_LEN(token_kinds) && !i; k++)
+		i = lit_at(s, n, token_kinds[k]);
+	if (!i)
+		return 0;
+	if (i == 2 && (d = lit_at(s + i, n - i, "-PRIV")) == 0)
+		d = lit_at(s + i, n - i, "-PUB");
+	i += i == 2 ? d : 0;
+	if (i < n && s[i] == '[') {
+		const char *e = memchr(s + i, ']', CORE_MIN(n - i, 64));
+
+		if (!e)
+			return 0;
+		i = (size_t)(e - s) + 1;
+	}
+	if (i + 1 >= n || s[i] != '-' || s[i + 1] < '0' || s[i + 1] > '9')
+		return 0;
+	for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	return i < n && alnum(s[i]) ? 0 : i;
+}
+
+/* Whether tok stands in hay as a whole token (not inside a longer one). */
+static bool holds_token(struct core_str hay, const char *tok, size_t n)
+{
+	struct core_str rest = hay;
+	long at;
+
+	while (rest.len >= n &&
+	       (at = core_str_find(rest, core_str_make(tok, n))) >= 0) {
+		const char *p = rest.p + at;
+		bool before = p == hay.p || !alnum(p[-1]);
+		bool after = p + n == hay.p + hay.len || !alnum(p[n]);
+
+		if (before && after)
+			return true;
+		rest = core_str_make(p + 1, (size_t)(hay.p + hay.len - p - 1));
+	}
+	return false;
+}
+
+/* TODO(pseudo): log text that already reads as a token is sent as is. */
+int triage_reveal(const struct llm_pseudo *p, const char *text, size_t len,
+		  struct core_str sent, struct core_buf *out,
+		  struct core_buf *foreign, unsigned *nforeign)
+{
+	size_t i = 0;
+	int rc = 0;
+
+	while (i < len && rc == 0) {
+		size_t n = i == 0 || !alnum(text[i - 1]) ?
+			   token_at(text + i, len - i) : 0;
+		struct core_str orig;
+
+		if (n == 0) {
+			rc = core_buf_addc(out, text[i++]);
+			continue;
+		}
+		if (holds_token(sent, text + i, n) && p &&
+		    llm_pseudo_lookup(p, text + i, n, &orig))
+			rc = core_buf_add(out, orig.p, orig.len);
+		else
+			rc = core_buf_add(out, text + i, n);
+		if (rc == 0 && !holds_token(sent, text + i, n) &&
+		    !holds_token(core_str_make(foreign->p ? foreign->p : "",
+					       foreign->len), text + i, n)) {
+			rc = core_buf_printf(foreign, "%s%.*s", foreign->len ?
+					     ", " : "", (int)n, text + i);
+			(*nforeign)++;
+		}
+		i += n;
+	}
+	return rc;
+}
