@@ -3,10 +3,13 @@
  *
  * The file is one mapping of scalar keys (docs/config.md lists them); the
  * same keys may sit under a top-level `llm:` or `triage:` mapping, so a
- * larger config file can group them.  Unknown keys and bad values are
- * errors that name the file and line: a typo in `privacy:` must not
- * silently send raw data.  The file never holds the key itself, only
- * where to find it (key_env, key_file).
+ * larger config file can group them.  Unknown keys, bad values and a key
+ * given twice (anywhere in the file, in a group or not: the last would
+ * win unseen) are errors that name the file and line: a typo in
+ * `privacy:` must not silently send raw data.  The file never holds the
+ * key itself, only where to find it (key_env, key_file); base_url is
+ * refused when it carries credentials (userinfo, a query or fragment),
+ * which would be printed and sent along.
  */
 #include "llm/llm.h"
 
@@ -54,17 +57,20 @@ const char *llm_privacy_name(enum llm_privacy p)
 
 /* ------------------------------------------------------------- values */
 
-static bool parse_long(const char *v, long lo, long hi, long *out)
+/* An integer within [lo, hi]; the error message, or NULL. */
+static const char *parse_long(const char *v, long lo, long hi, long *out)
 {
 	char *end;
 	long n;
 
 	errno = 0;
 	n = strtol(v, &end, 10);
-	if (errno || end == v || *end || n < lo || n > hi)
-		return false;
+	if (end == v || *end)
+		return "not a number";
+	if (errno || n < lo || n > hi)
+		return "value out of range";
 	*out = n;
-	return true;
+	return NULL;
 }
 
 static bool parse_bool(const char *v, bool *out)
@@ -98,6 +104,55 @@ static bool set_enum(const char *v, const char *const *names, size_t n,
 		}
 	}
 	return false;
+}
+
+/*
+ * http:// or https://, a host, an optional port, an optional path; no
+ * user name or password and no query or fragment, which is where a
+ * pasted credential would hide.  The messages never repeat the value.
+ */
+static const char *check_url(const char *v)
+{
+	const char *a, *end, *host;
+
+	if (!strncmp(v, "http://", 7))
+		a = v + 7;
+	else if (!strncmp(v, "https://", 8))
+		a = v + 8;
+	else
+		return "must start with http:// or https://";
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return "holds a space or control character";
+	end = a + strcspn(a, "/?#");
+	if (memchr(a, '@', (size_t)(end - a)))
+		return "must not hold a user name or password; "
+		       "give the key with key_env or key_file";
+	if (strpbrk(v, "?#"))
+		return "must not hold a query or fragment; give the "
+		       "key with key_env or key_file";
+	host = a;
+	if (*host == '[')
+		a = memchr(host, ']', (size_t)(end - host));
+	else
+		a = host + strcspn(host, ":/");
+	if (!a || a == host || (*host == '[' && a == host + 1))
+		return "no host";
+	if (*host == '[')
+		a++;
+	if (a < end && *a == ':') {
+		long port;
+
+		if (a + 1 == end || strspn(a + 1, "0123456789") !=
+		    (size_t)(end - a - 1) || (size_t)(end - a - 1) > 5)
+			return "bad port";
+		port = strtol(a + 1, NULL, 10);
+		if (port < 1 || port > 65535)
+			return "bad port";
+	} else if (a != end) {
+		return "bad host";
+	}
+	return NULL;
 }
 
 /* Integer keys: name, bounds and where they go. */
@@ -151,20 +206,24 @@ static const char *const provider_names[] = { "openai", "azure" };
 /* Applies one key; returns an error message or NULL. */
 static const char *apply(struct llm_config *cfg, const char *k, const char *v)
 {
+	const char *msg;
 	int e;
 	long n;
 
 	for (size_t i = 0; i < CORE_ARRAY_LEN(int_keys); i++) {
 		if (strcmp(k, int_keys[i].name))
 			continue;
-		if (!parse_long(v, int_keys[i].lo, int_keys[i].hi, &n))
-			return "value out of range";
-		store_int(cfg, &int_keys[i], n);
-		return NULL;
+		msg = parse_long(v, int_keys[i].lo, int_keys[i].hi, &n);
+		if (!msg)
+			store_int(cfg, &int_keys[i], n);
+		return msg;
 	}
-	if (!strcmp(k, "base_url") || !strcmp(k, "endpoint"))
+	if (!strcmp(k, "base_url") || !strcmp(k, "endpoint")) {
+		if ((msg = check_url(v)) != NULL)
+			return msg;
 		return set_string(cfg->base_url, sizeof(cfg->base_url), v) ?
 		       NULL : "too long";
+	}
 	if (!strcmp(k, "model"))
 		return set_string(cfg->model, sizeof(cfg->model), v) ?
 		       NULL : "too long";
@@ -225,11 +284,21 @@ static const char *apply(struct llm_config *cfg, const char *k, const char *v)
 
 /* -------------------------------------------------------------- parse */
 
+#define SEEN_MAX 64
+
+/* A key met so far, by its canonical name, and the line it stood on. */
+struct seen {
+	char key[64];
+	uint64_t line;
+};
+
 struct walk {
 	yaml_parser_t parser;
 	const char *path;
 	struct llm_config *cfg;
 	struct core_error *err;
+	struct seen seen[SEEN_MAX];
+	size_t nseen;
 };
 
 static int bad(struct walk *w, const yaml_event_t *ev, const char *msg,
@@ -247,6 +316,30 @@ static int next(struct walk *w, yaml_event_t *ev)
 				 w->parser.problem_mark.line + 1, "%s",
 				 w->parser.problem ? w->parser.problem :
 				 "bad YAML");
+	return 0;
+}
+
+/*
+ * Remembers key (line) and fails when it was met before, in any group:
+ * `privacy: pseudonymise` then `privacy: off` must not quietly mean off.
+ * "endpoint" is another name for base_url.
+ */
+static int once(struct walk *w, const yaml_event_t *k, const char *key)
+{
+	const char *name = strcmp(key, "endpoint") ? key : "base_url";
+	uint64_t line = k->start_mark.line + 1;
+
+	for (size_t i = 0; i < w->nseen; i++)
+		if (!strcmp(w->seen[i].key, name))
+			return core_fail(w->err, CORE_E_PARSE, w->path, line,
+					 "%s: duplicate key (first at line "
+					 "%llu)", key,
+					 (unsigned long long)w->seen[i].line);
+	if (w->nseen == SEEN_MAX)
+		return core_fail(w->err, CORE_E_PARSE, w->path, line,
+				 "more than %d keys", SEEN_MAX);
+	snprintf(w->seen[w->nseen].key, sizeof(w->seen[0].key), "%s", name);
+	w->seen[w->nseen++].line = line;
 	return 0;
 }
 
@@ -271,7 +364,10 @@ static int walk_mapping(struct walk *w, int depth)
 			return rc;
 		}
 		snprintf(key, sizeof(key), "%s", (char *)k.data.scalar.value);
+		rc = once(w, &k, key);
 		yaml_event_delete(&k);
+		if (rc)
+			return rc;
 		if ((rc = next(w, &v)) != 0)
 			return rc;
 		if (v.type == YAML_MAPPING_START_EVENT && depth == 0 &&

@@ -184,6 +184,20 @@ sys.exit(1 if bad or packs < 13 or len(tok2val) < 8 else 0)
 PY
 stop_server
 
+# A base_url with credentials in it is refused, naming the line, and
+# the credentials are not printed (they would have been sent too).
+printf 'model: m\nbase_url: http://admin:pw@127.0.0.1:1/v1?token=abc\n' \
+	>"$T/cred.yaml"
+"$VIGIL" llm check --config "$T/cred.yaml" >"$T/cred.out" 2>&1
+check "base_url: credentials refused at their line" \
+	grep -q 'cred.yaml:2: base_url: must not hold a user name' "$T/cred.out"
+check "base_url: credentials not printed" \
+	bash -c "! grep -qE 'pw|abc|admin' '$T/cred.out'"
+printf 'privacy: pseudonymise\nmodel: m\nprivacy: off\n' >"$T/dup.yaml"
+"$VIGIL" triage 1 --store "$T/db" --config "$T/dup.yaml" >"$T/dup.out" 2>&1
+check "config: privacy twice is an error at the second" \
+	grep -q 'dup.yaml:3: privacy: duplicate key' "$T/dup.out"
+
 # No model at all: deterministic, and said so.
 "$VIGIL" triage 1 --store "$T/db" --no-model >"$T/nm.txt" 2>&1
 check "no model: says so" grep -q '(deterministic: --no-model)' "$T/nm.txt"
