@@ -225,6 +225,26 @@ static void traces(struct core_buf *b, const cJSON *d, bool md)
 	}
 }
 
+/*
+ * A text vigil stored with its own line breaks (a verdict's reasons): each
+ * line escaped on its own, the later ones indented under the first, so
+ * that a break vigil wrote reads as one and a control byte from the logs
+ * or a model still shows as \xNN.
+ */
+static void lines(struct core_buf *b, const char *s, const char *indent,
+		  bool md)
+{
+	for (bool first = true; first || *s; first = false) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+
+		if (!first)
+			core_buf_printf(b, md ? "  \n%s" : "\n%s", indent);
+		cli_report_escape(b, s, n, 4 * CLI_REPORT_WIDTH, md);
+		s += n + (nl != NULL);
+	}
+}
+
 static void verdicts(struct core_buf *b, const cJSON *d, bool md)
 {
 	const cJSON *v;
@@ -238,7 +258,7 @@ static void verdicts(struct core_buf *b, const cJSON *d, bool md)
 				str(v, "verdict"), num(v, "confidence"),
 				num(v, "score_delta"),
 				when(str(v, "created"), t0, sizeof(t0)));
-		esc(b, str(v, "explanation"), 4 * CLI_REPORT_WIDTH, md);
+		lines(b, str(v, "explanation"), md ? "  " : "      ", md);
 		core_buf_addc(b, '\n');
 	}
 }

@@ -196,23 +196,47 @@ static void print_evidence(const struct opts *o,
 	cJSON_Delete(ids);
 }
 
-/* The explanation, its later lines indented under its first. */
-static void print_why(const char *s, struct core_buf *b)
+/* A text under its label ("  why: "), later lines indented under it. */
+static void print_why(const char *label, const char *s, struct core_buf *b)
 {
-	const char *lead = "  why: ";
+	size_t w = strlen(label);
 
 	if (s == NULL || *s == '\0')
-		core_buf_printf(b, "  why: -\n");
-	while (s != NULL && *s) {
+		core_buf_printf(b, "%s-\n", label);
+	for (const char *lead = label; s != NULL && *s; lead = NULL) {
 		const char *nl = strchr(s, '\n');
 		size_t n = nl ? (size_t)(nl - s) : strlen(s);
 
-		core_buf_printf(b, "%s", lead);
+		core_buf_printf(b, "%*s", (int)w, lead ? lead : "");
 		cli_report_escape(b, s, n, 64 * CLI_REPORT_WIDTH, false);
 		core_buf_addc(b, '\n');
-		lead = "       ";
 		s += n + (nl != NULL);
 	}
+}
+
+/* "  analyst decided: benign (the note) at TIME by NAME; vigil said X". */
+static void print_decision(const struct triage_result *r, struct core_buf *b)
+{
+	const struct triage_decision *d = &r->analyst;
+	char at[64];
+
+	cli_report_time(d->at, at, sizeof(at));
+	core_buf_printf(b, "  analyst decided: %s",
+			triage_verdict_name(d->verdict));
+	if (d->note[0]) {
+		core_buf_printf(b, " (");
+		cli_report_escape(b, d->note, strlen(d->note),
+				  sizeof(d->note), false);
+		core_buf_printf(b, ")");
+	}
+	core_buf_printf(b, " at %s", at);
+	if (d->analyst[0]) {
+		core_buf_printf(b, " by ");
+		cli_report_escape(b, d->analyst, strlen(d->analyst),
+				  sizeof(d->analyst), false);
+	}
+	core_buf_printf(b, "; vigil said %s\n",
+			triage_verdict_name(d->vigil_verdict));
 }
 
 static void print_text(const struct opts *o, const struct triage_result *r)
@@ -233,13 +257,26 @@ static void print_text(const struct opts *o, const struct triage_result *r)
 				(unsigned long long)r->prompt_tokens,
 				(unsigned long long)r->completion_tokens,
 				r->model_us / 1e6);
+	if (r->analyst.decided)
+		print_decision(r, &b);
 	if (r->floor.clamped)
 		core_buf_printf(&b, "  floor: %s%s\n", r->floor.reason,
 				r->floor.needs_analyst ?
 				" (needs an analyst)" : "");
 	print_evidence(o, r, &b);
-	print_why(r->explanation, &b);
+	print_why("  why: ", r->explanation, &b);
 	core_buf_printf(&b, "  actions: %s\n", r->actions ? r->actions : "[]");
+	if (r->model_explanation) {
+		core_buf_printf(&b, "  model (overruled): said %s\n",
+				triage_verdict_name(r->model_verdict));
+		print_why("    model why: ", r->model_explanation, &b);
+		core_buf_printf(&b, "    model actions: %s\n",
+				r->model_actions ? r->model_actions : "[]");
+	}
+	if (r->foreign_tokens)
+		core_buf_printf(&b, "  left as written: %u token(s) the "
+				"model named that this incident's data did "
+				"not hold\n", r->foreign_tokens);
 	if (r->pack.flagged || r->tool_withheld)
 		core_buf_printf(&b, "  withheld from the model: %u field(s) of "
 				"the pack, %u value(s) of tool results with "
@@ -293,6 +330,34 @@ static void print_json(const struct triage_result *r, bool first)
 	       r->evidence ? r->evidence : "[]",
 	       r->actions ? r->actions : "[]");
 	json_str(r->explanation);
+	printf(",\"foreign_tokens\":%u,\"model_overruled\":",
+	       r->foreign_tokens);
+	if (r->model_explanation) {
+		printf("{\"verdict\":\"%s\",\"actions\":%s,"
+		       "\"explanation\":",
+		       triage_verdict_name(r->model_verdict),
+		       r->model_actions ? r->model_actions : "[]");
+		json_str(r->model_explanation);
+		printf("}");
+	} else {
+		printf("null");
+	}
+	printf(",\"analyst\":");
+	if (r->analyst.decided) {
+		char at[40];
+
+		core_time_format(r->analyst.at, at, sizeof(at));
+		printf("{\"verdict\":\"%s\",\"vigil_verdict\":\"%s\","
+		       "\"at\":\"%s\",\"analyst\":",
+		       triage_verdict_name(r->analyst.verdict),
+		       triage_verdict_name(r->analyst.vigil_verdict), at);
+		json_str(r->analyst.analyst);
+		printf(",\"note\":");
+		json_str(r->analyst.note);
+		printf("}");
+	} else {
+		printf("null");
+	}
 	printf("}");
 }
 

@@ -285,6 +285,8 @@ void triage_result_free(struct triage_result *r)
 	free(r->explanation);
 	free(r->evidence);
 	free(r->actions);
+	free(r->model_explanation);
+	free(r->model_actions);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -302,6 +304,8 @@ struct run {
 	struct core_buf scratch;
 	struct core_buf answer;		/* last answer as received */
 	struct core_buf request;	/* last request body */
+	struct core_buf sent;		/* the DATA and every tool result */
+	struct core_buf foreign;	/* tokens the answer held, not sent */
 	bool injection;
 };
 
@@ -528,6 +532,7 @@ static int run_tools(struct run *u, struct llm_chat *chat, unsigned step,
 		u->r->tool_calls++;
 		u->r->tools_refused += !ok;
 		rc = tool_message(u, &res, ok, why, &msg);
+		rc = rc ? rc : core_buf_add(&u->sent, msg.p, msg.len);
 		rc = rc ? rc : llm_chat_add_tool_result(chat, tc->id,
 							core_buf_cstr(&msg));
 		rc = rc ? rc : trace_call(u, step, tc, ok, why, res.len);
@@ -648,19 +653,14 @@ static char *det_actions(const char *expl)
 	return out;
 }
 
-static void deterministic(struct run *u, const char *status)
+/* The deterministic reasons: the incident's explanation, its next
+ * step, and the first evidence lines (the pack's order is the score's). */
+static void det_reasons(struct run *u)
 {
 	struct triage_result *r = u->r;
-	enum triage_verdict v = triage_deterministic_verdict(
-		u->c->score, u->c->max_level);
 	unsigned n = CORE_MIN(r->pack.ids ? r->pack.ids : 1u, 3u);
 	struct core_buf ev;
 
-	r->producer = STORE_BY_DETERMINISTIC;
-	snprintf(r->status, sizeof(r->status), "%s", status);
-	r->verdict = v;
-	r->confidence = v == TRIAGE_MALICIOUS ? 0.8 : 0.5;
-	r->score = u->c->score;
 	r->explanation = strdup(triage_case_explanation(u->c));
 	r->actions = det_actions(triage_case_explanation(u->c));
 	core_buf_init(&ev, 256);
@@ -672,7 +672,24 @@ static void deterministic(struct run *u, const char *status)
 	core_buf_free(&ev);
 }
 
-/* Reveals tokens for the analyst. */
+static void deterministic(struct run *u, const char *status)
+{
+	struct triage_result *r = u->r;
+	enum triage_verdict v = triage_deterministic_verdict(
+		u->c->score, u->c->max_level);
+
+	r->producer = STORE_BY_DETERMINISTIC;
+	snprintf(r->status, sizeof(r->status), "%s", status);
+	r->verdict = v;
+	r->confidence = v == TRIAGE_MALICIOUS ? 0.8 : 0.5;
+	r->score = u->c->score;
+	det_reasons(u);
+}
+
+/*
+ * Reveals, for the analyst, the tokens this incident's conversation
+ * sent; others stay as written and are collected in u->foreign.
+ */
 static char *reveal(struct run *u, const char *s)
 {
 	struct core_buf b;
@@ -681,9 +698,49 @@ static char *reveal(struct run *u, const char *s)
 	if (!u->p || !s)
 		return s ? strdup(s) : NULL;
 	core_buf_init(&b, 1u << 20);
-	llm_pseudo_reveal(u->p, s, strlen(s), &b);
+	triage_reveal(u->p, s, strlen(s), core_str_make(u->sent.p ?
+		      u->sent.p : "", u->sent.len), &b, &u->foreign,
+		      &u->r->foreign_tokens);
 	out = strdup(core_buf_cstr(&b));
 	core_buf_free(&b);
+	return out;
+}
+
+/* The actions array with each string revealed (and re-escaped). */
+static char *reveal_actions(struct run *u, const char *json)
+{
+	cJSON *in = cJSON_Parse(json ? json : "[]");
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *a;
+	char *s = NULL;
+
+	cJSON_ArrayForEach(a, in) {
+		char *v = reveal(u, cJSON_GetStringValue(a));
+
+		if (v)
+			cJSON_AddItemToArray(out, cJSON_CreateString(v));
+		free(v);
+	}
+	s = cJSON_PrintUnformatted(out);
+	cJSON_Delete(in);
+	cJSON_Delete(out);
+	return s;
+}
+
+/* The explanation, with the tokens left as written named at its end. */
+static char *reveal_why(struct run *u, const char *s)
+{
+	char *e = reveal(u, s), *out;
+	struct core_buf b;
+
+	if (!e || !u->foreign.len)
+		return e;
+	core_buf_init(&b, 1u << 21);
+	core_buf_printf(&b, "%s\n(tokens not in this incident left as they "
+			"are: %s)", e, core_buf_cstr(&u->foreign));
+	out = strdup(core_buf_cstr(&b));
+	core_buf_free(&b);
+	free(e);
 	return out;
 }
 
@@ -703,10 +760,19 @@ static void accept(struct run *u, struct triage_answer *a)
 	r->confidence = r->floor.clamped && r->verdict != a->verdict ? 0.5 :
 			a->confidence;
 	r->score = r->floor.score;
-	r->explanation = reveal(u, a->explanation);
-	r->actions = reveal(u, a->actions);
-	r->evidence = a->evidence;
-	a->evidence = NULL;
+	r->actions = reveal_actions(u, a->actions);
+	r->explanation = reveal_why(u, a->explanation);
+	if (r->verdict == a->verdict) {
+		r->evidence = a->evidence;
+		a->evidence = NULL;
+		return;
+	}
+	/* Overruled: the kept verdict rests on the deterministic reasons. */
+	r->model_verdict = a->verdict;
+	r->model_explanation = r->explanation;
+	r->model_actions = r->actions;
+	r->explanation = r->actions = NULL;
+	det_reasons(u);
 }
 
 static const char *status_of(int rc, const struct core_error *err)
@@ -859,6 +925,30 @@ static void local_model(struct run *u, const double *x)
 
 /* ------------------------------------------------------------- record */
 
+/*
+ * What the verdict's stored explanation says: the kept reasons, then,
+ * when the floor overruled the model, its text under a label of its own.
+ * Freed by the caller.
+ */
+static char *stored_why(const struct triage_result *r)
+{
+	struct core_buf b;
+	char *out;
+
+	if (!r->model_explanation)
+		return strdup(r->explanation ? r->explanation : "");
+	core_buf_init(&b, 1u << 22);
+	core_buf_printf(&b, "%s\nfloor: %s\nmodel (overruled): said %s: %s"
+			"\nmodel (overruled) actions: %s", r->explanation ?
+			r->explanation : "", r->floor.reason,
+			triage_verdict_name(r->model_verdict),
+			r->model_explanation, r->model_actions ?
+			r->model_actions : "[]");
+	out = strdup(core_buf_cstr(&b));
+	core_buf_free(&b);
+	return out;
+}
+
 static int record(struct run *u, int64_t t0)
 {
 	struct triage_result *r = u->r;
@@ -883,14 +973,15 @@ static int record(struct run *u, int64_t t0)
 		.verdict = triage_verdict_name(r->verdict),
 		.confidence = r->confidence,
 		.score_delta = (int)r->score - (int)r->score_before,
-		.explanation = core_str_make(r->explanation ? r->explanation :
-					     "", r->explanation ?
-					     strlen(r->explanation) : 0),
 		.evidence = core_str_make(r->evidence, strlen(r->evidence)),
 		.actions = core_str_make(r->actions, strlen(r->actions)),
 	};
+	char *why = stored_why(r);
 	int rc;
 
+	if (!why)
+		return CORE_E_NOMEM;
+	v.explanation = core_str_make(why, strlen(why));
 	rc = store_begin(u->t->st, NULL);
 	rc = rc ? rc : store_trace_add(u->t->st, &tr, &r->trace_id, NULL);
 	v.trace_id = r->trace_id;
@@ -908,10 +999,51 @@ static int record(struct run *u, int64_t t0)
 					       strlen(r->fp_drivers));
 		rc = store_verdict_add(u->t->st, &lv, NULL, NULL);
 	}
+	free(why);
 	if (rc == 0)
 		return store_commit(u->t->st, NULL);
 	store_rollback(u->t->st);
 	return rc;
+}
+
+/* ------------------------------------------------------------ analyst */
+
+static int on_decision(int64_t id, const struct store_feedback *f, void *ud)
+{
+	struct triage_decision *d = ud;
+	int v = triage_verdict_lookup(f->verdict);
+
+	(void)id;
+	if (v < 0)
+		return 0;
+	d->decided = true;	/* oldest first: the latest stays */
+	d->verdict = (enum triage_verdict)v;
+	d->at = f->created;
+	snprintf(d->analyst, sizeof(d->analyst), "%s",
+		 f->analyst ? f->analyst : "");
+	snprintf(d->note, sizeof(d->note), "%.*s", (int)CORE_MIN(f->note.len,
+		 sizeof(d->note) - 1), f->note.p ? f->note.p : "");
+	return 0;
+}
+
+/*
+ * The analyst has the last word (docs/llm.md): once `vigil feedback`
+ * decided the incident, its verdict is the one shown, and no analyst is
+ * asked for again; vigil's own verdict, as stored, is kept beside it.
+ */
+static int analyst_decision(struct run *u, struct core_error *err)
+{
+	struct triage_result *r = u->r;
+	int rc = store_feedback_each(u->t->st, u->c->id, on_decision,
+				     &r->analyst, err);
+
+	if (rc || !r->analyst.decided)
+		return rc;
+	r->analyst.vigil_verdict = r->verdict;
+	r->verdict = r->analyst.verdict;
+	r->floor.needs_analyst = false;
+	r->hidden = false;
+	return 0;
 }
 
 int triage_run(struct triage_ctx *t, int64_t incident_id,
@@ -939,11 +1071,14 @@ int triage_run(struct triage_ctx *t, int64_t incident_id,
 	core_buf_init(&u.scratch, 1u << 16);
 	core_buf_init(&u.answer, 4u << 20);
 	core_buf_init(&u.request, 64u << 20);
+	core_buf_init(&u.sent, 2 * PROMPT_MAX + 16 * TOOL_RESULT_MAX * 4);
+	core_buf_init(&u.foreign, 16384);
 	core_buf_add(&u.tools, "[", 1);
 	triage_features(u.c, x);
 	rc = map_open(t, u.p != NULL, err);
 	if (rc == 0)
 		rc = map_close(t, u.p != NULL, build_data(&u, x), err);
+	rc = rc ? rc : core_buf_add(&u.sent, u.data.p, u.data.len);
 	if (rc == 0 && t->client && t->cfg.privacy != LLM_PRIVACY_NONE) {
 		if (ask_model(&u, &status) != 0)
 			deterministic(&u, status);
@@ -960,12 +1095,16 @@ int triage_run(struct triage_ctx *t, int64_t incident_id,
 			core_fail(err, rc, NULL, 0, "could not store the "
 				  "verdict of incident %lld",
 				  (long long)incident_id);
+		else
+			rc = analyst_decision(&u, err);
 	}
 	core_buf_free(&u.data);
 	core_buf_free(&u.tools);
 	core_buf_free(&u.scratch);
 	core_buf_free(&u.answer);
 	core_buf_free(&u.request);
+	core_buf_free(&u.sent);
+	core_buf_free(&u.foreign);
 	triage_case_free(u.c);
 	pthread_mutex_unlock(&t->mu);
 	return rc;

@@ -174,6 +174,20 @@ void triage_answer_free(struct triage_answer *a);
 
 /* ------------------------------------------------------------------- run */
 
+/*
+ * The latest analyst's decision on an incident (`vigil feedback`): it
+ * has the last word, so triage shows it as the verdict and keeps what
+ * vigil's own producer said in vigil_verdict.
+ */
+struct triage_decision {
+	bool decided;
+	enum triage_verdict verdict;
+	enum triage_verdict vigil_verdict;	/* stored for the producer */
+	char analyst[64];
+	char note[200];
+	int64_t at;
+};
+
 struct triage_result {
 	int64_t incident_id;
 	const char *producer;		/* STORE_BY_LLM or _DETERMINISTIC */
@@ -186,6 +200,12 @@ struct triage_result {
 	char *explanation;		/* for the analyst: tokens revealed */
 	char *evidence;			/* JSON array of evidence ids */
 	char *actions;			/* JSON array, revealed */
+	unsigned foreign_tokens;	/* left as written: not sent */
+	/* The model's verdict and text when the floor overruled it. */
+	enum triage_verdict model_verdict;
+	char *model_explanation;	/* NULL: not overruled */
+	char *model_actions;		/* JSON array */
+	struct triage_decision analyst;
 	unsigned steps;
 	unsigned tool_calls;
 	unsigned tools_refused;

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "triage/triage.h"
+#include "triage/triage_int.h"
 
 #define M TRIAGE_MALICIOUS
 #define S TRIAGE_SUSPICIOUS
@@ -108,6 +108,84 @@ static void test_answers(void **state)
 	}
 }
 
+/* What the model wrote, what the incident sent it, and what comes back. */
+struct reveal_row {
+	const char *text;
+	const char *sent;
+	const char *want;
+	const char *foreign;
+	unsigned nforeign;
+	const char *why;
+};
+
+static const struct reveal_row reveals[] = {
+	{ "Source IP-PRIV-4 failed", "{\"ip\":\"IP-PRIV-4\"}",
+	  "Source 10.0.0.5 failed", "", 0, "this incident's token" },
+	{ "Source IP-PUB-3 and IP-PUB-6 and USER-1", "\"IP-PRIV-4\"",
+	  "Source IP-PUB-3 and IP-PUB-6 and USER-1",
+	  "IP-PUB-3, IP-PUB-6, USER-1", 3,
+	  "other incidents' tokens stay as written" },
+	{ "IP-PUB-3, IP-PUB-3 and IP-PUB-1", "IP-PUB-1 IP-PUB-12",
+	  "IP-PUB-3, IP-PUB-3 and 192.0.2.150", "IP-PUB-3", 1,
+	  "a foreign token is named once" },
+	{ "IP-PUB-12 then IP-PUB-1", "x IP-PUB-1x IP-PUB-12",
+	  "IP-PUB-12 then IP-PUB-1", "IP-PUB-1", 1,
+	  "a token counts only whole in what was sent" },
+	{ "USER-7 logged in", "USER-7", "USER-7 logged in", "", 0,
+	  "sent but unknown to the map: as written, not foreign" },
+	{ "HOST-99 and DOMAIN-2x", "", "HOST-99 and DOMAIN-2x", "HOST-99", 1,
+	  "an invented token is foreign; DOMAIN-2x is no token" },
+	{ "XUSER-1 IP-PUBLIC-1", "USER-1", "XUSER-1 IP-PUBLIC-1", "", 0,
+	  "no token inside a word or of another shape" },
+	{ "Block USER-1.", "USER-1", "Block deploy.", "", 0,
+	  "punctuation after a token" },
+};
+
+static void test_reveal(void **state)
+{
+	struct llm_pseudo *p = llm_pseudo_new(false, true);
+	struct core_buf out, foreign, tok;
+	static const struct { enum llm_pseudo_kind k; const char *v; } map[] = {
+		{ LLM_PK_IP, "192.0.2.150" },	/* IP-PUB-1 */
+		{ LLM_PK_IP, "203.0.113.52" },	/* IP-PUB-2 */
+		{ LLM_PK_IP, "203.0.113.9" },	/* IP-PUB-3 */
+		{ LLM_PK_IP, "10.0.0.5" },	/* IP-PRIV-4 */
+		{ LLM_PK_USER, "deploy" },	/* USER-1 */
+	};
+
+	(void)state;
+	assert_non_null(p);
+	core_buf_init(&tok, 256);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(map); i++)
+		assert_int_equal(llm_pseudo_token(p, map[i].k, map[i].v,
+						  strlen(map[i].v), &tok), 0);
+	assert_string_equal(core_buf_cstr(&tok),
+			    "IP-PUB-1IP-PUB-2IP-PUB-3IP-PRIV-4USER-1");
+	core_buf_init(&out, 4096);
+	core_buf_init(&foreign, 4096);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(reveals); i++) {
+		const struct reveal_row *r = &reveals[i];
+		unsigned n = 0;
+
+		core_buf_reset(&out);
+		core_buf_reset(&foreign);
+		assert_int_equal(triage_reveal(p, r->text, strlen(r->text),
+					       core_str_make(r->sent,
+							     strlen(r->sent)),
+					       &out, &foreign, &n), 0);
+		if (strcmp(core_buf_cstr(&out), r->want) ||
+		    strcmp(core_buf_cstr(&foreign), r->foreign) ||
+		    n != r->nforeign)
+			fail_msg("%s: got '%s', foreign '%s' (%u)", r->why,
+				 core_buf_cstr(&out), core_buf_cstr(&foreign),
+				 n);
+	}
+	core_buf_free(&tok);
+	core_buf_free(&out);
+	core_buf_free(&foreign);
+	llm_pseudo_free(p);
+}
+
 static void test_schema_is_valid_json_schema_subset(void **state)
 {
 	/* The schema validates an answer that uses every field. */
@@ -125,6 +203,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_floor),
 		cmocka_unit_test(test_answers),
+		cmocka_unit_test(test_reveal),
 		cmocka_unit_test(test_schema_is_valid_json_schema_subset),
 	};
 
