@@ -986,6 +986,23 @@ static void collect(struct analyze *a, struct pathlist *pl, const char *path)
 
 /* ---------------------------------------------------------------- main */
 
+/*
+ * An existing --store is opened before any input is read, so that a file
+ * that is no store fails at once, under its own name, instead of after
+ * the whole analysis (the anomaly state is read from it first).
+ */
+static int store_first(struct analyze *a)
+{
+	struct store *st;
+
+	if (!a->store || access(a->store, F_OK) != 0)
+		return 0;	/* created when the run is stored */
+	if (cli_store_open("analyze", a->store, &st) != 0)
+		return 1;
+	store_close(st);
+	return 0;
+}
+
 /* The anomaly hook: state loaded, --baseline learnt (not counted). */
 static int anomaly_start(struct analyze *a)
 {
@@ -1087,7 +1104,8 @@ int cli_analyze(int argc, char **argv)
 		analyze_free(&a);
 		return 1;
 	}
-	if (load_rules(&a) != 0 || anomaly_start(&a) != 0) {
+	if (store_first(&a) != 0 || load_rules(&a) != 0 ||
+	    anomaly_start(&a) != 0) {
 		analyze_free(&a);
 		return 1;
 	}

@@ -235,6 +235,23 @@ static int make_file(const char *path, struct core_error *err)
 
 /* ------------------------------------------------------------ open/close */
 
+/*
+ * SQLite opens any file lazily; the first read tells a database from
+ * something else.  Asked first, so that the error says what the file is
+ * rather than which statement met it.
+ */
+static int probe(struct store *st, struct core_error *err)
+{
+	int rc = sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_master",
+			      NULL, NULL, NULL);
+
+	if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+		return core_fail(err, CORE_E_PARSE, st->path, 0,
+				 "not a vigil store (%s)",
+				 sqlite3_errmsg(st->db));
+	return 0;	/* busy and the like: configure() says so */
+}
+
 static int configure(struct store *st, int busy_ms, struct core_error *err)
 {
 	static const char *const rw[] = {
@@ -294,8 +311,9 @@ int store_open(const char *path, const struct store_options *opts,
 			       "out of memory");
 		goto fail;
 	}
-	rc = configure(st, o.busy_ms > 0 ? o.busy_ms : STORE_DEFAULT_BUSY_MS,
-		       err);
+	rc = probe(st, err);
+	rc = rc ? rc : configure(st, o.busy_ms > 0 ? o.busy_ms :
+				 STORE_DEFAULT_BUSY_MS, err);
 	if (rc == 0)
 		rc = store_migrate(st, o.target_version, err);
 	if (rc != 0)

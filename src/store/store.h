@@ -58,7 +58,8 @@ struct store_options {
  * Opens (and creates, unless STORE_O_NOCREATE or STORE_O_READONLY) the
  * store at path, creating missing parent directories, and migrates it.
  * opts may be NULL.  A file written by a newer vigil (schema version
- * above STORE_SCHEMA_VERSION) is refused with CORE_E_UNSUPPORTED.
+ * above STORE_SCHEMA_VERSION) is refused with CORE_E_UNSUPPORTED, one
+ * that is no database at all with CORE_E_PARSE ("not a vigil store").
  */
 int store_open(const char *path, const struct store_options *opts,
 	       struct store **out, struct core_error *err);

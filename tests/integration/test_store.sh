@@ -280,4 +280,16 @@ check "show: the incident's span as analyze prints it ($span)" \
 check "show: no ISO timestamps outside the log lines" \
 	[ "$(sed '/^  evidence:/,/^  alert records:/d' "$T/show-w.txt" |
 	grep -Ec '[0-9]T[0-9]{2}:[0-9]{2}:[0-9]{2}')" -eq 0 ]
+
+# A --store that is no store fails first, under its own name, with no
+# report and no analysis spent (the anomaly state used to meet it first).
+printf 'not a database\n' >"$T/bad.db"
+"$VIGIL" analyze --store "$T/bad.db" "${logs[@]}" >"$T/bad.out" 2>"$T/bad.err"
+check "analyze --store on a non-store: exit 1" [ $? -eq 1 ]
+check "analyze --store on a non-store: the store is named" \
+	grep -q "bad.db: not a vigil store (file is not a database)" \
+	"$T/bad.err"
+check "analyze --store on a non-store: no report" [ ! -s "$T/bad.out" ]
+check "analyze --store on a non-store: the file is left as it was" \
+	grep -q '^not a database$' "$T/bad.db"
 finish

@@ -125,6 +125,42 @@ static void nested_transactions_commit_once(void **state)
 	tmp_cleanup(&t);
 }
 
+/* Files that are no store: refused by name, in every mode. */
+static void a_file_that_is_no_database_is_named(void **state)
+{
+	static const struct {
+		const char *bytes;
+		unsigned flags;
+		const char *why;
+	} rows[] = {
+		{ "not a database at all\n", 0, "text, read-write" },
+		{ "not a database at all\n", STORE_O_READONLY, "read-only" },
+		{ "SQLite format 3", STORE_O_NOCREATE, "a torn header" },
+	};
+	struct tmpstore t;
+
+	(void)state;
+	tmp_path(&t);
+	snprintf(t.path, sizeof(t.path), "%s/bad.db", t.dir);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct store_options o = { .flags = rows[i].flags };
+		struct core_error err = { 0 };
+		FILE *f = fopen(t.path, "w");
+
+		assert_non_null(f);
+		fputs(rows[i].bytes, f);
+		fclose(f);
+		if (store_open(t.path, &o, &t.st, &err) != CORE_E_PARSE ||
+		    !strstr(err.msg, "not a vigil store") ||
+		    strcmp(err.file, t.path))
+			fail_msg("%s: '%s' '%s'", rows[i].why, err.file,
+				 err.msg);
+		assert_null(t.st);
+	}
+	unlink(t.path);
+	tmp_cleanup(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +168,7 @@ int main(void)
 		cmocka_unit_test(file_is_private_and_in_wal_mode),
 		cmocka_unit_test(read_modes_never_create),
 		cmocka_unit_test(nested_transactions_commit_once),
+		cmocka_unit_test(a_file_that_is_no_database_is_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
