@@ -713,6 +713,49 @@ static int inside(struct scan *sc, const char *p, size_t n)
 	return rc ? rc : put(sc, p + flushed, n - flushed);
 }
 
+/*
+ * The kind of a token-shaped piece of log text ("USER-5", "IP-PUB-3",
+ * "x.HOST-2"): a token prefix at a word boundary, "-" and digits, then a
+ * boundary; -1 when none.  Such text is pseudonymised like a value, so
+ * that a model repeating it can never be read back as one of vigil's
+ * own tokens for something else.
+ */
+static int token_shaped(const char *p, size_t n)
+{
+	static const char *const ip_class[] = { "-PRIV", "-PUB", "" };
+
+	for (size_t i = 0; i < n; i++) {
+		if (!is_alnum((unsigned char)p[i]) ||
+		    (i > 0 && is_alnum((unsigned char)p[i - 1])))
+			continue;
+		for (int k = 0; k < LLM_PK__COUNT; k++) {
+			size_t at = i + strlen(kind_prefix[k]), d;
+
+			if (at > n ||
+			    memcmp(p + i, kind_prefix[k], at - i) != 0)
+				continue;
+			for (size_t c = 0; k == LLM_PK_IP && c < 3; c++) {
+				size_t cl = strlen(ip_class[c]);
+
+				if (at + cl <= n &&
+				    memcmp(p + at, ip_class[c], cl) == 0) {
+					at += cl;
+					break;
+				}
+			}
+			if (at >= n || p[at] != '-')
+				continue;
+			for (d = at + 1; d < n && p[d] >= '0' && p[d] <= '9';
+			     d++)
+				;
+			if (d > at + 1 &&
+			    (d == n || !is_alnum((unsigned char)p[d])))
+				return k;
+		}
+	}
+	return -1;
+}
+
 /* One word [p, p + n); trailing dots and colons are not part of it. */
 static int word(struct scan *sc, const char *p, size_t n)
 {
@@ -733,6 +776,8 @@ static int word(struct scan *sc, const char *p, size_t n)
 		rc = put_secret(sc);
 	else if ((e = registered(sc, p, core)) != NULL)
 		rc = put(sc, e->token, e->tlen);
+	else if (sc->p && (k = token_shaped(p, core)) >= 0)
+		rc = put_token(sc, (enum llm_pseudo_kind)k, p, core);
 	else if (sc->p && is_email(p, core))
 		rc = put_token(sc, LLM_PK_EMAIL, p, core);
 	else if (sc->p && is_ip(p, core, &iplen)) {

@@ -235,7 +235,6 @@ static bool holds_token(struct core_str hay, const char *tok, size_t n)
 	return false;
 }
 
-/* TODO(pseudo): log text that already reads as a token is sent as is. */
 int triage_reveal(const struct llm_pseudo *p, const char *text, size_t len,
 		  struct core_str sent, struct core_buf *out,
 		  struct core_buf *foreign, unsigned *nforeign)

@@ -149,6 +149,13 @@ static const struct row rows[] = {
 	{ "x?q=curl%20-H%20Authorization:%20Bearer%20abc.def HTTP",
 	  "x?q=curl%20-H%20Authorization:%20Bearer%20[REDACTED] HTTP",
 	  "a percent-encoded bearer token" },
+	{ "Accepted password for USER-5 from 10.0.0.1",
+	  "Accepted password for USER-1 from IP-PRIV-1",
+	  "log text shaped like a token is pseudonymised like a value" },
+	{ "GET /srv/IP-PUB-3/x.HOST-2/ok", "GET /srv/IP-1/HOST-1/ok",
+	  "token-shaped pieces of a path, at word boundaries" },
+	{ "USER_LOGIN USERS-5 XUSER-5 USER-5a", "USER_LOGIN USERS-5 XUSER-5 "
+	  "USER-5a", "no: not a token's shape or not at a boundary" },
 	{ "", "", "empty text" },
 };
 
@@ -213,6 +220,29 @@ static const struct row reg_rows[] = {
 	  "no: a name is replaced only between non-alphanumeric bytes" },
 	{ "Deploy", "Deploy", "no: user names keep their case" },
 };
+
+/* A token-shaped log text reads back as itself, not as a real value. */
+static void test_token_shaped_text(void **state)
+{
+	struct llm_pseudo *p = llm_pseudo_new(false, true);
+	const char *a = "Failed password for root from 203.0.113.9";
+	const char *b = "user IP-PUB-1 said hello";
+	struct core_buf out;
+	struct core_str v;
+
+	(void)state;
+	core_buf_init(&out, 4096);
+	assert_int_equal(llm_pseudo_text(p, a, strlen(a), &out), 0);
+	core_buf_reset(&out);
+	assert_int_equal(llm_pseudo_text(p, b, strlen(b), &out), 0);
+	assert_string_equal(core_buf_cstr(&out), "user IP-2 said hello");
+	assert_true(llm_pseudo_lookup(p, "IP-2", 4, &v));
+	assert_true(core_str_eq_lit(v, "IP-PUB-1"));
+	assert_true(llm_pseudo_lookup(p, "IP-PUB-1", 8, &v));
+	assert_true(core_str_eq_lit(v, "203.0.113.9"));
+	core_buf_free(&out);
+	llm_pseudo_free(p);
+}
 
 static void test_registered_everywhere(void **state)
 {
@@ -455,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_registered_and_reveal),
 		cmocka_unit_test(test_registered_everywhere),
+		cmocka_unit_test(test_token_shaped_text),
 		cmocka_unit_test(test_prose),
 		cmocka_unit_test(test_learn),
 		cmocka_unit_test(test_prefix),
