@@ -199,13 +199,22 @@ static void mask_run(struct out *o, const char *p, const char *q)
 	}
 	if (d > 0) {
 		/* A number with a unit ("12KB", "10ms"): keep the unit. */
-		size_t a = d;
+		size_t a = d, t;
 
 		while (a < n && !IS_DIGIT(p[a]))
 			a++;
 		if (a == n) {
 			put_slot(o);
 			put(o, p + d, n - d);
+			return;
+		}
+		/* The date and time of an ISO 8601 stamp ("10T13"). */
+		for (t = d + 1; t < n && IS_DIGIT(p[t]); t++)
+			;
+		if (p[d] == 'T' && a == d + 1 && t == n) {
+			put_slot(o);
+			put(o, "T", 1);
+			put_slot(o);
 			return;
 		}
 	}

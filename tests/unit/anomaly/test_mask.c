@@ -69,6 +69,9 @@ static const struct {
 	  "a class name is no host" },
 	{ "May I", "May I", "a month name alone stays" },
 	{ "time 0.2477829", "time <*>", "decimal" },
+	{ "at 2026-12-10T13:05:01.12+0000", "at <*>-<*>-<*>T<*>:<*>:<*>+<*>",
+	  "an ISO 8601 stamp: the hour is no constant" },
+	{ "run 2T5 of", "run <*>T<*> of", "digits around one T" },
 	{ "  a \t b  ", "a b", "white space" },
 	{ "", "", "empty" },
 };
