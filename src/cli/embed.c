@@ -17,6 +17,7 @@
  */
 #include "cli/cli_anomaly.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,7 +298,8 @@ static struct anomaly_model *load_state_file(const char *path)
 	FILE *f = fopen(path, "rb");
 
 	if (!f) {
-		fprintf(stderr, "vigil: %s: cannot open\n", path);
+		fprintf(stderr, "vigil: %s: cannot open: %s\n", path,
+			strerror(errno));
 		return NULL;
 	}
 	core_buf_init(&b, 64u << 20);
@@ -306,7 +308,7 @@ static struct anomaly_model *load_state_file(const char *path)
 			break;
 	fclose(f);
 	if (anomaly_state_load(b.p, b.len, NULL, &m, &err) != 0)
-		say_error("state", &err);
+		fprintf(stderr, "vigil: %s: %s\n", path, err.msg);
 	core_buf_free(&b);
 	return m;
 }
@@ -325,7 +327,7 @@ static int draw_plot(struct emb_run *run)
 	FILE *f = NULL;
 	int rc = 1;
 
-	if (!v)
+	if (!v || (run->baseline_state && !base))
 		goto out;
 	pt = calloc(n + 1, sizeof(*pt));
 	w = calloc(n + 1, sizeof(*w));
@@ -400,6 +402,7 @@ static int embed_args(int argc, char **argv, struct emb_run *run)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *why = NULL;
 	int c;
 
 	optind = 1;
@@ -411,13 +414,18 @@ static int embed_args(int argc, char **argv, struct emb_run *run)
 		case 'f':
 			if (strcmp(optarg, "csv") == 0)
 				run->fmt = FMT_CSV;
-			else if (strcmp(optarg, "bin") != 0)
+			else if (strcmp(optarg, "bin") != 0) {
+				why = "--format is bin or csv";
 				goto bad;
+			}
 			break;
 		case OPT_DIM:
 			run->dim = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || run->dim < 16 || run->dim > ANOMALY_DIM_MAX)
+			if (*end || run->dim < 16 ||
+			    run->dim > ANOMALY_DIM_MAX) {
+				why = "--dim is a number from 16 to 512";
 				goto bad;
+			}
 			break;
 		case OPT_TEMPLATES: run->templates = true; break;
 		case OPT_PLOT: run->plot = optarg; break;
@@ -429,7 +437,12 @@ static int embed_args(int argc, char **argv, struct emb_run *run)
 	}
 	if (optind < argc && (run->out || run->plot))
 		return -1;
+	why = optind >= argc ? "no log file given" :
+	      "say where the vectors go (-o FILE, '-' for standard output) "
+	      "or draw them (--plot FILE.svg)";
 bad:
+	if (why)
+		fprintf(stderr, "vigil embed: %s\n", why);
 	fputs(embed_usage, stderr);
 	return 2;
 }
@@ -603,7 +616,7 @@ int cli_similar(int argc, char **argv)
 	const char *event = NULL;
 	struct core_buf q;
 	unsigned k = 5;
-	int c, rc;
+	int c, rc, bad;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:e:h", lo, NULL)) != -1) {
@@ -629,10 +642,11 @@ int cli_similar(int argc, char **argv)
 		return 1;
 	}
 	run.m = anomaly_model_new(NULL);
+	bad = 0;
 	for (int i = optind + (event ? 0 : 1); run.m && i < argc; i++)
-		each_line("similar", argv[i], learn_line, &run);
+		bad += each_line("similar", argv[i], learn_line, &run);
 	rc = !run.m || anomaly_model_seal(run.m) != 0 ||
-	     print_similar(&run, core_str_make(q.p, q.len), k);
+	     print_similar(&run, core_str_make(q.p, q.len), k) || bad > 0;
 	anomaly_model_free(run.m);
 	core_buf_free(&q);
 	return rc;

@@ -71,6 +71,21 @@ printf 'garbage' > "$T/bad"
 check "a bad state is refused with a message" \
 	grep -q 'anomaly state' "$T/err"
 
+check "a bad state: no doubled prefix" bash -c "! grep -q 'state: state' '$T/err'"
+
+# Usage errors say why; an unreadable input is an exit 1.
+"$VIGIL" embed --dim 13 "$new" 2> "$T/err"
+check "embed --dim 13: exit 2 and why" \
+	bash -c "[ $? -eq 2 ] && grep -q -- '--dim is a number' '$T/err'"
+"$VIGIL" embed "$new" 2> "$T/err" >/dev/null
+check "embed without -o says where the vectors go" \
+	grep -q 'say where the vectors go' "$T/err"
+"$VIGIL" similar 'x y' "$T/no-such-file" >/dev/null 2>"$T/err"
+check "similar over a missing file: exit 1 (got $?)" [ $? -eq 1 ]
+"$VIGIL" embed --plot "$T/p.svg" --baseline-state "$T/bad" "$new" \
+	>/dev/null 2>"$T/err"
+check "embed with a bad baseline state: exit 1" [ $? -eq 1 ]
+
 if [ -r "$DATASETS/loghub/BGL/BGL_2k.log_structured.csv" ]; then
 	out=$("$VIGIL" eval anomalies "$DATASETS/loghub")
 	check "eval anomalies prints BGL" grep -q '^BGL_2k' <<< "$out"
