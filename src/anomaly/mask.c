@@ -743,6 +743,39 @@ static size_t syslog_at(const char *p, const char *e)
 	return (size_t)(q - p);
 }
 
+/*
+ * A ctime stamp, bracketed as Apache's error log writes it: "[Sun Dec 04
+ * 04:47:44 2005]" (the brackets optional, a fraction allowed).
+ */
+static size_t ctime_at(const char *p, const char *e)
+{
+	static const char days[] = "SunMonTueWedThuFriSat";
+	const char *q = p, *d;
+	size_t n;
+
+	if (q < e && *q == '[')
+		q++;
+	if (e - q < 24)
+		return 0;
+	for (d = days; *d && strncmp(q, d, 3) != 0; d += 3)
+		;
+	if (!*d || q[3] != ' ')
+		return 0;
+	q += 4;
+	if (!(n = syslog_at(q, e)))
+		return 0;
+	q += n;
+	if (q >= e || *q != ' ' || digits_at(q + 1, e, 4, 4) != 4)
+		return 0;
+	q += 5;
+	/* The bracket may close one a reader already took off. */
+	if (q < e && *q == ']')
+		q++;
+	else if (p[0] == '[')
+		return 0;
+	return q == e || IS_SPACE(*q) ? (size_t)(q - p) : 0;
+}
+
 /* After a syslog stamp: "host tag[pid]:" when the second word ends ':'. */
 static size_t host_tag_at(const char *p, const char *e)
 {
@@ -807,7 +840,10 @@ size_t anomaly_header_skip(const char *p, size_t len)
 
 		while (q < e && IS_SPACE(*q))
 			q++;
-		if ((n = syslog_at(q, e)) != 0) {
+		if ((n = ctime_at(q, e)) != 0) {
+			q += n;
+			stamped = true;
+		} else if ((n = syslog_at(q, e)) != 0) {
 			q += n;
 			q += host_tag_at(q, e);
 			stamped = true;

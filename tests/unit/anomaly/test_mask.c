@@ -129,6 +129,11 @@ static const struct {
 	  "[main] Created x", "ISO date, time and level" },
 	{ "2024-03-01T10:00:00Z ERROR: failed", "failed", "ISO with zone" },
 	{ "[error] oops", "oops", "bracketed level" },
+	{ "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok",
+	  "workerEnv.init() ok", "Apache's error log: ctime in brackets" },
+	{ "Sun Dec 04 04:47:44 2005] [error] mod_jk child",
+	  "mod_jk child", "the same with its opening bracket taken off" },
+	{ "Sun is up", "Sun is up", "a day name alone is not a header" },
 	{ "Created MRAppMaster", "Created MRAppMaster", "no header" },
 	{ "10 apples", "10 apples", "a number alone is not a header" },
 };
