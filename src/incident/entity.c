@@ -28,6 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Web errors from a source after which its login is kept as hostile. */
+#define LOGIN_SCAN_4XX 10
+
 /* Finaliser so that FNV's weak low bits do not skew the estimator. */
 static uint64_t mix64(uint64_t x)
 {
@@ -502,10 +505,15 @@ static void observe_source(struct incident_set *s, const struct observed *o)
 		return;
 	count(&e->c, o);
 	add_user(s, e, o);
-	/* A source that mostly fails and then gets in: it guessed. */
+	/*
+	 * A source that mostly fails and then gets in: it guessed.  One that
+	 * scanned first (web errors, IDS alerts) and then gets in, with an
+	 * account it had or found: its session is the attack too.
+	 */
 	if (o->success && o->user.len && o->host.len &&
-	    e->c.login_failures >= 3 &&
-	    e->c.login_failures > 2 * e->c.login_successes)
+	    ((e->c.login_failures >= 3 &&
+	      e->c.login_failures > 2 * e->c.login_successes) ||
+	     e->c.http_4xx >= LOGIN_SCAN_4XX || e->c.ids_alerts > 0))
 		login_add(s, o);
 	/*
 	 * The account an incident names is the first that logged in after
