@@ -205,6 +205,19 @@ static void test_extra_map_files(void **state)
 	remove(dir);
 }
 
+/* Matches one event built from spec against rs, frees rs: the alerts. */
+static unsigned alerts_on(struct detect_ruleset *rs, struct t_run *run,
+			  const char *spec)
+{
+	struct core_event ev;
+
+	assert_int_equal(run->nrejects, 0);
+	t_event(&ev, spec, T_SEC, 1);
+	detect_match(rs, &ev, t_on_alert, run);
+	detect_ruleset_free(rs);
+	return run->nalerts;
+}
+
 /*
  * A `fields` entry listing several event fields reads the first one the
  * event has; an empty list is refused with the map's file and line.
@@ -223,7 +236,6 @@ static void test_field_alternatives(void **state)
 	char dir[] = "/tmp/vigil-ls-XXXXXX", p[256];
 	struct t_run bad = { 0 };
 	struct detect_ruleset *rs;
-	struct core_event ev;
 	const char *rule = "title: w\nlogsource: {product: windows}\n"
 		"detection:\n  s: {Img: a}\n  condition: s\n";
 
@@ -240,13 +252,9 @@ static void test_field_alternatives(void **state)
 		detect_ruleset_load_buffer(rs, "w.yml", rule, strlen(rule),
 					   t_on_reject, &run);
 		detect_ruleset_compile(rs, NULL);
-		assert_int_equal(run.nrejects, 0);
-		t_event(&ev, rows[i].event, T_SEC, 1);
-		detect_match(rs, &ev, t_on_alert, &run);
-		if (run.nalerts != rows[i].hits)
+		if (alerts_on(rs, &run, rows[i].event) != rows[i].hits)
 			fail_msg("row %zu (%s): %u alerts", i, rows[i].event,
 				 run.nalerts);
-		detect_ruleset_free(rs);
 	}
 	write_file(p, "sources:\n  - product: windows\n"
 		   "    fields: {Img: []}\n");
@@ -324,20 +332,15 @@ static void test_proxy_is_not_access_log(void **state)
 	const char *rule = "title: p\nlogsource: {category: proxy}\n"
 		"detection:\n  s: {c-useragent|contains: EvilBot}\n"
 		"  condition: s\n";
-	struct core_event ev;
 
 	(void)state;
 	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
 		struct t_run run = { 0 };
 		struct detect_ruleset *rs = t_rules(rule, &run);
 
-		assert_int_equal(run.nrejects, 0);
-		t_event(&ev, rows[i].event, T_SEC, 1);
-		detect_match(rs, &ev, t_on_alert, &run);
-		if (run.nalerts != rows[i].hits)
+		if (alerts_on(rs, &run, rows[i].event) != rows[i].hits)
 			fail_msg("row %zu (%s): %u alerts", i, rows[i].event,
 				 run.nalerts);
-		detect_ruleset_free(rs);
 	}
 }
 
@@ -362,7 +365,6 @@ static void test_security_process_names(void **state)
 		{ "{ParentProcessId: '0x248'}", "ProcessId=0x248" },
 	};
 	char rule[512], spec[256];
-	struct core_event ev;
 
 	(void)state;
 	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
@@ -373,15 +375,11 @@ static void test_security_process_names(void **state)
 			 "windows, category: process_creation}\ndetection:\n"
 			 "  s: %s\n  condition: s\n", rows[i].rule_sel);
 		rs = t_rules(rule, &run);
-		assert_int_equal(run.nrejects, 0);
 		snprintf(spec, sizeof(spec), "Channel=Security|EventID=4688|%s",
 			 rows[i].event);
-		t_event(&ev, spec, T_SEC, 1);
-		detect_match(rs, &ev, t_on_alert, &run);
-		if (run.nalerts != 1)
+		if (alerts_on(rs, &run, spec) != 1)
 			fail_msg("row %zu (%s): %u alerts", i, rows[i].event,
 				 run.nalerts);
-		detect_ruleset_free(rs);
 	}
 }
 
