@@ -245,9 +245,4 @@ void detect_alert_fields(struct detect_ruleset *rs,
 			 const struct detect_alert *alert, detect_match_fn fn,
 			 void *ud);
 
-/* ATT&CK tactic of a tag such as "attack.credential_access", or NULL. */
-const char *detect_tag_tactic(const char *tag);
-/* Technique id of a tag such as "attack.t1110.001" -> "T1110.001", or NULL. */
-bool detect_tag_technique(const char *tag, char *out, size_t n);
-
 #endif /* VIGIL_DETECT_H */

@@ -139,11 +139,18 @@ static int get_list(struct ldoc *d, const yaml_node_t *n, const char ***out,
 
 /* -------------------------------------------------------------- metadata */
 
+static const char *const level_names[] = { "informational", "low", "medium",
+					   "high", "critical" };
+
+const char *detect_level_name(enum detect_level l)
+{
+	return (unsigned)l < CORE_ARRAY_LEN(level_names) ? level_names[l] :
+							   "unknown";
+}
+
 static int level_parse(struct ldoc *d, const yaml_node_t *root,
 		       enum detect_level *out)
 {
-	static const char *names[] = { "informational", "low", "medium",
-				       "high", "critical" };
 	yaml_node_t *n = map_get(d, root, "level");
 	struct core_str s;
 
@@ -152,8 +159,8 @@ static int level_parse(struct ldoc *d, const yaml_node_t *root,
 		return 0;
 	if (!scalar(n, &s))
 		return bad(d, n, "level is not a string");
-	for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++) {
-		if (core_str_eq_lit(s, names[i])) {
+	for (size_t i = 0; i < CORE_ARRAY_LEN(level_names); i++) {
+		if (core_str_eq_lit(s, level_names[i])) {
 			*out = (enum detect_level)i;
 			return 0;
 		}

@@ -18,14 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define TACTIC_EXEC 3
-#define TACTIC_PERSIST 4
-#define TACTIC_PRIVESC 5
-#define TACTIC_EVASION 6
-#define TACTIC_CRED 7
-#define TACTIC_LATERAL 9
-#define TACTIC_C2 11
-#define TACTIC_IMPACT 13
 
 #define SEEN_MAX 64		/* distinct values counted exactly */
 #define ANY_TACTIC UINT32_MAX
@@ -254,7 +246,7 @@ static void say_accounts(struct core_buf *b, const struct view *v,
 static void advise_process(struct core_buf *b, const struct view *v,
 			   uint32_t tac)
 {
-	const uint32_t pe = 1u << TACTIC_PRIVESC, ex = 1u << TACTIC_EXEC;
+	const uint32_t pe = TAC_BIT(PRIVESC), ex = TAC_BIT(EXEC);
 	struct seen u;
 
 	if (tac & pe) {
@@ -283,7 +275,7 @@ static void advise_process(struct core_buf *b, const struct view *v,
 static void advise_persistence(struct core_buf *b, const struct view *v)
 {
 	core_buf_printf(b, " Look on ");
-	say_host(b, v, 1u << TACTIC_PERSIST);
+	say_host(b, v, TAC_BIT(PERSIST));
 	core_buf_printf(b, " for what was set to survive a restart: new "
 			"services (System 7045, Security 4697), scheduled "
 			"tasks (Security 4698, 4702), Run keys and other "
@@ -302,14 +294,14 @@ static void advise_evasion(struct core_buf *b, const struct view *v)
 {
 	if (technique(v, "t1070") || technique(v, "t1562")) {
 		core_buf_printf(b, " Defences or logs were tampered with on ");
-		say_host(b, v, 1u << TACTIC_EVASION);
+		say_host(b, v, TAC_EVASION_BITS);
 		core_buf_printf(b, ": keep a copy of the logs that remain "
 				"(forwarded events, EDR) and check its audit "
 				"policy and security tools.");
 		return;
 	}
 	core_buf_printf(b, " Something on ");
-	say_host(b, v, 1u << TACTIC_EVASION);
+	say_host(b, v, TAC_EVASION_BITS);
 	core_buf_printf(b, " hid what it ran: find the program behind it "
 			"(Sysmon 1 ParentImage and Hashes, Security 4688) "
 			"and look for the same file on other hosts.");
@@ -383,7 +375,7 @@ static void advise_tickets(struct core_buf *b, const struct view *v,
 static void advise_credentials(struct core_buf *b, const struct view *v,
 			       bool cred_tactic)
 {
-	const uint32_t cr = 1u << TACTIC_CRED;
+	const uint32_t cr = TAC_BIT(CRED);
 	struct cred_kind k;
 
 	cred_kinds(v, &k);
@@ -414,7 +406,7 @@ static void advise_credentials(struct core_buf *b, const struct view *v,
 		core_buf_printf(b, " A password hash was used to log on (pass "
 				"the hash): reset the password of the account "
 				"used");
-		say_accounts(b, v, cr | (1u << TACTIC_LATERAL), " (", ")");
+		say_accounts(b, v, cr | TAC_BIT(LATERAL), " (", ")");
 		core_buf_printf(b, " and look for the same logon (Security "
 				"4624, logon type 9 or NTLM) on other hosts.");
 	}
@@ -431,7 +423,7 @@ static void advise_lateral(struct core_buf *b, const struct view *v,
 {
 	core_buf_printf(b, " Lateral movement: check where the accounts "
 			"used");
-	say_accounts(b, v, 1u << TACTIC_LATERAL, " (", ")");
+	say_accounts(b, v, TAC_BIT(LATERAL), " (", ")");
 	core_buf_printf(b, " logged on (Security 4624 logon types 3 and 10, "
 			"4648 explicit credentials, with IpAddress and "
 			"WorkstationName) and which other hosts %s reached; "
@@ -443,16 +435,16 @@ static void advise_lateral(struct core_buf *b, const struct view *v,
 static void advise_network(struct core_buf *b, const struct view *v,
 			   uint32_t tac)
 {
-	if (tac & (1u << TACTIC_C2)) {
+	if (tac & TAC_BIT(C2)) {
 		core_buf_printf(b, " Look for the network connections of ");
-		say_host(b, v, 1u << TACTIC_C2);
+		say_host(b, v, TAC_BIT(C2));
 		core_buf_printf(b, " (Sysmon 3, DNS queries in Sysmon 22) to "
 				"the destinations in the evidence and block "
 				"those outside your network.");
 	}
-	if (tac & (1u << TACTIC_IMPACT)) {
+	if (tac & TAC_BIT(IMPACT)) {
 		core_buf_printf(b, " Check ");
-		say_host(b, v, 1u << TACTIC_IMPACT);
+		say_host(b, v, TAC_BIT(IMPACT));
 		core_buf_printf(b, " for destroyed or encrypted data and "
 				"stopped services, and keep its backups "
 				"offline until it is clean.");
@@ -474,14 +466,14 @@ void incident_advise_windows(const struct incident_set *s,
 	uint32_t tac = incident_tactics_on(s, mem, nmem, mask);
 
 	advise_process(b, &v, tac);
-	if (tac & (1u << TACTIC_PERSIST))
+	if (tac & TAC_BIT(PERSIST))
 		advise_persistence(b, &v);
-	if (tac & (1u << TACTIC_EVASION))
+	if (tac & TAC_EVASION_BITS)
 		advise_evasion(b, &v);
-	if (tac & ((1u << TACTIC_CRED) | (1u << TACTIC_LATERAL) |
-		   (1u << TACTIC_EVASION)))
-		advise_credentials(b, &v, tac & (1u << TACTIC_CRED));
-	if (tac & (1u << TACTIC_LATERAL))
+	if (tac & (TAC_BIT(CRED) | TAC_BIT(LATERAL) |
+		   TAC_EVASION_BITS))
+		advise_credentials(b, &v, tac & TAC_BIT(CRED));
+	if (tac & TAC_BIT(LATERAL))
 		advise_lateral(b, &v, have_sources);
 	advise_network(b, &v, tac);
 }

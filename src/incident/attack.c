@@ -3,9 +3,9 @@
  *
  * Sigma tags name tactics as "attack.credential_access" and techniques as
  * "attack.t1110" or "attack.t1110.001".  The incident room orders tactics
- * along the enterprise kill chain, so the index of a tactic in the table
- * below is its place in the chain.  These helpers are the room's own: the
- * incident room reads the tags, it does not ask detect what they mean.
+ * along the enterprise kill chain (enum incident_tactic); the table below
+ * names each place.  These helpers are the room's own: the incident room
+ * reads the tags, it does not ask detect what they mean.
  */
 #include "incident/incident_int.h"
 
@@ -13,11 +13,22 @@
 #include <string.h>
 
 static const char *const tactics[INCIDENT_TACTIC_COUNT] = {
-	"reconnaissance", "resource_development", "initial_access",
-	"execution", "persistence", "privilege_escalation",
-	"defense_evasion", "credential_access", "discovery",
-	"lateral_movement", "collection", "command_and_control",
-	"exfiltration", "impact",
+	[INCIDENT_TAC_RECON] = "reconnaissance",
+	[INCIDENT_TAC_RESOURCE] = "resource_development",
+	[INCIDENT_TAC_INITIAL] = "initial_access",
+	[INCIDENT_TAC_EXEC] = "execution",
+	[INCIDENT_TAC_PERSIST] = "persistence",
+	[INCIDENT_TAC_PRIVESC] = "privilege_escalation",
+	[INCIDENT_TAC_EVASION] = "defense_evasion",
+	[INCIDENT_TAC_STEALTH] = "stealth",
+	[INCIDENT_TAC_IMPAIR] = "defense_impairment",
+	[INCIDENT_TAC_CRED] = "credential_access",
+	[INCIDENT_TAC_DISCOVERY] = "discovery",
+	[INCIDENT_TAC_LATERAL] = "lateral_movement",
+	[INCIDENT_TAC_COLLECTION] = "collection",
+	[INCIDENT_TAC_C2] = "command_and_control",
+	[INCIDENT_TAC_EXFIL] = "exfiltration",
+	[INCIDENT_TAC_IMPACT] = "impact",
 };
 
 /* Compares a tag tail with a tactic name, '-' matching '_', any case. */

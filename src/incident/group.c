@@ -49,8 +49,6 @@
 
 #define RARE_MAX 4
 #define NET_SPAN_MAX 256	/* anchors of one network that still link */
-#define TACTIC_PERSIST_BIT (1u << 4)
-#define TACTIC_PRIVESC_BIT (1u << 5)
 #define FOLD_MIN 4
 #define FOLD_GAP_US (7 * 24 * 3600 * 1000000LL)	/* quiet week: new fold */
 
@@ -455,12 +453,12 @@ static int pass_follow(struct incident_set *s, struct uf *u)
 		uint32_t t = incident_rule_tactics(r->rule);
 
 		if (r->overflow || !r->entity[INCIDENT_ENT_HOST].len ||
-		    !(t & (TACTIC_PRIVESC_BIT | TACTIC_PERSIST_BIT)))
+		    !(t & (TAC_BIT(PRIVESC) | TAC_BIT(PERSIST))))
 			continue;
 		it[m] = item_make(r, KEY_HOSTRULE, r->entity[INCIDENT_ENT_HOST],
 				  CORE_STR_NULL, NULL);
 		/* tactics: 1 for an escalation by a named user, else 0. */
-		it[m].tactics = (t & TACTIC_PRIVESC_BIT) &&
+		it[m].tactics = (t & TAC_BIT(PRIVESC)) &&
 				!acting_root_or_none(r);
 		if (it[m].tactics ||
 		    (!r->entity[INCIDENT_ENT_SOURCE_IP].len &&

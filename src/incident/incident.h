@@ -382,11 +382,35 @@ void incident_set_distributions(const struct incident_set *s,
 /* ------------------------------------------------------------- ATT&CK */
 
 /*
- * Enterprise tactics in kill-chain order; the index is the order.  From
- * a tag "attack.credential_access" (case-insensitive, '-' or '_').
- * Returns -1 when the tag names no tactic.
+ * Enterprise tactics in kill-chain order; the value is the place in the
+ * chain and the bit of a tactic mask.  ATT&CK v19 split Defense Evasion
+ * into Stealth and Defense Impairment; rules tag any of the three, so all
+ * three are kept, side by side where Defense Evasion stood.
  */
-#define INCIDENT_TACTIC_COUNT 14
+enum incident_tactic {
+	INCIDENT_TAC_RECON,		/* reconnaissance */
+	INCIDENT_TAC_RESOURCE,		/* resource_development */
+	INCIDENT_TAC_INITIAL,		/* initial_access */
+	INCIDENT_TAC_EXEC,		/* execution */
+	INCIDENT_TAC_PERSIST,		/* persistence */
+	INCIDENT_TAC_PRIVESC,		/* privilege_escalation */
+	INCIDENT_TAC_EVASION,		/* defense_evasion (before v19) */
+	INCIDENT_TAC_STEALTH,		/* stealth */
+	INCIDENT_TAC_IMPAIR,		/* defense_impairment */
+	INCIDENT_TAC_CRED,		/* credential_access */
+	INCIDENT_TAC_DISCOVERY,		/* discovery */
+	INCIDENT_TAC_LATERAL,		/* lateral_movement */
+	INCIDENT_TAC_COLLECTION,	/* collection */
+	INCIDENT_TAC_C2,		/* command_and_control */
+	INCIDENT_TAC_EXFIL,		/* exfiltration */
+	INCIDENT_TAC_IMPACT,		/* impact */
+	INCIDENT_TACTIC_COUNT
+};
+
+/*
+ * The tactic a tag "attack.credential_access" names (case-insensitive,
+ * '-' or '_'), or -1 when the tag names no tactic.
+ */
 int incident_tactic_of_tag(const char *tag);
 const char *incident_tactic_name(int tactic);	/* "credential_access" */
 /* "attack.t1110.001" -> "T1110.001" in out; false when not a technique. */

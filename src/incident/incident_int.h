@@ -115,14 +115,20 @@ size_t incident_url_pattern(const char *p, size_t len, char *out,
 /* The request target of an access-log line in t, or len 0. */
 struct core_str incident_request_in_text(struct core_str t);
 
-/* attack.c: the tactics a rule's tags name, as a bit mask by index. */
+/* attack.c: the tactics a rule's tags name, TAC_BIT(...) of each. */
 uint32_t incident_rule_tactics(const struct detect_rule_info *r);
+
+/* The mask bit of a tactic: TAC_BIT(CRED) for INCIDENT_TAC_CRED. */
+#define TAC_BIT(t) (1u << INCIDENT_TAC_##t)
+/* Defense Evasion and the two tactics ATT&CK v19 split it into. */
+#define TAC_EVASION_BITS (TAC_BIT(EVASION) | TAC_BIT(STEALTH) | TAC_BIT(IMPAIR))
 
 /*
  * Reconnaissance, credential access and discovery: on their own, with no
  * login that worked, the background every host on the internet sees.
  */
-#define INCIDENT_NOISE_TACTICS ((1u << 0) | (1u << 7) | (1u << 8))
+#define INCIDENT_NOISE_TACTICS                                             \
+	(TAC_BIT(RECON) | TAC_BIT(CRED) | TAC_BIT(DISCOVERY))
 
 /* advice.c: the Windows part of the explanation (see there). */
 uint32_t incident_tactics_on(const struct incident_set *s,

@@ -30,10 +30,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define TACTIC_CRED 7
-#define TACTIC_INITIAL 2
-#define TACTIC_PRIVESC 5
-#define TACTIC_PERSIST 4
 
 /* What the assembly of one incident works from. */
 struct work {
@@ -156,10 +152,10 @@ static void chain_of(struct work *w)
 		char id[16];
 
 		w->tactic_mask |= m;
-		if (m & (1u << TACTIC_CRED))
+		if (m & TAC_BIT(CRED))
 			cred_t = CORE_MIN(cred_t, r->ts_first);
 		/* Access by a valid account: a login, not a web exploit. */
-		if ((m & (1u << TACTIC_INITIAL)) && valid_account(r->rule))
+		if ((m & TAC_BIT(INITIAL)) && valid_account(r->rule))
 			access_t = CORE_MAX(access_t, r->ts_last);
 		for (size_t t = 0; t < r->rule->ntags; t++)
 			if (incident_technique_of_tag(r->rule->tags[t], id,
@@ -504,14 +500,14 @@ static void score_of(struct work *w)
 	struct incident_score_parts *p = &inc->parts;
 	unsigned ntac = popcount(w->tactic_mask), sum;
 	bool success = w->success || w->cred_then_access;
-	bool access = success || (w->tactic_mask & (1u << TACTIC_INITIAL));
+	bool access = success || (w->tactic_mask & TAC_BIT(INITIAL));
 	bool alone;
 	unsigned anom;
 
 	p->base = base[CORE_MIN((unsigned)w->top->rule->level, 4u)];
 	p->chain = ntac > 1 ? CORE_MIN(5 * (ntac - 1), 15u) : 0;
 	p->success = success ? 20 : 0;
-	p->privesc = access && (w->tactic_mask & (1u << TACTIC_PRIVESC)) ?
+	p->privesc = access && (w->tactic_mask & TAC_BIT(PRIVESC)) ?
 		     10 : 0;
 	p->volume = inc->events > 1 ?
 		    CORE_MIN((unsigned)(3 * log10((double)inc->events)), 10u) :
@@ -612,7 +608,7 @@ static const struct incident_alert *title_head(const struct work *w)
 	for (size_t i = 0; i < w->nmem; i++) {
 		const struct incident_alert *r = rec(w, i);
 
-		if ((rule_tactics(r->rule, &first) & (1u << TACTIC_CRED)) &&
+		if ((rule_tactics(r->rule, &first) & TAC_BIT(CRED)) &&
 		    (!head || stronger(r, head)))
 			head = r;
 	}
@@ -993,7 +989,7 @@ static struct core_str escalation_host(const struct work *w,
 		struct core_str h = r->entity[INCIDENT_ENT_HOST];
 
 		if (!h.len || !(r->platforms & mask) ||
-		    !(incident_rule_tactics(r->rule) & (1u << TACTIC_PRIVESC)))
+		    !(incident_rule_tactics(r->rule) & TAC_BIT(PRIVESC)))
 			continue;
 		if (core_str_eq(r->entity[INCIDENT_ENT_USER], user))
 			return h;
@@ -1021,7 +1017,7 @@ static const struct incident_entity *escalation_user(const struct work *w,
 		struct core_str u = r->entity[INCIDENT_ENT_USER];
 
 		if (!u.len || !(r->platforms & mask) ||
-		    !(incident_rule_tactics(r->rule) & (1u << TACTIC_PRIVESC)))
+		    !(incident_rule_tactics(r->rule) & TAC_BIT(PRIVESC)))
 			continue;
 		for (size_t k = 0; k < inc->nentities; k++)
 			if (inc->entities[k].type == INCIDENT_ENT_USER &&
@@ -1063,7 +1059,7 @@ static void tell_no_login(struct work *w, struct core_buf *b, unsigned mask)
 
 	for (size_t i = 0; i < w->nmem; i++)
 		if (incident_rule_tactics(rec(w, i)->rule) &
-		    (1u << TACTIC_CRED))
+		    TAC_BIT(CRED))
 			p |= rec(w, i)->platforms & mask;
 	if (!p || (p & ((1u << INCIDENT_PLAT_LINUX) |
 			(1u << INCIDENT_PLAT_OTHER))))
@@ -1089,13 +1085,13 @@ static void tell_next_unix(struct work *w, struct core_buf *b)
 	const unsigned mask = ~(1u << INCIDENT_PLAT_WINDOWS);
 	uint32_t tac = incident_tactics_on(w->s, w->mem, w->nmem, mask);
 
-	if (tac & (1u << TACTIC_PRIVESC))
+	if (tac & TAC_BIT(PRIVESC))
 		tell_unix_privesc(w, b, mask);
-	if (tac & (1u << TACTIC_PERSIST))
+	if (tac & TAC_BIT(PERSIST))
 		core_buf_printf(b, " Look for new accounts, keys, services and "
 				"cron jobs.");
 	if (!w->success && !w->cred_then_access &&
-	    (tac & (1u << TACTIC_CRED)))
+	    (tac & TAC_BIT(CRED)))
 		tell_no_login(w, b, mask);
 }
 

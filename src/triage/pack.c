@@ -225,7 +225,7 @@ static void head(struct build *b)
 	raw(b, ",\"events\":");
 	num(b, cJSON_GetNumberValue(get(d, "events")));
 	raw(b, "},\"attack\":{\"tactics\":");
-	own_list(b, get(d, "tactics"), 14);
+	own_list(b, get(d, "tactics"), 16);	/* tactics vigil knows */
 	raw(b, ",\"techniques\":");
 	own_list(b, get(d, "techniques"), 24);
 	raw(b, "}");

@@ -34,10 +34,10 @@ static const char *const t_pth[] = {
 };
 static const char *const t_exec[] = { "attack.execution", "attack.t1059" };
 static const char *const t_clear[] = {
-	"attack.defense_evasion", "attack.t1070.001",
+	"attack.defense-impairment", "attack.t1070.001",
 };
 static const char *const t_proxy[] = {
-	"attack.defense_evasion", "attack.t1218.011",
+	"attack.stealth", "attack.t1218.011",
 };
 static const char *const t_lateral[] = {
 	"attack.lateral_movement", "attack.t1021.002",

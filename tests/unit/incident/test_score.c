@@ -53,6 +53,14 @@ struct chain_row {
 	const char *why;
 };
 
+static const char *const tags_hide[] = {
+	"attack.stealth", "attack.t1564.001",
+};
+static const struct detect_rule_info rule_hide = {
+	.id = "r-hide", .title = "Hidden file attribute set",
+	.level = DETECT_LEVEL_MEDIUM, .tags = tags_hide, .ntags = 2,
+};
+
 static const struct chain_row chain_rows[] = {
 	{ { &rule_sudo, &rule_brute, &rule_login },
 	  { "initial_access", "privilege_escalation", "credential_access" },
@@ -61,6 +69,10 @@ static const struct chain_row chain_rows[] = {
 	{ { &rule_scan, &rule_web, NULL },
 	  { "reconnaissance", "initial_access" },
 	  { "T1595", "T1190" }, "reconnaissance comes first" },
+	{ { &rule_brute, &rule_hide, &rule_sudo },
+	  { "privilege_escalation", "stealth", "credential_access" },
+	  { "T1548.003", "T1564.001", "T1110.001" },
+	  "ATT&CK v19's stealth stands where defense evasion did" },
 };
 
 static void test_tactic_order(void **state)
