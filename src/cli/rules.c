@@ -518,7 +518,7 @@ static void source_name(struct detect_ruleset *rs, const char *label,
 			char *out, size_t n)
 {
 	char prod[128], what[128], found[512];
-	const char *p = strstr(label, " service="), *l = NULL;
+	const char *p = strstr(label, " service="), *c, *l = NULL;
 	struct core_buf also;
 
 	label_product(label, prod, sizeof(prod));
@@ -526,7 +526,12 @@ static void source_name(struct detect_ruleset *rs, const char *label,
 		p = strstr(label, " category=");
 	snprintf(what, sizeof(what), "%s", p ? strchr(p, '=') + 1 : "-");
 	what[strcspn(what, " ")] = '\0';
-	if (strcmp(prod, "-") == 0)
+	c = strstr(label, " category=");
+	/* No product, a service and a category: CATEGORY/SERVICE. */
+	if (strcmp(prod, "-") == 0 && p && c && p != c && c[10] != '-')
+		snprintf(out, n, "%.*s/%s", (int)strcspn(c + 10, " "), c + 10,
+			 what);
+	else if (strcmp(prod, "-") == 0)
 		snprintf(out, n, "%s", what);
 	else if (strcmp(what, "-") == 0)
 		snprintf(out, n, "%s", prod);

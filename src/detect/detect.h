@@ -215,7 +215,8 @@ typedef void (*detect_field_fn)(const char *sigma, const char *event_field,
 /*
  * Lists the fields of log source "product/service" or
  * "product/category" (e.g. "linux/sshd", "windows/process_creation";
- * "product" alone for the product's generic source).  label (may be
+ * "product" alone for the product's generic source), else of
+ * "category/service" with no product ("network/dns").  label (may be
  * NULL) gets the source's label and *open whether any field name is
  * accepted as is.  Loads the log source map if needed.  Returns 0 or
  * CORE_E_NOTFOUND.

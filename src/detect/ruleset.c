@@ -1018,6 +1018,9 @@ int detect_ruleset_fields(struct detect_ruleset *rs, const char *source,
 	i = detect_logsource_find(rs, product, rest, NULL);
 	if (i < 0 && rest)
 		i = detect_logsource_find(rs, product, NULL, rest);
+	/* CATEGORY/SERVICE with no product: Sigma's network/dns. */
+	if (i < 0 && rest)
+		i = detect_logsource_find(rs, NULL, rest, product);
 	if (i < 0)
 		return CORE_E_NOTFOUND;
 	if (label)

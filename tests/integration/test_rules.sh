@@ -237,6 +237,48 @@ check "a refused source prints its reason" \
 check "a refused source lists no field" \
 	[ "$(grep -c "any event field" "$T/ren.out")" -eq 0 ]
 
+# Sigma's generic network category (no product): connection and DNS
+# records from Suricata and Zeek, under ECS names.
+cat >"$T/netconn.yml" <<'EOF'
+title: Outbound SSH connection
+id: 5c0f8a52-1d3e-4b7a-9e26-7f4c3b8d1a90
+logsource: {category: network, service: connection}
+detection:
+  sel: {destination.port: 22, network.transport: tcp}
+  condition: sel
+EOF
+cat >"$T/netdns.yml" <<'EOF'
+title: Lookup of a tunnelling domain
+id: 2e9d7b14-6a0c-4f38-8d51-3b6e9c2a7f05
+logsource: {category: network, service: dns}
+detection:
+  sel: {dns.question.name|endswith: .tunnel.example}
+  condition: sel
+EOF
+cat >"$T/eve.json" <<'EOF'
+{"timestamp":"2024-03-01T10:00:00.000000+0000","event_type":"flow","src_ip":"10.0.0.5","src_port":50000,"dest_ip":"203.0.113.9","dest_port":22,"proto":"TCP"}
+{"timestamp":"2024-03-01T10:00:01.000000+0000","event_type":"alert","src_ip":"10.0.0.5","src_port":50001,"dest_ip":"203.0.113.9","dest_port":22,"proto":"TCP","alert":{"signature":"x","signature_id":1}}
+{"timestamp":"2024-03-01T10:00:02.000000+0000","event_type":"dns","src_ip":"10.0.0.5","src_port":50002,"dest_ip":"10.0.0.53","dest_port":53,"proto":"UDP","dns":{"type":"query","rrname":"a.tunnel.example"}}
+EOF
+cat >"$T/conn.json" <<'EOF'
+{"ts":1709287200.0,"uid":"C1","id.orig_h":"10.0.0.6","id.orig_p":50003,"id.resp_h":"203.0.113.9","id.resp_p":22,"proto":"tcp","conn_state":"SF"}
+EOF
+"$VIGIL" rules test "$T/netconn.yml" "$T/eve.json" "$T/conn.json" \
+	>"$T/net.out" 2>&1
+check "network/connection: the Suricata flow" grep -q "eve.json:1: hit" \
+	"$T/net.out"
+check "network/connection: not the Suricata alert" \
+	bash -c "! grep -q 'eve.json:2: hit' '$T/net.out'"
+check "network/connection: the Zeek conn record" \
+	grep -q "conn.json:1: hit" "$T/net.out"
+"$VIGIL" rules test "$T/netdns.yml" "$T/eve.json" >"$T/dns.out" 2>&1
+check "network/dns: the Suricata DNS query" grep -q "eve.json:3: hit" \
+	"$T/dns.out"
+"$VIGIL" rules fields network/dns >"$T/nd.out" 2>&1
+check "fields of network/dns (CATEGORY/SERVICE)" \
+	grep -q "^log source product=- service=dns category=network$" \
+	"$T/nd.out"
+
 # --help is help, not a path; a path that cannot be read gives no summary.
 for sub in check test fields; do
 	"$VIGIL" rules $sub --help >"$T/help.out" 2>&1
