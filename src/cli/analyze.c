@@ -41,17 +41,21 @@ enum damage {
 	DAMAGE_NUL,
 	DAMAGE_UTF8,
 	DAMAGE_TIME,
+	DAMAGE_FIELDS,
 	DAMAGE__COUNT,
 };
 
-/* A decoder's flag beside the reader's INPUT_F_* ones. */
+/* A decoder's flags beside the reader's INPUT_F_* ones. */
 #define DAMAGE_F_BAD_TIME (1u << 16)
+#define DAMAGE_F_FIELDS (1u << 17)	/* core_event's table was full */
 
 static const char *damage_what[DAMAGE__COUNT] = {
 	"line longer than 1 MiB; cut there, the rest of it skipped",
 	"line holds NUL bytes",
 	"line is not valid UTF-8; kept as bytes",
 	"time stamp names no real date or time; analysed without a time",
+	"record has more fields than an event holds; the last ones were "
+	"dropped",
 };
 
 struct analyze {
@@ -529,7 +533,7 @@ static void note_damage(struct analyze *a, const char *src, uint64_t line,
 {
 	static const unsigned bit[DAMAGE__COUNT] = {
 		INPUT_F_TRUNCATED, INPUT_F_NUL, INPUT_F_BAD_UTF8,
-		DAMAGE_F_BAD_TIME
+		DAMAGE_F_BAD_TIME, DAMAGE_F_FIELDS
 	};
 
 	a->st.bad_records++;
@@ -634,7 +638,7 @@ static void read_evtx(struct analyze *a, const char *path)
 	struct input_evtx *r;
 	struct input_evtx_record rec;
 	struct parse_evtx *d;
-	uint64_t shown = 0;
+	uint64_t shown = 0, seen[DAMAGE__COUNT] = { 0 };
 	int rc;
 
 	rc = input_evtx_open(path, &r, &err);
@@ -666,6 +670,9 @@ static void read_evtx(struct analyze *a, const char *path)
 				      rec.chunk_no, rec.off, rec.len,
 				      rec.written, &err) != 0)
 			evtx_warn(a, &err, &shown, false);
+		if (a->ev.truncated)
+			note_damage(a, a->ev.src, a->ev.line, DAMAGE_F_FIELDS,
+				    seen);
 		analyze_event(a);
 		if (a->progress && (a->st.lines & 0xffff) == 0)
 			progress(a, NULL, false);
@@ -674,6 +681,12 @@ static void read_evtx(struct analyze *a, const char *path)
 		core_log(CORE_LOG_WARN, "input", input_evtx_name(r), 0,
 			 "%llu more damaged records or chunks",
 			 (unsigned long long)(shown - WARN_PER_KIND * 4));
+	if (seen[DAMAGE_FIELDS] > WARN_PER_KIND && !a->quiet)
+		core_log(CORE_LOG_WARN, "input", input_evtx_name(r), 0,
+			 "%llu more records: %s",
+			 (unsigned long long)(seen[DAMAGE_FIELDS] -
+					      WARN_PER_KIND),
+			 damage_what[DAMAGE_FIELDS]);
 	a->bytes_done += input_evtx_size(r);
 	a->st.bytes += input_evtx_size(r);
 	if (a->thr != NULL)
@@ -744,8 +757,10 @@ static void read_input(struct analyze *a, const char *path)
 		a->ev.raw = rec;
 		a->ev.format = fmt;
 		parse_record(fmt, &ctx, &a->ev, rec.p, rec.len);
-		if (a->ev.ts_invalid)
-			note_damage(a, input_name(r), line, DAMAGE_F_BAD_TIME,
+		if (a->ev.ts_invalid || a->ev.truncated)
+			note_damage(a, input_name(r), line,
+				    (a->ev.ts_invalid ? DAMAGE_F_BAD_TIME : 0) |
+				    (a->ev.truncated ? DAMAGE_F_FIELDS : 0),
 				    seen);
 
 		if (!a->ev.decoded && raw++ == 0)

@@ -194,6 +194,15 @@ static void on_hit(const struct detect_alert *a, void *ud)
 	detect_alert_fields(t->rs, a, print_field, NULL);
 }
 
+/* Says so when ev lost fields to the full field table. */
+static void too_wide(const struct core_event *ev)
+{
+	if (ev->truncated)
+		fprintf(stderr, "vigil: %s:%llu: record has more fields than "
+			"an event holds; the last %u were dropped\n", ev->src,
+			(unsigned long long)ev->line, (unsigned)ev->truncated);
+}
+
 /* An EVTX file, record by record (line = EventRecordID). */
 static void test_evtx(struct test_run *t, const char *path,
 		      struct core_arena *arena, struct core_event *ev)
@@ -226,6 +235,7 @@ static void test_evtx(struct test_run *t, const char *path,
 			core_error_format(&err, msg, sizeof(msg));
 			fprintf(stderr, "vigil: %s\n", msg);
 		}
+		too_wide(ev);
 		detect_match(t->rs, ev, on_hit, t);
 	}
 	if (rc < 0) {
@@ -283,6 +293,7 @@ static void test_file(struct test_run *t, const char *path,
 		ev->raw = rec;
 		ev->format = fmt;
 		parse_record(fmt, &ctx, ev, rec.p, rec.len);
+		too_wide(ev);
 		detect_match(t->rs, ev, on_hit, t);
 	}
 	input_close(r);

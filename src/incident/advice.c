@@ -285,14 +285,15 @@ static void advise_persistence(struct core_buf *b, const struct view *v)
 }
 
 /*
- * Tampering (indicator removal T1070, impaired defences T1562) is told
- * apart from the rest of defence evasion (proxy programs, injection,
- * masquerading, UAC bypass ...), which hides what ran rather than what
- * was logged.
+ * Tampering (indicator removal T1070, impaired defences T1562, which
+ * ATT&CK v19 numbers T1685) is told apart from the rest of defence
+ * evasion (proxy programs, injection, masquerading, UAC bypass ...),
+ * which hides what ran rather than what was logged.
  */
 static void advise_evasion(struct core_buf *b, const struct view *v)
 {
-	if (technique(v, "t1070") || technique(v, "t1562")) {
+	if (technique(v, "t1070") || technique(v, "t1562") ||
+	    technique(v, "t1685")) {
 		core_buf_printf(b, " Defences or logs were tampered with on ");
 		say_host(b, v, TAC_EVASION_BITS);
 		core_buf_printf(b, ": keep a copy of the logs that remain "

@@ -1401,9 +1401,26 @@ static struct core_str last_part(struct core_str s)
 	return core_str_make(s.p + i, s.len - i);
 }
 
-/* Event.System.X -> X, Event.System.X.#attributes.A -> X_A. */
-static void system_key(struct core_event *ev, struct core_str n,
-		       struct core_str v)
+/*
+ * Gives field i the name n, the EVTX decoder's name for it, in place of
+ * its JSON path: a wide event (Defender's carry some 50 items, each also
+ * under its squeezed name) then fits the field table as it does from an
+ * EVTX file.  Adds instead when n is an ECS name or already present.
+ */
+static void rename_field(struct core_event *ev, unsigned i, struct core_str n)
+{
+	struct core_field *f = &ev->fields[i];
+
+	if (core_field_lookup(n.p, n.len) != CORE_F_NAMED ||
+	    core_event_get_named(ev, n.p, n.len) != NULL) {
+		core_event_set_named(ev, n.p, n.len, f->value.p, f->value.len);
+		return;
+	}
+	f->name = n;
+}
+
+/* Event.System.X -> X, Event.System.X.#attributes.A -> X_A (field i). */
+static void system_key(struct core_event *ev, unsigned i, struct core_str n)
 {
 	struct core_str rest = core_str_make(n.p + 13, n.len - 13);
 	long at = core_str_find(rest, CORE_STR(".#attributes."));
@@ -1411,7 +1428,7 @@ static void system_key(struct core_event *ev, struct core_str n,
 
 	if (at < 0) {
 		if (memchr(rest.p, '.', rest.len) == NULL)
-			core_event_set_named(ev, rest.p, rest.len, v.p, v.len);
+			rename_field(ev, i, rest);
 		return;
 	}
 	p = core_arena_alloc(ev->arena, rest.len);
@@ -1420,12 +1437,13 @@ static void system_key(struct core_event *ev, struct core_str n,
 	memcpy(p, rest.p, (size_t)at);
 	p[at] = '_';
 	memcpy(p + at + 1, rest.p + at + 13, rest.len - (size_t)at - 13);
-	core_event_set_named(ev, p, rest.len - 12, v.p, v.len);
+	rename_field(ev, i, core_str_make(p, rest.len - 12));
 }
 
-static void json_field(struct core_event *ev, struct core_str n,
-		       struct core_str v)
+/* Field i, named n, under the EVTX decoder's names (beat_keys above). */
+static void json_field(struct core_event *ev, unsigned i)
 {
+	struct core_str n = ev->fields[i].name, v = ev->fields[i].value;
 	struct core_str rest;
 
 	for (size_t k = 0; k < CORE_ARRAY_LEN(beat_keys); k++) {
@@ -1437,7 +1455,7 @@ static void json_field(struct core_event *ev, struct core_str n,
 		}
 	}
 	if (core_str_starts(n, "Event.System.") && n.len > 13) {
-		system_key(ev, n, v);
+		system_key(ev, i, n);
 		return;
 	}
 	for (size_t k = 0; k < CORE_ARRAY_LEN(data_prefixes); k++) {
@@ -1445,11 +1463,17 @@ static void json_field(struct core_event *ev, struct core_str n,
 			continue;
 		rest = last_part(n);
 		if (rest.len)
-			core_event_set_named(ev, rest.p, rest.len, v.p, v.len);
+			rename_field(ev, i, rest);
 		rest = squeeze(ev->arena, rest);
 		if (rest.len)
 			core_event_set_named(ev, rest.p, rest.len, v.p, v.len);
 		return;
+	}
+	/* The flat style: a Data item with spaces, at the top level. */
+	if (memchr(n.p, '.', n.len) == NULL) {
+		rest = squeeze(ev->arena, n);
+		if (rest.len)
+			core_event_set_named(ev, rest.p, rest.len, v.p, v.len);
 	}
 }
 
@@ -1478,7 +1502,7 @@ bool parse_evtx_json(struct core_event *ev)
 		const struct core_field *f = &ev->fields[i];
 
 		if (f->id == CORE_F_NAMED)
-			json_field(ev, f->name, f->value);
+			json_field(ev, i);
 	}
 	for (size_t i = 0; i < CORE_ARRAY_LEN(ecs_maps); i++) {
 		const struct ecs_map *m = &ecs_maps[i];

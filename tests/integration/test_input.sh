@@ -222,4 +222,19 @@ special_checks() {
 }
 special_checks
 
+# A record wider than an event's field table is said, with its file and
+# line, and counted as bad; the record itself is still analysed.
+python3 -c '
+import json
+d = {"EventID": 1, "Channel": "Application"}
+d.update(("F%d" % i, str(i)) for i in range(150))
+print(json.dumps({"EventID": 2, "Channel": "Application"}))
+print(json.dumps(d))' >"$T/wide.json"
+"$VIGIL" analyze "$T/wide.json" >"$T/wide.out" 2>"$T/wide.err"
+check "a too wide record: exit 0" [ $? -eq 0 ]
+check "a too wide record is named with file and line" has "$T/wide.err" \
+	"src=$T/wide.json line=2 msg=\"record has more fields than an event"
+check "a too wide record counts as bad, and both are read" \
+	has "$T/wide.out" "2 records, 2 decoded, 0 raw, 1 bad"
+
 finish

@@ -52,4 +52,22 @@ share=$(awk -v p="$passed" -v t="$total" \
 echo "regression: $passed of $total cases fire their rule ($share%)"
 check "pass share $share% >= $min%" \
 	awk -v s="$share" -v m="$min" 'BEGIN { exit !(s >= m) }'
+
+# Each case's JSON export of the same events (Event.System and
+# Event.EventData nesting, pretty-printed, objects one after another)
+# fires exactly the rules the EVTX file fires.
+find "$S/regression_data" -name '*.json' | LC_ALL=C sort >"$T/jsons"
+tr '\n' '\0' <"$T/jsons" | xargs -0 "$VIGIL" rules test "${rules[@]}" \
+	>"$T/jhits" 2>"$T/jerr"
+check "rules test ran over the JSON exports" [ -s "$T/jhits" ]
+for ext in evtx json; do
+	f=$T/hits
+	[ $ext = json ] && f=$T/jhits
+	grep -E "^[^ ]+\.$ext:[0-9]+: (hit|correlation) " "$f" |
+		sed -E "s/\.$ext:[0-9]+: / /; s/ \([0-9]+ events?\)\$//" |
+		LC_ALL=C sort -u >"$T/set.$ext"
+done
+check "the JSON exports give hits" [ -s "$T/set.json" ]
+check "JSON exports fire the same rules as the EVTX files" \
+	diff "$T/set.evtx" "$T/set.json"
 finish

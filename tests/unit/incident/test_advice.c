@@ -36,6 +36,9 @@ static const char *const t_exec[] = { "attack.execution", "attack.t1059" };
 static const char *const t_clear[] = {
 	"attack.defense-impairment", "attack.t1070.001",
 };
+static const char *const t_impair[] = {
+	"attack.defense-impairment", "attack.t1685.001",
+};
 static const char *const t_proxy[] = {
 	"attack.stealth", "attack.t1218.011",
 };
@@ -57,6 +60,7 @@ RULE(r_pth, "Pass the hash", t_pth);
 RULE(r_exec, "Encoded PowerShell", t_exec);
 RULE(r_lateral, "Admin share write", t_lateral);
 RULE(r_clear, "Security log cleared", t_clear);
+RULE(r_impair, "Defender real-time protection off", t_impair);
 RULE(r_proxy, "Rundll32 proxy execution", t_proxy);
 
 /* Where an alert's event came from. */
@@ -79,6 +83,10 @@ static const struct advice_row rows[] = {
 	  { "Defences or logs were tampered with on WS1", NULL },
 	  { "hid what it ran", NULL },
 	  "log clearing is tampering" },
+	{ { { &r_impair, WIN } },
+	  { "Defences or logs were tampered with on WS1", NULL },
+	  { "hid what it ran", NULL },
+	  "ATT&CK v19's T1685 (impair defenses) is tampering" },
 	{ { { &r_proxy, WIN } },
 	  { "Something on WS1 hid what it ran", "Hashes", NULL },
 	  { "tampered", NULL },

@@ -223,6 +223,12 @@ static const struct jrow {
 	  "Operational\",\"event_id\":1116,\"event_data\":{\"Threat Name\":"
 	  "\"EICAR\"}}}", "Threat Name", "EICAR",
 	  "and as it is" },
+	{ "{\"EventID\":1116,\"Channel\":\"Microsoft-Windows-Windows Defender/"
+	  "Operational\",\"Threat Name\":\"EICAR\"}", "ThreatName", "EICAR",
+	  "flat style: a Data name with spaces also without them" },
+	{ "{\"Event\":{\"System\":{\"EventID\":7},\"EventData\":{"
+	  "\"Source Name\":\"Real-Time Protection\"}}}", "SourceName",
+	  "Real-Time Protection", "nested: a Data name without its spaces" },
 	{ "{\"user\":{\"name\":\"bob\"},\"EventID\":5}", "EventID", "5",
 	  "an EventID alone is not Windows, but stays a field" },
 	{ "{\"user\":{\"name\":\"bob\"}}", "event.dataset", "json",
@@ -254,6 +260,51 @@ static void test_json(void **state)
 				 r->field, v ? (int)v->len : 0,
 				 v ? v->p : "");
 	}
+	core_arena_free(a);
+}
+
+/*
+ * A wide export (Defender's 1116 and 1119 carry some 50 Data items, most
+ * with spaces) keeps every item by name and squeezed name: the JSON
+ * paths give way to the EVTX names, so nothing is dropped.
+ */
+static void test_json_wide(void **state)
+{
+	struct core_arena *a = core_arena_new(1 << 17);
+	struct core_buf b;
+	struct core_event ev;
+	char name[32];
+
+	(void)state;
+	core_buf_init(&b, 1 << 16);
+	core_buf_printf(&b, "{\"Event\":{\"System\":{\"EventID\":1119,"
+			"\"Channel\":\"Microsoft-Windows-Windows Defender/"
+			"Operational\",\"Provider\":{\"#attributes\":{"
+			"\"Name\":\"P\"}}},\"EventData\":{");
+	for (int i = 0; i < 45; i++)
+		core_buf_printf(&b, "%s\"Item %d\":\"v%d\"", i ? "," : "", i,
+				i);
+	core_buf_printf(&b, "}}}");
+	core_event_reset(&ev, a);
+	assert_int_equal(parse_record(CORE_FMT_JSON, NULL, &ev,
+				      core_buf_cstr(&b), b.len), 0);
+	assert_int_equal(ev.truncated, 0);
+	for (int i = 0; i < 45; i++) {
+		const struct core_str *v;
+		char want[8];
+
+		snprintf(want, sizeof(want), "v%d", i);
+		snprintf(name, sizeof(name), "Item %d", i);
+		v = core_event_get_named(&ev, name, strlen(name));
+		assert_non_null(v);
+		assert_true(core_str_eq_lit(*v, want));
+		snprintf(name, sizeof(name), "Item%d", i);
+		v = core_event_get_named(&ev, name, strlen(name));
+		assert_non_null(v);
+		assert_true(core_str_eq_lit(*v, want));
+	}
+	assert_non_null(core_event_get_named(&ev, "Provider_Name", 13));
+	core_buf_free(&b);
 	core_arena_free(a);
 }
 
@@ -326,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_wide),
 		cmocka_unit_test(test_parent_tracking),
 	};
 
