@@ -446,6 +446,18 @@ static unsigned popcount(uint32_t m)
 	return n;
 }
 
+/*
+ * Steps along the kill chain: distinct tactics, with Defense Evasion and
+ * the two tactics ATT&CK v19 split it into (a rule may name the old and
+ * the new) counted as one.
+ */
+static unsigned chain_steps(uint32_t mask)
+{
+	unsigned n = popcount(mask & ~TAC_EVASION_BITS);
+
+	return n + ((mask & TAC_EVASION_BITS) != 0);
+}
+
 static bool has_ids(const struct incident *inc)
 {
 	for (size_t i = 0; i < inc->nentities; i++)
@@ -498,7 +510,7 @@ static void score_of(struct work *w)
 	static const unsigned base[] = { 10, 25, 45, 65, 85 };
 	struct incident *inc = w->inc;
 	struct incident_score_parts *p = &inc->parts;
-	unsigned ntac = popcount(w->tactic_mask), sum;
+	unsigned ntac = chain_steps(w->tactic_mask), sum;
 	bool success = w->success || w->cred_then_access;
 	bool access = success || (w->tactic_mask & TAC_BIT(INITIAL));
 	bool alone;
@@ -849,7 +861,7 @@ static void tell_why(struct work *w, struct core_buf *b)
 				w->top->rule->level)));
 	if (p->chain)
 		core_buf_printf(b, ", +%u for %u tactics along the kill chain",
-				p->chain, inc->ntactics);
+				p->chain, chain_steps(w->tactic_mask));
 	if (p->success)
 		core_buf_printf(b, ", +%u for a successful login after "
 				"failures", p->success);

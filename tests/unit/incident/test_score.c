@@ -103,6 +103,50 @@ static void test_tactic_order(void **state)
 	}
 }
 
+static const char *const tags_hide_both[] = {
+	"attack.defense_evasion", "attack.stealth", "attack.t1564.001",
+};
+static const struct detect_rule_info rule_hide_both = {
+	.id = "r-hide2", .title = "Hidden file attribute (old and new tags)",
+	.level = DETECT_LEVEL_MEDIUM, .tags = tags_hide_both, .ntags = 3,
+};
+
+/*
+ * Defense evasion and the two tactics ATT&CK v19 made of it are one step
+ * of the chain: a rule naming both gains nothing, another tactic does.
+ */
+static void test_evasion_one_step(void **state)
+{
+	static const struct {
+		const struct detect_rule_info *rules[2];
+		unsigned chain;
+		const char *why;
+	} rows[] = {
+		{ { &rule_hide_both, NULL }, 0, "old and new name: one step" },
+		{ { &rule_hide_both, &rule_hide }, 0, "stealth twice: one" },
+		{ { &rule_hide_both, &rule_sudo }, 5, "and escalation: two" },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		struct incident_set *s = incident_set_new();
+		const struct incident *inc;
+
+		for (int i = 0; i < 2 && rows[r].rules[i]; i++) {
+			struct synth x = { rows[r].rules[i], T0 + i * SEC, 1,
+					   "198.51.100.77", NULL, NULL, "h",
+					   NULL, NULL, (uint64_t)i };
+
+			synth_add(s, &x);
+		}
+		assert_int_equal(incident_build(s), 0);
+		inc = incident_set_get(s, 0);
+		if (inc->parts.chain != rows[r].chain)
+			fail_msg("%s: chain %u", rows[r].why, inc->parts.chain);
+		incident_set_free(s);
+	}
+}
+
 /* Score parts add up, stay in range, and sort the set. */
 static void test_scores_bounded_and_sorted(void **state)
 {
@@ -187,6 +231,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_success_outranks_failures),
 		cmocka_unit_test(test_tactic_order),
+		cmocka_unit_test(test_evasion_one_step),
 		cmocka_unit_test(test_scores_bounded_and_sorted),
 		cmocka_unit_test(test_severity_names),
 		cmocka_unit_test(test_familiar_source),
