@@ -226,7 +226,8 @@ enum core_field_id core_field_lookup(const char *name, size_t len);
 	X(ACCESS_LOG, "access")                                              \
 	X(EVE_JSON, "eve")                                                   \
 	X(JSON, "json")                                                      \
-	X(EVTX, "evtx")
+	X(EVTX, "evtx")                                                      \
+	X(ERROR_LOG, "errorlog")
 
 enum core_format {
 #define CORE_FORMAT_ENUM(id, name) CORE_FMT_##id,

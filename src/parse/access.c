@@ -87,8 +87,12 @@ static bool is_method(struct core_str m)
 	return true;
 }
 
-/* "GET /x HTTP/1.1", "GET /x" (HTTP/0.9), or anything else kept whole. */
-static void read_request(struct core_event *ev, struct core_str req)
+/*
+ * A request line: "GET /x HTTP/1.1" and "GET /x" (HTTP/0.9) set the method,
+ * the URL fields and the version; anything else is kept whole as
+ * url.original; "-" or nothing sets nothing.  Values point into req.
+ */
+void parse_access_request(struct core_event *ev, struct core_str req)
 {
 	struct core_str r = req, method, target;
 	long sp;
@@ -197,7 +201,7 @@ int parse_access_record(const struct parse_ctx *ctx, struct core_event *ev,
 	if (!PARSE_EAT(&s, " ") || !read_quoted(&s, &req) ||
 	    !PARSE_EAT(&s, " "))
 		return CORE_E_PARSE;
-	read_request(ev, req);
+	parse_access_request(ev, req);
 	if (!read_tail(ev, s))
 		return CORE_E_PARSE;
 	core_event_set_lit(ev, CORE_F_EVENT_DATASET, "web.access");

@@ -34,6 +34,8 @@ static int decode(enum core_format fmt, const struct parse_ctx *ctx,
 		return parse_eve_record(ctx, ev, line);
 	case CORE_FMT_JSON:
 		return parse_json_record(ctx, ev, line);
+	case CORE_FMT_ERROR_LOG:
+		return parse_errorlog_record(ctx, ev, line);
 	default:
 		return CORE_E_PARSE;
 	}

@@ -60,6 +60,8 @@ struct core_str parse_small_num(unsigned v);
 struct core_str parse_transport(struct core_str s);
 /* Sets url.original and its url.path / url.query halves. */
 void parse_set_url(struct core_event *ev, struct core_str url);
+/* A request line ("GET /x HTTP/1.1") into method, URL and version. */
+void parse_access_request(struct core_event *ev, struct core_str req);
 
 /* ------------------------------------------------------ program dispatch */
 
@@ -168,5 +170,7 @@ int parse_eve_record(const struct parse_ctx *ctx, struct core_event *ev,
 		     struct core_str line);
 int parse_json_record(const struct parse_ctx *ctx, struct core_event *ev,
 		      struct core_str line);
+int parse_errorlog_record(const struct parse_ctx *ctx, struct core_event *ev,
+			  struct core_str line);
 
 #endif /* VIGIL_PARSE_INT_H */

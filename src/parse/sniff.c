@@ -4,8 +4,9 @@
  * Each sampled line votes for the format whose decoder accepts it: JSON
  * objects vote EVE when they carry event_type, JOURNAL when they carry
  * __REALTIME_TIMESTAMP, _SYSTEMD_UNIT or MESSAGE, else JSON; other lines
- * vote ACCESS_LOG or SYSLOG when those decoders' shapes fit (a syslog
- * line must carry a time stamp: a bare "word: text" line is not enough).
+ * vote ACCESS_LOG, ERROR_LOG or SYSLOG when those decoders' shapes fit
+ * (a syslog line must carry a time stamp: a bare "word: text" line is not
+ * enough; Apache's and nginx's error-log headers are no syslog header).
  * Blank lines do not vote.  The format with most votes wins if it got at
  * least a third of the votes, so a few garbage lines (a banner, a
  * truncated first line) do not turn a file raw; otherwise RAW.
@@ -70,6 +71,9 @@ static enum core_format classify(struct core_str s)
 	core_event_reset(ev, NULL);
 	if (parse_access_record(&ctx, ev, s) == 0)
 		return CORE_FMT_ACCESS_LOG;
+	core_event_reset(ev, NULL);
+	if (parse_errorlog_record(&ctx, ev, s) == 0)
+		return CORE_FMT_ERROR_LOG;
 	core_event_reset(ev, NULL);
 	if (parse_syslog_header(&ctx, ev, s, &prog, &msg) == 0 &&
 	    (ev->ts != CORE_TS_UNKNOWN || ev->ts_invalid))

@@ -1,0 +1,284 @@
+/*
+ * test_errorlog.c: Apache 2.2 and 2.4, nginx and ModSecurity error-log
+ * lines, and lines that only look like them.
+ */
+#include "parse_test.h"
+
+static const struct parse_row apache[] = {
+	{ "[Sun Dec 04 04:47:44 2005] [error] [client 192.0.2.10] "
+	  "File does not exist: /var/www/html/robots.txt",
+	  "rc=0\nts=2005-12-04T04:47:44.000000Z\nlog.level=error\n"
+	  "source.ip=192.0.2.10\n!source.port\n!log.logger\n"
+	  "message=File does not exist: /var/www/html/robots.txt\n"
+	  "event.dataset=web.error\nevent.kind=event\nevent.category=web\n"
+	  "!event.action",
+	  "Apache 2.2 with a client" },
+	{ "[Sun Dec 04 04:47:44 2005] [notice] jk2_init() Found child 6725 "
+	  "in scoreboard slot 10",
+	  "rc=0\nlog.level=notice\n!source.ip\n"
+	  "message=jk2_init() Found child 6725 in scoreboard slot 10",
+	  "Apache 2.2 without a client" },
+	{ "[Mon Dec  5 09:01:02 2005] [notice] child pid 1234 exit signal "
+	  "Segmentation fault (11)",
+	  "ts=2005-12-05T09:01:02.000000Z\n"
+	  "message=child pid 1234 exit signal Segmentation fault (11)",
+	  "space-padded day" },
+	{ "[Wed Oct 11 14:32:52.123456 2023] [core:error] [pid 1234:tid "
+	  "140245] [client 10.0.0.2:5555] AH00126: Invalid URI in request "
+	  "GET /%zz HTTP/1.1",
+	  "rc=0\nts=2023-10-11T14:32:52.123456Z\nlog.level=error\n"
+	  "log.logger=core\nprocess.pid=1234\nprocess.thread.id=140245\n"
+	  "source.ip=10.0.0.2\nsource.port=5555\nerror.code=AH00126\n"
+	  "message=AH00126: Invalid URI in request GET /%zz HTTP/1.1",
+	  "Apache 2.4 default ErrorLogFormat" },
+	{ "[Thu May 12 08:28:57.652118 2011] [core:info] [pid 8777:tid 43] "
+	  "[client ::1:58619] AH00128: File does not exist: /x/favicon.ico",
+	  "source.ip=::1\nsource.port=58619\nlog.level=info",
+	  "2.4 IPv6 client with its port" },
+	{ "[Thu May 12 08:28:57.652118 2011] [core:info] [pid 8777] "
+	  "[client 2001:db8::5:443] AH00128: x",
+	  "source.ip=2001:db8::5\nsource.port=443\nprocess.pid=8777\n"
+	  "!process.thread.id",
+	  "IPv6 with a port, prefork pid without tid" },
+	{ "[Sun Dec 04 04:47:44 2005] [error] [client 2001:db8::7] x",
+	  "source.ip=2001:db8::7\n!source.port",
+	  "2.2 IPv6 client: no port to split off" },
+	{ "[Sun Oct 08 09:29:52.451209 2023] [proxy_fcgi:error] [pid 41:tid "
+	  "42] (70007)The timeout specified has expired: [client "
+	  "198.51.100.4:51000] AH01075: Error dispatching request to : "
+	  "(polling), referer: https://example.org/form",
+	  "source.ip=198.51.100.4\nsource.port=51000\nerror.code=AH01075\n"
+	  "log.logger=proxy_fcgi\n"
+	  "http.request.referrer=https://example.org/form\n"
+	  "message=(70007)The timeout specified has expired: [client "
+	  "198.51.100.4:51000] AH01075: Error dispatching request to : "
+	  "(polling), referer: https://example.org/form",
+	  "APR error before the client; referer at the end" },
+	{ "[Tue Jan 02 03:04:05.000001 2024] [mpm_event:notice] [pid 1:tid "
+	  "2] AH00489: Apache/2.4.57 (Unix) configured -- resuming normal "
+	  "operations",
+	  "log.logger=mpm_event\nerror.code=AH00489\n!source.ip",
+	  "startup notice" },
+	{ "[Tue Jan 02 03:04:05.5 2024] [:error] [pid 9] [client "
+	  "203.0.113.9:3000] PHP Warning:  include(x.php): failed to open "
+	  "stream",
+	  "ts=2024-01-02T03:04:05.500000Z\nlog.level=error\n!log.logger\n"
+	  "source.ip=203.0.113.9",
+	  "empty module, short fraction" },
+	{ "[Tue Jan 02 03:04:05.000001 2024] [ssl:trace3] [pid 9] x",
+	  "log.level=trace3\nlog.logger=ssl", "trace levels" },
+	{ "[2023-10-11 14:32:52.250000] [core:warn] [pid 77] AH00045: x",
+	  "rc=0\nts=2023-10-11T14:32:52.250000Z\nlog.level=warn\n"
+	  "error.code=AH00045",
+	  "ErrorLogFormat with %{cu}t" },
+	{ "[Sun Dec 04 04:47:44 2005] [error] [client bad.example] x",
+	  "source.domain=bad.example\n!source.ip", "a name for the client" },
+	{ "[Sun Dec 04 04:47:44 2005] [error] [client 192.0.2.1:99999] x",
+	  "!source.port\nsource.domain=192.0.2.1:99999",
+	  "a port out of range is not split off" },
+	{ "[Sun Feb 30 04:47:44 2005] [error] x",
+	  "rc=0\nts=-\nmessage=x",
+	  "a stamp naming no day: decoded, time unknown" },
+	{ "[Sun Dec 04 04:47:44 2005] [oops] x", "rc=-3\n!log.level",
+	  "unknown level" },
+	{ "[Sun Dec 04 04:47:44 2005] [core:] x", "rc=-3", "module, no level" },
+	{ "[Sun Dec 04 04:47:44 2005] [a b:error] x", "rc=-3",
+	  "a module with a space" },
+	{ "[Sun Dec 04 04:47:44 2005]", "rc=-3", "stamp only" },
+	{ "[Sun Dec 04 04:47:44 2005] [error", "rc=-3",
+	  "unterminated level" },
+	{ "[Sun Dec 04 04:47 2005] [error] x", "rc=-3", "short time" },
+	{ "[UFW BLOCK] IN=eth0 OUT= SRC=1.2.3.4", "rc=-3\n!log.level",
+	  "a bracket that is no stamp" },
+	{ "[Sun Dec 04 04:47:44 2005] [error] [client 192.0.2.3",
+	  "rc=0\n!source.ip\nmessage=[client 192.0.2.3",
+	  "unterminated client bracket stays in the message" },
+};
+
+static const struct parse_row nginx[] = {
+	{ "2023/10/11 14:32:52 [error] 1234#1234: *5 open() "
+	  "\"/usr/share/nginx/html/x\" failed (2: No such file or directory), "
+	  "client: 10.0.0.1, server: example.org, request: \"GET /x?a=1 "
+	  "HTTP/1.1\", host: \"example.org\", referrer: \"http://r.example/\"",
+	  "rc=0\nts=2023-10-11T14:32:52.000000Z\nlog.level=error\n"
+	  "process.pid=1234\nprocess.thread.id=1234\n"
+	  "nginx.error.connection_id=5\nsource.ip=10.0.0.1\n"
+	  "server.domain=example.org\nhttp.request.method=GET\n"
+	  "url.original=/x?a=1\nurl.path=/x\nurl.query=a=1\n"
+	  "http.version=1.1\nurl.domain=example.org\n"
+	  "http.request.referrer=http://r.example/\n"
+	  "event.dataset=web.error\nevent.category=web\n"
+	  "message=open() \"/usr/share/nginx/html/x\" failed (2: No such file "
+	  "or directory), client: 10.0.0.1, server: example.org, request: "
+	  "\"GET /x?a=1 HTTP/1.1\", host: \"example.org\", referrer: "
+	  "\"http://r.example/\"",
+	  "nginx with the full context" },
+	{ "2023/10/11 14:32:52 [alert] 1200#1200: worker process 1201 exited "
+	  "on signal 6 (core dumped)",
+	  "rc=0\nlog.level=alert\nprocess.pid=1200\n"
+	  "!nginx.error.connection_id\n!source.ip\n"
+	  "message=worker process 1201 exited on signal 6 (core dumped)",
+	  "master process message, no connection" },
+	{ "2023/10/11 14:32:52 [info] 7#7: *31 client 192.0.2.8 closed "
+	  "keepalive connection",
+	  "log.level=info\nnginx.error.connection_id=31\n!source.ip",
+	  "no context tail: the client in the text is not taken" },
+	{ "2023/10/11 14:32:52 [crit] 7#7: *1 SSL_do_handshake() failed "
+	  "while SSL handshaking, client: 2001:db8::9, server: 0.0.0.0:443",
+	  "source.ip=2001:db8::9\nserver.domain=0.0.0.0:443\n"
+	  "!http.request.method",
+	  "client and server only, IPv6 client" },
+	{ "2023/10/11 14:32:52 [error] 7#7: *2 upstream timed out (110: "
+	  "Connection timed out) while reading response header from "
+	  "upstream, client: 192.0.2.20, server: , request: \"POST /api "
+	  "HTTP/2.0\", upstream: \"http://127.0.0.1:8080/api\", host: "
+	  "\"api.example\"",
+	  "source.ip=192.0.2.20\n!server.domain\nhttp.request.method=POST\n"
+	  "url.original=/api\nurl.domain=api.example",
+	  "empty server name, upstream" },
+	{ "2023/10/11 14:32:52 [error] 7#7: *3 open() \"/srv/a, client: "
+	  "6.6.6.6, server: x\" failed, client: 192.0.2.30, server: s, "
+	  "request: \"GET / HTTP/1.1\"",
+	  "source.ip=192.0.2.30\nserver.domain=s",
+	  "a fake tail in the text does not pick the client" },
+	{ "2023/10/11 14:32:52 [error] 7#7: *4 x, client: 192.0.2.31, "
+	  "server: s, request: \"GET /\", host: \"h\", referrer: \"a, client: "
+	  "6.6.6.6, server: evil\"",
+	  "source.ip=192.0.2.31\nhttp.request.referrer=a, client: 6.6.6.6, "
+	  "server: evil",
+	  "a fake tail in the referrer does not pick the client" },
+	{ "2023/10/11 14:32:52 [error] 7#7: *5 x, client: 192.0.2.32, "
+	  "server: s, request: \"GET /",
+	  "rc=0\n!source.ip\n!http.request.method",
+	  "cut inside the request: the tail is not taken" },
+	{ "2023/10/11 14:32:52 [error] 7#7: *6 x, client: unix:, server: s",
+	  "!source.ip\n!source.domain\nserver.domain=s",
+	  "unix socket client" },
+	{ "2023/02/30 14:32:52 [error] 7#7: x", "rc=0\nts=-",
+	  "a date that does not exist" },
+	{ "2023/10/11 14:32:52 [oops] 7#7: x", "rc=-3", "unknown level" },
+	{ "2023/10/11 14:32:52 [error] 7: x", "rc=-3", "pid without tid" },
+	{ "2023/10/11 14:32:52 [error] a#7: x", "rc=-3", "pid not a number" },
+	{ "2023/10/11 14:32:52 [error]", "rc=-3", "header cut short" },
+	{ "2023-10-11 14:32:52 [error] 7#7: x", "rc=-3", "dashes in the date" },
+	{ "just words", "rc=-3\nmessage=just words", "not an error log" },
+	{ "", "rc=-3", "empty line" },
+};
+
+static const struct parse_row modsec[] = {
+	{ "[Wed Oct 11 14:32:52.123456 2023] [security2:error] [pid 1234:tid "
+	  "140] [client 10.0.0.2:5555] [client 10.0.0.2] ModSecurity: Access "
+	  "denied with code 403 (phase 2). Matched \"Operator `Ge' with "
+	  "parameter `5' against variable `TX:ANOMALY_SCORE' (Value: `5' )\" "
+	  "at TX:ANOMALY_SCORE. [file \"/etc/modsecurity/crs/REQUEST-949-"
+	  "BLOCKING-EVALUATION.conf\"] [line \"80\"] [id \"949110\"] [msg "
+	  "\"Inbound Anomaly Score Exceeded (Total Score: 5)\"] [severity "
+	  "\"CRITICAL\"] [ver \"OWASP_CRS/3.3.2\"] [tag \"application-multi\"]"
+	  " [tag \"attack-generic\"] [hostname \"www.example.org\"] [uri "
+	  "\"/index.php\"] [unique_id \"ZSa8hH8AAQEAAAbSAAAAAA\"]",
+	  "rc=0\nevent.action=modsecurity_denied\nevent.type=denied\n"
+	  "event.kind=alert\nevent.category=intrusion_detection\n"
+	  "http.response.status_code=403\nrule.id=949110\n"
+	  "rule.name=Inbound Anomaly Score Exceeded (Total Score: 5)\n"
+	  "event.severity=2\nrule.ruleset=OWASP_CRS/3.3.2\n"
+	  "rule.category=attack-generic\nurl.domain=www.example.org\n"
+	  "url.original=/index.php\nhttp.request.id=ZSa8hH8AAQEAAAbSAAAAAA\n"
+	  "source.ip=10.0.0.2\nsource.port=5555\nlog.logger=security2\n"
+	  "event.dataset=web.error",
+	  "ModSecurity 2 in Apache 2.4, blocked" },
+	{ "[Sun Dec 04 04:47:44 2005] [error] [client 192.0.2.44] "
+	  "ModSecurity: Warning. Pattern match \"(?i:union.*select)\" at "
+	  "ARGS:id. [file \"/etc/modsecurity/r.conf\"] [line \"12\"] [id "
+	  "\"942100\"] [msg \"SQL Injection Attack\"] [data \"Matched Data: "
+	  "union select found within ARGS:id: 1 union select [id \\\"1\\\"]\"] "
+	  "[uri \"/x\"] [unique_id \"abc\"]",
+	  "event.action=modsecurity_warning\n!event.type\nrule.id=942100\n"
+	  "rule.name=SQL Injection Attack\nurl.original=/x\n"
+	  "source.ip=192.0.2.44\n!http.response.status_code",
+	  "ModSecurity in Apache 2.2, detection only; an escaped tag in the "
+	  "data is not a tag" },
+	{ "2023/10/11 14:32:52 [error] 1234#1234: *5 [client 10.0.0.1] "
+	  "ModSecurity: Access denied with code 403 (phase 2). Matched "
+	  "\"Operator `Ge' ...\" [file \"/etc/nginx/crs/REQUEST-942.conf\"] "
+	  "[line \"45\"] [id \"942100\"] [rev \"\"] [msg \"SQL Injection "
+	  "Attack Detected via libinjection\"] [severity \"2\"] [ver "
+	  "\"OWASP_CRS/3.3.4\"] [hostname \"10.0.0.5\"] [uri \"/x\"] "
+	  "[unique_id \"169702397238.441722\"], client: 10.0.0.1, server: "
+	  "example.org, request: \"GET /x?id=1%27 HTTP/1.1\", host: "
+	  "\"example.org\"",
+	  "event.action=modsecurity_denied\nrule.id=942100\n"
+	  "rule.name=SQL Injection Attack Detected via libinjection\n"
+	  "event.severity=2\nsource.ip=10.0.0.1\nurl.original=/x?id=1%27\n"
+	  "url.domain=example.org\nhttp.request.method=GET\n"
+	  "http.request.id=169702397238.441722\n!rule.version",
+	  "ModSecurity 3 in nginx: the request wins over the uri tag" },
+	{ "[Sun Dec 04 04:47:44 2005] [notice] ModSecurity for Apache/2.9.3 "
+	  "(http://www.modsecurity.org/) configured.",
+	  "rc=0\n!event.action\nevent.kind=event",
+	  "the start-up notice is no ModSecurity message" },
+	{ "[Sun Dec 04 04:47:44 2005] [error] ModSecurity: Audit log: Failed "
+	  "to lock global mutex: Permission denied",
+	  "event.action=modsecurity_message\nevent.kind=event\n!rule.id",
+	  "ModSecurity's own trouble: a message, no alert" },
+	{ "[Sun Dec 04 04:47:44 2005] [error] [client 192.0.2.45] File does "
+	  "not exist: /var/www/ModSecurity: Access denied [id \"1\"]",
+	  "!event.action\n!rule.id\nevent.kind=event",
+	  "ModSecurity's words inside a path are no ModSecurity message" },
+	{ "[Sun Dec 04 04:47:44 2005] [error] ModSecurity: Access denied "
+	  "with code 4 [id \"1\" [msg \"x\"] [msg \"unterminated",
+	  "event.action=modsecurity_denied\n!http.response.status_code\n"
+	  "!rule.id\nrule.name=x",
+	  "broken tags are skipped, a short code is not a status" },
+};
+
+static void test_errorlog_apache(void **state)
+{
+	(void)state;
+	pt_table(CORE_FMT_ERROR_LOG, apache, CORE_ARRAY_LEN(apache));
+}
+
+static void test_errorlog_nginx(void **state)
+{
+	(void)state;
+	pt_table(CORE_FMT_ERROR_LOG, nginx, CORE_ARRAY_LEN(nginx));
+}
+
+static void test_errorlog_modsecurity(void **state)
+{
+	(void)state;
+	pt_table(CORE_FMT_ERROR_LOG, modsec, CORE_ARRAY_LEN(modsec));
+}
+
+/* A zone-less stamp follows --tz and is flagged as guessed. */
+static void test_errorlog_zone(void **state)
+{
+	static const char line[] = "2023/10/11 14:32:52 [error] 7#7: x";
+	struct core_arena *arena = core_arena_new(0);
+	struct core_event ev;
+	struct parse_ctx ctx;
+	char ts[40];
+
+	(void)state;
+	assert_non_null(arena);
+	pt_ctx(&ctx);
+	ctx.tz_offset_min = 120;
+	core_event_reset(&ev, arena);
+	assert_int_equal(parse_record(CORE_FMT_ERROR_LOG, &ctx, &ev, line,
+				      sizeof(line) - 1), 0);
+	core_time_format(ev.ts, ts, sizeof(ts));
+	assert_string_equal(ts, "2023-10-11T12:32:52.000000Z");
+	assert_true(ev.ts_guessed);
+	core_arena_free(arena);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_errorlog_apache),
+		cmocka_unit_test(test_errorlog_nginx),
+		cmocka_unit_test(test_errorlog_modsecurity),
+		cmocka_unit_test(test_errorlog_zone),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
