@@ -240,7 +240,7 @@ const char *core_format_name(enum core_format f);
 /* Returns the format for a --format name, or -1. */
 int core_format_lookup(const char *name);
 
-#define CORE_EVENT_MAX_FIELDS 96
+#define CORE_EVENT_MAX_FIELDS 256
 
 struct core_field {
 	uint16_t id;		/* enum core_field_id */

@@ -227,7 +227,7 @@ special_checks
 python3 -c '
 import json
 d = {"EventID": 1, "Channel": "Application"}
-d.update(("F%d" % i, str(i)) for i in range(150))
+d.update(("F%d" % i, str(i)) for i in range(300))
 print(json.dumps({"EventID": 2, "Channel": "Application"}))
 print(json.dumps(d))' >"$T/wide.json"
 "$VIGIL" analyze "$T/wide.json" >"$T/wide.out" 2>"$T/wide.err"
@@ -236,5 +236,25 @@ check "a too wide record is named with file and line" has "$T/wide.err" \
 	"src=$T/wide.json line=2 msg=\"record has more fields than an event"
 check "a too wide record counts as bad, and both are read" \
 	has "$T/wide.out" "2 records, 2 decoded, 0 raw, 1 bad"
+
+# A Winlogbeat 8 record of the Sysmon module (about 110 fields with its
+# ECS copies) keeps every event_data item: a rule on them fires.
+cat >"$T/wlb.yml" <<'EOF'
+title: whoami from cmd
+id: 3f2a9c71-5b8e-4d06-a1f4-6e7d8c9b0a12
+logsource: {product: windows, category: process_creation}
+detection:
+  s:
+    Image|endswith: '\cmd.exe'
+    CommandLine|contains: whoami
+    ProcessId: '6120'
+  condition: s
+EOF
+"$VIGIL" rules test "$T/wlb.yml" \
+	"$SRCDIR/tests/integration/fixtures/json/winlogbeat8_sysmon_process.json" \
+	>"$T/wlb.out" 2>&1
+check "Winlogbeat 8 Sysmon record: the rule fires" has "$T/wlb.out" "hits: 1"
+check "Winlogbeat 8 Sysmon record: nothing dropped" \
+	bash -c "! grep -q 'more fields' '$T/wlb.out'"
 
 finish
