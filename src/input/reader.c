@@ -209,7 +209,11 @@ static size_t json_compact(char *p, size_t n)
 	return w;
 }
 
-/* An array, or an object that does not close on its first line. */
+/*
+ * An array of objects, or an object that does not close on its first
+ * line.  A bracket before anything else opens many log lines ("[Sun Dec
+ * 04 04:47:44 2005] [error] ...") and is no array.
+ */
 static bool is_json_document(const struct input_reader *r)
 {
 	size_t at = r->start, nl;
@@ -219,8 +223,11 @@ static bool is_json_document(const struct input_reader *r)
 		at++;
 	if (at == r->end)
 		return false;
-	if (r->buf[at] == '[')
-		return true;
+	if (r->buf[at] == '[') {
+		for (at++; at < r->end && json_space(r->buf[at]); at++)
+			;
+		return at == r->end || r->buf[at] == '{' || r->buf[at] == ']';
+	}
 	if (r->buf[at] != '{')
 		return false;
 	eol = memchr(r->buf + at, '\n', r->end - at);

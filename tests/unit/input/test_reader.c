@@ -266,6 +266,9 @@ static const struct jdoc_case jdoc_cases[] = {
 	  "cut off: the rest is read as lines" },
 	{ "{\"a\": 1}\n{\"b\": 2}\n", 2, "{\"a\": 1}", 2,
 	  "JSON lines stay lines (not compacted)" },
+	{ "[Sun Dec 04 04:47:44 2005] [error] x\n[Sun Dec 04 04:47:45 2005] "
+	  "[notice] y\n", 2, "[Sun Dec 04 04:47:44 2005] [error] x", 2,
+	  "a log line opening with a bracket is no JSON array" },
 };
 
 static void test_json_documents(void **state)
