@@ -279,6 +279,109 @@ check "fields of network/dns (CATEGORY/SERVICE)" \
 	grep -q "^log source product=- service=dns category=network$" \
 	"$T/nd.out"
 
+# Every log source of the Sigma taxonomy appendix is known to vigil.
+TAX="$DATASETS/sigma/specification/specification/sigma-appendix-taxonomy.md"
+if [ -f "$TAX" ]; then
+	python3 - "$TAX" >"$T/tax.names" <<'EOF'
+import re, sys
+row = re.compile(r"\|[^|]*\|\s*((?:(?:product|service|category): "
+                 r"[^<|]+?(?:<br>)?)+)\s*\|")
+for line in open(sys.argv[1], encoding="utf-8"):
+    m = row.match(line)
+    if not m:
+        continue
+    kv = dict(x.split(": ", 1) for x in m.group(1).split("<br>") if x)
+    kv = {k: v.strip() for k, v in kv.items()}
+    p, s, c = kv.get("product"), kv.get("service"), kv.get("category")
+    if p:
+        print(p + "/" + (s or c) if (s or c) else p)
+    else:
+        print(c + "/" + s if s and c else (s or c))
+EOF
+	n=0
+	while read -r name; do
+		n=$((n + 1))
+		"$VIGIL" rules fields "$name" >/dev/null 2>&1 ||
+			fail "taxonomy log source '$name' unknown"
+	done <"$T/tax.names"
+	check "the taxonomy lists over 100 log sources ($n)" [ "$n" -gt 100 ]
+else
+	echo "SKIP: no Sigma taxonomy at $TAX (the taxonomy part only)"
+fi
+
+# Web server error logs: Sigma's service apache / nginx rules read the
+# servers' error.log, product modsecurity its ModSecurity messages; none
+# of them fires on an access log carrying the same words.
+cat >"$T/error.log" <<'EOF'
+[Sun Dec 04 04:47:44 2005] [notice] jk2_init() Found child 6725 in scoreboard slot 10
+[Sun Dec 04 04:51:08 2005] [notice] child pid 6725 exit signal Segmentation Fault (11)
+[Wed Oct 11 14:32:52.123456 2023] [core:error] [pid 1234:tid 140] [client 10.0.0.2:5555] AH00126: Invalid URI in request GET /%zz HTTP/1.1
+[Wed Oct 11 14:32:53.000001 2023] [security2:error] [pid 1234:tid 140] [client 10.0.0.2:5555] [client 10.0.0.2] ModSecurity: Access denied with code 403 (phase 2). Pattern match "union.*select" at ARGS:id. [file "/etc/modsecurity/r.conf"] [line "12"] [id "942100"] [msg "SQL Injection Attack Detected via libinjection"] [severity "CRITICAL"] [uri "/item.php"] [unique_id "ZSa8hH8AAQEAAAbSAAAAAA"]
+EOF
+cat >"$T/nginx-error.log" <<'EOF'
+2023/10/11 14:32:52 [alert] 1200#1200: worker process 1201 exited on signal 6 (core dumped)
+2023/10/11 14:32:53 [error] 1201#1201: *5 [client 10.0.0.1] ModSecurity: Warning. Matched "Operator `Rx'" [file "/etc/nginx/crs/r.conf"] [line "45"] [id "942100"] [msg "SQL Injection"] [uri "/x"] [unique_id "169702397238.441722"], client: 10.0.0.1, server: example.org, request: "GET /x?id=1%27 HTTP/1.1", host: "example.org"
+EOF
+cat >"$T/weberr-access.log" <<'EOF'
+10.0.0.3 - - [11/Oct/2023:14:32:52 +0000] "GET /?q=exit%20signal%20Segmentation%20Fault HTTP/1.1" 404 12 "-" "exit signal Segmentation Fault"
+10.0.0.3 - - [11/Oct/2023:14:32:53 +0000] "GET /?q=942100 HTTP/1.1" 404 12 "-" "exited on signal 6 (core dumped) ModSecurity: Access denied [id \"942100\"]"
+EOF
+cat >"$T/apache-segv.yml" <<'EOF'
+title: Apache worker crashed
+id: 8f1d0c3a-2b4e-4c6f-9a7d-1e2f3a4b5c6d
+logsource: {service: apache}
+detection:
+  keywords: ['exit signal Segmentation Fault']
+  condition: keywords
+EOF
+cat >"$T/modsec-sqli.yml" <<'EOF'
+title: ModSecurity SQL injection rule
+id: 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f
+logsource: {product: modsecurity}
+detection:
+  sel: {id: '942100', msg|contains: 'SQL Injection'}
+  condition: sel
+EOF
+"$VIGIL" rules test "$T/apache-segv.yml" "$T/error.log" \
+	"$T/weberr-access.log" >"$T/segv.out" 2>&1
+check "service apache: the error.log crash line hits" \
+	grep -q "error.log:2: hit" "$T/segv.out"
+check "service apache: one hit, none on the access log" \
+	grep -q "^hits: 1$" "$T/segv.out"
+"$VIGIL" rules test "$T/modsec-sqli.yml" "$T/error.log" \
+	"$T/nginx-error.log" "$T/weberr-access.log" >"$T/msec.out" 2>&1
+check "product modsecurity: Apache's ModSecurity line hits" \
+	grep -q "/error.log:4: hit" "$T/msec.out"
+check "product modsecurity: nginx's ModSecurity line hits" \
+	grep -q "nginx-error.log:2: hit" "$T/msec.out"
+check "product modsecurity: two hits, none on the access log" \
+	grep -q "^hits: 2$" "$T/msec.out"
+"$VIGIL" rules fields modsecurity >"$T/msf.out" 2>&1
+check "fields of modsecurity map its tag names" \
+	grep -q "^  unique_id  *http.request.id$" "$T/msf.out"
+SIGWEB="$DATASETS/sigma/rules/web/product"
+if [ -d "$SIGWEB/apache" ] && [ -d "$SIGWEB/nginx" ]; then
+	"$VIGIL" rules test -r "$SIGWEB/apache" -r "$SIGWEB/nginx" \
+		"$T/error.log" "$T/nginx-error.log" "$T/weberr-access.log" \
+		>"$T/sigweb.out" 2>&1
+	check "community: Apache Segmentation Fault on error.log" \
+		grep -q "error.log:2: hit .*Apache Segmentation Fault" \
+		"$T/sigweb.out"
+	check "community: Nginx Core Dump on nginx's error log" \
+		grep -q "nginx-error.log:1: hit .*Nginx Core Dump" \
+		"$T/sigweb.out"
+	check "community: two hits, none on the access log" \
+		grep -q "^hits: 2$" "$T/sigweb.out"
+else
+	echo "SKIP: no Sigma web rules at $SIGWEB (the community part only)"
+fi
+"$VIGIL" analyze "$T/error.log" "$T/nginx-error.log" >"$T/wea.out" \
+	2>"$T/wea.err"
+check "analyze of error logs exits 0" [ $? -eq 0 ]
+check "analyze of error logs warns of nothing" [ ! -s "$T/wea.err" ]
+check "analyze counts every error-log line as decoded" \
+	grep -q "6 records, 6 decoded, 0 raw" "$T/wea.out"
+
 # --help is help, not a path; a path that cannot be read gives no summary.
 for sub in check test fields; do
 	"$VIGIL" rules $sub --help >"$T/help.out" 2>&1
