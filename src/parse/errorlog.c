@@ -567,15 +567,25 @@ static size_t modsec_read_tag(struct core_str s, struct core_str *key,
 
 /*
  * The text after "ModSecurity: ": action, status and tags.  A denial or
- * a warning is an alert; any other text is ModSecurity's own state
- * (audit log, configuration).
+ * a warning (after the tags, where old versions put them) is an alert;
+ * any other text is ModSecurity's own state (audit log, configuration).
  */
 static void modsec_message(struct core_event *ev, struct core_str m)
 {
 	struct core_str s = m, key, val;
 	const char *at, *action = "modsecurity_message";
 	bool alert = true;
+	size_t n;
 
+	/* ModSecurity 2.6 and older put the tags first. */
+	for (;;) {
+		skip_blanks(&s);
+		if (s.len == 0 || s.p[0] != '[' ||
+		    (n = modsec_read_tag(s, &key, &val)) == 0)
+			break;
+		s.p += n;
+		s.len -= n;
+	}
 	if (PARSE_EAT(&s, "Access denied")) {
 		action = "modsecurity_denied";
 		core_event_set_lit(ev, CORE_F_EVENT_TYPE, "denied");
@@ -597,8 +607,6 @@ static void modsec_message(struct core_event *ev, struct core_str m)
 
 	s = m;
 	while (s.len && (at = memchr(s.p, '[', s.len)) != NULL) {
-		size_t n;
-
 		s.len -= (size_t)(at - s.p);
 		s.p = at;
 		n = modsec_read_tag(s, &key, &val);

@@ -212,6 +212,16 @@ static const struct parse_row modsec[] = {
 	  "url.domain=example.org\nhttp.request.method=GET\n"
 	  "http.request.id=169702397238.441722\n!rule.version",
 	  "ModSecurity 3 in nginx: the request wins over the uri tag" },
+	{ "[Mon Dec 23 13:12:31 2013] [error] [client 192.0.2.46] "
+	  "ModSecurity:  [file \"/etc/httpd/crs_21.conf\"] [line \"47\"] "
+	  "[id \"960015\"] [msg \"Request Missing an Accept Header\"] "
+	  "[severity \"NOTICE\"][tag \"OWASP_CRS/PROTOCOL_VIOLATION\"] "
+	  "Access denied with code 403 (phase 2). Operator EQ matched 0 at "
+	  "REQUEST_HEADERS. [hostname \"www.example.net\"] [uri \"/\"]",
+	  "event.action=modsecurity_denied\nhttp.response.status_code=403\n"
+	  "rule.id=960015\nevent.severity=5\nurl.original=/\n"
+	  "!rule.category",
+	  "ModSecurity 2.6: the tags come before the text" },
 	{ "[Sun Dec 04 04:47:44 2005] [notice] ModSecurity for Apache/2.9.3 "
 	  "(http://www.modsecurity.org/) configured.",
 	  "rc=0\n!event.action\nevent.kind=event",
