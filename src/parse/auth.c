@@ -462,6 +462,8 @@ bool parse_program_dispatch(struct core_event *ev, struct core_str prog,
 	if (fam != FAM_SSHD && fam != FAM_KERNEL && parse_pam_prefixed(ev, msg))
 		return true;
 
+	if (fam == FAM_OTHER && parse_errorlog_message(ev, prog, msg))
+		return true;
 	switch (fam) {
 	case FAM_SSHD:
 		return parse_sshd_message(ev, msg);

@@ -320,25 +320,39 @@ static void apache_message(struct core_event *ev, struct core_str m,
 	read_ah_code(ev, m);
 }
 
-/* Apache 2.2 / 2.4; *msg receives the text after the brackets. */
-static int apache_record(const struct parse_ctx *ctx, struct core_event *ev,
-			 struct core_str line, struct core_str *msg)
+/*
+ * Apache's text from the level bracket on; *msg receives the text after
+ * the brackets.  v24: the stamp had microseconds.  Sets nothing when it
+ * returns CORE_E_PARSE.
+ */
+static int apache_body(struct core_event *ev, struct core_str s, bool v24,
+		       struct core_str *msg)
 {
-	struct core_str s = line, st, lv;
-	bool v24;
+	struct core_str lv;
+	bool mod;
 
-	if (!PARSE_EAT(&s, "[") || !parse_token(&s, ']', &st) ||
-	    (!read_ctime(ctx, ev, st) && !read_iso(ctx, ev, st)))
+	if (!PARSE_EAT(&s, "[") || !parse_token(&s, ']', &lv) ||
+	    !read_level(ev, lv, &mod))
 		return CORE_E_PARSE;
-	if (!PARSE_EAT(&s, " [") || !parse_token(&s, ']', &lv) ||
-	    !read_level(ev, lv, &v24))
-		return CORE_E_PARSE;
-	v24 = v24 || memchr(st.p, '.', st.len) != NULL;
+	v24 = v24 || mod;
 	read_brackets(ev, &s, v24);
 	skip_blanks(&s);
 	*msg = s;
 	apache_message(ev, s, v24);
 	return 0;
+}
+
+/* Apache 2.2 / 2.4: the stamp, then apache_body(). */
+static int apache_record(const struct parse_ctx *ctx, struct core_event *ev,
+			 struct core_str line, struct core_str *msg)
+{
+	struct core_str s = line, st;
+
+	if (!PARSE_EAT(&s, "[") || !parse_token(&s, ']', &st) ||
+	    (!read_ctime(ctx, ev, st) && !read_iso(ctx, ev, st)) ||
+	    !PARSE_EAT(&s, " "))
+		return CORE_E_PARSE;
+	return apache_body(ev, s, memchr(st.p, '.', st.len) != NULL, msg);
 }
 
 /* ----------------------------------------------------------------- nginx */
@@ -450,27 +464,32 @@ static void ngx_context(struct core_event *ev, struct core_str m)
 				   t.v[NGX_REFERRER]);
 }
 
-/* "yyyy/mm/dd hh:mm:ss [level] PID#TID: [*CONN ]text". */
-static int nginx_record(const struct parse_ctx *ctx, struct core_event *ev,
-			struct core_str line, struct core_str *msg)
+/* "yyyy/mm/dd hh:mm:ss " at line into t; false if not that shape. */
+static bool nginx_stamp(struct core_str line, int t[6])
 {
 	const char *p = line.p;
-	struct core_str s, lvl, ids, pid;
-	int t[6];
 
-	if (line.len < 22 || p[4] != '/' || p[7] != '/' || p[10] != ' ' ||
-	    p[13] != ':' || p[16] != ':' || p[19] != ' ' ||
-	    !read_digits(p, 4, &t[0]) || !read_digits(p + 5, 2, &t[1]) ||
-	    !read_digits(p + 8, 2, &t[2]) || !read_digits(p + 11, 2, &t[3]) ||
-	    !read_digits(p + 14, 2, &t[4]) || !read_digits(p + 17, 2, &t[5]))
-		return CORE_E_PARSE;
-	s = core_str_make(p + 20, line.len - 20);
+	return line.len >= 20 && p[4] == '/' && p[7] == '/' && p[10] == ' ' &&
+	       p[13] == ':' && p[16] == ':' && p[19] == ' ' &&
+	       read_digits(p, 4, &t[0]) && read_digits(p + 5, 2, &t[1]) &&
+	       read_digits(p + 8, 2, &t[2]) && read_digits(p + 11, 2, &t[3]) &&
+	       read_digits(p + 14, 2, &t[4]) && read_digits(p + 17, 2, &t[5]);
+}
+
+/*
+ * nginx's "[level] PID#TID: [*CONN ]text"; *msg receives the text.  Sets
+ * nothing when it returns CORE_E_PARSE.
+ */
+static int nginx_body(struct core_event *ev, struct core_str s,
+		      struct core_str *msg)
+{
+	struct core_str lvl, ids, pid;
+
 	if (!PARSE_EAT(&s, "[") || !parse_token(&s, ']', &lvl) ||
 	    !is_level(lvl) || !PARSE_EAT(&s, " ") ||
 	    !parse_token(&s, ':', &ids) || !parse_token(&ids, '#', &pid) ||
 	    !parse_is_digits(pid) || !parse_is_digits(ids) || pid.len > 20)
 		return CORE_E_PARSE;
-	set_local_time(ctx, ev, t, 0);
 	core_event_set_str(ev, CORE_F_LOG_LEVEL, lvl);
 	core_event_set_str(ev, CORE_F_PROCESS_PID, pid);
 	SET_NAMED(ev, "process.thread.id", ids);
@@ -487,6 +506,19 @@ static int nginx_record(const struct parse_ctx *ctx, struct core_event *ev,
 	}
 	*msg = s;
 	ngx_context(ev, s);
+	return 0;
+}
+
+/* nginx: the stamp, then nginx_body(). */
+static int nginx_record(const struct parse_ctx *ctx, struct core_event *ev,
+			struct core_str line, struct core_str *msg)
+{
+	int t[6];
+
+	if (!nginx_stamp(line, t) ||
+	    nginx_body(ev, core_str_make(line.p + 20, line.len - 20), msg))
+		return CORE_E_PARSE;
+	set_local_time(ctx, ev, t, 0);
 	return 0;
 }
 
@@ -632,6 +664,21 @@ static bool modsec_text(struct core_str m, struct core_str *rest)
 	return true;
 }
 
+/* What every decoded line gets: message, dataset, ModSecurity or not. */
+static void finish(struct core_event *ev, struct core_str msg)
+{
+	struct core_str rest;
+
+	core_event_set_str(ev, CORE_F_MESSAGE, msg);
+	core_event_set_lit(ev, CORE_F_EVENT_DATASET, "web.error");
+	if (modsec_text(msg, &rest)) {
+		modsec_message(ev, rest);
+		return;
+	}
+	core_event_set_lit(ev, CORE_F_EVENT_KIND, "event");
+	core_event_set_lit(ev, CORE_F_EVENT_CATEGORY, "web");
+}
+
 /*
  * The ERROR_LOG decoder.  Returns 0 for an Apache or nginx error-log
  * line, CORE_E_PARSE when the header has neither shape.
@@ -639,7 +686,7 @@ static bool modsec_text(struct core_str m, struct core_str *rest)
 int parse_errorlog_record(const struct parse_ctx *ctx, struct core_event *ev,
 			  struct core_str line)
 {
-	struct core_str msg = CORE_STR_NULL, rest;
+	struct core_str msg = CORE_STR_NULL;
 	int rc;
 
 	if (line.len && line.p[0] == '[')
@@ -648,14 +695,48 @@ int parse_errorlog_record(const struct parse_ctx *ctx, struct core_event *ev,
 		rc = nginx_record(ctx, ev, line, &msg);
 	if (rc != 0)
 		return rc;
-
-	core_event_set_str(ev, CORE_F_MESSAGE, msg);
-	core_event_set_lit(ev, CORE_F_EVENT_DATASET, "web.error");
-	if (modsec_text(msg, &rest)) {
-		modsec_message(ev, rest);
-		return 0;
-	}
-	core_event_set_lit(ev, CORE_F_EVENT_KIND, "event");
-	core_event_set_lit(ev, CORE_F_EVENT_CATEGORY, "web");
+	finish(ev, msg);
 	return 0;
+}
+
+/* httpd, httpd/vhost, apache2, apache, nginx: a web server's tag. */
+static bool is_server_tag(struct core_str prog)
+{
+	static const char *const names[] = { "httpd", "apache2", "apache",
+					     "nginx" };
+
+	for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++) {
+		size_t n = strlen(names[i]);
+
+		if (prog.len >= n && memcmp(prog.p, names[i], n) == 0 &&
+		    (prog.len == n || prog.p[n] == '/' || prog.p[n] == '-'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An error-log line a web server sent to syslog (ErrorLog syslog: no
+ * stamp, "[core:error] [pid 1] ..."; nginx's error_log syslog: keeps its
+ * own stamp, which the syslog header's time is kept over).  prog: the
+ * syslog tag.  True when decoded; nothing is set otherwise.
+ */
+bool parse_errorlog_message(struct core_event *ev, struct core_str prog,
+			    struct core_str msg)
+{
+	struct core_str text;
+	int t[6];
+
+	if (!is_server_tag(prog))
+		return false;
+	if (msg.len && msg.p[0] == '[') {
+		if (apache_body(ev, msg, false, &text))
+			return false;
+	} else if (!nginx_stamp(msg, t) ||
+		   nginx_body(ev, core_str_make(msg.p + 20, msg.len - 20),
+			      &text)) {
+		return false;
+	}
+	finish(ev, text);
+	return true;
 }

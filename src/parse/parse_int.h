@@ -86,6 +86,9 @@ bool parse_su_message(struct core_event *ev, struct core_str msg);
 bool parse_shadow_message(struct core_event *ev, struct core_str msg);
 bool parse_cron_message(struct core_event *ev, struct core_str msg);
 bool parse_kernel_message(struct core_event *ev, struct core_str msg);
+/* A web server's error-log text under its syslog tag (errorlog.c). */
+bool parse_errorlog_message(struct core_event *ev, struct core_str prog,
+			    struct core_str msg);
 
 /* ---------------------------------------------------------- syslog header */
 

@@ -241,6 +241,42 @@ static const struct parse_row modsec[] = {
 	  "broken tags are skipped, a short code is not a status" },
 };
 
+/* Error-log text under a web server's syslog tag (read as syslog). */
+static const struct parse_row relayed[] = {
+	{ "Feb 15 16:23:00 srv httpd[22034]: [authz_core:error] [pid 22034] "
+	  "[client 192.0.2.1:58585] AH01630: client denied by server "
+	  "configuration: /home/www/",
+	  "rc=0\nhost.name=srv\nevent.dataset=web.error\nlog.level=error\n"
+	  "log.logger=authz_core\nsource.ip=192.0.2.1\nsource.port=58585\n"
+	  "error.code=AH01630\nts=2024-02-15T16:23:00.000000Z\n"
+	  "message=AH01630: client denied by server configuration: /home/www/",
+	  "Apache 2.4 ErrorLog syslog: no stamp of its own" },
+	{ "Feb 15 16:23:40 srv httpd/backend1[22036]: [error] [client "
+	  "192.0.2.2] user x not found: /basic/file",
+	  "event.dataset=web.error\nsource.ip=192.0.2.2\n!source.port",
+	  "a tag naming the virtual host" },
+	{ "Jan 21 10:56:10 host nginx[2833]: 2015/01/21 10:56:10 [error] "
+	  "2833#0: *16336 open() \"/srv/php4\" failed (2: No such file or "
+	  "directory), client: 192.0.2.5, server: localhost, request: \"GET "
+	  "/cgi-bin/php4 HTTP/1.1\", host: \"192.0.2.9\"",
+	  "event.dataset=web.error\nprocess.pid=2833\nsource.ip=192.0.2.5\n"
+	  "url.original=/cgi-bin/php4\nts=2024-01-21T10:56:10.000000Z",
+	  "nginx error_log syslog: the syslog time is kept" },
+	{ "Feb 15 16:23:00 srv httpd[1]: [oops] text",
+	  "rc=0\nevent.dataset=linux.syslog\n!log.level\n"
+	  "message=[oops] text",
+	  "not error-log text: an ordinary syslog line" },
+	{ "Feb 15 16:23:00 srv other[1]: [core:error] [pid 1] x",
+	  "event.dataset=linux.syslog\n!log.level",
+	  "only a web server's tag is read so" },
+};
+
+static void test_errorlog_relayed(void **state)
+{
+	(void)state;
+	pt_table(CORE_FMT_SYSLOG, relayed, CORE_ARRAY_LEN(relayed));
+}
+
 static void test_errorlog_apache(void **state)
 {
 	(void)state;
@@ -288,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_errorlog_nginx),
 		cmocka_unit_test(test_errorlog_modsecurity),
 		cmocka_unit_test(test_errorlog_zone),
+		cmocka_unit_test(test_errorlog_relayed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
