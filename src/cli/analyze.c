@@ -54,8 +54,7 @@ static const char *damage_what[DAMAGE__COUNT] = {
 	"line holds NUL bytes",
 	"line is not valid UTF-8; kept as bytes",
 	"time stamp names no real date or time; analysed without a time",
-	"record has more fields than an event holds; the last ones were "
-	"dropped",
+	"record has more fields than an event holds; the rest were dropped",
 };
 
 struct analyze {
