@@ -22,6 +22,8 @@ for rule in "$RULES"/*.yml; do
 	pos="$FIX/$name.pos.jsonl"
 	neg="$FIX/$name.neg.jsonl"
 	check "$name has fixtures" test -s "$pos" -a -s "$neg"
+	check "$name is listed in docs/rules.md" \
+		grep -qF "| \`rules/windows/$name.yml\` |" "$SRCDIR/docs/rules.md"
 	"$VIGIL" rules test "$rule" "$pos" >"$T/pos.out" 2>&1
 	check "$name fires on its positive" grep -q "($id)" "$T/pos.out"
 	"$VIGIL" rules test "$rule" "$neg" >"$T/neg.out" 2>&1
