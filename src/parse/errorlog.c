@@ -130,7 +130,29 @@ static bool read_ctime(const struct parse_ctx *ctx, struct core_event *ev,
 	return true;
 }
 
-/* "2023-10-11 14:32:52[.ffffff]" (ErrorLogFormat %{cu}t), all of st. */
+/* "dddd-dd-dd dd:dd:dd[.f...]": the %{cu}t shape, whatever the numbers. */
+static bool iso_shape(struct core_str st)
+{
+	static const char mask[] = "dddd-dd-dd dd:dd:dd";
+	size_t i;
+
+	for (i = 0; i < sizeof(mask) - 1; i++) {
+		char c = i < st.len ? st.p[i] : '\0';
+
+		if (mask[i] == 'd' ? !is_digit(c) :
+		    c != mask[i] && !(i == 10 && c == 'T'))
+			return false;
+	}
+	if (i < st.len && st.p[i] == '.')
+		for (i++; i < st.len && is_digit(st.p[i]); i++)
+			;
+	return i == st.len;
+}
+
+/*
+ * "2023-10-11 14:32:52[.ffffff]" (ErrorLogFormat %{cu}t), all of st; a
+ * zone after the minutes is honoured.
+ */
 static bool read_iso(const struct parse_ctx *ctx, struct core_event *ev,
 		     struct core_str st)
 {
@@ -139,9 +161,14 @@ static bool read_iso(const struct parse_ctx *ctx, struct core_event *ev,
 	if (st.len < 19 || st.p[4] != '-' ||
 	    (st.p[10] != ' ' && st.p[10] != 'T'))
 		return false;
-	if (core_time_parse_iso(st.p, st.len, &ts) != st.len)
-		return false;
-	for (size_t i = 19; i < st.len; i++) {
+	if (core_time_parse_iso(st.p, st.len, &ts) != st.len) {
+		if (!iso_shape(st))
+			return false;
+		ev->ts = CORE_TS_UNKNOWN;
+		ev->ts_invalid = true;
+		return true;
+	}
+	for (size_t i = 16; i < st.len; i++) {
 		if (st.p[i] == 'Z' || st.p[i] == 'z' || st.p[i] == '+' ||
 		    st.p[i] == '-') {
 			ev->ts = ts;
@@ -403,14 +430,19 @@ static bool ngx_word(struct core_str *s, struct core_str *out)
 
 /*
  * The rest of a line after ", client: ": true when all of it reads as
- * nginx's tail, which then fills *t.
+ * nginx's tail, which then fills *t.  The value scans read at most
+ * *budget bytes in all (see ngx_context()); false once it is spent.
  */
-static bool ngx_tail_read(struct core_str s, struct ngx_tail *t)
+static bool ngx_tail_read(struct core_str s, struct ngx_tail *t,
+			  size_t *budget)
 {
 	memset(t, 0, sizeof(*t));
 	if (!ngx_word(&s, &t->client) || t->client.len == 0)
 		return false;
 	if (PARSE_EAT(&s, ", server: ") && !ngx_word(&s, &t->server))
+		return false;
+	/* The last quoted value ends the line: no need to scan for it. */
+	if (s.len && s.p[s.len - 1] != '"')
 		return false;
 	while (s.len) {
 		int k = ngx_key_at(s);
@@ -422,8 +454,9 @@ static bool ngx_tail_read(struct core_str s, struct ngx_tail *t)
 		s.len -= strlen(ngx_keys[k]);
 		/* The value ends at a quote that ends the line or a key. */
 		for (;; i++) {
-			if (i >= s.len)
+			if (i >= s.len || *budget == 0)
 				return false;
+			(*budget)--;
 			if (s.p[i] == '"' && (i + 1 == s.len ||
 			    ngx_key_at(core_str_make(s.p + i + 1,
 						     s.len - i - 1)) >= 0))
@@ -437,17 +470,26 @@ static bool ngx_tail_read(struct core_str s, struct ngx_tail *t)
 	return true;
 }
 
-/* Finds and applies the tail (see the top); nothing when there is none. */
+/*
+ * Finds and applies the tail (see the top); nothing when there is none.
+ * Each place tried may scan to the end of the line, so a line of many
+ * ", client: " would cost its length squared: the scans share a budget
+ * of a few times the length, and when it is spent no tail is taken.
+ * TODO(nginx-tail): a path in the text can carry a fake tail that wins.
+ */
 static void ngx_context(struct core_event *ev, struct core_str m)
 {
+	size_t budget = 4 * m.len;
 	struct ngx_tail t;
 	long at;
 
 	while ((at = PARSE_FIND(m, ", client: ")) >= 0) {
 		m.p += at + 10;
 		m.len -= (size_t)at + 10;
-		if (ngx_tail_read(m, &t))
+		if (ngx_tail_read(m, &t, &budget))
 			break;
+		if (budget == 0)
+			return;
 	}
 	if (at < 0)
 		return;

@@ -4,6 +4,8 @@
  */
 #include "parse_test.h"
 
+#include <time.h>
+
 static const struct parse_row apache[] = {
 	{ "[Sun Dec 04 04:47:44 2005] [error] [client 192.0.2.10] "
 	  "File does not exist: /var/www/html/robots.txt",
@@ -79,6 +81,11 @@ static const struct parse_row apache[] = {
 	{ "[Sun Feb 30 04:47:44 2005] [error] x",
 	  "rc=0\nts=-\nmessage=x",
 	  "a stamp naming no day: decoded, time unknown" },
+	{ "[2023-02-30 14:32:52.250000] [core:warn] [pid 77] x",
+	  "rc=0\nts=-\nlog.level=warn\nmessage=x",
+	  "a %{cu}t stamp naming no day: decoded, time unknown" },
+	{ "[2023-10-11 14:32] [core:warn] x", "rc=-3",
+	  "a %{cu}t stamp without seconds" },
 	{ "[Sun Dec 04 04:47:44 2005] [oops] x", "rc=-3\n!log.level",
 	  "unknown level" },
 	{ "[Sun Dec 04 04:47:44 2005] [core:] x", "rc=-3", "module, no level" },
@@ -295,10 +302,28 @@ static void test_errorlog_modsecurity(void **state)
 	pt_table(CORE_FMT_ERROR_LOG, modsec, CORE_ARRAY_LEN(modsec));
 }
 
-/* A zone-less stamp follows --tz and is flagged as guessed. */
+/* Stamps read with --tz +02:00: a zone-less one follows it, guessed. */
+static const struct zone_row {
+	const char *line;
+	const char *ts;
+	bool guessed;
+	const char *why;
+} zone_rows[] = {
+	{ "2023/10/11 14:32:52 [error] 7#7: x", "2023-10-11T12:32:52.000000Z",
+	  true, "nginx: no zone" },
+	{ "[Wed Oct 11 14:32:52 2023] [error] x",
+	  "2023-10-11T12:32:52.000000Z", true, "Apache ctime: no zone" },
+	{ "[2023-10-11 14:32:52.5] [core:warn] x",
+	  "2023-10-11T12:32:52.500000Z", true, "%{cu}t: no zone" },
+	{ "[2023-10-11 14:32:52Z] [core:warn] x",
+	  "2023-10-11T14:32:52.000000Z", false, "a Z is UTC" },
+	{ "[2023-10-11 14:32+01:00] [core:warn] x",
+	  "2023-10-11T13:32:00.000000Z", false,
+	  "a zone right after the minutes is the stamp's, not --tz" },
+};
+
 static void test_errorlog_zone(void **state)
 {
-	static const char line[] = "2023/10/11 14:32:52 [error] 7#7: x";
 	struct core_arena *arena = core_arena_new(0);
 	struct core_event ev;
 	struct parse_ctx ctx;
@@ -308,12 +333,60 @@ static void test_errorlog_zone(void **state)
 	assert_non_null(arena);
 	pt_ctx(&ctx);
 	ctx.tz_offset_min = 120;
-	core_event_reset(&ev, arena);
-	assert_int_equal(parse_record(CORE_FMT_ERROR_LOG, &ctx, &ev, line,
-				      sizeof(line) - 1), 0);
-	core_time_format(ev.ts, ts, sizeof(ts));
-	assert_string_equal(ts, "2023-10-11T12:32:52.000000Z");
-	assert_true(ev.ts_guessed);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(zone_rows); i++) {
+		const struct zone_row *r = &zone_rows[i];
+
+		core_event_reset(&ev, arena);
+		assert_int_equal(parse_record(CORE_FMT_ERROR_LOG, &ctx, &ev,
+					      r->line, strlen(r->line)), 0);
+		core_time_format(ev.ts, ts, sizeof(ts));
+		if (strcmp(ts, r->ts) != 0 || ev.ts_guessed != r->guessed)
+			fail_msg("%s (%s): ts %s guessed %d", r->line, r->why,
+				 ts, ev.ts_guessed);
+	}
+	core_arena_free(arena);
+}
+
+/*
+ * Lines of 1 MiB holding ", client: " some 30,000 times: each place
+ * tried may scan to the end of the line, which cost minutes before the
+ * scans were bounded; a real tail at the end is still found.
+ */
+static void test_errorlog_many_tails(void **state)
+{
+	/* The real tail, found; a key with no value, so no tail at all. */
+	static const char *const ends[] = {
+		", client: 192.0.2.77, server: s", "\", host: \"",
+	};
+	struct core_arena *arena = core_arena_new(0);
+	struct core_event ev;
+	struct core_buf b;
+	clock_t t0 = clock();
+
+	(void)state;
+	assert_non_null(arena);
+	for (size_t k = 0; k < CORE_ARRAY_LEN(ends); k++) {
+		const struct core_str *ip;
+
+		core_buf_init(&b, 2u << 20);
+		core_buf_printf(&b, "2023/10/11 14:32:52 [error] 7#7: *1 x");
+		while (b.len < (1u << 20))
+			core_buf_printf(&b, ", client: 6.6.6.6, request: \"x");
+		core_buf_printf(&b, "%s", ends[k]);
+		core_event_reset(&ev, arena);
+		assert_int_equal(parse_record(CORE_FMT_ERROR_LOG, NULL, &ev,
+					      core_buf_cstr(&b), b.len), 0);
+		ip = core_event_get(&ev, CORE_F_SOURCE_IP);
+		if (k == 0 ? ip == NULL || !core_str_eq_lit(*ip, "192.0.2.77")
+			   : ip != NULL)
+			fail_msg("end %zu: source.ip %s", k, ip ? "wrong" :
+				 "missing");
+		core_buf_free(&b);
+	}
+	/* Bounded: milliseconds; unbounded: tens of seconds. */
+	if (clock() - t0 > 2 * CLOCKS_PER_SEC)
+		fail_msg("%.1f s of CPU for two lines",
+			 (double)(clock() - t0) / CLOCKS_PER_SEC);
 	core_arena_free(arena);
 }
 
@@ -324,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_errorlog_nginx),
 		cmocka_unit_test(test_errorlog_modsecurity),
 		cmocka_unit_test(test_errorlog_zone),
+		cmocka_unit_test(test_errorlog_many_tails),
 		cmocka_unit_test(test_errorlog_relayed),
 	};
 
