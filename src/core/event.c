@@ -5,7 +5,8 @@
  * fields (whatever a JSON or EVTX record carried) are searched linearly,
  * which is cheap for the few dozen fields a record has.  A name is mapped
  * to its ECS id through a hash table built on first use.  When the table is
- * full further fields are counted in ev->truncated, never written past.
+ * full further fields are counted in ev->truncated (which stops at
+ * UINT16_MAX rather than wrap to 0), never written past.
  */
 #include "core/core.h"
 
@@ -112,6 +113,13 @@ void core_event_reset(struct core_event *ev, struct core_arena *arena)
 	ev->arena = arena;
 }
 
+/* Counts a field the full table could not take; stops at the counter's top. */
+static void dropped(struct core_event *ev)
+{
+	if (ev->truncated < UINT16_MAX)
+		ev->truncated++;
+}
+
 void core_event_set(struct core_event *ev, enum core_field_id id,
 		    const char *p, size_t len)
 {
@@ -124,7 +132,7 @@ void core_event_set(struct core_event *ev, enum core_field_id id,
 		return;
 	}
 	if (ev->nfields >= CORE_EVENT_MAX_FIELDS) {
-		ev->truncated++;
+		dropped(ev);
 		return;
 	}
 	f = &ev->fields[ev->nfields];
@@ -153,7 +161,7 @@ void core_event_set_named(struct core_event *ev, const char *name,
 		}
 	}
 	if (ev->nfields >= CORE_EVENT_MAX_FIELDS) {
-		ev->truncated++;
+		dropped(ev);
 		return;
 	}
 	f = &ev->fields[ev->nfields++];

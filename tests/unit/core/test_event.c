@@ -52,11 +52,36 @@ static void test_event_table_full(void **state)
 	assert_int_equal(ev.truncated, 10);
 }
 
+/*
+ * A JSON line of 1 MiB can carry 100,000 names: the count of dropped
+ * fields stops at its top and never wraps to 0, which would hide the
+ * loss from the warning.
+ */
+static void test_event_drops_saturate(void **state)
+{
+	static char names[CORE_EVENT_MAX_FIELDS][8];
+	struct core_event ev;
+	char name[8];
+
+	(void)state;
+	core_event_reset(&ev, NULL);
+	for (long i = 0; i < CORE_EVENT_MAX_FIELDS + 65536L; i++) {
+		char *n = i < CORE_EVENT_MAX_FIELDS ? names[i] : name;
+		int len = snprintf(n, 8, "f%ld", i);
+
+		core_event_set_named(&ev, n, (size_t)len, "v", 1);
+	}
+	assert_int_equal(ev.truncated, UINT16_MAX);
+	core_event_set(&ev, CORE_F_USER_NAME, "u", 1);
+	assert_int_equal(ev.truncated, UINT16_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_fields),
 		cmocka_unit_test(test_event_table_full),
+		cmocka_unit_test(test_event_drops_saturate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
