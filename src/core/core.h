@@ -266,7 +266,7 @@ struct core_event {
 	bool ts_guessed;	/* year or zone was inferred (see docs) */
 	bool ts_invalid;	/* a stamp was there but named no real time */
 	uint16_t nfields;
-	uint16_t truncated;	/* fields the full table dropped (stops at max) */
+	uint16_t truncated;	/* fields the full table dropped (saturates) */
 	int16_t known[CORE_F__COUNT];	/* index into fields, or -1 */
 	struct core_field fields[CORE_EVENT_MAX_FIELDS];
 	struct core_arena *arena;
