@@ -3,7 +3,7 @@
  *
  * The input is copied to a buffer of exactly its size so any read past
  * the record is caught; the decoder must return 0 or CORE_E_PARSE, keep
- * raw inside the record, and leave every field value readable.
+ * raw inside the record, and leave every field name and value readable.
  */
 #ifndef VIGIL_FUZZ_PARSE_H
 #define VIGIL_FUZZ_PARSE_H
@@ -43,6 +43,8 @@ static inline int fuzz_parse_one(enum core_format fmt, const uint8_t *data,
 
 		for (size_t j = 0; j < ev.fields[i].value.len; j++)
 			sink ^= ev.fields[i].value.p[j];
+		for (size_t j = 0; j < ev.fields[i].name.len; j++)
+			sink ^= ev.fields[i].name.p[j];
 		(void)sink;
 	}
 	free(rec);
