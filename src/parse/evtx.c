@@ -1514,12 +1514,19 @@ bool parse_evtx_json(struct core_event *ev)
 		    (m->derive == DERIVE_IP &&
 		     !core_ip_parse(v->p, v->len, &ip)))
 			continue;
-		if (m->derive == DERIVE_BASENAME)
-			core_event_set(ev, m->id, basename_of(*v, &bl), bl);
-		else if (m->derive == DERIVE_IP)
+		/*
+		 * basename_of() before the call that takes bl: C leaves the
+		 * order of arguments open, and gcc read bl (0) first.
+		 */
+		if (m->derive == DERIVE_BASENAME) {
+			const char *base = basename_of(*v, &bl);
+
+			core_event_set(ev, m->id, base, bl);
+		} else if (m->derive == DERIVE_IP) {
 			core_event_set_str(ev, m->id, unmapped(*v));
-		else
+		} else {
 			core_event_set_str(ev, m->id, *v);
+		}
 	}
 	v = core_event_get_named(ev, "TimeCreated_SystemTime", 22);
 	if (ev->ts == CORE_TS_UNKNOWN && v != NULL &&

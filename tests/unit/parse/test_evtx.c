@@ -177,6 +177,12 @@ static const struct jrow {
 	const char *why;
 } jrows[] = {
 	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":4688,"
+	  "\"event_data\":{\"NewProcessName\":\"C:\\\\x\\\\cmd.exe\"}}}",
+	  "process.name", "cmd.exe", "the program's name from its path" },
+	{ "{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/"
+	  "Operational\",\"Image\":\"C:/t/a.exe\"}", "process.name", "a.exe",
+	  "flat style, forward slashes" },
+	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":4688,"
 	  "\"computer_name\":\"WS01\",\"event_data\":{\"NewProcessName\":"
 	  "\"C:\\\\x\\\\cmd.exe\"}}}", "NewProcessName", "C:\\x\\cmd.exe",
 	  "Winlogbeat 4688 keeps its own names" },
