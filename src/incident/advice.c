@@ -246,7 +246,8 @@ static void say_accounts(struct core_buf *b, const struct view *v,
 static void advise_process(struct core_buf *b, const struct view *v,
 			   uint32_t tac)
 {
-	const uint32_t pe = TAC_BIT(PRIVESC), ex = TAC_BIT(EXEC);
+	const uint32_t pe = INCIDENT_TAC_BIT(PRIVESC);
+	const uint32_t ex = INCIDENT_TAC_BIT(EXEC);
 	struct seen u;
 
 	if (tac & pe) {
@@ -275,7 +276,7 @@ static void advise_process(struct core_buf *b, const struct view *v,
 static void advise_persistence(struct core_buf *b, const struct view *v)
 {
 	core_buf_printf(b, " Look on ");
-	say_host(b, v, TAC_BIT(PERSIST));
+	say_host(b, v, INCIDENT_TAC_BIT(PERSIST));
 	core_buf_printf(b, " for what was set to survive a restart: new "
 			"services (System 7045, Security 4697), scheduled "
 			"tasks (Security 4698, 4702), Run keys and other "
@@ -295,14 +296,14 @@ static void advise_evasion(struct core_buf *b, const struct view *v)
 	if (technique(v, "t1070") || technique(v, "t1562") ||
 	    technique(v, "t1685")) {
 		core_buf_printf(b, " Defences or logs were tampered with on ");
-		say_host(b, v, TAC_EVASION_BITS);
+		say_host(b, v, INCIDENT_TAC_EVASION_BITS);
 		core_buf_printf(b, ": keep a copy of the logs that remain "
 				"(forwarded events, EDR) and check its audit "
 				"policy and security tools.");
 		return;
 	}
 	core_buf_printf(b, " Something on ");
-	say_host(b, v, TAC_EVASION_BITS);
+	say_host(b, v, INCIDENT_TAC_EVASION_BITS);
 	core_buf_printf(b, " hid what it ran: find the program behind it "
 			"(Sysmon 1 ParentImage and Hashes, Security 4688) "
 			"and look for the same file on other hosts.");
@@ -376,7 +377,7 @@ static void advise_tickets(struct core_buf *b, const struct view *v,
 static void advise_credentials(struct core_buf *b, const struct view *v,
 			       bool cred_tactic)
 {
-	const uint32_t cr = TAC_BIT(CRED);
+	const uint32_t cr = INCIDENT_TAC_BIT(CRED);
 	struct cred_kind k;
 
 	cred_kinds(v, &k);
@@ -407,7 +408,7 @@ static void advise_credentials(struct core_buf *b, const struct view *v,
 		core_buf_printf(b, " A password hash was used to log on (pass "
 				"the hash): reset the password of the account "
 				"used");
-		say_accounts(b, v, cr | TAC_BIT(LATERAL), " (", ")");
+		say_accounts(b, v, cr | INCIDENT_TAC_BIT(LATERAL), " (", ")");
 		core_buf_printf(b, " and look for the same logon (Security "
 				"4624, logon type 9 or NTLM) on other hosts.");
 	}
@@ -424,7 +425,7 @@ static void advise_lateral(struct core_buf *b, const struct view *v,
 {
 	core_buf_printf(b, " Lateral movement: check where the accounts "
 			"used");
-	say_accounts(b, v, TAC_BIT(LATERAL), " (", ")");
+	say_accounts(b, v, INCIDENT_TAC_BIT(LATERAL), " (", ")");
 	core_buf_printf(b, " logged on (Security 4624 logon types 3 and 10, "
 			"4648 explicit credentials, with IpAddress and "
 			"WorkstationName) and which other hosts %s reached; "
@@ -436,16 +437,16 @@ static void advise_lateral(struct core_buf *b, const struct view *v,
 static void advise_network(struct core_buf *b, const struct view *v,
 			   uint32_t tac)
 {
-	if (tac & TAC_BIT(C2)) {
+	if (tac & INCIDENT_TAC_BIT(C2)) {
 		core_buf_printf(b, " Look for the network connections of ");
-		say_host(b, v, TAC_BIT(C2));
+		say_host(b, v, INCIDENT_TAC_BIT(C2));
 		core_buf_printf(b, " (Sysmon 3, DNS queries in Sysmon 22) to "
 				"the destinations in the evidence and block "
 				"those outside your network.");
 	}
-	if (tac & TAC_BIT(IMPACT)) {
+	if (tac & INCIDENT_TAC_BIT(IMPACT)) {
 		core_buf_printf(b, " Check ");
-		say_host(b, v, TAC_BIT(IMPACT));
+		say_host(b, v, INCIDENT_TAC_BIT(IMPACT));
 		core_buf_printf(b, " for destroyed or encrypted data and "
 				"stopped services, and keep its backups "
 				"offline until it is clean.");
@@ -467,14 +468,14 @@ void incident_advise_windows(const struct incident_set *s,
 	uint32_t tac = incident_tactics_on(s, mem, nmem, mask);
 
 	advise_process(b, &v, tac);
-	if (tac & TAC_BIT(PERSIST))
+	if (tac & INCIDENT_TAC_BIT(PERSIST))
 		advise_persistence(b, &v);
-	if (tac & TAC_EVASION_BITS)
+	if (tac & INCIDENT_TAC_EVASION_BITS)
 		advise_evasion(b, &v);
-	if (tac & (TAC_BIT(CRED) | TAC_BIT(LATERAL) |
-		   TAC_EVASION_BITS))
-		advise_credentials(b, &v, tac & TAC_BIT(CRED));
-	if (tac & TAC_BIT(LATERAL))
+	if (tac & (INCIDENT_TAC_BIT(CRED) | INCIDENT_TAC_BIT(LATERAL) |
+		   INCIDENT_TAC_EVASION_BITS))
+		advise_credentials(b, &v, tac & INCIDENT_TAC_BIT(CRED));
+	if (tac & INCIDENT_TAC_BIT(LATERAL))
 		advise_lateral(b, &v, have_sources);
 	advise_network(b, &v, tac);
 }

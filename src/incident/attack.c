@@ -12,6 +12,12 @@
 #include <ctype.h>
 #include <string.h>
 
+/* A tactic mask is a uint32_t; struct incident lists the tactics. */
+_Static_assert(INCIDENT_TACTIC_COUNT <= 32, "tactic mask");
+_Static_assert(INCIDENT_TACTIC_COUNT <=
+	       CORE_ARRAY_LEN(((struct incident *)0)->tactics),
+	       "struct incident's tactics");
+
 static const char *const tactics[INCIDENT_TACTIC_COUNT] = {
 	[INCIDENT_TAC_RECON] = "reconnaissance",
 	[INCIDENT_TAC_RESOURCE] = "resource_development",
@@ -45,7 +51,6 @@ static bool tactic_eq(const char *tag, const char *name)
 	return *tag == '\0' && *name == '\0';
 }
 
-/* Place of the tag's tactic in the kill chain, or -1. */
 uint32_t incident_rule_tactics(const struct detect_rule_info *r)
 {
 	uint32_t mask = 0;

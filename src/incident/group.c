@@ -453,12 +453,13 @@ static int pass_follow(struct incident_set *s, struct uf *u)
 		uint32_t t = incident_rule_tactics(r->rule);
 
 		if (r->overflow || !r->entity[INCIDENT_ENT_HOST].len ||
-		    !(t & (TAC_BIT(PRIVESC) | TAC_BIT(PERSIST))))
+		    !(t & (INCIDENT_TAC_BIT(PRIVESC) |
+			   INCIDENT_TAC_BIT(PERSIST))))
 			continue;
 		it[m] = item_make(r, KEY_HOSTRULE, r->entity[INCIDENT_ENT_HOST],
 				  CORE_STR_NULL, NULL);
 		/* tactics: 1 for an escalation by a named user, else 0. */
-		it[m].tactics = (t & TAC_BIT(PRIVESC)) &&
+		it[m].tactics = (t & INCIDENT_TAC_BIT(PRIVESC)) &&
 				!acting_root_or_none(r);
 		if (it[m].tactics ||
 		    (!r->entity[INCIDENT_ENT_SOURCE_IP].len &&

@@ -115,20 +115,23 @@ size_t incident_url_pattern(const char *p, size_t len, char *out,
 /* The request target of an access-log line in t, or len 0. */
 struct core_str incident_request_in_text(struct core_str t);
 
-/* attack.c: the tactics a rule's tags name, TAC_BIT(...) of each. */
+/* attack.c: the tactics a rule's tags name, INCIDENT_TAC_BIT(...) of each. */
 uint32_t incident_rule_tactics(const struct detect_rule_info *r);
 
-/* The mask bit of a tactic: TAC_BIT(CRED) for INCIDENT_TAC_CRED. */
-#define TAC_BIT(t) (1u << INCIDENT_TAC_##t)
+/* The mask bit of a tactic: INCIDENT_TAC_BIT(CRED) for INCIDENT_TAC_CRED. */
+#define INCIDENT_TAC_BIT(t) (1u << INCIDENT_TAC_##t)
 /* Defense Evasion and the two tactics ATT&CK v19 split it into. */
-#define TAC_EVASION_BITS (TAC_BIT(EVASION) | TAC_BIT(STEALTH) | TAC_BIT(IMPAIR))
+#define INCIDENT_TAC_EVASION_BITS                                          \
+	(INCIDENT_TAC_BIT(EVASION) | INCIDENT_TAC_BIT(STEALTH) |           \
+	 INCIDENT_TAC_BIT(IMPAIR))
 
 /*
  * Reconnaissance, credential access and discovery: on their own, with no
  * login that worked, the background every host on the internet sees.
  */
 #define INCIDENT_NOISE_TACTICS                                             \
-	(TAC_BIT(RECON) | TAC_BIT(CRED) | TAC_BIT(DISCOVERY))
+	(INCIDENT_TAC_BIT(RECON) | INCIDENT_TAC_BIT(CRED) |                \
+	 INCIDENT_TAC_BIT(DISCOVERY))
 
 /* advice.c: the Windows part of the explanation (see there). */
 uint32_t incident_tactics_on(const struct incident_set *s,

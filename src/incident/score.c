@@ -152,10 +152,10 @@ static void chain_of(struct work *w)
 		char id[16];
 
 		w->tactic_mask |= m;
-		if (m & TAC_BIT(CRED))
+		if (m & INCIDENT_TAC_BIT(CRED))
 			cred_t = CORE_MIN(cred_t, r->ts_first);
 		/* Access by a valid account: a login, not a web exploit. */
-		if ((m & TAC_BIT(INITIAL)) && valid_account(r->rule))
+		if ((m & INCIDENT_TAC_BIT(INITIAL)) && valid_account(r->rule))
 			access_t = CORE_MAX(access_t, r->ts_last);
 		for (size_t t = 0; t < r->rule->ntags; t++)
 			if (incident_technique_of_tag(r->rule->tags[t], id,
@@ -453,9 +453,9 @@ static unsigned popcount(uint32_t m)
  */
 static unsigned chain_steps(uint32_t mask)
 {
-	unsigned n = popcount(mask & ~TAC_EVASION_BITS);
+	unsigned n = popcount(mask & ~INCIDENT_TAC_EVASION_BITS);
 
-	return n + ((mask & TAC_EVASION_BITS) != 0);
+	return n + ((mask & INCIDENT_TAC_EVASION_BITS) != 0);
 }
 
 static bool has_ids(const struct incident *inc)
@@ -512,14 +512,14 @@ static void score_of(struct work *w)
 	struct incident_score_parts *p = &inc->parts;
 	unsigned ntac = chain_steps(w->tactic_mask), sum;
 	bool success = w->success || w->cred_then_access;
-	bool access = success || (w->tactic_mask & TAC_BIT(INITIAL));
+	bool access = success || (w->tactic_mask & INCIDENT_TAC_BIT(INITIAL));
 	bool alone;
 	unsigned anom;
 
 	p->base = base[CORE_MIN((unsigned)w->top->rule->level, 4u)];
 	p->chain = ntac > 1 ? CORE_MIN(5 * (ntac - 1), 15u) : 0;
 	p->success = success ? 20 : 0;
-	p->privesc = access && (w->tactic_mask & TAC_BIT(PRIVESC)) ?
+	p->privesc = access && (w->tactic_mask & INCIDENT_TAC_BIT(PRIVESC)) ?
 		     10 : 0;
 	p->volume = inc->events > 1 ?
 		    CORE_MIN((unsigned)(3 * log10((double)inc->events)), 10u) :
@@ -620,7 +620,7 @@ static const struct incident_alert *title_head(const struct work *w)
 	for (size_t i = 0; i < w->nmem; i++) {
 		const struct incident_alert *r = rec(w, i);
 
-		if ((rule_tactics(r->rule, &first) & TAC_BIT(CRED)) &&
+		if ((rule_tactics(r->rule, &first) & INCIDENT_TAC_BIT(CRED)) &&
 		    (!head || stronger(r, head)))
 			head = r;
 	}
@@ -1001,7 +1001,8 @@ static struct core_str escalation_host(const struct work *w,
 		struct core_str h = r->entity[INCIDENT_ENT_HOST];
 
 		if (!h.len || !(r->platforms & mask) ||
-		    !(incident_rule_tactics(r->rule) & TAC_BIT(PRIVESC)))
+		    !(incident_rule_tactics(r->rule) &
+		      INCIDENT_TAC_BIT(PRIVESC)))
 			continue;
 		if (core_str_eq(r->entity[INCIDENT_ENT_USER], user))
 			return h;
@@ -1029,7 +1030,8 @@ static const struct incident_entity *escalation_user(const struct work *w,
 		struct core_str u = r->entity[INCIDENT_ENT_USER];
 
 		if (!u.len || !(r->platforms & mask) ||
-		    !(incident_rule_tactics(r->rule) & TAC_BIT(PRIVESC)))
+		    !(incident_rule_tactics(r->rule) &
+		      INCIDENT_TAC_BIT(PRIVESC)))
 			continue;
 		for (size_t k = 0; k < inc->nentities; k++)
 			if (inc->entities[k].type == INCIDENT_ENT_USER &&
@@ -1071,7 +1073,7 @@ static void tell_no_login(struct work *w, struct core_buf *b, unsigned mask)
 
 	for (size_t i = 0; i < w->nmem; i++)
 		if (incident_rule_tactics(rec(w, i)->rule) &
-		    TAC_BIT(CRED))
+		    INCIDENT_TAC_BIT(CRED))
 			p |= rec(w, i)->platforms & mask;
 	if (!p || (p & ((1u << INCIDENT_PLAT_LINUX) |
 			(1u << INCIDENT_PLAT_OTHER))))
@@ -1097,13 +1099,13 @@ static void tell_next_unix(struct work *w, struct core_buf *b)
 	const unsigned mask = ~(1u << INCIDENT_PLAT_WINDOWS);
 	uint32_t tac = incident_tactics_on(w->s, w->mem, w->nmem, mask);
 
-	if (tac & TAC_BIT(PRIVESC))
+	if (tac & INCIDENT_TAC_BIT(PRIVESC))
 		tell_unix_privesc(w, b, mask);
-	if (tac & TAC_BIT(PERSIST))
+	if (tac & INCIDENT_TAC_BIT(PERSIST))
 		core_buf_printf(b, " Look for new accounts, keys, services and "
 				"cron jobs.");
 	if (!w->success && !w->cred_then_access &&
-	    (tac & TAC_BIT(CRED)))
+	    (tac & INCIDENT_TAC_BIT(CRED)))
 		tell_no_login(w, b, mask);
 }
 
