@@ -746,9 +746,7 @@ static void read_input(struct analyze *a, const char *path)
 			break;
 		a->st.lines++;
 		count++;
-		if (flags & (INPUT_F_TRUNCATED | INPUT_F_NUL |
-			     INPUT_F_BAD_UTF8))
-			note_damage(a, input_name(r), line, flags, seen);
+		flags &= INPUT_F_TRUNCATED | INPUT_F_NUL | INPUT_F_BAD_UTF8;
 
 		core_arena_reset(a->arena);
 		core_event_reset(&a->ev, a->arena);
@@ -757,11 +755,11 @@ static void read_input(struct analyze *a, const char *path)
 		a->ev.raw = rec;
 		a->ev.format = fmt;
 		parse_record(fmt, &ctx, &a->ev, rec.p, rec.len);
-		if (a->ev.ts_invalid || a->ev.truncated)
-			note_damage(a, input_name(r), line,
-				    (a->ev.ts_invalid ? DAMAGE_F_BAD_TIME : 0) |
-				    (a->ev.truncated ? DAMAGE_F_FIELDS : 0),
-				    seen);
+		/* One damaged record, however many kinds of damage. */
+		flags |= (a->ev.ts_invalid ? DAMAGE_F_BAD_TIME : 0) |
+			 (a->ev.truncated ? DAMAGE_F_FIELDS : 0);
+		if (flags)
+			note_damage(a, input_name(r), line, flags, seen);
 
 		if (!a->ev.decoded && raw++ == 0)
 			first_raw = line;

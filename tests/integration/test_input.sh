@@ -162,6 +162,14 @@ check "a damaged line of standard input is <stdin>" \
 check "evidence from standard input is <stdin>" has "$T/r.json" '"<stdin>'
 check "standard input is never '-' in a message" \
 	hasnt "$T/err" 'msg="-:\|src=- '
+printf 'Mar  1 10:00:00 h app: ok\nFeb 30 10:00:09 h app: a\xff\n' \
+	>"$T/twice.log"
+"$VIGIL" analyze --format json -o "$T/twice.json" "$T/twice.log" \
+	>"$T/out" 2>"$T/err"
+check "bad UTF-8 and a bad date: both told" \
+	[ "$(count "$T/err" "src=$T/twice.log line=2 ")" -eq 2 ]
+check "bad UTF-8 and a bad date: one damaged record" \
+	has "$T/twice.json" '"bad_records":1[,}]'
 
 # ---------------------------------------- directories with nothing in it
 
