@@ -706,14 +706,21 @@ static bool modsec_text(struct core_str m, struct core_str *rest)
 	return true;
 }
 
-/* What every decoded line gets: message, dataset, ModSecurity or not. */
+/*
+ * What every decoded line gets: message, dataset, ModSecurity or not.
+ * Apache 2.4 names the module that logged: ModSecurity 2 is security2
+ * (or none), so another module's text (a PHP error_log() call, a CGI
+ * script's stderr) that starts "ModSecurity: " raises no alert.
+ */
 static void finish(struct core_event *ev, struct core_str msg)
 {
+	const struct core_str *mod = core_event_get_named(ev, "log.logger", 10);
 	struct core_str rest;
 
 	core_event_set_str(ev, CORE_F_MESSAGE, msg);
 	core_event_set_lit(ev, CORE_F_EVENT_DATASET, "web.error");
-	if (modsec_text(msg, &rest)) {
+	if ((mod == NULL || core_str_eq_lit(*mod, "security2")) &&
+	    modsec_text(msg, &rest)) {
 		modsec_message(ev, rest);
 		return;
 	}

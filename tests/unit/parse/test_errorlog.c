@@ -237,6 +237,11 @@ static const struct parse_row modsec[] = {
 	  "to lock global mutex: Permission denied",
 	  "event.action=modsecurity_message\nevent.kind=event\n!rule.id",
 	  "ModSecurity's own trouble: a message, no alert" },
+	{ "[Wed Oct 11 14:32:52.123456 2023] [php7:notice] [pid 1] [client "
+	  "192.0.2.47:4000] ModSecurity: Access denied with code 403 (phase "
+	  "2). [id \"949110\"] [msg \"x\"]",
+	  "rc=0\n!event.action\n!rule.id\nevent.kind=event\nlog.logger=php7",
+	  "another module's text (PHP error_log) is no ModSecurity alert" },
 	{ "[Sun Dec 04 04:47:44 2005] [error] [client 192.0.2.45] File does "
 	  "not exist: /var/www/ModSecurity: Access denied [id \"1\"]",
 	  "!event.action\n!rule.id\nevent.kind=event",
