@@ -1419,14 +1419,28 @@ static void rename_field(struct core_event *ev, unsigned i, struct core_str n)
 	f->name = n;
 }
 
-/* Event.System.X -> X, Event.System.X.#attributes.A -> X_A (field i). */
+/*
+ * Event.System.X -> X; the attribute A of X, Event.System.X.#attributes.A
+ * or, as evtx_dump writes it with --separate-json-attributes,
+ * Event.System.X_attributes.A -> X_A; the text of an element that also
+ * has attributes, Event.System.X.#text (an EventID with Qualifiers) -> X.
+ * n is the name of field i.
+ */
 static void system_key(struct core_event *ev, unsigned i, struct core_str n)
 {
 	struct core_str rest = core_str_make(n.p + 13, n.len - 13);
-	long at = core_str_find(rest, CORE_STR(".#attributes."));
+	size_t mark = 13;
+	long at;
 	char *p;
 
+	if (rest.len > 6 && memcmp(rest.p + rest.len - 6, ".#text", 6) == 0)
+		rest.len -= 6;
+	at = core_str_find(rest, CORE_STR(".#attributes."));
 	if (at < 0) {
+		at = core_str_find(rest, CORE_STR("_attributes."));
+		mark = 12;
+	}
+	if (at <= 0) {
 		if (memchr(rest.p, '.', rest.len) == NULL)
 			rename_field(ev, i, rest);
 		return;
@@ -1436,8 +1450,8 @@ static void system_key(struct core_event *ev, unsigned i, struct core_str n)
 		return;
 	memcpy(p, rest.p, (size_t)at);
 	p[at] = '_';
-	memcpy(p + at + 1, rest.p + at + 13, rest.len - (size_t)at - 13);
-	rename_field(ev, i, core_str_make(p, rest.len - 12));
+	memcpy(p + at + 1, rest.p + at + mark, rest.len - (size_t)at - mark);
+	rename_field(ev, i, core_str_make(p, rest.len - mark + 1));
 }
 
 /* Field i, named n, under the EVTX decoder's names (beat_keys above). */
@@ -1483,6 +1497,7 @@ static bool json_is_windows(const struct core_event *ev)
 	return core_event_get_named(ev, "winlog.channel", 14) ||
 	       core_event_get_named(ev, "winlog.event_id", 15) ||
 	       core_event_get_named(ev, "Event.System.EventID", 20) ||
+	       core_event_get_named(ev, "Event.System.EventID.#text", 26) ||
 	       (core_event_get_named(ev, "event_id", 8) &&
 		core_event_get_named(ev, "log_name", 8)) ||
 	       (core_event_get_named(ev, "EventID", 7) &&

@@ -176,6 +176,21 @@ static const struct jrow {
 	const char *value;
 	const char *why;
 } jrows[] = {
+	{ "{\"Event\":{\"System\":{\"EventID\":{\"#attributes\":{"
+	  "\"Qualifiers\":16384},\"#text\":7045},\"Channel\":\"System\"}}}",
+	  "EventID", "7045",
+	  "evtx_dump: an EventID with Qualifiers is an object; its #text" },
+	{ "{\"Event\":{\"System\":{\"EventID\":{\"#attributes\":{"
+	  "\"Qualifiers\":16384},\"#text\":7045},\"Channel\":\"System\"}}}",
+	  "EventID_Qualifiers", "16384", "and its attribute" },
+	{ "{\"Event\":{\"System\":{\"EventID\":7036,\"EventID_attributes\":"
+	  "{\"Qualifiers\":16384},\"Provider_attributes\":{\"Name\":"
+	  "\"Service Control Manager\"}}}}", "Provider_Name",
+	  "Service Control Manager",
+	  "evtx_dump --separate-json-attributes: X_attributes.A is X_A" },
+	{ "{\"Event\":{\"System\":{\"EventID\":7,\"Provider\":{"
+	  "\"#attributes\":{\"#text\":\"p\"}}}}}", "event.dataset", "windows",
+	  "an attribute named #text: no name left, nothing renamed" },
 	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":4688,"
 	  "\"event_data\":{\"NewProcessName\":\"C:\\\\x\\\\cmd.exe\"}}}",
 	  "process.name", "cmd.exe", "the program's name from its path" },
