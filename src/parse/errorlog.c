@@ -22,9 +22,10 @@
  * nginx: "PID#TID: " and an optional "*CONN " precede the text; nginx
  * appends ", client: A, server: S" and quoted request, subrequest,
  * upstream, host and referrer values.  nginx escapes none of them, so the
- * text and the quoted values may both hold ", client: ": the first place
- * from which the whole rest of the line reads as that tail is taken.
- * message keeps the tail (keyword rules see the request too).
+ * text and the quoted values may both hold ", client: ": the one place
+ * from which the whole rest of the line reads as that tail is taken, and
+ * none when two do (see ngx_context()).  message keeps the tail (keyword
+ * rules see the request too).
  *
  * ModSecurity (2.x in Apache, 3.x in nginx): a message that starts
  * "ModSecurity: " (after an optional "[client A] ") is an alert; its
@@ -471,28 +472,50 @@ static bool ngx_tail_read(struct core_str s, struct ngx_tail *t,
 }
 
 /*
+ * The next place in *m from which the rest reads as a tail, into *t;
+ * false when there is none or the budget is spent.
+ */
+static bool ngx_next_tail(struct core_str *m, struct ngx_tail *t,
+			  size_t *budget)
+{
+	long at;
+
+	while ((at = PARSE_FIND(*m, ", client: ")) >= 0) {
+		m->p += at + 10;
+		m->len -= (size_t)at + 10;
+		if (ngx_tail_read(*m, t, budget))
+			return true;
+		if (*budget == 0)
+			return false;
+	}
+	return false;
+}
+
+/*
  * Finds and applies the tail (see the top); nothing when there is none.
  * Each place tried may scan to the end of the line, so a line of many
  * ", client: " would cost its length squared: the scans share a budget
  * of a few times the length, and when it is spent no tail is taken.
- * TODO(nginx-tail): a path in the text can carry a fake tail that wins.
+ *
+ * nginx escapes nothing, so a client can write a whole tail into the
+ * line: into the text (a file name it asked for, decoded) or into the
+ * referrer.  Either way two places then read as a tail, its own and
+ * nginx's, and nothing says which is which: such a line keeps no tail at
+ * all.  A client can so hide where its own line came from, never make
+ * it name another address.
  */
 static void ngx_context(struct core_event *ev, struct core_str m)
 {
 	size_t budget = 4 * m.len;
-	struct ngx_tail t;
-	long at;
+	struct ngx_tail t, other;
 
-	while ((at = PARSE_FIND(m, ", client: ")) >= 0) {
-		m.p += at + 10;
-		m.len -= (size_t)at + 10;
-		if (ngx_tail_read(m, &t, &budget))
-			break;
-		if (budget == 0)
-			return;
-	}
-	if (at < 0)
+	if (!ngx_next_tail(&m, &t, &budget))
 		return;
+	if (ngx_next_tail(&m, &other, &budget) || budget == 0) {
+		core_event_set_named(ev, "nginx.error.tail", 16, "ambiguous",
+				     9);
+		return;
+	}
 	if (!core_str_starts(t.client, "unix:"))
 		parse_set_peer(ev, t.client);
 	if (t.server.len)

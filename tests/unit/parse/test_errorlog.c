@@ -154,6 +154,18 @@ static const struct parse_row nginx[] = {
 	  "source.ip=192.0.2.31\nhttp.request.referrer=a, client: 6.6.6.6, "
 	  "server: evil",
 	  "a fake tail in the referrer does not pick the client" },
+	{ "2023/10/11 14:32:52 [error] 7#7: *7 open() \"/srv/x, client: "
+	  "6.6.6.6, server: evil, request: \"\" failed (2: No such file or "
+	  "directory), client: 192.0.2.33, server: s, request: \"GET "
+	  "/x%2C%20client%3A%206.6.6.6 HTTP/1.1\", host: \"h\"",
+	  "!source.ip\n!server.domain\n!http.request.method\n"
+	  "nginx.error.tail=ambiguous",
+	  "a whole fake tail in a file name: two tails, neither is taken" },
+	{ "2023/10/11 14:32:52 [error] 7#7: *8 x, client: 192.0.2.34, "
+	  "server: s, request: \"GET / HTTP/1.1\", host: \"h\", referrer: "
+	  "\"a, client: 6.6.6.6, server: evil, host: \"x\"",
+	  "!source.ip\nnginx.error.tail=ambiguous",
+	  "a whole fake tail in the referrer: neither is taken" },
 	{ "2023/10/11 14:32:52 [error] 7#7: *5 x, client: 192.0.2.32, "
 	  "server: s, request: \"GET /",
 	  "rc=0\n!source.ip\n!http.request.method",
