@@ -1336,7 +1336,8 @@ void parse_evtx_track(struct parse_evtx *d, struct core_event *ev)
 /*
  * Security 4624 and 4625 are logons that worked and failed: they get
  * event.category authentication, event.action windows_logon and the
- * outcome, so incidents count them as they count sshd's logins.
+ * outcome, so incidents count them as they count sshd's logins.  An
+ * action the record brought (Winlogbeat's "logon-failed") gives way.
  */
 static void logon_outcome(struct core_event *ev)
 {
@@ -1344,7 +1345,7 @@ static void logon_outcome(struct core_event *ev)
 	const struct core_str *ch;
 	bool ok;
 
-	if (eid == NULL || core_event_get(ev, CORE_F_EVENT_ACTION))
+	if (eid == NULL)
 		return;
 	if (core_str_eq_lit(*eid, "4624"))
 		ok = true;
@@ -1543,7 +1544,10 @@ bool parse_evtx_json(struct core_event *ev)
 			core_event_set_str(ev, m->id, *v);
 		}
 	}
+	/* TimeCreated_SystemTime (evtx_dump), else the flat TimeCreated. */
 	v = core_event_get_named(ev, "TimeCreated_SystemTime", 22);
+	if (v == NULL)
+		v = core_event_get_named(ev, "TimeCreated", 11);
 	if (ev->ts == CORE_TS_UNKNOWN && v != NULL &&
 	    core_time_parse_iso(v->p, v->len, &ts) > 0)
 		ev->ts = ts;

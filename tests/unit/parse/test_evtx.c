@@ -250,6 +250,13 @@ static const struct jrow {
 	{ "{\"Event\":{\"System\":{\"EventID\":7},\"EventData\":{"
 	  "\"Source Name\":\"Real-Time Protection\"}}}", "SourceName",
 	  "Real-Time Protection", "nested: a Data name without its spaces" },
+	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":\"4625\"},"
+	  "\"event\":{\"action\":\"logon-failed\",\"outcome\":\"failure\"}}",
+	  "event.action", "windows_logon",
+	  "Winlogbeat 8's own action gives way: the logon is counted" },
+	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":\"4624\"},"
+	  "\"event\":{\"action\":\"logged-in\"}}", "event.outcome",
+	  "success", "and a 4624 is a logon that worked" },
 	{ "{\"user\":{\"name\":\"bob\"},\"EventID\":5}", "EventID", "5",
 	  "an EventID alone is not Windows, but stays a field" },
 	{ "{\"user\":{\"name\":\"bob\"}}", "event.dataset", "json",
@@ -280,6 +287,51 @@ static void test_json(void **state)
 			fail_msg("row %zu (%s): %s = '%.*s'", i, r->why,
 				 r->field, v ? (int)v->len : 0,
 				 v ? v->p : "");
+	}
+	core_arena_free(a);
+}
+
+/* Where a Windows JSON record's time comes from; NULL: unknown. */
+static const struct trow {
+	const char *json;
+	const char *ts;
+	const char *why;
+} trows[] = {
+	{ "{\"EventID\":4625,\"Channel\":\"Security\",\"TimeCreated\":"
+	  "\"2026-12-01T11:01:00Z\"}", "2026-12-01T11:01:00Z",
+	  "flat style: TimeCreated" },
+	{ "{\"EventID\":4625,\"Channel\":\"Security\","
+	  "\"TimeCreated_SystemTime\":\"2026-12-01T11:02:00Z\","
+	  "\"TimeCreated\":\"2026-12-01T11:03:00Z\"}",
+	  "2026-12-01T11:02:00Z", "TimeCreated_SystemTime comes first" },
+	{ "{\"EventID\":4625,\"Channel\":\"Security\",\"TimeCreated\":"
+	  "\"/Date(1733050860000)/\"}", NULL,
+	  "a TimeCreated that is no ISO time leaves it unknown" },
+	{ "{\"user\":{\"name\":\"bob\"},\"TimeCreated\":"
+	  "\"2026-12-01T11:01:00Z\"}", NULL,
+	  "other JSON does not read TimeCreated" },
+};
+
+static void test_json_time(void **state)
+{
+	struct core_arena *a = core_arena_new(1 << 16);
+	struct core_event ev;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(trows) / sizeof(trows[0]); i++) {
+		const struct trow *r = &trows[i];
+		int64_t want = CORE_TS_UNKNOWN;
+
+		if (r->ts != NULL)
+			assert_true(core_time_parse_iso(r->ts, strlen(r->ts),
+							&want) > 0);
+		core_arena_reset(a);
+		core_event_reset(&ev, a);
+		assert_int_equal(parse_record(CORE_FMT_JSON, NULL, &ev, r->json,
+					      strlen(r->json)), 0);
+		if (ev.ts != want)
+			fail_msg("row %zu (%s): ts %lld", i, r->why,
+				 (long long)ev.ts);
 	}
 	core_arena_free(a);
 }
@@ -402,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_time),
 		cmocka_unit_test(test_json_wide),
 		cmocka_unit_test(test_parent_tracking),
 	};
