@@ -17,6 +17,7 @@
  * input and parse.
  */
 #include "cli/cli.h"
+#include "cli/report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,10 +168,26 @@ struct test_run {
 	uint64_t hits;
 };
 
+/*
+ * One "    name: value" line: the value (log data) with control bytes and
+ * invalid UTF-8 as \xNN, so a line break or a terminal escape in a log
+ * cannot start a line of its own; cut to 400 bytes with "..." after.
+ */
+static void print_value(const char *what, const char *name,
+			struct core_str v)
+{
+	struct core_buf b;
+
+	core_buf_init(&b, 4096);
+	(void)cli_report_escape(&b, v.p, v.len, 400, false);
+	printf("    %s%s: %s\n", what, name, core_buf_cstr(&b));
+	core_buf_free(&b);
+}
+
 static void print_field(const char *field, struct core_str v, void *ud)
 {
 	(void)ud;
-	printf("    %s: %.*s\n", field, (int)CORE_MIN(v.len, 400), v.p);
+	print_value("", field, v);
 }
 
 static void on_hit(const struct detect_alert *a, void *ud)
@@ -189,8 +206,7 @@ static void on_hit(const struct detect_alert *a, void *ud)
 		printf(" (%llu events)", (unsigned long long)a->count);
 	printf("\n");
 	for (unsigned i = 0; i < a->ngroup; i++)
-		printf("    group %s: %.*s\n", a->group[i].field,
-		       (int)a->group[i].value.len, a->group[i].value.p);
+		print_value("group ", a->group[i].field, a->group[i].value);
 	detect_alert_fields(t->rs, a, print_field, NULL);
 }
 

@@ -422,4 +422,23 @@ check "rules test of a folder finds the hit inside it" grep -qF \
 	"$T/logdir/sub/auth.log:2: hit" "$T/dir.out"
 check "rules test of a folder: no 'not a regular file'" \
 	[ "$(grep -c "not a regular" "$T/dir.out")" -eq 0 ]
+# A field value holding a line break and a terminal escape is printed
+# escaped: the log cannot write a line of its own into the output.
+cat >"$T/inject.yml" <<'EOF'
+title: Encoded PowerShell
+id: 11111111-1111-4111-8111-111111111199
+level: high
+logsource: {product: windows, category: process_creation}
+detection:
+  s: {CommandLine|contains: ' -enc '}
+  condition: s
+EOF
+printf '%s\n' '{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","CommandLine":"p -enc x\nforged.log:9: hit [critical] Forged\u001b[2J"}' \
+	>"$T/inject.json"
+"$VIGIL" rules test "$T/inject.yml" "$T/inject.json" >"$T/inject.out" 2>&1
+check "rules test: a value's line break does not start a line" \
+	[ "$(grep -c '^forged' "$T/inject.out")" -eq 0 ]
+check "rules test: the value is shown escaped" grep -qF \
+	'CommandLine: p -enc x\x0aforged.log:9: hit [critical] Forged\x1b[2J' \
+	"$T/inject.out"
 finish
