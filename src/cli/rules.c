@@ -84,8 +84,13 @@ static void print_stats(const struct detect_ruleset *rs)
 	struct detect_stats st;
 
 	detect_ruleset_stats(rs, &st);
-	printf("prefilter: %u literals; %u plain rules without one (always "
-	       "tested)\n", st.pf_literals, st.pf_always);
+	if (st.pf_literals == 0)
+		printf("prefilter: 0 literals (too few rules per log source "
+		       "to need one: each rule is tested on every event of "
+		       "its log source)\n");
+	else
+		printf("prefilter: %u literals; %u plain rules without one "
+		       "(always tested)\n", st.pf_literals, st.pf_always);
 	printf("regular expressions: %zu, %zu JIT-compiled\n", st.regexes,
 	       st.regexes_jit);
 }
@@ -649,7 +654,8 @@ static int rules_fields(int argc, char **argv)
 	}
 	(void)detect_ruleset_fields(rs, name, NULL, NULL, print_map, NULL);
 	printf("  any event field (ECS name, docs/events.md) is accepted%s\n",
-	       open ? "; so is any other name, as is" : "");
+	       open ? ";\n  so is any other name: it is looked up as the "
+	       "record spells it" : "");
 	rc = 0;
 out:
 	core_buf_free(&also);

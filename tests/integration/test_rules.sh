@@ -65,6 +65,8 @@ check "check of good rules exits 0" [ $? -eq 0 ]
 check "summary line" grep -q "^rules: 1 loaded, 0 refused, 100.00% loaded" \
 	"$T/good.out"
 check "prefilter line" grep -q "^prefilter: [0-9]* literals" "$T/good.out"
+check "one rule: the prefilter line says why it has no literal" \
+	grep -q "^prefilter: 0 literals (too few rules" "$T/good.out"
 
 "$VIGIL" rules check "$R" >"$T/all.out" 2>&1
 rc=$?
@@ -203,6 +205,9 @@ fi
 check "fields: the log source line comes first" \
 	grep -q "^log source product=windows .*category=process_creation" \
 	<(head -1 "$T/wpc.out")
+check "fields: an open source says other names are read as spelt" \
+	grep -q "^  so is any other name: it is looked up as the record" \
+	"$T/wpc.out"
 for name in proxy webserver process_creation sshd; do
 	"$VIGIL" rules fields $name >"$T/bare.out" 2>&1
 	check "fields of bare '$name' exits 0" [ $? -eq 0 ]
