@@ -393,6 +393,8 @@ for sub in check test fields; do
 	check "rules $sub --help exits 0" [ $? -eq 0 ]
 	check "rules $sub --help prints the usage" \
 		grep -q "^usage: vigil rules check" "$T/help.out"
+	check "rules $sub --help says what each command does" \
+		grep -q "^test runs rules over logs" "$T/help.out"
 	check "rules $sub --help reads nothing" \
 		[ "$(grep -c "cannot read\|loaded" "$T/help.out")" -eq 0 ]
 done
