@@ -40,6 +40,8 @@ struct work {
 	const struct incident_alert *top;	/* strongest record */
 	const struct incident_ent *success;	/* source that got in */
 	uint32_t tactic_mask;
+	size_t nrules;			/* distinct rules of the alerts */
+	bool escalated;			/* an escalation not also the access */
 	bool cred_then_access;
 	bool folded;			/* background noise of one rule */
 	size_t nsources;
@@ -139,6 +141,30 @@ static bool valid_account(const struct detect_rule_info *r)
 	return false;
 }
 
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* How many different rules raised the incident's alerts (0: no memory). */
+static size_t rules_of(const struct work *w)
+{
+	uintptr_t *r = malloc((w->nmem + 1) * sizeof(*r));
+	size_t n = 0;
+
+	if (r == NULL)
+		return 0;
+	for (size_t i = 0; i < w->nmem; i++)
+		r[i] = (uintptr_t)rec(w, i)->rule;
+	qsort(r, w->nmem, sizeof(*r), ptr_cmp);
+	for (size_t i = 0; i < w->nmem; i++)
+		n += i == 0 || r[i] != r[i - 1];
+	free(r);
+	return n;
+}
+
 static void chain_of(struct work *w)
 {
 	struct incident *inc = w->inc;
@@ -152,6 +178,14 @@ static void chain_of(struct work *w)
 		char id[16];
 
 		w->tactic_mask |= m;
+		/*
+		 * A rule that shows the way in (T1078's logons carry initial
+		 * access, persistence and escalation at once) is no proof of
+		 * an escalation after it.
+		 */
+		if ((m & INCIDENT_TAC_BIT(PRIVESC)) &&
+		    !(m & INCIDENT_TAC_BIT(INITIAL)))
+			w->escalated = true;
 		if (m & INCIDENT_TAC_BIT(CRED))
 			cred_t = CORE_MIN(cred_t, r->ts_first);
 		/* Access by a valid account: a login, not a web exploit. */
@@ -163,6 +197,7 @@ static void chain_of(struct work *w)
 				add_technique(inc, id, order, first);
 	}
 	w->cred_then_access = cred_t != INT64_MAX && access_t >= cred_t;
+	w->nrules = rules_of(w);
 	for (int t = 0; t < INCIDENT_TACTIC_COUNT; t++)
 		if (w->tactic_mask & (1u << t))
 			inc->tactics[inc->ntactics++] = incident_tactic_name(t);
@@ -458,6 +493,17 @@ static unsigned chain_steps(uint32_t mask)
 	return n + ((mask & INCIDENT_TAC_EVASION_BITS) != 0);
 }
 
+/*
+ * The chain's length: its steps, each rule counted for one at most, so a
+ * single rule tagged with four tactics is one observation, not four.
+ */
+static unsigned chain_len(const struct work *w)
+{
+	unsigned n = chain_steps(w->tactic_mask);
+
+	return w->nrules && w->nrules < n ? (unsigned)w->nrules : n;
+}
+
 static bool has_ids(const struct incident *inc)
 {
 	for (size_t i = 0; i < inc->nentities; i++)
@@ -510,7 +556,7 @@ static void score_of(struct work *w)
 	static const unsigned base[] = { 10, 25, 45, 65, 85 };
 	struct incident *inc = w->inc;
 	struct incident_score_parts *p = &inc->parts;
-	unsigned ntac = chain_steps(w->tactic_mask), sum;
+	unsigned ntac = chain_len(w), sum;
 	bool success = w->success || w->cred_then_access;
 	bool access = success || (w->tactic_mask & INCIDENT_TAC_BIT(INITIAL));
 	bool alone;
@@ -519,8 +565,7 @@ static void score_of(struct work *w)
 	p->base = base[CORE_MIN((unsigned)w->top->rule->level, 4u)];
 	p->chain = ntac > 1 ? CORE_MIN(5 * (ntac - 1), 15u) : 0;
 	p->success = success ? 20 : 0;
-	p->privesc = access && (w->tactic_mask & INCIDENT_TAC_BIT(PRIVESC)) ?
-		     10 : 0;
+	p->privesc = access && w->escalated ? 10 : 0;
 	p->volume = inc->events > 1 ?
 		    CORE_MIN((unsigned)(3 * log10((double)inc->events)), 10u) :
 		    0;
@@ -780,30 +825,6 @@ static void tell_source(struct core_buf *b, const struct incident_entity *e)
 	core_buf_printf(b, ". ");
 }
 
-static int ptr_cmp(const void *a, const void *b)
-{
-	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* How many different rules raised the incident's alerts (0: no memory). */
-static size_t rules_of(const struct work *w)
-{
-	uintptr_t *r = malloc((w->nmem + 1) * sizeof(*r));
-	size_t n = 0;
-
-	if (r == NULL)
-		return 0;
-	for (size_t i = 0; i < w->nmem; i++)
-		r[i] = (uintptr_t)rec(w, i)->rule;
-	qsort(r, w->nmem, sizeof(*r), ptr_cmp);
-	for (size_t i = 0; i < w->nmem; i++)
-		n += i == 0 || r[i] != r[i - 1];
-	free(r);
-	return n;
-}
-
 static void tell_what(struct work *w, struct core_buf *b)
 {
 	const struct incident *inc = w->inc;
@@ -818,7 +839,7 @@ static void tell_what(struct work *w, struct core_buf *b)
 		core_buf_printf(b, " and ");
 		when(b, inc->ts_last);
 	}
-	nrules = rules_of(w);
+	nrules = w->nrules;
 	core_buf_printf(b, ", %llu alert%s from %zu rule%s. ",
 			(unsigned long long)inc->alerts,
 			inc->alerts == 1 ? "" : "s", nrules,
@@ -861,7 +882,7 @@ static void tell_why(struct work *w, struct core_buf *b)
 				w->top->rule->level)));
 	if (p->chain)
 		core_buf_printf(b, ", +%u for %u tactics along the kill chain",
-				p->chain, chain_steps(w->tactic_mask));
+				p->chain, chain_len(w));
 	if (p->success)
 		core_buf_printf(b, ", +%u for a successful login after "
 				"failures", p->success);

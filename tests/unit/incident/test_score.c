@@ -111,20 +111,37 @@ static const struct detect_rule_info rule_hide_both = {
 	.level = DETECT_LEVEL_MEDIUM, .tags = tags_hide_both, .ntags = 3,
 };
 
+/* A failed logon rule tagged as its technique, T1078, is tagged. */
+static const char *const tags_valid4[] = {
+	"attack.initial-access", "attack.persistence",
+	"attack.privilege-escalation", "attack.stealth", "attack.t1078",
+};
+static const struct detect_rule_info rule_valid4 = {
+	.id = "r-valid4", .title = "Failed logon from a public address",
+	.level = DETECT_LEVEL_MEDIUM, .tags = tags_valid4, .ntags = 5,
+};
+
 /*
- * Defense evasion and the two tactics ATT&CK v19 made of it are one step
- * of the chain: a rule naming both gains nothing, another tactic does.
+ * Chain points count steps seen: defense evasion and the two tactics
+ * ATT&CK v19 made of it are one step, and one rule is one step however
+ * many tactics it names.  Escalation points need an escalation that is
+ * not the access itself.
  */
 static void test_evasion_one_step(void **state)
 {
 	static const struct {
 		const struct detect_rule_info *rules[2];
-		unsigned chain;
+		unsigned chain, privesc;
 		const char *why;
 	} rows[] = {
-		{ { &rule_hide_both, NULL }, 0, "old and new name: one step" },
-		{ { &rule_hide_both, &rule_hide }, 0, "stealth twice: one" },
-		{ { &rule_hide_both, &rule_sudo }, 5, "and escalation: two" },
+		{ { &rule_hide_both, NULL }, 0, 0, "old and new names" },
+		{ { &rule_hide_both, &rule_hide }, 0, 0, "stealth twice: one" },
+		{ { &rule_hide_both, &rule_sudo }, 5, 0, "and escalation: 2" },
+		{ { &rule_valid4, NULL }, 0, 0,
+		  "one rule of four tactics: one step, no escalation" },
+		{ { &rule_valid4, &rule_sudo }, 5, 10,
+		  "its access, then a sudo: escalation after access" },
+		{ { &rule_login, &rule_sudo }, 5, 10, "login, then sudo" },
 	};
 
 	(void)state;
@@ -141,8 +158,10 @@ static void test_evasion_one_step(void **state)
 		}
 		assert_int_equal(incident_build(s), 0);
 		inc = incident_set_get(s, 0);
-		if (inc->parts.chain != rows[r].chain)
-			fail_msg("%s: chain %u", rows[r].why, inc->parts.chain);
+		if (inc->parts.chain != rows[r].chain ||
+		    inc->parts.privesc != rows[r].privesc)
+			fail_msg("%s: chain %u, privesc %u", rows[r].why,
+				 inc->parts.chain, inc->parts.privesc);
 		incident_set_free(s);
 	}
 }
