@@ -387,6 +387,42 @@ check "analyze of error logs warns of nothing" [ ! -s "$T/wea.err" ]
 check "analyze counts every error-log line as decoded" \
 	grep -q "6 records, 6 decoded, 0 raw" "$T/wea.out"
 
+# The shipped web rules on error logs: ModSecurity's denial is an alert;
+# ten failed HTTP authentications from one address are a correlation,
+# nine are not.
+{
+	for i in 1 2 3 4 5; do
+		echo "[Wed Oct 11 15:00:0$i.000001 2023] [auth_basic:error] [pid 1234:tid 140] [client 192.0.2.77:4100$i] AH01617: user admin$i: authentication failure for \"/admin\": Password Mismatch"
+	done
+	for i in 6 7 8 9; do
+		echo "[Wed Oct 11 15:00:0$i.000001 2023] [auth_basic:error] [pid 1234:tid 140] [client 192.0.2.77:4100$i] AH01618: user root$i not found: /admin"
+	done
+	echo "[Wed Oct 11 15:00:09.500000 2023] [auth_basic:error] [pid 1234:tid 140] [client 192.0.2.78:41010] AH01618: user bob not found: /admin"
+} >"$T/auth-error.log"
+cp "$T/auth-error.log" "$T/auth-error10.log"
+echo "2023/10/11 15:00:10 [error] 1201#1201: *9 user \"admin\": password mismatch, client: 192.0.2.77, server: example.org, request: \"GET /admin HTTP/1.1\", host: \"example.org\"" >>"$T/auth-error10.log"
+"$VIGIL" rules test "$SRCDIR/rules/web/web_basic_auth_guessing.yml" \
+	"$T/auth-error.log" >"$T/auth9.out" 2>&1
+check "nine HTTP authentication failures from one address: no alert" \
+	bash -c "! grep -q 'correlation' '$T/auth9.out'"
+"$VIGIL" rules test "$SRCDIR/rules/web/web_basic_auth_guessing.yml" \
+	"$T/auth-error10.log" >"$T/auth10.out" 2>&1
+check "ten (Apache and nginx lines): the guessing correlation fires" \
+	grep -q "correlation .*HTTP authentication failing again and again.*(10 events)" \
+	"$T/auth10.out"
+"$VIGIL" rules test "$SRCDIR/rules/web/web_modsecurity_denied.yml" \
+	"$T/error.log" "$T/nginx-error.log" "$T/weberr-access.log" \
+	>"$T/deny.out" 2>&1
+check "ModSecurity's denial is an alert" \
+	grep -q "/error.log:4: hit .*Request denied by ModSecurity" "$T/deny.out"
+check "its warning (nginx) and the access log are not" \
+	grep -q "^hits: 1$" "$T/deny.out"
+"$VIGIL" analyze "$T/error.log" "$T/auth-error10.log" >"$T/wean.out" 2>&1
+check "analyze of error logs reports the ModSecurity denial" \
+	grep -q "Request denied by ModSecurity" "$T/wean.out"
+check "and the HTTP authentication guessing" \
+	grep -q "HTTP authentication failing again and again" "$T/wean.out"
+
 # --help is help, not a path; a path that cannot be read gives no summary.
 for sub in check test fields; do
 	"$VIGIL" rules $sub --help >"$T/help.out" 2>&1
