@@ -64,14 +64,15 @@ static bool is_help(const char *arg)
 
 static void rules_usage(FILE *out)
 {
-	fputs("usage: vigil rules check [-q] DIR|FILE...\n"
+	fputs("usage: vigil rules check [-q] [--strict] DIR|FILE...\n"
 	      "       vigil rules test [--no-prefilter] RULE LOG|DIR...\n"
 	      "       vigil rules test [--no-prefilter] -r RULES\n"
 	      "                        [-r RULES]... LOG|DIR...\n"
 	      "       vigil rules fields [SOURCE]\n"
 	      "\n"
 	      "check loads Sigma rules and says why each refused one cannot\n"
-	      "be used (file:line: reason); exit 0 when it ran.\n"
+	      "be used (file:line: reason); exit 0 when it ran (--strict: 1\n"
+	      "when a rule was refused or warned of, for CI).\n"
 	      "test runs rules over logs and prints each hit with the fields\n"
 	      "it tested; exit 0 on a hit, 1 on none, 2 if no rule loads.\n"
 	      "fields lists the Sigma field names a log source maps.\n"
@@ -113,6 +114,7 @@ static int rules_check(int argc, char **argv)
 	struct core_error err = { 0 };
 	size_t loaded;
 	int i = 1, bad = 0, nread = 0;
+	bool strict = false;
 
 	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		if (is_help(argv[i])) {
@@ -122,6 +124,10 @@ static int rules_check(int argc, char **argv)
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
+		}
+		if (strcmp(argv[i], "--strict") == 0) {
+			strict = true;
+			continue;
 		}
 		if (strcmp(argv[i], "-q") != 0) {
 			fprintf(stderr, "vigil: rules check: unknown option "
@@ -169,9 +175,11 @@ static int rules_check(int argc, char **argv)
 		       (unsigned long long)detect_ruleset_warnings(rs));
 	if (loaded)
 		print_stats(rs);
+	if (strict && (c.refused || detect_ruleset_warnings(rs)))
+		bad = bad ? bad : -1;
 out:
 	detect_ruleset_free(rs);
-	return bad ? 2 : 0;
+	return bad > 0 ? 2 : bad < 0 ? 1 : 0;
 }
 
 struct test_run {

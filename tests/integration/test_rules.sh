@@ -71,6 +71,12 @@ check "one rule: the prefilter line says why it has no literal" \
 "$VIGIL" rules check "$R" >"$T/all.out" 2>&1
 rc=$?
 check "check with refusals still exits 0 (got $rc)" [ "$rc" -eq 0 ]
+"$VIGIL" rules check --strict "$R" >/dev/null 2>&1
+rc=$?
+check "check --strict with refusals exits 1 (got $rc)" [ "$rc" -eq 1 ]
+"$VIGIL" rules check --strict "$R/good" >/dev/null 2>&1
+rc=$?
+check "check --strict of good rules exits 0 (got $rc)" [ "$rc" -eq 0 ]
 check "1 loaded, 5 refused" grep -q "^rules: 1 loaded, 5 refused" \
 	"$T/all.out"
 for f in "$R"/bad/*.yml; do
