@@ -360,6 +360,21 @@ struct detect_logsource {
 int detect_logsource_load(struct detect_ruleset *rs, const char *file,
 			  struct core_error *err);
 
+/* Which of a rule's logsource keys a name is. */
+enum detect_ls_key {
+	DETECT_LS_PRODUCT,
+	DETECT_LS_SERVICE,
+	DETECT_LS_CATEGORY,
+};
+
+/*
+ * The product, service or category of the map closest to name (a typo:
+ * one edit for names under five bytes, else two), or NULL when name is
+ * one of the map's or none is close.
+ */
+const char *detect_logsource_suggest(const struct detect_ruleset *rs,
+				     enum detect_ls_key key, const char *name);
+
 /* Finds the log source for a rule's product/service/category (NULL for
  * absent); returns its index or -1. */
 int detect_logsource_find(const struct detect_ruleset *rs, const char *product,

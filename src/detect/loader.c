@@ -461,10 +461,26 @@ static int logsource_parse(struct ldoc *d, const yaml_node_t *root)
 	sv = get_str(d, n, "service");
 	ca = get_str(d, n, "category");
 	d->ls = detect_logsource_find(d->rs, pr, sv, ca);
-	if (d->ls < 0)
+	if (d->ls < 0) {
+		static const char *const what[] = { "product", "service",
+						    "category" };
+		const char *v[] = { pr, sv, ca }, *near = NULL;
+		int k;
+
+		for (k = 0; k < 3 && near == NULL; k++)
+			near = detect_logsource_suggest(d->rs,
+							(enum detect_ls_key)k,
+							v[k]);
+		if (near)
+			return bad(d, n, "unknown log source (product=%s "
+				   "service=%s category=%s); did you mean "
+				   "%s=%s? (vigil rules fields lists them)",
+				   pr ? pr : "-", sv ? sv : "-",
+				   ca ? ca : "-", what[k - 1], near);
 		return bad(d, n, "unknown log source (product=%s service=%s "
 			   "category=%s)", pr ? pr : "-", sv ? sv : "-",
 			   ca ? ca : "-");
+	}
 	if (d->rs->ls[d->ls].refuse != NULL)
 		return bad(d, n, "log source (product=%s service=%s "
 			   "category=%s) not available: %s", pr ? pr : "-",

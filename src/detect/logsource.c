@@ -19,6 +19,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #define LS_MAX 4096
@@ -434,6 +435,70 @@ int detect_logsource_find(const struct detect_ruleset *rs, const char *product,
 			return (int)i;
 	}
 	return -1;
+}
+
+/* Edit distance of a and b (case folded), or max + 1 once past max. */
+static unsigned distance(const char *a, const char *b, unsigned max)
+{
+	unsigned row[65], n = (unsigned)strlen(b), m = (unsigned)strlen(a);
+
+	if (n > 64 || m > 64 || (m > n ? m - n : n - m) > max)
+		return max + 1;
+	for (unsigned j = 0; j <= n; j++)
+		row[j] = j;
+	for (unsigned i = 1; i <= m; i++) {
+		unsigned diag = row[0], low;
+
+		row[0] = i;
+		low = row[0];
+		for (unsigned j = 1; j <= n; j++) {
+			unsigned up = row[j];
+			unsigned cost = tolower((unsigned char)a[i - 1]) !=
+					tolower((unsigned char)b[j - 1]);
+
+			row[j] = CORE_MIN(CORE_MIN(row[j - 1], up) + 1,
+					  diag + cost);
+			diag = up;
+			low = CORE_MIN(low, row[j]);
+		}
+		if (low > max)
+			return max + 1;
+	}
+	return row[n];
+}
+
+const char *detect_logsource_suggest(const struct detect_ruleset *rs,
+				     enum detect_ls_key key, const char *name)
+{
+	const char *best = NULL;
+	unsigned best_d, max;
+
+	if (name == NULL || !*name)
+		return NULL;
+	max = strlen(name) < 5 ? 1 : 2;
+	best_d = max + 1;
+	for (unsigned i = 0; i < rs->nls; i++) {
+		const struct detect_logsource *e = &rs->ls[i];
+		const char **v = key == DETECT_LS_PRODUCT ? e->product :
+				 key == DETECT_LS_SERVICE ? e->service :
+				 e->category;
+		unsigned n = key == DETECT_LS_PRODUCT ? e->nproduct :
+			     key == DETECT_LS_SERVICE ? e->nservice :
+			     e->ncategory;
+
+		for (unsigned k = 0; k < n; k++) {
+			unsigned d;
+
+			if (strcasecmp(v[k], name) == 0)
+				return NULL;	/* known: nothing to suggest */
+			d = distance(name, v[k], max);
+			if (*v[k] && d < best_d) {
+				best_d = d;
+				best = v[k];
+			}
+		}
+	}
+	return best;
 }
 
 bool detect_logsource_field(struct detect_ruleset *rs, int ls,

@@ -23,6 +23,12 @@ static const struct row rows[] = {
 	{ "title: t\nlogsource: {product: plan9}\ndetection:\n"
 	  "  s: {a: b}\n  condition: s\n", "unknown log source",
 	  "no map entry" },
+	{ "title: t\nlogsource: {product: linux, service: shd}\n"
+	  "detection:\n  s: {a: b}\n  condition: s\n",
+	  "did you mean service=sshd?", "a typo gets the name it missed" },
+	{ "title: t\nlogsource: {product: lunix, service: sshd}\n"
+	  "detection:\n  s: {a: b}\n  condition: s\n",
+	  "did you mean product=linux?", "in the product too" },
 	{ HEAD "detection:\n  s: {user.name: x}\n  condition: s and\n",
 	  "condition syntax error", "dangling operator" },
 	{ HEAD "detection:\n  s: {user.name: x}\n  condition: (s\n",
