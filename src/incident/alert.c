@@ -301,6 +301,42 @@ static int rec_reserve(struct incident_set *s)
 	return 0;
 }
 
+/* A GUID that names a process: not absent, not all zeros. */
+static bool guid_named(const struct core_str *v)
+{
+	if (!v || v->len < 8 || v->len > 64)
+		return false;
+	for (size_t i = 0; i < v->len; i++)
+		if (!strchr("0-{}", v->p[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The process GUIDs of a Windows event (Sysmon): the program that acted
+ * (SourceProcessGuid for a remote thread or a process access, else
+ * ProcessGuid) and its parent (ParentProcessGuid).  A GUID names one
+ * process instance on one host, so records sharing one are one
+ * program's doing.
+ */
+static void process_of(struct incident_set *s, struct incident_alert *r,
+		       const struct core_event *ev)
+{
+	/* Sysmon 10 spells it SourceProcessGUID, Sysmon 8 ...Guid. */
+	static const char *const own[] = { "SourceProcessGuid",
+					   "SourceProcessGUID",
+					   "ProcessGuid" };
+	const struct core_str *v = NULL;
+
+	for (size_t i = 0; i < CORE_ARRAY_LEN(own) && !v; i++)
+		v = core_event_get_named(ev, own[i], strlen(own[i]));
+	if (guid_named(v))
+		r->process[0] = incident_strdup(s, v->p, v->len);
+	v = core_event_get_named(ev, "ParentProcessGuid", 17);
+	if (guid_named(v))
+		r->process[1] = incident_strdup(s, v->p, v->len);
+}
+
 static void rec_init(struct incident_set *s, struct incident_alert *r,
 		     const struct detect_alert *a, const struct alert_key *k,
 		     bool overflow)
@@ -324,6 +360,7 @@ static void rec_init(struct incident_set *s, struct incident_alert *r,
 
 			r->detail = incident_strdup(s, v.p, v.len);
 		}
+		process_of(s, r, a->event);
 	}
 	r->ngroup = CORE_MIN(a->ngroup, DETECT_ALERT_MAX_GROUP);
 	for (unsigned i = 0; i < r->ngroup; i++) {

@@ -14,8 +14,10 @@
  *      back next week is a new incident.
  *
  *   2. Attacker fingerprints (rare keys).  The same user agent, the same
- *      payload shape (see alert.c) or the same targeted user name links
- *      anchors, but only when the key is rare: it spans at most RARE_MAX
+ *      payload shape (see alert.c), the same targeted user name or, on
+ *      a Windows host, the same process (a Sysmon ProcessGuid: the one
+ *      that acted, or its parent) links anchors, but only when the key
+ *      is rare: it spans at most RARE_MAX
  *      anchors, the events saw it from at most RARE_MAX sources, and a
  *      user name is not one every scanner tries (root, admin ...).  User
  *      names link only in a tight window (gap / 4): they say less than a
@@ -62,6 +64,7 @@ enum key_kind {
 	KEY_USER,
 	KEY_TACTICS,
 	KEY_NET,
+	KEY_PROCESS,
 };
 
 struct key_item {
@@ -331,6 +334,13 @@ static size_t link_items(const struct incident_set *s, struct key_item *it)
 			it[m++] = item_make(r, KEY_USER,
 					    e[INCIDENT_ENT_TARGET_USER],
 					    CORE_STR_NULL, NULL);
+		for (int p = 0; p < 2; p++)
+			if (r->process[p].len && e[INCIDENT_ENT_HOST].len &&
+			    (p == 0 || !core_str_eq(r->process[1],
+						    r->process[0])))
+				it[m++] = item_make(r, KEY_PROCESS,
+						    e[INCIDENT_ENT_HOST],
+						    r->process[p], NULL);
 	}
 	return m;
 }
@@ -339,7 +349,7 @@ static size_t link_items(const struct incident_set *s, struct key_item *it)
 static int pass_link(struct incident_set *s, struct uf *u, uint32_t *root1)
 {
 	size_t n = s->recs.n, m, i = 0;
-	struct key_item *it = malloc((5 * n + 1) * sizeof(*it));
+	struct key_item *it = malloc((7 * n + 1) * sizeof(*it));
 
 	if (!it)
 		return CORE_E_NOMEM;

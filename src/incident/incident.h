@@ -228,6 +228,12 @@ struct incident_alert {
 	unsigned platforms;
 	/* What the source called it: an IDS signature (first alert). */
 	struct core_str detail;
+	/*
+	 * The Windows programs behind it (first alert): the acting
+	 * process's Sysmon ProcessGuid (SourceProcessGuid for a remote
+	 * thread or a process access) and its parent's; len 0: none.
+	 */
+	struct core_str process[2];
 };
 
 /* One step of an incident's timeline: an alert record, in time order. */

@@ -111,6 +111,81 @@ static void test_hub_host_does_not_glue(void **state)
 	incident_set_free(s);
 }
 
+/* A Windows alert on host WS7 whose event names its processes. */
+static void add_proc(struct incident_set *s,
+		     const struct detect_rule_info *rule, int64_t ts,
+		     const char *own_field, const char *own,
+		     const char *parent)
+{
+	static struct core_event ev;
+	struct synth x = { rule, ts, 1, NULL, NULL, NULL, "WS7", NULL,
+			   "Sysmon 10", 1 };
+	struct detect_alert a;
+
+	core_event_reset(&ev, NULL);
+	ev.ts = ts;
+	core_event_set(&ev, CORE_F_HOST_NAME, "WS7", 3);
+	if (own)
+		core_event_set_named(&ev, own_field, strlen(own_field), own,
+				     strlen(own));
+	if (parent)
+		core_event_set_named(&ev, "ParentProcessGuid", 17, parent,
+				     strlen(parent));
+	synth_alert(&a, &x);
+	a.event = &ev;
+	assert_int_equal(incident_add_alert(s, &a), 0);
+}
+
+#define G1 "{747f3d96-98dd-5d69-0000-0010eb030000}"
+#define G2 "{747f3d96-98dd-5d69-0000-0010ab120000}"
+#define G0 "{00000000-0000-0000-0000-000000000000}"
+
+/*
+ * On a Windows host with no user or address in the alerts, records of
+ * different rules are one story when one process did them (the same
+ * Sysmon GUID as actor, whichever spelling, or as parent), and stay
+ * apart otherwise; an all-zero GUID names nothing, and a parent behind
+ * more than a few anchors (services.exe) glues nothing.
+ */
+static void test_process_links(void **state)
+{
+	static const struct detect_rule_info *const r[] = {
+		&rule_brute, &rule_login, &rule_sudo, &rule_web, &rule_scan,
+	};
+	struct incident_set *s;
+
+	(void)state;
+	s = incident_set_new();
+	add_proc(s, &rule_sudo, T0, "SourceProcessGuid", G1, NULL);
+	add_proc(s, &rule_web, T0 + SEC, "SourceProcessGUID", G1, NULL);
+	add_proc(s, &rule_scan, T0 + 2 * SEC, "ProcessGuid", G2, G1);
+	assert_int_equal(incident_build(s), 0);
+	assert_int_equal(incident_set_count(s), 1);
+	incident_set_free(s);
+
+	s = incident_set_new();
+	add_proc(s, &rule_sudo, T0, "SourceProcessGuid", G1, NULL);
+	add_proc(s, &rule_web, T0 + SEC, "SourceProcessGuid", G2, NULL);
+	add_proc(s, &rule_scan, T0 + 2 * SEC, "ProcessGuid", G0, G0);
+	add_proc(s, &rule_login, T0 + 3 * SEC, "ProcessGuid", G0, NULL);
+	assert_int_equal(incident_build(s), 0);
+	assert_int_equal(incident_set_count(s), 4);
+	incident_set_free(s);
+
+	s = incident_set_new();
+	for (size_t i = 0; i < CORE_ARRAY_LEN(r); i++) {
+		char own[48];
+
+		snprintf(own, sizeof(own), "{747f3d96-0000-0000-0000-%012zu}",
+			 i + 1);
+		add_proc(s, r[i], T0 + (int64_t)i * SEC, "ProcessGuid", own,
+			 G1);
+	}
+	assert_int_equal(incident_build(s), 0);
+	assert_int_equal(incident_set_count(s), CORE_ARRAY_LEN(r));
+	incident_set_free(s);
+}
+
 /*
  * Public addresses of one /24 acting within the window are one actor;
  * private ones (offices, NAT) never link this way.
@@ -260,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_scenarios),
 		cmocka_unit_test(test_hub_host_does_not_glue),
 		cmocka_unit_test(test_network_links),
+		cmocka_unit_test(test_process_links),
 		cmocka_unit_test(test_guessed_login_ties_sudo),
 		cmocka_unit_test(test_noise_folds),
 		cmocka_unit_test(test_noise_folds_by_month),
