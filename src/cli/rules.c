@@ -591,6 +591,36 @@ static void source_name(struct detect_ruleset *rs, const char *label,
 	core_buf_free(&also);
 }
 
+/* " a b c ..." as lines of at most 76 columns, indented by four. */
+static void print_wrapped(const char *words)
+{
+	unsigned col = 0;
+
+	while (*words == ' ')
+		words++;
+	while (*words) {
+		size_t n = strcspn(words, " ");
+
+		if (col && col + 1 + n > 76) {
+			putchar('\n');
+			col = 0;
+		}
+		col += (unsigned)printf("%s%.*s", col ? " " : "    ", (int)n,
+					words);
+		words += n;
+		while (*words == ' ')
+			words++;
+	}
+	if (col)
+		putchar('\n');
+}
+
+/* Appends " name" to the buffer ud. */
+static void add_name(const char *name, void *ud)
+{
+	(void)core_buf_printf(ud, " %s", name);
+}
+
 /* Every log source of the map, one a line: its name, label, refusal. */
 static int list_sources(struct detect_ruleset *rs)
 {
@@ -670,6 +700,12 @@ static int rules_fields(int argc, char **argv)
 	printf("  any event field (ECS name, docs/events.md) is accepted%s\n",
 	       open ? ";\n  so is any other name: it is looked up as the "
 	       "record spells it" : "");
+	core_buf_reset(&also);
+	if (detect_ruleset_known(rs, name, add_name, &also)) {
+		printf("  its events carry (another name loads with a "
+		       "warning: it is never set):\n");
+		print_wrapped(core_buf_cstr(&also));
+	}
 	rc = 0;
 out:
 	core_buf_free(&also);

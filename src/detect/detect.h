@@ -226,6 +226,15 @@ int detect_ruleset_fields(struct detect_ruleset *rs, const char *source,
 			  void *ud);
 
 /*
+ * Calls fn with each field name the events of that log source carry
+ * (its `known:` list in the map) and returns how many; 0 when the map
+ * lists none for it.
+ */
+unsigned detect_ruleset_known(struct detect_ruleset *rs, const char *source,
+			      void (*fn)(const char *name, void *ud),
+			      void *ud);
+
+/*
  * Entry i (from 0, in map order) of the log source map: *label is the
  * same pointer detect_ruleset_fields() gives for that entry, *refuse
  * (may be NULL) why no event can belong to it, or NULL when events can.

@@ -344,6 +344,8 @@ struct detect_logsource {
 	struct detect_fmap *fields;
 	unsigned nfields, capfields;
 	bool open_fields;	/* any field name is accepted as is */
+	const char **known;	/* names its events carry; NULL: unknown */
+	unsigned nknown;
 	const char *refuse;	/* why no event can belong here, or NULL */
 	struct detect_rule **rules;	/* plain rules indexed here */
 	unsigned nrules, caprules;
@@ -379,6 +381,14 @@ const char *detect_logsource_suggest(const struct detect_ruleset *rs,
  * absent); returns its index or -1. */
 int detect_logsource_find(const struct detect_ruleset *rs, const char *product,
 			  const char *service, const char *category);
+
+/*
+ * False when log source ls lists the field names its events carry
+ * (`known:` in the map) and name is none of them, nor an ECS name, nor
+ * one it maps: a rule naming it loads but that selection cannot match.
+ */
+bool detect_logsource_known(const struct detect_ruleset *rs, int ls,
+			    const char *name, size_t len);
 
 /*
  * Resolves a Sigma field name in log source ls (-1: none, ECS names only).

@@ -294,6 +294,13 @@ static int field_parse(struct ldoc *d, const yaml_node_t *kn,
 		return bad(d, kn, "unknown field '%.*s' for log source %s",
 			   (int)CORE_MIN(name.len, 64), name.p,
 			   d->rs->ls[d->ls].label);
+	} else if (!detect_logsource_known(d->rs, d->ls, name.p, name.len)) {
+		detect_warn(d->rs, d->file, kn->start_mark.line + 1,
+			    "field '%.*s' is not one the events of %s carry "
+			    "(vigil rules fields lists them): the rule loads, "
+			    "but the field is never set there",
+			    (int)CORE_MIN(name.len, 64),
+			    name.p, d->rs->ls[d->ls].label);
 	}
 	f->all = m.all;
 	f->neg = m.neq;

@@ -100,6 +100,57 @@ static int names(struct lsload *l, const yaml_node_t *n, const char ***out,
 	return 0;
 }
 
+/*
+ * known: a list of names, or of lists of names (YAML aliases of shared
+ * lists, *sysmon_common), flattened into e->known.
+ */
+static int known_add(struct lsload *l, const yaml_node_t *n,
+		     struct detect_logsource *e)
+{
+	const yaml_node_t *items[1024];
+	unsigned cnt = 0;
+
+	if (n == NULL)
+		return 0;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return lfail(l, n, "known must be a list of field names");
+	for (yaml_node_item_t *i = n->data.sequence.items.start;
+	     i < n->data.sequence.items.top; i++) {
+		const yaml_node_t *x = nat(l, *i);
+		yaml_node_item_t *j, *end;
+
+		if (x == NULL)
+			continue;
+		if (x->type != YAML_SEQUENCE_NODE) {
+			if (cnt == CORE_ARRAY_LEN(items))
+				return lfail(l, n, "more than 1024 names");
+			items[cnt++] = x;
+			continue;
+		}
+		end = x->data.sequence.items.top;
+		for (j = x->data.sequence.items.start; j < end; j++) {
+			if (cnt == CORE_ARRAY_LEN(items))
+				return lfail(l, n, "more than 1024 names");
+			items[cnt++] = nat(l, *j);
+		}
+	}
+	e->known = detect_alloc(l->rs, (cnt + 1) * sizeof(*e->known));
+	for (unsigned k = 0; k < cnt; k++) {
+		struct core_str s;
+		unsigned j = 0;
+
+		if (items[k] == NULL || !sc(items[k], &s) || s.len == 0)
+			return lfail(l, items[k] ? items[k] : n,
+				     "known: expected a field name");
+		while (j < e->nknown && !core_str_eq_lit(s, e->known[j]))
+			j++;
+		if (j == e->nknown)	/* shared lists overlap */
+			e->known[e->nknown++] = detect_strdup(l->rs, s.p,
+							      s.len);
+	}
+	return 0;
+}
+
 static void fref_of(struct detect_ruleset *rs, struct core_str s,
 		    struct detect_fref *f)
 {
@@ -313,6 +364,8 @@ static int entry_parse(struct lsload *l, const yaml_node_t *sets,
 		rc = uses_add(l, sets, lget(l, n, "use"), e);
 	if (rc == 0)
 		rc = fields_add(l, lget(l, n, "fields"), e);
+	if (rc == 0)
+		rc = known_add(l, lget(l, n, "known"), e);
 	e->open_fields = sc(lget(l, n, "open_fields"), &s) &&
 			 core_str_eq_lit(s, "true");
 	if (rc == 0 && lget(l, n, "refuse") != NULL) {
@@ -499,6 +552,24 @@ const char *detect_logsource_suggest(const struct detect_ruleset *rs,
 		}
 	}
 	return best;
+}
+
+bool detect_logsource_known(const struct detect_ruleset *rs, int ls,
+			    const char *name, size_t len)
+{
+	const struct detect_logsource *e = ls >= 0 ? &rs->ls[ls] : NULL;
+	struct core_str n = core_str_make(name, len);
+
+	if (e == NULL || e->known == NULL ||
+	    core_field_lookup(name, len) != CORE_F_NAMED)
+		return true;
+	for (unsigned i = 0; i < e->nfields; i++)
+		if (core_str_eq_lit(n, e->fields[i].sigma))
+			return true;
+	for (unsigned i = 0; i < e->nknown; i++)
+		if (core_str_eq_lit(n, e->known[i]))
+			return true;
+	return false;
 }
 
 bool detect_logsource_field(struct detect_ruleset *rs, int ls,

@@ -1001,16 +1001,15 @@ static const char *fref_name(const struct detect_fref *f, char *buf, size_t n)
 	return buf;
 }
 
-int detect_ruleset_fields(struct detect_ruleset *rs, const char *source,
-			  const char **label, bool *open, detect_field_fn fn,
-			  void *ud)
+/* The map entry of "product/service" and the other spellings, or -1. */
+static int source_index(struct detect_ruleset *rs, const char *source)
 {
 	char product[128];
 	const char *slash = strchr(source, '/'), *rest;
 	int i;
 
 	if (load_map(rs, NULL) != 0)
-		return CORE_E_NOTFOUND;
+		return -1;
 	snprintf(product, sizeof(product), "%.*s",
 		 (int)(slash ? (size_t)(slash - source) : strlen(source)),
 		 source);
@@ -1021,6 +1020,28 @@ int detect_ruleset_fields(struct detect_ruleset *rs, const char *source,
 	/* CATEGORY/SERVICE with no product: Sigma's network/dns. */
 	if (i < 0 && rest)
 		i = detect_logsource_find(rs, NULL, rest, product);
+	return i;
+}
+
+unsigned detect_ruleset_known(struct detect_ruleset *rs, const char *source,
+			      void (*fn)(const char *name, void *ud),
+			      void *ud)
+{
+	int i = source_index(rs, source);
+
+	if (i < 0)
+		return 0;
+	for (unsigned k = 0; k < rs->ls[i].nknown; k++)
+		fn(rs->ls[i].known[k], ud);
+	return rs->ls[i].nknown;
+}
+
+int detect_ruleset_fields(struct detect_ruleset *rs, const char *source,
+			  const char **label, bool *open, detect_field_fn fn,
+			  void *ud)
+{
+	int i = source_index(rs, source);
+
 	if (i < 0)
 		return CORE_E_NOTFOUND;
 	if (label)

@@ -211,6 +211,11 @@ fi
 check "fields: the log source line comes first" \
 	grep -q "^log source product=windows .*category=process_creation" \
 	<(head -1 "$T/wpc.out")
+check "fields: the names Sysmon 1 and 4688 carry are listed" \
+	grep -q "^    .*ParentUser" "$T/wpc.out"
+check "fields: each name once" \
+	[ "$(grep '^    ' "$T/wpc.out" | tr ' ' '\n' | grep -cx ProcessId)" \
+	  -eq 1 ]
 check "fields: an open source says other names are read as spelt" \
 	grep -q "^  so is any other name: it is looked up as the record" \
 	"$T/wpc.out"

@@ -148,6 +148,51 @@ static void test_undefined_placeholder_warns(void **state)
 	detect_ruleset_free(rs);
 }
 
+/*
+ * A field the events of a Windows category never carry (a typo, or a
+ * name only some EDR adds) loads with one warning naming it and its
+ * line; the names Sysmon 1 and Security 4688 give load silently.
+ */
+static void test_unknown_windows_field_warns(void **state)
+{
+	static const struct {
+		const char *field;
+		int warnings;
+		const char *why;
+	} cases[] = {
+		{ "CommandLyne", 1, "a typo of CommandLine" },
+		{ "CommandLine", 0, "Sysmon 1 and 4688 carry it" },
+		{ "NewProcessName", 0, "4688 carries it" },
+		{ "ParentUser", 0, "Sysmon 1 carries it" },
+		{ "Channel", 0, "a System field" },
+		{ "process.command_line", 0, "an ECS name" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(cases); i++) {
+		char yaml[512];
+		struct t_run rej = { 0 }, warn = { 0 };
+		struct detect_ruleset *rs = detect_ruleset_new();
+
+		snprintf(yaml, sizeof(yaml), "title: t\nlogsource:\n"
+			 "  product: windows\n  category: process_creation\n"
+			 "detection:\n  s:\n    %s|contains: x\n"
+			 "  condition: s\n", cases[i].field);
+		assert_int_equal(detect_ruleset_set_datadir(rs,
+			TEST_SRCDIR "/data"), 0);
+		detect_ruleset_set_warn(rs, on_warn, &warn);
+		assert_int_equal(detect_ruleset_load_buffer(rs, "w.yml", yaml,
+			strlen(yaml), t_on_reject, &rej), 1);
+		assert_int_equal(rej.nrejects, 0);
+		if ((int)warn.nrejects != cases[i].warnings)
+			fail_msg("%s: %u warnings", cases[i].why,
+				 (unsigned)warn.nrejects);
+		if (cases[i].warnings)
+			assert_non_null(strstr(warn.reject, "w.yml:7:"));
+		detect_ruleset_free(rs);
+	}
+}
+
 static void on_info(const struct detect_alert *a, void *ud)
 {
 	*(const struct detect_rule_info **)ud = a->rule;
@@ -190,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_reject_names_file_and_line),
 		cmocka_unit_test(test_undefined_placeholder_warns),
+		cmocka_unit_test(test_unknown_windows_field_warns),
 		cmocka_unit_test(test_metadata_kept),
 	};
 
