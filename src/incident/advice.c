@@ -127,16 +127,6 @@ static void seen_add(struct seen *s, struct core_str v)
 	s->v[s->n++] = v;
 }
 
-static bool stronger(const struct incident_alert *a,
-		     const struct incident_alert *b)
-{
-	if (a->rule->level != b->rule->level)
-		return a->rule->level > b->rule->level;
-	if (a->events != b->events)
-		return a->events > b->events;
-	return a->index < b->index;
-}
-
 /* On the platform, and with one of the tactics (any with ANY_TACTIC). */
 static bool of_tactics(const struct view *v, const struct incident_alert *r,
 		       uint32_t tactics)
@@ -161,7 +151,7 @@ static void gather(const struct view *v, int t, uint32_t tactics,
 		const struct incident_alert *r = at(v, i);
 
 		if (of_tactics(v, r, tactics) && r->entity[t].len &&
-		    (!best || stronger(r, best)))
+		    (!best || incident_alert_stronger(r, best)))
 			best = r;
 	}
 	if (best && !(reset && builtin_account(best->entity[t])))

@@ -561,6 +561,16 @@ int incident_add_alert(struct incident_set *s, const struct detect_alert *a)
 	return 0;
 }
 
+bool incident_alert_stronger(const struct incident_alert *a,
+			     const struct incident_alert *b)
+{
+	if (a->rule->level != b->rule->level)
+		return a->rule->level > b->rule->level;
+	if (a->events != b->events)
+		return a->events > b->events;
+	return a->index < b->index;
+}
+
 /* Frees the record table and the sample texts. */
 void incident_rec_free_all(struct incident_set *s)
 {

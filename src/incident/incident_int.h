@@ -114,6 +114,9 @@ size_t incident_url_pattern(const char *p, size_t len, char *out,
 			    size_t n);
 /* The request target of an access-log line in t, or len 0. */
 struct core_str incident_request_in_text(struct core_str t);
+/* a before b as evidence: higher rule level, more events, earlier. */
+bool incident_alert_stronger(const struct incident_alert *a,
+			     const struct incident_alert *b);
 
 /* attack.c: the tactics a rule's tags name, INCIDENT_TAC_BIT(...) of each. */
 uint32_t incident_rule_tactics(const struct detect_rule_info *r);

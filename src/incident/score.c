@@ -80,16 +80,6 @@ static uint32_t rule_tactics(const struct detect_rule_info *r, int *first)
 	return mask;
 }
 
-static bool stronger(const struct incident_alert *a,
-		     const struct incident_alert *b)
-{
-	if (a->rule->level != b->rule->level)
-		return a->rule->level > b->rule->level;
-	if (a->events != b->events)
-		return a->events > b->events;
-	return a->index < b->index;
-}
-
 static void add_technique(struct incident *inc, const char *id, int *order,
 			  int tactic)
 {
@@ -354,7 +344,7 @@ static int step_strength_cmp(const void *pa, const void *pb)
 
 	if (x->alert == y->alert)
 		return 0;
-	return stronger(x->alert, y->alert) ? -1 : 1;
+	return incident_alert_stronger(x->alert, y->alert) ? -1 : 1;
 }
 
 /* Key alerts: the strongest INCIDENT_MAX_TIMELINE records, in time order. */
@@ -666,7 +656,7 @@ static const struct incident_alert *title_head(const struct work *w)
 		const struct incident_alert *r = rec(w, i);
 
 		if ((rule_tactics(r->rule, &first) & INCIDENT_TAC_BIT(CRED)) &&
-		    (!head || stronger(r, head)))
+		    (!head || incident_alert_stronger(r, head)))
 			head = r;
 	}
 	return head ? head : w->top;
@@ -1229,7 +1219,7 @@ static void basics_of(struct work *w)
 			inc->ts_first = t0;
 		if (r->ts_last > inc->ts_last)
 			inc->ts_last = r->ts_last;
-		if (stronger(r, w->top))
+		if (incident_alert_stronger(r, w->top))
 			w->top = r;
 	}
 }
