@@ -81,6 +81,7 @@ struct analyze {
 	struct detect_ruleset *rules;
 	struct incident_set *incidents;
 	struct core_arena *arena;
+	struct parse_procs *procs;	/* Sysmon processes seen (sysmon.c) */
 	struct core_event ev;
 	struct cli_stats st;
 	uint64_t rejects_shown;
@@ -670,6 +671,7 @@ static void read_evtx(struct analyze *a, const char *path)
 				      rec.chunk_no, rec.off, rec.len,
 				      rec.written, &err) != 0)
 			evtx_warn(a, &err, &shown, false);
+		parse_procs_track(a->procs, &a->ev);
 		if (a->ev.truncated)
 			note_damage(a, a->ev.src, a->ev.line, DAMAGE_F_FIELDS,
 				    seen);
@@ -755,6 +757,7 @@ static void read_input(struct analyze *a, const char *path)
 		a->ev.raw = rec;
 		a->ev.format = fmt;
 		parse_record(fmt, &ctx, &a->ev, rec.p, rec.len);
+		parse_procs_track(a->procs, &a->ev);
 		/* One damaged record, however many kinds of damage. */
 		flags |= (a->ev.ts_invalid ? DAMAGE_F_BAD_TIME : 0) |
 			 (a->ev.truncated ? DAMAGE_F_FIELDS : 0);
@@ -1087,6 +1090,7 @@ static void analyze_free(struct analyze *a)
 	cli_anomaly_free(a->anom);
 	detect_ruleset_free(a->rules);
 	incident_set_free(a->incidents);
+	parse_procs_free(a->procs);
 	core_arena_free(a->arena);
 }
 
@@ -1112,7 +1116,8 @@ int cli_analyze(int argc, char **argv)
 	a.progress = !a.quiet && isatty(STDERR_FILENO);
 	a.arena = core_arena_new(64 * 1024);
 	a.incidents = incident_set_new();
-	if (!a.arena || !a.incidents) {
+	a.procs = parse_procs_new();
+	if (!a.arena || !a.incidents || !a.procs) {
 		fprintf(stderr, "vigil: out of memory\n");
 		analyze_free(&a);
 		return 1;

@@ -184,6 +184,7 @@ out:
 
 struct test_run {
 	struct detect_ruleset *rs;
+	struct parse_procs *procs;	/* Sysmon processes seen */
 	uint64_t hits;
 };
 
@@ -271,6 +272,7 @@ static void test_evtx(struct test_run *t, const char *path,
 			fprintf(stderr, "vigil: %s\n", msg);
 		}
 		too_wide(ev);
+		parse_procs_track(t->procs, ev);
 		detect_match(t->rs, ev, on_hit, t);
 	}
 	if (rc < 0) {
@@ -329,6 +331,7 @@ static void test_file(struct test_run *t, const char *path,
 		ev->format = fmt;
 		parse_record(fmt, &ctx, ev, rec.p, rec.len);
 		too_wide(ev);
+		parse_procs_track(t->procs, ev);
 		detect_match(t->rs, ev, on_hit, t);
 	}
 	input_close(r);
@@ -454,9 +457,10 @@ static int rules_test(int argc, char **argv)
 	}
 	rc = 2;
 	t.rs = detect_ruleset_new();
+	t.procs = parse_procs_new();
 	arena = core_arena_new(1 << 20);
 	ev = calloc(1, sizeof(*ev));
-	if (t.rs == NULL || arena == NULL || ev == NULL ||
+	if (t.rs == NULL || t.procs == NULL || arena == NULL || ev == NULL ||
 	    (ta.nopf && detect_ruleset_set_prefilter(t.rs, false) != 0))
 		goto out;
 	c.quiet = ta.many;	/* whole rule sets: refusals are for check */
@@ -480,6 +484,7 @@ static int rules_test(int argc, char **argv)
 out:
 	free(ev);
 	core_arena_free(arena);
+	parse_procs_free(t.procs);
 	detect_ruleset_free(t.rs);
 	free(ta.rules);
 	return rc;

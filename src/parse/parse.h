@@ -39,4 +39,17 @@ int parse_record(enum core_format fmt, const struct parse_ctx *ctx,
  */
 enum core_format parse_sniff(const struct core_str *lines, size_t n);
 
+/*
+ * What Sysmon's process creation (event 1) said of a process, given to
+ * its later events (sysmon.c): CommandLine, ParentImage and
+ * ParentCommandLine where an event of the same ProcessGuid on the same
+ * Computer lacks them; SourceCommandLine and SourceParentImage for a
+ * remote thread or process access (8, 10).  One tracker per run, fed
+ * every event in input order, EVTX and JSON alike.
+ */
+struct parse_procs;
+struct parse_procs *parse_procs_new(void);
+void parse_procs_free(struct parse_procs *p);
+void parse_procs_track(struct parse_procs *p, struct core_event *ev);
+
 #endif /* VIGIL_PARSE_H */

@@ -3,7 +3,8 @@
  *
  * The input is copied to a buffer of exactly its size so any read past
  * the record is caught; the decoder must return 0 or CORE_E_PARSE, keep
- * raw inside the record, and leave every field name and value readable.
+ * raw inside the record, and leave every field name and value readable,
+ * also after the Sysmon process tracker (sysmon.c) filled some in.
  */
 #ifndef VIGIL_FUZZ_PARSE_H
 #define VIGIL_FUZZ_PARSE_H
@@ -18,6 +19,7 @@ static inline int fuzz_parse_one(enum core_format fmt, const uint8_t *data,
 				 size_t size)
 {
 	static struct core_arena *arena;
+	static struct parse_procs *procs;	/* across inputs, as a run */
 	struct core_event ev;
 	struct parse_ctx ctx;
 	char *rec = malloc(size ? size : 1);
@@ -27,6 +29,8 @@ static inline int fuzz_parse_one(enum core_format fmt, const uint8_t *data,
 		return 0;
 	if (!arena)
 		arena = core_arena_new(0);
+	if (!procs)
+		procs = parse_procs_new();
 	memcpy(rec, data, size);
 	parse_ctx_init(&ctx);
 	ctx.tz_offset_min = size % 2 ? 90 : -600;
@@ -37,6 +41,7 @@ static inline int fuzz_parse_one(enum core_format fmt, const uint8_t *data,
 		abort();
 	if (ev.raw.len > size || (ev.raw.len && ev.raw.p != rec))
 		abort();
+	parse_procs_track(procs, &ev);
 	for (unsigned i = 0; i < ev.nfields; i++) {
 		/* Touch every byte so ASan sees a bad pointer. */
 		volatile char sink = 0;

@@ -253,6 +253,32 @@ check "a refused source prints its reason" \
 check "a refused source lists no field" \
 	[ "$(grep -c "any event field" "$T/ren.out")" -eq 0 ]
 
+# Sysmon's later events of a process get the command line and parent of
+# its creation (Sysmon 1), so a network_connection rule on CommandLine
+# matches, as it would on an EDR export carrying it.
+cat >"$T/enr.jsonl" <<'EOF'
+{"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational", "Computer": "ws01.example.test", "TimeCreated_SystemTime": "2024-03-01T10:00:00Z", "ProcessGuid": "{11111111-2222-3333-4444-555555555555}", "Image": "C:\\Windows\\System32\\rundll32.exe", "CommandLine": "rundll32.exe C:\\Users\\Public\\x.dll,Start", "ParentImage": "C:\\Windows\\explorer.exe"}
+{"EventID": 3, "Channel": "Microsoft-Windows-Sysmon/Operational", "Computer": "ws01.example.test", "TimeCreated_SystemTime": "2024-03-01T10:00:01Z", "ProcessGuid": "{11111111-2222-3333-4444-555555555555}", "Image": "C:\\Windows\\System32\\rundll32.exe", "DestinationIp": "203.0.113.9", "DestinationPort": "443", "Initiated": "true"}
+{"EventID": 3, "Channel": "Microsoft-Windows-Sysmon/Operational", "Computer": "ws01.example.test", "TimeCreated_SystemTime": "2024-03-01T10:00:02Z", "ProcessGuid": "{11111111-2222-3333-4444-666666666666}", "Image": "C:\\Windows\\System32\\rundll32.exe", "DestinationIp": "203.0.113.9", "DestinationPort": "443", "Initiated": "true"}
+EOF
+cat >"$T/enr.yml" <<'EOF'
+title: rundll32 running a DLL from Public connects out
+id: 4b8e2c6a-9d13-4f70-8a25-c3e1f7b9d046
+logsource: {product: windows, category: network_connection}
+detection:
+  s:
+    Image|endswith: '\rundll32.exe'
+    CommandLine|contains: '\Users\Public\'
+  condition: s
+EOF
+"$VIGIL" rules test "$T/enr.yml" "$T/enr.jsonl" >"$T/enr.out" 2>&1
+check "a Sysmon 3 gets its process's command line from Sysmon 1" \
+	grep -q "enr.jsonl:2: hit" "$T/enr.out"
+check "another process's connection gets none" grep -q "^hits: 1$" \
+	"$T/enr.out"
+check "CommandLine in network_connection loads without a warning" \
+	bash -c "! grep -qi 'warn' '$T/enr.out'"
+
 # Sigma's generic network category (no product): connection and DNS
 # records from Suricata and Zeek, under ECS names.
 cat >"$T/netconn.yml" <<'EOF'
