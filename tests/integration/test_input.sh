@@ -265,4 +265,13 @@ check "Winlogbeat 8 Sysmon record: the rule fires" has "$T/wlb.out" "hits: 1"
 check "Winlogbeat 8 Sysmon record: nothing dropped" \
 	bash -c "! grep -q 'more fields' '$T/wlb.out'"
 
+# rules test names the first ten too wide records, then counts the rest.
+for i in $(seq 13); do sed -n 2p "$T/wide.json"; done >"$T/wide13.json"
+"$VIGIL" rules test "$T/wlb.yml" "$T/wide13.json" >/dev/null 2>"$T/w13.err"
+check "rules test: ten too wide records named" \
+	[ "$(grep -c 'wide13.json:[0-9]*: record has more fields' "$T/w13.err")" \
+	  -eq 10 ]
+check "rules test: the other three counted" \
+	has "$T/w13.err" "3 more records had more fields than an event holds"
+
 finish
