@@ -49,7 +49,7 @@ uint32_t incident_tactics_on(const struct incident_set *s,
 
 	for (size_t i = 0; i < nmem; i++)
 		if (on(&v, at(&v, i)))
-			t |= incident_rule_tactics(at(&v, i)->rule);
+			t |= incident_rule_steps(at(&v, i)->rule);
 	return t;
 }
 
@@ -132,7 +132,7 @@ static bool of_tactics(const struct view *v, const struct incident_alert *r,
 		       uint32_t tactics)
 {
 	return on(v, r) && (tactics == ANY_TACTIC ||
-			    (incident_rule_tactics(r->rule) & tactics));
+			    (incident_rule_steps(r->rule) & tactics));
 }
 
 /*

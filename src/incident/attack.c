@@ -64,6 +64,20 @@ uint32_t incident_rule_tactics(const struct detect_rule_info *r)
 	return mask;
 }
 
+/*
+ * The tactics a rule's hit shows happened: all it names, except that a
+ * rule naming initial access shows the way in only.  T1078's logon
+ * rules name initial access, persistence, escalation and evasion at
+ * once, as the technique does; a failed logon is evidence of none of
+ * the others.
+ */
+uint32_t incident_rule_steps(const struct detect_rule_info *r)
+{
+	uint32_t m = incident_rule_tactics(r);
+
+	return m & INCIDENT_TAC_BIT(INITIAL) ? INCIDENT_TAC_BIT(INITIAL) : m;
+}
+
 int incident_tactic_of_tag(const char *tag)
 {
 	if (!tag || strncasecmp(tag, "attack.", 7) != 0)

@@ -168,13 +168,8 @@ static void chain_of(struct work *w)
 		char id[16];
 
 		w->tactic_mask |= m;
-		/*
-		 * A rule that shows the way in (T1078's logons carry initial
-		 * access, persistence and escalation at once) is no proof of
-		 * an escalation after it.
-		 */
-		if ((m & INCIDENT_TAC_BIT(PRIVESC)) &&
-		    !(m & INCIDENT_TAC_BIT(INITIAL)))
+		/* The way in is no proof of an escalation after it. */
+		if (incident_rule_steps(r->rule) & INCIDENT_TAC_BIT(PRIVESC))
 			w->escalated = true;
 		if (m & INCIDENT_TAC_BIT(CRED))
 			cred_t = CORE_MIN(cred_t, r->ts_first);

@@ -63,6 +63,16 @@ RULE(r_clear, "Security log cleared", t_clear);
 RULE(r_impair, "Defender real-time protection off", t_impair);
 RULE(r_proxy, "Rundll32 proxy execution", t_proxy);
 
+/* Tagged as its technique, T1078, is: four tactics for a logon. */
+static const char *const t_valid4[] = {
+	"attack.initial-access", "attack.persistence",
+	"attack.privilege-escalation", "attack.stealth", "attack.t1078",
+};
+static const struct detect_rule_info r_valid4 = {
+	.id = "r_valid4", .title = "Failed logon from a public address",
+	.level = DETECT_LEVEL_HIGH, .tags = t_valid4, .ntags = 5,
+};
+
 /* Where an alert's event came from. */
 enum plat { WIN, LINUX, WEB };
 
@@ -91,6 +101,11 @@ static const struct advice_row rows[] = {
 	  { "Something on WS1 hid what it ran", "Hashes", NULL },
 	  { "tampered", NULL },
 	  "a proxy program hides what ran, it tampers with nothing" },
+	{ { { &r_valid4, WIN } },
+	  { NULL },
+	  { "7045", "hid what it ran", "process tree and logon session",
+	    NULL },
+	  "a logon rule is the way in: no persistence, escalation, evasion" },
 	{ { { &r_privesc, WIN } },
 	  { "process tree and logon session of CORP\\bob on WS1",
 	    "Security 4624", "Sysmon 1", NULL },
