@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 /* A tactic mask is a uint32_t; struct incident lists the tactics. */
 _Static_assert(INCIDENT_TACTIC_COUNT <= 32, "tactic mask");
@@ -66,16 +67,21 @@ uint32_t incident_rule_tactics(const struct detect_rule_info *r)
 
 /*
  * The tactics a rule's hit shows happened: all it names, except that a
- * rule naming initial access shows the way in only.  T1078's logon
- * rules name initial access, persistence, escalation and evasion at
- * once, as the technique does; a failed logon is evidence of none of
- * the others.
+ * logon rule of Valid Accounts (T1078, tagged initial access) shows the
+ * way in only.  Such rules name initial access, persistence, escalation
+ * and evasion at once, as the technique does; a failed logon is evidence
+ * of none of the others.
  */
 uint32_t incident_rule_steps(const struct detect_rule_info *r)
 {
 	uint32_t m = incident_rule_tactics(r);
 
-	return m & INCIDENT_TAC_BIT(INITIAL) ? INCIDENT_TAC_BIT(INITIAL) : m;
+	if (!(m & INCIDENT_TAC_BIT(INITIAL)))
+		return m;
+	for (size_t i = 0; i < r->ntags; i++)
+		if (strncasecmp(r->tags[i], "attack.t1078", 12) == 0)
+			return INCIDENT_TAC_BIT(INITIAL);
+	return m;
 }
 
 int incident_tactic_of_tag(const char *tag)

@@ -120,7 +120,7 @@ bool incident_alert_stronger(const struct incident_alert *a,
 
 /* attack.c: the tactics a rule's tags name, INCIDENT_TAC_BIT(...) of each. */
 uint32_t incident_rule_tactics(const struct detect_rule_info *r);
-/* attack.c: those its hit shows happened (initial access alone, if). */
+/* attack.c: those its hit shows (a T1078 logon: initial access alone). */
 uint32_t incident_rule_steps(const struct detect_rule_info *r);
 
 /* The mask bit of a tactic: INCIDENT_TAC_BIT(CRED) for INCIDENT_TAC_CRED. */

@@ -68,6 +68,14 @@ static const char *const t_valid4[] = {
 	"attack.initial-access", "attack.persistence",
 	"attack.privilege-escalation", "attack.stealth", "attack.t1078",
 };
+/* A phishing document starting a shell: the way in and a run. */
+static const char *const t_phish[] = {
+	"attack.initial-access", "attack.execution", "attack.t1566.001",
+};
+static const struct detect_rule_info r_phish = {
+	.id = "r_phish", .title = "Office program starts a shell",
+	.level = DETECT_LEVEL_HIGH, .tags = t_phish, .ntags = 3,
+};
 static const struct detect_rule_info r_valid4 = {
 	.id = "r_valid4", .title = "Failed logon from a public address",
 	.level = DETECT_LEVEL_HIGH, .tags = t_valid4, .ntags = 5,
@@ -106,6 +114,10 @@ static const struct advice_row rows[] = {
 	  { "7045", "hid what it ran", "process tree and logon session",
 	    NULL },
 	  "a logon rule is the way in: no persistence, escalation, evasion" },
+	{ { { &r_phish, WIN } },
+	  { "On WS1, trace the processes", NULL },
+	  { NULL },
+	  "another initial-access rule keeps the run it shows" },
 	{ { { &r_privesc, WIN } },
 	  { "process tree and logon session of CORP\\bob on WS1",
 	    "Security 4624", "Sysmon 1", NULL },
