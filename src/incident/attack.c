@@ -76,12 +76,17 @@ uint32_t incident_rule_steps(const struct detect_rule_info *r)
 {
 	uint32_t m = incident_rule_tactics(r);
 
-	if (!(m & INCIDENT_TAC_BIT(INITIAL)))
-		return m;
+	if ((m & INCIDENT_TAC_BIT(INITIAL)) && incident_rule_valid_account(r))
+		return INCIDENT_TAC_BIT(INITIAL);
+	return m;
+}
+
+bool incident_rule_valid_account(const struct detect_rule_info *r)
+{
 	for (size_t i = 0; i < r->ntags; i++)
 		if (strncasecmp(r->tags[i], "attack.t1078", 12) == 0)
-			return INCIDENT_TAC_BIT(INITIAL);
-	return m;
+			return true;
+	return false;
 }
 
 int incident_tactic_of_tag(const char *tag)

@@ -122,6 +122,8 @@ bool incident_alert_stronger(const struct incident_alert *a,
 uint32_t incident_rule_tactics(const struct detect_rule_info *r);
 /* attack.c: those its hit shows (a T1078 logon: initial access alone). */
 uint32_t incident_rule_steps(const struct detect_rule_info *r);
+/* attack.c: tagged T1078 (Valid Accounts) or one of its subs. */
+bool incident_rule_valid_account(const struct detect_rule_info *r);
 
 /* The mask bit of a tactic: INCIDENT_TAC_BIT(CRED) for INCIDENT_TAC_CRED. */
 #define INCIDENT_TAC_BIT(t) (1u << INCIDENT_TAC_##t)

@@ -122,15 +122,6 @@ static void sort_techniques(struct incident *inc, int *order)
 		}
 }
 
-/* Tagged with T1078 (Valid Accounts) or one of its sub-techniques. */
-static bool valid_account(const struct detect_rule_info *r)
-{
-	for (size_t i = 0; i < r->ntags; i++)
-		if (strncasecmp(r->tags[i], "attack.t1078", 12) == 0)
-			return true;
-	return false;
-}
-
 static int ptr_cmp(const void *a, const void *b)
 {
 	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
@@ -174,7 +165,8 @@ static void chain_of(struct work *w)
 		if (m & INCIDENT_TAC_BIT(CRED))
 			cred_t = CORE_MIN(cred_t, r->ts_first);
 		/* Access by a valid account: a login, not a web exploit. */
-		if ((m & INCIDENT_TAC_BIT(INITIAL)) && valid_account(r->rule))
+		if ((m & INCIDENT_TAC_BIT(INITIAL)) &&
+		    incident_rule_valid_account(r->rule))
 			access_t = CORE_MAX(access_t, r->ts_last);
 		for (size_t t = 0; t < r->rule->ntags; t++)
 			if (incident_technique_of_tag(r->rule->tags[t], id,
