@@ -12,7 +12,7 @@ set -eu
 build="gcc make cmake pkg-config libyaml-dev libpcre2-dev libcjson-dev
 zlib1g-dev libsqlite3-dev libcurl4-openssl-dev libsodium-dev libvectorscan-dev"
 test="$build clang libclang-rt-14-dev libcmocka-dev python3
-python3-jsonschema gzip libevtx-utils"
+python3-jsonschema python3-yaml gzip libevtx-utils"
 bench="$test fail2ban sshguard time libevtx-utils"
 
 case "${1:-build}" in
