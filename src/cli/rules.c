@@ -76,7 +76,8 @@ static void rules_usage(FILE *out)
 	      "be used (file:line: reason); exit 0 when it ran (--strict: 1\n"
 	      "when a rule was refused or warned of, for CI).\n"
 	      "test runs rules over logs and prints each hit with the fields\n"
-	      "it tested; exit 0 on a hit, 1 on none, 2 if no rule loads.\n"
+	      "it tested, then those of the rule's Sigma `fields` list;\n"
+	      "exit 0 on a hit, 1 on none, 2 if no rule loads.\n"
 	      "fields lists the Sigma field names a log source maps.\n"
 	      "\n"
 	      "rules test takes its options anywhere before the first log.\n"
@@ -213,6 +214,13 @@ static void print_field(const char *field, struct core_str v, void *ud)
 	print_value("", field, v);
 }
 
+/* A field of the rule's Sigma `fields` list, not tested by the rule. */
+static void print_shown(const char *field, struct core_str v, void *ud)
+{
+	(void)ud;
+	print_value("field ", field, v);
+}
+
 static void on_hit(const struct detect_alert *a, void *ud)
 {
 	struct test_run *t = ud;
@@ -231,6 +239,7 @@ static void on_hit(const struct detect_alert *a, void *ud)
 	for (unsigned i = 0; i < a->ngroup; i++)
 		print_value("group ", a->group[i].field, a->group[i].value);
 	detect_alert_fields(t->rs, a, print_field, NULL);
+	detect_alert_shown(t->rs, a, print_shown, NULL);
 }
 
 /* Says so when ev lost fields to the full field table. */

@@ -42,6 +42,8 @@ struct detect_rule_info {
 	size_t nreferences;
 	const char *const *falsepositives;
 	size_t nfalsepositives;
+	const char *const *fields;	/* Sigma `fields`: worth showing */
+	size_t nfields;
 };
 
 /* Entities an alert names; the incident room folds alerts on these. */
@@ -254,5 +256,14 @@ typedef void (*detect_match_fn)(const char *field, struct core_str value,
 void detect_alert_fields(struct detect_ruleset *rs,
 			 const struct detect_alert *alert, detect_match_fn fn,
 			 void *ud);
+
+/*
+ * For a plain alert, calls fn with each field of the rule's Sigma
+ * `fields` list that holds a value in the event and that
+ * detect_alert_fields() does not already give, in the list's order.
+ */
+void detect_alert_shown(struct detect_ruleset *rs,
+			const struct detect_alert *alert, detect_match_fn fn,
+			void *ud);
 
 #endif /* VIGIL_DETECT_H */

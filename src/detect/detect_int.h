@@ -298,6 +298,7 @@ struct detect_rule {
 	struct detect_corr *corr;
 	unsigned nparents;
 	struct detect_parent *parents;
+	struct detect_fref *shown;	/* info.fields, resolved */
 	struct detect_rule **filters;	/* Sigma filters excluding events */
 	unsigned nfilters;
 	const char *const *filter_refs;	/* a filter's `rules` */

@@ -200,7 +200,39 @@ static int meta_parse(struct ldoc *d, const yaml_node_t *root,
 		rc = get_list(d, map_get(d, root, "falsepositives"),
 			      (const char ***)&in->falsepositives,
 			      &in->nfalsepositives);
+	if (rc == 0)
+		rc = get_list(d, map_get(d, root, "fields"),
+			      (const char ***)&in->fields, &in->nfields);
 	return rc;
+}
+
+/*
+ * Resolves the Sigma `fields` list in the rule's log source.  A name the
+ * source cannot provide is dropped from the list: `fields` only says
+ * what to show, so it refuses nothing.
+ */
+static void shown_resolve(struct ldoc *d, struct detect_rule *r)
+{
+	struct detect_rule_info *in = &r->info;
+	const char **names;
+	size_t n = 0;
+
+	if (in->nfields == 0)
+		return;
+	names = detect_alloc(d->rs, in->nfields * sizeof(*names));
+	r->shown = detect_alloc(d->rs, in->nfields * sizeof(*r->shown));
+	if (names == NULL || r->shown == NULL) {
+		in->nfields = 0;
+		return;
+	}
+	for (size_t i = 0; i < in->nfields; i++) {
+		if (detect_logsource_field(d->rs, d->ls, in->fields[i],
+					   strlen(in->fields[i]),
+					   &r->shown[n]))
+			names[n++] = in->fields[i];
+	}
+	in->fields = names;
+	in->nfields = n;
 }
 
 /* ------------------------------------------------------------ selections */
@@ -824,6 +856,7 @@ static int doc_parse(struct ldoc *d, const yaml_node_t *root,
 	if (rc != 0)
 		return rc;
 	r->logsource = (unsigned)d->ls;
+	shown_resolve(d, r);
 	return detection_parse(d, det, r);
 }
 

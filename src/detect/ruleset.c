@@ -1096,6 +1096,33 @@ static void conj_fields(const struct detect_conj *cj,
 	}
 }
 
+static void no_field(const char *field, struct core_str value, void *ud)
+{
+	(void)field;
+	(void)value;
+	(void)ud;
+}
+
+/* The tested fields of detect_alert_fields(), each value once in seen. */
+static void tested_fields(struct detect_ruleset *rs,
+			  const struct detect_rule *r,
+			  const struct core_event *ev,
+			  const struct core_str **seen, unsigned *nseen,
+			  detect_match_fn fn, void *ud)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned s = 0; s < r->nsels; s++) {
+			bool hit = detect_sel_match(rs, &r->sels[s], ev);
+
+			if (hit != (pass == 0))
+				continue;
+			for (unsigned a = 0; a < r->sels[s].nalt; a++)
+				conj_fields(&r->sels[s].alt[a], ev, seen,
+					    nseen, fn, ud);
+		}
+	}
+}
+
 void detect_alert_fields(struct detect_ruleset *rs,
 			 const struct detect_alert *alert, detect_match_fn fn,
 			 void *ud)
@@ -1107,16 +1134,30 @@ void detect_alert_fields(struct detect_ruleset *rs,
 
 	if (alert->event == NULL || r->corr != NULL)
 		return;
-	for (int pass = 0; pass < 2; pass++) {
-		for (unsigned s = 0; s < r->nsels; s++) {
-			bool hit = detect_sel_match(rs, &r->sels[s],
-						    alert->event);
+	tested_fields(rs, r, alert->event, seen, &nseen, fn, ud);
+}
 
-			if (hit != (pass == 0))
-				continue;
-			for (unsigned a = 0; a < r->sels[s].nalt; a++)
-				conj_fields(&r->sels[s].alt[a], alert->event,
-					    seen, &nseen, fn, ud);
-		}
+void detect_alert_shown(struct detect_ruleset *rs,
+			const struct detect_alert *alert, detect_match_fn fn,
+			void *ud)
+{
+	const struct detect_rule *r = (const struct detect_rule *)alert->rule;
+	const struct core_str *seen[64];
+	unsigned nseen = 0;
+
+	if (alert->event == NULL || r->corr != NULL || r->shown == NULL)
+		return;
+	tested_fields(rs, r, alert->event, seen, &nseen, no_field, NULL);
+	for (size_t i = 0; i < r->info.nfields; i++) {
+		const struct core_str *v = detect_fref_get(alert->event,
+							   &r->shown[i]);
+		unsigned k;
+
+		for (k = 0; v && k < nseen && seen[k] != v; k++)
+			;
+		if (v == NULL || k < nseen || nseen == 64)
+			continue;
+		seen[nseen++] = v;
+		fn(r->info.fields[i], *v, ud);
 	}
 }

@@ -121,6 +121,27 @@ check "rules test exits 1 without a hit" [ $? -eq 1 ]
 "$VIGIL" rules test "$R/bad/yaml_l5.yml" "$T/auth.log" >/dev/null 2>&1
 check "rules test of an unusable rule exits 2" [ $? -eq 2 ]
 
+# Sigma `fields`: the fields worth showing come after the tested ones,
+# in the list's order, each once; a name the source lacks is left out.
+cat >"$T/shown.yml" <<'EOF'
+title: Root login, with the fields to look at
+logsource: {product: linux, service: sshd}
+detection:
+  s: {user.name: root, event.outcome: success}
+  condition: s
+fields:
+  - source.ip
+  - user.name
+  - no.such.field
+  - host.name
+EOF
+"$VIGIL" rules test "$T/shown.yml" "$T/auth.log" >"$T/shown.out" 2>&1
+check "fields: listed fields follow the tested ones" \
+	bash -c "grep '^    ' '$T/shown.out' | sed 's/: .*//' | tr -d ' ' |
+		tr '\\n' , | grep -qx 'user.name,event.outcome,fieldsource.ip,fieldhost.name,'"
+check "fields: the value is shown" \
+	grep -q "^    field source.ip: 203.0.113.9$" "$T/shown.out"
+
 # sudo's own keys are Sigma field names of the sudo source: a target
 # user given as a number (#-1) is what CVE-2019-14287 exploits look like.
 cat >"$T/sudo_uid.yml" <<'EOF'
