@@ -1492,6 +1492,42 @@ static void json_field(struct core_event *ev, unsigned i)
 	}
 }
 
+/*
+ * Winlogbeat names EventData items that have no name param1, param2 ...
+ * (the classic PowerShell log, SQL Server's audit messages); the EVTX
+ * decoder joins them, in order and with newlines, as Data, which is the
+ * name Sigma rules read.  The same join here when the record has no Data.
+ */
+#define PARAMS_MAX 16
+
+static void unnamed_data(struct core_event *ev)
+{
+	const struct core_str *v[PARAMS_MAX];
+	size_t len = 0, n = 0;
+	char name[16], *p;
+
+	if (core_event_get_named(ev, "Data", 4) != NULL)
+		return;
+	for (; n < PARAMS_MAX; n++) {
+		int k = snprintf(name, sizeof(name), "param%zu", n + 1);
+
+		v[n] = core_event_get_named(ev, name, (size_t)k);
+		if (v[n] == NULL)
+			break;
+		len += v[n]->len + 1;
+	}
+	if (n == 0 || (p = core_arena_alloc(ev->arena, len)) == NULL)
+		return;
+	len = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			p[len++] = '\n';
+		memcpy(p + len, v[i]->p, v[i]->len);
+		len += v[i]->len;
+	}
+	core_event_set_named(ev, "Data", 4, p, len);
+}
+
 /* True when the JSON fields look like an exported Windows event. */
 static bool json_is_windows(const struct core_event *ev)
 {
@@ -1520,6 +1556,7 @@ bool parse_evtx_json(struct core_event *ev)
 		if (f->id == CORE_F_NAMED)
 			json_field(ev, i);
 	}
+	unnamed_data(ev);
 	for (size_t i = 0; i < CORE_ARRAY_LEN(ecs_maps); i++) {
 		const struct ecs_map *m = &ecs_maps[i];
 		struct core_ip ip;

@@ -257,6 +257,18 @@ static const struct jrow {
 	{ "{\"winlog\":{\"channel\":\"Security\",\"event_id\":\"4624\"},"
 	  "\"event\":{\"action\":\"logged-in\"}}", "event.outcome",
 	  "success", "and a 4624 is a logon that worked" },
+	{ "{\"winlog\":{\"channel\":\"Windows PowerShell\",\"event_id\":"
+	  "400,\"event_data\":{\"param1\":\"Available\",\"param2\":"
+	  "\"None\",\"param3\":\"HostApplication=pwsh\"}}}", "Data",
+	  "Available\nNone\nHostApplication=pwsh",
+	  "Winlogbeat's unnamed items param1..N joined as Data, as in EVTX" },
+	{ "{\"winlog\":{\"channel\":\"Windows PowerShell\",\"event_id\":"
+	  "400,\"event_data\":{\"param1\":\"Available\",\"param3\":"
+	  "\"x\"}}}", "Data", "Available",
+	  "the join stops at the first missing number" },
+	{ "{\"EventID\":800,\"Channel\":\"Windows PowerShell\",\"Data\":"
+	  "\"own\",\"param1\":\"p\"}", "Data", "own",
+	  "a record's own Data is kept" },
 	{ "{\"user\":{\"name\":\"bob\"},\"EventID\":5}", "EventID", "5",
 	  "an EventID alone is not Windows, but stays a field" },
 	{ "{\"user\":{\"name\":\"bob\"}}", "event.dataset", "json",
