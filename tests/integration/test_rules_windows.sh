@@ -42,4 +42,13 @@ check "WMI child in the logon session (Sysmon 1)" \
 check "WMI child in the logon session (4688)" \
 	grep -q "(c987e681-5a91-4857-baa0-fde83a14095d)" "$T/wmi.out"
 
+# The port sweep file counts outbound and inbound connections apart.
+wfp="$RULES/win_security_wfp_port_sweep.yml"
+"$VIGIL" rules test "$wfp" "$FIX/win_security_wfp_port_sweep.pos.jsonl" \
+	>"$T/wfp.out" 2>&1
+check "port sweep from this host (outbound)" \
+	grep -q "(238b8012-69a2-4c9c-a68c-84ced35a7652)" "$T/wfp.out"
+check "port sweep of this host (inbound)" \
+	grep -q "(fb5da14e-406e-462f-ad8a-588920e2c601)" "$T/wfp.out"
+
 finish
