@@ -8,10 +8,14 @@
  * categories often test CommandLine or ParentImage too, as some EDR
  * exports add them.  parse_procs_track() remembers, per ProcessGuid and
  * Computer, what event 1 said, and fills in what a later event of the
- * same process lacks; a remote thread or a process access (8, 10) gets
- * SourceCommandLine and SourceParentImage of its source.  Values too
- * long for a slot are not kept rather than cut, and a GUID seen again
- * takes the newer record: what is filled in is always what Sysmon said.
+ * same process lacks (CommandLine, ParentImage, ParentCommandLine,
+ * IntegrityLevel).  A remote thread or a process access (8, 10) gets
+ * SourceCommandLine and SourceParentImage of its source and
+ * TargetParentProcessId of its target; a process creation gets
+ * GrandParentImage and GrandParentCommandLine, what its parent's own
+ * event 1 said of that parent's parent.  Values too long for a slot are
+ * not kept rather than cut, and a GUID seen again takes the newer
+ * record: what is filled in is always what Sysmon said.
  *
  * Workload: every Windows event; a hash of two fields and at most one
  * slot copy per event.  Memory: PROCS_SLOTS slots of fixed size.
@@ -23,19 +27,39 @@
 
 #define PROCS_SLOTS 1024	/* processes remembered; power of two */
 #define PROCS_VALUE_MAX 2048	/* bytes of one remembered value */
+#define PROCS_SHORT_MAX 32	/* bytes of a short one (a level, a pid) */
 
-enum { P_CMD, P_PIMAGE, P_PCMD, P__COUNT };
+/* The long values, then from P_LONG on the short ones. */
+enum {
+	P_CMD, P_PIMAGE, P_PCMD,
+	P_LONG, P_LEVEL = P_LONG, P_PPID,
+	P__COUNT
+};
 
 static const char *const kept[P__COUNT] = {
-	"CommandLine", "ParentImage", "ParentCommandLine",
+	"CommandLine", "ParentImage", "ParentCommandLine", "IntegrityLevel",
+	"ParentProcessId",
 };
 
 struct proc_slot {
 	uint64_t key;
 	uint16_t len[P__COUNT];
 	bool set[P__COUNT];
-	char v[P__COUNT][PROCS_VALUE_MAX];
+	char v[P_LONG][PROCS_VALUE_MAX];
+	char sv[P__COUNT - P_LONG][PROCS_SHORT_MAX];
 };
+
+/* Where slot value i is kept; *max: how long it may be. */
+static char *slot_value(struct proc_slot *s, int i, size_t *max)
+{
+	*max = i < P_LONG ? PROCS_VALUE_MAX : PROCS_SHORT_MAX;
+	return i < P_LONG ? s->v[i] : s->sv[i - P_LONG];
+}
+
+static const char *slot_cvalue(const struct proc_slot *s, int i)
+{
+	return i < P_LONG ? s->v[i] : s->sv[i - P_LONG];
+}
 
 struct parse_procs {
 	struct proc_slot slot[PROCS_SLOTS];
@@ -86,11 +110,13 @@ static void remember(struct parse_procs *p, const struct core_event *ev)
 	for (int i = 0; i < P__COUNT; i++) {
 		const struct core_str *v = core_event_get_named(ev, kept[i],
 							strlen(kept[i]));
+		size_t max;
+		char *to = slot_value(s, i, &max);
 
-		s->set[i] = v && v->len <= PROCS_VALUE_MAX;
+		s->set[i] = v && v->len <= max;
 		s->len[i] = s->set[i] ? (uint16_t)v->len : 0;
 		if (s->set[i])
-			memcpy(s->v[i], v->p, v->len);
+			memcpy(to, v->p, v->len);
 	}
 }
 
@@ -98,11 +124,12 @@ static void remember(struct parse_procs *p, const struct core_event *ev)
 static void fill(struct core_event *ev, const struct proc_slot *s, int i,
 		 const char *name)
 {
+	const char *from = slot_cvalue(s, i);
 	struct core_str v;
 
 	if (!s->set[i] || core_event_get_named(ev, name, strlen(name)))
 		return;
-	v = core_arena_strdup(ev->arena, s->v[i], s->len[i]);
+	v = core_arena_strdup(ev->arena, from, s->len[i]);
 	if (v.p)
 		core_event_set_named(ev, name, strlen(name), v.p, v.len);
 }
@@ -124,6 +151,11 @@ void parse_procs_track(struct parse_procs *p, struct core_event *ev)
 	    (eid = core_event_get_named(ev, "EventID", 7)) == NULL)
 		return;
 	if (core_str_eq_lit(*eid, "1")) {
+		s = lookup(p, guid_key(ev, "ParentProcessGuid"));
+		if (s) {
+			fill(ev, s, P_PIMAGE, "GrandParentImage");
+			fill(ev, s, P_PCMD, "GrandParentCommandLine");
+		}
 		remember(p, ev);
 		return;
 	}
@@ -135,11 +167,16 @@ void parse_procs_track(struct parse_procs *p, struct core_event *ev)
 			fill(ev, s, P_CMD, "SourceCommandLine");
 			fill(ev, s, P_PIMAGE, "SourceParentImage");
 		}
+		s = lookup(p, guid_key(ev, "TargetProcessGuid"));
+		if (s == NULL)
+			s = lookup(p, guid_key(ev, "TargetProcessGUID"));
+		if (s)
+			fill(ev, s, P_PPID, "TargetParentProcessId");
 		return;
 	}
 	s = lookup(p, guid_key(ev, "ProcessGuid"));
 	if (s == NULL)
 		return;
-	for (int i = 0; i < P__COUNT; i++)
+	for (int i = 0; i <= P_LEVEL; i++)
 		fill(ev, s, i, kept[i]);
 }

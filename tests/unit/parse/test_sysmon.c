@@ -77,6 +77,36 @@ static const struct {
 	  "EventID=8|Channel=" SYSMON "|Computer=ws1|SourceProcessGuid=" G1,
 	  "SourceParentImage", "C:\\p.exe",
 	  "a remote thread gets its source's parent" },
+	{ "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1
+	  "|ParentImage=C:\\explorer.exe|ParentCommandLine=explorer.exe",
+	  "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G2
+	  "|ParentProcessGuid=" G1 "|ParentImage=C:\\a.exe",
+	  "GrandParentImage", "C:\\explorer.exe",
+	  "a process creation gets its parent's parent" },
+	{ "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1
+	  "|ParentImage=C:\\explorer.exe|ParentCommandLine=explorer.exe",
+	  "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G2
+	  "|ParentProcessGuid=" G1 "|ParentImage=C:\\a.exe",
+	  "GrandParentCommandLine", "explorer.exe",
+	  "and that parent's command line" },
+	{ "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1
+	  "|ParentImage=C:\\explorer.exe",
+	  "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G2
+	  "|ParentProcessGuid=" G2 "|ParentImage=C:\\a.exe",
+	  "GrandParentImage", NULL, "an unknown parent gives nothing" },
+	{ "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1
+	  "|IntegrityLevel=High",
+	  "EventID=11|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1,
+	  "IntegrityLevel", "High", "a file event gets the integrity level" },
+	{ "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1
+	  "|ParentProcessId=612",
+	  "EventID=8|Channel=" SYSMON "|Computer=ws1|TargetProcessGuid=" G1,
+	  "TargetParentProcessId", "612",
+	  "a remote thread gets its target's parent process id" },
+	{ "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1
+	  "|ParentProcessId=612",
+	  "EventID=3|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1,
+	  "ParentProcessId", NULL, "other events do not get the parent's id" },
 	{ "EventID=1|Channel=Security|Computer=ws1|ProcessGuid=" G1
 	  "|CommandLine=a.exe -x",
 	  "EventID=3|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1,
