@@ -37,6 +37,7 @@
  * read from the record is checked against the chunk before use.
  */
 #include "parse/evtx.h"
+#include "parse/parse_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -1455,6 +1456,20 @@ static void system_key(struct core_event *ev, unsigned i, struct core_str n)
 	rename_field(ev, i, core_str_make(p, rest.len - mark + 1));
 }
 
+/*
+ * Unnamed Data items exported as a JSON array (evtx_dump writes
+ * "Data": {"#text": ["a", "b"]}, flat exports "Data": ["a", "b"]) get the
+ * EVTX decoder's value: the items unescaped, joined with newlines.
+ */
+static void data_items(struct core_event *ev, unsigned i)
+{
+	struct core_str v = ev->fields[i].value, items;
+
+	if (v.len > 1 && v.p[0] == '[' &&
+	    parse_json_strings(v, ev->arena, '\n', &items))
+		ev->fields[i].value = items;
+}
+
 /* Field i, named n, under the EVTX decoder's names (beat_keys above). */
 static void json_field(struct core_event *ev, unsigned i)
 {
@@ -1477,6 +1492,11 @@ static void json_field(struct core_event *ev, unsigned i)
 		if (!core_str_starts(n, data_prefixes[k]))
 			continue;
 		rest = last_part(n);
+		/* An element with attributes: X.#text is X's own text. */
+		if (core_str_eq_lit(rest, "#text") && n.len > 6)
+			rest = last_part(core_str_make(n.p, n.len - 6));
+		if (core_str_eq_lit(rest, "Data"))
+			data_items(ev, i);
 		if (rest.len)
 			rename_field(ev, i, rest);
 		rest = squeeze(ev->arena, rest);
@@ -1485,6 +1505,8 @@ static void json_field(struct core_event *ev, unsigned i)
 		return;
 	}
 	/* The flat style: a Data item with spaces, at the top level. */
+	if (core_str_eq_lit(n, "Data"))
+		data_items(ev, i);
 	if (memchr(n.p, '.', n.len) == NULL) {
 		rest = squeeze(ev->arena, n);
 		if (rest.len)

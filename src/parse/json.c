@@ -464,6 +464,49 @@ bool parse_json_bytes(struct core_str arr, struct core_arena *arena,
 	return true;
 }
 
+bool parse_json_strings(struct core_str arr, struct core_arena *arena,
+			char sep, struct core_str *out)
+{
+	struct walker w = { .p = arr.p, .end = arr.p + arr.len,
+			    .arena = arena };
+	char *buf, *o;
+
+	if (!arena || arr.len < 2 || *w.p != '[')
+		return false;
+	/* Unescaped strings and one separator each fit in the input. */
+	buf = core_arena_alloc(arena, arr.len + 1);
+	if (!buf)
+		return false;
+	o = buf;
+	w.p++;
+	skip_ws(&w);
+	while (w.p < w.end && *w.p != ']') {
+		struct core_str v;
+		bool esc;
+
+		if (*w.p != '"' || scan_string(&w, &v, &esc) != 0)
+			return false;
+		if (esc)
+			v = unescape(&w, v);
+		if (o > buf)
+			*o++ = sep;
+		memcpy(o, v.p, v.len);
+		o += v.len;
+		skip_ws(&w);
+		if (w.p < w.end && *w.p == ',') {
+			w.p++;
+			skip_ws(&w);
+		} else if (w.p >= w.end || *w.p != ']') {
+			return false;
+		}
+	}
+	if (w.p >= w.end)
+		return false;
+	*o = '\0';
+	*out = core_str_make(buf, (size_t)(o - buf));
+	return true;
+}
+
 bool parse_epoch_seconds(struct core_str s, int64_t *out)
 {
 	struct core_str ip = s, fp = CORE_STR_NULL;

@@ -146,6 +146,14 @@ int parse_json_walk(const char *p, size_t len, struct core_arena *arena,
 bool parse_json_bytes(struct core_str arr, struct core_arena *arena,
 		      struct core_str *out);
 
+/*
+ * Decodes a JSON array of strings (["a","b\\n"]) into its strings,
+ * unescaped and joined by sep, in arena; false when an element is not a
+ * string or the array is malformed.
+ */
+bool parse_json_strings(struct core_str arr, struct core_arena *arena,
+			char sep, struct core_str *out);
+
 /* Parses "1526515232.265" (seconds, fraction) into µs; false on junk. */
 bool parse_epoch_seconds(struct core_str s, int64_t *out);
 

@@ -269,6 +269,17 @@ static const struct jrow {
 	{ "{\"EventID\":800,\"Channel\":\"Windows PowerShell\",\"Data\":"
 	  "\"own\",\"param1\":\"p\"}", "Data", "own",
 	  "a record's own Data is kept" },
+	{ "{\"Event\":{\"System\":{\"EventID\":800},\"EventData\":{\"Data\":"
+	  "{\"#text\":[\"ls\",\"Host=C:\\\\x\"]}}}}", "Data", "ls\nHost=C:\\x",
+	  "evtx_dump's unnamed items, an array under #text: joined" },
+	{ "{\"Event\":{\"System\":{\"EventID\":800},\"EventData\":{\"Data\":"
+	  "{\"#text\":\"one\"}}}}", "Data", "one",
+	  "and a single one, #text alone" },
+	{ "{\"EventID\":800,\"Channel\":\"Windows PowerShell\",\"Data\":"
+	  "[\"a\",\"b\"]}", "Data", "a\nb", "flat style: a Data array joined" },
+	{ "{\"EventID\":800,\"Channel\":\"Windows PowerShell\",\"Data\":"
+	  "[\"a\",2]}", "Data", "[\"a\",2]",
+	  "an array of other values stays as written" },
 	{ "{\"user\":{\"name\":\"bob\"},\"EventID\":5}", "EventID", "5",
 	  "an EventID alone is not Windows, but stays a field" },
 	{ "{\"user\":{\"name\":\"bob\"}}", "event.dataset", "json",

@@ -205,6 +205,43 @@ static void test_json_bytes_and_epoch(void **state)
 	core_arena_free(arena);
 }
 
+/* Arrays of strings decoded and joined (parse_json_strings). */
+static const struct srow {
+	const char *json;
+	const char *want;	/* NULL: refused */
+} srows[] = {
+	{ "[\"a\", \"b\"]", "a|b" },
+	{ "[ \"C:\\\\x\" ,\"t\\tab\", \"\\u00e9\" ]", "C:\\x|t\tab|\xc3\xa9" },
+	{ "[]", "" },
+	{ "[\"\"]", "" },
+	{ "[\"a\",1]", NULL },
+	{ "[\"a\"", NULL },
+	{ "[\"a\" \"b\"]", NULL },
+	{ "\"a\"", NULL },
+	{ "[\"a\\", NULL },
+};
+
+static void test_json_strings(void **state)
+{
+	struct core_arena *arena = core_arena_new(4096);
+	struct core_str out;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(srows) / sizeof(srows[0]); i++) {
+		bool ok = parse_json_strings(core_str_make(srows[i].json,
+					     strlen(srows[i].json)), arena, '|',
+					     &out);
+
+		if (srows[i].want == NULL ? ok :
+		    !ok || out.len != strlen(srows[i].want) ||
+		    memcmp(out.p, srows[i].want, out.len) != 0)
+			fail_msg("row %zu: %s -> %s '%.*s'", i, srows[i].json,
+				 ok ? "ok" : "refused", ok ? (int)out.len : 0,
+				 ok ? out.p : "");
+	}
+	core_arena_free(arena);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_json_depth_limit),
 		cmocka_unit_test(test_json_lone_surrogate),
 		cmocka_unit_test(test_json_bytes_and_epoch),
+		cmocka_unit_test(test_json_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
