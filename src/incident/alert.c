@@ -376,16 +376,21 @@ static void rec_init(struct incident_set *s, struct incident_alert *r,
  * A repeat after more than a day of silence (or gap_us, when longer)
  * starts a new record, so an address that comes back next week is a new
  * incident, not a week-long one, while one that probes all day is one
- * record, not one per burst.
+ * record, not one per burst.  Input is not always in time order (files
+ * read by name, a host's clock set back): an alert that far before the
+ * record's first one starts a new record too.
  */
 static bool stale(const struct incident_set *s,
 		  const struct incident_alert *r, const struct detect_alert *a)
 {
+	/* The same span as grouping's anchors: a day of silence, at least. */
+	int64_t gap = CORE_MAX(s->cfg.gap_us, INCIDENT_RECORD_GAP_US);
+	int64_t last = a->ts_last != CORE_TS_UNKNOWN ? a->ts_last :
+		       a->ts_first;
+
 	if (r->ts_last == CORE_TS_UNKNOWN || a->ts_first == CORE_TS_UNKNOWN)
 		return false;
-	/* The same span as grouping's anchors: a day of silence, at least. */
-	return a->ts_first - r->ts_last >
-	       CORE_MAX(s->cfg.gap_us, INCIDENT_RECORD_GAP_US);
+	return a->ts_first - r->ts_last > gap || r->ts_first - last > gap;
 }
 
 /*
@@ -524,6 +529,16 @@ static void span_add(struct incident_alert *r, int64_t first, int64_t last)
 		r->ts_last = last;
 }
 
+/* True when ev says it failed (a refused logon): event.outcome failure. */
+bool incident_event_failed(const struct core_event *ev)
+{
+	const struct core_str *o = ev ? core_event_get(ev,
+						       CORE_F_EVENT_OUTCOME) :
+				   NULL;
+
+	return o && core_str_eq_lit(*o, "failure");
+}
+
 /*
  * Folds a into its record.  Copies everything kept (values, evidence
  * text, input names); a may go away after.  Returns 0, CORE_E_INVAL for
@@ -546,6 +561,7 @@ int incident_add_alert(struct incident_set *s, const struct detect_alert *a)
 	s->alerts_overflow += r->overflow;
 	s->events_attached += n;
 	r->raised++;
+	r->failed += incident_event_failed(a->event);
 	r->events += n;
 	r->distinct = CORE_MAX(r->distinct, a->distinct);
 	span_add(r, a->ts_first, a->ts_last);

@@ -210,6 +210,7 @@ struct incident_alert {
 	uint32_t index;			/* in incident_set_alert() order */
 	const struct detect_rule_info *rule;
 	uint64_t raised;		/* alerts folded into this record */
+	uint64_t failed;		/* of them, raised by a failed event */
 	uint64_t events;		/* events behind them */
 	uint64_t distinct;		/* largest value_count seen */
 	int64_t ts_first;

@@ -125,6 +125,9 @@ uint32_t incident_rule_steps(const struct detect_rule_info *r);
 /* attack.c: tagged T1078 (Valid Accounts) or one of its subs. */
 bool incident_rule_valid_account(const struct detect_rule_info *r);
 
+/* alert.c: ev (may be NULL) says it failed: event.outcome "failure". */
+bool incident_event_failed(const struct core_event *ev);
+
 /* The mask bit of a tactic: INCIDENT_TAC_BIT(CRED) for INCIDENT_TAC_CRED. */
 #define INCIDENT_TAC_BIT(t) (1u << INCIDENT_TAC_##t)
 /* Defense Evasion and the two tactics ATT&CK v19 split it into. */

@@ -42,6 +42,7 @@ struct work {
 	uint32_t tactic_mask;
 	size_t nrules;			/* distinct rules of the alerts */
 	bool escalated;			/* an escalation not also the access */
+	bool accessed;			/* initial access not only attempted */
 	bool cred_then_access;
 	bool folded;			/* background noise of one rule */
 	size_t nsources;
@@ -159,14 +160,21 @@ static void chain_of(struct work *w)
 		char id[16];
 
 		w->tactic_mask |= m;
+		if ((m & INCIDENT_TAC_BIT(INITIAL)) && r->failed < r->raised)
+			w->accessed = true;
 		/* The way in is no proof of an escalation after it. */
 		if (incident_rule_steps(r->rule) & INCIDENT_TAC_BIT(PRIVESC))
 			w->escalated = true;
 		if (m & INCIDENT_TAC_BIT(CRED))
 			cred_t = CORE_MIN(cred_t, r->ts_first);
-		/* Access by a valid account: a login, not a web exploit. */
+		/*
+		 * Access by a valid account: a login, not a web exploit,
+		 * and one that worked (a rule tagged T1078 for failed
+		 * logons shows an attempt, not a way in).
+		 */
 		if ((m & INCIDENT_TAC_BIT(INITIAL)) &&
-		    incident_rule_valid_account(r->rule))
+		    incident_rule_valid_account(r->rule) &&
+		    r->failed < r->raised)
 			access_t = CORE_MAX(access_t, r->ts_last);
 		for (size_t t = 0; t < r->rule->ntags; t++)
 			if (incident_technique_of_tag(r->rule->tags[t], id,
@@ -535,7 +543,7 @@ static void score_of(struct work *w)
 	struct incident_score_parts *p = &inc->parts;
 	unsigned ntac = chain_len(w), sum;
 	bool success = w->success || w->cred_then_access;
-	bool access = success || (w->tactic_mask & INCIDENT_TAC_BIT(INITIAL));
+	bool access = success || w->accessed;
 	bool alone;
 	unsigned anom;
 

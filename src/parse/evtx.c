@@ -1334,6 +1334,59 @@ void parse_evtx_track(struct parse_evtx *d, struct core_event *ev)
 	memcpy(ps->image, img->p, img->len);
 }
 
+/* Swaps the values of ECS fields a and b when the event has both. */
+static void swap_fields(struct core_event *ev, enum core_field_id a,
+			enum core_field_id b)
+{
+	const struct core_str *va = core_event_get(ev, a);
+	const struct core_str *vb = core_event_get(ev, b);
+	struct core_str sa, sb;
+
+	if (va == NULL || vb == NULL)
+		return;
+	sa = *va;
+	sb = *vb;
+	core_event_set_str(ev, a, sb);
+	core_event_set_str(ev, b, sa);
+}
+
+/*
+ * Sysmon's network connection (3) calls the local end Source and the
+ * remote one Destination whichever way the connection went, and the
+ * Windows Filtering Platform (5152, 5156, 5157) does the same for
+ * inbound traffic.  In ECS the source is the side that opened the
+ * connection: for an inbound one, the remote peer.  So source.ip and
+ * destination.ip (and the ports) are swapped for inbound connections,
+ * and an incident's source is the peer that connected, not this host;
+ * the record's own SourceIp ... fields stay as written.
+ */
+static void connection_direction(struct core_event *ev)
+{
+	const struct core_str *eid = core_event_get_named(ev, "EventID", 7);
+	const struct core_str *ch = core_event_get_named(ev, "Channel", 7);
+	const struct core_str *v;
+	bool inbound = false;
+
+	if (eid == NULL || ch == NULL)
+		return;
+	if (core_str_eq_lit(*eid, "3") &&
+	    core_str_eq_lit(*ch, "Microsoft-Windows-Sysmon/Operational")) {
+		v = core_event_get_named(ev, "Initiated", 9);
+		inbound = v && core_str_eq_lit(*v, "false");
+	} else if ((core_str_eq_lit(*eid, "5152") ||
+		    core_str_eq_lit(*eid, "5156") ||
+		    core_str_eq_lit(*eid, "5157")) &&
+		   core_str_eq_lit(*ch, "Security")) {
+		v = core_event_get_named(ev, "Direction", 9);
+		inbound = v && (core_str_eq_lit(*v, "%%14592") ||
+				core_str_eq_lit(*v, "Inbound"));
+	}
+	if (!inbound)
+		return;
+	swap_fields(ev, CORE_F_SOURCE_IP, CORE_F_DESTINATION_IP);
+	swap_fields(ev, CORE_F_SOURCE_PORT, CORE_F_DESTINATION_PORT);
+}
+
 /*
  * Security 4624 and 4625 are logons that worked and failed: they get
  * event.category authentication, event.action windows_logon and the
@@ -1613,6 +1666,7 @@ bool parse_evtx_json(struct core_event *ev)
 	if (!core_event_get(ev, CORE_F_EVENT_DATASET))
 		core_event_set_lit(ev, CORE_F_EVENT_DATASET, "windows");
 	logon_outcome(ev);
+	connection_direction(ev);
 	return true;
 }
 
@@ -1707,6 +1761,7 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 	render_raw(d, ev);
 	parse_evtx_track(d, ev);
 	logon_outcome(ev);
+	connection_direction(ev);
 	if (rc != 0)
 		return core_fail(err, CORE_E_PARSE, ev->src, ev->line,
 				 "evtx: %s (chunk offset %zu)",

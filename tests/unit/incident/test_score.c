@@ -166,6 +166,55 @@ static void test_evasion_one_step(void **state)
 	}
 }
 
+/*
+ * Guessing, then a T1078 logon alert: a way in when the logon worked,
+ * only an attempt when its event failed (a "failed logon" rule tagged
+ * T1078): no success points, no escalation after it.
+ */
+static void test_failed_access_is_no_success(void **state)
+{
+	static const struct {
+		const char *outcome;
+		unsigned success, privesc;
+	} rows[] = {
+		{ "success", 20, 10 },
+		{ "failure", 0, 0 },
+		{ NULL, 20, 10 },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		struct incident_set *s = incident_set_new();
+		struct synth brute = { &rule_brute, T0, 30, "198.51.100.7",
+				       NULL, NULL, "h", NULL, NULL, 1 };
+		struct synth login = { &rule_valid4, T0 + 60 * SEC, 1,
+				       "198.51.100.7", NULL, NULL, "h", NULL,
+				       NULL, 2 };
+		struct synth sudo = { &rule_sudo, T0 + 90 * SEC, 1,
+				      "198.51.100.7", NULL, NULL, "h", NULL,
+				      NULL, 3 };
+		struct core_event ev;
+		struct detect_alert a;
+		const struct incident *inc;
+
+		synth_add(s, &brute);
+		synth_alert(&a, &login);
+		synth_event(&ev, login.ts, "windows_logon", rows[r].outcome,
+			    login.ip, NULL, "h");
+		a.event = &ev;
+		assert_int_equal(incident_add_alert(s, &a), 0);
+		synth_add(s, &sudo);
+		assert_int_equal(incident_build(s), 0);
+		inc = incident_set_get(s, 0);
+		if (inc->parts.success != rows[r].success ||
+		    inc->parts.privesc != rows[r].privesc)
+			fail_msg("outcome %s: success %u, privesc %u",
+				 rows[r].outcome ? rows[r].outcome : "-",
+				 inc->parts.success, inc->parts.privesc);
+		incident_set_free(s);
+	}
+}
+
 /* Score parts add up, stay in range, and sort the set. */
 static void test_scores_bounded_and_sorted(void **state)
 {
@@ -251,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_success_outranks_failures),
 		cmocka_unit_test(test_tactic_order),
 		cmocka_unit_test(test_evasion_one_step),
+		cmocka_unit_test(test_failed_access_is_no_success),
 		cmocka_unit_test(test_scores_bounded_and_sorted),
 		cmocka_unit_test(test_severity_names),
 		cmocka_unit_test(test_familiar_source),

@@ -280,6 +280,30 @@ static const struct jrow {
 	{ "{\"EventID\":800,\"Channel\":\"Windows PowerShell\",\"Data\":"
 	  "[\"a\",2]}", "Data", "[\"a\",2]",
 	  "an array of other values stays as written" },
+	{ "{\"EventID\":3,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+	  "\"Initiated\":\"false\",\"SourceIp\":\"10.0.0.5\",\"SourcePort\":"
+	  "\"445\",\"DestinationIp\":\"10.0.0.9\",\"DestinationPort\":\"50111\"}",
+	  "source.ip", "10.0.0.9",
+	  "Sysmon 3 inbound: the remote end opened it, source.ip" },
+	{ "{\"EventID\":3,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+	  "\"Initiated\":\"false\",\"SourceIp\":\"10.0.0.5\",\"SourcePort\":"
+	  "\"445\",\"DestinationIp\":\"10.0.0.9\",\"DestinationPort\":\"50111\"}",
+	  "destination.port", "445", "and this host's port the destination" },
+	{ "{\"EventID\":3,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+	  "\"Initiated\":\"false\",\"SourceIp\":\"10.0.0.5\",\"DestinationIp\":"
+	  "\"10.0.0.9\"}", "SourceIp", "10.0.0.5",
+	  "while the record's own fields stay" },
+	{ "{\"EventID\":3,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+	  "\"Initiated\":\"true\",\"SourceIp\":\"10.0.0.5\",\"DestinationIp\":"
+	  "\"203.0.113.7\"}", "source.ip", "10.0.0.5",
+	  "Sysmon 3 outbound: this host is the source" },
+	{ "{\"EventID\":5156,\"Channel\":\"Security\",\"Direction\":"
+	  "\"%%14592\",\"SourceAddress\":\"10.0.0.5\",\"DestAddress\":"
+	  "\"10.0.0.9\"}", "source.ip", "10.0.0.9",
+	  "WFP inbound: the remote end is the source" },
+	{ "{\"EventID\":5156,\"Channel\":\"Security\",\"Direction\":"
+	  "\"%%14593\",\"SourceAddress\":\"10.0.0.5\",\"DestAddress\":"
+	  "\"10.0.0.9\"}", "source.ip", "10.0.0.5", "WFP outbound: as written" },
 	{ "{\"user\":{\"name\":\"bob\"},\"EventID\":5}", "EventID", "5",
 	  "an EventID alone is not Windows, but stays a field" },
 	{ "{\"user\":{\"name\":\"bob\"}}", "event.dataset", "json",
