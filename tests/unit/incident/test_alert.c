@@ -137,6 +137,34 @@ static void test_evidence_copied_and_cut(void **state)
 	incident_set_free(s);
 }
 
+/*
+ * Repeats of one alert more than a day apart are separate records, in
+ * time order or not (files read by name): August, March, then August
+ * again 19 days later make three; two a minute apart, one.
+ */
+static void test_gap_either_way(void **state)
+{
+	static const int64_t day = 24 * 3600 * SEC;
+	static const int64_t at[] = { 153 * day, 0, 172 * day, 172 * day + 60 *
+				      SEC };
+	struct incident_set *s = incident_set_new();
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(at); i++) {
+		struct synth x = { &rule_sudo, T0 + at[i], 1, NULL, "bob",
+				   NULL, "h", NULL, NULL, (uint64_t)i };
+
+		assert_int_equal(synth_add(s, &x), 0);
+	}
+	assert_int_equal(incident_set_alert_count(s), 3);
+	for (size_t i = 0; i < incident_set_alert_count(s); i++) {
+		const struct incident_alert *r = incident_set_alert(s, i);
+
+		assert_true(r->ts_last - r->ts_first <= 60 * SEC);
+	}
+	incident_set_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_million_distinct_overflow),
 		cmocka_unit_test(test_evidence_bounds),
 		cmocka_unit_test(test_evidence_copied_and_cut),
+		cmocka_unit_test(test_gap_either_way),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
