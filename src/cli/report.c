@@ -62,7 +62,7 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 
 /* Escapes hostile bytes; see report.h. */
 int cli_report_escape(struct core_buf *b, const char *p, size_t len,
-		      size_t max, bool md)
+		      size_t max, unsigned md)
 {
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i = 0, start = b->len;
@@ -76,9 +76,11 @@ int cli_report_escape(struct core_buf *b, const char *p, size_t len,
 			break;
 		}
 		if (n == 0 || s[i] < 0x20 || s[i] == 0x7f ||
-		    (md && (s[i] == '`' || s[i] == '|'))) {
+		    (md && s[i] == '`')) {
 			rc = core_buf_printf(b, "\\x%02x", s[i]);
 			n = 1;
+		} else if (s[i] == '|' && (md & CLI_ESC_MD)) {
+			rc = core_buf_add(b, "\\|", 2);
 		} else {
 			rc = core_buf_add(b, p + i, n);
 		}

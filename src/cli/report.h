@@ -15,11 +15,18 @@ bool cli_report_selected(const struct cli_report_opts *opts,
 			 const struct incident *inc, size_t *shown);
 
 /*
- * Appends p with control characters, invalid UTF-8 and (for Markdown)
- * backticks escaped as \xNN, cut to max bytes with "..." after.
+ * Appends p with control characters and invalid UTF-8 escaped as \xNN,
+ * cut to max bytes with "..." after.  md: Markdown, CLI_ESC_MD (or true)
+ * for text and table cells, where a backtick becomes \x60 and a pipe
+ * \| (GFM reads it as a pipe, also inside a cell's inline code), or
+ * CLI_ESC_MD_SPAN for inline code outside a table, where only the
+ * backtick is escaped (a backslash would show there as it is).
  */
+#define CLI_ESC_MD 1u
+#define CLI_ESC_MD_SPAN 2u
+
 int cli_report_escape(struct core_buf *b, const char *p, size_t len,
-		      size_t max, bool md);
+		      size_t max, unsigned md);
 
 /*
  * The strongest rule among inc's key alerts (its timeline) that lists

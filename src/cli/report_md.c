@@ -2,8 +2,9 @@
  * report_md.c: the report as Markdown, for tickets and wikis.
  *
  * The same content as the text report.  Log text goes into inline code
- * with backticks and pipes escaped (cli_report_escape() with md set), so
- * a crafted line cannot break out of its span or a table.
+ * with backticks escaped, and pipes too inside a table (see
+ * cli_report_escape()), so a crafted line cannot break out of its span
+ * or a table.
  */
 #include "cli/report.h"
 
@@ -11,11 +12,12 @@
 
 #define BUF_MAX (64u << 20)
 
+/* Inline code; cell: inside a table, where a pipe must be escaped. */
 static void md_code(struct core_buf *b, const char *p, size_t len,
-		    size_t max)
+		    size_t max, bool cell)
 {
 	core_buf_addc(b, '`');
-	cli_report_escape(b, p, len, max, true);
+	cli_report_escape(b, p, len, max, cell ? CLI_ESC_MD : CLI_ESC_MD_SPAN);
 	core_buf_addc(b, '`');
 }
 
@@ -30,7 +32,7 @@ static void md_entities(struct core_buf *b, const struct incident *inc)
 
 		core_buf_printf(b, "| %s | ",
 				incident_entity_label(e));
-		md_code(b, e->value.p, e->value.len, 64);
+		md_code(b, e->value.p, e->value.len, 64, true);
 		core_buf_printf(b, " | ");
 		cli_report_counters(b, e);
 		core_buf_printf(b, " |\n");
@@ -51,9 +53,9 @@ static void md_evidence(struct core_buf *b, const struct incident *inc,
 						 path, sizeof(path));
 
 		core_buf_printf(b, "- ");
-		md_code(b, path, n, CLI_REPORT_PATH_MAX);
+		md_code(b, path, n, CLI_REPORT_PATH_MAX, false);
 		core_buf_printf(b, " line %llu: ", (unsigned long long)e->line);
-		md_code(b, t.p, t.len, CLI_REPORT_WIDTH);
+		md_code(b, t.p, t.len, CLI_REPORT_WIDTH, false);
 		core_buf_addc(b, '\n');
 	}
 }

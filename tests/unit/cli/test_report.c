@@ -163,6 +163,33 @@ static void test_hostile_bytes_escaped(void **state)
 	incident_set_free(s);
 }
 
+/* What each escaping mode makes of the bytes Markdown cares about. */
+static void test_escape_modes(void **state)
+{
+	static const struct {
+		const char *in;
+		unsigned md;
+		const char *want;
+	} rows[] = {
+		{ "a | b `c`", 0, "a | b `c`" },
+		{ "a | b `c`", CLI_ESC_MD, "a \\| b \\x60c\\x60" },
+		{ "a | b `c`", CLI_ESC_MD_SPAN, "a | b \\x60c\\x60" },
+		{ "tab\there", CLI_ESC_MD_SPAN, "tab\\x09here" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		struct core_buf b;
+
+		core_buf_init(&b, 1024);
+		assert_int_equal(cli_report_escape(&b, rows[i].in,
+						   strlen(rows[i].in), 100,
+						   rows[i].md), 0);
+		assert_string_equal(core_buf_cstr(&b), rows[i].want);
+		core_buf_free(&b);
+	}
+}
+
 static void test_top_and_severity(void **state)
 {
 	struct incident_set *s = synth_set();
@@ -315,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_json_parses),
 		cmocka_unit_test(test_json_matches_schema),
 		cmocka_unit_test(test_hostile_bytes_escaped),
+		cmocka_unit_test(test_escape_modes),
 		cmocka_unit_test(test_top_and_severity),
 	};
 
