@@ -1076,13 +1076,23 @@ static struct core_str unmapped(struct core_str v)
 	return v;
 }
 
+/*
+ * True for a value Windows writes for "none": empty, or "-" (a logon
+ * without a workstation, a subject that is no account).  Such values
+ * fill no ECS field, so that "-" never becomes a user or a host.
+ */
+static bool windows_none(struct core_str v)
+{
+	return v.len == 0 || (v.len == 1 && v.p[0] == '-');
+}
+
 static void set_ecs(struct run *r, const struct op *op, struct core_str v)
 {
 	struct core_ip ip;
 	size_t n;
 	const char *p;
 
-	if (op->ecs >= CORE_F__COUNT || v.len == 0 ||
+	if (op->ecs >= CORE_F__COUNT || windows_none(v) ||
 	    r->d->rank[op->ecs] <= op->ecs_rank)
 		return;
 	if (op->derive == DERIVE_IP && !core_ip_parse(v.p, v.len, &ip))
@@ -1638,7 +1648,7 @@ bool parse_evtx_json(struct core_event *ev)
 		size_t bl = 0;
 
 		v = core_event_get_named(ev, m->name, strlen(m->name));
-		if (v == NULL || v->len == 0 || core_event_get(ev, m->id) ||
+		if (v == NULL || windows_none(*v) || core_event_get(ev, m->id) ||
 		    (m->derive == DERIVE_IP &&
 		     !core_ip_parse(v->p, v->len, &ip)))
 			continue;

@@ -304,6 +304,11 @@ static const struct jrow {
 	{ "{\"EventID\":5156,\"Channel\":\"Security\",\"Direction\":"
 	  "\"%%14593\",\"SourceAddress\":\"10.0.0.5\",\"DestAddress\":"
 	  "\"10.0.0.9\"}", "source.ip", "10.0.0.5", "WFP outbound: as written" },
+	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"TargetUserName\":"
+	  "\"-\",\"SubjectUserName\":\"bob\"}", "user.name", "bob",
+	  "Windows' \"-\" is no user: the next name fills user.name" },
+	{ "{\"EventID\":4625,\"Channel\":\"Security\",\"TargetUserName\":"
+	  "\"-\"}", "TargetUserName", "-", "while the record keeps it" },
 	{ "{\"user\":{\"name\":\"bob\"},\"EventID\":5}", "EventID", "5",
 	  "an EventID alone is not Windows, but stays a field" },
 	{ "{\"user\":{\"name\":\"bob\"}}", "event.dataset", "json",
