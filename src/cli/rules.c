@@ -77,7 +77,8 @@ static void rules_usage(FILE *out)
 	      "when a rule was refused or warned of, for CI).\n"
 	      "test runs rules over logs and prints each hit with the fields\n"
 	      "it tested, then those of the rule's Sigma `fields` list;\n"
-	      "exit 0 on a hit, 1 on none, 2 if no rule loads.\n"
+	      "exit 0 on a hit, 1 on none, 2 if no rule loads or a log\n"
+	      "could not be read.\n"
 	      "fields lists the Sigma field names a log source maps.\n"
 	      "\n"
 	      "rules test takes its options anywhere before the first log.\n"
@@ -190,6 +191,7 @@ struct test_run {
 	struct parse_procs *procs;	/* Sysmon processes seen */
 	uint64_t hits;
 	uint64_t wide;			/* records that lost fields */
+	uint64_t unread;		/* logs that could not be read */
 };
 
 /*
@@ -263,6 +265,7 @@ static void test_evtx(struct test_run *t, const char *path,
 	int rc;
 
 	rc = input_evtx_open(path, &r, &err);
+	t->unread += rc != 0;
 	if (rc == 0 && (d = parse_evtx_new()) == NULL)
 		rc = core_fail(&err, CORE_E_NOMEM, path, 0, "out of memory");
 	while (rc == 0 && (rc = input_evtx_next(r, &rec, &err)) != 0) {
@@ -328,6 +331,7 @@ static void test_file(struct test_run *t, const char *path,
 	if (input_open(path, 0, &r, &err) != 0) {
 		core_error_format(&err, msg, sizeof(msg));
 		fprintf(stderr, "vigil: %s\n", msg);
+		t->unread++;
 		return;
 	}
 	parse_ctx_init(&ctx);
@@ -397,6 +401,7 @@ static int test_args_parse(int argc, char **argv, struct test_args *ta)
 struct pathlist {
 	char **v;
 	size_t n, cap;
+	uint64_t skipped;	/* paths that could not be walked */
 };
 
 static void on_log(const char *path, void *ud)
@@ -420,7 +425,9 @@ static void on_log(const char *path, void *ud)
 
 static void on_skip_log(const char *path, const char *why, void *ud)
 {
-	(void)ud;
+	struct pathlist *pl = ud;
+
+	pl->skipped++;
 	fprintf(stderr, "vigil: %s: %s; skipped\n", path, why);
 }
 
@@ -439,8 +446,10 @@ static void test_logs(struct test_run *t, char **logs, int n,
 		if (input_walk(logs[i], on_log, on_skip_log, &pl, &err) != 0) {
 			core_error_format(&err, msg, sizeof(msg));
 			fprintf(stderr, "vigil: %s; skipped\n", msg);
+			pl.skipped++;
 		}
 	}
+	t->unread += pl.skipped;
 	(void)input_order_rotated(pl.v, pl.n);
 	for (size_t i = 0; i < pl.n; i++) {
 		test_file(t, pl.v[i], arena, ev);
@@ -496,7 +505,11 @@ static int rules_test(int argc, char **argv)
 			"an event holds\n",
 			(unsigned long long)(t.wide - WIDE_TOLD));
 	printf("hits: %llu\n", (unsigned long long)t.hits);
-	rc = t.hits ? 0 : 1;
+	if (t.unread)
+		fprintf(stderr, "vigil: rules test: %llu log%s could not be "
+			"read\n", (unsigned long long)t.unread,
+			t.unread == 1 ? "" : "s");
+	rc = t.unread ? 2 : t.hits ? 0 : 1;
 out:
 	free(ev);
 	core_arena_free(arena);

@@ -120,6 +120,13 @@ head -1 "$T/auth.log" >"$T/miss.log"
 check "rules test exits 1 without a hit" [ $? -eq 1 ]
 "$VIGIL" rules test "$R/bad/yaml_l5.yml" "$T/auth.log" >/dev/null 2>&1
 check "rules test of an unusable rule exits 2" [ $? -eq 2 ]
+"$VIGIL" rules test "$R/good/root.yml" "$T/auth.log" "$T/no-such.log" \
+	>"$T/unread.out" 2>&1
+check "rules test exits 2 when a log cannot be read, after its hits" \
+	[ $? -eq 2 ]
+check "and says so" grep -q "1 log could not be read" "$T/unread.out"
+check "the readable log's hit is still shown" grep -q "^hits: 1$" \
+	"$T/unread.out"
 
 # Sigma `fields`: the fields worth showing come after the tested ones,
 # in the list's order, each once; a name the source lacks is left out.
