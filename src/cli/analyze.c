@@ -625,6 +625,12 @@ static void evtx_warn(struct analyze *a, const struct core_error *err,
 	}
 	if (*shown < WARN_PER_KIND * 4)
 		(*shown)++;
+	/* src= and line= as for the other inputs, when the error has them. */
+	if (err->file[0]) {
+		core_log(CORE_LOG_WARN, "input", err->file, err->line, "%s",
+			 err->msg);
+		return;
+	}
 	core_error_format(err, msg, sizeof(msg));
 	core_log(CORE_LOG_WARN, "input", NULL, 0, "%s", msg);
 }
