@@ -24,7 +24,9 @@
  * the event that opens it) from the cold end of the recency list, then,
  * if the table is still full,
  * evicts the least recently touched group, reporting its burst if open;
- * evictions are counted.  Evidence copies are cut to DETECT_EVIDENCE_MAX.
+ * evictions are counted.  Evidence copies are cut to DETECT_EVIDENCE_MAX;
+ * a Windows record longer than that is kept as its own fields (see
+ * evid_windows()).
  */
 #include "detect/detect_int.h"
 
@@ -107,21 +109,91 @@ void detect_evidence_from(struct detect_evidence *e,
 	}
 }
 
+#define EVID_VALUE_MAX 240u	/* bytes of one value in evid_windows() */
+
+/* Fields every Windows record carries, which tell nothing of this one. */
+static const char *const evid_boilerplate[] = {
+	"Version", "Level", "Task", "Opcode", "Keywords", "EventRecordID",
+	"Provider_Guid", "Correlation_ActivityID",
+	"Correlation_RelatedActivityID", "Execution_ProcessID",
+	"Execution_ThreadID", "Security_UserID", "TimeCreated_SystemTime",
+	"EventID_Qualifiers", "RuleName", "UtcTime", "LogonGuid",
+};
+
+static bool evid_shown(struct core_str name)
+{
+	if (name.len == 0 || name.p[0] == '@' || name.p[0] == '#' ||
+	    memchr(name.p, '.', name.len) != NULL)
+		return false;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(evid_boilerplate); i++)
+		if (core_str_eq_lit(name, evid_boilerplate[i]))
+			return false;
+	return true;
+}
+
+/*
+ * A Windows record too long to keep whole: cut, its first kilobyte is
+ * the System values and an exporter's own keys, and the EventData an
+ * analyst reads (the account, the address, the command) is lost.  It is
+ * kept instead as one flat JSON object of the fields the event names
+ * (EventID, Channel, Computer and the EventData items, each value cut to
+ * EVID_VALUE_MAX bytes), in b; false when ev is no such record.
+ */
+static bool evid_windows(const struct core_event *ev, struct core_buf *b)
+{
+	const struct core_str *ds = core_event_get(ev, CORE_F_EVENT_DATASET);
+	int rc = 0;
+
+	if (ev->raw.len <= DETECT_EVIDENCE_MAX || ds == NULL ||
+	    !core_str_eq_lit(*ds, "windows"))
+		return false;
+	rc = core_buf_addc(b, '{');
+	for (unsigned i = 0; i < ev->nfields && rc == 0 &&
+	     b->len < DETECT_EVIDENCE_MAX; i++) {
+		const struct core_field *f = &ev->fields[i];
+
+		if (f->id != CORE_F_NAMED || !evid_shown(f->name))
+			continue;
+		rc = core_buf_add(b, b->len > 1 ? ",\"" : "\"",
+				  b->len > 1 ? 2 : 1);
+		if (rc == 0)
+			rc = core_buf_add_json(b, f->name.p, f->name.len);
+		if (rc == 0)
+			rc = core_buf_add(b, "\":\"", 3);
+		if (rc == 0)
+			rc = core_buf_add_json(b, f->value.p,
+					       CORE_MIN(f->value.len,
+							EVID_VALUE_MAX));
+		if (rc == 0)
+			rc = core_buf_addc(b, '"');
+	}
+	if (rc == 0)
+		rc = core_buf_addc(b, '}');
+	return rc == 0 && b->len > 2;
+}
+
 /* Copies an evidence record and its strings into one allocation. */
 static struct detect_evidence *evid_copy(const struct core_event *ev)
 {
 	struct detect_evidence tmp, *e;
 	size_t need = sizeof(*e), slen;
+	struct core_buf b;
 	char *p;
 
 	detect_evidence_from(&tmp, ev);
+	core_buf_init(&b, 16 * DETECT_EVIDENCE_MAX);
+	if (evid_windows(ev, &b))
+		tmp.text = core_str_make(b.p, CORE_MIN(b.len,
+						       DETECT_EVIDENCE_MAX));
 	slen = tmp.src ? strlen(tmp.src) + 1 : 0;
 	need += slen + tmp.text.len;
 	for (unsigned i = 0; i < DETECT_ENT__COUNT; i++)
 		need += tmp.entity[i].len;
 	e = malloc(need);
-	if (e == NULL)
+	if (e == NULL) {
+		core_buf_free(&b);
 		return NULL;
+	}
 	*e = tmp;
 	p = (char *)(e + 1);
 	if (slen) {
@@ -138,6 +210,7 @@ static struct detect_evidence *evid_copy(const struct core_event *ev)
 		e->entity[i].p = p;
 		p += tmp.entity[i].len;
 	}
+	core_buf_free(&b);
 	return e;
 }
 

@@ -1648,7 +1648,8 @@ bool parse_evtx_json(struct core_event *ev)
 		size_t bl = 0;
 
 		v = core_event_get_named(ev, m->name, strlen(m->name));
-		if (v == NULL || windows_none(*v) || core_event_get(ev, m->id) ||
+		if (v == NULL || windows_none(*v) ||
+		    core_event_get(ev, m->id) ||
 		    (m->derive == DERIVE_IP &&
 		     !core_ip_parse(v->p, v->len, &ip)))
 			continue;

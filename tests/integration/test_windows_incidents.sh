@@ -120,4 +120,35 @@ assert "linux" in doc["incidents"][0]["platforms"]
 assert "windows" not in doc["incidents"][0]["platforms"]
 PY
 
+# A correlation over Winlogbeat records longer than an evidence copy
+# holds (agent, host and log keys first): its evidence still names the
+# account and the address, from the record's own fields.
+python3 - "$T/big.json" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(20):
+        f.write(json.dumps({
+            "@timestamp": "2024-03-05T10:00:%02d.000Z" % i,
+            "agent": {"name": "WS01", "id": "a" * 36, "type": "winlogbeat",
+                      "version": "8.12.0", "ephemeral_id": "b" * 36},
+            "host": {"name": "ws01.corp.test", "os": {"family": "windows",
+                     "name": "Windows Server 2019", "build": "17763.1"}},
+            "log": {"level": "information", "file": {"path": "x" * 200}},
+            "message": "An account failed to log on. " + "z" * 300,
+            "winlog": {"channel": "Security", "event_id": "4625",
+                       "computer_name": "ws01.corp.test",
+                       "provider_name":
+                           "Microsoft-Windows-Security-Auditing",
+                       "event_data": {"TargetUserName": "administrator",
+                                      "IpAddress": "203.0.113.9",
+                                      "WorkstationName": "KALI",
+                                      "LogonType": "3"}}}) + "\n")
+PY
+"$VIGIL" analyze --no-default-rules -r "$SRCDIR/rules/windows" \
+	"$T/big.json" >"$T/big.txt" 2>"$T/big.err"
+check "big records: a correlation fires" has "$T/big.txt" \
+	"Many failed logons for one account"
+check "big records: its evidence names the address" has "$T/big.txt" \
+	"Security 4625 | TargetUserName=administrator | IpAddress=203.0.113.9"
+
 finish

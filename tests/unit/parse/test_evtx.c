@@ -282,12 +282,14 @@ static const struct jrow {
 	  "an array of other values stays as written" },
 	{ "{\"EventID\":3,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
 	  "\"Initiated\":\"false\",\"SourceIp\":\"10.0.0.5\",\"SourcePort\":"
-	  "\"445\",\"DestinationIp\":\"10.0.0.9\",\"DestinationPort\":\"50111\"}",
+	  "\"445\",\"DestinationIp\":\"10.0.0.9\",\"DestinationPort\":"
+	  "\"50111\"}",
 	  "source.ip", "10.0.0.9",
 	  "Sysmon 3 inbound: the remote end opened it, source.ip" },
 	{ "{\"EventID\":3,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
 	  "\"Initiated\":\"false\",\"SourceIp\":\"10.0.0.5\",\"SourcePort\":"
-	  "\"445\",\"DestinationIp\":\"10.0.0.9\",\"DestinationPort\":\"50111\"}",
+	  "\"445\",\"DestinationIp\":\"10.0.0.9\",\"DestinationPort\":"
+	  "\"50111\"}",
 	  "destination.port", "445", "and this host's port the destination" },
 	{ "{\"EventID\":3,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
 	  "\"Initiated\":\"false\",\"SourceIp\":\"10.0.0.5\",\"DestinationIp\":"
@@ -303,7 +305,8 @@ static const struct jrow {
 	  "WFP inbound: the remote end is the source" },
 	{ "{\"EventID\":5156,\"Channel\":\"Security\",\"Direction\":"
 	  "\"%%14593\",\"SourceAddress\":\"10.0.0.5\",\"DestAddress\":"
-	  "\"10.0.0.9\"}", "source.ip", "10.0.0.5", "WFP outbound: as written" },
+	  "\"10.0.0.9\"}", "source.ip", "10.0.0.5",
+	  "WFP outbound: as written" },
 	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"TargetUserName\":"
 	  "\"-\",\"SubjectUserName\":\"bob\"}", "user.name", "bob",
 	  "Windows' \"-\" is no user: the next name fills user.name" },
