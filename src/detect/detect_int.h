@@ -456,6 +456,9 @@ int detect_load_yaml(struct detect_ruleset *rs, const char *name,
 int detect_ruleset_add(struct detect_ruleset *rs, struct detect_rule *r);
 
 /* Reports a notice about a loaded rule through the warn callback. */
+/* Edit distance of a and b (case folded), or max + 1 once past max. */
+unsigned detect_edit_distance(const char *a, const char *b, unsigned max);
+
 void detect_warn(struct detect_ruleset *rs, const char *file, uint64_t line,
 		 const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

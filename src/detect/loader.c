@@ -15,10 +15,12 @@
  */
 #include "detect/detect_int.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct ldoc {
 	struct detect_ruleset *rs;
@@ -169,6 +171,108 @@ static int level_parse(struct ldoc *d, const yaml_node_t *root,
 		   s.p);
 }
 
+/* The statuses of the Sigma specification (2.1, "status"). */
+static const char *const status_names[] = {
+	"stable", "test", "experimental", "deprecated", "unsupported",
+};
+
+/*
+ * ATT&CK tactics as tags name them, with hyphens or underscores: the
+ * fourteen of the enterprise matrix and the two ATT&CK v19 made of
+ * defense evasion.
+ */
+static const char *const tactic_names[] = {
+	"reconnaissance", "resource-development", "initial-access",
+	"execution", "persistence", "privilege-escalation",
+	"defense-evasion", "credential-access", "discovery",
+	"lateral-movement", "collection", "command-and-control",
+	"exfiltration", "impact", "stealth", "defense-impairment",
+};
+
+/* True for "t1059", "t1059.001", "g0016", "s0002", "ds0009". */
+static bool attack_id(struct core_str s)
+{
+	size_t pre = s.len > 2 && s.p[0] == 'd' && s.p[1] == 's' ? 2 : 1;
+	size_t i = pre;
+
+	if (s.len < pre + 4 || (pre == 1 && s.p[0] != 't' && s.p[0] != 'g' &&
+				s.p[0] != 's'))
+		return false;
+	for (; i < pre + 4; i++)
+		if ((unsigned)(s.p[i] - '0') > 9)
+			return false;
+	if (i == s.len)
+		return true;
+	if (s.p[0] != 't' || s.len != i + 4 || s.p[i] != '.')
+		return false;
+	for (i++; i < s.len; i++)
+		if ((unsigned)(s.p[i] - '0') > 9)
+			return false;
+	return true;
+}
+
+/* attack.X names a tactic or an ATT&CK id; other namespaces are open. */
+static bool attack_tag_known(struct core_str t)
+{
+	char buf[40];
+	size_t n;
+
+	if (t.len < 7 || strncasecmp(t.p, "attack.", 7) != 0)
+		return true;
+	t = core_str_make(t.p + 7, t.len - 7);
+	if (attack_id(t))
+		return true;
+	n = CORE_MIN(t.len, sizeof(buf) - 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t.p[i];
+
+		buf[i] = c == '_' ? '-' : (char)tolower(c);
+	}
+	buf[n] = '\0';
+	for (size_t i = 0; i < CORE_ARRAY_LEN(tactic_names); i++)
+		if (n == t.len && strcmp(buf, tactic_names[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Metadata a rule loads without but that is likely a slip: a status the
+ * specification does not know, an ATT&CK tag naming no tactic or id.
+ * Warnings only: such a rule still runs.
+ */
+static void meta_check(struct ldoc *d, const yaml_node_t *root)
+{
+	yaml_node_t *n = map_get(d, root, "status");
+	yaml_node_item_t *it;
+	struct core_str s;
+	size_t i;
+
+	if (n != NULL && scalar(n, &s)) {
+		for (i = 0; i < CORE_ARRAY_LEN(status_names); i++)
+			if (core_str_eq_lit(s, status_names[i]))
+				break;
+		if (i == CORE_ARRAY_LEN(status_names))
+			detect_warn(d->rs, d->file, n->start_mark.line + 1,
+				    "status '%.*s' is not one of stable, test, "
+				    "experimental, deprecated, unsupported",
+				    (int)CORE_MIN(s.len, 32), s.p);
+	}
+	n = map_get(d, root, "tags");
+	if (n == NULL || n->type != YAML_SEQUENCE_NODE)
+		return;
+	for (it = n->data.sequence.items.start;
+	     it < n->data.sequence.items.top; it++) {
+		yaml_node_t *t = node_at(d, *it);
+
+		if (t != NULL && scalar(t, &s) && !attack_tag_known(s))
+			detect_warn(d->rs, d->file, t->start_mark.line + 1,
+				    "tag '%.*s' names no ATT&CK tactic, "
+				    "technique (attack.t1059.001), group or "
+				    "software id", (int)CORE_MIN(s.len, 48),
+				    s.p);
+	}
+}
+
 static int meta_parse(struct ldoc *d, const yaml_node_t *root,
 		      struct detect_rule *r)
 {
@@ -188,6 +292,7 @@ static int meta_parse(struct ldoc *d, const yaml_node_t *root,
 	in->file = detect_strdup(d->rs, d->file, strlen(d->file));
 	in->line = root->start_mark.line + 1;
 	in->generate = true;
+	meta_check(d, root);
 	rc = level_parse(d, root, &in->level);
 	if (rc == 0)
 		rc = get_list(d, map_get(d, root, "tags"),
@@ -832,6 +937,35 @@ static int filter_parse(struct ldoc *d, const yaml_node_t *root,
 
 /* ------------------------------------------------------------- documents */
 
+/*
+ * A rule with none of detection, correlation, filter: a key one or two
+ * letters away from one of them is likely it, misspelt ("detections").
+ */
+static int no_detection(struct ldoc *d, const yaml_node_t *root)
+{
+	static const char *const wanted[] = { "detection", "correlation",
+					      "filter" };
+	yaml_node_pair_t *p;
+
+	for (p = root->data.mapping.pairs.start;
+	     p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node_at(d, p->key);
+		struct core_str s;
+		char key[64];
+
+		if (k == NULL || !scalar(k, &s) || s.len >= sizeof(key))
+			continue;
+		memcpy(key, s.p, s.len);
+		key[s.len] = '\0';
+		for (size_t i = 0; i < CORE_ARRAY_LEN(wanted); i++)
+			if (detect_edit_distance(key, wanted[i], 2) <= 2)
+				return bad(d, k, "neither detection nor "
+					   "correlation; did you mean '%s' "
+					   "for '%s'?", wanted[i], key);
+	}
+	return bad(d, root, "neither detection nor correlation");
+}
+
 static int doc_parse(struct ldoc *d, const yaml_node_t *root,
 		     struct detect_rule *r)
 {
@@ -851,7 +985,7 @@ static int doc_parse(struct ldoc *d, const yaml_node_t *root,
 	if (fn != NULL && det == NULL)
 		return filter_parse(d, root, fn, r);
 	if (det == NULL)
-		return bad(d, root, "neither detection nor correlation");
+		return no_detection(d, root);
 	rc = logsource_parse(d, root);
 	if (rc != 0)
 		return rc;

@@ -490,8 +490,7 @@ int detect_logsource_find(const struct detect_ruleset *rs, const char *product,
 	return -1;
 }
 
-/* Edit distance of a and b (case folded), or max + 1 once past max. */
-static unsigned distance(const char *a, const char *b, unsigned max)
+unsigned detect_edit_distance(const char *a, const char *b, unsigned max)
 {
 	unsigned row[65], n = (unsigned)strlen(b), m = (unsigned)strlen(a);
 
@@ -544,7 +543,7 @@ const char *detect_logsource_suggest(const struct detect_ruleset *rs,
 
 			if (strcasecmp(v[k], name) == 0)
 				return NULL;	/* known: nothing to suggest */
-			d = distance(name, v[k], max);
+			d = detect_edit_distance(name, v[k], max);
 			if (*v[k] && d < best_d) {
 				best_d = d;
 				best = v[k];

@@ -128,6 +128,44 @@ check "and says so" grep -q "1 log could not be read" "$T/unread.out"
 check "the readable log's hit is still shown" grep -q "^hits: 1$" \
 	"$T/unread.out"
 
+# Slips in a rule's metadata are warned of, with their line; the rule
+# still loads.  A misspelt detection key is named in the refusal.
+mkdir -p "$T/meta"
+cat >"$T/meta/slips.yml" <<'EOF'
+title: Slips in metadata
+status: experimentl
+tags:
+  - attack.executon
+  - attack.t1059x
+  - attack.t1059.001
+  - attack.defense_evasion
+  - cve.2021-44228
+logsource: {product: linux, service: sshd}
+detection:
+  s: {user.name: root}
+  condition: s
+EOF
+cat >"$T/meta/detections.yml" <<'EOF'
+title: Misspelt detection key
+logsource: {product: linux, service: sshd}
+detections:
+  s: {user.name: root}
+  condition: s
+EOF
+"$VIGIL" rules check "$T/meta" >"$T/meta.out" 2>&1
+check "meta: an unknown status is warned of on its line" \
+	grep -q "slips.yml:2: status 'experimentl' is not one of" "$T/meta.out"
+check "meta: a misspelt tactic is warned of on its line" \
+	grep -q "slips.yml:4: tag 'attack.executon' names no ATT&CK" \
+	"$T/meta.out"
+check "meta: a malformed technique id too" \
+	grep -q "slips.yml:5: tag 'attack.t1059x'" "$T/meta.out"
+check "meta: good tags, old-style names and other namespaces are not" \
+	bash -c "! grep -qE 'slips.yml:(6|7|8):' '$T/meta.out'"
+check "meta: the rule still loads" grep -q "1 refused" "$T/meta.out"
+check "meta: a misspelt detection key is named" \
+	grep -q "did you mean 'detection' for 'detections'" "$T/meta.out"
+
 # Sigma `fields`: the fields worth showing come after the tested ones,
 # in the list's order, each once; a name the source lacks is left out.
 cat >"$T/shown.yml" <<'EOF'
