@@ -64,6 +64,7 @@ struct analyze {
 	const char *rule_dirs[MAX_RULE_DIRS];
 	size_t nrule_dirs;
 	bool default_rules;
+	uint64_t windows_events;	/* events of dataset windows */
 	bool no_prefilter;		/* --no-prefilter */
 	unsigned threads;		/* --threads; 0 or 1: no workers */
 	struct cli_threads *thr;	/* workers when threads > 1 */
@@ -552,6 +553,13 @@ static void note_damage(struct analyze *a, const char *src, uint64_t line,
  * --threads the plain rules already ran in a worker and hits (n of them,
  * NULL: too many, match here) holds what held.
  */
+static bool is_windows(const struct core_event *ev)
+{
+	const struct core_str *ds = core_event_get(ev, CORE_F_EVENT_DATASET);
+
+	return ds && core_str_eq_lit(*ds, "windows");
+}
+
 static void analyze_one(struct core_event *ev, const uint32_t *hits,
 			unsigned n, void *ud)
 {
@@ -563,6 +571,8 @@ static void analyze_one(struct core_event *ev, const uint32_t *hits,
 	}
 	a->st.events++;
 	a->st.per_format[ev->format]++;
+	if (ev->format == CORE_FMT_EVTX || is_windows(ev))
+		a->windows_events++;
 	if (ev->decoded)
 		a->st.decoded++;
 	else
@@ -1165,6 +1175,16 @@ int cli_analyze(int argc, char **argv)
 		status = 1;
 	} else {
 		status = write_report(&a);
+		/*
+		 * vigil's Windows rules cover what the community set misses,
+		 * not the whole of it: say so when a user gave no rules.
+		 */
+		if (!a.quiet && a.windows_events && a.nrule_dirs == 0)
+			fprintf(stderr, "vigil: %llu Windows events were matched "
+				"with vigil's own rules only; add the Sigma "
+				"community rules with -r DIR for the techniques "
+				"they cover (docs/rules.md)\n",
+				(unsigned long long)a.windows_events);
 		if (a.store && cli_store_run(a.store, &a.st, a.incidents,
 					     argv + first, argc - first,
 					     a.quiet) != 0)

@@ -151,4 +151,12 @@ check "big records: a correlation fires" has "$T/big.txt" \
 check "big records: its evidence names the address" has "$T/big.txt" \
 	"Security 4625 | TargetUserName=administrator | IpAddress=203.0.113.9"
 
+# Without -r, Windows input gets a note that only vigil's rules ran.
+"$VIGIL" analyze "$FIX/windows.jsonl" >/dev/null 2>"$T/note.err"
+check "no -r: the community rules are suggested" \
+	grep -q "Windows events were matched with vigil's own rules only" \
+	"$T/note.err"
+check "with -r: no such note" \
+	bash -c "! grep -q 'own rules only' '$T/win.err'"
+
 finish
