@@ -1180,10 +1180,10 @@ int cli_analyze(int argc, char **argv)
 		 * not the whole of it: say so when a user gave no rules.
 		 */
 		if (!a.quiet && a.windows_events && a.nrule_dirs == 0)
-			fprintf(stderr, "vigil: %llu Windows events were matched "
-				"with vigil's own rules only; add the Sigma "
-				"community rules with -r DIR for the techniques "
-				"they cover (docs/rules.md)\n",
+			fprintf(stderr, "vigil: %llu Windows events were "
+				"matched with vigil's own rules only; add the "
+				"Sigma community rules with -r DIR for the "
+				"techniques they cover (docs/rules.md)\n",
 				(unsigned long long)a.windows_events);
 		if (a.store && cli_store_run(a.store, &a.st, a.incidents,
 					     argv + first, argc - first,
