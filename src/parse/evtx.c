@@ -1344,8 +1344,8 @@ void parse_evtx_track(struct parse_evtx *d, struct core_event *ev)
 	memcpy(ps->image, img->p, img->len);
 }
 
-/* Swaps the values of ECS fields a and b when the event has both. */
-static void swap_fields(struct core_event *ev, enum core_field_id a,
+/* Swaps the values of ECS fields a and b; false unless both are set. */
+static bool swap_fields(struct core_event *ev, enum core_field_id a,
 			enum core_field_id b)
 {
 	const struct core_str *va = core_event_get(ev, a);
@@ -1353,11 +1353,12 @@ static void swap_fields(struct core_event *ev, enum core_field_id a,
 	struct core_str sa, sb;
 
 	if (va == NULL || vb == NULL)
-		return;
+		return false;
 	sa = *va;
 	sb = *vb;
 	core_event_set_str(ev, a, sb);
 	core_event_set_str(ev, b, sa);
+	return true;
 }
 
 /*
@@ -1391,10 +1392,9 @@ static void connection_direction(struct core_event *ev)
 		inbound = v && (core_str_eq_lit(*v, "%%14592") ||
 				core_str_eq_lit(*v, "Inbound"));
 	}
-	if (!inbound)
-		return;
-	swap_fields(ev, CORE_F_SOURCE_IP, CORE_F_DESTINATION_IP);
-	swap_fields(ev, CORE_F_SOURCE_PORT, CORE_F_DESTINATION_PORT);
+	/* The ports follow their addresses, never alone. */
+	if (inbound && swap_fields(ev, CORE_F_SOURCE_IP, CORE_F_DESTINATION_IP))
+		swap_fields(ev, CORE_F_SOURCE_PORT, CORE_F_DESTINATION_PORT);
 }
 
 /*
@@ -1533,8 +1533,12 @@ static void data_items(struct core_event *ev, unsigned i)
 		ev->fields[i].value = items;
 }
 
-/* Field i, named n, under the EVTX decoder's names (beat_keys above). */
-static void json_field(struct core_event *ev, unsigned i)
+/*
+ * Field i, named n, under the EVTX decoder's names (beat_keys above).
+ * Returns true for param1, an EventData item Winlogbeat named for want
+ * of a name (see unnamed_data()).
+ */
+static bool json_field(struct core_event *ev, unsigned i)
 {
 	struct core_str n = ev->fields[i].name, v = ev->fields[i].value;
 	struct core_str rest;
@@ -1544,14 +1548,16 @@ static void json_field(struct core_event *ev, unsigned i)
 			core_event_set_named(ev, beat_keys[k].to,
 					     strlen(beat_keys[k].to), v.p,
 					     v.len);
-			return;
+			return false;
 		}
 	}
 	if (core_str_starts(n, "Event.System.") && n.len > 13) {
 		system_key(ev, i, n);
-		return;
+		return false;
 	}
 	for (size_t k = 0; k < CORE_ARRAY_LEN(data_prefixes); k++) {
+		bool param1;
+
 		if (!core_str_starts(n, data_prefixes[k]))
 			continue;
 		rest = last_part(n);
@@ -1562,10 +1568,11 @@ static void json_field(struct core_event *ev, unsigned i)
 			data_items(ev, i);
 		if (rest.len)
 			rename_field(ev, i, rest);
+		param1 = core_str_eq_lit(rest, "param1");
 		rest = squeeze(ev->arena, rest);
 		if (rest.len)
 			core_event_set_named(ev, rest.p, rest.len, v.p, v.len);
-		return;
+		return param1;
 	}
 	/* The flat style: a Data item with spaces, at the top level. */
 	if (core_str_eq_lit(n, "Data"))
@@ -1575,13 +1582,17 @@ static void json_field(struct core_event *ev, unsigned i)
 		if (rest.len)
 			core_event_set_named(ev, rest.p, rest.len, v.p, v.len);
 	}
+	return false;
 }
 
 /*
  * Winlogbeat names EventData items that have no name param1, param2 ...
  * (the classic PowerShell log, SQL Server's audit messages); the EVTX
  * decoder joins them, in order and with newlines, as Data, which is the
- * name Sigma rules read.  The same join here when the record has no Data.
+ * name Sigma rules read.  The same join here when a record exported that
+ * way (the items under event_data) has no Data, up to PARAMS_MAX items.
+ * A record whose items were really named paramN (System 7036) cannot be
+ * told apart in such an export and gets the Data too.
  */
 #define PARAMS_MAX 16
 
@@ -1632,6 +1643,7 @@ bool parse_evtx_json(struct core_event *ev)
 	unsigned n = ev->nfields;
 	const struct core_str *v;
 	int64_t ts;
+	bool params = false;
 
 	if (!json_is_windows(ev))
 		return false;
@@ -1639,9 +1651,10 @@ bool parse_evtx_json(struct core_event *ev)
 		const struct core_field *f = &ev->fields[i];
 
 		if (f->id == CORE_F_NAMED)
-			json_field(ev, i);
+			params |= json_field(ev, i);
 	}
-	unnamed_data(ev);
+	if (params)
+		unnamed_data(ev);
 	for (size_t i = 0; i < CORE_ARRAY_LEN(ecs_maps); i++) {
 		const struct ecs_map *m = &ecs_maps[i];
 		struct core_ip ip;

@@ -480,27 +480,38 @@ bool parse_json_strings(struct core_str arr, struct core_arena *arena,
 	o = buf;
 	w.p++;
 	skip_ws(&w);
-	while (w.p < w.end && *w.p != ']') {
-		struct core_str v;
-		bool esc;
+	if (w.p < w.end && *w.p == ']') {
+		w.p++;
+	} else {
+		for (size_t n = 0;; n++) {
+			struct core_str v;
+			bool esc;
 
-		if (*w.p != '"' || scan_string(&w, &v, &esc) != 0)
-			return false;
-		if (esc)
-			v = unescape(&w, v);
-		if (o > buf)
-			*o++ = sep;
-		memcpy(o, v.p, v.len);
-		o += v.len;
-		skip_ws(&w);
-		if (w.p < w.end && *w.p == ',') {
-			w.p++;
+			if (w.p >= w.end || *w.p != '"' ||
+			    scan_string(&w, &v, &esc) != 0)
+				return false;
+			if (esc)
+				v = unescape(&w, v);
+			if (n)
+				*o++ = sep;
+			memcpy(o, v.p, v.len);
+			o += v.len;
 			skip_ws(&w);
-		} else if (w.p >= w.end || *w.p != ']') {
+			if (w.p < w.end && *w.p == ',') {
+				w.p++;
+				skip_ws(&w);
+				continue;
+			}
+			if (w.p < w.end && *w.p == ']') {
+				w.p++;
+				break;
+			}
 			return false;
 		}
 	}
-	if (w.p >= w.end)
+	/* The whole value is the array: text after it is no array. */
+	skip_ws(&w);
+	if (w.p != w.end)
 		return false;
 	*o = '\0';
 	*out = core_str_make(buf, (size_t)(o - buf));

@@ -219,6 +219,12 @@ static const struct srow {
 	{ "[\"a\" \"b\"]", NULL },
 	{ "\"a\"", NULL },
 	{ "[\"a\\", NULL },
+	{ "[\"\",\"b\"]", "|b" },
+	{ "[\"a\",]", NULL },
+	{ "[\"a\"] junk", NULL },
+	{ "[\"a\"]]", NULL },
+	{ "[\"a\"] ", "a" },
+	{ "[,\"a\"]", NULL },
 };
 
 static void test_json_strings(void **state)
