@@ -93,6 +93,7 @@ void detect_evidence_from(struct detect_evidence *e,
 		CORE_F_SOURCE_IP, CORE_F_USER_NAME, CORE_F_USER_TARGET_NAME,
 		CORE_F_HOST_NAME, CORE_F_USER_AGENT_ORIGINAL,
 	};
+	const struct core_str *out;
 
 	memset(e, 0, sizeof(*e));
 	e->src = ev->src;
@@ -107,6 +108,8 @@ void detect_evidence_from(struct detect_evidence *e,
 		if (v != NULL)
 			e->entity[i] = *v;
 	}
+	out = core_event_get(ev, CORE_F_EVENT_OUTCOME);
+	e->failed = out != NULL && core_str_eq_lit(*out, "failure");
 }
 
 #define EVID_VALUE_MAX 240u	/* bytes of one value in evid_windows() */
@@ -120,6 +123,11 @@ static const char *const evid_boilerplate[] = {
 	"EventID_Qualifiers", "RuleName", "UtcTime", "LogonGuid",
 };
 
+/* Named first: whatever else fits, the record is known for Windows. */
+static const char *const evid_first[] = {
+	"EventID", "Channel", "Computer",
+};
+
 static bool evid_shown(struct core_str name)
 {
 	if (name.len == 0 || name.p[0] == '@' || name.p[0] == '#' ||
@@ -128,48 +136,81 @@ static bool evid_shown(struct core_str name)
 	for (size_t i = 0; i < CORE_ARRAY_LEN(evid_boilerplate); i++)
 		if (core_str_eq_lit(name, evid_boilerplate[i]))
 			return false;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(evid_first); i++)
+		if (core_str_eq_lit(name, evid_first[i]))
+			return false;
 	return true;
+}
+
+/* Bytes of v to keep: at most max, not splitting a UTF-8 character. */
+static size_t evid_cut(struct core_str v, size_t max)
+{
+	size_t n = CORE_MIN(v.len, max);
+
+	while (n > 0 && n < v.len && ((unsigned char)v.p[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+/*
+ * Appends "name":"value" to the object in b when it fits with room left
+ * to close it within DETECT_EVIDENCE_MAX; pair is scratch.
+ */
+static void evid_pair(struct core_buf *b, struct core_buf *pair,
+		      struct core_str name, struct core_str value)
+{
+	int rc;
+
+	core_buf_reset(pair);
+	rc = core_buf_add(pair, b->len > 1 ? ",\"" : "\"", b->len > 1 ? 2 : 1);
+	if (rc == 0)
+		rc = core_buf_add_json(pair, name.p, name.len);
+	if (rc == 0)
+		rc = core_buf_add(pair, "\":\"", 3);
+	if (rc == 0)
+		rc = core_buf_add_json(pair, value.p,
+				       evid_cut(value, EVID_VALUE_MAX));
+	if (rc == 0)
+		rc = core_buf_addc(pair, '"');
+	if (rc == 0 && b->len + pair->len + 1 <= DETECT_EVIDENCE_MAX)
+		(void)core_buf_add(b, pair->p, pair->len);
 }
 
 /*
  * A Windows record too long to keep whole: cut, its first kilobyte is
  * the System values and an exporter's own keys, and the EventData an
  * analyst reads (the account, the address, the command) is lost.  It is
- * kept instead as one flat JSON object of the fields the event names
- * (EventID, Channel, Computer and the EventData items, each value cut to
- * EVID_VALUE_MAX bytes), in b; false when ev is no such record.
+ * kept instead as one flat JSON object of the fields the event names:
+ * EventID, Channel and Computer first, then the EventData items in
+ * order, each value cut to EVID_VALUE_MAX bytes, as many as fit in
+ * DETECT_EVIDENCE_MAX with the object closed; in b.  False when ev is no
+ * such record.
  */
 static bool evid_windows(const struct core_event *ev, struct core_buf *b)
 {
 	const struct core_str *ds = core_event_get(ev, CORE_F_EVENT_DATASET);
-	int rc = 0;
+	struct core_buf pair;
 
 	if (ev->raw.len <= DETECT_EVIDENCE_MAX || ds == NULL ||
-	    !core_str_eq_lit(*ds, "windows"))
+	    !core_str_eq_lit(*ds, "windows") || core_buf_addc(b, '{') != 0)
 		return false;
-	rc = core_buf_addc(b, '{');
-	for (unsigned i = 0; i < ev->nfields && rc == 0 &&
-	     b->len < DETECT_EVIDENCE_MAX; i++) {
+	core_buf_init(&pair, 8 * EVID_VALUE_MAX);
+	for (size_t k = 0; k < CORE_ARRAY_LEN(evid_first); k++) {
+		const char *n = evid_first[k];
+		const struct core_str *v = core_event_get_named(ev, n,
+								strlen(n));
+
+		if (v != NULL)
+			evid_pair(b, &pair, core_str_make(n, strlen(n)), *v);
+	}
+	for (unsigned i = 0; i < ev->nfields; i++) {
 		const struct core_field *f = &ev->fields[i];
 
-		if (f->id != CORE_F_NAMED || !evid_shown(f->name))
-			continue;
-		rc = core_buf_add(b, b->len > 1 ? ",\"" : "\"",
-				  b->len > 1 ? 2 : 1);
-		if (rc == 0)
-			rc = core_buf_add_json(b, f->name.p, f->name.len);
-		if (rc == 0)
-			rc = core_buf_add(b, "\":\"", 3);
-		if (rc == 0)
-			rc = core_buf_add_json(b, f->value.p,
-					       CORE_MIN(f->value.len,
-							EVID_VALUE_MAX));
-		if (rc == 0)
-			rc = core_buf_addc(b, '"');
+		if (f->id == CORE_F_NAMED && evid_shown(f->name))
+			evid_pair(b, &pair, f->name, f->value);
 	}
-	if (rc == 0)
-		rc = core_buf_addc(b, '}');
-	return rc == 0 && b->len > 2;
+	core_buf_free(&pair);
+	return b->p != NULL && b->len > 1 && core_buf_addc(b, '}') == 0;
 }
 
 /* Copies an evidence record and its strings into one allocation. */
@@ -183,8 +224,7 @@ static struct detect_evidence *evid_copy(const struct core_event *ev)
 	detect_evidence_from(&tmp, ev);
 	core_buf_init(&b, 16 * DETECT_EVIDENCE_MAX);
 	if (evid_windows(ev, &b))
-		tmp.text = core_str_make(b.p, CORE_MIN(b.len,
-						       DETECT_EVIDENCE_MAX));
+		tmp.text = core_str_make(b.p, b.len);
 	slen = tmp.src ? strlen(tmp.src) + 1 : 0;
 	need += slen + tmp.text.len;
 	for (unsigned i = 0; i < DETECT_ENT__COUNT; i++)

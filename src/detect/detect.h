@@ -69,6 +69,7 @@ struct detect_evidence {
 	int64_t ts;
 	struct core_str text;
 	struct core_str entity[DETECT_ENT__COUNT];
+	bool failed;		/* the event said event.outcome failure */
 };
 
 #define DETECT_ALERT_MAX_EVIDENCE 8

@@ -540,6 +540,20 @@ bool incident_event_failed(const struct core_event *ev)
 }
 
 /*
+ * A plain alert whose event failed, or a correlation whose every kept
+ * evidence did (a count of refused logons).
+ */
+static bool alert_failed(const struct detect_alert *a)
+{
+	if (a->event != NULL)
+		return incident_event_failed(a->event);
+	for (unsigned i = 0; i < a->nevidence; i++)
+		if (!a->evidence[i].failed)
+			return false;
+	return a->nevidence > 0;
+}
+
+/*
  * Folds a into its record.  Copies everything kept (values, evidence
  * text, input names); a may go away after.  Returns 0, CORE_E_INVAL for
  * an alert without a rule or after incident_build(), CORE_E_NOMEM.
@@ -561,7 +575,7 @@ int incident_add_alert(struct incident_set *s, const struct detect_alert *a)
 	s->alerts_overflow += r->overflow;
 	s->events_attached += n;
 	r->raised++;
-	r->failed += incident_event_failed(a->event);
+	r->failed += alert_failed(a);
 	r->events += n;
 	r->distinct = CORE_MAX(r->distinct, a->distinct);
 	span_add(r, a->ts_first, a->ts_last);

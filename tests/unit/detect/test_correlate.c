@@ -265,6 +265,82 @@ static void test_burst_evidence_first_and_last(void **state)
 	detect_ruleset_free(rs);
 }
 
+/* The first evidence text of the last alert, copied. */
+static void keep_text(const struct detect_alert *a, void *ud)
+{
+	char *out = ud;
+
+	if (a->nevidence)
+		snprintf(out, DETECT_EVIDENCE_MAX + 1, "%.*s",
+			 (int)a->evidence[0].text.len, a->evidence[0].text.p);
+}
+
+/* True when p is valid UTF-8 throughout: no character cut in two. */
+static bool utf8_whole(const char *p)
+{
+	for (const unsigned char *s = (const unsigned char *)p; *s;) {
+		int n = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 :
+			(*s & 0xf0) == 0xe0 ? 3 : (*s & 0xf8) == 0xf0 ? 4 : 0;
+
+		if (n == 0)
+			return false;
+		for (int k = 1; k < n; k++)
+			if ((s[k] & 0xc0) != 0x80)
+				return false;
+		s += n;
+	}
+	return true;
+}
+
+/*
+ * A Windows record longer than an evidence copy (a Winlogbeat export
+ * with its EventData first and long values) is kept as its own fields:
+ * EventID, Channel and Computer first, the object closed, within the
+ * limit, no character cut in two.
+ */
+static void test_long_windows_evidence(void **state)
+{
+	static const char yaml[] =
+		"title: f\nname: f\nlogsource: {product: windows, service: "
+		"security}\ndetection:\n  s: {EventID: 4625}\n  condition: "
+		"s\n---\ntitle: C\ncorrelation:\n  type: event_count\n"
+		"  rules: [f]\n  group-by: [Computer]\n  timespan: 60s\n"
+		"  condition: {gte: 2}\n";
+	struct t_run run = { 0 };
+	struct detect_ruleset *rs = t_rules(yaml, &run);
+	char spec[8192], text[DETECT_EVIDENCE_MAX + 1] = "", big[700];
+	size_t at = 0;
+
+	(void)state;
+	assert_int_equal(run.nrejects, 0);
+	/* 'a' then two-byte characters: a cut at an even length splits. */
+	big[0] = 'a';
+	for (size_t i = 1; i + 2 < sizeof(big); i += 2)
+		memcpy(big + i, "\xc3\xa9", 2);
+	big[sizeof(big) - 2] = '\0';
+	for (int k = 1; k <= 8; k++)
+		at += (size_t)snprintf(spec + at, sizeof(spec) - at,
+				       "D%d=%s|", k, big);
+	snprintf(spec + at, sizeof(spec) - at, "event.dataset=windows|"
+		 "EventID=4625|Channel=Security|Computer=ws1|"
+		 "Keywords=0x8010000000000000");
+	for (unsigned k = 0; k < 3; k++) {
+		struct core_event ev;
+
+		t_event(&ev, spec, k * T_SEC, k + 1);
+		detect_match(rs, &ev, keep_text, text);
+	}
+	detect_flush(rs, keep_text, text);
+	assert_true(strncmp(text, "{\"EventID\":\"4625\",\"Channel\":"
+			    "\"Security\",\"Computer\":\"ws1\",\"D1\":",
+			    56) == 0);
+	assert_true(strlen(text) <= DETECT_EVIDENCE_MAX);
+	assert_int_equal(text[strlen(text) - 1], '}');
+	assert_null(strstr(text, "Keywords"));
+	assert_true(utf8_whole(text));
+	detect_ruleset_free(rs);
+}
+
 static void test_evictions_counted(void **state)
 {
 	struct t_run run = { 0 };
@@ -296,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_scenarios),
 		cmocka_unit_test(test_burst_evidence_first_and_last),
 		cmocka_unit_test(test_evictions_counted),
+		cmocka_unit_test(test_long_windows_evidence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
