@@ -169,17 +169,24 @@ static void test_evasion_one_step(void **state)
 /*
  * Guessing, then a T1078 logon alert: a way in when the logon worked,
  * only an attempt when its event failed (a "failed logon" rule tagged
- * T1078): no success points, no escalation after it.
+ * T1078): no success points, no escalation after it.  A correlation
+ * (no event of its own) is an attempt when every evidence it kept
+ * failed: a count of refused logons.
  */
 static void test_failed_access_is_no_success(void **state)
 {
 	static const struct {
 		const char *outcome;
+		bool correlation;
+		bool evidence_failed[2];
 		unsigned success, privesc;
 	} rows[] = {
-		{ "success", 20, 10 },
-		{ "failure", 0, 0 },
-		{ NULL, 20, 10 },
+		{ "success", false, { false, false }, 20, 10 },
+		{ "failure", false, { false, false }, 0, 0 },
+		{ NULL, false, { false, false }, 20, 10 },
+		{ NULL, true, { true, true }, 0, 0 },
+		{ NULL, true, { true, false }, 20, 10 },
+		{ NULL, true, { false, false }, 20, 10 },
 	};
 
 	(void)state;
@@ -202,14 +209,22 @@ static void test_failed_access_is_no_success(void **state)
 		synth_event(&ev, login.ts, "windows_logon", rows[r].outcome,
 			    login.ip, NULL, "h");
 		a.event = &ev;
+		if (rows[r].correlation) {
+			a.event = NULL;
+			a.evidence[1] = a.evidence[0];
+			a.nevidence = 2;
+			for (unsigned k = 0; k < 2; k++)
+				a.evidence[k].failed =
+					rows[r].evidence_failed[k];
+		}
 		assert_int_equal(incident_add_alert(s, &a), 0);
 		synth_add(s, &sudo);
 		assert_int_equal(incident_build(s), 0);
 		inc = incident_set_get(s, 0);
 		if (inc->parts.success != rows[r].success ||
 		    inc->parts.privesc != rows[r].privesc)
-			fail_msg("outcome %s: success %u, privesc %u",
-				 rows[r].outcome ? rows[r].outcome : "-",
+			fail_msg("row %zu, outcome %s: success %u, privesc %u",
+				 r, rows[r].outcome ? rows[r].outcome : "-",
 				 inc->parts.success, inc->parts.privesc);
 		incident_set_free(s);
 	}
