@@ -365,7 +365,7 @@ static void text_incident(struct core_buf *b, const struct cli_report_opts *o,
 			o->colour ? "\033[0m" : "");
 	cli_report_escape(b, inc->title.p, inc->title.len, CLI_REPORT_WIDTH,
 			  false);
-	if (inc->ts_first == inc->ts_last)
+	if (strcmp(t0, t1) == 0)	/* within the second shown */
 		core_buf_printf(b, "\n    %s  alerts %llu  events %llu\n", t0,
 				(unsigned long long)inc->alerts,
 				(unsigned long long)inc->events);

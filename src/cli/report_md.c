@@ -96,17 +96,18 @@ static void md_incident(struct core_buf *b, const struct cli_report_opts *o,
 			const struct incident *inc)
 {
 	char t0[40], t1[40];
+	bool one;
 
 	cli_report_time(inc->ts_first, t0, sizeof(t0));
 	cli_report_time(inc->ts_last, t1, sizeof(t1));
+	one = strcmp(t0, t1) == 0;	/* within the second shown */
 	core_buf_printf(b, "\n## %u. ", inc->id);
 	cli_report_escape(b, inc->title.p, inc->title.len, CLI_REPORT_WIDTH,
 			  true);
 	core_buf_printf(b, "\n\n**%u %s** · %s%s%s · %llu alerts · %llu "
 			"events\n", inc->score,
 			incident_severity_name(inc->severity), t0,
-			inc->ts_first == inc->ts_last ? "" : " to ",
-			inc->ts_first == inc->ts_last ? "" : t1,
+			one ? "" : " to ", one ? "" : t1,
 			(unsigned long long)inc->alerts,
 			(unsigned long long)inc->events);
 	if (inc->ntactics) {

@@ -814,8 +814,12 @@ static void tell_what(struct work *w, struct core_buf *b)
 {
 	const struct incident *inc = w->inc;
 	size_t told = 0, nrules;
+	char t0[40], t1[40];
 
-	if (inc->ts_first == inc->ts_last) {
+	/* Times are shown to the second: within one, it is one time. */
+	core_time_format_human(inc->ts_first, t0, sizeof(t0));
+	core_time_format_human(inc->ts_last, t1, sizeof(t1));
+	if (strcmp(t0, t1) == 0) {
 		core_buf_printf(b, "What happened: at ");
 		when(b, inc->ts_first);
 	} else {

@@ -286,6 +286,53 @@ static void test_windows_summary_shown(void **state)
 	incident_set_free(s);
 }
 
+/*
+ * Times are shown to the second: alerts 0.3 s apart read as one time in
+ * every report and in the explanation, one second apart as a span.
+ */
+static void test_one_second_one_time(void **state)
+{
+	static const struct {
+		int64_t gap;
+		const char *text, *md, *why;
+	} rows[] = {
+		{ SEC / 3, "\n    2024-03-01 10:00:00 UTC  alerts 2",
+		  "2024-03-01 10:00:00 UTC · 2 alerts",
+		  "a third of a second: one time" },
+		{ SEC, "\n    2024-03-01 10:00:00 UTC .. 2024-03-01 10:00:01 "
+		  "UTC  alerts 2", "2024-03-01 10:00:00 UTC to 2024-03-01 "
+		  "10:00:01 UTC · 2 alerts", "a second: a span" },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		struct incident_set *s = incident_set_new();
+		size_t len;
+		char *text, *md;
+
+		for (int i = 0; i < 2; i++) {
+			const struct synth x = { &rule_sudo,
+				T0 + i * rows[r].gap, 1, NULL, "bob", NULL,
+				"h1", NULL, NULL, (uint64_t)(1 + i) };
+
+			assert_int_equal(synth_add(s, &x), 0);
+		}
+		assert_int_equal(incident_build(s), 0);
+		text = render(s, CLI_OUT_TEXT, 0,
+			      DETECT_LEVEL_INFORMATIONAL, &len);
+		md = render(s, CLI_OUT_MD, 0, DETECT_LEVEL_INFORMATIONAL,
+			    &len);
+		if (strstr(text, rows[r].text) == NULL ||
+		    strstr(md, rows[r].md) == NULL ||
+		    (strstr(text, "What happened: at ") == NULL) !=
+		    (rows[r].gap >= SEC))
+			fail_msg("%s:\n%s\n%s", rows[r].why, text, md);
+		free(text);
+		free(md);
+		incident_set_free(s);
+	}
+}
+
 /* The strongest rule's references, status and source reach the reports. */
 static void test_rule_references_shown(void **state)
 {
@@ -338,6 +385,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_short_path),
 		cmocka_unit_test(test_windows_summary_shown),
+		cmocka_unit_test(test_one_second_one_time),
 		cmocka_unit_test(test_rule_references_shown),
 		cmocka_unit_test(test_json_parses),
 		cmocka_unit_test(test_json_matches_schema),
