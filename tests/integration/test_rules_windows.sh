@@ -51,4 +51,13 @@ check "port sweep from this host (outbound)" \
 check "port sweep of this host (inbound)" \
 	grep -q "(fb5da14e-406e-462f-ad8a-588920e2c601)" "$T/wfp.out"
 
+# A task updated (4702) carries its XML as TaskContentNew, not
+# TaskContent as a created one (4698) does.
+task="$RULES/win_security_scheduled_task_user_folder.yml"
+"$VIGIL" rules test "$task" \
+	"$FIX/win_security_scheduled_task_user_folder.updated.jsonl" \
+	>"$T/task.out" 2>&1
+check "a task updated to run from a user folder (4702)" \
+	grep -q "(bfc04c9a-2fdc-4749-b229-02c41d371706)" "$T/task.out"
+
 finish
