@@ -42,7 +42,7 @@ struct work {
 	uint32_t tactic_mask;
 	size_t nrules;			/* distinct rules of the alerts */
 	bool escalated;			/* an escalation not also the access */
-	bool accessed;			/* initial access not only attempted */
+	bool accessed;			/* initial access, not a failed logon */
 	bool cred_then_access;
 	bool folded;			/* background noise of one rule */
 	size_t nsources;
@@ -157,10 +157,16 @@ static void chain_of(struct work *w)
 		const struct incident_alert *r = rec(w, i);
 		int first;
 		uint32_t m = rule_tactics(r->rule, &first);
+		bool account = incident_rule_valid_account(r->rule);
 		char id[16];
 
 		w->tactic_mask |= m;
-		if ((m & INCIDENT_TAC_BIT(INITIAL)) && r->failed < r->raised)
+		/*
+		 * Only a logon's outcome tells a way in from an attempt: an
+		 * exploit may work whatever the server answered.
+		 */
+		if ((m & INCIDENT_TAC_BIT(INITIAL)) &&
+		    (!account || r->failed < r->raised))
 			w->accessed = true;
 		/* The way in is no proof of an escalation after it. */
 		if (incident_rule_steps(r->rule) & INCIDENT_TAC_BIT(PRIVESC))
@@ -172,8 +178,7 @@ static void chain_of(struct work *w)
 		 * and one that worked (a rule tagged T1078 for failed
 		 * logons shows an attempt, not a way in).
 		 */
-		if ((m & INCIDENT_TAC_BIT(INITIAL)) &&
-		    incident_rule_valid_account(r->rule) &&
+		if ((m & INCIDENT_TAC_BIT(INITIAL)) && account &&
 		    r->failed < r->raised)
 			access_t = CORE_MAX(access_t, r->ts_last);
 		for (size_t t = 0; t < r->rule->ntags; t++)

@@ -230,6 +230,37 @@ static void test_failed_access_is_no_success(void **state)
 	}
 }
 
+/*
+ * Only a T1078 logon that failed is an attempt rather than a way in.  An
+ * exploit's answer says nothing of its success (a server error, a 404
+ * while the payload runs): a web exploit alert whose requests all "failed"
+ * (status 400 and up) is still the way in of an escalation after it.
+ */
+static void test_failed_web_exploit_still_access(void **state)
+{
+	struct incident_set *s = incident_set_new();
+	struct synth web = { &rule_web, T0, 1, "198.51.100.7", NULL, NULL,
+			     "h", NULL, NULL, 1 };
+	struct synth sudo = { &rule_sudo, T0 + 90 * SEC, 1, "198.51.100.7",
+			      NULL, NULL, "h", NULL, NULL, 2 };
+	struct core_event ev;
+	struct detect_alert a;
+	const struct incident *inc;
+
+	(void)state;
+	synth_alert(&a, &web);
+	synth_event(&ev, web.ts, "http_request", "failure", web.ip, NULL,
+		    "h");
+	a.event = &ev;
+	assert_int_equal(incident_add_alert(s, &a), 0);
+	synth_add(s, &sudo);
+	assert_int_equal(incident_build(s), 0);
+	assert_int_equal(incident_set_count(s), 1);
+	inc = incident_set_get(s, 0);
+	assert_int_equal(inc->parts.privesc, 10);
+	incident_set_free(s);
+}
+
 /* Score parts add up, stay in range, and sort the set. */
 static void test_scores_bounded_and_sorted(void **state)
 {
@@ -316,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_tactic_order),
 		cmocka_unit_test(test_evasion_one_step),
 		cmocka_unit_test(test_failed_access_is_no_success),
+		cmocka_unit_test(test_failed_web_exploit_still_access),
 		cmocka_unit_test(test_scores_bounded_and_sorted),
 		cmocka_unit_test(test_severity_names),
 		cmocka_unit_test(test_familiar_source),
