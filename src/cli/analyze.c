@@ -548,11 +548,7 @@ static void note_damage(struct analyze *a, const char *src, uint64_t line,
 	}
 }
 
-/*
- * Counts a decoded (or raw) event, then observes and matches it; with
- * --threads the plain rules already ran in a worker and hits (n of them,
- * NULL: too many, match here) holds what held.
- */
+/* A Windows record, whichever input it came from. */
 static bool is_windows(const struct core_event *ev)
 {
 	const struct core_str *ds = core_event_get(ev, CORE_F_EVENT_DATASET);
@@ -560,6 +556,11 @@ static bool is_windows(const struct core_event *ev)
 	return ds && core_str_eq_lit(*ds, "windows");
 }
 
+/*
+ * Counts a decoded (or raw) event, then observes and matches it; with
+ * --threads the plain rules already ran in a worker and hits (n of them,
+ * NULL: too many, match here) holds what held.
+ */
 static void analyze_one(struct core_event *ev, const uint32_t *hits,
 			unsigned n, void *ud)
 {

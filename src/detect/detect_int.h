@@ -455,10 +455,10 @@ int detect_load_yaml(struct detect_ruleset *rs, const char *name,
 /* Adds a parsed rule to the ruleset (which takes it). */
 int detect_ruleset_add(struct detect_ruleset *rs, struct detect_rule *r);
 
-/* Reports a notice about a loaded rule through the warn callback. */
 /* Edit distance of a and b (case folded), or max + 1 once past max. */
 unsigned detect_edit_distance(const char *a, const char *b, unsigned max);
 
+/* Reports a notice about a loaded rule through the warn callback. */
 void detect_warn(struct detect_ruleset *rs, const char *file, uint64_t line,
 		 const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
