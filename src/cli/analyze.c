@@ -1180,7 +1180,8 @@ int cli_analyze(int argc, char **argv)
 		 * vigil's Windows rules cover what the community set misses,
 		 * not the whole of it: say so when a user gave no rules.
 		 */
-		if (!a.quiet && a.windows_events && a.nrule_dirs == 0)
+		if (!a.quiet && a.windows_events && a.default_rules &&
+		    a.nrule_dirs == 0)
 			fprintf(stderr, "vigil: %llu Windows events were "
 				"matched with vigil's own rules only; add the "
 				"Sigma community rules with -r DIR for the "

@@ -158,5 +158,10 @@ check "no -r: the community rules are suggested" \
 	"$T/note.err"
 check "with -r: no such note" \
 	bash -c "! grep -q 'own rules only' '$T/win.err'"
+# Without any rule (--no-default-rules, no -r) nothing was matched.
+"$VIGIL" analyze --no-default-rules "$FIX/windows.jsonl" >/dev/null \
+	2>"$T/none.err"
+check "no rules at all: no note of vigil's own rules" \
+	bash -c "! grep -q 'own rules only' '$T/none.err'"
 
 finish
