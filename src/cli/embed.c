@@ -491,10 +491,14 @@ int cli_embed(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		bad += each_line("embed", argv[i], learn_line, &run);
 	rc = anomaly_model_seal(run.m) != 0;
-	if (!rc && run.out)
-		rc = embed_write(&run, argv + optind, argc - optind);
+	/*
+	 * The plot first: writing event vectors adds each line to the
+	 * miner again to learn its template, which doubles the counts.
+	 */
 	if (!rc && run.plot)
 		rc = draw_plot(&run);
+	if (!rc && run.out)
+		rc = embed_write(&run, argv + optind, argc - optind);
 	if (run.stats)
 		embed_stats(&run);
 	anomaly_model_free(run.m);

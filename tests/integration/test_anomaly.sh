@@ -41,6 +41,17 @@ check "similar --event takes the file's line" \
 check "plot is an SVG" grep -q '</svg>' "$T/p.svg"
 check "plot labels a cluster by its template" \
 	grep -q 'Accepted publickey for alice from &lt;\*&gt;' "$T/p.svg"
+check "plot counts each template's lines once (200 closed)" \
+	grep -q 'Connection closed by &lt;\*&gt; port &lt;\*&gt; (200)' \
+	"$T/p.svg"
+
+# Writing the event vectors too must not count the lines twice.
+"$VIGIL" embed -o "$T/both.bin" --plot "$T/both.svg" "$base"
+check "embed -o with --plot: the plot's counts as --plot alone" \
+	grep -q 'Connection closed by &lt;\*&gt; port &lt;\*&gt; (200)' \
+	"$T/both.svg"
+check "embed -o with --plot: the vectors are still written" \
+	[ "$(stat -c %s "$T/both.bin")" -eq $((24 + 400 * (16 + 1024))) ]
 
 "$VIGIL" analyze --quiet --format json -o "$T/r1.json" \
 	--baseline "$base" --anomaly-state "$T/state" "$new"
