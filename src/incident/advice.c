@@ -94,7 +94,9 @@ static bool builtin_account(struct core_str u)
 	if (slash)
 		name = core_str_make(slash + 1, u.len - (size_t)(slash + 1 -
 								 u.p));
+	/* Window Manager\DWM-1 and Font Driver Host\UMFD-0 by name too. */
 	if (!name.len || name.p[name.len - 1] == '$' ||
+	    core_str_starts(name, "DWM-") || core_str_starts(name, "UMFD-") ||
 	    core_str_starts(u, "NT AUTHORITY\\") ||
 	    core_str_starts(u, "Window Manager\\") ||
 	    core_str_starts(u, "Font Driver Host\\"))

@@ -73,6 +73,7 @@ enum derive {
 	DERIVE_PLAIN,		/* value as is */
 	DERIVE_IP,		/* only when the value is an address */
 	DERIVE_BASENAME,	/* last path component */
+	DERIVE_ACCOUNT,		/* "DOMAIN\\name" as name, as ECS user.name */
 };
 
 struct part {
@@ -276,7 +277,12 @@ static const struct ecs_map ecs_maps[] = {
 	{ "NewProcessId", CORE_F_PROCESS_PID, 0, DERIVE_PLAIN },
 	{ "ProcessId", CORE_F_PROCESS_PID, 1, DERIVE_PLAIN },
 	{ "TargetUserName", CORE_F_USER_NAME, 0, DERIVE_PLAIN },
-	{ "User", CORE_F_USER_NAME, 1, DERIVE_PLAIN },
+	/*
+	 * Sysmon's User is "DOMAIN\name"; Security's TargetUserName is the
+	 * name alone: both give the name, so a logon and what the account
+	 * then ran are one user.
+	 */
+	{ "User", CORE_F_USER_NAME, 1, DERIVE_ACCOUNT },
 	{ "SubjectUserName", CORE_F_USER_NAME, 2, DERIVE_PLAIN },
 	{ "AccountName", CORE_F_USER_NAME, 3, DERIVE_PLAIN },
 	{ "IpAddress", CORE_F_SOURCE_IP, 0, DERIVE_IP },
@@ -1060,6 +1066,18 @@ static const char *basename_of(struct core_str s, size_t *len)
 	return s.p + i;
 }
 
+/* The account name of "DOMAIN\name": what follows the last backslash. */
+static struct core_str account_of(struct core_str s)
+{
+	size_t i = s.len;
+
+	while (i > 0 && s.p[i - 1] != '\\')
+		i--;
+	if (i == s.len)		/* "DOMAIN\" names no account: keep it */
+		return s;
+	return core_str_make(s.p + i, s.len - i);
+}
+
 /*
  * An IPv4-mapped IPv6 address ("::ffff:203.0.113.5", as Windows writes
  * the clients of dual-stack services) as the IPv4 address it carries,
@@ -1100,6 +1118,8 @@ static void set_ecs(struct run *r, const struct op *op, struct core_str v)
 	r->d->rank[op->ecs] = op->ecs_rank;
 	if (op->derive == DERIVE_IP)
 		v = unmapped(v);
+	if (op->derive == DERIVE_ACCOUNT)
+		v = account_of(v);
 	if (op->derive == DERIVE_BASENAME) {
 		p = basename_of(v, &n);
 		core_event_set(r->ev, op->ecs, p, n);
@@ -1676,6 +1696,8 @@ bool parse_evtx_json(struct core_event *ev)
 			core_event_set(ev, m->id, base, bl);
 		} else if (m->derive == DERIVE_IP) {
 			core_event_set_str(ev, m->id, unmapped(*v));
+		} else if (m->derive == DERIVE_ACCOUNT) {
+			core_event_set_str(ev, m->id, account_of(*v));
 		} else {
 			core_event_set_str(ev, m->id, *v);
 		}

@@ -43,7 +43,7 @@ check "file name readable" grep -qF "windows.jsonl:2  Sysmon 10" "$WIN"
 
 # Windows advice, per tactic.
 check "privesc: process tree and session" has "$WIN" \
-	"Review the process tree and logon session of CORP\\eve on wks01.corp.test"
+	"Review the process tree and logon session of eve on wks01.corp.test"
 check "persistence: services, tasks, Run keys" has "$WIN" \
 	"new services (System 7045, Security 4697), scheduled tasks"
 check "lsass: exposed accounts" has "$WIN" \

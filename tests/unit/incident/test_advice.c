@@ -237,6 +237,45 @@ static void test_advice_by_platform_and_tactic(void **state)
 	}
 }
 
+/*
+ * Accounts nobody resets by hand are left out of the accounts to reset:
+ * built-in principals, machine accounts, and the Window Manager and Font
+ * Driver Host virtual accounts, with or without their domain (Sysmon's
+ * User gives user.name without it).
+ */
+static void test_builtin_accounts_not_reset(void **state)
+{
+	static const struct {
+		const char *user;
+		bool named;
+	} users[] = {
+		{ "alice", true }, { "CORP\\alice", true },
+		{ "DWM-1", false }, { "Window Manager\\DWM-2", false },
+		{ "UMFD-0", false }, { "Font Driver Host\\UMFD-3", false },
+		{ "SYSTEM", false }, { "NT AUTHORITY\\SYSTEM", false },
+		{ "WS1$", false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(users); i++) {
+		struct incident_set *s = incident_set_new();
+		const struct synth x = { &r_lsass, T0, 1, NULL, users[i].user,
+					 NULL, "WS1", NULL, WIN_TEXT, 1 };
+		char want[64];
+		const char *next;
+
+		assert_int_equal(synth_add(s, &x), 0);
+		assert_int_equal(incident_build(s), 0);
+		next = strstr(incident_set_get(s, 0)->explanation.p,
+			      "What to do next:");
+		assert_non_null(next);
+		snprintf(want, sizeof(want), "starting with %s", users[i].user);
+		if ((strstr(next, want) != NULL) != users[i].named)
+			fail_msg("%s: %s", users[i].user, next);
+		incident_set_free(s);
+	}
+}
+
 /* Windows incidents say where they were seen; loopback is no attacker. */
 static void test_windows_what_and_title(void **state)
 {
@@ -264,6 +303,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_advice_by_platform_and_tactic),
 		cmocka_unit_test(test_windows_what_and_title),
+		cmocka_unit_test(test_builtin_accounts_not_reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

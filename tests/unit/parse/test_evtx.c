@@ -322,6 +322,20 @@ static const struct jrow {
 	  "Windows' \"-\" is no user: the next name fills user.name" },
 	{ "{\"EventID\":4625,\"Channel\":\"Security\",\"TargetUserName\":"
 	  "\"-\"}", "TargetUserName", "-", "while the record keeps it" },
+	{ "{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+	  "\"User\":\"CORP\\\\eve\"}", "user.name", "eve",
+	  "Sysmon's DOMAIN\\name is the name, as 4624's TargetUserName" },
+	{ "{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+	  "\"User\":\"CORP\\\\eve\"}", "User", "CORP\\eve",
+	  "while the record keeps the domain" },
+	{ "{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+	  "\"User\":\"NT AUTHORITY\\\\SYSTEM\"}", "user.name", "SYSTEM",
+	  "a built-in principal too" },
+	{ "{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+	  "\"User\":\"eve\"}", "user.name", "eve", "no domain: as written" },
+	{ "{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+	  "\"User\":\"CORP\\\\\"}", "user.name", "CORP\\",
+	  "a domain and no name: kept whole, never empty" },
 	{ "{\"user\":{\"name\":\"bob\"},\"EventID\":5}", "EventID", "5",
 	  "an EventID alone is not Windows, but stays a field" },
 	{ "{\"user\":{\"name\":\"bob\"}}", "event.dataset", "json",
