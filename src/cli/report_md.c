@@ -12,6 +12,12 @@
 
 #define BUF_MAX (64u << 20)
 
+/* The plural ending of a count: "1 alert", "2 alerts", "0 alerts". */
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* Inline code; cell: inside a table, where a pipe must be escaped. */
 static void md_code(struct core_buf *b, const char *p, size_t len,
 		    size_t max, bool cell)
@@ -104,12 +110,12 @@ static void md_incident(struct core_buf *b, const struct cli_report_opts *o,
 	core_buf_printf(b, "\n## %u. ", inc->id);
 	cli_report_escape(b, inc->title.p, inc->title.len, CLI_REPORT_WIDTH,
 			  true);
-	core_buf_printf(b, "\n\n**%u %s** · %s%s%s · %llu alerts · %llu "
-			"events\n", inc->score,
+	core_buf_printf(b, "\n\n**%u %s** · %s%s%s · %llu alert%s · %llu "
+			"event%s\n", inc->score,
 			incident_severity_name(inc->severity), t0,
 			one ? "" : " to ", one ? "" : t1,
-			(unsigned long long)inc->alerts,
-			(unsigned long long)inc->events);
+			(unsigned long long)inc->alerts, plural(inc->alerts),
+			(unsigned long long)inc->events, plural(inc->events));
 	if (inc->ntactics) {
 		core_buf_printf(b, "\nATT&CK: ");
 		for (unsigned i = 0; i < inc->ntactics; i++)
@@ -146,8 +152,8 @@ int cli_report_md(FILE *out, const struct cli_report_opts *opts,
 		rc = cli_report_flush(out, &b);
 	}
 	if (shown < n)
-		core_buf_printf(&b, "\n%zu more incidents not shown.\n",
-				n - shown);
+		core_buf_printf(&b, "\n%zu more incident%s not shown.\n",
+				n - shown, plural(n - shown));
 	core_buf_printf(&b, "\n---\n\n");
 	cli_report_footer(&b, st);
 	if (rc == 0)

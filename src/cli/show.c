@@ -214,11 +214,12 @@ static void traces(struct core_buf *b, const cJSON *d, bool md)
 			esc(b, str(t, "model"), 64, md);
 		}
 		core_buf_printf(b, ", %s, %s, %.0f ms, %.0f+%.0f tokens, %.0f "
-				"steps\n", when(str(t, "started"), t0,
-						 sizeof(t0)), str(t, "status"),
+				"step%s\n", when(str(t, "started"), t0,
+						  sizeof(t0)), str(t, "status"),
 				num(t, "duration_us") / 1000,
 				num(t, "prompt_tokens"),
-				num(t, "completion_tokens"), num(t, "steps"));
+				num(t, "completion_tokens"), num(t, "steps"),
+				num(t, "steps") == 1 ? "" : "s");
 		core_buf_printf(b, md ? "  - answer: " : "      answer: ");
 		esc(b, str(t, "answer"), 4 * CLI_REPORT_WIDTH, md);
 		core_buf_addc(b, '\n');

@@ -281,6 +281,17 @@ check "show: no ISO timestamps outside the log lines" \
 	[ "$(sed '/^  evidence:/,/^  alert records:/d' "$T/show-w.txt" |
 	grep -Ec '[0-9]T[0-9]{2}:[0-9]{2}:[0-9]{2}')" -eq 0 ]
 
+# One of a thing is counted in the singular: a store of one sudo line,
+# one event, one alert, one incident of one evidence line.
+printf 'Mar  1 10:00:00 web1 sudo:   bob : TTY=pts/0 ; PWD=/home/bob ; USER=root ; COMMAND=/bin/bash\n' \
+	>"$T/one.log"
+"$VIGIL" analyze --store "$T/one.db" "$T/one.log" >"$T/one.txt" 2>/dev/null
+check "analyze: '1 event -> 1 alert -> 1 incident'" \
+	grep -q '^1 event -> 1 alert -> 1 incident ' "$T/one.txt"
+"$VIGIL" triage 1 --no-model --store "$T/one.db" >"$T/one-tri.txt" 2>&1
+check "triage: '1 evidence line'" \
+	grep -Eq '^  pack: .*, 1 evidence line$' "$T/one-tri.txt"
+
 # A --store that is no store fails first, under its own name, with no
 # report and no analysis spent (the anomaly state used to meet it first).
 printf 'not a database\n' >"$T/bad.db"

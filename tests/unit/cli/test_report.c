@@ -51,6 +51,26 @@ static struct incident_set *synth_set(void)
 	return s;
 }
 
+/* The report of s after a run of events events that raised alerts. */
+static char *render_run(const struct incident_set *s,
+			enum cli_output_format f, unsigned top,
+			uint64_t events, uint64_t alerts, size_t *len)
+{
+	struct cli_report_opts o = { .format = f, .top = top,
+				     .min_severity = DETECT_LEVEL_INFORMATIONAL,
+				     .evidence = 8 };
+	struct cli_stats st = { .inputs = 1, .events = events,
+				.alerts = alerts, .ts_first = T0,
+				.ts_last = T0 + 700 * SEC };
+	char *p = NULL;
+	FILE *out = open_memstream(&p, len);
+
+	assert_non_null(out);
+	assert_int_equal(cli_report_write(out, &o, &st, s), 0);
+	fclose(out);
+	return p;
+}
+
 static char *render(const struct incident_set *s, enum cli_output_format f,
 		    unsigned top, enum detect_level min, size_t *len)
 {
@@ -380,6 +400,51 @@ static void test_rule_references_shown(void **state)
 	incident_set_free(s);
 }
 
+/*
+ * One of a thing reads in the singular, more in the plural: "1 event
+ * -> 1 alert -> 1 incident", "1 more incident not shown".
+ */
+static void test_counts_agree_in_number(void **state)
+{
+	static const struct {
+		enum cli_output_format f;
+		unsigned top;
+		const char *want, *not, *why;
+	} rows[] = {
+		{ CLI_OUT_TEXT, 0, "1 event -> 1 alert -> 2 incidents",
+		  "1 events", "text header, one event and alert" },
+		{ CLI_OUT_MD, 0, "1 event -> 1 alert -> 2 incidents",
+		  "1 alerts", "Markdown header, one event and alert" },
+		{ CLI_OUT_TEXT, 1, "(1 more incident not shown",
+		  "1 more incidents", "text, one incident left out" },
+		{ CLI_OUT_MD, 1, "\n1 more incident not shown.",
+		  "1 more incidents", "Markdown, one incident left out" },
+		{ CLI_OUT_MD, 0, " · 1 alert · 1 event\n", "· 1 alerts",
+		  "Markdown incident line, one alert of one event" },
+	};
+	struct incident_set *s = incident_set_new();
+	const struct synth x[] = {
+		{ &rule_sudo, T0, 1, NULL, "bob", NULL, "h1", NULL, NULL, 1 },
+		{ &rule_sudo, T0 + 9000 * SEC, 1, NULL, "carol", NULL, "h2",
+		  NULL, NULL, 2 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(x); i++)
+		assert_int_equal(synth_add(s, &x[i]), 0);
+	assert_int_equal(incident_build(s), 0);
+	assert_int_equal(incident_set_count(s), 2);
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		size_t len;
+		char *out = render_run(s, rows[r].f, rows[r].top, 1, 1, &len);
+
+		if (!strstr(out, rows[r].want) || strstr(out, rows[r].not))
+			fail_msg("row %zu (%s):\n%s", r, rows[r].why, out);
+		free(out);
+	}
+	incident_set_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_bytes_escaped),
 		cmocka_unit_test(test_escape_modes),
 		cmocka_unit_test(test_top_and_severity),
+		cmocka_unit_test(test_counts_agree_in_number),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
