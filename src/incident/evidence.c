@@ -353,6 +353,8 @@ static const char *const salient[][4] = {
 	{ "Path", NULL },
 	{ "Param1", NULL },
 	{ "Param3", NULL },
+	/* Unnamed items (classic PowerShell, MSSQL, MSI): what they say. */
+	{ "Data", NULL },
 };
 
 /* The channel as people say it: "Sysmon", "Security", "PowerShell". */
@@ -446,7 +448,8 @@ static bool add_field(struct core_buf *b, const char *name,
 {
 	size_t want = 3 + strlen(name) + 1, left, room, cap;
 	bool long_one = strcmp(name, "CommandLine") == 0 ||
-			strcmp(name, "ScriptBlockText") == 0;
+			strcmp(name, "ScriptBlockText") == 0 ||
+			strcmp(name, "Data") == 0;
 	struct core_buf f;
 	bool cut;
 

@@ -129,6 +129,17 @@ static const struct summary_row summary_rows[] = {
 	  { "Security 1 | Image=C:\\x.exe", NULL },
 	  { "CommandLine", NULL },
 	  "a record cut in a value keeps the fields before the cut" },
+	{ "{\"EventID\":\"18456\",\"Channel\":\"Application\",\"Data\":"
+	  "\"sa\\nReason: Password did not match.\\n [CLIENT: 10.0.2.17]\"}",
+	  { "Application 18456 | Data=sa Reason: Password did not match. "
+	    "[CLIENT: 10.0.2.17]", NULL },
+	  { "\n", NULL },
+	  "unnamed Data items (MSSQL, classic PowerShell): what they say" },
+	{ "{\"EventID\":\"4688\",\"Channel\":\"Security\",\"NewProcessName\":"
+	  "\"C:\\\\w\\\\a.exe\",\"Data\":\"x\"}",
+	  { "NewProcessName=C:\\w\\a.exe | Data=x", NULL },
+	  { NULL },
+	  "Data comes after the named fields" },
 	{ "{\"EventID\":\"1\"}", { NULL }, { "1", NULL },
 	  "no channel or provider: not a Windows record, no summary" },
 	{ "Failed password for root from 10.0.0.1", { NULL }, { "|", NULL },
