@@ -327,7 +327,28 @@ static void text_evidence(struct core_buf *b, const struct incident *inc,
 	}
 }
 
-/* The strongest rule of inc's key alerts that gives references. */
+/*
+ * True when a rule's reference is a link (scheme://something), as
+ * report_md.c's: Sigma rules also cite "Internal Research" or a book,
+ * which "Read more" must not present as a place to go.
+ */
+static bool is_link(const char *s)
+{
+	size_t i = 0;
+
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	while (s[i] && (strchr("+-.", s[i]) || (s[i] >= '0' && s[i] <= '9') ||
+			(s[i] >= 'a' && s[i] <= 'z') ||
+			(s[i] >= 'A' && s[i] <= 'Z')))
+		i++;
+	return strncmp(s + i, "://", 3) == 0 && s[i + 3] > ' ';
+}
+
+/*
+ * The strongest rule of inc's key alerts that gives a link among its
+ * references (the JSON report lists every reference of every rule).
+ */
 const struct detect_rule_info *
 cli_report_reference_rule(const struct incident *inc)
 {
@@ -335,20 +356,27 @@ cli_report_reference_rule(const struct incident *inc)
 
 	for (size_t i = 0; i < inc->ntimeline; i++) {
 		const struct detect_rule_info *r = inc->timeline[i].alert->rule;
+		bool linked = false;
 
-		if (r->nreferences && (!best || r->level > best->level))
+		for (size_t k = 0; k < r->nreferences && !linked; k++)
+			linked = is_link(r->references[k]);
+		if (linked && (!best || r->level > best->level))
 			best = r;
 	}
 	return best;
 }
 
-/* Where to read more: that rule's first two references, a line each. */
+/* Where to read more: that rule's first two links, a line each. */
 static void text_references(struct core_buf *b, const struct incident *inc)
 {
 	const struct detect_rule_info *best = cli_report_reference_rule(inc);
+	size_t shown = 0;
 
-	for (size_t i = 0; best && i < best->nreferences && i < 2; i++) {
-		core_buf_printf(b, "    %s ", i ? "          " : "Read more:");
+	for (size_t i = 0; best && i < best->nreferences && shown < 2; i++) {
+		if (!is_link(best->references[i]))
+			continue;
+		core_buf_printf(b, "    %s ", shown++ ? "          " :
+				"Read more:");
 		cli_report_escape(b, best->references[i],
 				  strlen(best->references[i]),
 				  CLI_REPORT_WIDTH, false);

@@ -83,18 +83,38 @@ static void md_explanation(struct core_buf *b, struct core_str t)
 	}
 }
 
-/* The strongest rule's first two references, as the text report. */
+/* True when a reference is a link (scheme://something), as report.c's. */
+static bool is_link(const char *s)
+{
+	size_t i = 0;
+
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	while (s[i] && (strchr("+-.", s[i]) || (s[i] >= '0' && s[i] <= '9') ||
+			(s[i] >= 'a' && s[i] <= 'z') ||
+			(s[i] >= 'A' && s[i] <= 'Z')))
+		i++;
+	return strncmp(s + i, "://", 3) == 0 && s[i + 3] > ' ';
+}
+
+/*
+ * The strongest rule's first two links, as the text report: a reference
+ * that is no URL ("Internal Research") is not offered as one.
+ */
 static void md_references(struct core_buf *b, const struct incident *inc)
 {
 	const struct detect_rule_info *r = cli_report_reference_rule(inc);
+	size_t shown = 0;
 
-	for (size_t i = 0; r && i < r->nreferences && i < 2; i++) {
-		core_buf_printf(b, "%s", i ? ", " : "\nRead more: ");
+	for (size_t i = 0; r && i < r->nreferences && shown < 2; i++) {
+		if (!is_link(r->references[i]))
+			continue;
+		core_buf_printf(b, "%s", shown++ ? ", " : "\nRead more: ");
 		cli_report_escape(b, r->references[i],
 				  strlen(r->references[i]), CLI_REPORT_WIDTH,
 				  true);
 	}
-	if (r)
+	if (shown)
 		core_buf_addc(b, '\n');
 }
 

@@ -445,6 +445,68 @@ static void test_counts_agree_in_number(void **state)
 	incident_set_free(s);
 }
 
+/*
+ * "Read more" offers links only: a reference that is no URL ("Internal
+ * Research") is left out of the text and Markdown reports, and a rule
+ * that gives no link at all adds no "Read more"; JSON keeps every one.
+ */
+static void test_references_links_only(void **state)
+{
+	static const char *const mixed[] = {
+		"Internal Research", "https://example.test/sudo-notes",
+		"see the wiki", "ftp://example.test/notes.txt",
+	};
+	static const char *const none[] = { "Internal Research" };
+	static const struct {
+		const char *const *refs;
+		size_t n;
+		const char *text, *md, *why;
+	} rows[] = {
+		{ mixed, 4, "    Read more: https://example.test/sudo-notes\n"
+		  "               ftp://example.test/notes.txt\n",
+		  "\nRead more: https://example.test/sudo-notes, "
+		  "ftp://example.test/notes.txt\n",
+		  "the links, in order, the rest left out" },
+		{ none, 1, NULL, NULL, "no link: no Read more" },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		struct detect_rule_info rule = rule_sudo;
+		struct incident_set *s = incident_set_new();
+		struct synth x = {
+			&rule, T0, 1, NULL, "bob", NULL, "ws1", NULL, NULL, 3,
+		};
+		size_t len;
+		char *text, *md, *json;
+
+		rule.references = rows[r].refs;
+		rule.nreferences = rows[r].n;
+		assert_int_equal(synth_add(s, &x), 0);
+		assert_int_equal(incident_build(s), 0);
+		text = render(s, CLI_OUT_TEXT, 0, DETECT_LEVEL_INFORMATIONAL,
+			      &len);
+		md = render(s, CLI_OUT_MD, 0, DETECT_LEVEL_INFORMATIONAL,
+			    &len);
+		json = render(s, CLI_OUT_JSON, 0, DETECT_LEVEL_INFORMATIONAL,
+			      &len);
+		if (strstr(text, "Internal Research") ||
+		    strstr(md, "Internal Research") ||
+		    strstr(text, "wiki") || strstr(md, "wiki") ||
+		    (rows[r].text ? !strstr(text, rows[r].text) :
+		     strstr(text, "Read more") != NULL) ||
+		    (rows[r].md ? !strstr(md, rows[r].md) :
+		     strstr(md, "Read more") != NULL) ||
+		    !strstr(json, "\"Internal Research\""))
+			fail_msg("row %zu (%s):\n%s\n%s", r, rows[r].why,
+				 text, md);
+		free(text);
+		free(md);
+		free(json);
+		incident_set_free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -458,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_escape_modes),
 		cmocka_unit_test(test_top_and_severity),
 		cmocka_unit_test(test_counts_agree_in_number),
+		cmocka_unit_test(test_references_links_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
