@@ -714,6 +714,24 @@ static void read_evtx(struct analyze *a, const char *path)
 	input_evtx_close(r);
 }
 
+/* An input that could not be opened: named as src=, counted, skipped. */
+static void open_failed(struct analyze *a, const struct core_error *err)
+{
+	char msg[1024];
+
+	a->st.inputs_skipped++;
+	a->errors++;
+	if (a->quiet)
+		return;
+	if (err->file[0]) {
+		core_log(CORE_LOG_WARN, "input", err->file, 0, "%s; skipped",
+			 err->msg);
+		return;
+	}
+	core_error_format(err, msg, sizeof(msg));
+	core_log(CORE_LOG_WARN, "input", NULL, 0, "%s; skipped", msg);
+}
+
 static enum core_format sniff(struct input_reader *r)
 {
 	struct core_str lines[SNIFF_LINES];
@@ -738,22 +756,31 @@ static void read_input(struct analyze *a, const char *path)
 		read_evtx(a, path);
 		return;
 	}
-	/* A format the user forced is read whatever the bytes look like. */
-	oflags = a->input_format != CORE_FMT_AUTO ? INPUT_O_ANY : 0;
+	/*
+	 * A format the user forced is read whatever the bytes look like;
+	 * otherwise data that looks binary is read when its first records
+	 * are of a format vigil knows (junk near the top of a log).
+	 */
+	oflags = a->input_format != CORE_FMT_AUTO ? INPUT_O_ANY :
+		 INPUT_O_BINARY_OK;
 	rc = input_open(path, oflags, &r, &err);
 	if (rc != 0) {
-		core_error_format(&err, msg, sizeof(msg));
-		if (!a->quiet)
-			core_log(CORE_LOG_WARN, "input", NULL, 0,
-				 "%s; skipped", msg);
-		a->st.inputs_skipped++;
-		a->errors++;
+		open_failed(a, &err);
+		return;
+	}
+	fmt = a->input_format != CORE_FMT_AUTO ? (enum core_format)
+		a->input_format : sniff(r);
+	if (input_binary(r) && fmt == CORE_FMT_RAW) {
+		core_fail(&err, CORE_E_UNSUPPORTED, input_name(r), 0,
+			  "%s (no records of a known format at its start; "
+			  "--input-format FMT reads it anyway)",
+			  input_binary(r));
+		input_close(r);
+		open_failed(a, &err);
 		return;
 	}
 	a->st.inputs++;
 	ctx.file_mtime = input_mtime(r);
-	fmt = a->input_format != CORE_FMT_AUTO ? (enum core_format)
-		a->input_format : sniff(r);
 
 	for (;;) {
 		struct core_str rec;

@@ -30,12 +30,21 @@ struct input_reader;
 /*
  * Opens path ("-" is standard input).  Fails with CORE_E_IO when the file
  * cannot be opened or is not a regular file or pipe, with
- * CORE_E_UNSUPPORTED when its content is a compression vigil does not read
- * (xz, bzip2, zstd), a Windows event log, or binary data that is not a
- * log (unless oflags has INPUT_O_ANY); err says which.
+ * CORE_E_UNSUPPORTED when its first bytes name a format that is no text
+ * log (xz, bzip2 or zstd compression, a Windows event log, a systemd
+ * journal file, an executable, an image, an archive, a database) or its
+ * first 8 KiB look binary by their mix of bytes; err says which.
+ * oflags relax this:
  */
 enum {
-	INPUT_O_ANY = 1 << 0,	/* read binary-looking data as text anyway */
+	INPUT_O_ANY = 1 << 0,	/* read whatever it is as text */
+	/*
+	 * Open data that looks binary by its mix of bytes alone (no known
+	 * signature): a log with a stretch of junk near its top looks so
+	 * too.  input_binary() says why, and the caller decides from the
+	 * records it finds (input_peek()).
+	 */
+	INPUT_O_BINARY_OK = 1 << 1,
 };
 
 int input_open(const char *path, unsigned oflags, struct input_reader **out,
@@ -58,6 +67,8 @@ int input_next(struct input_reader *r, struct core_str *rec,
 size_t input_peek(struct input_reader *r, struct core_str *lines, size_t max);
 
 const char *input_name(const struct input_reader *r);
+/* Why the data looked binary (INPUT_O_BINARY_OK), or NULL: text. */
+const char *input_binary(const struct input_reader *r);
 bool input_is_gzip(const struct input_reader *r);
 int64_t input_mtime(const struct input_reader *r);	/* us; 0: unknown */
 uint64_t input_size(const struct input_reader *r);	/* 0: unknown */

@@ -50,6 +50,7 @@ struct input_reader {
 	uint64_t jline;		/* jsondoc: the line r->start is on */
 	int pending;		/* error to report once the buffer is empty */
 	char pending_msg[256];
+	const char *binary;	/* INPUT_O_BINARY_OK: why it looks binary */
 };
 
 /* Reads more into the buffer; sets eof and a pending error as needed. */
@@ -85,19 +86,71 @@ static void fill(struct input_reader *r)
 	}
 }
 
-static const char *binary_kind(const unsigned char *p, size_t n)
+/*
+ * Formats told by their first bytes that are no text log, however their
+ * bytes happen to mix.  A name in the message says what the file is.
+ */
+static const struct {
+	const char *magic;
+	size_t len;
+	const char *what;
+} signatures[] = {
+	{ "\xfd" "7zXZ\0", 6,
+	  "xz-compressed data: not read; decompress it first" },
+	{ "\x28\xb5\x2f\xfd", 4,
+	  "zstd-compressed data: not read; decompress it first" },
+	{ "ElfFile\0", 8,
+	  "Windows event log (EVTX): not read by this version" },
+	{ "\x7f" "ELF", 4, "an executable (ELF), not a log" },
+	{ "\x89PNG\r\n\x1a\n", 8, "a PNG image, not a log" },
+	{ "\xff\xd8\xff", 3, "a JPEG image, not a log" },
+	{ "GIF87a", 6, "a GIF image, not a log" },
+	{ "GIF89a", 6, "a GIF image, not a log" },
+	{ "%PDF-", 5, "a PDF document, not a log" },
+	{ "PK\x03\x04", 4, "a zip archive, not a log; unpack it first" },
+	{ "SQLite format 3\0", 16, "an SQLite database, not a log" },
+	{ "\xd4\xc3\xb2\xa1", 4, "a packet capture (pcap), not a log" },
+	{ "\xa1\xb2\xc3\xd4", 4, "a packet capture (pcap), not a log" },
+};
+
+/*
+ * What the first bytes say the input is, when it is no text log, into
+ * out; false when nothing is known of them.
+ */
+static bool signature_kind(const unsigned char *p, size_t n,
+			   const char *name, char *out, size_t outn)
+{
+	if (n >= 4 && memcmp(p, "BZh", 3) == 0 && p[3] >= '1' && p[3] <= '9') {
+		snprintf(out, outn, "bzip2-compressed data: not read; "
+			 "decompress it first");
+		return true;
+	}
+	/* systemd's own journal files: journalctl turns them into JSON. */
+	if (n >= 8 && memcmp(p, "LPKSHHRH", 8) == 0) {
+		snprintf(out, outn, "a systemd journal file, not a text log "
+			 "(journalctl -o json --file %s | vigil analyze - "
+			 "reads it)",
+			 strcmp(name, "<stdin>") == 0 ? "FILE" : name);
+		return true;
+	}
+	for (size_t i = 0; i < CORE_ARRAY_LEN(signatures); i++) {
+		if (n >= signatures[i].len &&
+		    memcmp(p, signatures[i].magic, signatures[i].len) == 0) {
+			snprintf(out, outn, "%s", signatures[i].what);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Binary by the mix of its bytes: the reason, or NULL for text.  Only a
+ * guess: a log with a stretch of junk near its top looks the same, so
+ * the caller may still find records in it (INPUT_O_BINARY_OK).
+ */
+static const char *looks_binary(const unsigned char *p, size_t n)
 {
 	size_t ctl = 0, nul = 0, runs = 0;
-
-	if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
-		return "xz-compressed data: not read; decompress it first";
-	if (n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0)
-		return "zstd-compressed data: not read; decompress it first";
-	if (n >= 3 && memcmp(p, "BZh", 3) == 0 && n >= 4 && p[3] >= '1' &&
-	    p[3] <= '9')
-		return "bzip2-compressed data: not read; decompress it first";
-	if (n >= 8 && memcmp(p, "ElfFile\0", 8) == 0)
-		return "Windows event log (EVTX): not read by this version";
 
 	/*
 	 * A crash can leave a log with a page of NULs; runs of 16 or more
@@ -122,11 +175,9 @@ static const char *binary_kind(const unsigned char *p, size_t n)
 		}
 	}
 	if (n - runs < 64 && runs > 0)
-		return "only NUL bytes, not a text log "
-			"(--input-format raw reads it)";
+		return "only NUL bytes, not a text log";
 	if ((nul + ctl) * 20 > n - runs)
-		return "binary data, not a text log "
-			"(--input-format raw reads it)";
+		return "binary data, not a text log";
 	return NULL;
 }
 
@@ -255,7 +306,9 @@ int input_open(const char *path, unsigned oflags, struct input_reader **out,
 {
 	struct input_reader *r;
 	struct stat st;
-	const char *why;
+	const unsigned char *head;
+	size_t nhead;
+	char why[512];
 	/* One name for standard input, in messages and in evidence. */
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	int fd;
@@ -299,12 +352,21 @@ int input_open(const char *path, unsigned oflags, struct input_reader **out,
 	fill(r);
 	r->gzip = !gzdirect(r->gz);
 
-	why = binary_kind((const unsigned char *)r->buf,
-			  CORE_MIN(r->end, (size_t)SNIFF_BYTES));
-	if (why && !(oflags & INPUT_O_ANY)) {
+	head = (const unsigned char *)r->buf;
+	nhead = CORE_MIN(r->end, (size_t)SNIFF_BYTES);
+	if (!(oflags & INPUT_O_ANY) &&
+	    signature_kind(head, nhead, name, why, sizeof(why))) {
 		input_close(r);
 		return core_fail(err, CORE_E_UNSUPPORTED, name, 0, "%s", why);
 	}
+	r->binary = looks_binary(head, nhead);
+	if (r->binary && !(oflags & (INPUT_O_ANY | INPUT_O_BINARY_OK))) {
+		core_fail(err, CORE_E_UNSUPPORTED, name, 0, "%s", r->binary);
+		input_close(r);
+		return CORE_E_UNSUPPORTED;
+	}
+	if (oflags & INPUT_O_ANY)
+		r->binary = NULL;
 	/* A byte-order mark is not part of the first record. */
 	if (r->end >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0) {
 		r->start = 3;
@@ -592,6 +654,11 @@ size_t input_peek(struct input_reader *r, struct core_str *lines, size_t max)
 const char *input_name(const struct input_reader *r)
 {
 	return r->name;
+}
+
+const char *input_binary(const struct input_reader *r)
+{
+	return r->binary;
 }
 
 bool input_is_gzip(const struct input_reader *r)

@@ -7,9 +7,12 @@
  * vote ACCESS_LOG, ERROR_LOG or SYSLOG when those decoders' shapes fit
  * (a syslog line must carry a time stamp: a bare "word: text" line is not
  * enough; Apache's and nginx's error-log headers are no syslog header).
- * Blank lines do not vote.  The format with most votes wins if it got at
- * least a third of the votes, so a few garbage lines (a banner, a
- * truncated first line) do not turn a file raw; otherwise RAW.
+ * Blank lines do not vote, nor do binary ones (holding NULs or other
+ * control bytes than tab, form feed, carriage return and escape): a
+ * stretch of junk near a log's top is damage, not a format.  The format
+ * with most votes wins if it got at least a third of the votes, so a few
+ * garbage lines (a banner, a truncated first line) do not turn a file
+ * raw; otherwise RAW.
  */
 #include "parse/parse_int.h"
 
@@ -81,6 +84,19 @@ static enum core_format classify(struct core_str s)
 	return f;
 }
 
+/* A line no text log writes: NULs or control bytes. */
+static bool is_binary(struct core_str s)
+{
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' &&
+		    c != '\f' && c != 0x1b)
+			return true;
+	}
+	return false;
+}
+
 /*
  * lines: n sample records (line ends allowed).  Returns the format most
  * of them fit (see the top of this file), CORE_FMT_RAW when none fits.
@@ -93,7 +109,7 @@ enum core_format parse_sniff(const struct core_str *lines, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct core_str t = core_str_trim(lines[i]);
 
-		if (t.len == 0)
+		if (t.len == 0 || is_binary(t))
 			continue;
 		votes[classify(lines[i])]++;
 		total++;

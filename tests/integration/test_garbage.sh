@@ -40,7 +40,7 @@ if [ $rc -gt 128 ]; then fail "crashed with signal $((rc - 128))"; fi
 
 msg() { grep -q -- "$1" "$T/err" || { echo "--- stderr:"; cat "$T/err"; \
 	return 1; }; }
-check "binary file named"      msg "random.bin.*binary data"
+check "binary file named"      msg "src=$bad/random.bin msg=\"binary data"
 check "NUL line named"         msg "src=$bad/nul.log line=1 .*NUL"
 check "bad UTF-8 named"        msg "src=$bad/utf8.log line=1 .*UTF-8"
 check "long line named"        msg "src=$bad/long.log line=1 .*longer than"
@@ -53,6 +53,50 @@ check "bad JSON counted"       msg "eve.json.*kept raw"
 check "impossible time named"  msg "src=$bad/time.log line=2 .*no real date"
 
 py() { python3 - "$T/r.json" "$@"; }
+
+# Junk near the top of a log: the log is still read as what it is, the
+# junk named by its line, the lines after it analysed.
+sshd_lines() {	# sshd_lines FIRST COUNT
+	local i
+	for i in $(seq "$1" $(($1 + $2 - 1))); do
+		printf 'Mar  1 %02d:%02d:%02d web02 sshd[%d]: Failed password for root from 198.51.100.9 port %d ssh2\n' \
+			$((i / 3600)) $((i / 60 % 60)) $((i % 60)) \
+			$((2000 + i)) $((30000 + i))
+	done
+}
+{ sshd_lines 0 20; head -c 5120 "$bad/random.bin"; sshd_lines 20 1980; } \
+	>"$T/junk3.log"
+"$VIGIL" analyze --format json -o "$T/j.json" "$T/junk3.log" 2>"$T/err"
+rc=$?
+check "junk near the top: still analysed (rc=$rc)" [ $rc -eq 0 ]
+check "junk near the top: the junk is named by its line" \
+	msg "src=$T/junk3.log line=21 "
+check "junk near the top: read as syslog" \
+	msg "src=$T/junk3.log line=21 msg=\"[0-9]* of [0-9]* records not understood as syslog"
+check "junk near the top: the lines after it are analysed" \
+	python3 - "$T/j.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+ok = doc["stats"]["decoded"] >= 1990 and "198.51.100.9" in json.dumps(
+    doc["incidents"])
+sys.exit(0 if ok else 1)
+PY
+
+# What really is binary is skipped by name, src= out of the message.
+printf 'LPKSHHRH\0\0\0\0\1\0\0\0' >"$T/system.journal"
+head -c 4096 "$VIGIL" >"$T/prog"
+printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' >"$T/pic.log"
+"$VIGIL" analyze "$T/system.journal" "$T/prog" "$T/pic.log" "$bad/random.bin" \
+	>/dev/null 2>"$T/err"
+rc=$?
+check "only binary files: exit 1 (rc=$rc)" [ $rc -eq 1 ]
+check "a journal file: named, journalctl suggested" \
+	msg "src=$T/system.journal msg=\"a systemd journal file.*journalctl -o json --file $T/system.journal | vigil analyze -"
+check "an executable: named" msg "src=$T/prog msg=\"an executable (ELF)"
+check "an image: named" msg "src=$T/pic.log msg=\"a PNG image"
+check "random bytes: src= names the file" \
+	msg "src=$bad/random.bin msg=\"binary data, not a text log"
+
 check "the good log's attacker is reported" py <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))

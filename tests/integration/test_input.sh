@@ -151,7 +151,7 @@ done
 head -c 4096 /dev/zero | tr '\0' '\1' >"$T/bin"
 "$VIGIL" analyze - <"$T/bin" >"$T/out" 2>"$T/err"
 check "rejected standard input is <stdin>" \
-	has "$T/err" 'msg="<stdin>: binary data'
+	has "$T/err" 'src=<stdin> msg="binary data'
 "$VIGIL" analyze -F evtx - <"$T/bin" >"$T/out" 2>"$T/err"
 check "standard input as EVTX is refused as <stdin>" \
 	has "$T/err" 'src=<stdin> msg="standard input cannot be read as EVTX'
@@ -224,7 +224,7 @@ special_checks() {
 	check "the FIFO is named" \
 		has "$T/err" "src=$d/logs/pipe msg=\"not a regular file; skipped"
 	check "the unreadable file is named with the reason" \
-		has "$T/err" "$d/logs/secret.log: cannot open: Permission denied"
+		has "$T/err" "src=$d/logs/secret.log msg=\"cannot open: Permission denied"
 	check "then nothing could be read" has "$T/err" "no input could be read"
 	rm -rf "$d"
 }

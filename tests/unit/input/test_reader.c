@@ -243,6 +243,71 @@ static void test_rejects(void **state)
 	}
 }
 
+/*
+ * INPUT_O_BINARY_OK opens data binary only by its mix of bytes (a log
+ * with junk near its top looks so) and says why; a known signature stays
+ * refused, by its name.
+ */
+static void test_binary_ok(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *data;
+		size_t len;
+		int rc;			/* of input_open with BINARY_OK */
+		const char *msg;	/* in err.msg, or input_binary() */
+	} rows[] = {
+		{ "elf", "\x7f" "ELF\2\1\1\0\0\0", 12, CORE_E_UNSUPPORTED,
+		  "executable (ELF)" },
+		{ "x.png", "\x89PNG\r\n\x1a\n\0\0", 10, CORE_E_UNSUPPORTED,
+		  "PNG image" },
+		{ "system.journal", "LPKSHHRH\0\0\0\0", 12,
+		  CORE_E_UNSUPPORTED, "journalctl -o json --file " },
+		{ "x.db", "SQLite format 3\0\0", 18, CORE_E_UNSUPPORTED,
+		  "SQLite database" },
+		{ "junk.log", NULL, 0, 0, "binary data" },
+	};
+	struct input_reader *r;
+	char junk[4096];
+
+	(void)state;
+	/* Two log lines, then bytes of every value. */
+	snprintf(junk, sizeof(junk), "Mar  1 10:00:00 h app: a\n"
+		 "Mar  1 10:00:01 h app: b\n");
+	for (size_t i = 50; i < sizeof(junk); i++)
+		junk[i] = (char)((i * 2654435761u) >> 13);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		const char *data = rows[i].data ? rows[i].data : junk;
+		size_t len = rows[i].data ? rows[i].len : sizeof(junk);
+		const char *p = write_file(rows[i].name, data, len);
+		struct core_error err = { 0 };
+		int rc = input_open(p, INPUT_O_BINARY_OK, &r, &err);
+
+		if (rc != rows[i].rc)
+			fail_msg("%s: rc %d", rows[i].name, rc);
+		if (rc != 0) {
+			if (!strstr(err.msg, rows[i].msg))
+				fail_msg("%s: '%s'", rows[i].name, err.msg);
+			assert_string_equal(err.file, p);
+			continue;
+		}
+		assert_non_null(input_binary(r));
+		assert_non_null(strstr(input_binary(r), rows[i].msg));
+		input_close(r);
+		/* Without the flag it is refused; forced, it is text. */
+		assert_int_equal(input_open(p, 0, &r, &err),
+				 CORE_E_UNSUPPORTED);
+		assert_int_equal(input_open(p, INPUT_O_ANY, &r, &err), 0);
+		assert_null(input_binary(r));
+		input_close(r);
+	}
+	/* Text is no binary. */
+	assert_int_equal(input_open(write_file("t.log", "a\nb\n", 4),
+				    INPUT_O_BINARY_OK, &r, NULL), 0);
+	assert_null(input_binary(r));
+	input_close(r);
+}
+
 struct jdoc_case {
 	const char *data;
 	int n;			/* records */
@@ -364,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_truncated_gzip),
 		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_binary_ok),
 		cmocka_unit_test(test_json_documents),
 		cmocka_unit_test(test_missing_and_dir),
 		cmocka_unit_test(test_stdin_name),

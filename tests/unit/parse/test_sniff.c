@@ -4,7 +4,7 @@
 #include "parse_test.h"
 
 struct sniff_row {
-	const char *lines[6];
+	const char *lines[8];
 	enum core_format want;
 	const char *why;
 };
@@ -46,6 +46,13 @@ static const struct sniff_row rows[] = {
 	  CORE_FMT_EVE_JSON, "a truncated record and a blank line" },
 	{ { "hello", "world", "Mar  1 10:00:00 h app: a", "x", "y", NULL },
 	  CORE_FMT_RAW, "one syslog line among many words: raw" },
+	{ { "Mar  1 10:00:00 h app: a", "Mar  1 10:00:01 h app: b",
+	    "\x8e\x01\xf3", "\x02\x9c 7", "j\x03\x04k", "\x1f\xee",
+	    "\x7f\x10", NULL },
+	  CORE_FMT_SYSLOG, "binary junk after two log lines does not vote" },
+	{ { "\x8e\x01\xf3", "\x02\x9c 7", "Mar  1 10:00:00 h app: \x01",
+	    NULL }, CORE_FMT_RAW,
+	  "a log line holding control bytes does not vote either" },
 	{ { "app: message without a stamp", NULL }, CORE_FMT_RAW,
 	  "a tag alone is not syslog" },
 	{ { NULL }, CORE_FMT_RAW, "nothing" },
@@ -55,10 +62,10 @@ static void test_sniff_rows(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
-		struct core_str lines[6];
+		struct core_str lines[8];
 		size_t n = 0;
 
-		while (n < 6 && rows[i].lines[n]) {
+		while (n < 8 && rows[i].lines[n]) {
 			lines[n] = core_str_make(rows[i].lines[n],
 						 strlen(rows[i].lines[n]));
 			n++;
