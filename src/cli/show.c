@@ -246,6 +246,15 @@ static void lines(struct core_buf *b, const char *s, const char *indent,
 	}
 }
 
+/*
+ * A verdict as the user reads it: the model's false_positive is shown as
+ * vigil feedback takes it, false-positive (JSON keeps it as stored).
+ */
+static const char *verdict_word(const char *v)
+{
+	return strcmp(v, "false_positive") == 0 ? "false-positive" : v;
+}
+
 static void verdicts(struct core_buf *b, const cJSON *d, bool md)
 {
 	const cJSON *v;
@@ -256,7 +265,8 @@ static void verdicts(struct core_buf *b, const cJSON *d, bool md)
 		core_buf_printf(b, md ? "- %s: **%s** (confidence %.2f, score "
 				"%+.0f), %s: " : "    %s: %s (confidence %.2f, "
 				"score %+.0f), %s: ", str(v, "producer"),
-				str(v, "verdict"), num(v, "confidence"),
+				verdict_word(str(v, "verdict")),
+				num(v, "confidence"),
 				num(v, "score_delta"),
 				when(str(v, "created"), t0, sizeof(t0)));
 		lines(b, str(v, "explanation"), md ? "  " : "      ", md);
@@ -274,7 +284,7 @@ static void feedback(struct core_buf *b, const cJSON *d, bool md)
 		core_buf_printf(b, md ? "- %s " : "    %s ",
 				when(str(f, "created"), t0, sizeof(t0)));
 		esc(b, str(f, "analyst"), 64, md);
-		core_buf_printf(b, ": %s", str(f, "verdict"));
+		core_buf_printf(b, ": %s", verdict_word(str(f, "verdict")));
 		if (*str(f, "note")) {
 			core_buf_printf(b, ": ");
 			esc(b, str(f, "note"), 4 * CLI_REPORT_WIDTH, md);

@@ -31,7 +31,7 @@ static const char usage_text[] =
 "       vigil triage stats [--store PATH]\n"
 "\n"
 "Gives each incident a verdict (malicious, suspicious, benign,\n"
-"false_positive) with its reasons: from the model configured in\n"
+"false-positive) with its reasons: from the model configured in\n"
 "vigil.yaml (docs/config.md), or from vigil's deterministic score when\n"
 "there is none.  The output says which produced it.  Traces and\n"
 "verdicts are kept in the store and shown by `vigil show`.\n"
@@ -214,6 +214,17 @@ static void print_why(const char *label, const char *s, struct core_buf *b)
 	}
 }
 
+/*
+ * A verdict as the user reads it: false-positive, as vigil feedback takes
+ * it (which accepts false_positive too); the JSON output keeps the
+ * model's spelling, triage_verdict_name().
+ */
+static const char *verdict_word(enum triage_verdict v)
+{
+	return v == TRIAGE_FALSE_POSITIVE ? "false-positive" :
+		triage_verdict_name(v);
+}
+
 /* The plural ending of a count: "1 turn", "2 turns", "0 turns". */
 static const char *plural(uint64_t n)
 {
@@ -228,7 +239,7 @@ static void print_decision(const struct triage_result *r, struct core_buf *b)
 
 	cli_report_time(d->at, at, sizeof(at));
 	core_buf_printf(b, "  analyst decided: %s",
-			triage_verdict_name(d->verdict));
+			verdict_word(d->verdict));
 	if (d->note[0]) {
 		core_buf_printf(b, " (");
 		cli_report_escape(b, d->note, strlen(d->note),
@@ -242,7 +253,7 @@ static void print_decision(const struct triage_result *r, struct core_buf *b)
 				  sizeof(d->analyst), false);
 	}
 	core_buf_printf(b, "; vigil said %s\n",
-			triage_verdict_name(d->vigil_verdict));
+			verdict_word(d->vigil_verdict));
 }
 
 static void print_text(const struct opts *o, const struct triage_result *r)
@@ -254,7 +265,7 @@ static void print_text(const struct opts *o, const struct triage_result *r)
 	producer_note(o, r, by, sizeof(by));
 	core_buf_printf(&b, "incident %lld: %s, confidence %.2f, score %u -> "
 			"%u (%s)\n", (long long)r->incident_id,
-			triage_verdict_name(r->verdict), r->confidence,
+			verdict_word(r->verdict), r->confidence,
 			r->score_before, r->score, by);
 	if (r->steps)
 		core_buf_printf(&b, "  model: %u turn%s, %u tool call%s (%u "
@@ -275,7 +286,7 @@ static void print_text(const struct opts *o, const struct triage_result *r)
 	core_buf_printf(&b, "  actions: %s\n", r->actions ? r->actions : "[]");
 	if (r->model_explanation) {
 		core_buf_printf(&b, "  model (overruled): said %s\n",
-				triage_verdict_name(r->model_verdict));
+				verdict_word(r->model_verdict));
 		print_why("    model why: ", r->model_explanation, &b);
 		core_buf_printf(&b, "    model actions: %s\n",
 				r->model_actions ? r->model_actions : "[]");
@@ -544,7 +555,7 @@ static int each(struct triage_ctx *t, struct store *st, const struct opts *o,
 		printf("]\n");
 	if (o->all && !o->json)
 		printf("triaged %u: malicious %u, suspicious %u, benign %u, "
-		       "false_positive %u; shown to the analyst %u, hidden "
+		       "false-positive %u; shown to the analyst %u, hidden "
 		       "as likely repeat false positives %u; overhead %.2f ms "
 		       "per incident, largest pack ~%zu tokens\n", a.tot.n,
 		       a.tot.by[TRIAGE_MALICIOUS], a.tot.by[TRIAGE_SUSPICIOUS],

@@ -80,6 +80,28 @@ check "feedback lowers the false-positive share" \
 check "no malicious incident hidden before" test "$bad0" = 0
 check "no malicious incident hidden after" test "$bad1" = 0
 check "the local model explains itself" grep -q 'fp_probability' "$T/after.json"
+
+# The user reads one spelling, the one vigil feedback takes: triage and
+# show print false-positive (JSON keeps the model's false_positive).
+"$VIGIL" triage --all --store "$T/db" --no-model >"$T/after.txt" 2>&1
+check "triage text: the analysts' false-positive as feedback spells it" \
+	grep -q 'analyst decided: false-positive' "$T/after.txt"
+check "triage text: the summary counts false-positive" \
+	grep -Eq '^triaged .*, false-positive [0-9]+;' "$T/after.txt"
+check "triage text: no false_positive" \
+	[ "$(grep -c false_positive "$T/after.txt")" -eq 0 ]
+fpid=
+for i in $(seq 1 "$n"); do
+	"$VIGIL" show "$i" --store "$T/db" --format json 2>/dev/null |
+		grep -q '"verdict":"false_positive"' && { fpid=$i; break; }
+done
+check "a stored verdict false_positive (else the next is idle)" \
+	[ -n "$fpid" ]
+"$VIGIL" show "${fpid:-1}" --store "$T/db" >"$T/fp-show.txt" 2>&1
+check "show: the verdict reads false-positive" \
+	grep -Eq '^    [a-z -]+: false-positive \(confidence' "$T/fp-show.txt"
+check "show: no false_positive" \
+	[ "$(grep -c false_positive "$T/fp-show.txt")" -eq 0 ]
 # The analysts decide days 5-8 too; stats then measure the local model
 # on every decision, each predicted by a model of the earlier ones only.
 while read -r id run truth; do
