@@ -304,7 +304,21 @@ static void advise_evasion(struct core_buf *b, const struct view *v)
 /* Which kinds of credential theft the Windows records show. */
 struct cred_kind {
 	bool dump, lsass, roast, asrep, golden, tickets, pth, brute;
+	bool got_in;		/* a T1078 logon alert whose logon worked */
 };
+
+/* A Valid Accounts logon alert on v's platforms that did not fail. */
+static bool logon_worked(const struct view *v)
+{
+	for (size_t i = 0; i < v->nmem; i++) {
+		const struct incident_alert *r = at(v, i);
+
+		if (on(v, r) && incident_rule_valid_account(r->rule) &&
+		    r->failed < r->raised)
+			return true;
+	}
+	return false;
+}
 
 static void cred_kinds(const struct view *v, struct cred_kind *k)
 {
@@ -321,6 +335,7 @@ static void cred_kinds(const struct view *v, struct cred_kind *k)
 		      !k->golden);
 	k->pth = technique(v, "t1550.002");
 	k->brute = technique(v, "t1110");
+	k->got_in = k->brute && logon_worked(v);
 	k->lsass = technique(v, "t1003.001") ||
 		   (dumping && !technique(v, "t1003.002") &&
 		    !technique(v, "t1003.003") && !technique(v, "t1003.006"));
@@ -404,7 +419,11 @@ static void advise_credentials(struct core_buf *b, const struct view *v,
 		core_buf_printf(b, " and look for the same logon (Security "
 				"4624, logon type 9 or NTLM) on other hosts.");
 	}
-	if (k.brute)
+	if (k.got_in)
+		core_buf_printf(b, " The guessing worked: a logon succeeded "
+				"after the failures (Security 4625, then "
+				"4624); enforce account lockout.");
+	else if (k.brute)
 		core_buf_printf(b, " For the failed logons (Security 4625, "
 				"4771, 4776), look for one that then succeeded "
 				"from the same source (Security 4624); if one "

@@ -81,6 +81,23 @@ static const struct detect_rule_info r_valid4 = {
 	.level = DETECT_LEVEL_HIGH, .tags = t_valid4, .ntags = 5,
 };
 
+/* Windows guessing, then a logon from the guessing address. */
+static const char *const t_guess[] = {
+	"attack.credential-access", "attack.t1110.001",
+};
+static const char *const t_got_in[] = {
+	"attack.credential-access", "attack.t1110", "attack.initial-access",
+	"attack.t1078",
+};
+static const struct detect_rule_info r_guess = {
+	.id = "r_guess", .title = "Many failed logons for one account",
+	.level = DETECT_LEVEL_MEDIUM, .tags = t_guess, .ntags = 2,
+};
+static const struct detect_rule_info r_got_in = {
+	.id = "r_got_in", .title = "Logon from an address that was guessing",
+	.level = DETECT_LEVEL_CRITICAL, .tags = t_got_in, .ntags = 4,
+};
+
 /* Where an alert's event came from. */
 enum plat { WIN, LINUX, WEB };
 
@@ -169,6 +186,14 @@ static const struct advice_row rows[] = {
 	  { "Lateral movement", "4648", NULL },
 	  { "SSH", NULL },
 	  "lateral movement: accounts and logons" },
+	{ { { &r_guess, WIN } },
+	  { "look for one that then succeeded", NULL },
+	  { "The guessing worked", NULL },
+	  "Windows guessing alone: look for a logon that worked" },
+	{ { { &r_guess, WIN }, { &r_got_in, WIN } },
+	  { "The guessing worked", "enforce account lockout", NULL },
+	  { "look for one that then succeeded", NULL },
+	  "guessing, then a logon that worked: said, not asked" },
 	{ { { &r_privesc, WIN }, { &rule_sudo, LINUX } },
 	  { "process tree and logon session", "Review sudo activity", NULL },
 	  { NULL },
