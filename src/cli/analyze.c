@@ -35,6 +35,7 @@
 #define WARN_PER_KIND 3		/* messages per file and kind of damage */
 #define PROGRESS_AFTER_US 1000000
 #define PROGRESS_EVERY_US 250000
+#define HALF_YEAR_US (183LL * 86400 * 1000000)
 
 enum damage {
 	DAMAGE_TRUNCATED,
@@ -107,9 +108,10 @@ static void print_help(FILE *out)
 "  -F, --input-format FMT  read every input as FMT instead of sniffing:\n"
 "                          syslog, journal, access, errorlog, eve, json,\n"
 "                          evtx, raw\n"
-"      --year YYYY         year for syslog stamps without one (default:\n"
-"                          the current year, one back if that is later\n"
-"                          than the file's modification time)\n"
+"      --year YYYY         year of the first syslog stamp without one;\n"
+"                          a New Year in the file moves it on (default:\n"
+"                          the year of the file's modification time, one\n"
+"                          back for a stamp later than that time)\n"
 "      --tz +HH:MM         zone of stamps without one (default: UTC)\n"
 "rules:\n"
 "  -r, --rules DIR         also load the Sigma rules under DIR (repeatable)\n"
@@ -732,6 +734,68 @@ static void open_failed(struct analyze *a, const struct core_error *err)
 	core_log(CORE_LOG_WARN, "input", NULL, 0, "%s; skipped", msg);
 }
 
+/* Decodes rec into a->ev, afresh. */
+static void decode(struct analyze *a, const struct parse_ctx *ctx,
+		   enum core_format fmt, const char *src, struct core_str rec,
+		   uint64_t line)
+{
+	core_arena_reset(a->arena);
+	core_event_reset(&a->ev, a->arena);
+	a->ev.src = src;
+	a->ev.line = line;
+	a->ev.raw = rec;
+	a->ev.format = fmt;
+	parse_record(fmt, ctx, &a->ev, rec.p, rec.len);
+}
+
+/* True when ts falls in year y, counted in the zone of zone-less stamps. */
+static bool in_year(int64_t ts, int y, int tz_offset_min)
+{
+	int64_t from, to;
+
+	if (!core_time_from_parts(y, 1, 1, 0, 0, 0, 0, tz_offset_min, &from))
+		return false;
+	if (!core_time_from_parts(y + 1, 1, 1, 0, 0, 0, 0, tz_offset_min,
+				  &to))
+		to = INT64_MAX;
+	return ts >= from && ts < to;
+}
+
+/*
+ * Under --year, stamps without a year take ctx->default_year, which
+ * starts as the year given and moves on at each New Year the file
+ * crosses: a stamp of the year in force more than half a year before the
+ * latest one is in the next year, and its record is decoded again so.  A
+ * stamp that carries its own year (ISO) is left as it is: outside the
+ * year in force it is not looked at; inside it, decoding it again does
+ * not move it, and the year stays.  *last is the latest stamp so far.
+ */
+static void year_rollover(struct analyze *a, struct parse_ctx *ctx,
+			  int64_t *last)
+{
+	int64_t ts = a->ev.ts;
+	int y = ctx->default_year;
+
+	if (ts == CORE_TS_UNKNOWN || !a->ev.ts_guessed ||
+	    !in_year(ts, y, ctx->tz_offset_min))
+		return;
+	if (*last != CORE_TS_UNKNOWN && ts < *last - HALF_YEAR_US &&
+	    y < 9999) {
+		ctx->default_year = y + 1;
+		decode(a, ctx, a->ev.format, a->ev.src, a->ev.raw,
+		       a->ev.line);
+		/* February 29 of a year that has none walks back: keep y. */
+		if (a->ev.ts == CORE_TS_UNKNOWN ||
+		    !in_year(a->ev.ts, y + 1, ctx->tz_offset_min)) {
+			ctx->default_year = y;
+			decode(a, ctx, a->ev.format, a->ev.src, a->ev.raw,
+			       a->ev.line);
+		}
+	}
+	if (*last == CORE_TS_UNKNOWN || a->ev.ts > *last)
+		*last = a->ev.ts;
+}
+
 static enum core_format sniff(struct input_reader *r)
 {
 	struct core_str lines[SNIFF_LINES];
@@ -746,6 +810,7 @@ static void read_input(struct analyze *a, const char *path)
 	struct core_error err = { 0 };
 	struct input_reader *r;
 	struct parse_ctx ctx = a->pctx;
+	int64_t last_ts = CORE_TS_UNKNOWN;
 	enum core_format fmt;
 	unsigned oflags;
 	char msg[1024];
@@ -780,7 +845,9 @@ static void read_input(struct analyze *a, const char *path)
 		return;
 	}
 	a->st.inputs++;
-	ctx.file_mtime = input_mtime(r);
+	/* --year is the first line's year, whenever the file was written. */
+	if (!ctx.default_year)
+		ctx.file_mtime = input_mtime(r);
 
 	for (;;) {
 		struct core_str rec;
@@ -794,13 +861,9 @@ static void read_input(struct analyze *a, const char *path)
 		count++;
 		flags &= INPUT_F_TRUNCATED | INPUT_F_NUL | INPUT_F_BAD_UTF8;
 
-		core_arena_reset(a->arena);
-		core_event_reset(&a->ev, a->arena);
-		a->ev.src = input_name(r);
-		a->ev.line = line;
-		a->ev.raw = rec;
-		a->ev.format = fmt;
-		parse_record(fmt, &ctx, &a->ev, rec.p, rec.len);
+		decode(a, &ctx, fmt, input_name(r), rec, line);
+		if (a->pctx.default_year)
+			year_rollover(a, &ctx, &last_ts);
 		parse_procs_track(a->procs, &a->ev);
 		/* One damaged record, however many kinds of damage. */
 		flags |= (a->ev.ts_invalid ? DAMAGE_F_BAD_TIME : 0) |

@@ -274,4 +274,37 @@ check "rules test: ten too wide records named" \
 check "rules test: the other three counted" \
 	has "$T/w13.err" "3 more records had more fields than an event holds"
 
+# --year is the first line's year; a New Year in the file still moves
+# it on, whatever the file's modification time says.
+stamps() {
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["stats"]
+print(d["ts_first"][:19], d["ts_last"][:19])' "$1"
+}
+{ printf 'Dec 31 23:59:58 web01 sshd[1]: Server listening on :: port 22.\n'
+  printf 'Jan  1 00:00:01 web01 sshd[1]: Server listening on :: port 22.\n'
+  printf 'Mar  2 10:00:00 web01 sshd[1]: Server listening on :: port 22.\n'
+  printf 'Dec 30 09:00:00 web01 sshd[1]: Server listening on :: port 22.\n'
+  printf 'Jan  2 09:00:00 web01 sshd[1]: Server listening on :: port 22.\n'
+} >"$T/rot.log"
+touch -d '2024-06-01 12:00:00' "$T/rot.log"
+"$VIGIL" analyze --year 2020 --format json -o "$T/rot.json" "$T/rot.log" \
+	2>"$T/err"
+check "--year across New Year: time runs forward" \
+	[ "$(stamps "$T/rot.json")" = \
+	  "2020-12-31T23:59:58 2022-01-02T09:00:00" ]
+{ printf '2020-06-01T10:00:00Z web01 a: iso with its own year\n'
+  printf 'Dec 31 23:59:58 web01 a: x\n'
+  printf '2020-06-01T10:00:00 web01 a: back to June, zone-less\n'
+  printf 'Jan  1 00:00:01 web01 a: y\n'
+  printf '2019-03-01T10:00:00 web01 a: another year, zone-less\n'
+  printf 'Jan  1 00:00:02 web01 a: z\n'
+} >"$T/mixed.log"
+"$VIGIL" analyze --year 2020 --format json -o "$T/mixed.json" \
+	"$T/mixed.log" 2>"$T/err"
+check "--year: a stamp with its own year moves no year on" \
+	[ "$(stamps "$T/mixed.json")" = \
+	  "2019-03-01T10:00:00 2021-01-01T00:00:02" ]
+
 finish
