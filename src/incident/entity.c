@@ -21,6 +21,15 @@
  * Only sshd's logins (ssh_login) and Windows logons (windows_logon:
  * Security 4624 and 4625) count as logins: pam_unix repeats what sshd
  * says and would count each failure twice.
+ *
+ * Besides the whole input's counters, each entity keeps them per slot of
+ * time gap_us wide (an hour by default; a span, one per slot the entity
+ * was active in, linked from the entity, newest first).  An incident
+ * reads the slots that its own time touches, widened by one gap either
+ * side, so a login a year (or a day) away from a web scan is no part of
+ * the scan's story.  Input mostly comes in time order: the entity's
+ * latest span is tried first.  Spans are capped like entities (ents.max);
+ * an entity one of whose events found no room is read whole, as before.
  */
 #include "incident/incident_int.h"
 
@@ -281,9 +290,204 @@ void incident_ent_free_all(struct incident_set *s)
 	incident_dealloc(s, tab->slots, tab->nslots * sizeof(*tab->slots));
 	incident_dealloc(s, tab->ents, tab->cap * sizeof(*tab->ents));
 	memset(tab, 0, sizeof(*tab));
+	incident_dealloc(s, s->spans, s->spans_cap * sizeof(*s->spans));
+	s->spans = NULL;
+	s->nspans = s->spans_cap = 0;
 	incident_dealloc(s, s->logins, s->logins_cap * sizeof(*s->logins));
 	s->logins = NULL;
 	s->nlogins = s->logins_cap = 0;
+}
+
+/* Stands for an undated event's slot: every window holds it. */
+#define SLOT_UNDATED INT64_MIN
+
+static int64_t slot_of(const struct incident_set *s, int64_t ts)
+{
+	int64_t w = s->cfg.gap_us > 0 ? s->cfg.gap_us : 1;
+
+	if (ts == CORE_TS_UNKNOWN)
+		return SLOT_UNDATED;
+	return ts >= 0 ? ts / w : -((-ts + w - 1) / w);
+}
+
+static int span_reserve(struct incident_set *s)
+{
+	size_t cap;
+	void *p;
+
+	if (s->nspans < s->spans_cap)
+		return 0;
+	if (s->nspans >= s->ents.max)
+		return CORE_E_NOMEM;
+	cap = s->spans_cap ? s->spans_cap * 2 : 256;
+	cap = CORE_MIN(cap, s->ents.max);
+	p = incident_realloc(s, s->spans, s->spans_cap * sizeof(*s->spans),
+			     cap * sizeof(*s->spans));
+	if (!p)
+		return CORE_E_NOMEM;
+	s->spans = p;
+	s->spans_cap = cap;
+	return 0;
+}
+
+/*
+ * The span of e holding ts, made when new; NULL when none fits (then e
+ * is read whole from now on).
+ */
+static struct incident_span *span_of(struct incident_set *s,
+				     struct incident_ent *e, int64_t ts)
+{
+	int64_t slot = slot_of(s, ts);
+	struct incident_span *sp;
+
+	if (e->spans_lost)
+		return NULL;
+	for (uint32_t i = e->span; i; i = s->spans[i - 1].next)
+		if (s->spans[i - 1].slot == slot)
+			return &s->spans[i - 1];
+	if (span_reserve(s) < 0) {
+		e->spans_lost = true;
+		return NULL;
+	}
+
+	sp = &s->spans[s->nspans];
+	memset(sp, 0, sizeof(*sp));
+	sp->slot = slot;
+	sp->next = e->span;
+	sp->ok_ts = CORE_TS_UNKNOWN;
+	sp->c.first_seen = sp->c.last_seen = CORE_TS_UNKNOWN;
+	sp->c.first_failure = sp->c.last_success = CORE_TS_UNKNOWN;
+	e->span = (uint32_t)++s->nspans;
+	return sp;
+}
+
+static void ts_min(int64_t *a, int64_t b)
+{
+	if (b != CORE_TS_UNKNOWN && (*a == CORE_TS_UNKNOWN || b < *a))
+		*a = b;
+}
+
+static void ts_max(int64_t *a, int64_t b)
+{
+	if (b != CORE_TS_UNKNOWN && (*a == CORE_TS_UNKNOWN || b > *a))
+		*a = b;
+}
+
+/* Adds the counters of one span to a window's. */
+static void span_sum(struct incident_counters *c,
+		     const struct incident_counters *x)
+{
+	c->events += x->events;
+	c->login_failures += x->login_failures;
+	c->login_successes += x->login_successes;
+	c->windows_logons += x->windows_logons;
+	c->invalid_lines += x->invalid_lines;
+	c->invalid_failed += x->invalid_failed;
+	c->invalid_users = CORE_MAX(c->invalid_lines, c->invalid_failed);
+	c->pam_failures += x->pam_failures;
+	c->privileged += x->privileged;
+	c->requests += x->requests;
+	c->http_4xx += x->http_4xx;
+	c->http_5xx += x->http_5xx;
+	c->ids_alerts += x->ids_alerts;
+	ts_min(&c->first_seen, x->first_seen);
+	ts_max(&c->last_seen, x->last_seen);
+	ts_min(&c->first_failure, x->first_failure);
+	ts_max(&c->last_success, x->last_success);
+}
+
+/*
+ * Distinct figures are kept for the whole input only.  When the window
+ * holds all the entity did they are exact; otherwise the window can have
+ * seen no more names than it had attempts (or events, for sources), and
+ * the figure is that bound, marked as an estimate.
+ */
+static void window_distinct(const struct incident_counters *all,
+			    struct incident_counters *c)
+{
+	uint64_t tries = c->login_failures + c->login_successes +
+			 c->invalid_lines + c->pam_failures;
+
+	if (c->events == all->events) {
+		c->distinct_users = all->distinct_users;
+		c->distinct_sources = all->distinct_sources;
+		c->distinct_estimated = all->distinct_estimated;
+		return;
+	}
+	c->distinct_users = CORE_MIN(all->distinct_users, tries);
+	c->distinct_sources = CORE_MIN(all->distinct_sources, c->events);
+	c->distinct_estimated = c->distinct_users < all->distinct_users ||
+				c->distinct_sources < all->distinct_sources ||
+				all->distinct_estimated;
+}
+
+/*
+ * The login to name: the first in the window that came after failures
+ * (in its slot or before it in the window), else the first at all.
+ */
+static void window_ok(const struct incident_set *s,
+		      const struct incident_ent *e, int64_t lo, int64_t hi,
+		      int64_t first_failure, struct incident_ok *ok)
+{
+	const struct incident_span *best = NULL;
+	bool best_after = false;
+
+	for (uint32_t i = e->span; i; i = s->spans[i - 1].next) {
+		const struct incident_span *sp = &s->spans[i - 1];
+		bool after;
+
+		if ((sp->slot < lo || sp->slot > hi) &&
+		    sp->slot != SLOT_UNDATED)
+			continue;
+		if (!sp->ok_user.len)
+			continue;
+		after = sp->ok_after_failure ||
+			(first_failure != CORE_TS_UNKNOWN &&
+			 sp->ok_ts > first_failure);
+		if (!best || (after && !best_after) ||
+		    (after == best_after && sp->ok_ts < best->ok_ts)) {
+			best = sp;
+			best_after = after;
+		}
+	}
+	if (best) {
+		ok->user = best->ok_user;
+		ok->platform = best->ok_platform;
+	}
+}
+
+void incident_ent_window(const struct incident_set *s,
+			 const struct incident_ent *e, int64_t from,
+			 int64_t to, struct incident_counters *c,
+			 struct incident_ok *ok)
+{
+	struct incident_ok none = { CORE_STR_NULL, 0 };
+	int64_t lo, hi;
+
+	ok = ok ? ok : &none;
+	*ok = none;
+	if (from == CORE_TS_UNKNOWN || to == CORE_TS_UNKNOWN ||
+	    e->spans_lost) {
+		*c = e->c;
+		ok->user = core_str_make(e->ok_user, strlen(e->ok_user));
+		ok->platform = e->ok_platform;
+		return;
+	}
+
+	memset(c, 0, sizeof(*c));
+	c->first_seen = c->last_seen = CORE_TS_UNKNOWN;
+	c->first_failure = c->last_success = CORE_TS_UNKNOWN;
+	lo = slot_of(s, from) - 1;
+	hi = slot_of(s, to) + 1;
+	for (uint32_t i = e->span; i; i = s->spans[i - 1].next) {
+		const struct incident_span *sp = &s->spans[i - 1];
+
+		if ((sp->slot >= lo && sp->slot <= hi) ||
+		    sp->slot == SLOT_UNDATED)
+			span_sum(c, &sp->c);
+	}
+	window_distinct(&e->c, c);
+	window_ok(s, e, lo, hi, c->first_failure, ok);
 }
 
 /* User names every scanner tries: they never link two attackers. */
@@ -496,14 +700,46 @@ const struct incident_login *incident_login_before(
 	return best;
 }
 
+/* Counts o against e, whole and in the span of its time. */
+static struct incident_span *count_ent(struct incident_set *s,
+				       struct incident_ent *e,
+				       const struct observed *o)
+{
+	struct incident_span *sp = span_of(s, e, o->ts);
+
+	count(&e->c, o);
+	if (sp)
+		count(&sp->c, o);
+	return sp;
+}
+
+/* The span's login to name, kept as the entity's is (see below). */
+static void span_ok(struct incident_set *s, struct incident_span *sp,
+		    const struct observed *o)
+{
+	if (!sp || !o->success || !o->user.len)
+		return;
+	if (sp->ok_user.len &&
+	    (sp->ok_after_failure || !sp->c.login_failures))
+		return;
+	sp->ok_after_failure = sp->c.login_failures > 0;
+	sp->ok_platform = o->platform;
+	sp->ok_ts = o->ts;
+	sp->ok_user = incident_strdup(s, o->user.p,
+				      CORE_MIN(o->user.len,
+					       (size_t)INCIDENT_OK_USER - 1));
+}
+
 static void observe_source(struct incident_set *s, const struct observed *o)
 {
 	struct incident_ent *e = ent_get(s, INCIDENT_ENT_SOURCE_IP, o->ip);
+	struct incident_span *sp;
 	size_t n;
 
 	if (!e)
 		return;
-	count(&e->c, o);
+	sp = count_ent(s, e, o);
+	span_ok(s, sp, o);
 	add_user(s, e, o);
 	/*
 	 * A source that mostly fails and then gets in: it guessed.  One that
@@ -533,6 +769,7 @@ static void observe_source(struct incident_set *s, const struct observed *o)
 /* Counts ev against its source, users, host and user agent. */
 void incident_observe(struct incident_set *s, const struct core_event *ev)
 {
+	struct incident_span *sp;
 	struct incident_ent *e;
 	struct observed o;
 
@@ -545,21 +782,24 @@ void incident_observe(struct incident_set *s, const struct core_event *ev)
 	if (o.ip.len)
 		observe_source(s, &o);
 	if (o.user.len && (e = ent_get(s, INCIDENT_ENT_USER, o.user))) {
-		count(&e->c, &o);
+		count_ent(s, e, &o);
 		if (o.login || o.invalid)
 			add_source(s, e, &o);
 	}
 	if (o.target.len && !core_str_eq(o.target, o.user) &&
-	    (e = ent_get(s, INCIDENT_ENT_USER, o.target)))
+	    (e = ent_get(s, INCIDENT_ENT_USER, o.target))) {
 		seen(&e->c, o.ts);
+		if ((sp = span_of(s, e, o.ts)))
+			seen(&sp->c, o.ts);
+	}
 
 	if (o.host.len && (e = ent_get(s, INCIDENT_ENT_HOST, o.host))) {
-		count(&e->c, &o);
+		count_ent(s, e, &o);
 		add_user(s, e, &o);
 		add_source(s, e, &o);
 	}
 	if (o.ua.len && (e = ent_get(s, INCIDENT_ENT_USER_AGENT, o.ua))) {
-		count(&e->c, &o);
+		count_ent(s, e, &o);
 		add_source(s, e, &o);
 	}
 }

@@ -20,17 +20,43 @@ struct incident_distinct {
 	uint32_t n;			/* exact count while hashes is used */
 };
 
+/* Bytes kept of the account a source logged in as, with its NUL. */
+#define INCIDENT_OK_USER 48
+
 /* One observed entity: key, counters and distinct sets. */
 struct incident_ent {
 	uint64_t hash;
 	struct core_str value;		/* in the string arena */
 	uint8_t type;			/* enum incident_entity_type */
-	char ok_user[48];		/* who logged in (see entity.c) */
+	char ok_user[INCIDENT_OK_USER];	/* who logged in (see entity.c) */
 	bool ok_after_failure;
 	uint8_t ok_platform;		/* enum incident_platform of it */
 	struct incident_counters c;
 	struct incident_distinct users;
 	struct incident_distinct sources;
+	uint32_t span;			/* its latest span + 1, 0: none */
+	bool spans_lost;		/* a span did not fit: whole only */
+};
+
+/*
+ * What one entity did within one slot of time, gap_us wide: the figures
+ * an incident reads for its own span (see entity.c).  The distinct
+ * figures of c are not kept per slot.
+ */
+struct incident_span {
+	int64_t slot;			/* floor(ts / gap_us), or undated */
+	uint32_t next;			/* the entity's next span + 1 */
+	bool ok_after_failure;
+	uint8_t ok_platform;
+	struct core_str ok_user;	/* first login that worked, arena */
+	int64_t ok_ts;
+	struct incident_counters c;
+};
+
+/* A source's login that worked, as an incident's span sees it. */
+struct incident_ok {
+	struct core_str user;		/* len 0: none */
+	uint8_t platform;		/* enum incident_platform */
 };
 
 /* Open-addressing table of entities; slots hold index + 1, 0 is free. */
@@ -77,6 +103,8 @@ struct incident_set {
 	uint64_t alerts;
 	uint64_t alerts_overflow;
 	uint64_t events_attached;
+	struct incident_span *spans;	/* at most ents.max of them */
+	size_t nspans, spans_cap;
 	struct incident_login *logins;	/* at most INCIDENT_MAX_LOGINS */
 	size_t nlogins, logins_cap;
 	const char **srcs;		/* interned input names */
@@ -102,6 +130,15 @@ struct incident_ent *incident_ent_find(const struct incident_set *s,
 				       enum incident_entity_type t,
 				       struct core_str v);
 void incident_ent_free_all(struct incident_set *s);
+/*
+ * What e did between from and to (inclusive), widened to whole slots of
+ * gap_us: into *c, and the login that worked into *ok (may be NULL).
+ * Either bound CORE_TS_UNKNOWN, or spans lost, gives the whole input's.
+ */
+void incident_ent_window(const struct incident_set *s,
+			 const struct incident_ent *e, int64_t from,
+			 int64_t to, struct incident_counters *c,
+			 struct incident_ok *ok);
 /* The latest suspicious login as user on host at or before t, or NULL. */
 const struct incident_login *incident_login_before(
 	const struct incident_set *s, struct core_str user,

@@ -39,6 +39,7 @@ struct work {
 	size_t nmem;
 	const struct incident_alert *top;	/* strongest record */
 	const struct incident_ent *success;	/* source that got in */
+	struct incident_ent got_in;	/* ... as seen in the span: *success */
 	uint32_t tactic_mask;
 	size_t nrules;			/* distinct rules of the alerts */
 	bool escalated;			/* an escalation not also the access */
@@ -253,26 +254,41 @@ static size_t dedup(struct gathered *list, size_t n)
 	return o;
 }
 
-/* Fills counters from the events and notes the source that got in. */
+/*
+ * Fills counters from the events of the incident's own time (see
+ * incident_ent_window()) and notes the source that got in then.
+ */
 static void entity_counters(struct work *w, struct incident_entity *e)
 {
 	const struct incident_ent *o;
-	const struct incident_counters *c;
+	struct incident_counters c;
+	struct incident_ok ok;
 
 	if (e->type == INCIDENT_ENT_URL_PATTERN)
 		return;
 	o = incident_ent_find(w->s, e->type, e->value);
 	if (!o)
 		return;
+	incident_ent_window(w->s, o, w->inc->ts_first, w->inc->ts_last, &c,
+			    &ok);
 	e->observed = true;
-	e->c = o->c;
-	c = &o->c;
+	e->c = c;
 	if (e->type != INCIDENT_ENT_SOURCE_IP)
 		return;
-	if (c->login_successes > 0 && c->login_failures >= 3 &&
-	    c->last_success >= c->first_failure &&
-	    (!w->success || c->last_success > w->success->c.last_success))
-		w->success = o;
+	if (c.login_successes > 0 && c.login_failures >= 3 &&
+	    c.last_success >= c.first_failure &&
+	    (!w->success || c.last_success > w->success->c.last_success)) {
+		size_t n = CORE_MIN(ok.user.len, sizeof(w->got_in.ok_user) - 1);
+
+		memset(&w->got_in, 0, sizeof(w->got_in));
+		w->got_in.type = (uint8_t)e->type;
+		w->got_in.value = o->value;
+		w->got_in.c = c;
+		w->got_in.ok_platform = ok.platform;
+		if (n)
+			memcpy(w->got_in.ok_user, ok.user.p, n);
+		w->success = &w->got_in;
+	}
 }
 
 static int entities_of(struct work *w, struct incident_entity **out,

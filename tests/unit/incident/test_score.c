@@ -340,6 +340,101 @@ static void test_familiar_source(void **state)
 	}
 }
 
+/*
+ * An incident reads its entities' activity over its own time, widened
+ * by the grouping gap (an hour, in whole hours: docs/scoring.md): a
+ * login by the scanning address far from the scan neither adds the
+ * success bonus nor names an account, nor is told in the story.
+ */
+static void test_login_outside_span(void **state)
+{
+	static const struct {
+		int64_t offset;		/* of the logins from the scan */
+		bool joins;
+		const char *why;
+	} rows[] = {
+		{ 5 * 365 * 24 * 3600 * SEC, false, "five years later" },
+		{ -5 * 365 * 24 * 3600 * SEC, false, "five years before" },
+		{ 24 * 3600 * SEC, false, "a day later" },
+		{ 3 * 3600 * SEC, false, "three hours later" },
+		{ 30 * 60 * SEC, true, "half an hour later" },
+		{ -45 * 60 * SEC, true, "three quarters of an hour before" },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		struct incident_set *s = incident_set_new();
+		struct synth x = { &rule_web, T0, 1, "198.51.100.9", NULL,
+				   NULL, NULL, NULL, NULL, 1 };
+		int64_t t = T0 + rows[r].offset;
+		const struct incident *inc;
+		bool told;
+
+		synth_observe(s, T0, "http_request", NULL, "198.51.100.9",
+			      NULL, NULL);
+		synth_observe(s, T0 + SEC, "http_request", NULL,
+			      "198.51.100.9", NULL, NULL);
+		for (int i = 0; i < 3; i++)
+			synth_observe(s, t + i * SEC, "ssh_login", "failure",
+				      "198.51.100.9", "alice", "web1");
+		synth_observe(s, t + 5 * SEC, "ssh_login", "success",
+			      "198.51.100.9", "alice", "web1");
+		assert_int_equal(synth_add(s, &x), 0);
+		assert_int_equal(incident_build(s), 0);
+		assert_int_equal(incident_set_count(s), 1);
+
+		inc = incident_set_get(s, 0);
+		told = strstr(inc->explanation.p, "failed 3 SSH logins") &&
+		       strstr(inc->explanation.p, "Reset the password of "
+			      "alice");
+		if ((inc->parts.success == 20) != rows[r].joins ||
+		    (strstr(inc->title.p, "logged in as alice") != NULL) !=
+		    rows[r].joins || told != rows[r].joins ||
+		    !strstr(inc->explanation.p, "sent 2 web requests"))
+			fail_msg("row %zu (%s): %s\n%s", r, rows[r].why,
+				 inc->title.p, inc->explanation.p);
+		incident_set_free(s);
+	}
+}
+
+/*
+ * The figures shown are those of the incident's time: failures a week
+ * before a brute force are not its failures, nor its events.
+ */
+static void test_counters_of_span(void **state)
+{
+	struct incident_set *s = incident_set_new();
+	struct synth x = { &rule_brute, T0, 5, "192.0.2.7", NULL, NULL, "h",
+			   NULL, NULL, 1 };
+	const struct incident *inc;
+	const struct incident_entity *e = NULL;
+
+	(void)state;
+	for (int i = 0; i < 20; i++)
+		synth_observe(s, T0 - 7 * 24 * 3600 * SEC + i * SEC,
+			      "ssh_login", "failure", "192.0.2.7", "root", "h");
+	for (int i = 0; i < 5; i++)
+		synth_observe(s, T0 + i * SEC, "ssh_login", "failure",
+			      "192.0.2.7", "root", "h");
+	assert_int_equal(synth_add(s, &x), 0);
+	assert_int_equal(incident_build(s), 0);
+
+	inc = incident_set_get(s, 0);
+	for (size_t i = 0; i < inc->nentities; i++)
+		if (inc->entities[i].type == INCIDENT_ENT_SOURCE_IP)
+			e = &inc->entities[i];
+	assert_non_null(e);
+	assert_int_equal(e->c.login_failures, 5);
+	assert_int_equal(e->c.events, 5);
+	assert_int_equal(e->c.distinct_users, 1);
+	assert_non_null(strstr(inc->explanation.p, "failed 5 SSH logins"));
+	/* The whole input's figures stay what incident_observe() counted. */
+	assert_int_equal(incident_set_counters(s, INCIDENT_ENT_SOURCE_IP,
+					       synth_str("192.0.2.7"))
+			 ->login_failures, 25);
+	incident_set_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +446,8 @@ int main(void)
 		cmocka_unit_test(test_scores_bounded_and_sorted),
 		cmocka_unit_test(test_severity_names),
 		cmocka_unit_test(test_familiar_source),
+		cmocka_unit_test(test_login_outside_span),
+		cmocka_unit_test(test_counters_of_span),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
