@@ -649,10 +649,13 @@ static void evtx_warn(struct analyze *a, const struct core_error *err,
 }
 
 /*
- * An EVTX file, record by record.  line is the record's EventRecordID,
- * so messages and evidence cite what Windows tools show.
+ * An EVTX file, record by record: path read by offset, or, when in is
+ * not NULL, the image that reader holds (a pipe), read in order.  line
+ * is the record's EventRecordID, so messages and evidence cite what
+ * Windows tools show.
  */
-static void read_evtx(struct analyze *a, const char *path)
+static void read_evtx(struct analyze *a, const char *path,
+		      struct input_reader *in)
 {
 	struct core_error err = { 0 };
 	struct input_evtx *r;
@@ -661,7 +664,8 @@ static void read_evtx(struct analyze *a, const char *path)
 	uint64_t shown = 0, seen[DAMAGE__COUNT] = { 0 };
 	int rc;
 
-	rc = input_evtx_open(path, &r, &err);
+	rc = in ? input_evtx_open_stream(in, &r, &err) :
+		  input_evtx_open(path, &r, &err);
 	d = rc == 0 ? parse_evtx_new() : NULL;
 	if (rc != 0 || d == NULL) {
 		if (rc == 0)
@@ -816,9 +820,10 @@ static void read_input(struct analyze *a, const char *path)
 	char msg[1024];
 	int rc;
 
-	if (a->input_format == CORE_FMT_EVTX ||
-	    (a->input_format == CORE_FMT_AUTO && is_evtx(path))) {
-		read_evtx(a, path);
+	/* A file is read by offset; a pipe or gzip stream in order, below. */
+	if (strcmp(path, "-") != 0 && (a->input_format == CORE_FMT_EVTX ||
+	    (a->input_format == CORE_FMT_AUTO && is_evtx(path)))) {
+		read_evtx(a, path, NULL);
 		return;
 	}
 	/*
@@ -828,9 +833,17 @@ static void read_input(struct analyze *a, const char *path)
 	 */
 	oflags = a->input_format != CORE_FMT_AUTO ? INPUT_O_ANY :
 		 INPUT_O_BINARY_OK;
+	if (a->input_format == CORE_FMT_AUTO ||
+	    a->input_format == CORE_FMT_EVTX)
+		oflags |= INPUT_O_EVTX;
 	rc = input_open(path, oflags, &r, &err);
 	if (rc != 0) {
 		open_failed(a, &err);
+		return;
+	}
+	if (input_is_evtx(r) || a->input_format == CORE_FMT_EVTX) {
+		read_evtx(a, path, r);
+		input_close(r);
 		return;
 	}
 	fmt = a->input_format != CORE_FMT_AUTO ? (enum core_format)

@@ -28,11 +28,15 @@
  * with the record it fell in and how many of the chunk's were lost.
  * One chunk is held at a time (read with pread, or pointed at when the
  * image is in memory), so memory stays at 64 KiB whatever the file size.
+ * Chunks are read in file order, so a pipe (standard input, a gzip
+ * stream) reads the same way, each block as it comes, through the input
+ * reader; its size is known only at its end.
  *
  * Workload: a few hundred thousand records per second pass through here;
  * the work per record is a few bounds checks, per chunk two CRC32s.
  */
 #include "input/evtx.h"
+#include "input/input.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,8 +54,9 @@
 
 struct input_evtx {
 	char name[4096];
-	int fd;			/* -1 for an image in memory */
+	int fd;			/* -1 for an image in memory or a stream */
 	const uint8_t *mem;
+	struct input_reader *in;	/* a stream, not owned; else NULL */
 	uint64_t size;
 	uint64_t next_chunk_at;	/* file offset of the next chunk */
 	uint64_t chunk_no;	/* of the chunk held; UINT64_MAX: none */
@@ -120,6 +125,18 @@ static int header_check(struct input_evtx *r, const uint8_t *hdr, size_t n,
 	return 0;
 }
 
+/* n bytes of the stream, fewer at its end; a read error names the file. */
+static int stream_read(struct input_evtx *r, uint8_t *buf, size_t n,
+		       size_t *got, struct core_error *err)
+{
+	struct core_error e = { 0 };
+
+	if (input_read(r->in, buf, n, got, &e) == 0)
+		return 0;
+	return core_fail(err, CORE_E_IO, r->name, 0, "cannot read: %s",
+			 e.msg);
+}
+
 static int open_common(struct input_evtx *r, const char *name,
 		       struct core_error *err)
 {
@@ -128,7 +145,16 @@ static int open_common(struct input_evtx *r, const char *name,
 
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->chunk_no = UINT64_MAX;
-	if (r->mem) {
+	if (r->in) {
+		/* The whole 4 KiB header block: chunks start after it. */
+		int rc = stream_read(r, r->buf, FILE_HEADER, &n, err);
+
+		if (rc != 0)
+			return rc;
+		r->size = n;
+		n = CORE_MIN(n, sizeof(hdr));
+		memcpy(hdr, r->buf, n);
+	} else if (r->mem) {
 		n = (size_t)CORE_MIN(r->size, (uint64_t)sizeof(hdr));
 		memcpy(hdr, r->mem, n);
 	} else {
@@ -170,6 +196,30 @@ int input_evtx_open(const char *path, struct input_evtx **out,
 	}
 	r->size = (uint64_t)st.st_size;
 	rc = open_common(r, path, err);
+	if (rc != 0) {
+		input_evtx_close(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+int input_evtx_open_stream(struct input_reader *in, struct input_evtx **out,
+			   struct core_error *err)
+{
+	struct input_evtx *r;
+	int rc;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->buf = malloc(INPUT_EVTX_CHUNK))) {
+		free(r);
+		return core_fail(err, CORE_E_NOMEM, input_name(in), 0,
+				 "out of memory");
+	}
+	r->fd = -1;
+	r->in = in;
+	rc = open_common(r, input_name(in), err);
 	if (rc != 0) {
 		input_evtx_close(r);
 		return rc;
@@ -230,6 +280,15 @@ static int chunk_read(struct input_evtx *r, struct core_error *err)
 	size_t n;
 	ssize_t got;
 
+	if (r->in) {
+		/* A short header block leaves the stream at its end. */
+		if (at > r->size || stream_read(r, r->buf, INPUT_EVTX_CHUNK,
+						&n, err) != 0) {
+			r->chunk = NULL;
+			return at > r->size ? 0 : CORE_E_IO;
+		}
+		r->size = at + n;
+	}
 	if (at >= r->size)
 		return 0;
 	n = (size_t)CORE_MIN(r->size - at, (uint64_t)INPUT_EVTX_CHUNK);
@@ -240,6 +299,10 @@ static int chunk_read(struct input_evtx *r, struct core_error *err)
 	r->chunk = NULL;
 	if (r->mem) {
 		r->chunk = r->mem + at;
+		return 1;
+	}
+	if (r->in) {
+		r->chunk = r->buf;
 		return 1;
 	}
 	got = pread(r->fd, r->buf, n, (off_t)at);

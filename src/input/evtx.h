@@ -47,6 +47,15 @@ bool input_evtx_magic(const void *p, size_t n);
  */
 int input_evtx_open(const char *path, struct input_evtx **out,
 		    struct core_error *err);
+/*
+ * Reads the EVTX image an input reader holds (standard input, a gzip
+ * stream: input_open() with INPUT_O_EVTX), chunk after chunk as it
+ * comes; in is not owned and must outlive the reader.  Fails as
+ * input_evtx_open() does; input_evtx_size() grows as the stream is read.
+ */
+struct input_reader;
+int input_evtx_open_stream(struct input_reader *in, struct input_evtx **out,
+			   struct core_error *err);
 /* Also reads an EVTX image held in memory (fuzzing, tests); not copied. */
 int input_evtx_open_mem(const char *name, const void *p, size_t n,
 			struct input_evtx **out, struct core_error *err);

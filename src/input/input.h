@@ -45,6 +45,11 @@ enum {
 	 * records it finds (input_peek()).
 	 */
 	INPUT_O_BINARY_OK = 1 << 1,
+	/*
+	 * Open a Windows event log (EVTX) for input_evtx_open_stream(),
+	 * before any other check: input_is_evtx() says it is one.
+	 */
+	INPUT_O_EVTX = 1 << 2,
 };
 
 int input_open(const char *path, unsigned oflags, struct input_reader **out,
@@ -65,6 +70,17 @@ int input_next(struct input_reader *r, struct core_str *rec,
  * Valid until the first input_next().  Returns how many were found.
  */
 size_t input_peek(struct input_reader *r, struct core_str *lines, size_t max);
+
+/*
+ * Up to n bytes of the input as they come (decompressed), from where the
+ * reader stands, for a binary format read in order (EVTX on a pipe); not
+ * to be mixed with input_next().  *got is less than n only at the end.
+ * Returns 0, or a negative CORE_E_... on a read error or a damaged gzip
+ * stream (after *got bytes).
+ */
+int input_read(struct input_reader *r, void *buf, size_t n, size_t *got,
+	       struct core_error *err);
+bool input_is_evtx(const struct input_reader *r);	/* INPUT_O_EVTX */
 
 const char *input_name(const struct input_reader *r);
 /* Why the data looked binary (INPUT_O_BINARY_OK), or NULL: text. */

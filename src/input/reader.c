@@ -51,6 +51,7 @@ struct input_reader {
 	int pending;		/* error to report once the buffer is empty */
 	char pending_msg[256];
 	const char *binary;	/* INPUT_O_BINARY_OK: why it looks binary */
+	bool evtx;		/* INPUT_O_EVTX: an EVTX image */
 };
 
 /* Reads more into the buffer; sets eof and a pending error as needed. */
@@ -100,7 +101,7 @@ static const struct {
 	{ "\x28\xb5\x2f\xfd", 4,
 	  "zstd-compressed data: not read; decompress it first" },
 	{ "ElfFile\0", 8,
-	  "Windows event log (EVTX): not read by this version" },
+	  "a Windows event log (EVTX), not a text log" },
 	{ "\x7f" "ELF", 4, "an executable (ELF), not a log" },
 	{ "\x89PNG\r\n\x1a\n", 8, "a PNG image, not a log" },
 	{ "\xff\xd8\xff", 3, "a JPEG image, not a log" },
@@ -354,6 +355,12 @@ int input_open(const char *path, unsigned oflags, struct input_reader **out,
 
 	head = (const unsigned char *)r->buf;
 	nhead = CORE_MIN(r->end, (size_t)SNIFF_BYTES);
+	if ((oflags & INPUT_O_EVTX) && nhead >= 8 &&
+	    memcmp(head, "ElfFile\0", 8) == 0) {
+		r->evtx = true;
+		*out = r;
+		return 0;
+	}
 	if (!(oflags & INPUT_O_ANY) &&
 	    signature_kind(head, nhead, name, why, sizeof(why))) {
 		input_close(r);
@@ -654,6 +661,34 @@ size_t input_peek(struct input_reader *r, struct core_str *lines, size_t max)
 const char *input_name(const struct input_reader *r)
 {
 	return r->name;
+}
+
+int input_read(struct input_reader *r, void *buf, size_t n, size_t *got,
+	       struct core_error *err)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		size_t k = CORE_MIN(r->end - r->start, n - done);
+
+		if (k == 0) {
+			if (r->eof)
+				break;
+			fill(r);
+			continue;
+		}
+		memcpy((char *)buf + done, r->buf + r->start, k);
+		r->start += k;
+		r->consumed += k;
+		done += k;
+	}
+	*got = done;
+	return done < n ? at_end(r, err) : 0;
+}
+
+bool input_is_evtx(const struct input_reader *r)
+{
+	return r->evtx;
 }
 
 const char *input_binary(const struct input_reader *r)

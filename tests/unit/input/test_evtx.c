@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 #include <cmocka.h>
 
 #include "input/evtx.h"
+#include "input/input.h"
 #include "../../fuzz/evtx_fixture.h"
 
 static struct fx fx;
@@ -297,6 +299,87 @@ static void test_file(void **state)
 	assert_int_equal(input_evtx_open(path, &r, NULL), CORE_E_IO);
 }
 
+/* Writes the first n bytes of the image to path, gzip-compressed or not. */
+static void write_image(const char *path, size_t n, bool gz)
+{
+	if (gz) {
+		gzFile g = gzopen(path, "wb");
+
+		assert_non_null(g);
+		assert_int_equal(gzwrite(g, fx.img, (unsigned)n), (int)n);
+		gzclose(g);
+	} else {
+		FILE *f = fopen(path, "wb");
+
+		assert_non_null(f);
+		assert_int_equal(fwrite(fx.img, 1, n, f), n);
+		fclose(f);
+	}
+}
+
+/*
+ * The image an input reader holds (a pipe, a gzip stream) reads as the
+ * file does: the same records, the same cut reported, chunk by chunk.
+ */
+static void test_stream(void **state)
+{
+	static const struct {
+		size_t cut;		/* bytes kept; 0: all */
+		bool gz;
+		unsigned records;
+		const char *msg;	/* of the last error, or NULL */
+		const char *why;
+	} cases[] = {
+		{ 0, false, 5, NULL, "a whole image, plain" },
+		{ 0, true, 5, NULL, "a whole image, gzip-compressed" },
+		{ 4096 + FX_CHUNK + 300, false, 3, "chunk 1: file is cut short "
+		  "300 bytes into the chunk, inside its header",
+		  "cut inside the second chunk's header" },
+		{ 3000, true, 0, "cut short inside its 4096-byte header "
+		  "(3000 bytes)", "cut inside the file header" },
+	};
+	char path[] = "/tmp/vigil-test-evtx-XXXXXX";
+	struct input_reader *in;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(cases); i++) {
+		size_t n = build();
+		struct input_evtx *r;
+		struct input_evtx_record rec;
+		struct core_error err = { 0 }, last = { 0 };
+		unsigned cnt = 0;
+		int rc;
+
+		write_image(path, cases[i].cut ? cases[i].cut : n, cases[i].gz);
+		assert_int_equal(input_open(path, INPUT_O_EVTX, &in, &err), 0);
+		assert_true(input_is_evtx(in));
+		assert_int_equal(input_evtx_open_stream(in, &r, &err), 0);
+		while ((rc = input_evtx_next(r, &rec, &err)) != 0) {
+			if (rc < 0) {
+				last = err;
+				continue;
+			}
+			assert_true(rec.off + rec.len <= rec.chunk_len);
+			cnt++;
+		}
+		if (cnt != cases[i].records)
+			fail_msg("%s: %u records", cases[i].why, cnt);
+		if (cases[i].msg ? !strstr(last.msg, cases[i].msg) :
+		    last.msg[0] != '\0')
+			fail_msg("%s: '%s'", cases[i].why, last.msg);
+		if (!cases[i].cut)
+			assert_int_equal(input_evtx_size(r), n);
+		input_evtx_close(r);
+		input_close(in);
+	}
+	/* Without the flag the reader still refuses it, as before. */
+	assert_int_equal(input_open(path, 0, &in, NULL), CORE_E_UNSUPPORTED);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_record_header),
 		cmocka_unit_test(test_not_evtx),
 		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_stream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
