@@ -15,6 +15,26 @@ for opt in --input-format --format --rules --top --min-severity --evidence \
 		"$SRCDIR/docs/vigil.1"
 done
 
+# The input formats analyze --help lists, the man page and the README
+# list too; all three give the default year as the code takes it.
+fmts=$(sed -n '/--input-format FMT/,/--year/p' <<<"$out" | sed '1s/.*://' |
+	grep -v -- --year | tr ',' ' ')
+check "analyze --help lists input formats" [ "$(wc -w <<<"$fmts")" -ge 8 ]
+man_f=$(sed -n '/^\.BR \\-F/,/^\.TP/p' "$SRCDIR/docs/vigil.1")
+readme_f=$(grep -- '--input-format [a-z|]*' "$SRCDIR/README.md")
+for f in $fmts; do
+	check "man page lists input format $f" grep -qF "\\fB$f\\fR" \
+		<<<"$man_f"
+	check "README lists input format $f" grep -qE "[ |\`]$f[|\`]" \
+		<<<"$readme_f"
+done
+check "analyze --help: default year from the modification time" \
+	grep -q "modification" <<<"$(sed -n '/--year/,/--tz/p' <<<"$out")"
+check "man page: default year from the modification time" \
+	grep -q "year of the file's modification time" "$SRCDIR/docs/vigil.1"
+check "README: default year from when the file was last written" \
+	grep -q "takes the year the file was last" "$SRCDIR/README.md"
+
 "$VIGIL" version | grep -q '^vigil [0-9]'
 check "version prints" [ $? -eq 0 ]
 
