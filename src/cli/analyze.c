@@ -36,6 +36,7 @@
 #define PROGRESS_AFTER_US 1000000
 #define PROGRESS_EVERY_US 250000
 #define HALF_YEAR_US (183LL * 86400 * 1000000)
+#define INPUT_FORMATS "syslog, journal, access, errorlog, eve, json, evtx, raw"
 
 enum damage {
 	DAMAGE_TRUNCATED,
@@ -118,8 +119,8 @@ static void print_help(FILE *out)
 "      --no-default-rules  load only the --rules directories\n"
 "      --no-prefilter      test every rule on every event (no literal\n"
 "                          prefilter; slower, same alerts)\n"
-"      --threads N         match rules in N threads (default 1; the\n"
-"                          report is the same for any N)\n"
+"      --threads N         match rules in N threads, 1 to 256 (default\n"
+"                          1; the report is the same for any N)\n"
 "output:\n"
 "  -f, --format FMT        text (default), json or md; an input format\n"
 "                          name (syslog, journal, access, eve, raw) is\n"
@@ -233,6 +234,20 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
+/*
+ * The option getopt stopped at, as typed: a long one whole, a short one
+ * by the letter it did not know ("-x" of "-qx").
+ */
+static const char *bad_option(const char *arg)
+{
+	static char buf[3];
+
+	if (optopt == 0 || strncmp(arg, "--", 2) == 0)
+		return arg;
+	snprintf(buf, sizeof(buf), "-%c", optopt);
+	return buf;
+}
+
 /* Returns the index of the first input argument, or -(exit status). */
 static int parse_args(struct analyze *a, int argc, char **argv)
 {
@@ -267,21 +282,25 @@ static int parse_args(struct analyze *a, int argc, char **argv)
 	int color = -1, top = -1, c, f;
 	unsigned u;
 
+	/* getopt says nothing itself: one message per mistake, below. */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "F:f:r:o:n:s:e:qvh", longopts,
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":F:f:r:o:n:s:e:qvh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			f = core_format_lookup(optarg);
 			if (f <= CORE_FMT_AUTO)
-				return -usage_error("unknown input format '%s'",
+				return -usage_error("unknown input format "
+						    "'%s' (" INPUT_FORMATS ")",
 						    optarg);
 			a->input_format = f;
 			break;
 		case 'f':
 			if (set_format(a, optarg) != 0)
-				return -usage_error("unknown format '%s'",
-						    optarg);
+				return -usage_error("unknown format '%s' "
+						    "(text, json, md, or an "
+						    "input format)", optarg);
 			break;
 		case 'r':
 			if (a->nrule_dirs == MAX_RULE_DIRS)
@@ -297,8 +316,9 @@ static int parse_args(struct analyze *a, int argc, char **argv)
 		case OPT_THREADS:
 			if (parse_uint(optarg, 256, &a->threads) != 0 ||
 			    a->threads == 0)
-				return -usage_error("bad --threads '%s'",
-						    optarg);
+				return -usage_error("bad --threads '%s' (a "
+						    "number of threads, 1 to "
+						    "256)", optarg);
 			break;
 		case 'o':
 			a->output = optarg;
@@ -308,17 +328,22 @@ static int parse_args(struct analyze *a, int argc, char **argv)
 			break;
 		case 'n':
 			if (parse_uint(optarg, 1000000, &u) != 0)
-				return -usage_error("bad --top '%s'", optarg);
+				return -usage_error("bad --top '%s' (a number, "
+						    "0 to 1000000; 0 shows "
+						    "all)", optarg);
 			top = (int)u;
 			break;
 		case 's':
 			if (parse_level(optarg, &a->report.min_severity) != 0)
-				return -usage_error("unknown severity '%s'",
+				return -usage_error("unknown severity '%s' "
+						    "(informational, low, "
+						    "medium, high, critical)",
 						    optarg);
 			break;
 		case 'e':
 			if (parse_uint(optarg, 1000, &a->report.evidence) != 0)
-				return -usage_error("bad --evidence '%s'",
+				return -usage_error("bad --evidence '%s' (a "
+						    "number, 0 to 1000)",
 						    optarg);
 			break;
 		case OPT_COLOR:
@@ -327,11 +352,13 @@ static int parse_args(struct analyze *a, int argc, char **argv)
 			else if (strcmp(optarg, "never") == 0)
 				color = 0;
 			else if (strcmp(optarg, "auto") != 0)
-				return -usage_error("bad --color '%s'", optarg);
+				return -usage_error("bad --color '%s' (auto, "
+						    "always, never)", optarg);
 			break;
 		case OPT_YEAR:
 			if (parse_uint(optarg, 9999, &u) != 0 || u < 1970)
-				return -usage_error("bad --year '%s'", optarg);
+				return -usage_error("bad --year '%s' (1970 to "
+						    "9999)", optarg);
 			a->pctx.default_year = (int)u;
 			break;
 		case OPT_TZ:
@@ -341,8 +368,8 @@ static int parse_args(struct analyze *a, int argc, char **argv)
 			break;
 		case OPT_BASELINE:
 			if (a->nbaselines == MAX_RULE_DIRS)
-				return usage_error("too many --baseline: %s",
-						   optarg);
+				return -usage_error("too many --baseline: %s",
+						    optarg);
 			a->baselines[a->nbaselines++] = optarg;
 			break;
 		case OPT_ASTATE:
@@ -361,8 +388,12 @@ static int parse_args(struct analyze *a, int argc, char **argv)
 		case 'h':
 			print_help(stdout);
 			return -0x100;
+		case ':':
+			return -usage_error("%s needs a value",
+					    argv[optind - 1]);
 		default:
-			return -usage_error("%s", "unknown option");
+			return -usage_error("unknown option '%s'",
+					    bad_option(argv[optind - 1]));
 		}
 	}
 	if (optind >= argc)

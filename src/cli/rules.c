@@ -19,9 +19,12 @@
 #include "cli/cli.h"
 #include "cli/report.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "input/evtx.h"
 #include "input/input.h"
@@ -90,6 +93,23 @@ static void rules_usage(FILE *out)
 }
 
 /* What matching will cost: the prefilter's reach and the JIT's. */
+/*
+ * Why path gave no rules: the system's reason when it cannot be read
+ * (missing, no permission), else what the loader returned.
+ */
+static const char *load_reason(const char *path, int rc)
+{
+	struct stat st;
+
+	if (rc != CORE_E_IO)
+		return core_strerror(rc);
+	if (stat(path, &st) != 0)
+		return strerror(errno);
+	if (access(path, S_ISDIR(st.st_mode) ? R_OK | X_OK : R_OK) != 0)
+		return strerror(errno);
+	return core_strerror(rc);
+}
+
 static void print_stats(const struct detect_ruleset *rs)
 {
 	struct detect_stats st;
@@ -150,9 +170,11 @@ static int rules_check(int argc, char **argv)
 		return 2;
 	detect_ruleset_set_warn(rs, on_warn, &c);
 	for (; i < argc; i++) {
-		if (detect_ruleset_load(rs, argv[i], on_refuse, &c) < 0) {
-			fprintf(stderr, "vigil: %s: cannot read rules\n",
-				argv[i]);
+		int rc = detect_ruleset_load(rs, argv[i], on_refuse, &c);
+
+		if (rc < 0) {
+			fprintf(stderr, "vigil: %s: cannot read rules: %s\n",
+				argv[i], load_reason(argv[i], rc));
 			bad = 1;
 		} else {
 			nread++;
@@ -486,9 +508,12 @@ static int rules_test(int argc, char **argv)
 		goto out;
 	c.quiet = ta.many;	/* whole rule sets: refusals are for check */
 	for (int k = 0; k < ta.nrules; k++) {
-		if (detect_ruleset_load(t.rs, ta.rules[k], on_refuse, &c) < 0) {
-			fprintf(stderr, "vigil: %s: cannot read rules\n",
-				ta.rules[k]);
+		int got = detect_ruleset_load(t.rs, ta.rules[k], on_refuse,
+					      &c);
+
+		if (got < 0) {
+			fprintf(stderr, "vigil: %s: cannot read rules: %s\n",
+				ta.rules[k], load_reason(ta.rules[k], got));
 			goto out;
 		}
 	}

@@ -49,6 +49,36 @@ check "unknown --format is a usage error" [ $? -eq 2 ]
 "$VIGIL" analyze --tz +25:00 x >/dev/null 2>&1
 check "bad --tz is a usage error" [ $? -eq 2 ]
 
+# One message per mistake, saying what would be right.
+usage_msg() {	# usage_msg "ARGS" PATTERN: exit 2, one line matching it
+	local err rc
+	# shellcheck disable=SC2086
+	err=$("$VIGIL" analyze $1 2>&1 >/dev/null); rc=$?
+	[ $rc -eq 2 ] && grep -q -- "$2" <<<"$err" &&
+		[ "$(grep -vc -- '--help lists the options' <<<"$err")" -eq 1 ] ||
+		{ echo "--- analyze $1 (rc=$rc):"; echo "$err"; return 1; }
+}
+check "--threads without a value: one message" \
+	usage_msg "--threads" "analyze: --threads needs a value"
+check "-n without a value: one message" \
+	usage_msg "-n" "analyze: -n needs a value"
+check "an unknown option is named" \
+	usage_msg "--bogus x" "unknown option '--bogus'"
+check "an unknown short option is named" usage_msg "-qx x" "unknown option '-x'"
+check "--threads 1000: the valid range is said" \
+	usage_msg "--threads 1000 x" "bad --threads '1000' (.*1 to 256)"
+check "--min-severity severe: the levels are listed" \
+	usage_msg "--min-severity severe x" \
+	"'severe' (informational, low, medium, high, critical)"
+check "-F unknown: the formats are listed" \
+	usage_msg "-F foo x" "'foo' (syslog, journal, .*evtx, raw)"
+check "--year out of range: the range is said" \
+	usage_msg "--year 1800 x" "'1800' (1970 to 9999)"
+err=$("$VIGIL" rules check "$T/no-such-rules" 2>&1 >/dev/null)
+check "rules check names why the rules cannot be read" \
+	grep -q "no-such-rules: cannot read rules: No such file or directory" \
+	<<<"$err"
+
 err=$("$VIGIL" analyze "$T/missing.log" 2>&1 >/dev/null); rc=$?
 check "only a missing input: exit 1" [ $rc -eq 1 ]
 check "missing input is named" grep -q "missing.log" <<<"$err"
