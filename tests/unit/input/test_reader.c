@@ -257,13 +257,13 @@ static void test_binary_ok(void **state)
 		int rc;			/* of input_open with BINARY_OK */
 		const char *msg;	/* in err.msg, or input_binary() */
 	} rows[] = {
-		{ "elf", "\x7f" "ELF\2\1\1\0\0\0", 12, CORE_E_UNSUPPORTED,
+		{ "elf", "\x7f" "ELF\2\1\1\0\0\0", 10, CORE_E_UNSUPPORTED,
 		  "executable (ELF)" },
 		{ "x.png", "\x89PNG\r\n\x1a\n\0\0", 10, CORE_E_UNSUPPORTED,
 		  "PNG image" },
 		{ "system.journal", "LPKSHHRH\0\0\0\0", 12,
 		  CORE_E_UNSUPPORTED, "journalctl -o json --file " },
-		{ "x.db", "SQLite format 3\0\0", 18, CORE_E_UNSUPPORTED,
+		{ "x.db", "SQLite format 3\0\0", 17, CORE_E_UNSUPPORTED,
 		  "SQLite database" },
 		{ "junk.log", NULL, 0, 0, "binary data" },
 	};
