@@ -587,4 +587,23 @@ check "rules test: a value's line break does not start a line" \
 check "rules test: the value is shown escaped" grep -qF \
 	'CommandLine: p -enc x\x0aforged.log:9: hit [critical] Forged\x1b[2J' \
 	"$T/inject.out"
+
+# The taxonomy's webserver names that an access log line does not carry
+# (cs-host, s-ip ...) load, and read a JSON record's own fields: the Host
+# header of a Zeek HTTP record, the server's address as destination.ip.
+cat >"$T/host.yml" <<'EOF'
+title: Host header
+logsource: {category: webserver}
+detection:
+  s: {cs-host|endswith: '.evil.example', s-ip: 10.0.0.1}
+  condition: s
+EOF
+printf '%s\n' '{"ts":1709287200,"_path":"http","host":"a.evil.example","uri":"/","method":"GET","id.orig_h":"203.0.113.5","id.resp_h":"10.0.0.1"}' \
+	'{"ts":1709287201,"_path":"http","host":"a.good.example","uri":"/","method":"GET","id.orig_h":"203.0.113.5","id.resp_h":"10.0.0.1"}' \
+	>"$T/http.json"
+"$VIGIL" rules check --strict "$T/host.yml" >"$T/host.chk" 2>&1
+check "webserver: cs-host and s-ip load" [ $? -eq 0 ]
+"$VIGIL" rules test "$T/host.yml" "$T/http.json" >"$T/host.out" 2>&1
+check "webserver: cs-host reads the Host header" grep -q "^hits: 1$" \
+	"$T/host.out"
 finish
