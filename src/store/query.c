@@ -497,6 +497,17 @@ static size_t match_entities(struct store *st, const struct store_query *q,
 	return n;
 }
 
+/*
+ * The incidents of entity ?1: those that list it among their entities,
+ * and those whose alert records name it.  An incident stores only its
+ * strongest entities (INCIDENT_MAX_SHOWN_ENTITIES), so a user behind a
+ * brute force from hundreds of addresses is named by its alerts alone.
+ */
+#define ENT_INCIDENT_IDS(e) "SELECT ie.incident_id FROM incident_entities " \
+	"ie WHERE ie.entity_id = " e " UNION SELECT a.incident_id FROM " \
+	"alerts a JOIN alert_entities y ON y.alert_id = a.id WHERE " \
+	"y.entity_id = " e " AND a.incident_id > 0"
+
 static const char q_ent_head[] = "SELECT e.type, e.value, "
 	"(SELECT count(*) FROM entity_counters c WHERE c.entity_id = e.id), "
 	"(SELECT min(v) FROM (SELECT first_seen AS v FROM entity_counters "
@@ -508,8 +519,7 @@ static const char q_ent_head[] = "SELECT e.type, e.value, "
 	"  SELECT a.ts_last FROM alerts a JOIN alert_entities y ON "
 	"  y.alert_id = a.id WHERE y.entity_id = e.id)), "
 	"(SELECT count(*) FROM alert_entities y WHERE y.entity_id = e.id), "
-	"(SELECT count(*) FROM incident_entities ie WHERE "
-	"  ie.entity_id = e.id) "
+	"(SELECT count(*) FROM (" ENT_INCIDENT_IDS("e.id") ")) "
 	"FROM entities e WHERE e.id = ?1";
 
 static const char q_ent_runs[] = "SELECT c.run_id, r.started, c.observed, "
@@ -523,8 +533,8 @@ static const char q_ent_incidents[] = "SELECT i.id, i.run_id, i.rank, "
 	"  ORDER BY f.id DESC LIMIT 1), "
 	"(SELECT v.verdict FROM verdicts v WHERE v.incident_id = i.id "
 	"  ORDER BY v.id DESC LIMIT 1) "
-	"FROM incident_entities ie JOIN incidents i ON i.id = ie.incident_id "
-	"WHERE ie.entity_id = ?1 ORDER BY i.ts_first, i.id";
+	"FROM incidents i WHERE i.id IN (" ENT_INCIDENT_IDS("?1") ") "
+	"ORDER BY i.ts_first, i.id";
 
 static const char q_ent_alerts[] = "SELECT " ALERT_COLS " FROM alerts a "
 	"JOIN alert_entities y ON y.alert_id = a.id WHERE y.entity_id = ?1 "

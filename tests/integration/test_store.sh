@@ -292,6 +292,42 @@ check "analyze: '1 event -> 1 alert -> 1 incident'" \
 check "triage: '1 evidence line'" \
 	grep -Eq '^  pack: .*, 1 evidence line$' "$T/one-tri.txt"
 
+# An incident keeps its strongest entities only (256): a brute force on
+# root from 400 addresses names root in its alert records alone, and
+# investigate must still count and list that incident as root's, as its
+# alert rows say.
+python3 - >"$T/dist.log" <<'PY'
+for w in range(8):
+    for k in range(5):
+        for i in range(50):
+            j = w * 50 + i
+            print("Mar  1 %02d:%02d:%02d bastion sshd[%d]: Failed password "
+                  "for root from 45.%d.%d.7 port %d ssh2"
+                  % (w, k, i, 2000 + j, 10 + j // 200, j % 200, 40000 + j))
+PY
+"$VIGIL" analyze --quiet --store "$T/dist.db" "$T/dist.log" >/dev/null 2>&1
+"$VIGIL" investigate --store "$T/dist.db" --type user root >"$T/dist.txt"
+kept=$(python3 -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM "
+    "incident_entities ie JOIN entities e ON e.id = ie.entity_id "
+    "WHERE e.value = ?", ("root",)).fetchone()[0])' "$T/dist.db")
+check "the incident names root in its records only ($kept; else idle)" \
+	[ "$kept" = 0 ]
+check "investigate root: its rows' incident counted" \
+	grep -Eq '^    [0-9]+ alert records, 1 incident$' "$T/dist.txt"
+check "investigate root: and listed" \
+	grep -q '^    #1 \[[0-9]* [a-z]*\] .*distributed brute force' \
+	"$T/dist.txt"
+"$VIGIL" investigate --store "$T/dist.db" --type user --format json root |
+	python3 -c 'import json, sys
+e = json.load(sys.stdin)["entity"]["entities"][0]
+rows = {a["incident_id"] for a in e["alerts"] if a["incident_id"]}
+ids = {i["id"] for i in e["incidents"]}
+sys.exit(0 if rows and rows <= ids and e["incident_count"] == len(ids)
+         else 1)'
+check "investigate root --format json: the rows' incidents are listed" \
+	[ $? -eq 0 ]
+
 # A --store that is no store fails first, under its own name, with no
 # report and no analysis spent (the anomaly state used to meet it first).
 printf 'not a database\n' >"$T/bad.db"
