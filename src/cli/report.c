@@ -327,12 +327,8 @@ static void text_evidence(struct core_buf *b, const struct incident *inc,
 	}
 }
 
-/*
- * True when a rule's reference is a link (scheme://something), as
- * report_md.c's: Sigma rules also cite "Internal Research" or a book,
- * which "Read more" must not present as a place to go.
- */
-static bool is_link(const char *s)
+/* See report.h. */
+bool cli_report_is_link(const char *s)
 {
 	size_t i = 0;
 
@@ -359,7 +355,7 @@ cli_report_reference_rule(const struct incident *inc)
 		bool linked = false;
 
 		for (size_t k = 0; k < r->nreferences && !linked; k++)
-			linked = is_link(r->references[k]);
+			linked = cli_report_is_link(r->references[k]);
 		if (linked && (!best || r->level > best->level))
 			best = r;
 	}
@@ -373,7 +369,7 @@ static void text_references(struct core_buf *b, const struct incident *inc)
 	size_t shown = 0;
 
 	for (size_t i = 0; best && i < best->nreferences && shown < 2; i++) {
-		if (!is_link(best->references[i]))
+		if (!cli_report_is_link(best->references[i]))
 			continue;
 		core_buf_printf(b, "    %s ", shown++ ? "          " :
 				"Read more:");

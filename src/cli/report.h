@@ -29,12 +29,19 @@ int cli_report_escape(struct core_buf *b, const char *p, size_t len,
 		      size_t max, unsigned md);
 
 /*
- * The strongest rule among inc's key alerts (its timeline) that lists
- * references, or NULL: the reports end an incident with where to read
- * more about it.
+ * The strongest rule among inc's key alerts (its timeline) that lists a
+ * link among its references, or NULL: the reports end an incident with
+ * where to read more about it.
  */
 const struct detect_rule_info *
 cli_report_reference_rule(const struct incident *inc);
+
+/*
+ * True when a rule's reference s (NUL-terminated) is a link,
+ * scheme://something: Sigma rules also cite "Internal Research" or a
+ * book, which "Read more" must not present as a place to go.
+ */
+bool cli_report_is_link(const char *s);
 
 /*
  * The input name src shortened to at most max bytes (max >= 16) so that

@@ -83,20 +83,6 @@ static void md_explanation(struct core_buf *b, struct core_str t)
 	}
 }
 
-/* True when a reference is a link (scheme://something), as report.c's. */
-static bool is_link(const char *s)
-{
-	size_t i = 0;
-
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
-		return false;
-	while (s[i] && (strchr("+-.", s[i]) || (s[i] >= '0' && s[i] <= '9') ||
-			(s[i] >= 'a' && s[i] <= 'z') ||
-			(s[i] >= 'A' && s[i] <= 'Z')))
-		i++;
-	return strncmp(s + i, "://", 3) == 0 && s[i + 3] > ' ';
-}
-
 /*
  * The strongest rule's first two links, as the text report: a reference
  * that is no URL ("Internal Research") is not offered as one.
@@ -107,7 +93,7 @@ static void md_references(struct core_buf *b, const struct incident *inc)
 	size_t shown = 0;
 
 	for (size_t i = 0; r && i < r->nreferences && shown < 2; i++) {
-		if (!is_link(r->references[i]))
+		if (!cli_report_is_link(r->references[i]))
 			continue;
 		core_buf_printf(b, "%s", shown++ ? ", " : "\nRead more: ");
 		cli_report_escape(b, r->references[i],
