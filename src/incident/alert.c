@@ -16,6 +16,20 @@
  * An entity of a correlation alert is known when the group-by values
  * name it or when all its evidence events agree on it; a brute force
  * that tried many user names is an alert about a source, not a user.
+ *
+ * One event may raise several rules (two Sigma rules on one command
+ * line, a plain rule and a correlation counting the same requests).  So
+ * that an incident counts such an event once, every event an alert names
+ * (a plain alert's one, a correlation's kept evidence) is remembered by
+ * input, line and time with the first record that cited it; a later
+ * citation by another record (or the same one again) adds one to that
+ * pair of records' shared events.  Only recent events are remembered
+ * (INCIDENT_CITE_SLOTS, a cache): the rules one event raises are
+ * reported together, and a correlation's kept evidence is mostly its
+ * latest events.  A correlation's events beyond its kept evidence, and
+ * events evicted before their second citation, are not matched: score.c
+ * bounds an incident's events by what its sources did in its time and
+ * by the events read.  Pairs are capped at INCIDENT_MAX_SHARED.
  */
 #include "incident/incident_int.h"
 
@@ -25,10 +39,13 @@
 
 #define SRC_NAMES_MAX 1024
 
+/* Stands for every input past SRC_NAMES_MAX: it identifies no event. */
+static const char src_other[] = "(other input)";
+
 /* Input names are few: interned once, shared by every sample. */
 static const char *intern_src(struct incident_set *s, const char *src)
 {
-	static const char *const other = "(other input)";
+	const char *const other = src_other;
 	struct core_str v;
 
 	if (!src)
@@ -539,6 +556,128 @@ bool incident_event_failed(const struct core_event *ev)
 	return o && core_str_eq_lit(*o, "failure");
 }
 
+/* ------------------------------------------------ events cited twice */
+
+/* Hashes the name, not the interned pointer: the same input, same slots. */
+static uint64_t cite_hash(const char *src, uint64_t line, int64_t ts)
+{
+	uint64_t k[2] = { line, (uint64_t)ts };
+
+	return core_hash(k, sizeof(k), core_hash(src, strlen(src), 0x63));
+}
+
+static uint64_t pair_hash(uint32_t a, uint32_t b)
+{
+	uint32_t k[2] = { a, b };
+
+	return core_hash(k, sizeof(k), 0x70616972);
+}
+
+static struct incident_shared *pair_slot(struct incident_shared *t,
+					 size_t nslots, uint32_t a,
+					 uint32_t b)
+{
+	size_t mask = nslots - 1, i = pair_hash(a, b) & mask;
+
+	while (t[i].n && (t[i].a != a || t[i].b != b))
+		i = (i + 1) & mask;
+	return &t[i];
+}
+
+static bool pair_grow(struct incident_set *s)
+{
+	struct incident_citetab *c = &s->cites;
+	size_t n = c->shared_slots ? 2 * c->shared_slots : 256;
+	struct incident_shared *t = incident_alloc(s, n * sizeof(*t));
+
+	if (!t)
+		return false;
+	for (size_t i = 0; i < c->shared_slots; i++)
+		if (c->shared[i].n)
+			*pair_slot(t, n, c->shared[i].a, c->shared[i].b) =
+				c->shared[i];
+	incident_dealloc(s, c->shared, c->shared_slots * sizeof(*t));
+	c->shared = t;
+	c->shared_slots = n;
+	return true;
+}
+
+/* Records a and b (in either order) both cited one more event. */
+static void share(struct incident_set *s, uint32_t a, uint32_t b)
+{
+	struct incident_citetab *c = &s->cites;
+	struct incident_shared *p;
+
+	if (a > b) {
+		uint32_t t = a;
+
+		a = b;
+		b = t;
+	}
+	if (c->shared_slots) {
+		p = pair_slot(c->shared, c->shared_slots, a, b);
+		if (p->n) {
+			p->n++;
+			return;
+		}
+	}
+	if (c->nshared >= INCIDENT_MAX_SHARED ||
+	    ((c->nshared + 1) * 2 > c->shared_slots && !pair_grow(s))) {
+		c->full = true;
+		return;
+	}
+	p = pair_slot(c->shared, c->shared_slots, a, b);
+	p->a = a;
+	p->b = b;
+	p->n = 1;
+	c->nshared++;
+}
+
+/*
+ * Notes that record rec cites the event of e (see the top of the file).
+ * The table is a cache, one event a slot: a newer event takes an older
+ * one's slot, so memory stays flat; the evicted one is no longer matched.
+ */
+static void cite(struct incident_set *s, uint32_t rec,
+		 const struct detect_evidence *e)
+{
+	struct incident_citetab *c = &s->cites;
+	const char *src = e->src ? intern_src(s, e->src) : NULL;
+	struct incident_cited *k;
+
+	if (!src || !*src || src == src_other || !e->line)
+		return;
+	if (!c->cited) {
+		c->cited = incident_alloc(s, INCIDENT_CITE_SLOTS *
+					  sizeof(*c->cited));
+		if (!c->cited)
+			return;
+	}
+	k = &c->cited[cite_hash(src, e->line, e->ts) &
+		      (INCIDENT_CITE_SLOTS - 1)];
+	if (k->src == src && k->line == e->line && k->ts == e->ts) {
+		share(s, k->rec, rec);
+		return;
+	}
+	k->src = src;
+	k->line = e->line;
+	k->ts = e->ts;
+	k->rec = rec;
+}
+
+void incident_shared_events(const struct incident_set *s,
+			    const uint32_t *inc_of, uint64_t *dup)
+{
+	const struct incident_citetab *c = &s->cites;
+
+	for (size_t i = 0; i < c->shared_slots; i++) {
+		const struct incident_shared *p = &c->shared[i];
+
+		if (p->n && inc_of[p->a] == inc_of[p->b])
+			dup[inc_of[p->a]] += p->n;
+	}
+}
+
 /*
  * A plain alert whose event failed, or a correlation whose every kept
  * evidence did (a count of refused logons).
@@ -585,6 +724,7 @@ int incident_add_alert(struct incident_set *s, const struct detect_alert *a)
 	for (unsigned i = 0; i < a->nevidence && i < DETECT_ALERT_MAX_EVIDENCE;
 	     i++) {
 		span_add(r, a->evidence[i].ts, a->evidence[i].ts);
+		cite(s, r->index, &a->evidence[i]);
 		/* A plain alert's one evidence is its event. */
 		sample_add(s, r, &a->evidence[i], i == 0 ? a->event : NULL);
 	}
@@ -613,6 +753,11 @@ void incident_rec_free_all(struct incident_set *s)
 	incident_dealloc(s, tab->recs, tab->cap * sizeof(*tab->recs));
 	incident_dealloc(s, tab->hashes, tab->cap * sizeof(uint64_t));
 	memset(tab, 0, sizeof(*tab));
+	incident_dealloc(s, s->cites.cited,
+			 INCIDENT_CITE_SLOTS * sizeof(*s->cites.cited));
+	incident_dealloc(s, s->cites.shared,
+			 s->cites.shared_slots * sizeof(*s->cites.shared));
+	memset(&s->cites, 0, sizeof(s->cites));
 	incident_dealloc(s, s->srcs, s->srcs_cap * sizeof(*s->srcs));
 	s->srcs = NULL;
 	s->nsrcs = s->srcs_cap = 0;

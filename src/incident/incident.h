@@ -271,7 +271,7 @@ struct incident {
 	int64_t ts_last;
 	uint64_t alerts;		/* alerts raised */
 	uint64_t records;		/* alert records folded in */
-	uint64_t events;		/* events behind the alerts */
+	uint64_t events;		/* distinct events behind them */
 	unsigned ntactics;
 	const char *tactics[16];	/* kill-chain order, static strings */
 	unsigned ntechniques;

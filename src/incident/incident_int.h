@@ -78,6 +78,35 @@ struct incident_rectab {
 };
 
 /*
+ * An event some alert cited (input, line and time: its identity), with
+ * the record that cited it; and a pair of records that cited one
+ * event both, with how many events they shared.  An incident holding
+ * both records counts those events once (see alert.c).
+ */
+struct incident_cited {
+	const char *src;		/* interned; NULL: a free slot */
+	uint64_t line;
+	int64_t ts;
+	uint32_t rec;
+};
+
+struct incident_shared {
+	uint32_t a, b;			/* record indexes, a <= b */
+	uint64_t n;			/* 0: a free slot */
+};
+
+/* Recent cited events remembered; pairs of records kept at most. */
+#define INCIDENT_CITE_SLOTS (1u << 14)
+#define INCIDENT_MAX_SHARED (1u << 20)
+
+struct incident_citetab {
+	struct incident_cited *cited;	/* INCIDENT_CITE_SLOTS, a cache */
+	struct incident_shared *shared;
+	size_t nshared, shared_slots;
+	bool full;			/* a pair found no room */
+};
+
+/*
  * A login that worked from a source that had failed before: the kind of
  * login an intrusion starts with.  What its account then does on that
  * host (sudo, su), with no source in the record, belongs to the source.
@@ -99,6 +128,7 @@ struct incident_set {
 	bool started, built;
 	struct incident_enttab ents;
 	struct incident_rectab recs;
+	struct incident_citetab cites;
 	uint64_t events_observed;
 	uint64_t alerts;
 	uint64_t alerts_overflow;
@@ -147,6 +177,12 @@ bool incident_user_is_common(struct core_str user);
 
 /* alert.c */
 void incident_rec_free_all(struct incident_set *s);
+/*
+ * For each incident k (inc_of[record] = k), adds to dup[k] the events
+ * two of its records both cited: what its events count twice.
+ */
+void incident_shared_events(const struct incident_set *s,
+			    const uint32_t *inc_of, uint64_t *dup);
 size_t incident_url_pattern(const char *p, size_t len, char *out,
 			    size_t n);
 /* The request target of an access-log line in t, or len 0. */

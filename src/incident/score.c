@@ -12,7 +12,7 @@
  *            access alert is followed by an initial access alert
  *   privesc  +10 for privilege escalation after access (success above or
  *            an initial access tactic)
- *   volume   3 * log10(events behind the alerts), at most +10
+ *   volume   3 * log10(distinct events behind the alerts), at most +10
  *   ids      +5 when the IDS raised alerts for one of the sources
  *   anomaly  +3 per anomaly record (rule id "anomaly.") beside rule hits,
  *            at most +6; an incident of anomaly records alone scores
@@ -46,6 +46,7 @@ struct work {
 	bool accessed;			/* initial access, not a failed logon */
 	bool cred_then_access;
 	bool folded;			/* background noise of one rule */
+	uint64_t shared;		/* events two of its records cited */
 	size_t nsources;
 	struct core_buf text;
 };
@@ -291,6 +292,38 @@ static void entity_counters(struct work *w, struct incident_entity *e)
 	}
 }
 
+/*
+ * An incident's events are distinct events: the records' events, less
+ * those two records both cited (alert.c), and never more than its
+ * sources did in its time (with the events of records that name no
+ * observed source) nor than the events read (when the caller reported
+ * any, incident_observe()).  A correlation's events
+ * are known one by one only as far as it kept evidence; the bounds hold
+ * for the rest.
+ */
+static void distinct_events(struct work *w, const struct incident_entity *e,
+			    size_t n)
+{
+	struct incident *inc = w->inc;
+	uint64_t bound = 0;
+
+	inc->events -= CORE_MIN(w->shared, inc->events);
+	for (size_t i = 0; i < n; i++)
+		if (e[i].type == INCIDENT_ENT_SOURCE_IP && e[i].observed)
+			bound += e[i].c.events;
+	for (size_t i = 0; i < w->nmem; i++) {
+		const struct incident_alert *r = rec(w, i);
+
+		if (!incident_ent_find(w->s, INCIDENT_ENT_SOURCE_IP,
+				       r->entity[INCIDENT_ENT_SOURCE_IP]))
+			bound += r->events;
+	}
+	inc->events = CORE_MIN(inc->events, bound);
+	/* A caller that reports no events read leaves that bound out. */
+	if (w->s->events_observed)
+		inc->events = CORE_MIN(inc->events, w->s->events_observed);
+}
+
 static int entities_of(struct work *w, struct incident_entity **out,
 		       size_t *nout)
 {
@@ -329,6 +362,7 @@ static int entities_of(struct work *w, struct incident_entity **out,
 		entity_counters(w, &list[i]);
 		w->nsources += list[i].type == INCIDENT_ENT_SOURCE_IP;
 	}
+	distinct_events(w, list, n);
 	if (n)
 		qsort(list, n, sizeof(*list), entity_cmp);
 	w->inc->entities_total = n;
@@ -1255,9 +1289,10 @@ static bool single_rule(const struct work *w)
 /* Builds incident k from its members; appends its arrays to the pools. */
 static int assemble_one(struct incident_set *s, struct incident *inc,
 			const uint32_t *mem, size_t nmem, struct pools *pl,
-			size_t k)
+			size_t k, uint64_t shared)
 {
-	struct work w = { .s = s, .inc = inc, .mem = mem, .nmem = nmem };
+	struct work w = { .s = s, .inc = inc, .mem = mem, .nmem = nmem,
+			  .shared = shared };
 	struct incident_entity *ents = NULL;
 	struct incident_step *steps = NULL;
 	struct incident_evidence *evs = NULL;
@@ -1368,6 +1403,21 @@ static void finish(struct incident_set *s, const struct pools *pl,
 	free(pos);
 }
 
+/* Events each incident's records cited twice (see alert.c). */
+static int shared_of(const struct incident_set *s, const uint32_t *root,
+		     const uint32_t *idx, uint64_t *shared)
+{
+	uint32_t *inc_of = malloc((s->recs.n + 1) * sizeof(*inc_of));
+
+	if (!inc_of)
+		return CORE_E_NOMEM;
+	for (size_t i = 0; i < s->recs.n; i++)
+		inc_of[i] = idx[root[i]];
+	incident_shared_events(s, inc_of, shared);
+	free(inc_of);
+	return 0;
+}
+
 /*
  * Builds the incident views from root (see incident_group()).  Returns 0
  * or CORE_E_NOMEM (then the set holds no incidents).
@@ -1379,10 +1429,11 @@ int incident_assemble(struct incident_set *s, const uint32_t *root)
 	uint32_t *mem = malloc((n + 1) * sizeof(*mem));
 	size_t *off = malloc((n + 2) * sizeof(*off));
 	size_t *offs = calloc(3 * (n + 1), sizeof(*offs));
+	uint64_t *shared = calloc(n + 1, sizeof(*shared));
 	struct pools pl = { 0 };
 	int rc = CORE_E_NOMEM;
 
-	if (!idx || !mem || !off || !offs)
+	if (!idx || !mem || !off || !offs || !shared)
 		goto fail;
 	pl.ent_off = offs;
 	pl.step_off = offs + n + 1;
@@ -1390,12 +1441,16 @@ int incident_assemble(struct incident_set *s, const uint32_t *root)
 	rc = members_of(s, root, idx, off, mem, &k);
 	if (rc < 0)
 		goto fail;
+	rc = shared_of(s, root, idx, shared);
+	if (rc < 0)
+		goto fail;
+
 	s->incidents = incident_alloc(s, (k + 1) * sizeof(*s->incidents));
 	rc = s->incidents ? 0 : CORE_E_NOMEM;
 
 	for (size_t j = 0; rc == 0 && j < k; j++)
 		rc = assemble_one(s, &s->incidents[j], mem + off[j],
-				  off[j + 1] - off[j], &pl, j);
+				  off[j + 1] - off[j], &pl, j, shared[j]);
 	if (rc == 0) {
 		s->nincidents = k;
 		finish(s, &pl, root, idx);
@@ -1405,5 +1460,6 @@ fail:
 	free(mem);
 	free(off);
 	free(offs);
+	free(shared);
 	return rc;
 }

@@ -165,6 +165,88 @@ static void test_gap_either_way(void **state)
 	incident_set_free(s);
 }
 
+/* A correlation over lines first..last of auth.log, each its evidence. */
+static void corr_alert(struct detect_alert *a, uint64_t first,
+		       uint64_t last, uint64_t count)
+{
+	memset(a, 0, sizeof(*a));
+	a->rule = &rule_brute;
+	a->ts_first = T0 + (int64_t)first * SEC;
+	a->ts_last = T0 + (int64_t)last * SEC;
+	a->count = count;
+	for (uint64_t l = first; l <= last &&
+	     a->nevidence < DETECT_ALERT_MAX_EVIDENCE; l++) {
+		struct detect_evidence *e = &a->evidence[a->nevidence++];
+
+		e->src = "auth.log";
+		e->line = l;
+		e->ts = T0 + (int64_t)l * SEC;
+		e->text = synth_str("Failed password");
+		e->entity[DETECT_ENT_SOURCE_IP] = synth_str("192.0.2.9");
+		e->entity[DETECT_ENT_HOST] = synth_str("h");
+	}
+}
+
+/*
+ * An incident's events are distinct events: one event two rules raised,
+ * or a plain rule and a correlation both cited, counts once; so does one
+ * a correlation cites twice.  Beyond what alerts cite, the events its
+ * sources did in its time and the events read bound the figure.
+ */
+static void test_events_counted_once(void **state)
+{
+	static const struct {
+		unsigned nplain;	/* plain alerts, lines 1.. or 3 */
+		bool same_line;		/* ... all on line 3 */
+		uint64_t corr_count;	/* 0: no correlation (lines 1..5) */
+		unsigned observed;	/* events read from the source */
+		uint64_t want;
+		const char *why;
+	} rows[] = {
+		{ 2, true, 0, 0, 1, "two rules on one event" },
+		{ 3, true, 0, 0, 1, "three rules on one event" },
+		{ 2, false, 0, 0, 2, "two rules on two events" },
+		{ 1, true, 5, 0, 5, "a plain hit within a correlation" },
+		{ 0, false, 5, 0, 5, "a correlation alone" },
+		{ 1, true, 100, 10, 10, "no more than the source did" },
+		{ 2, false, 0, 1, 1, "no more than were read" },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		static const struct detect_rule_info *plain[] = {
+			&rule_sudo, &rule_web, &rule_login,
+		};
+		struct incident_set *s = incident_set_new();
+		struct detect_alert a;
+		const struct incident *inc;
+
+		for (unsigned i = 0; i < rows[r].observed; i++)
+			synth_observe(s, T0 + i * SEC, "ssh_login", "failure",
+				      "192.0.2.9", "root", "h");
+		if (rows[r].corr_count) {
+			corr_alert(&a, 1, 5, rows[r].corr_count);
+			assert_int_equal(incident_add_alert(s, &a), 0);
+		}
+		for (unsigned i = 0; i < rows[r].nplain; i++) {
+			uint64_t line = rows[r].same_line ? 3 : 1 + i;
+			struct synth x = { plain[i], T0 + (int64_t)line * SEC,
+					   1, "192.0.2.9", NULL, NULL, "h",
+					   NULL, NULL, line };
+
+			assert_int_equal(synth_add(s, &x), 0);
+		}
+		assert_int_equal(incident_build(s), 0);
+		assert_int_equal(incident_set_count(s), 1);
+		inc = incident_set_get(s, 0);
+		if (inc->events != rows[r].want)
+			fail_msg("row %zu (%s): %llu events, want %llu", r,
+				 rows[r].why, (unsigned long long)inc->events,
+				 (unsigned long long)rows[r].want);
+		incident_set_free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_evidence_bounds),
 		cmocka_unit_test(test_evidence_copied_and_cut),
 		cmocka_unit_test(test_gap_either_way),
+		cmocka_unit_test(test_events_counted_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
