@@ -53,8 +53,49 @@ PY
 }
 check "OpenSSH: every brute forcer with its exact failures" \
 	check_counts "$T/ssh.json" "$T/ssh.txt" login_failures
-check "Linux: every PAM brute forcer with its exact failures" \
-	check_counts "$T/linux.json" "$T/pam.txt" pam_failures
+# An incident's counters cover its own hours and one either side
+# (docs/scoring.md): each PAM brute forcer is in an incident, with the
+# exact failures of those hours.
+check_pam_window() {	# report log pam-list
+	python3 - "$@" <<'PY'
+import datetime as dt, json, re, sys
+doc = json.load(open(sys.argv[1]))
+want_ips = {l.split()[1] for l in open(sys.argv[3]) if l.strip()}
+stamp = re.compile(r"^(\w{3}) +(\d+) (\d\d):(\d\d):(\d\d) ")
+fails = []
+for line in open(sys.argv[2], errors="replace"):
+    m = re.search(r"authentication failure;.*rhost=(\S+)", line)
+    s = stamp.match(line)
+    if m and s and m.group(1) in want_ips:
+        fails.append((m.group(1), s.groups()))
+def ts(iso):
+    return dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+seen, bad = set(), []
+for inc in doc["incidents"]:
+    t0, t1 = ts(inc["ts_first"]), ts(inc["ts_last"])
+    lo, hi = int(t0.timestamp()) // 3600 - 1, int(t1.timestamp()) // 3600 + 1
+    for e in inc["entities"]:
+        ip = e["value"]
+        if e["type"] not in ("source.ip", "source.address") or \
+                ip not in want_ips:
+            continue
+        seen.add(ip)
+        n = 0
+        for who, (mon, day, hh, mm, ss) in fails:
+            t = dt.datetime.strptime(f"{t0.year} {mon} {day} {hh}:{mm}:{ss}",
+                                     "%Y %b %d %H:%M:%S")
+            slot = int(t.replace(tzinfo=dt.timezone.utc).timestamp()) // 3600
+            n += who == ip and lo <= slot <= hi
+        got = e["counters"]["pam_failures"]
+        if got != n:
+            bad.append(f"{ip} in #{inc['id']}: want {n}, report has {got}")
+bad += [f"{ip}: in no incident" for ip in want_ips - seen]
+print("\n".join(bad) or f"{len(seen)} sources with exact failures")
+sys.exit(1 if bad else 0)
+PY
+}
+check "Linux: every PAM brute forcer with its exact failures in its hours" \
+	check_pam_window "$T/linux.json" "$linux" "$T/pam.txt"
 
 # The most targeted account in OpenSSH (root) is named with its failures.
 root_fail=$(tr -d '\r' <"$ssh" | awk "/Failed password for root from/ {
