@@ -544,8 +544,21 @@ static unsigned chain_len(const struct work *w)
 	return w->nrules && w->nrules < n ? (unsigned)w->nrules : n;
 }
 
-static bool has_ids(const struct incident *inc)
+/*
+ * The IDS raised alerts for one of the sources, and something else (a
+ * log, a honeypot) raised the incident's other alerts: an incident of
+ * IDS alerts alone is not corroborated by them.
+ */
+static bool has_ids(const struct work *w)
 {
+	const struct incident *inc = w->inc;
+	unsigned other = 0;
+
+	for (size_t i = 0; i < w->nmem; i++)
+		other |= rec(w, i)->platforms &
+			 ~(1u << INCIDENT_PLAT_IDS);
+	if (!other)
+		return false;
 	for (size_t i = 0; i < inc->nentities; i++)
 		if (inc->entities[i].type == INCIDENT_ENT_SOURCE_IP &&
 		    inc->entities[i].c.ids_alerts > 0)
@@ -609,7 +622,7 @@ static void score_of(struct work *w)
 	p->volume = inc->events > 1 ?
 		    CORE_MIN((unsigned)(3 * log10((double)inc->events)), 10u) :
 		    0;
-	p->ids = has_ids(inc) ? 5 : 0;
+	p->ids = has_ids(w) ? 5 : 0;
 	if (w->success && w->success->c.login_successes >
 			  w->success->c.login_failures) {
 		p->success = 0;

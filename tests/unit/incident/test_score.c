@@ -261,6 +261,45 @@ static void test_failed_web_exploit_still_access(void **state)
 	incident_set_free(s);
 }
 
+/*
+ * IDS alerts for a source corroborate what the logs say of it: +5 for a
+ * brute force in an auth log whose source the IDS flagged, nothing for
+ * an incident of IDS alerts alone (they would corroborate themselves).
+ */
+static void test_ids_corroborates_others_only(void **state)
+{
+	static const struct {
+		const char *dataset;
+		unsigned ids;
+	} rows[] = {
+		{ "linux.auth", 5 },
+		{ "suricata.eve", 0 },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		struct incident_set *s = incident_set_new();
+		struct synth x = { &rule_brute, T0, 1, "198.51.100.7", NULL,
+				   NULL, "h", NULL, NULL, 1 };
+		struct core_event ev;
+		struct detect_alert a;
+
+		synth_observe(s, T0, "ids_alert", NULL, "198.51.100.7",
+			      NULL, "h");
+		synth_alert(&a, &x);
+		synth_event(&ev, T0, NULL, NULL, x.ip, NULL, "h");
+		core_event_set(&ev, CORE_F_EVENT_DATASET, rows[r].dataset,
+			       strlen(rows[r].dataset));
+		a.event = &ev;
+		assert_int_equal(incident_add_alert(s, &a), 0);
+		assert_int_equal(incident_build(s), 0);
+		if (incident_set_get(s, 0)->parts.ids != rows[r].ids)
+			fail_msg("%s: ids %u", rows[r].dataset,
+				 incident_set_get(s, 0)->parts.ids);
+		incident_set_free(s);
+	}
+}
+
 /* Score parts add up, stay in range, and sort the set. */
 static void test_scores_bounded_and_sorted(void **state)
 {
@@ -442,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_tactic_order),
 		cmocka_unit_test(test_evasion_one_step),
 		cmocka_unit_test(test_failed_access_is_no_success),
+		cmocka_unit_test(test_ids_corroborates_others_only),
 		cmocka_unit_test(test_failed_web_exploit_still_access),
 		cmocka_unit_test(test_scores_bounded_and_sorted),
 		cmocka_unit_test(test_severity_names),
