@@ -1225,7 +1225,8 @@ static void tell_next(struct work *w, struct core_buf *b)
 					count_sources(w->inc, true, false) +
 					count_sources(w->inc, false, false) > 0,
 					b);
-	if (w->folded)
+	/* Noise scored high (a brute force rule's level) is acted on. */
+	if (w->folded && w->inc->severity < INCIDENT_SEV_HIGH)
 		core_buf_printf(b, " This is background activity; act if it "
 				"grows.");
 }

@@ -300,6 +300,52 @@ static void test_ids_corroborates_others_only(void **state)
 	}
 }
 
+/*
+ * Brute force from many sources that never got in is background noise:
+ * said so when it scores below high; a rule of level high scores it high,
+ * and the advice then does not tell the analyst to wait.
+ */
+static void test_background_only_below_high(void **state)
+{
+	static const struct detect_rule_info brute_high = {
+		.id = "r-brute-high", .title = "SSH brute force (high)",
+		.level = DETECT_LEVEL_HIGH, .correlation = true,
+		.tags = tags_brute, .ntags = 2,
+	};
+	static const struct {
+		const struct detect_rule_info *rule;
+		bool background;
+	} rows[] = {
+		{ &rule_brute, true },
+		{ &brute_high, false },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		struct incident_set *s = incident_set_new();
+		const struct incident *inc;
+		char ip[32];
+
+		for (int i = 0; i < 6; i++) {
+			struct synth x = { rows[r].rule, T0 + i * SEC, 10, ip,
+					   NULL, NULL, "h", NULL, NULL,
+					   (uint64_t)i + 1 };
+
+			snprintf(ip, sizeof(ip), "198.51.100.%d", 10 + i);
+			synth_add(s, &x);
+		}
+		assert_int_equal(incident_build(s), 0);
+		assert_int_equal(incident_set_count(s), 1);
+		inc = incident_set_get(s, 0);
+		if ((strstr(inc->explanation.p, "background activity") !=
+		     NULL) != rows[r].background)
+			fail_msg("%s, %s: %s", rows[r].rule->title,
+				 incident_severity_name(inc->severity),
+				 inc->explanation.p);
+		incident_set_free(s);
+	}
+}
+
 /* Score parts add up, stay in range, and sort the set. */
 static void test_scores_bounded_and_sorted(void **state)
 {
@@ -482,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_evasion_one_step),
 		cmocka_unit_test(test_failed_access_is_no_success),
 		cmocka_unit_test(test_ids_corroborates_others_only),
+		cmocka_unit_test(test_background_only_below_high),
 		cmocka_unit_test(test_failed_web_exploit_still_access),
 		cmocka_unit_test(test_scores_bounded_and_sorted),
 		cmocka_unit_test(test_severity_names),
