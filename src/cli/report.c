@@ -279,16 +279,18 @@ static void text_chain(struct core_buf *b, const struct incident *inc)
 }
 
 /*
- * The first entities with their counters (counted over all the input,
- * not only this incident's events).  Request shapes (url.pattern) are
- * fingerprints for grouping, folded and lower-cased: they are left to
- * the JSON report, so nothing here reads like evidence that is not.
+ * The first entities (all of them with --verbose) with their counters,
+ * counted in the incident's own hours (docs/scoring.md).  Request shapes
+ * (url.pattern) are fingerprints for grouping, folded and lower-cased:
+ * they are left to the JSON report, so nothing here reads like evidence
+ * that is not.
  */
-static void text_entities(struct core_buf *b, const struct incident *inc)
+static void text_entities(struct core_buf *b, const struct incident *inc,
+			  bool all)
 {
-	size_t shown = 0;
+	size_t shown = 0, max = all ? SIZE_MAX : 6;
 
-	for (size_t i = 0; i < inc->nentities && shown < 6; i++) {
+	for (size_t i = 0; i < inc->nentities && shown < max; i++) {
 		const struct incident_entity *e = &inc->entities[i];
 
 		if (e->type == INCIDENT_ENT_URL_PATTERN)
@@ -325,6 +327,13 @@ static void text_evidence(struct core_buf *b, const struct incident *inc,
 		cli_report_escape(b, t.p, t.len, CLI_REPORT_WIDTH, false);
 		core_buf_addc(b, '\n');
 	}
+}
+
+/* See report.h. */
+unsigned cli_report_evidence_max(const struct cli_report_opts *o)
+{
+	return o->verbose ? CORE_MAX(o->evidence, INCIDENT_MAX_EVIDENCE) :
+			    o->evidence;
 }
 
 /* See report.h. */
@@ -402,8 +411,8 @@ static void text_incident(struct core_buf *b, const struct cli_report_opts *o,
 				t0, t1, (unsigned long long)inc->alerts,
 				(unsigned long long)inc->events);
 	text_chain(b, inc);
-	text_entities(b, inc);
-	text_evidence(b, inc, o->evidence);
+	text_entities(b, inc, o->verbose);
+	text_evidence(b, inc, cli_report_evidence_max(o));
 	wrap(b, inc->explanation, "    ");
 	text_references(b, inc);
 }

@@ -37,6 +37,12 @@ const struct detect_rule_info *
 cli_report_reference_rule(const struct incident *inc);
 
 /*
+ * Evidence lines to show per incident: --evidence, or every line kept
+ * (INCIDENT_MAX_EVIDENCE) with --verbose when that is more.
+ */
+unsigned cli_report_evidence_max(const struct cli_report_opts *o);
+
+/*
  * True when a rule's reference s (NUL-terminated) is a link,
  * scheme://something: Sigma rules also cite "Internal Research" or a
  * book, which "Read more" must not present as a place to go.

@@ -133,7 +133,7 @@ static void md_incident(struct core_buf *b, const struct cli_report_opts *o,
 		core_buf_printf(b, "%s\n", inc->ntechniques ? ")" : "");
 	}
 	md_entities(b, inc);
-	md_evidence(b, inc, o->evidence);
+	md_evidence(b, inc, cli_report_evidence_max(o));
 	md_explanation(b, inc->explanation);
 	md_references(b, inc);
 }

@@ -353,6 +353,49 @@ static void test_one_second_one_time(void **state)
 	}
 }
 
+/*
+ * --verbose shows every entity and every evidence line kept; without it
+ * the text report shows six entities and --evidence lines.
+ */
+static void test_verbose_shows_all(void **state)
+{
+	struct incident_set *s = incident_set_new();
+	char ip[32];
+
+	(void)state;
+	for (int i = 0; i < 9; i++) {
+		struct synth x = { &rule_brute, T0 + i * SEC, 10, ip, NULL,
+				   NULL, "h", NULL, "Failed password",
+				   (uint64_t)i + 1 };
+
+		snprintf(ip, sizeof(ip), "192.0.2.%d", 10 + i);
+		assert_int_equal(synth_add(s, &x), 0);
+	}
+	assert_int_equal(incident_build(s), 0);
+	for (int v = 0; v < 2; v++) {
+		struct cli_report_opts o = { .format = CLI_OUT_TEXT,
+					     .evidence = 2, .verbose = v };
+		struct cli_stats st = { .inputs = 1, .events = 90 };
+		size_t len, ips = 0, lines = 0;
+		char *p = NULL;
+		FILE *out = open_memstream(&p, &len);
+
+		assert_non_null(out);
+		assert_int_equal(cli_report_write(out, &o, &st, s), 0);
+		fclose(out);
+		for (const char *q = p; (q = strstr(q, "source.ip 192.0.2."));
+		     q++)
+			ips++;
+		for (const char *q = p; (q = strstr(q, "auth.log:")); q++)
+			lines++;
+		if (v ? ips != 9 || lines < 3 : ips != 6 || lines != 2)
+			fail_msg("verbose %d: %zu entities, %zu lines:\n%s", v,
+				 ips, lines, p);
+		free(p);
+	}
+	incident_set_free(s);
+}
+
 /* The strongest rule's references, status and source reach the reports. */
 static void test_rule_references_shown(void **state)
 {
@@ -513,6 +556,7 @@ int main(void)
 		cmocka_unit_test(test_short_path),
 		cmocka_unit_test(test_windows_summary_shown),
 		cmocka_unit_test(test_one_second_one_time),
+		cmocka_unit_test(test_verbose_shows_all),
 		cmocka_unit_test(test_rule_references_shown),
 		cmocka_unit_test(test_json_parses),
 		cmocka_unit_test(test_json_matches_schema),
