@@ -713,11 +713,16 @@ uint64_t input_size(const struct input_reader *r)
 
 uint64_t input_consumed(const struct input_reader *r)
 {
-	/* For gzip, progress is measured on the compressed side. */
+	/*
+	 * For gzip, progress is measured on the compressed side; a pipe has
+	 * no offset to ask for (gzoffset() fails), so the decoded bytes say
+	 * how far it went instead of nothing.
+	 */
 	if (r->gzip) {
 		long off = gzoffset(r->gz);
 
-		return off > 0 ? (uint64_t)off : 0;
+		if (off > 0)
+			return (uint64_t)off;
 	}
 	return r->consumed;
 }

@@ -328,4 +328,11 @@ check "--year: a stamp with its own year moves no year on" \
 	[ "$(stamps "$T/mixed.json")" = \
 	  "2019-03-01T10:00:00 2021-01-01T00:00:02" ]
 
+# gzip on a pipe has no compressed offset: the bytes read are still told.
+printf 'Mar  1 10:00:00 h sshd[1]: Failed password for root from 203.0.113.5 port 22 ssh2\n' |
+	gzip -c | "$VIGIL" analyze --format json - >"$T/gzpipe.json" 2>/dev/null
+check "gzip on a pipe: bytes read counted" python3 -c "
+import json, sys
+sys.exit(0 if json.load(open('$T/gzpipe.json'))['stats']['bytes'] > 0 else 1)"
+
 finish
