@@ -28,8 +28,11 @@
  * reads the slots that its own time touches, widened by one gap either
  * side, so a login a year (or a day) away from a web scan is no part of
  * the scan's story.  Input mostly comes in time order: the entity's
- * latest span is tried first.  Spans are capped like entities (ents.max);
- * an entity one of whose events found no room is read whole, as before.
+ * latest span is tried first, then an open-addressing index on (entity,
+ * slot), so neither a year of hours nor a second file over the same
+ * hours walks the entity's list.  Spans are capped like entities
+ * (ents.max); an entity one of whose events found no room is read
+ * whole, as before.
  */
 #include "incident/incident_int.h"
 
@@ -293,6 +296,10 @@ void incident_ent_free_all(struct incident_set *s)
 	incident_dealloc(s, s->spans, s->spans_cap * sizeof(*s->spans));
 	s->spans = NULL;
 	s->nspans = s->spans_cap = 0;
+	incident_dealloc(s, s->span_slots,
+			 s->span_nslots * sizeof(*s->span_slots));
+	s->span_slots = NULL;
+	s->span_nslots = 0;
 	incident_dealloc(s, s->logins, s->logins_cap * sizeof(*s->logins));
 	s->logins = NULL;
 	s->nlogins = s->logins_cap = 0;
@@ -310,15 +317,54 @@ static int64_t slot_of(const struct incident_set *s, int64_t ts)
 	return ts >= 0 ? ts / w : -((-ts + w - 1) / w);
 }
 
+/* The index slot of (ent, slot): its span's, or the free one for it. */
+static size_t span_pos(const struct incident_set *s, uint32_t ent,
+		       int64_t slot)
+{
+	uint64_t k[2] = { (uint64_t)slot, ent };
+	size_t mask = s->span_nslots - 1;
+	size_t i = core_hash(k, sizeof(k), 0x7370616e) & mask;
+
+	while (s->span_slots[i]) {
+		const struct incident_span *sp;
+
+		sp = &s->spans[s->span_slots[i] - 1];
+		if (sp->ent == ent && sp->slot == slot)
+			break;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+/* Doubles the index (kept at most half full) and puts every span back. */
+static int span_index_grow(struct incident_set *s)
+{
+	size_t n = s->span_nslots ? 2 * s->span_nslots : 512;
+	uint32_t *t = incident_alloc(s, n * sizeof(*t));
+
+	if (!t)
+		return CORE_E_NOMEM;
+	incident_dealloc(s, s->span_slots,
+			 s->span_nslots * sizeof(*s->span_slots));
+	s->span_slots = t;
+	s->span_nslots = n;
+	for (size_t i = 0; i < s->nspans; i++)
+		t[span_pos(s, s->spans[i].ent, s->spans[i].slot)] =
+			(uint32_t)(i + 1);
+	return 0;
+}
+
 static int span_reserve(struct incident_set *s)
 {
 	size_t cap;
 	void *p;
 
-	if (s->nspans < s->spans_cap)
-		return 0;
 	if (s->nspans >= s->ents.max)
 		return CORE_E_NOMEM;
+	if ((s->nspans + 1) * 2 > s->span_nslots && span_index_grow(s) < 0)
+		return CORE_E_NOMEM;
+	if (s->nspans < s->spans_cap)
+		return 0;
 	cap = s->spans_cap ? s->spans_cap * 2 : 256;
 	cap = CORE_MIN(cap, s->ents.max);
 	p = incident_realloc(s, s->spans, s->spans_cap * sizeof(*s->spans),
@@ -338,26 +384,35 @@ static struct incident_span *span_of(struct incident_set *s,
 				     struct incident_ent *e, int64_t ts)
 {
 	int64_t slot = slot_of(s, ts);
+	uint32_t ent = (uint32_t)(e - s->ents.ents);
 	struct incident_span *sp;
+	size_t i;
 
 	if (e->spans_lost)
 		return NULL;
-	for (uint32_t i = e->span; i; i = s->spans[i - 1].next)
-		if (s->spans[i - 1].slot == slot)
-			return &s->spans[i - 1];
+	if (e->span && s->spans[e->span - 1].slot == slot)
+		return &s->spans[e->span - 1];
+	if (e->span) {
+		i = span_pos(s, ent, slot);
+		if (s->span_slots[i])
+			return &s->spans[s->span_slots[i] - 1];
+	}
 	if (span_reserve(s) < 0) {
 		e->spans_lost = true;
 		return NULL;
 	}
 
+	i = span_pos(s, ent, slot);
 	sp = &s->spans[s->nspans];
 	memset(sp, 0, sizeof(*sp));
 	sp->slot = slot;
+	sp->ent = ent;
 	sp->next = e->span;
 	sp->ok_ts = CORE_TS_UNKNOWN;
 	sp->c.first_seen = sp->c.last_seen = CORE_TS_UNKNOWN;
 	sp->c.first_failure = sp->c.last_success = CORE_TS_UNKNOWN;
 	e->span = (uint32_t)++s->nspans;
+	s->span_slots[i] = e->span;
 	return sp;
 }
 

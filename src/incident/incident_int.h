@@ -46,6 +46,7 @@ struct incident_ent {
 struct incident_span {
 	int64_t slot;			/* floor(ts / gap_us), or undated */
 	uint32_t next;			/* the entity's next span + 1 */
+	uint32_t ent;			/* its entity's index in ents */
 	bool ok_after_failure;
 	uint8_t ok_platform;
 	struct core_str ok_user;	/* first login that worked, arena */
@@ -135,6 +136,8 @@ struct incident_set {
 	uint64_t events_attached;
 	struct incident_span *spans;	/* at most ents.max of them */
 	size_t nspans, spans_cap;
+	uint32_t *span_slots;		/* (entity, slot) -> span + 1 */
+	size_t span_nslots;
 	struct incident_login *logins;	/* at most INCIDENT_MAX_LOGINS */
 	size_t nlogins, logins_cap;
 	const char **srcs;		/* interned input names */

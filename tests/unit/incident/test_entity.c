@@ -1,13 +1,14 @@
 /*
  * test_entity.c: exact per-entity counters from events
  * (src/incident/entity.c): logins, distinct sets (exact, then
- * estimated), the table cap.
+ * estimated), the table cap, the per-hour counters of a long input.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <time.h>
 
 #include "synth.h"
 
@@ -123,12 +124,46 @@ static void test_table_cap(void **state)
 	incident_set_free(s);
 }
 
+/*
+ * An entity active for years keeps one span per hour.  Finding the
+ * span of an event must not walk them all: in time order (one file)
+ * nor when a second file goes over the same hours again (auth.log
+ * after syslog).  Walking them cost hours^2 and made a year of logs
+ * crawl; a generous CPU-time bound catches that, not a slow machine.
+ */
+static void test_many_hours(void **state)
+{
+	enum { HOURS = 20000 };
+	struct incident_set *s = incident_set_new();
+	const struct incident_counters *c;
+	clock_t t0 = clock();
+	double cpu;
+
+	(void)state;
+	for (int pass = 0; pass < 2; pass++)
+		for (int h = 0; h < HOURS; h++)
+			synth_observe(s, T0 + (int64_t)h * 3600 * SEC,
+				      "ssh_login", "failure", "203.0.113.9",
+				      "root", "web1");
+	cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+
+	c = get(s, INCIDENT_ENT_SOURCE_IP, "203.0.113.9");
+	assert_non_null(c);
+	assert_int_equal(c->events, 2 * HOURS);
+	assert_int_equal(c->login_failures, 2 * HOURS);
+	if (cpu > 3.0)
+		fail_msg("%d hours observed twice took %.1f s of CPU", HOURS,
+			 cpu);
+	incident_set_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_login_counts),
 		cmocka_unit_test(test_distinct_users),
 		cmocka_unit_test(test_table_cap),
+		cmocka_unit_test(test_many_hours),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
