@@ -30,9 +30,11 @@
  * the scan's story.  Input mostly comes in time order: the entity's
  * latest span is tried first, then an open-addressing index on (entity,
  * slot), so neither a year of hours nor a second file over the same
- * hours walks the entity's list.  Spans are capped like entities
- * (ents.max); an entity one of whose events found no room is read
- * whole, as before.
+ * hours walks the entity's list.  An entity seen within one slot only
+ * (most visitors of a web log) keeps no span: its slot's figures are
+ * its own, and it notes the slot; its second slot makes the spans of
+ * both.  Spans are capped like entities (ents.max); an entity one of
+ * whose events found no room is read whole, as before.
  */
 #include "incident/incident_int.h"
 
@@ -376,27 +378,14 @@ static int span_reserve(struct incident_set *s)
 	return 0;
 }
 
-/*
- * The span of e holding ts, made when new; NULL when none fits (then e
- * is read whole from now on).
- */
-static struct incident_span *span_of(struct incident_set *s,
-				     struct incident_ent *e, int64_t ts)
+/* A new span of e for slot, or NULL when none fits (then e is whole). */
+static struct incident_span *span_new(struct incident_set *s,
+				      struct incident_ent *e, int64_t slot)
 {
-	int64_t slot = slot_of(s, ts);
 	uint32_t ent = (uint32_t)(e - s->ents.ents);
 	struct incident_span *sp;
 	size_t i;
 
-	if (e->spans_lost)
-		return NULL;
-	if (e->span && s->spans[e->span - 1].slot == slot)
-		return &s->spans[e->span - 1];
-	if (e->span) {
-		i = span_pos(s, ent, slot);
-		if (s->span_slots[i])
-			return &s->spans[s->span_slots[i] - 1];
-	}
 	if (span_reserve(s) < 0) {
 		e->spans_lost = true;
 		return NULL;
@@ -414,6 +403,50 @@ static struct incident_span *span_of(struct incident_set *s,
 	e->span = (uint32_t)++s->nspans;
 	s->span_slots[i] = e->span;
 	return sp;
+}
+
+/*
+ * The span of e holding ts, made when new; NULL when e keeps none: it
+ * was seen in this slot only so far (its own counters are the slot's),
+ * or a span did not fit (then e is read whole from now on).  Called
+ * before ts is counted against e.
+ */
+static struct incident_span *span_of(struct incident_set *s,
+				     struct incident_ent *e, int64_t ts)
+{
+	int64_t slot = slot_of(s, ts);
+	struct incident_span *sp;
+	size_t i;
+
+	if (e->spans_lost)
+		return NULL;
+	if (e->span && s->spans[e->span - 1].slot == slot)
+		return &s->spans[e->span - 1];
+	if (e->span) {
+		i = span_pos(s, (uint32_t)(e - s->ents.ents), slot);
+		if (s->span_slots[i])
+			return &s->spans[s->span_slots[i] - 1];
+		return span_new(s, e, slot);
+	}
+	if (!e->slotted || e->slot == slot) {
+		e->slotted = true;
+		e->slot = slot;
+		return NULL;
+	}
+
+	/* A second slot: what e did so far was all in its first. */
+	sp = span_new(s, e, e->slot);
+	if (!sp)
+		return NULL;
+	sp->c = e->c;
+	sp->ok_after_failure = e->ok_after_failure;
+	sp->ok_platform = e->ok_platform;
+	if (e->ok_user[0]) {
+		sp->ok_ts = e->ok_ts;
+		sp->ok_user = incident_strdup(s, e->ok_user,
+					      strlen(e->ok_user));
+	}
+	return span_new(s, e, slot);
 }
 
 static void ts_min(int64_t *a, int64_t b)
@@ -521,8 +554,12 @@ void incident_ent_window(const struct incident_set *s,
 
 	ok = ok ? ok : &none;
 	*ok = none;
+	lo = from == CORE_TS_UNKNOWN ? 0 : slot_of(s, from) - 1;
+	hi = to == CORE_TS_UNKNOWN ? 0 : slot_of(s, to) + 1;
+	/* Whole: no window, no spans, or its one slot in the window. */
 	if (from == CORE_TS_UNKNOWN || to == CORE_TS_UNKNOWN ||
-	    e->spans_lost) {
+	    e->spans_lost || (!e->span && (!e->slotted ||
+	    e->slot == SLOT_UNDATED || (e->slot >= lo && e->slot <= hi)))) {
 		*c = e->c;
 		ok->user = core_str_make(e->ok_user, strlen(e->ok_user));
 		ok->platform = e->ok_platform;
@@ -532,8 +569,6 @@ void incident_ent_window(const struct incident_set *s,
 	memset(c, 0, sizeof(*c));
 	c->first_seen = c->last_seen = CORE_TS_UNKNOWN;
 	c->first_failure = c->last_success = CORE_TS_UNKNOWN;
-	lo = slot_of(s, from) - 1;
-	hi = slot_of(s, to) + 1;
 	for (uint32_t i = e->span; i; i = s->spans[i - 1].next) {
 		const struct incident_span *sp = &s->spans[i - 1];
 
@@ -815,6 +850,7 @@ static void observe_source(struct incident_set *s, const struct observed *o)
 	     (!e->ok_after_failure && e->c.login_failures > 0))) {
 		e->ok_after_failure = e->c.login_failures > 0;
 		e->ok_platform = o->platform;
+		e->ok_ts = o->ts;
 		n = CORE_MIN(o->user.len, sizeof(e->ok_user) - 1);
 		memcpy(e->ok_user, o->user.p, n);
 		e->ok_user[n] = '\0';
@@ -843,9 +879,10 @@ void incident_observe(struct incident_set *s, const struct core_event *ev)
 	}
 	if (o.target.len && !core_str_eq(o.target, o.user) &&
 	    (e = ent_get(s, INCIDENT_ENT_USER, o.target))) {
-		seen(&e->c, o.ts);
+		/* Before e counts it: a second slot copies e's first. */
 		if ((sp = span_of(s, e, o.ts)))
 			seen(&sp->c, o.ts);
+		seen(&e->c, o.ts);
 	}
 
 	if (o.host.len && (e = ent_get(s, INCIDENT_ENT_HOST, o.host))) {

@@ -36,6 +36,9 @@ struct incident_ent {
 	struct incident_distinct sources;
 	uint32_t span;			/* its latest span + 1, 0: none */
 	bool spans_lost;		/* a span did not fit: whole only */
+	bool slotted;			/* slot holds its one slot so far */
+	int64_t slot;			/* while span is 0 (see entity.c) */
+	int64_t ok_ts;			/* when ok_user logged in */
 };
 
 /*
