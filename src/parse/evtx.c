@@ -1417,6 +1417,66 @@ static void connection_direction(struct core_event *ev)
 		swap_fields(ev, CORE_F_SOURCE_PORT, CORE_F_DESTINATION_PORT);
 }
 
+/* True when the id is one of ids, a list of decimal strings. */
+static bool eid_is(struct core_str eid, const char *const *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (core_str_eq_lit(eid, ids[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Security's account management events name the account that acted
+ * Subject... and the one acted on Target...; a group's membership events
+ * put the group in TargetUserName and the member in MemberName or
+ * MemberSid.  In ECS the actor is user.name, the account acted on
+ * user.target.name and the group group.name: without this, 4732 (a
+ * member added to Administrators) made "Administrators" the user, and
+ * the account that did it was nowhere.  Logons (4624 ...) and Kerberos
+ * (4768 ...) keep TargetUserName, there the account that logs on.
+ */
+static void account_roles(struct core_event *ev)
+{
+	static const char *const accounts[] = {
+		"4720", "4722", "4723", "4724", "4725", "4726", "4738",
+		"4765", "4766", "4767", "4781", "4794", "4798", "4799",
+	};
+	static const char *const groups[] = {
+		"4727", "4728", "4729", "4730", "4731", "4732", "4733",
+		"4734", "4735", "4737", "4744", "4745", "4746", "4747",
+		"4748", "4749", "4750", "4751", "4752", "4753", "4754",
+		"4755", "4756", "4757", "4758", "4759", "4760", "4761",
+		"4762", "4763", "4764",
+	};
+	const struct core_str *eid = core_event_get_named(ev, "EventID", 7);
+	const struct core_str *ch = core_event_get_named(ev, "Channel", 7);
+	const struct core_str *subj, *tgt, *m;
+	bool group;
+
+	if (eid == NULL || ch == NULL || !core_str_eq_lit(*ch, "Security"))
+		return;
+	group = eid_is(*eid, groups, CORE_ARRAY_LEN(groups));
+	if (!group && !eid_is(*eid, accounts, CORE_ARRAY_LEN(accounts)))
+		return;
+	subj = core_event_get_named(ev, "SubjectUserName", 15);
+	tgt = core_event_get_named(ev, "TargetUserName", 14);
+	if (subj && !windows_none(*subj))
+		core_event_set_str(ev, CORE_F_USER_NAME, *subj);
+	if (!group) {
+		if (tgt && !windows_none(*tgt))
+			core_event_set_str(ev, CORE_F_USER_TARGET_NAME, *tgt);
+		return;
+	}
+	if (tgt && !windows_none(*tgt))
+		core_event_set_str(ev, CORE_F_GROUP_NAME, *tgt);
+	m = core_event_get_named(ev, "MemberName", 10);
+	if (m == NULL || windows_none(*m))
+		m = core_event_get_named(ev, "MemberSid", 9);
+	if (m && !windows_none(*m))
+		core_event_set_str(ev, CORE_F_USER_TARGET_NAME, *m);
+}
+
 /*
  * Security 4624 and 4625 are logons that worked and failed: they get
  * event.category authentication, event.action windows_logon and the
@@ -1713,6 +1773,7 @@ bool parse_evtx_json(struct core_event *ev)
 		core_event_set_lit(ev, CORE_F_EVENT_DATASET, "windows");
 	logon_outcome(ev);
 	connection_direction(ev);
+	account_roles(ev);
 	return true;
 }
 
@@ -1808,6 +1869,7 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 	parse_evtx_track(d, ev);
 	logon_outcome(ev);
 	connection_direction(ev);
+	account_roles(ev);
 	if (rc != 0)
 		return core_fail(err, CORE_E_PARSE, ev->src, ev->line,
 				 "evtx: %s (chunk offset %zu)",

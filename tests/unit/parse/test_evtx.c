@@ -336,6 +336,35 @@ static const struct jrow {
 	{ "{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
 	  "\"User\":\"CORP\\\\\"}", "user.name", "CORP\\",
 	  "a domain and no name: kept whole, never empty" },
+	{ "{\"EventID\":4732,\"Channel\":\"Security\",\"TargetUserName\":"
+	  "\"Administrators\",\"SubjectUserName\":\"eve\",\"MemberName\":"
+	  "\"-\",\"MemberSid\":\"S-1-5-21-1-2-3-501\"}", "user.name", "eve",
+	  "a member added to a group: the account that added it acts" },
+	{ "{\"EventID\":4732,\"Channel\":\"Security\",\"TargetUserName\":"
+	  "\"Administrators\",\"SubjectUserName\":\"eve\",\"MemberName\":"
+	  "\"-\",\"MemberSid\":\"S-1-5-21-1-2-3-501\"}", "group.name",
+	  "Administrators", "the group is group.name, not a user" },
+	{ "{\"EventID\":4732,\"Channel\":\"Security\",\"TargetUserName\":"
+	  "\"Administrators\",\"SubjectUserName\":\"eve\",\"MemberName\":"
+	  "\"-\",\"MemberSid\":\"S-1-5-21-1-2-3-501\"}", "user.target.name",
+	  "S-1-5-21-1-2-3-501", "the member, by SID when it has no name" },
+	{ "{\"EventID\":4728,\"Channel\":\"Security\",\"TargetUserName\":"
+	  "\"Domain Admins\",\"SubjectUserName\":\"eve\",\"MemberName\":"
+	  "\"CN=mallory,CN=Users,DC=corp\",\"MemberSid\":\"S-1-5-21-9\"}",
+	  "user.target.name", "CN=mallory,CN=Users,DC=corp",
+	  "a domain group's member by its name" },
+	{ "{\"EventID\":4720,\"Channel\":\"Security\",\"TargetUserName\":"
+	  "\"backdoor$\",\"SubjectUserName\":\"eve\"}", "user.name", "eve",
+	  "an account created: its creator acts" },
+	{ "{\"EventID\":4720,\"Channel\":\"Security\",\"TargetUserName\":"
+	  "\"backdoor$\",\"SubjectUserName\":\"eve\"}", "user.target.name",
+	  "backdoor$", "and the new account is the target" },
+	{ "{\"EventID\":4624,\"Channel\":\"Security\",\"TargetUserName\":"
+	  "\"alice\",\"SubjectUserName\":\"WS1$\"}", "user.name", "alice",
+	  "a logon keeps the account that logs on" },
+	{ "{\"EventID\":4732,\"Channel\":\"Application\",\"TargetUserName\":"
+	  "\"x\",\"SubjectUserName\":\"eve\"}", "user.name", "x",
+	  "the same id on another channel is another event" },
 	{ "{\"user\":{\"name\":\"bob\"},\"EventID\":5}", "EventID", "5",
 	  "an EventID alone is not Windows, but stays a field" },
 	{ "{\"user\":{\"name\":\"bob\"}}", "event.dataset", "json",
