@@ -223,7 +223,7 @@ static void events(struct core_buf *b, const cJSON *ev, bool md)
 			core_buf_printf(b, "%s%s ", item(md), str(x, "ts"));
 			esc(b, str(x, "file"), 64, md);
 			core_buf_printf(b, ":%.0f  ", num(x, "line"));
-			esc(b, str(x, "text"), CLI_REPORT_WIDTH, md);
+			esc_record(b, str(x, "text"), CLI_REPORT_WIDTH, md);
 			core_buf_addc(b, '\n');
 		}
 	}

@@ -42,4 +42,19 @@ static inline void esc(struct core_buf *b, const char *s, size_t max,
 	cli_report_escape(b, s, strlen(s), max, md);
 }
 
+/*
+ * A stored record's text as the report prints it: a Windows record as
+ * the summary of its salient fields (incident_evidence_summary(), read
+ * from the text as stored), any other record escaped as it is.
+ */
+static inline void esc_record(struct core_buf *b, const char *text,
+			      size_t max, bool md)
+{
+	struct core_str t = core_str_make(text, strlen(text));
+	char sum[INCIDENT_SUMMARY_MAX];
+	size_t n = incident_evidence_summary(NULL, t, sum, sizeof(sum));
+
+	esc(b, n ? sum : text, max, md);
+}
+
 #endif /* VIGIL_CLI_JSONVIEW_H */

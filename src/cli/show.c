@@ -158,7 +158,7 @@ static void evidence(struct core_buf *b, const cJSON *d, bool md)
 		esc(b, str(e, "file"), 64, md);
 		core_buf_printf(b, ":%.0f%s", num(e, "line"),
 				md ? "` `" : "  ");
-		esc(b, str(e, "text"), CLI_REPORT_WIDTH, md);
+		esc_record(b, str(e, "text"), CLI_REPORT_WIDTH, md);
 		core_buf_printf(b, md ? "`\n" : "\n");
 	}
 }
