@@ -87,6 +87,8 @@ static bool builtin_account(struct core_str u)
 	static const char *const names[] = {
 		"SYSTEM", "LOCAL SERVICE", "NETWORK SERVICE",
 		"ANONYMOUS LOGON", "-",
+		/* how a service's account is written (System 7045) */
+		"LocalSystem", "LocalService", "NetworkService",
 	};
 	const char *slash = memchr(u.p, '\\', u.len);
 	struct core_str name = u;

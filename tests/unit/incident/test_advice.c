@@ -278,7 +278,8 @@ static void test_builtin_accounts_not_reset(void **state)
 		{ "DWM-1", false }, { "Window Manager\\DWM-2", false },
 		{ "UMFD-0", false }, { "Font Driver Host\\UMFD-3", false },
 		{ "SYSTEM", false }, { "NT AUTHORITY\\SYSTEM", false },
-		{ "WS1$", false },
+		{ "WS1$", false }, { "LocalSystem", false },
+		{ "NT AUTHORITY\\LocalService", false },
 	};
 
 	(void)state;
