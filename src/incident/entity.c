@@ -502,10 +502,14 @@ static void window_distinct(const struct incident_counters *all,
 		c->distinct_estimated = all->distinct_estimated;
 		return;
 	}
+	/*
+	 * Bounds, not counts: exact only at 0 or 1 (one attempt tries one
+	 * name; an entity that knew one name can have tried only that one).
+	 */
 	c->distinct_users = CORE_MIN(all->distinct_users, tries);
 	c->distinct_sources = CORE_MIN(all->distinct_sources, c->events);
-	c->distinct_estimated = c->distinct_users < all->distinct_users ||
-				c->distinct_sources < all->distinct_sources ||
+	c->distinct_estimated = c->distinct_users > 1 ||
+				c->distinct_sources > 1 ||
 				all->distinct_estimated;
 }
 

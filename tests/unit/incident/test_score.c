@@ -520,6 +520,55 @@ static void test_counters_of_span(void **state)
 	incident_set_free(s);
 }
 
+/*
+ * A user tried from three sources, two of them a week before: in the
+ * incident's time the sources are at most the events there, and said to
+ * be estimated; tried from one source only, the figure stays exact.
+ */
+static void test_distinct_of_span_estimated(void **state)
+{
+	static const struct {
+		int before;		/* sources a week before */
+		uint64_t sources;
+		bool estimated;
+	} rows[] = {
+		{ 2, 3, true },
+		{ 0, 1, false },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		struct incident_set *s = incident_set_new();
+		struct synth x = { &rule_brute, T0, 8, "192.0.2.99", "oracle",
+				   NULL, "h", NULL, NULL, 1 };
+		const struct incident *inc;
+		const struct incident_entity *e = NULL;
+		char ip[32];
+
+		for (int i = 0; i < rows[r].before; i++) {
+			snprintf(ip, sizeof(ip), "198.51.100.%d", i + 1);
+			synth_observe(s, T0 - 7 * 24 * 3600 * SEC, "ssh_login",
+				      "failure", ip, "oracle", "h");
+		}
+		for (int i = 0; i < 8; i++)
+			synth_observe(s, T0 + i * SEC, "ssh_login", "failure",
+				      "192.0.2.99", "oracle", "h");
+		assert_int_equal(synth_add(s, &x), 0);
+		assert_int_equal(incident_build(s), 0);
+		inc = incident_set_get(s, incident_set_count(s) - 1);
+		for (size_t i = 0; i < inc->nentities; i++)
+			if (inc->entities[i].type == INCIDENT_ENT_USER)
+				e = &inc->entities[i];
+		assert_non_null(e);
+		if (e->c.distinct_sources > rows[r].sources ||
+		    e->c.distinct_estimated != rows[r].estimated)
+			fail_msg("row %zu: sources %llu, estimated %d", r,
+				 (unsigned long long)e->c.distinct_sources,
+				 e->c.distinct_estimated);
+		incident_set_free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_familiar_source),
 		cmocka_unit_test(test_login_outside_span),
 		cmocka_unit_test(test_counters_of_span),
+		cmocka_unit_test(test_distinct_of_span_estimated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
