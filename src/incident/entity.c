@@ -361,14 +361,14 @@ static int span_reserve(struct incident_set *s)
 	size_t cap;
 	void *p;
 
-	if (s->nspans >= s->ents.max)
+	if (s->nspans >= CORE_MIN(s->ents.max, (size_t)INCIDENT_MAX_SPANS))
 		return CORE_E_NOMEM;
 	if ((s->nspans + 1) * 2 > s->span_nslots && span_index_grow(s) < 0)
 		return CORE_E_NOMEM;
 	if (s->nspans < s->spans_cap)
 		return 0;
 	cap = s->spans_cap ? s->spans_cap * 2 : 256;
-	cap = CORE_MIN(cap, s->ents.max);
+	cap = CORE_MIN(cap, CORE_MIN(s->ents.max, (size_t)INCIDENT_MAX_SPANS));
 	p = incident_realloc(s, s->spans, s->spans_cap * sizeof(*s->spans),
 			     cap * sizeof(*s->spans));
 	if (!p)

@@ -103,6 +103,15 @@ struct incident_shared {
 #define INCIDENT_CITE_SLOTS (1u << 14)
 #define INCIDENT_MAX_SHARED (1u << 20)
 
+/*
+ * Hourly spans kept over all entities (about 200 bytes each: 13 MB).  An
+ * entity active every hour of a month needs 720; a long input's many
+ * such entities would otherwise grow memory with its length (a 1 GB
+ * month of logs took 145 MB with no cap).  An entity whose hour finds no
+ * room is read over the whole input (its counters), as before spans.
+ */
+#define INCIDENT_MAX_SPANS (1u << 16)
+
 struct incident_citetab {
 	struct incident_cited *cited;	/* INCIDENT_CITE_SLOTS, a cache */
 	struct incident_shared *shared;
@@ -228,6 +237,9 @@ uint32_t incident_tactics_on(const struct incident_set *s,
 void incident_advise_windows(const struct incident_set *s,
 			     const uint32_t *mem, size_t nmem,
 			     bool have_sources, struct core_buf *b);
+void incident_advise_unsaid(const struct incident_set *s,
+			    const uint32_t *mem, size_t nmem,
+			    struct core_buf *b);
 void incident_tell_windows(const struct incident_set *s,
 			   const uint32_t *mem, size_t nmem,
 			   struct core_buf *b);

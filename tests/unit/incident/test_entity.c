@@ -158,6 +158,38 @@ static void test_many_hours(void **state)
 }
 
 /*
+ * Entities active hour after hour (hosts, crawlers, cron users over a
+ * month of logs) would each keep a span per hour: the spans are capped,
+ * so memory stays bounded whatever the input's length, and the whole
+ * input's counters stay exact.
+ */
+static void test_spans_capped(void **state)
+{
+	enum { SOURCES = 200, HOURS = 1000 };
+	struct incident_set *s = incident_set_new();
+	struct incident_totals t;
+	const struct incident_counters *c;
+	char ip[32];
+
+	(void)state;
+	for (int h = 0; h < HOURS; h++)
+		for (int i = 0; i < SOURCES; i++) {
+			snprintf(ip, sizeof(ip), "10.0.%d.%d", i >> 8, i & 255);
+			synth_observe(s, T0 + (int64_t)h * 3600 * SEC,
+				      "http_request", "success", ip, NULL,
+				      NULL);
+		}
+	incident_set_totals(s, &t);
+	if (t.memory > 24u << 20)
+		fail_msg("%zu bytes for %d sources over %d hours", t.memory,
+			 SOURCES, HOURS);
+	c = get(s, INCIDENT_ENT_SOURCE_IP, "10.0.0.199");
+	assert_non_null(c);
+	assert_int_equal(c->events, HOURS);
+	incident_set_free(s);
+}
+
+/*
  * Most entities of a web log are visitors seen within one hour: their
  * hour's figures are the entity's own, and keeping them again in a span
  * of their hour tripled the memory of a month of logs.  Only an entity
@@ -193,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_table_cap),
 		cmocka_unit_test(test_many_hours),
 		cmocka_unit_test(test_one_hour_entities),
+		cmocka_unit_test(test_spans_capped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
