@@ -11,6 +11,13 @@
  * rules behind the Windows records alone, never from sample names or
  * values; docs/scoring.md lists the choices.
  *
+ * Every tactic has its Windows sentence.  For the other platforms
+ * score.c says what SSH, sudo and blocking the sources call for; when
+ * that leaves the advice empty, incident_advise_unsaid() gives a
+ * sentence per tactic of those records (by platform where it matters),
+ * and for an incident whose rules name no tactic, a last resort that
+ * names the host and the account and says what to check.
+ *
  * Workload: once per incident, a few passes over its member records.
  */
 #include "incident/incident_int.h"
@@ -235,6 +242,142 @@ static void say_accounts(struct core_buf *b, const struct view *v,
 	core_buf_printf(b, "%s", tail);
 }
 
+/* The account to name in a sentence: "CORP\\bob" or "the account". */
+static void say_user(struct core_buf *b, const struct view *v,
+		     uint32_t tactics)
+{
+	struct seen u;
+
+	gather(v, INCIDENT_ENT_USER, tactics, true, &u);
+	if (!u.n) {
+		core_buf_printf(b, "the account");
+		return;
+	}
+	say_list(b, &u, 1, "account");
+}
+
+/* The platforms of the records on v's platforms with one of tactics. */
+static unsigned platforms_with(const struct view *v, uint32_t tactics)
+{
+	unsigned p = 0;
+
+	for (size_t i = 0; i < v->nmem; i++)
+		if (of_tactics(v, at(v, i), tactics))
+			p |= at(v, i)->platforms & v->mask;
+	return p;
+}
+
+/* ------------------------------------------------ sentence table */
+
+#define PLAT(p) (1u << INCIDENT_PLAT_##p)
+#define TAC(t) INCIDENT_TAC_BIT(t)
+#define ANY_PLATFORM 0u
+
+/*
+ * One sentence for a group of tactics on some platforms: lead, the host,
+ * mid, and when tail is set the account and tail.  The first row whose
+ * group the incident shows on one of the row's platforms is said; the
+ * group is then done.  Rows of one group go from the narrowest platform
+ * to ANY_PLATFORM.
+ */
+struct sentence {
+	uint32_t tactics;
+	unsigned platforms;
+	const char *lead, *mid, *tail;
+};
+
+static const struct sentence sentences[] = {
+	{ TAC(RECON) | TAC(DISCOVERY), PLAT(WINDOWS), " Find the process "
+	  "and account behind the queries on ", " (Sysmon 1, Security 4688; "
+	  "Security 4661, 4798 and 4799 name the caller as SubjectUserName)"
+	  " and what they did next: discovery comes before a move.", NULL },
+	{ TAC(RECON) | TAC(DISCOVERY), PLAT(WEB), " Look at what the "
+	  "requests to ", " found: answers other than 404 (2xx, 3xx, 5xx) "
+	  "mark paths that exist; remove or protect those that need not be "
+	  "public.", NULL },
+	{ TAC(RECON) | TAC(DISCOVERY), ANY_PLATFORM, " Check which services"
+	  " of ", " the probes reached and close those that need not be "
+	  "reachable; if they ran from a login there, find out what ",
+	  " did next." },
+	{ TAC(RESOURCE), ANY_PLATFORM, " Note what the evidence on ",
+	  " names of the attacker's tools and infrastructure (files, "
+	  "domains, addresses, certificates), block it and look for it on "
+	  "other hosts.", NULL },
+	{ TAC(INITIAL), PLAT(WEB), " Check whether the requests to ",
+	  " in the evidence succeeded (status code, response size, the "
+	  "application's own log) and patch what they aimed at.", NULL },
+	{ TAC(INITIAL), PLAT(IDS), " Check whether ", " answered the "
+	  "traffic the IDS flagged and patch the service it names.", NULL },
+	{ TAC(INITIAL), PLAT(HONEYPOT), " The honeypot ", " let the source "
+	  "in: read what the session typed and fetched, and check real "
+	  "hosts for the same password.", NULL },
+	{ TAC(INITIAL), ANY_PLATFORM, " On ", ", confirm that the login of ",
+	  " was expected; if not, reset its password, end its sessions and "
+	  "check its authorized_keys." },
+	{ TAC(EXEC), PLAT(WEB), " The requests tried to run commands on ",
+	  ": look for what the web server's account started and for new "
+	  "files in the web root.", NULL },
+	{ TAC(EXEC), PLAT(HONEYPOT), " Read what the session on the "
+	  "honeypot ", " typed and fetched, and look for the same commands "
+	  "and files on real hosts.", NULL },
+	{ TAC(EXEC), ANY_PLATFORM, " On ", ", find the commands ",
+	  " ran and what started them (shell history, the auth and audit "
+	  "logs)." },
+	{ TAC(PRIVESC), ANY_PLATFORM, " Review who became root on ", " and "
+	  "how: sudo and su in its auth log, set-uid programs, new members "
+	  "of the sudo or wheel group.", NULL },
+	{ INCIDENT_TAC_EVASION_BITS, ANY_PLATFORM, " Logs or defences on ",
+	  " may have been touched: compare what remains with a forwarded "
+	  "copy and check auditd, the firewall and the security tools.",
+	  NULL },
+	{ TAC(CRED), ANY_PLATFORM, " On ", ", reset the password of ",
+	  " and look for other accounts tried and for logins that worked." },
+	{ TAC(LATERAL), ANY_PLATFORM, " From ", ", check where ", " went "
+	  "(SSH logins in the auth logs of the other hosts) and reset its "
+	  "password and keys if that was not planned." },
+	{ TAC(COLLECTION) | TAC(EXFIL), PLAT(WINDOWS), " Find what was "
+	  "gathered on ", " and where it went: the files the processes in the"
+	  " evidence read, wrote or archived (Sysmon 11, Security 4663) and "
+	  "their connections out (Sysmon 3); if data left, tell whoever owns"
+	  " it.", NULL },
+	{ TAC(COLLECTION) | TAC(EXFIL), ANY_PLATFORM, " Find what data was "
+	  "gathered on ", " and where it went (files read or archived, "
+	  "connections out); if data left, tell whoever owns it.", NULL },
+	{ TAC(C2), ANY_PLATFORM, " ", " may be controlled from outside: "
+	  "find the process behind its connections to the addresses in the "
+	  "evidence, block them and look for the same on other hosts.",
+	  NULL },
+	{ TAC(IMPACT), ANY_PLATFORM, " Check ", " for deleted accounts, "
+	  "destroyed or encrypted data and stopped services, and keep its "
+	  "backups offline until it is clean.", NULL },
+};
+
+/* Says the rows of the groups in tac the records of v show. */
+static void say_sentences(struct core_buf *b, const struct view *v,
+			  uint32_t tac)
+{
+	uint32_t done = 0;
+
+	for (size_t i = 0; i < CORE_ARRAY_LEN(sentences); i++) {
+		const struct sentence *r = &sentences[i];
+		uint32_t t = r->tactics & tac;
+
+		if (!t || (r->tactics & done))
+			continue;
+		if (r->platforms != ANY_PLATFORM &&
+		    !(platforms_with(v, t) & r->platforms))
+			continue;
+		core_buf_printf(b, "%s", r->lead);
+		say_host(b, v, t);
+		core_buf_printf(b, "%s", r->mid);
+		if (r->tail) {
+			say_user(b, v, t);
+			core_buf_printf(b, "%s", r->tail);
+		}
+		done |= r->tactics;
+	}
+}
+
 /* ---------------------------------------------------- per tactic */
 
 static void advise_process(struct core_buf *b, const struct view *v,
@@ -264,6 +407,51 @@ static void advise_process(struct core_buf *b, const struct view *v,
 				"(Sysmon 1, Security 4688): what started them "
 				"(ParentImage), what they ran (CommandLine) "
 				"and what they started in turn.");
+	}
+}
+
+/*
+ * The way in.  A Valid Accounts rule (T1078) shows a logon, or a change
+ * tagged like one (a group membership): the account's owner can say
+ * whether it was theirs; after guessing, advise_credentials() says it
+ * was not.  Phishing points at a message; anything else (an exploited
+ * service, external remote services) at what the first process came
+ * from.
+ */
+static void advise_initial(struct core_buf *b, const struct view *v)
+{
+	const uint32_t in = INCIDENT_TAC_BIT(INITIAL);
+
+	if (technique(v, "t1078")) {
+		if (technique(v, "t1110"))
+			return;
+		core_buf_printf(b, " Ask the owner of ");
+		say_user(b, v, in);
+		core_buf_printf(b, " whether the logon or change on ");
+		say_host(b, v, in);
+		core_buf_printf(b, " was theirs (Security 4624: LogonType, "
+				"IpAddress, WorkstationName; Security 4720 "
+				"to 4738 for account and group changes); if "
+				"not, disable the account, reset its password"
+				" and review what its session ran (Security "
+				"4688, Sysmon 1).");
+	} else if (technique(v, "t1566")) {
+		core_buf_printf(b, " Find the message or link that started it "
+				"on ");
+		say_host(b, v, in);
+		core_buf_printf(b, ": the first process's ParentImage (an "
+				"Office program, a browser, a mail client) and"
+				" the files it wrote (Sysmon 11); look for the"
+				" same attachment or link in other "
+				"mailboxes.");
+	} else {
+		core_buf_printf(b, " Find the way in on ");
+		say_host(b, v, in);
+		core_buf_printf(b, ": the service or program the first process"
+				" in the evidence came from (Sysmon 1 "
+				"ParentImage, Security 4688) or the remote "
+				"logon that started it (Security 4624 types 3"
+				" and 10); patch or close it.");
 	}
 }
 
@@ -480,6 +668,8 @@ void incident_advise_windows(const struct incident_set *s,
 	struct view v = { s, mem, nmem, mask };
 	uint32_t tac = incident_tactics_on(s, mem, nmem, mask);
 
+	if (tac & INCIDENT_TAC_BIT(INITIAL))
+		advise_initial(b, &v);
 	advise_process(b, &v, tac);
 	if (tac & INCIDENT_TAC_BIT(PERSIST))
 		advise_persistence(b, &v);
@@ -491,6 +681,37 @@ void incident_advise_windows(const struct incident_set *s,
 	if (tac & INCIDENT_TAC_BIT(LATERAL))
 		advise_lateral(b, &v, have_sources);
 	advise_network(b, &v, tac);
+	say_sentences(b, &v, tac & (TAC(RECON) | TAC(DISCOVERY) |
+				    TAC(RESOURCE) | TAC(COLLECTION) |
+				    TAC(EXFIL)));
+}
+
+/*
+ * Appends advice for an incident whose explanation has none so far: a
+ * sentence per tactic of its records from platforms other than Windows
+ * (Windows tactics are all advised on by incident_advise_windows()),
+ * else the last resort: the host and the account, and what to check.
+ * Each sentence starts with a space.
+ */
+void incident_advise_unsaid(const struct incident_set *s,
+			    const uint32_t *mem, size_t nmem,
+			    struct core_buf *b)
+{
+	const unsigned other = ~(1u << INCIDENT_PLAT_WINDOWS);
+	struct view v = { s, mem, nmem, other };
+	size_t before = b->len;
+
+	say_sentences(b, &v, incident_tactics_on(s, mem, nmem, other));
+	if (b->len > before)
+		return;
+	v.mask = ~0u;
+	core_buf_printf(b, " Ask whoever runs ");
+	say_host(b, &v, ANY_TACTIC);
+	core_buf_printf(b, " whether what ");
+	say_user(b, &v, ANY_TACTIC);
+	core_buf_printf(b, " did in the evidence was expected; if not, "
+			"review everything the account did there in those "
+			"hours and reset its password.");
 }
 
 /*

@@ -1211,7 +1211,10 @@ static void tell_success(struct core_buf *b, const struct incident_ent *e)
 
 static void tell_next(struct work *w, struct core_buf *b)
 {
+	size_t said;
+
 	core_buf_printf(b, "What to do next:");
+	said = b->len;
 	if (w->nsources)
 		tell_sources_block(w, b);
 	if (w->success && w->success->ok_user[0])
@@ -1225,6 +1228,9 @@ static void tell_next(struct work *w, struct core_buf *b)
 					count_sources(w->inc, true, false) +
 					count_sources(w->inc, false, false) > 0,
 					b);
+	/* Never nothing: the tactics left unsaid, else the last resort. */
+	if (b->len == said)
+		incident_advise_unsaid(w->s, w->mem, w->nmem, b);
 	/* Noise scored high (a brute force rule's level) is acted on. */
 	if (w->folded && w->inc->severity < INCIDENT_SEV_HIGH)
 		core_buf_printf(b, " This is background activity; act if it "

@@ -81,6 +81,15 @@ static const struct detect_rule_info r_valid4 = {
 	.level = DETECT_LEVEL_HIGH, .tags = t_valid4, .ntags = 5,
 };
 
+/* Security 4661 on the domain's password policy. */
+static const char *const t_policy[] = {
+	"attack.discovery", "attack.t1201",
+};
+static const struct detect_rule_info r_policy = {
+	.id = "r_policy", .title = "Password Policy Enumerated",
+	.level = DETECT_LEVEL_MEDIUM, .tags = t_policy, .ntags = 2,
+};
+
 /* Windows guessing, then a logon from the guessing address. */
 static const char *const t_guess[] = {
 	"attack.credential-access", "attack.t1110.001",
@@ -127,10 +136,16 @@ static const struct advice_row rows[] = {
 	  { "tampered", NULL },
 	  "a proxy program hides what ran, it tampers with nothing" },
 	{ { { &r_valid4, WIN } },
-	  { NULL },
+	  { "Ask the owner of CORP\\bob whether the logon or change on WS1",
+	    "disable the account", NULL },
 	  { "7045", "hid what it ran", "process tree and logon session",
 	    NULL },
-	  "a logon rule is the way in: no persistence, escalation, evasion" },
+	  "a logon rule is the way in: no persistence, escalation, evasion;"
+	  " its owner says whether it was theirs" },
+	{ { { &r_policy, WIN } },
+	  { "behind the queries on WS1", "Security 4661", NULL },
+	  { "Ask the owner", NULL },
+	  "discovery alone (Security 4661) says whom to look for" },
 	{ { { &r_phish, WIN } },
 	  { "On WS1, trace the processes", NULL },
 	  { NULL },
@@ -192,7 +207,7 @@ static const struct advice_row rows[] = {
 	  "Windows guessing alone: look for a logon that worked" },
 	{ { { &r_guess, WIN }, { &r_got_in, WIN } },
 	  { "The guessing worked", "enforce account lockout", NULL },
-	  { "look for one that then succeeded", NULL },
+	  { "look for one that then succeeded", "Ask the owner", NULL },
 	  "guessing, then a logon that worked: said, not asked" },
 	{ { { &r_privesc, WIN }, { &rule_sudo, LINUX } },
 	  { "process tree and logon session", "Review sudo activity", NULL },
@@ -324,12 +339,81 @@ static void test_windows_what_and_title(void **state)
 	incident_set_free(s);
 }
 
+/* Every tactic's tag, as Sigma spells it. */
+static const char *const tactic_tags[] = {
+	"attack.reconnaissance", "attack.resource_development",
+	"attack.initial_access", "attack.execution", "attack.persistence",
+	"attack.privilege_escalation", "attack.defense_evasion",
+	"attack.stealth", "attack.defense_impairment",
+	"attack.credential_access", "attack.discovery",
+	"attack.lateral_movement", "attack.collection",
+	"attack.command_and_control", "attack.exfiltration", "attack.impact",
+	NULL,	/* no tactic at all: the last resort */
+};
+
+/* The advice after "What to do next:", which must say something. */
+static void check_advice(const struct incident *inc, const char *what,
+			 enum plat plat)
+{
+	const char *next = strstr(inc->explanation.p, "What to do next:");
+	const char *p;
+
+	assert_non_null(next);
+	p = next + strlen("What to do next:");
+	while (*p == ' ')
+		p++;
+	if (!*p)
+		fail_msg("%s on platform %d: no advice: %s", what, (int)plat,
+			 inc->explanation.p);
+}
+
+/*
+ * Every tactic alone, on Windows, Linux and the web, from a rule naming
+ * that tactic only, with no source address to block: the advice is
+ * never empty.  A rule naming none gets the last resort, which names
+ * the host and the account.
+ */
+static void test_every_tactic_alone_gets_advice(void **state)
+{
+	static const enum plat plats[] = { WIN, LINUX, WEB };
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(tactic_tags); i++) {
+		for (size_t k = 0; k < CORE_ARRAY_LEN(plats); k++) {
+			const struct detect_rule_info r = {
+				.id = "r_tactic", .title = "One tactic",
+				.level = DETECT_LEVEL_MEDIUM,
+				.tags = &tactic_tags[i],
+				.ntags = tactic_tags[i] ? 1 : 0,
+			};
+			const struct step st = { &r, plats[k] };
+			const char *what = tactic_tags[i] ? tactic_tags[i] :
+					   "no tactic";
+			struct incident_set *s = incident_set_new();
+			const struct incident *inc;
+
+			add_step(s, &st, 0);
+			assert_int_equal(incident_build(s), 0);
+			assert_int_equal(incident_set_count(s), 1);
+			inc = incident_set_get(s, 0);
+			check_advice(inc, what, plats[k]);
+			if (!tactic_tags[i] &&
+			    (!strstr(inc->explanation.p, "WS1") ||
+			     !strstr(inc->explanation.p, "CORP\\bob")))
+				fail_msg("last resort names no host or account:"
+					 " %s", inc->explanation.p);
+			incident_set_free(s);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_advice_by_platform_and_tactic),
 		cmocka_unit_test(test_windows_what_and_title),
 		cmocka_unit_test(test_builtin_accounts_not_reset),
+		cmocka_unit_test(test_every_tactic_alone_gets_advice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
