@@ -316,7 +316,8 @@ static int64_t slot_of(const struct incident_set *s, int64_t ts)
 
 	if (ts == CORE_TS_UNKNOWN)
 		return SLOT_UNDATED;
-	return ts >= 0 ? ts / w : -((-ts + w - 1) / w);
+	/* floor(ts / w) without negating ts (INT64_MIN has no opposite) */
+	return ts / w - (ts % w < 0);
 }
 
 /* The index slot of (ent, slot): its span's, or the free one for it. */
