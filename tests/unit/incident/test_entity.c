@@ -157,6 +157,24 @@ static void test_many_hours(void **state)
 	incident_set_free(s);
 }
 
+/* Times at the ends of int64_t get an hour without overflow (UBSan). */
+static void test_extreme_times(void **state)
+{
+	static const int64_t ts[] = { INT64_MIN + 1, INT64_MIN + 2, -1, 0,
+				      INT64_MAX };
+	struct incident_set *s = incident_set_new();
+	const struct incident_counters *c;
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(ts); i++)
+		synth_observe(s, ts[i], "ssh_login", "failure", "203.0.113.5",
+			      "root", "h");
+	c = get(s, INCIDENT_ENT_SOURCE_IP, "203.0.113.5");
+	assert_non_null(c);
+	assert_int_equal(c->login_failures, CORE_ARRAY_LEN(ts));
+	incident_set_free(s);
+}
+
 /*
  * Entities active hour after hour (hosts, crawlers, cron users over a
  * month of logs) would each keep a span per hour: the spans are capped,
@@ -226,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_many_hours),
 		cmocka_unit_test(test_one_hour_entities),
 		cmocka_unit_test(test_spans_capped),
+		cmocka_unit_test(test_extreme_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
