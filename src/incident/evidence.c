@@ -325,6 +325,17 @@ static const char *const salient[][4] = {
 	{ "GrantedAccess", NULL },
 	{ "CommandLine", NULL },
 	{ "ParentImage", "ParentProcessName", NULL },
+	/*
+	 * WMI event subscriptions, before the user who made them: Sysmon 21
+	 * binds a Consumer to a Filter, Sysmon 19 names a filter and its
+	 * Query, Sysmon 20 a consumer, its Type and what it runs.
+	 */
+	{ "Consumer", NULL },
+	{ "Filter", NULL },
+	{ "Name", NULL },
+	{ "Type", NULL },
+	{ "Destination", NULL },
+	{ "Query", NULL },
 	{ "TargetUserName", NULL },
 	{ "SubjectUserName", "User", NULL },
 	{ "IpAddress", "SourceIp", "SourceAddress", NULL },
@@ -449,6 +460,8 @@ static bool add_field(struct core_buf *b, const char *name,
 	size_t want = 3 + strlen(name) + 1, left, room, cap;
 	bool long_one = strcmp(name, "CommandLine") == 0 ||
 			strcmp(name, "ScriptBlockText") == 0 ||
+			strcmp(name, "Destination") == 0 ||
+			strcmp(name, "Query") == 0 ||
 			strcmp(name, "Data") == 0;
 	struct core_buf f;
 	bool cut;

@@ -140,6 +140,35 @@ static const struct summary_row summary_rows[] = {
 	  { "NewProcessName=C:\\w\\a.exe | Data=x", NULL },
 	  { NULL },
 	  "Data comes after the named fields" },
+	{ "{\"EventID\":\"19\",\"Channel\":"
+	  "\"Microsoft-Windows-Sysmon/Operational\",\"Operation\":"
+	  "\"Created\",\"User\":\"CORP\\\\eve\",\"EventNamespace\":"
+	  "\"root\\\\cimv2\",\"Name\":\"Updater\",\"Query\":\"SELECT * "
+	  "FROM __InstanceModificationEvent WITHIN 60 WHERE TargetInstance "
+	  "ISA 'Win32_PerfFormattedData_PerfOS_System'\"}",
+	  { "Sysmon 19 | Name=Updater | Query=SELECT * FROM __Instance",
+	    "PerfOS_System' | User=CORP\\eve", NULL },
+	  { "Operation", "EventNamespace", NULL },
+	  "WMI filter: its name and the query that fires it, then who" },
+	{ "{\"EventID\":\"20\",\"Channel\":"
+	  "\"Microsoft-Windows-Sysmon/Operational\",\"Operation\":"
+	  "\"Created\",\"User\":\"CORP\\\\eve\",\"Name\":\"Updater\","
+	  "\"Type\":\"Command Line\",\"Destination\":\"C:\\\\Windows\\\\"
+	  "System32\\\\cmd.exe /c powershell -nop -w hidden -enc SQBFAFgA\"}",
+	  { "Sysmon 20 | Name=Updater | Type=Command Line | Destination=C:\\"
+	    "Windows\\System32\\cmd.exe /c powershell -nop -w hidden -enc "
+	    "SQBFAFgA | User=CORP\\eve", NULL },
+	  { "Operation", NULL },
+	  "WMI consumer: what it runs (Type, Destination), then who" },
+	{ "{\"EventID\":\"21\",\"Channel\":"
+	  "\"Microsoft-Windows-Sysmon/Operational\",\"Operation\":"
+	  "\"Created\",\"User\":\"CORP\\\\eve\",\"Consumer\":"
+	  "\"CommandLineEventConsumer.Name=Updater\",\"Filter\":"
+	  "\"__EventFilter.Name=Updater\"}",
+	  { "Sysmon 21 | Consumer=CommandLineEventConsumer.Name=Updater | "
+	    "Filter=__EventFilter.Name=Updater | User=CORP\\eve", NULL },
+	  { "Operation", NULL },
+	  "WMI binding: which consumer to which filter, then who" },
 	{ "{\"EventID\":\"1\"}", { NULL }, { "1", NULL },
 	  "no channel or provider: not a Windows record, no summary" },
 	{ "Failed password for root from 10.0.0.1", { NULL }, { "|", NULL },
