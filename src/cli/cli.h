@@ -60,4 +60,10 @@ int cli_analyze(int argc, char **argv);
 /* vigil rules check|test|fields (src/cli/rules.c). */
 int cli_rules(int argc, char **argv);
 
+/* "s" unless n is one: "1 alert", "2 alerts". */
+static inline const char *cli_plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 #endif /* VIGIL_CLI_H */

@@ -72,12 +72,6 @@ static const char *item(bool md)
 	return md ? "- " : "    ";
 }
 
-/* The plural ending of a count: "1 incident", "2 incidents". */
-static const char *plural(double n)
-{
-	return n == 1 ? "" : "s";
-}
-
 static void runs(struct core_buf *b, const cJSON *e, bool md)
 {
 	static const char *const names[] = {
@@ -147,9 +141,9 @@ static void peers(struct core_buf *b, const cJSON *e, bool md)
 		esc(b, str(p, "value"), 96, md);
 		core_buf_printf(b, ": %.0f alert record%s, %.0f incident%s%s\n",
 				num(p, "shared_alerts"),
-				plural(num(p, "shared_alerts")),
+				cli_plural(num(p, "shared_alerts")),
 				num(p, "shared_incidents"),
-				plural(num(p, "shared_incidents")),
+				cli_plural(num(p, "shared_incidents")),
 				cJSON_IsTrue(cJSON_GetObjectItem(p,
 				"rare_pair")) ? ", rare pair (seen with this "
 				"entity only)" : "");
@@ -239,9 +233,9 @@ static void entity(struct core_buf *b, const cJSON *e, bool md)
 			"seen %s, last seen %s\n    %.0f alert record%s, %.0f "
 			"incident%s\n", str(e, "first_seen"),
 			str(e, "last_seen"), num(e, "alert_records"),
-			plural(num(e, "alert_records")),
+			cli_plural(num(e, "alert_records")),
 			num(e, "incident_count"),
-			plural(num(e, "incident_count")));
+			cli_plural(num(e, "incident_count")));
 	incidents(b, e, md);
 	alerts(b, e, md);
 	runs(b, e, md);

@@ -150,12 +150,6 @@ void cli_report_time(int64_t ts, char *out, size_t n)
 	core_time_format_human(ts, out, n);
 }
 
-/* The plural ending of a count: "1 event", "2 events", "0 events". */
-static const char *plural(uint64_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
 /* Events -> alerts -> incidents, and how much reading the fold saves. */
 int cli_report_header(struct core_buf *b, const struct cli_stats *st,
 		      const struct incident_set *set)
@@ -167,12 +161,12 @@ int cli_report_header(struct core_buf *b, const struct cli_stats *st,
 	incident_set_totals(set, &t);
 	alerts = st->alerts ? st->alerts : t.alerts;
 	core_buf_printf(b, "%llu event%s -> %llu alert%s -> ",
-			(unsigned long long)st->events, plural(st->events),
-			(unsigned long long)alerts, plural(alerts));
+			(unsigned long long)st->events, cli_plural(st->events),
+			(unsigned long long)alerts, cli_plural(alerts));
 	if (k == 0)
 		return core_buf_printf(b, "0 incidents\n");
 	return core_buf_printf(b, "%zu incident%s (reduction %.1f x)\n", k,
-			       plural(k), (double)alerts / (double)k);
+			       cli_plural(k), (double)alerts / (double)k);
 }
 
 /* Inputs, bytes, raw records, rules and time, in one line. */
@@ -216,7 +210,7 @@ int cli_report_counters(struct core_buf *b, const struct incident_entity *e)
 	if (!e->observed)
 		return core_buf_printf(b, "named by %llu distinct rule hit%s",
 				       (unsigned long long)e->records,
-				       plural(e->records));
+				       cli_plural(e->records));
 	counter(b, &first, "failed logins", c->login_failures, false);
 	counter(b, &first, "logins", c->login_successes, false);
 	counter(b, &first, "unknown-user attempts", c->invalid_users, false);
@@ -439,7 +433,7 @@ int cli_report_text(FILE *out, const struct cli_report_opts *opts,
 	if (shown < n)
 		core_buf_printf(&b, "\n(%zu more incident%s not shown: --top, "
 				"--min-severity)\n", n - shown,
-				plural(n - shown));
+				cli_plural(n - shown));
 	core_buf_addc(&b, '\n');
 	cli_report_footer(&b, st);
 	if (rc == 0)

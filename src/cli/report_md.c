@@ -12,12 +12,6 @@
 
 #define BUF_MAX (64u << 20)
 
-/* The plural ending of a count: "1 alert", "2 alerts", "0 alerts". */
-static const char *plural(uint64_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
 /* Inline code; cell: inside a table, where a pipe must be escaped. */
 static void md_code(struct core_buf *b, const char *p, size_t len,
 		    size_t max, bool cell)
@@ -120,8 +114,10 @@ static void md_incident(struct core_buf *b, const struct cli_report_opts *o,
 			"event%s\n", inc->score,
 			incident_severity_name(inc->severity), t0,
 			one ? "" : " to ", one ? "" : t1,
-			(unsigned long long)inc->alerts, plural(inc->alerts),
-			(unsigned long long)inc->events, plural(inc->events));
+			(unsigned long long)inc->alerts,
+			cli_plural(inc->alerts),
+			(unsigned long long)inc->events,
+			cli_plural(inc->events));
 	if (inc->ntactics) {
 		core_buf_printf(b, "\nATT&CK: ");
 		for (unsigned i = 0; i < inc->ntactics; i++)
@@ -159,7 +155,7 @@ int cli_report_md(FILE *out, const struct cli_report_opts *opts,
 	}
 	if (shown < n)
 		core_buf_printf(&b, "\n%zu more incident%s not shown.\n",
-				n - shown, plural(n - shown));
+				n - shown, cli_plural(n - shown));
 	core_buf_printf(&b, "\n---\n\n");
 	cli_report_footer(&b, st);
 	if (rc == 0)

@@ -225,12 +225,6 @@ static const char *verdict_word(enum triage_verdict v)
 		triage_verdict_name(v);
 }
 
-/* The plural ending of a count: "1 turn", "2 turns", "0 turns". */
-static const char *plural(uint64_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
 /* "  analyst decided: benign (the note) at TIME by NAME; vigil said X". */
 static void print_decision(const struct triage_result *r, struct core_buf *b)
 {
@@ -270,8 +264,8 @@ static void print_text(const struct opts *o, const struct triage_result *r)
 	if (r->steps)
 		core_buf_printf(&b, "  model: %u turn%s, %u tool call%s (%u "
 				"refused), %llu+%llu tokens, %.2f s\n",
-				r->steps, plural(r->steps), r->tool_calls,
-				plural(r->tool_calls), r->tools_refused,
+				r->steps, cli_plural(r->steps), r->tool_calls,
+				cli_plural(r->tool_calls), r->tools_refused,
 				(unsigned long long)r->prompt_tokens,
 				(unsigned long long)r->completion_tokens,
 				r->model_us / 1e6);
@@ -295,22 +289,22 @@ static void print_text(const struct opts *o, const struct triage_result *r)
 		core_buf_printf(&b, "  left as written: %u token%s the "
 				"model named that this incident's data did "
 				"not hold\n", r->foreign_tokens,
-				plural(r->foreign_tokens));
+				cli_plural(r->foreign_tokens));
 	if (r->pack.flagged || r->tool_withheld)
 		core_buf_printf(&b, "  withheld from the model: %u field%s of "
 				"the pack, %u value%s of tool results with "
 				"instruction-like text\n", r->pack.flagged,
-				plural(r->pack.flagged), r->tool_withheld,
-				plural(r->tool_withheld));
+				cli_plural(r->pack.flagged), r->tool_withheld,
+				cli_plural(r->tool_withheld));
 	if (r->fp_probability >= 0)
 		core_buf_printf(&b, "  local model: p(false positive) %.2f "
 				"(%s)%s\n", r->fp_probability, r->fp_drivers,
 				r->hidden ? "; hidden as a likely repeat" :
 				"");
 	core_buf_printf(&b, "  pack: %zu byte%s, ~%zu token%s, %u evidence "
-			"line%s\n", r->pack.bytes, plural(r->pack.bytes),
-			r->pack.tokens, plural(r->pack.tokens),
-			r->pack.evidence, plural(r->pack.evidence));
+			"line%s\n", r->pack.bytes, cli_plural(r->pack.bytes),
+			r->pack.tokens, cli_plural(r->pack.tokens),
+			r->pack.evidence, cli_plural(r->pack.evidence));
 	(void)cli_report_flush(stdout, &b);
 	core_buf_free(&b);
 }
@@ -654,7 +648,7 @@ static int stats(struct store *st)
 	       "suspicious; local model out of sample: each decision "
 	       "predicted by a model trained only on earlier ones, %llu "
 	       "model%s):\n", (unsigned long long)s.local_oos_steps,
-	       plural(s.local_oos_steps));
+	       cli_plural(s.local_oos_steps));
 	printf("  %-14s %8s %8s %10s %8s %12s %12s\n", "producer",
 	       "verdicts", "compared", "precision", "fp-rate",
 	       "mean latency", "tokens");
