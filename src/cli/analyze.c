@@ -849,7 +849,6 @@ static void read_input(struct analyze *a, const char *path)
 	int64_t last_ts = CORE_TS_UNKNOWN;
 	enum core_format fmt;
 	unsigned oflags;
-	char msg[1024];
 	int rc;
 
 	/* A file is read by offset; a pipe or gzip stream in order, below. */
@@ -925,33 +924,36 @@ static void read_input(struct analyze *a, const char *path)
 	}
 
 	if (rc < 0) {
-		core_error_format(&err, msg, sizeof(msg));
+		/* src= and line= as for every other warning (a cut gzip). */
 		if (!a->quiet)
-			core_log(CORE_LOG_WARN, "input", NULL, 0,
-				 "%s; the lines before it were analysed", msg);
+			core_log(CORE_LOG_WARN, "input",
+				 err.file[0] ? err.file : NULL, err.line,
+				 "%s; the lines before it were analysed",
+				 err.msg);
 		a->errors++;
 	}
 	if (!a->quiet) {
 		for (int k = 0; k < DAMAGE__COUNT; k++) {
 			if (seen[k] > WARN_PER_KIND)
 				core_log(CORE_LOG_WARN, "input", input_name(r),
-					 0, "%llu more lines: %s",
+					 0, "%llu more line%s: %s",
 					 (unsigned long long)(seen[k] -
 							      WARN_PER_KIND),
+					 cli_plural(seen[k] - WARN_PER_KIND),
 					 damage_what[k]);
 		}
 		if (raw && fmt == CORE_FMT_RAW &&
 		    a->input_format == CORE_FMT_AUTO)
 			core_log(CORE_LOG_WARN, "parse", input_name(r), 0,
 				 "format not recognised from the first "
-				 "records; %llu records kept raw",
-				 (unsigned long long)raw);
+				 "records; %llu record%s kept raw",
+				 (unsigned long long)raw, cli_plural(raw));
 		else if (raw && fmt != CORE_FMT_RAW)
 			core_log(CORE_LOG_WARN, "parse", input_name(r),
-				 first_raw, "%llu of %llu records not "
+				 first_raw, "%llu of %llu record%s not "
 				 "understood as %s (first here); kept raw",
 				 (unsigned long long)raw,
-				 (unsigned long long)count,
+				 (unsigned long long)count, cli_plural(count),
 				 core_format_name(fmt));
 	}
 	a->bytes_done += input_size(r) ? input_size(r) : input_consumed(r);
@@ -1317,11 +1319,12 @@ int cli_analyze(int argc, char **argv)
 		 */
 		if (!a.quiet && a.windows_events && a.default_rules &&
 		    a.nrule_dirs == 0)
-			fprintf(stderr, "vigil: %llu Windows events were "
-				"matched with vigil's own rules only; add the "
-				"Sigma community rules with -r DIR for the "
+			fprintf(stderr, "vigil: %llu Windows event%s matched"
+				" with vigil's own rules only; add the Sigma "
+				"community rules with -r DIR for the "
 				"techniques they cover (docs/rules.md)\n",
-				(unsigned long long)a.windows_events);
+				(unsigned long long)a.windows_events,
+				a.windows_events == 1 ? " was" : "s were");
 		if (a.store && cli_store_run(a.store, &a.st, a.incidents,
 					     argv + first, argc - first,
 					     a.quiet) != 0)

@@ -335,4 +335,26 @@ check "gzip on a pipe: bytes read counted" python3 -c "
 import json, sys
 sys.exit(0 if json.load(open('$T/gzpipe.json'))['stats']['bytes'] > 0 else 1)"
 
+# Warnings name their file and line as src= and line=, a cut gzip stream
+# too, and count in the singular when there is one.
+python3 -c '
+for i in range(3000):
+    print("Mar  1 10:%02d:%02d h sshd[%d]: Failed password for root from "
+          "203.0.113.%d port %d ssh2" % (i // 60 % 60, i % 60, 1000 + i,
+                                         i % 250 + 1, 1024 + i))' |
+	gzip -c | head -c 20000 >"$T/cut.log.gz"
+"$VIGIL" analyze "$T/cut.log.gz" >/dev/null 2>"$T/cut.err"
+check "a cut gzip stream: src= and line=, the message alone" grep -qE \
+	'^level=warn room=input src=[^ ]*cut\.log\.gz line=[0-9]+ msg="gzip' \
+	"$T/cut.err"
+printf 'no known format\n' >"$T/one.txt"
+"$VIGIL" analyze "$T/one.txt" >/dev/null 2>"$T/one.err"
+check "one record kept raw, in the singular" \
+	grep -q '; 1 record kept raw"' "$T/one.err"
+printf '%s\n' '{"EventID": 4624, "Channel": "Security", "Computer": "w1",'\
+' "TimeCreated_SystemTime": "2024-03-01T10:00:00Z"}' >"$T/one.jsonl"
+"$VIGIL" analyze "$T/one.jsonl" >/dev/null 2>"$T/win.err"
+check "one Windows event, in the singular" \
+	grep -q '^vigil: 1 Windows event was matched' "$T/win.err"
+
 finish
