@@ -35,6 +35,19 @@ check "man page: default year from the modification time" \
 check "README: default year from when the file was last written" \
 	grep -q "takes the year the file was last" "$SRCDIR/README.md"
 
+# "Building by hand" names every library the build looks for (its
+# pkg-config name) and every package scripts/deps.sh installs.
+build_doc=$(sed -n '/^## Building by hand/,/^## /p' "$SRCDIR/README.md")
+mods='s/.*pkg_check_modules([A-Z0-9]* REQUIRED [A-Z_]* \(.*\))/\1/p'
+for m in $(sed -n "$mods" "$SRCDIR/CMakeLists.txt" \
+	"$SRCDIR/tests/CMakeLists.txt"); do
+	check "README lists library $m" grep -qF "\`$m\`" <<<"$build_doc"
+done
+for p in $(sed -n '/^build="/,/^bench=/p' "$SRCDIR/scripts/deps.sh" |
+	grep -v '^bench=' | sed 's/^[a-z]*="//; s/\$[a-z]*//; s/"//'); do
+	check "README lists package $p" grep -qF "\`$p\`" <<<"$build_doc"
+done
+
 "$VIGIL" version | grep -q '^vigil [0-9]'
 check "version prints" [ $? -eq 0 ]
 
