@@ -386,14 +386,53 @@ static struct core_str short_channel(struct core_str c)
 	return c;
 }
 
-/* Appends v with control bytes and runs of blanks folded to one space. */
+/*
+ * Bytes of the domain part of an account SID at v.p + i ("S-1-5-21-"
+ * and three numbers, each with its dash), or 0.  Summaries show it as
+ * "S-1-5-21-...-": 30 bytes that say which domain, where the RID and
+ * the registry path after it say what happened (HKU\S-1-5-21-...-1001\
+ * Software\Classes\mscfile\shell\open\command).
+ */
+static size_t sid_domain_len(struct core_str v, size_t i)
+{
+	static const char pre[] = "S-1-5-21-";
+	size_t k = i + sizeof(pre) - 1;
+
+	if (v.len - i < sizeof(pre) - 1 ||
+	    memcmp(v.p + i, pre, sizeof(pre) - 1) != 0)
+		return 0;
+	for (int part = 0; part < 3; part++) {
+		size_t d = k;
+
+		while (k < v.len && v.p[k] >= '0' && v.p[k] <= '9')
+			k++;
+		if (k == d || k == v.len || v.p[k] != '-')
+			return 0;
+		k++;
+	}
+	return k - i;
+}
+
+/*
+ * Appends v with control bytes and runs of blanks folded to one space,
+ * and the domain part of account SIDs shortened (sid_domain_len()).
+ */
 static void add_folded(struct core_buf *b, struct core_str v)
 {
 	bool blank = false;
 
 	for (size_t i = 0; i < v.len; i++) {
 		unsigned char c = (unsigned char)v.p[i];
+		size_t sid = c == 'S' ? sid_domain_len(v, i) : 0;
 
+		if (sid) {
+			if (blank)
+				core_buf_addc(b, ' ');
+			blank = false;
+			core_buf_add(b, "S-1-5-21-...-", 13);
+			i += sid - 1;
+			continue;
+		}
 		if (c <= ' ' || c == 0x7f) {
 			blank = true;
 			continue;
@@ -494,11 +533,27 @@ static bool add_field(struct core_buf *b, const char *name,
 	return !cut;
 }
 
+/*
+ * True when a command line only names the program (Image), quoted or
+ * not: it says nothing the summary has not said, and its room goes to
+ * the fields after it (the parent of a program started without
+ * arguments).
+ */
+static bool command_is_image(struct core_str cmd, struct core_str image)
+{
+	cmd = core_str_trim(cmd);
+	if (cmd.len >= 2 && cmd.p[0] == '"' && cmd.p[cmd.len - 1] == '"') {
+		cmd.p++;
+		cmd.len -= 2;
+	}
+	return image.len && core_str_ieq(cmd, image);
+}
+
 static size_t summary_of(const struct pairs *ps, char *out, size_t n)
 {
 	struct core_str id, ch;
 	struct core_buf b;
-	const char *w;
+	const char *w, *wi;
 	size_t len;
 
 	if (!n || !windows_pairs(ps))
@@ -514,6 +569,9 @@ static size_t summary_of(const struct pairs *ps, char *out, size_t n)
 	for (size_t i = 0; i < CORE_ARRAY_LEN(salient); i++) {
 		struct core_str v = first_set(ps, salient[i], &w);
 
+		if (strcmp(w, "CommandLine") == 0 &&
+		    command_is_image(v, first_set(ps, salient[0], &wi)))
+			continue;
 		if (v.len && !add_field(&b, w, v, n))
 			break;
 	}

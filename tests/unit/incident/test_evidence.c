@@ -169,6 +169,23 @@ static const struct summary_row summary_rows[] = {
 	    "Filter=__EventFilter.Name=Updater | User=CORP\\eve", NULL },
 	  { "Operation", NULL },
 	  "WMI binding: which consumer to which filter, then who" },
+	{ "{\"EventID\":\"13\",\"Channel\":\"Microsoft-Windows-Sysmon/"
+	  "Operational\",\"TargetObject\":\"HKU\\\\S-1-5-21-3461203602-"
+	  "4096304019-2269080069-1000_Classes\\\\mscfile\\\\shell\"}",
+	  { "TargetObject=HKU\\S-1-5-21-...-1000_Classes\\mscfile\\shell",
+	    NULL },
+	  { "3461203602", NULL },
+	  "an account SID's domain part is shortened, its RID kept" },
+	{ "{\"EventID\":\"13\",\"Channel\":\"Microsoft-Windows-Sysmon/"
+	  "Operational\",\"TargetObject\":\"HKLM\\\\S-1-5-21-12-ab-3\"}",
+	  { "TargetObject=HKLM\\S-1-5-21-12-ab-3", NULL }, { NULL },
+	  "what only looks like a SID stays as written" },
+	{ "{\"EventID\":\"1\",\"Channel\":\"Microsoft-Windows-Sysmon/"
+	  "Operational\",\"Image\":\"C:\\\\W\\\\p.exe\",\"CommandLine\":"
+	  "\"\\\"C:\\\\w\\\\P.EXE\\\" \",\"ParentImage\":\"C:\\\\W\\\\e.exe\"}",
+	  { "Image=C:\\W\\p.exe | ParentImage=C:\\W\\e.exe", NULL },
+	  { "CommandLine", NULL },
+	  "a command line that only names the program is left out" },
 	{ "{\"EventID\":\"1\"}", { NULL }, { "1", NULL },
 	  "no channel or provider: not a Windows record, no summary" },
 	{ "Failed password for root from 10.0.0.1", { NULL }, { "|", NULL },
