@@ -332,9 +332,10 @@ static bool guid_named(const struct core_str *v)
 /*
  * The process GUIDs of a Windows event (Sysmon): the program that acted
  * (SourceProcessGuid for a remote thread or a process access, else
- * ProcessGuid) and its parent (ParentProcessGuid).  A GUID names one
- * process instance on one host, so records sharing one are one
- * program's doing.
+ * ProcessGuid), its parent (ParentProcessGuid) and grandparent
+ * (GrandParentProcessGuid, which parse's process table gives a process
+ * creation).  A GUID names one process instance on one host, so records
+ * sharing one are one program's doing.
  */
 static void process_of(struct incident_set *s, struct incident_alert *r,
 		       const struct core_event *ev)
@@ -352,6 +353,9 @@ static void process_of(struct incident_set *s, struct incident_alert *r,
 	v = core_event_get_named(ev, "ParentProcessGuid", 17);
 	if (guid_named(v))
 		r->process[1] = incident_strdup(s, v->p, v->len);
+	v = core_event_get_named(ev, "GrandParentProcessGuid", 22);
+	if (guid_named(v))
+		r->process[2] = incident_strdup(s, v->p, v->len);
 }
 
 static void rec_init(struct incident_set *s, struct incident_alert *r,

@@ -16,7 +16,8 @@
  *   2. Attacker fingerprints (rare keys).  The same user agent, the same
  *      payload shape (see alert.c), the same targeted user name or, on
  *      a Windows host, the same process (a Sysmon ProcessGuid: the one
- *      that acted, or its parent) links anchors, but only when the key
+ *      that acted, its parent or grandparent) links anchors, but only
+ *      when the key
  *      is rare: it spans at most RARE_MAX
  *      anchors, the events saw it from at most RARE_MAX sources, and a
  *      user name is not one every scanner tries (root, admin ...).  User
@@ -303,6 +304,19 @@ static bool net_of(struct core_str ip, struct core_str *net)
 	return true;
 }
 
+/* True when r's process GUID p is one of those before it (p = 0 ...). */
+static bool process_seen(const struct incident_alert *r, int p)
+{
+	for (int q = 0; q < p; q++)
+		if (core_str_eq(r->process[q], r->process[p]))
+			return true;
+	return false;
+}
+
+/*
+ * A record's fingerprints: at most 8 (address, agent, pattern, two
+ * users, three processes).
+ */
 static size_t link_items(const struct incident_set *s, struct key_item *it)
 {
 	size_t m = 0;
@@ -334,10 +348,9 @@ static size_t link_items(const struct incident_set *s, struct key_item *it)
 			it[m++] = item_make(r, KEY_USER,
 					    e[INCIDENT_ENT_TARGET_USER],
 					    CORE_STR_NULL, NULL);
-		for (int p = 0; p < 2; p++)
+		for (int p = 0; p < 3; p++)
 			if (r->process[p].len && e[INCIDENT_ENT_HOST].len &&
-			    (p == 0 || !core_str_eq(r->process[1],
-						    r->process[0])))
+			    !process_seen(r, p))
 				it[m++] = item_make(r, KEY_PROCESS,
 						    e[INCIDENT_ENT_HOST],
 						    r->process[p], NULL);
@@ -349,7 +362,7 @@ static size_t link_items(const struct incident_set *s, struct key_item *it)
 static int pass_link(struct incident_set *s, struct uf *u, uint32_t *root1)
 {
 	size_t n = s->recs.n, m, i = 0;
-	struct key_item *it = malloc((7 * n + 1) * sizeof(*it));
+	struct key_item *it = malloc((8 * n + 1) * sizeof(*it));
 
 	if (!it)
 		return CORE_E_NOMEM;

@@ -232,9 +232,10 @@ struct incident_alert {
 	/*
 	 * The Windows programs behind it (first alert): the acting
 	 * process's Sysmon ProcessGuid (SourceProcessGuid for a remote
-	 * thread or a process access) and its parent's; len 0: none.
+	 * thread or a process access), its parent's and, for a process
+	 * creation, its grandparent's (parse's process table); len 0: none.
 	 */
-	struct core_str process[2];
+	struct core_str process[3];
 };
 
 /* One step of an incident's timeline: an alert record, in time order. */

@@ -12,10 +12,13 @@
  * IntegrityLevel).  A remote thread or a process access (8, 10) gets
  * SourceCommandLine and SourceParentImage of its source and
  * TargetParentProcessId of its target; a process creation gets
- * GrandParentImage and GrandParentCommandLine, what its parent's own
- * event 1 said of that parent's parent.  Values too long for a slot are
- * not kept rather than cut, and a GUID seen again takes the newer
- * record: what is filled in is always what Sysmon said.
+ * GrandParentImage, GrandParentCommandLine and GrandParentProcessGuid,
+ * what its parent's own event 1 said of that parent's parent (incidents
+ * join a process with what its grandparent did: a UAC bypass writes a
+ * registry key, then starts the program that starts the elevated one).
+ * Values too long for a slot are not kept rather than cut, and a GUID
+ * seen again takes the newer record: what is filled in is always what
+ * Sysmon said.
  *
  * Workload: every Windows event; a hash of two fields and at most one
  * slot copy per event.  Memory: PROCS_SLOTS slots of fixed size.
@@ -27,18 +30,18 @@
 
 #define PROCS_SLOTS 1024	/* processes remembered; power of two */
 #define PROCS_VALUE_MAX 2048	/* bytes of one remembered value */
-#define PROCS_SHORT_MAX 32	/* bytes of a short one (a level, a pid) */
+#define PROCS_SHORT_MAX 40	/* bytes of a short one (a level, a GUID) */
 
 /* The long values, then from P_LONG on the short ones. */
 enum {
 	P_CMD, P_PIMAGE, P_PCMD,
-	P_LONG, P_LEVEL = P_LONG, P_PPID,
+	P_LONG, P_LEVEL = P_LONG, P_PPID, P_PGUID,
 	P__COUNT
 };
 
 static const char *const kept[P__COUNT] = {
 	"CommandLine", "ParentImage", "ParentCommandLine", "IntegrityLevel",
-	"ParentProcessId",
+	"ParentProcessId", "ParentProcessGuid",
 };
 
 struct proc_slot {
@@ -155,6 +158,7 @@ void parse_procs_track(struct parse_procs *p, struct core_event *ev)
 		if (s) {
 			fill(ev, s, P_PIMAGE, "GrandParentImage");
 			fill(ev, s, P_PCMD, "GrandParentCommandLine");
+			fill(ev, s, P_PGUID, "GrandParentProcessGuid");
 		}
 		remember(p, ev);
 		return;

@@ -139,6 +139,7 @@ static void add_proc(struct incident_set *s,
 #define G1 "{747f3d96-98dd-5d69-0000-0010eb030000}"
 #define G2 "{747f3d96-98dd-5d69-0000-0010ab120000}"
 #define G0 "{00000000-0000-0000-0000-000000000000}"
+#define G3 "{747f3d96-98dd-5d69-0000-0010cd450000}"
 
 /*
  * On a Windows host with no user or address in the alerts, records of
@@ -184,6 +185,41 @@ static void test_process_links(void **state)
 	assert_int_equal(incident_build(s), 0);
 	assert_int_equal(incident_set_count(s), CORE_ARRAY_LEN(r));
 	incident_set_free(s);
+}
+
+/*
+ * A process and what its grandchild did are one story: a UAC bypass's
+ * registry write (by G1) and the elevated shell started by the program
+ * G1 started (parent G2, grandparent G1).  Without the grandparent they
+ * share no process.
+ */
+static void test_grandparent_links(void **state)
+{
+	for (int with = 0; with < 2; with++) {
+		struct incident_set *s = incident_set_new();
+		static struct core_event ev;
+		struct synth x = { &rule_sudo, T0 + SEC, 1, NULL, NULL, NULL,
+				   "WS7", NULL, "Sysmon 1", 2 };
+		struct detect_alert a;
+
+		(void)state;
+		add_proc(s, &rule_web, T0, "ProcessGuid", G1, NULL);
+		core_event_reset(&ev, NULL);
+		ev.ts = x.ts;
+		core_event_set(&ev, CORE_F_HOST_NAME, "WS7", 3);
+		core_event_set_named(&ev, "ProcessGuid", 11, G3, strlen(G3));
+		core_event_set_named(&ev, "ParentProcessGuid", 17, G2,
+				     strlen(G2));
+		if (with)
+			core_event_set_named(&ev, "GrandParentProcessGuid", 22,
+					     G1, strlen(G1));
+		synth_alert(&a, &x);
+		a.event = &ev;
+		assert_int_equal(incident_add_alert(s, &a), 0);
+		assert_int_equal(incident_build(s), 0);
+		assert_int_equal(incident_set_count(s), with ? 1 : 2);
+		incident_set_free(s);
+	}
 }
 
 /*
@@ -336,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_hub_host_does_not_glue),
 		cmocka_unit_test(test_network_links),
 		cmocka_unit_test(test_process_links),
+		cmocka_unit_test(test_grandparent_links),
 		cmocka_unit_test(test_guessed_login_ties_sudo),
 		cmocka_unit_test(test_noise_folds),
 		cmocka_unit_test(test_noise_folds_by_month),

@@ -90,6 +90,12 @@ static const struct {
 	  "GrandParentCommandLine", "explorer.exe",
 	  "and that parent's command line" },
 	{ "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1
+	  "|ParentProcessGuid={d0d0d0d0-98dd-5d69-0000-0010eb030000}",
+	  "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G2
+	  "|ParentProcessGuid=" G1 "|ParentImage=C:\\a.exe",
+	  "GrandParentProcessGuid", "{d0d0d0d0-98dd-5d69-0000-0010eb030000}",
+	  "and that parent's parent's GUID, for incidents" },
+	{ "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1
 	  "|ParentImage=C:\\explorer.exe",
 	  "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G2
 	  "|ParentProcessGuid=" G2 "|ParentImage=C:\\a.exe",
