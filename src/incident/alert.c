@@ -37,37 +37,83 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SRC_NAMES_MAX 1024
+#define SRC_NAMES_MAX (1u << 16)
 
 /* Stands for every input past SRC_NAMES_MAX: it identifies no event. */
 static const char src_other[] = "(other input)";
 
-/* Input names are few: interned once, shared by every sample. */
+/* Slot of name src (hash h) in the index: its own, or the empty one. */
+static uint32_t *src_slot(const struct incident_set *s, const char *src,
+			  uint64_t h)
+{
+	size_t mask = 2 * s->srcs_cap - 1;
+
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		uint32_t *slot = &s->src_slots[i];
+
+		if (!*slot || strcmp(s->srcs[*slot - 1], src) == 0)
+			return slot;
+	}
+}
+
+/* Doubles the names and rebuilds their index; false when out of memory. */
+static bool src_grow(struct incident_set *s)
+{
+	size_t cap = s->srcs_cap ? s->srcs_cap * 2 : 16;
+	uint32_t *slots = incident_alloc(s, 2 * cap * sizeof(*slots));
+	void *p;
+
+	if (!slots)
+		return false;
+	p = incident_realloc(s, s->srcs, s->srcs_cap * sizeof(*s->srcs),
+			     cap * sizeof(*s->srcs));
+	if (!p) {
+		incident_dealloc(s, slots, 2 * cap * sizeof(*slots));
+		return false;
+	}
+	s->srcs = p;
+	memset(slots, 0, 2 * cap * sizeof(*slots));
+	incident_dealloc(s, s->src_slots,
+			 2 * s->srcs_cap * sizeof(*s->src_slots));
+	s->src_slots = slots;
+	s->srcs_cap = cap;
+	for (size_t i = 0; i < s->nsrcs; i++) {
+		const char *n = s->srcs[i];
+
+		*src_slot(s, n, core_hash(n, strlen(n), 0)) = (uint32_t)i + 1;
+	}
+	return true;
+}
+
+/*
+ * Input names are few and repeat for every alert: interned once (a hash
+ * index; the last one asked for first), shared by every sample and cite.
+ */
 static const char *intern_src(struct incident_set *s, const char *src)
 {
-	const char *const other = src_other;
 	struct core_str v;
+	uint32_t *slot;
+	uint64_t h;
 
 	if (!src)
 		return "";
-	for (size_t i = s->nsrcs; i > 0; i--)
-		if (strcmp(s->srcs[i - 1], src) == 0)
-			return s->srcs[i - 1];
-	if (s->nsrcs >= SRC_NAMES_MAX)
-		return other;
-	if (s->nsrcs == s->srcs_cap) {
-		size_t cap = s->srcs_cap ? s->srcs_cap * 2 : 16;
-		void *p = incident_realloc(s, s->srcs,
-					   s->srcs_cap * sizeof(*s->srcs),
-					   cap * sizeof(*s->srcs));
-
-		if (!p)
-			return other;
-		s->srcs = p;
-		s->srcs_cap = cap;
+	if (s->nsrcs && strcmp(s->srcs[s->nsrcs - 1], src) == 0)
+		return s->srcs[s->nsrcs - 1];
+	h = core_hash(src, strlen(src), 0);
+	if (s->nsrcs) {
+		slot = src_slot(s, src, h);
+		if (*slot)
+			return s->srcs[*slot - 1];
 	}
+	if (s->nsrcs >= SRC_NAMES_MAX ||
+	    (s->nsrcs == s->srcs_cap && !src_grow(s)))
+		return src_other;
 	v = incident_strdup(s, src, strlen(src));
+	if (!v.p)
+		return src_other;
+	slot = src_slot(s, src, h);
 	s->srcs[s->nsrcs++] = v.p;
+	*slot = (uint32_t)s->nsrcs;
 	return v.p;
 }
 
@@ -763,6 +809,9 @@ void incident_rec_free_all(struct incident_set *s)
 			 s->cites.shared_slots * sizeof(*s->cites.shared));
 	memset(&s->cites, 0, sizeof(s->cites));
 	incident_dealloc(s, s->srcs, s->srcs_cap * sizeof(*s->srcs));
+	incident_dealloc(s, s->src_slots,
+			 2 * s->srcs_cap * sizeof(*s->src_slots));
 	s->srcs = NULL;
+	s->src_slots = NULL;
 	s->nsrcs = s->srcs_cap = 0;
 }

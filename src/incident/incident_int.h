@@ -154,6 +154,7 @@ struct incident_set {
 	size_t nlogins, logins_cap;
 	const char **srcs;		/* interned input names */
 	size_t nsrcs, srcs_cap;
+	uint32_t *src_slots;		/* name hash -> index + 1, 2 * cap */
 	struct incident *incidents;
 	size_t nincidents;
 	/* Per-incident arrays, one allocation each for the whole set. */

@@ -138,6 +138,41 @@ static void test_evidence_copied_and_cut(void **state)
 }
 
 /*
+ * Every alert's evidence names its input, however many inputs there
+ * are: a folder of 3,000 EVTX files once gave "(other input)" past the
+ * 1,024th name.
+ */
+static void test_many_inputs_named(void **state)
+{
+	enum { INPUTS = 3000 };
+	struct incident_set *s = incident_set_new();
+	char name[64], ip[32];
+
+	(void)state;
+	for (int i = 0; i < INPUTS; i++) {
+		struct synth x = { &rule_web, T0 + i * SEC, 1, ip, NULL, NULL,
+				   "h", NULL, "GET /x", 1 };
+		struct detect_alert a;
+
+		snprintf(ip, sizeof(ip), "10.%d.%d.1", i >> 8, i & 255);
+		snprintf(name, sizeof(name), "samples/file-%04d.evtx", i);
+		synth_alert(&a, &x);
+		a.evidence[0].src = name;
+		assert_int_equal(incident_add_alert(s, &a), 0);
+	}
+	assert_int_equal(incident_build(s), 0);
+	for (int i = 0; i < INPUTS; i += 999) {
+		const struct incident_alert *a = incident_set_alert(s,
+								   (size_t)i);
+
+		snprintf(name, sizeof(name), "samples/file-%04d.evtx", i);
+		assert_non_null(a);
+		assert_string_equal(a->sample[0].src, name);
+	}
+	incident_set_free(s);
+}
+
+/*
  * Repeats of one alert more than a day apart are separate records, in
  * time order or not (files read by name): August, March, then August
  * again 19 days later make three; two a minute apart, one.
@@ -255,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_evidence_bounds),
 		cmocka_unit_test(test_evidence_copied_and_cut),
 		cmocka_unit_test(test_gap_either_way),
+		cmocka_unit_test(test_many_inputs_named),
 		cmocka_unit_test(test_events_counted_once),
 	};
 
