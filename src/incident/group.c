@@ -35,7 +35,7 @@
  *      critical rule, anchors holding a single rule at medium level or
  *      below fold per rule, and anchors whose tactics are all background
  *      ones (reconnaissance, credential access, discovery: brute force
- *      that never got in) fold per tactic set, when FOLD_MIN or more
+ *      that never got in) fold together, when FOLD_MIN or more
  *      exist ("SSH brute force: 39 sources"): the reader gets one
  *      incident for the background, not two hundred.  A week with none
  *      of them (FOLD_GAP_US) ends a fold: the next starts anew.
@@ -594,10 +594,10 @@ static void root_scan(const struct incident_set *s, struct uf *u,
 }
 
 /*
- * How a root folds: by its one rule when that is medium or below; by its
- * tactics when they are all background ones (INCIDENT_NOISE_TACTICS),
- * however many rules; or not at all.  Nothing with a successful login
- * or a critical rule folds.
+ * How a root folds: by its one rule when that is medium or below; with
+ * the other background when its tactics are all background ones
+ * (INCIDENT_NOISE_TACTICS), however many rules; or not at all.  Nothing
+ * with a successful login or a critical rule folds.
  */
 static bool fold_key(const struct incident_set *s, const struct root_info *x,
 		     uint32_t k, struct key_item *out)
@@ -611,11 +611,18 @@ static bool fold_key(const struct incident_set *s, const struct root_info *x,
 				 x->rule);
 		return true;
 	}
+	/*
+	 * One key for every mix of background tactics: brute force with and
+	 * without user enumeration against one server is one background,
+	 * not two incidents over the same hours.
+	 */
 	if (x->tactics && !(x->tactics & ~INCIDENT_NOISE_TACTICS)) {
+		const uint32_t noise = INCIDENT_NOISE_TACTICS;
+
 		*out = item_make(r, KEY_TACTICS, CORE_STR_NULL, CORE_STR_NULL,
 				 NULL);
-		out->tactics = x->tactics;
-		out->h = core_hash(&x->tactics, sizeof(x->tactics), out->h);
+		out->tactics = noise;
+		out->h = core_hash(&noise, sizeof(noise), out->h);
 		return true;
 	}
 	return false;

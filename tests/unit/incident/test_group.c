@@ -89,6 +89,50 @@ static void test_scenarios(void **state)
 }
 
 /*
+ * Background guessing that never got in folds into one incident whatever
+ * mix of background tactics each source showed: sources that also
+ * enumerated users (discovery) and sources that only guessed were two
+ * incidents over the same hours.
+ */
+static void test_noise_folds_across_tactics(void **state)
+{
+	static const char *const t_enum[] = {
+		"attack.discovery", "attack.t1087",
+	};
+	static const struct detect_rule_info brute_high = {
+		.id = "r-brute-high", .title = "SSH brute force (high)",
+		.level = DETECT_LEVEL_HIGH, .correlation = true,
+		.tags = tags_brute, .ntags = 2,
+	};
+	static const struct detect_rule_info enumerate = {
+		.id = "r-enum", .title = "SSH user enumeration",
+		.level = DETECT_LEVEL_MEDIUM, .correlation = true,
+		.tags = t_enum, .ntags = 2,
+	};
+	struct incident_set *s = incident_set_new();
+	char ip[32];
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		struct synth x = { &brute_high, T0 + i * 60 * SEC, 20, ip,
+				   NULL, NULL, "web1", NULL, NULL,
+				   (uint64_t)(2 * i + 1) };
+		struct synth y = x;
+
+		snprintf(ip, sizeof(ip), "198.51.%d.7", i + 1);
+		assert_int_equal(synth_add(s, &x), 0);
+		if (i >= 4) {
+			y.rule = &enumerate;
+			y.line = (uint64_t)(2 * i + 2);
+			assert_int_equal(synth_add(s, &y), 0);
+		}
+	}
+	assert_int_equal(incident_build(s), 0);
+	assert_int_equal(incident_set_count(s), 1);
+	incident_set_free(s);
+}
+
+/*
  * Ten attackers hit one host, each from its own network: ten stories.
  * (Addresses of one /24 would link: see test_network_links.)
  */
@@ -376,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_guessed_login_ties_sudo),
 		cmocka_unit_test(test_noise_folds),
 		cmocka_unit_test(test_noise_folds_by_month),
+		cmocka_unit_test(test_noise_folds_across_tactics),
 		cmocka_unit_test(test_records_point_to_incidents),
 	};
 
