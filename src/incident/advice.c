@@ -85,6 +85,23 @@ static bool technique(const struct view *v, const char *id)
 	return false;
 }
 
+/* technique(v, id), not counting the tags of sub-technique but. */
+static bool technique_but(const struct view *v, const char *id,
+			  const char *but)
+{
+	for (size_t i = 0; i < v->nmem; i++) {
+		const struct detect_rule_info *r = at(v, i)->rule;
+
+		if (!on(v, at(v, i)))
+			continue;
+		for (size_t t = 0; t < r->ntags; t++)
+			if (r->tags[t] && tag_is(r->tags[t], id) &&
+			    !tag_is(r->tags[t], but))
+				return true;
+	}
+	return false;
+}
+
 /*
  * Built-in principals and machine accounts: nobody resets their
  * passwords by hand, so account lists for resets leave them out.
@@ -475,8 +492,26 @@ static void advise_persistence(struct core_buf *b, const struct view *v)
  */
 static void advise_evasion(struct core_buf *b, const struct view *v)
 {
-	if (technique(v, "t1070") || technique(v, "t1562") ||
-	    technique(v, "t1685")) {
+	bool stomp = technique(v, "t1070.006");
+	bool uac = technique(v, "t1548.002");
+
+	if (stomp) {
+		core_buf_printf(b, " File times were set back on ");
+		say_host(b, v, INCIDENT_TAC_EVASION_BITS);
+		core_buf_printf(b, " to make a file look old: list the files "
+				"whose creation time changed (Sysmon 2: "
+				"TargetFilename, PreviousCreationUtcTime) and "
+				"find what wrote them.");
+	}
+	if (uac)
+		core_buf_printf(b, " A UAC bypass ran with a high integrity "
+				"level without a prompt: remove the registry "
+				"values or files it planted (Sysmon 12, 13, 11 "
+				"under HKCU\\Software\\Classes or a mock "
+				"Windows folder) and find the program that "
+				"planted them.");
+	if (technique_but(v, "t1070", "t1070.006") ||
+	    technique(v, "t1562") || technique(v, "t1685")) {
 		core_buf_printf(b, " Defences or logs were tampered with on ");
 		say_host(b, v, INCIDENT_TAC_EVASION_BITS);
 		core_buf_printf(b, ": keep a copy of the logs that remain "
@@ -484,6 +519,8 @@ static void advise_evasion(struct core_buf *b, const struct view *v)
 				"policy and security tools.");
 		return;
 	}
+	if (stomp || uac)
+		return;
 	core_buf_printf(b, " Something on ");
 	say_host(b, v, INCIDENT_TAC_EVASION_BITS);
 	core_buf_printf(b, " hid what it ran: find the program behind it "

@@ -60,6 +60,15 @@ RULE(r_pth, "Pass the hash", t_pth);
 RULE(r_exec, "Encoded PowerShell", t_exec);
 RULE(r_lateral, "Admin share write", t_lateral);
 RULE(r_clear, "Security log cleared", t_clear);
+static const char *const t_stomp[] = { "attack.stealth", "attack.t1070.006" };
+RULE(r_stomp, "File creation time changed", t_stomp);
+static const char *const t_uac[] = {
+	"attack.privilege-escalation", "attack.stealth", "attack.t1548.002",
+};
+static const struct detect_rule_info r_uac = {
+	.id = "r_uac", .title = "UAC bypass through mscfile",
+	.level = DETECT_LEVEL_HIGH, .tags = t_uac, .ntags = 3,
+};
 RULE(r_impair, "Defender real-time protection off", t_impair);
 RULE(r_proxy, "Rundll32 proxy execution", t_proxy);
 
@@ -123,6 +132,19 @@ struct advice_row {
 };
 
 static const struct advice_row rows[] = {
+	{ { { &r_stomp, WIN } },
+	  { "File times were set back on WS1", "Sysmon 2", NULL },
+	  { "Defences or logs were tampered", "hid what it ran", NULL },
+	  "timestomping: the files whose times changed, not the audit policy" },
+	{ { { &r_uac, WIN } },
+	  { "A UAC bypass ran", "HKCU\\Software\\Classes", NULL },
+	  { "hid what it ran", "Defences or logs", NULL },
+	  "a UAC bypass: what it planted, not a hidden program" },
+	{ { { &r_clear, WIN }, { &r_stomp, WIN } },
+	  { "File times were set back", "Defences or logs were tampered",
+	    NULL },
+	  { NULL },
+	  "a log cleared and a file's times set back: both said" },
 	{ { { &r_clear, WIN } },
 	  { "Defences or logs were tampered with on WS1", NULL },
 	  { "hid what it ran", NULL },
