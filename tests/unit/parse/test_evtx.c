@@ -362,6 +362,9 @@ static const struct jrow {
 	{ "{\"EventID\":4624,\"Channel\":\"Security\",\"TargetUserName\":"
 	  "\"alice\",\"SubjectUserName\":\"WS1$\"}", "user.name", "alice",
 	  "a logon keeps the account that logs on" },
+	{ "{\"EventID\":4799,\"Channel\":\"Security\",\"TargetUserName\":"
+	  "\"Administrators\",\"SubjectUserName\":\"eve\"}", "group.name",
+	  "Administrators", "a group's members listed: group.name" },
 	{ "{\"EventID\":4732,\"Channel\":\"Application\",\"TargetUserName\":"
 	  "\"x\",\"SubjectUserName\":\"eve\"}", "user.name", "x",
 	  "the same id on another channel is another event" },
