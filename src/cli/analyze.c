@@ -44,12 +44,21 @@ enum damage {
 	DAMAGE_UTF8,
 	DAMAGE_TIME,
 	DAMAGE_FIELDS,
+	DAMAGE_OLD_TIME,
 	DAMAGE__COUNT,
 };
 
 /* A decoder's flags beside the reader's INPUT_F_* ones. */
 #define DAMAGE_F_BAD_TIME (1u << 16)
 #define DAMAGE_F_FIELDS (1u << 17)	/* core_event's table was full */
+#define DAMAGE_F_OLD_TIME (1u << 18)	/* before TIME_FLOOR */
+
+/*
+ * 1990-01-01: no log vigil reads comes from before, while a clock never
+ * set (or a placeholder such as 01/Jan/1970) writes such stamps; they
+ * are kept, but said, since they stretch the incident they fall in.
+ */
+#define TIME_FLOOR (631152000LL * 1000000)
 
 static const char *damage_what[DAMAGE__COUNT] = {
 	"line longer than 1 MiB; cut there, the rest of it skipped",
@@ -57,6 +66,7 @@ static const char *damage_what[DAMAGE__COUNT] = {
 	"line is not valid UTF-8; kept as bytes",
 	"time stamp names no real date or time; analysed without a time",
 	"record has more fields than an event holds; the rest were dropped",
+	"time stamp is before 1990 (a clock never set?); kept as written",
 };
 
 struct analyze {
@@ -569,7 +579,7 @@ static void note_damage(struct analyze *a, const char *src, uint64_t line,
 {
 	static const unsigned bit[DAMAGE__COUNT] = {
 		INPUT_F_TRUNCATED, INPUT_F_NUL, INPUT_F_BAD_UTF8,
-		DAMAGE_F_BAD_TIME, DAMAGE_F_FIELDS
+		DAMAGE_F_BAD_TIME, DAMAGE_F_FIELDS, DAMAGE_F_OLD_TIME
 	};
 
 	a->st.bad_records++;
@@ -911,7 +921,9 @@ static void read_input(struct analyze *a, const char *path)
 		parse_procs_track(a->procs, &a->ev);
 		/* One damaged record, however many kinds of damage. */
 		flags |= (a->ev.ts_invalid ? DAMAGE_F_BAD_TIME : 0) |
-			 (a->ev.truncated ? DAMAGE_F_FIELDS : 0);
+			 (a->ev.truncated ? DAMAGE_F_FIELDS : 0) |
+			 (a->ev.ts != CORE_TS_UNKNOWN && a->ev.ts < TIME_FLOOR ?
+			  DAMAGE_F_OLD_TIME : 0);
 		if (flags)
 			note_damage(a, input_name(r), line, flags, seen);
 

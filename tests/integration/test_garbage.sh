@@ -31,6 +31,9 @@ head -c $(($(stat -c %s "$T/full.gz") / 2)) "$T/full.gz" >"$bad/cut.log.gz"
   printf 'Mar  1 10:00:02 h sshd[1]: Server listening on :: port 22.\n'
 } >"$bad/time.log"
 : >"$bad/empty.log"
+printf '%s\n' '203.0.113.5 - - [01/Mar/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "x"' \
+	'203.0.113.5 - - [01/Jan/1970:00:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "x"' \
+	>"$bad/epoch.log"
 printf '{"event_type": "alert", "src_ip": \n{{{{\n[1,2\n' >"$bad/eve.json"
 printf '\xfd7zXZ\0\0junk' >"$bad/x.log.xz"
 ln -s "$T/nowhere" "$bad/dangling.log"
@@ -55,6 +58,7 @@ check "loop not followed"      msg "loop.*not followed"
 check "fifo skipped"           msg "fifo.*not a regular file"
 check "bad JSON counted"       msg "eve.json.*kept raw"
 check "impossible time named"  msg "src=$bad/time.log line=2 .*no real date"
+check "1970 time named"        msg "src=$bad/epoch.log line=2 .*before 1990"
 
 py() { python3 - "$T/r.json" "$@"; }
 
