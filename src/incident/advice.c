@@ -704,7 +704,23 @@ void incident_advise_windows(const struct incident_set *s,
 	const unsigned mask = 1u << INCIDENT_PLAT_WINDOWS;
 	struct view v = { s, mem, nmem, mask };
 	uint32_t tac = incident_tactics_on(s, mem, nmem, mask);
+	const uint32_t ran = INCIDENT_TAC_BIT(EXEC) |
+			     INCIDENT_TAC_BIT(PRIVESC) |
+			     INCIDENT_TAC_EVASION_BITS;
 
+	/*
+	 * An attacker's code on the host and credentials taken or used from
+	 * it: what follows takes hours, the spread minutes.  Containment
+	 * comes first.
+	 */
+	if ((tac & INCIDENT_TAC_BIT(LATERAL)) ||
+	    ((tac & INCIDENT_TAC_BIT(CRED)) && (tac & ran))) {
+		core_buf_printf(b, " First contain ");
+		say_host(b, &v, ANY_TACTIC);
+		core_buf_printf(b, ": isolate it from the network (EDR "
+				"isolation or a switch port) until the steps "
+				"below are done.");
+	}
 	if (tac & INCIDENT_TAC_BIT(INITIAL))
 		advise_initial(b, &v);
 	advise_process(b, &v, tac);

@@ -132,6 +132,19 @@ struct advice_row {
 };
 
 static const struct advice_row rows[] = {
+	{ { { &r_exec, WIN }, { &r_lsass, WIN } },
+	  { "What to do next: First contain WS1: isolate it", NULL },
+	  { NULL },
+	  "code run and credentials taken on a host: contain it first" },
+	{ { { &r_lateral, WIN } },
+	  { "First contain WS1", NULL }, { NULL },
+	  "lateral movement: contain first" },
+	{ { { &r_lsass, WIN } },
+	  { "LSASS is protected", NULL }, { "First contain", NULL },
+	  "a credential alert alone: no isolation asked" },
+	{ { { &r_guess, WIN } },
+	  { "look for one that then succeeded", NULL }, { "First contain",
+	  NULL }, "guessing: no isolation asked" },
 	{ { { &r_stomp, WIN } },
 	  { "File times were set back on WS1", "Sysmon 2", NULL },
 	  { "Defences or logs were tampered", "hid what it ran", NULL },
