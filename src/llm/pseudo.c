@@ -610,6 +610,31 @@ static bool sudo_clause(const struct scan *sc, const char *at)
 }
 
 /*
+ * A web server's user clauses: the authenticated user of an access log
+ * line ("IP - X [01/Mar/2024:..."), nginx's `user "X" was not found` and
+ * `user "X": password mismatch`, Apache's "user X not found" and
+ * "user X: authentication failure".
+ */
+static bool web_clause(const struct scan *sc, const char *p, const char *at)
+{
+	const char *e = sc->end;
+
+	if (sc->prev_sep != ' ')
+		return false;
+	if (!strcmp(sc->prev, "-"))
+		return e - at >= 6 && at[0] == ' ' && at[1] == '[' &&
+		       at[2] >= '0' && at[2] <= '9' && at[4] == '/';
+	if (strcmp(sc->prev, "user") != 0)
+		return false;
+	if (p - sc->s >= 2 && p[-1] == '"' && p[-2] == ' ')
+		return at < e && *at == '"';
+	return p[-1] == ' ' &&
+	       (at_lit(sc, at, " not found") ||
+		at_lit(sc, at, ": authentication failure") ||
+		at_lit(sc, at, ": password mismatch"));
+}
+
+/*
  * Does the word [p, p + n) stand where a log's user clause puts a name?
  * at is the first byte after the word.
  */
@@ -621,7 +646,7 @@ static bool user_clause(const struct scan *sc, const char *p, size_t n,
 	if (sc->prose || (p[0] >= '0' && p[0] <= '9') ||
 	    in_list(p, n, not_names))
 		return false;
-	if (sudo_clause(sc, at))
+	if (sudo_clause(sc, at) || web_clause(sc, p, at))
 		return true;
 	if (sc->prev_sep != ' ')
 		return false;
@@ -987,6 +1012,13 @@ static void remember(struct scan *sc, const char *w, size_t n, char sep)
 	sc->prev_sep = sep;
 }
 
+/* The quote opening nginx's `user "X"`: it keeps "user" before X. */
+static bool user_quote(const struct scan *sc, const char *p)
+{
+	return *p == '"' && p > sc->s && p[-1] == ' ' &&
+	       !strcmp(sc->prev, "user");
+}
+
 static int scan_text(struct scan *sc)
 {
 	const char *p = sc->s, *q;
@@ -1014,7 +1046,7 @@ static int scan_text(struct scan *sc)
 		if (!is_word((unsigned char)*p)) {
 			if (put(sc, p, 1))
 				return CORE_E_TOOBIG;
-			if ((*p != ' ' && *p != '=') ||
+			if (((*p != ' ' && *p != '=') && !user_quote(sc, p)) ||
 			    (*p == ' ' && sc->prev_sep == '=') ||
 			    (*p == '=' && (p + 1 == sc->end ||
 					   !is_word((unsigned char)p[1]))))
@@ -1025,8 +1057,10 @@ static int scan_text(struct scan *sc)
 		while (p < sc->end && is_word((unsigned char)*p))
 			p++;
 		n = (size_t)(p - w);
+		/* "password: X", and Apache's "user X: authentication ..." */
 		if (n > 1 && w[n - 1] == ':' && p < sc->end && *p == ' ' &&
-		    is_secret_key(w, n - 1)) {
+		    (is_secret_key(w, n - 1) ||
+		     (!strcmp(sc->prev, "user") && sc->prev_sep == ' '))) {
 			p--;
 			n--;
 		}

@@ -70,6 +70,29 @@ static const struct row rows[] = {
 	{ "Failed password for invalid user oracle from 192.0.2.9",
 	  "Failed password for invalid user USER-1 from IP-PUB-1",
 	  "a user name in sshd's position" },
+	{ "198.51.100.150 - jdoe [22/Nov/2026:09:00:00 +0000] \"GET / "
+	  "HTTP/1.1\" 401 381",
+	  "IP-PUB-1 - USER-1 [22/Nov/2026:09:00:00 +0000] \"GET / "
+	  "HTTP/1.1\" 401 381",
+	  "an access log's authenticated user" },
+	{ "198.51.100.150 - - [22/Nov/2026:09:00:00 +0000] \"GET /\"",
+	  "IP-PUB-1 - - [22/Nov/2026:09:00:00 +0000] \"GET /\"",
+	  "an access log line with no user names none" },
+	{ "*0 user \"jdoe\" was not found in \"/etc/nginx/.htpasswd\", "
+	  "client: 198.51.100.150",
+	  "*0 user \"USER-1\" was not found in \"/etc/nginx/.htpasswd\", "
+	  "client: IP-PUB-1",
+	  "nginx's quoted user" },
+	{ "*1 user \"jdoe\": password mismatch, client: 10.0.0.9",
+	  "*1 user \"USER-1\": password mismatch, client: IP-PRIV-1",
+	  "nginx's password mismatch" },
+	{ "AH01618: user jdoe not found: /private",
+	  "AH01618: user USER-1 not found: /private",
+	  "Apache's user not found" },
+	{ "AH01617: user jdoe: authentication failure for \"/private\": "
+	  "Password Mismatch",
+	  "AH01617: user USER-1: authentication failure for \"/private\": "
+	  "Password Mismatch", "Apache's authentication failure" },
 	{ "Accepted publickey for carol from 10.0.0.1",
 	  "Accepted publickey for USER-1 from IP-PRIV-1",
 	  "a user after 'for'" },
