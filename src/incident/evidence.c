@@ -593,21 +593,134 @@ static size_t summary_of(const struct pairs *ps, char *out, size_t n)
  * JSON text.  Returns its length; 0 (out empty) when the record is not a
  * Windows event.
  */
+/* Copies b (at most n - 1 bytes, control bytes as spaces) into out. */
+static size_t line_out(const struct core_buf *b, char *out, size_t n)
+{
+	size_t len = CORE_MIN(b->len, n - 1);
+
+	memcpy(out, b->p ? b->p : "", len);
+	out[len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)out[i] < ' ' || out[i] == 0x7f)
+			out[i] = ' ';
+	return len;
+}
+
+/*
+ * A systemd journal record as its syslog line would read ("web1
+ * sshd[812]: Failed password for root from ..."): the raw export puts
+ * cursors, boot ids and timestamps first, and a cut record loses its
+ * MESSAGE.  0 when ps holds no journal record.
+ */
+static size_t summary_journal(const struct pairs *ps, char *out, size_t n)
+{
+	static const char *const host[] = { "_HOSTNAME", NULL };
+	static const char *const ident[] = {
+		"SYSLOG_IDENTIFIER", "_COMM", NULL,
+	};
+	static const char *const pid[] = { "_PID", "SYSLOG_PID", NULL };
+	static const char *const msg[] = { "MESSAGE", NULL };
+	struct core_str m, h, id, p;
+	struct core_buf b;
+	const char *w;
+	size_t len;
+
+	m = first_set(ps, msg, &w);
+	h = first_set(ps, host, &w);
+	id = first_set(ps, ident, &w);
+	if (!m.len || (!h.len && !id.len))
+		return 0;
+	p = first_set(ps, pid, &w);
+	core_buf_init(&b, n);
+	if (h.len) {
+		add_middle(&b, h, 48, false);
+		core_buf_addc(&b, ' ');
+	}
+	if (id.len)
+		add_middle(&b, id, 32, false);
+	if (id.len && p.len) {
+		core_buf_addc(&b, '[');
+		add_middle(&b, p, 12, false);
+		core_buf_addc(&b, ']');
+	}
+	core_buf_add(&b, ": ", 2);
+	add_folded(&b, core_str_make(m.p, CORE_MIN(m.len, FOLD_KEEP)));
+	len = line_out(&b, out, n);
+	core_buf_free(&b);
+	return len;
+}
+
+/*
+ * A Suricata EVE record: its type, the signature of an alert and the
+ * flow's ends ("EVE alert | signature=ET SCAN ... | 203.0.113.5:4431 ->
+ * 10.0.0.2:22 TCP").  0 when ps holds no EVE record.
+ */
+static size_t summary_eve(const struct pairs *ps, char *out, size_t n)
+{
+	static const char *const type[] = { "event_type", NULL };
+	static const char *const sig[] = { "signature", NULL };
+	static const char *const names[][2] = {
+		{ "src_ip", NULL }, { "src_port", NULL },
+		{ "dest_ip", NULL }, { "dest_port", NULL }, { "proto", NULL },
+	};
+	struct core_str t = core_str_trim(lookup(ps, type[0])), v[5], sg;
+	struct core_buf b;
+	const char *w;
+	size_t len;
+
+	if (!t.len || !core_str_trim(lookup(ps, names[0][0])).len)
+		return 0;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++)
+		v[i] = first_set(ps, names[i], &w);
+	core_buf_init(&b, n);
+	core_buf_add(&b, "EVE ", 4);
+	add_middle(&b, t, 24, false);
+	sg = first_set(ps, sig, &w);
+	if (sg.len)
+		add_field(&b, "signature", sg, n);
+	core_buf_add(&b, " | ", 3);
+	add_middle(&b, v[0], 48, false);
+	if (v[1].len) {
+		core_buf_addc(&b, ':');
+		add_middle(&b, v[1], 8, false);
+	}
+	if (v[2].len) {
+		core_buf_add(&b, " -> ", 4);
+		add_middle(&b, v[2], 48, false);
+	}
+	if (v[3].len) {
+		core_buf_addc(&b, ':');
+		add_middle(&b, v[3], 8, false);
+	}
+	if (v[4].len) {
+		core_buf_addc(&b, ' ');
+		add_middle(&b, v[4], 12, false);
+	}
+	len = line_out(&b, out, n);
+	core_buf_free(&b);
+	return len;
+}
+
 size_t incident_evidence_summary(const struct core_event *ev,
 				 struct core_str text, char *out, size_t n)
 {
 	struct pairs ps;
 	char scratch[DETECT_EVIDENCE_MAX];
+	size_t len;
 
 	if (n)
 		out[0] = '\0';
-	if (ev) {
-		if (incident_platform_of(ev, text) != INCIDENT_PLAT_WINDOWS)
-			return 0;
+	if (!n)
+		return 0;
+	if (ev && incident_platform_of(ev, text) == INCIDENT_PLAT_WINDOWS) {
 		pairs_of_event(ev, &ps);
-	} else {
-		text.len = CORE_MIN(text.len, sizeof(scratch));
-		pairs_of_text(text, &ps, scratch, sizeof(scratch));
+		return summary_of(&ps, out, n);
 	}
-	return summary_of(&ps, out, n);
+	/* Journal and EVE records, and correlation evidence: the text. */
+	text.len = CORE_MIN(text.len, sizeof(scratch));
+	pairs_of_text(text, &ps, scratch, sizeof(scratch));
+	if (windows_pairs(&ps))
+		return ev ? 0 : summary_of(&ps, out, n);
+	len = summary_journal(&ps, out, n);
+	return len ? len : summary_eve(&ps, out, n);
 }

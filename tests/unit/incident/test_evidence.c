@@ -186,6 +186,26 @@ static const struct summary_row summary_rows[] = {
 	  { "Image=C:\\W\\p.exe | ParentImage=C:\\W\\e.exe", NULL },
 	  { "CommandLine", NULL },
 	  "a command line that only names the program is left out" },
+	{ "{\"__CURSOR\":\"s=abc;i=1\",\"__REALTIME_TIMESTAMP\":"
+	  "\"1795185405000000\",\"_BOOT_ID\":\"bbbb\",\"_HOSTNAME\":\"web1\","
+	  "\"SYSLOG_IDENTIFIER\":\"sshd\",\"_PID\":\"812\",\"MESSAGE\":"
+	  "\"Failed password for root from 203.0.113.5 port 22 ssh2\"}",
+	  { "web1 sshd[812]: Failed password for root from 203.0.113.5 port "
+	    "22 ssh2", NULL },
+	  { "__CURSOR", "bbbb", NULL },
+	  "a journal record reads as its syslog line" },
+	{ "{\"_HOSTNAME\":\"web1\",\"_PID\":\"9\",\"MESSAGE\":[70,97,105]}",
+	  { NULL }, { "web1", NULL },
+	  "a journal message of bytes (an array): no summary, the record" },
+	{ "{\"timestamp\":\"2024-03-01T10:00:00.000000+0000\",\"flow_id\":1,"
+	  "\"event_type\":\"alert\",\"src_ip\":\"203.0.113.5\",\"src_port\":"
+	  "4431,\"dest_ip\":\"10.0.0.2\",\"dest_port\":22,\"proto\":\"TCP\","
+	  "\"alert\":{\"signature_id\":2001219,\"signature\":\"ET SCAN "
+	  "Potential SSH Scan\",\"severity\":2}}",
+	  { "EVE alert | signature=ET SCAN Potential SSH Scan | "
+	    "203.0.113.5:4431 -> 10.0.0.2:22 TCP", NULL },
+	  { "flow_id", NULL },
+	  "a Suricata alert: its signature and the flow's ends" },
 	{ "{\"EventID\":\"1\"}", { NULL }, { "1", NULL },
 	  "no channel or provider: not a Windows record, no summary" },
 	{ "Failed password for root from 10.0.0.1", { NULL }, { "|", NULL },
