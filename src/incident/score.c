@@ -632,8 +632,15 @@ static void score_of(struct work *w)
 	sum = p->base + p->chain + p->success + p->privesc + p->volume +
 	      p->ids;
 	anom = anomaly_points(w, &alone);
-	p->anomaly = alone ? 0 : anom;
-	sum = alone ? anom : sum + anom;
+	p->anomaly = anom;
+	if (alone) {
+		/* No rule hit: the anomalies are the whole score. */
+		memset(p, 0, sizeof(*p));
+		p->anomaly = anom;
+		sum = anom;
+	} else {
+		sum += anom;
+	}
 	sum = sum > p->familiar ? sum - p->familiar : 0;
 	inc->score = CORE_MIN(sum, 100u);
 	inc->severity = severity_of(inc->score);

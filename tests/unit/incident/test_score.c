@@ -346,6 +346,39 @@ static void test_background_only_below_high(void **state)
 	}
 }
 
+/*
+ * An incident of anomaly records alone scores by them alone, and its
+ * parts say so: base, volume and the rest are zero, the anomaly part
+ * is the score (the JSON report's parts add up to it).
+ */
+static void test_anomalies_alone_parts(void **state)
+{
+	static const struct detect_rule_info anomaly = {
+		.id = "anomaly.template", .title = "Log message never seen",
+		.level = DETECT_LEVEL_MEDIUM,
+	};
+	struct incident_set *s = incident_set_new();
+	const struct incident *inc;
+	const struct incident_score_parts *p;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		struct synth x = { &anomaly, T0 + i * SEC, 30, NULL, NULL,
+				   NULL, "h", NULL, "kernel: odd", 1 + i };
+
+		assert_int_equal(synth_add(s, &x), 0);
+	}
+	assert_int_equal(incident_build(s), 0);
+	inc = incident_set_get(s, 0);
+	p = &inc->parts;
+	assert_int_equal(p->base + p->chain + p->success + p->privesc +
+			 p->volume + p->ids + p->anomaly - p->familiar,
+			 inc->score);
+	assert_int_equal(p->anomaly, inc->score);
+	assert_true(inc->score >= 10 && inc->score <= 19);
+	incident_set_free(s);
+}
+
 /* Score parts add up, stay in range, and sort the set. */
 static void test_scores_bounded_and_sorted(void **state)
 {
@@ -578,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_failed_access_is_no_success),
 		cmocka_unit_test(test_ids_corroborates_others_only),
 		cmocka_unit_test(test_background_only_below_high),
+		cmocka_unit_test(test_anomalies_alone_parts),
 		cmocka_unit_test(test_failed_web_exploit_still_access),
 		cmocka_unit_test(test_scores_bounded_and_sorted),
 		cmocka_unit_test(test_severity_names),
