@@ -982,35 +982,52 @@ static bool internal_source(struct core_str v)
 	return source_ip(v, &ip) && core_ip_is_private(&ip);
 }
 
+/* True when v is a name (a log's rhost=), not an address. */
+static bool named_source(struct core_str v)
+{
+	struct core_ip ip;
+
+	return !source_ip(v, &ip);
+}
+
 /*
  * Lists up to three sources of one kind (outside or internal, never the
- * host itself), the one that got in first; returns how many there are.
+ * host itself), the one that got in first, then addresses before names
+ * (a firewall takes addresses); returns how many there are, and in
+ * *names whether a name was listed.
  */
-static size_t list_sources(struct work *w, struct core_buf *b, bool internal)
+static size_t list_sources(struct work *w, struct core_buf *b, bool internal,
+			   bool *names)
 {
 	const struct incident *inc = w->inc;
 	size_t n = 0, all = 0;
 
+	*names = false;
 	if (w->success && internal_source(w->success->value) == internal &&
 	    !loopback_source(w->success->value)) {
 		add_value(b, w->success->value);
+		*names = named_source(w->success->value);
 		n = all = 1;
 	}
-	for (size_t i = 0; i < inc->nentities; i++) {
-		const struct incident_entity *e = &inc->entities[i];
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < inc->nentities; i++) {
+			const struct incident_entity *e = &inc->entities[i];
 
-		if (e->type != INCIDENT_ENT_SOURCE_IP ||
-		    internal_source(e->value) != internal ||
-		    loopback_source(e->value) ||
-		    (w->success && core_str_eq(e->value, w->success->value)))
-			continue;
-		all++;
-		if (n < 3) {
-			core_buf_printf(b, "%s", n ? ", " : "");
-			add_value(b, e->value);
-			n++;
+			if (e->type != INCIDENT_ENT_SOURCE_IP ||
+			    named_source(e->value) != (pass == 1) ||
+			    internal_source(e->value) != internal ||
+			    loopback_source(e->value) ||
+			    (w->success &&
+			     core_str_eq(e->value, w->success->value)))
+				continue;
+			all++;
+			if (n < 3) {
+				core_buf_printf(b, "%s", n ? ", " : "");
+				add_value(b, e->value);
+				*names |= pass == 1;
+				n++;
+			}
 		}
-	}
 	if (all > n)
 		core_buf_printf(b, " and %zu other source%s", all - n,
 				all - n > 1 ? "s" : "");
@@ -1057,17 +1074,20 @@ static void tell_loopback(const struct incident *inc, struct core_buf *b)
 static void tell_sources_block(struct work *w, struct core_buf *b)
 {
 	size_t inside = count_sources(w->inc, true, false);
+	bool names;
 
 	if (count_sources(w->inc, false, false)) {
 		core_buf_printf(b, " Block ");
-		list_sources(w, b, false);
-		core_buf_printf(b, " at the firewall (investigate instead if "
-				"the address is your own).");
+		list_sources(w, b, false, &names);
+		core_buf_printf(b, " at the firewall (%sinvestigate instead if "
+				"the address is your own).", names ?
+				"the names are what the logs gave: resolve "
+				"them to addresses first; " : "");
 	}
 	if (inside) {
 		core_buf_printf(b, " Investigate the internal host%s ",
 				inside > 1 ? "s" : "");
-		list_sources(w, b, true);
+		list_sources(w, b, true, &names);
 		core_buf_printf(b, ": an address of your own network did "
 				"this.");
 	}

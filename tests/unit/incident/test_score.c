@@ -379,6 +379,52 @@ static void test_anomalies_alone_parts(void **state)
 	incident_set_free(s);
 }
 
+/*
+ * A firewall takes addresses: the sources to block list addresses before
+ * the names a log gave (PAM's rhost=), and say to resolve a name shown.
+ */
+static void test_block_addresses_first(void **state)
+{
+	static const struct {
+		const char *ips[3];
+		const char *has, *lacks;
+	} rows[] = {
+		{ { "n219076184117.example.net", "198.51.100.7", NULL },
+		  "Block 198.51.100.7, n219076184117.example.net",
+		  "Block n219076184117" },
+		{ { "n219076184117.example.net", NULL, NULL },
+		  "resolve them to addresses first", NULL },
+		{ { "198.51.100.7", NULL, NULL }, "Block 198.51.100.7 at",
+		  "resolve them" },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		struct incident_set *s = incident_set_new();
+		const char *next;
+
+		for (int i = 0; i < 3 && rows[r].ips[i]; i++) {
+			/* A rare user links the two sources: one story. */
+			struct synth x = { &rule_brute, T0 + i * SEC, 10,
+					   rows[r].ips[i], "svc_backup9", NULL,
+					   "h", NULL, NULL, (uint64_t)i + 1 };
+
+			synth_observe(s, x.ts, "ssh_login", "failure",
+				      x.ip, "svc_backup9", "h");
+			assert_int_equal(synth_add(s, &x), 0);
+		}
+		assert_int_equal(incident_build(s), 0);
+		assert_int_equal(incident_set_count(s), 1);
+		next = strstr(incident_set_get(s, 0)->explanation.p,
+			      "What to do next:");
+		assert_non_null(next);
+		if (!strstr(next, rows[r].has) ||
+		    (rows[r].lacks && strstr(next, rows[r].lacks)))
+			fail_msg("row %zu: %s", r, next);
+		incident_set_free(s);
+	}
+}
+
 /* Score parts add up, stay in range, and sort the set. */
 static void test_scores_bounded_and_sorted(void **state)
 {
@@ -612,6 +658,7 @@ int main(void)
 		cmocka_unit_test(test_ids_corroborates_others_only),
 		cmocka_unit_test(test_background_only_below_high),
 		cmocka_unit_test(test_anomalies_alone_parts),
+		cmocka_unit_test(test_block_addresses_first),
 		cmocka_unit_test(test_failed_web_exploit_still_access),
 		cmocka_unit_test(test_scores_bounded_and_sorted),
 		cmocka_unit_test(test_severity_names),
