@@ -47,9 +47,54 @@ static void usage(FILE *out)
 	      "`man -l docs/vigil.1` in the source tree.\n", out);
 }
 
+/* The subcommands, by name. */
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "analyze", cli_analyze }, { "show", cli_show },
+	{ "investigate", cli_investigate }, { "feedback", cli_feedback },
+	{ "audit", cli_audit }, { "triage", cli_triage }, { "llm", cli_llm },
+	{ "templates", cli_templates }, { "eval", cli_eval },
+	{ "embed", cli_embed }, { "similar", cli_similar },
+	{ "rules", cli_rules },
+};
+
+static int (*command(const char *name))(int, char **)
+{
+	for (size_t i = 0; i < CORE_ARRAY_LEN(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return commands[i].run;
+	return NULL;
+}
+
+/* "vigil help COMMAND" is "vigil COMMAND --help". */
+static int help(int argc, char **argv)
+{
+	int (*run)(int, char **);
+	char *args[3];
+
+	if (argc < 3) {
+		usage(stdout);
+		return 0;
+	}
+	run = command(argv[2]);
+	if (!run) {
+		fprintf(stderr, "vigil: no command '%s' to help with\n\n",
+			argv[2]);
+		usage(stderr);
+		return 2;
+	}
+	args[0] = argv[2];
+	args[1] = "--help";
+	args[2] = NULL;
+	return run(2, args);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
+	int (*run)(int, char **);
 
 	if (!cmd) {
 		usage(stderr);
@@ -59,44 +104,15 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(cmd, "help") == 0) {
-		if (argc > 2 && strcmp(argv[2], "analyze") == 0) {
-			char *args[] = { argv[2], "--help", NULL };
-
-			return cli_analyze(2, args);
-		}
-		usage(stdout);
-		return 0;
-	}
+	if (strcmp(cmd, "help") == 0)
+		return help(argc, argv);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("vigil %s\n", VIGIL_VERSION);
 		return 0;
 	}
-	if (strcmp(cmd, "analyze") == 0)
-		return cli_analyze(argc - 1, argv + 1);
-	if (strcmp(cmd, "show") == 0)
-		return cli_show(argc - 1, argv + 1);
-	if (strcmp(cmd, "investigate") == 0)
-		return cli_investigate(argc - 1, argv + 1);
-	if (strcmp(cmd, "feedback") == 0)
-		return cli_feedback(argc - 1, argv + 1);
-	if (strcmp(cmd, "audit") == 0)
-		return cli_audit(argc - 1, argv + 1);
-	if (strcmp(cmd, "triage") == 0)
-		return cli_triage(argc - 1, argv + 1);
-	if (strcmp(cmd, "llm") == 0)
-		return cli_llm(argc - 1, argv + 1);
-	if (strcmp(cmd, "templates") == 0)
-		return cli_templates(argc - 1, argv + 1);
-	if (strcmp(cmd, "eval") == 0)
-		return cli_eval(argc - 1, argv + 1);
-	if (strcmp(cmd, "embed") == 0)
-		return cli_embed(argc - 1, argv + 1);
-	if (strcmp(cmd, "similar") == 0)
-		return cli_similar(argc - 1, argv + 1);
-	if (strcmp(cmd, "rules") == 0)
-		return cli_rules(argc - 1, argv + 1);
-
+	run = command(cmd);
+	if (run)
+		return run(argc - 1, argv + 1);
 	fprintf(stderr, "vigil: unknown command '%s'\n\n", cmd);
 	usage(stderr);
 	return 2;

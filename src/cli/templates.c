@@ -67,6 +67,15 @@ static const char eval_usage[] =
 "  -f, --format FMT   text (default) or csv\n"
 "  -h, --help         this text\n";
 
+static const char eval_which[] =
+"usage: vigil eval templates [OPTIONS] DIR|FILE...\n"
+"       vigil eval anomalies [--learn SHARE] DIR|FILE...\n"
+"\n"
+"templates scores the template miner against loghub-style ground truth;\n"
+"anomalies gives the precision and recall of the anomaly alerts on\n"
+"labelled loghub logs.  `vigil eval templates --help` and `vigil eval\n"
+"anomalies --help` list their options.\n";
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -482,10 +491,16 @@ static int eval_args(int argc, char **argv, enum out_fmt *fmt)
 	if (argc < 2 || strcmp(argv[1], "templates") != 0) {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 				  strcmp(argv[1], "-h") == 0)) {
-			fputs(eval_usage, stdout);
+			fputs(eval_which, stdout);
 			return 0;
 		}
-		fputs(eval_usage, stderr);
+		if (argc < 2)
+			fputs("vigil eval: which evaluation? templates or "
+			      "anomalies\n\n", stderr);
+		else
+			fprintf(stderr, "vigil eval: no evaluation '%s'\n\n",
+				argv[1]);
+		fputs(eval_which, stderr);
 		return 2;
 	}
 	optind = 1;

@@ -98,6 +98,10 @@ static int parse(struct opts *o, int argc, char **argv)
 		return -1;
 	}
 	if (o->all == (optind < argc) || argc - optind > 1) {
+		fprintf(stderr, "vigil triage: %s\n\n",
+			o->all ? "an incident or --all, not both" :
+			optind < argc ? "one incident at a time" :
+			"which incident? (or --all)");
 		fputs(usage_text, stderr);
 		return 2;
 	}

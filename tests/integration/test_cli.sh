@@ -138,4 +138,22 @@ for cmd in "rules check" "rules test" "rules fields" "audit verify" \
 	check "man SYNOPSIS has 'vigil $cmd'" \
 		grep -q "^\.B vigil $cmd" <<<"$synopsis"
 done
+# help COMMAND is COMMAND --help, for every command; an unknown one is a
+# usage error.  A command missing what it needs says what in one line.
+for c in analyze show investigate feedback audit triage llm templates \
+	eval embed similar rules; do
+	"$VIGIL" help "$c" >"$T/help.out" 2>&1
+	check "help $c: its own usage" grep -q "^usage: vigil $c" \
+		"$T/help.out"
+done
+"$VIGIL" help bogus >/dev/null 2>&1
+check "help of no command: exit 2" [ $? -eq 2 ]
+"$VIGIL" eval >/dev/null 2>"$T/eval.err"
+check "eval alone: exit 2" [ $? -eq 2 ]
+check "eval alone: names both evaluations" \
+	grep -q "which evaluation? templates or anomalies" "$T/eval.err"
+"$VIGIL" triage 2>"$T/tri.err" >/dev/null
+check "triage alone: says what is missing" \
+	grep -q "^vigil triage: which incident" "$T/tri.err"
+
 finish
