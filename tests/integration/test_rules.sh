@@ -606,4 +606,29 @@ check "webserver: cs-host and s-ip load" [ $? -eq 0 ]
 "$VIGIL" rules test "$T/host.yml" "$T/http.json" >"$T/host.out" 2>&1
 check "webserver: cs-host reads the Host header" grep -q "^hits: 1$" \
 	"$T/host.out"
+# Suricata alerts by their classification: one shipped rule each, a
+# trojan high whatever its severity, a privacy violation low.
+eve() {	# eve SEVERITY CATEGORY SIGNATURE
+	printf '{"timestamp":"2024-03-01T10:00:00.000000+0000","event_type":"alert","src_ip":"10.0.1.20","src_port":50000,"dest_ip":"203.0.113.80","dest_port":443,"proto":"TCP","alert":{"signature_id":1,"signature":"%s","category":"%s","severity":%s}}\n' \
+		"$3" "$2" "$1"
+}
+{ eve 3 "A Network Trojan was detected" "ET TROJAN beacon"
+  eve 1 "Potential Corporate Privacy Violation" "ET POLICY chat"
+  eve 2 "Attempted Information Leak" "ET SCAN probe"
+  eve 1 "Web Application Attack" "ET WEB_SERVER exploit"
+  eve 2 "Some Other Class" "ET OTHER thing"
+} >"$T/eve.json"
+"$VIGIL" rules test "$SRCDIR/rules/network" "$T/eve.json" >"$T/eve.out" 2>&1
+check "suricata: one rule per alert" grep -q "^hits: 5$" "$T/eve.out"
+check "suricata: a trojan is high at severity 3" grep -q \
+	"eve.json:1: hit \[high\] Suricata alert of a trojan" "$T/eve.out"
+check "suricata: a privacy violation is low at severity 1" grep -q \
+	"eve.json:2: hit \[low\] Suricata policy alert" "$T/eve.out"
+check "suricata: a scan is reconnaissance" grep -q \
+	"eve.json:3: hit \[low\] Suricata alert of a scan" "$T/eve.out"
+check "suricata: an exploit" grep -q \
+	"eve.json:4: hit \[high\] Suricata alert of an exploit" "$T/eve.out"
+check "suricata: another class by its severity" grep -q \
+	"eve.json:5: hit \[medium\] Suricata alert, severity 2" "$T/eve.out"
+
 finish
