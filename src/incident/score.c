@@ -1199,6 +1199,23 @@ static void tell_no_login(struct work *w, struct core_buf *b, unsigned mask)
 }
 
 /* The Linux, web and IDS advice: records of any platform but Windows. */
+/* A web record's rule names T1505.003: a web shell that answered. */
+static bool web_shell(const struct work *w)
+{
+	for (size_t i = 0; i < w->nmem; i++) {
+		const struct incident_alert *r = rec(w, i);
+
+		if (!(r->platforms & (1u << INCIDENT_PLAT_WEB)))
+			continue;
+		for (size_t t = 0; t < r->rule->ntags; t++)
+			if (r->rule->tags[t] &&
+			    strcasecmp(r->rule->tags[t],
+				       "attack.t1505.003") == 0)
+				return true;
+	}
+	return false;
+}
+
 static void tell_next_unix(struct work *w, struct core_buf *b)
 {
 	const unsigned mask = ~(1u << INCIDENT_PLAT_WINDOWS);
@@ -1206,6 +1223,13 @@ static void tell_next_unix(struct work *w, struct core_buf *b)
 
 	if (tac & INCIDENT_TAC_BIT(PRIVESC))
 		tell_unix_privesc(w, b, mask);
+	if (web_shell(w))
+		core_buf_printf(b, " A web shell answered: take the script the "
+				"evidence names off the server (keep a copy), "
+				"then find how it got there (uploads and the "
+				"requests before it) and what it ran (the web "
+				"server user's processes and files changed "
+				"since).");
 	if (tac & INCIDENT_TAC_BIT(PERSIST))
 		core_buf_printf(b, " Look for new accounts, keys, services and "
 				"cron jobs.");

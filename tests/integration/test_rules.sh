@@ -650,4 +650,19 @@ check "web: php://filter" grep -q "webx.log:4: .*Path traversal" \
 	"$T/webx.out"
 check "web: q=id is nothing" bash -c "! grep -q 'webx.log:5:' '$T/webx.out'"
 
+# A known web shell that answered is critical, alone; a cmd= parameter
+# to another script is high; a web shell that got 404 is neither.
+cat >"$T/shell.log" <<'EOF'
+198.51.100.77 - - [01/Mar/2024:10:00:09 +0000] "GET /uploads/shell.php?cmd=id HTTP/1.1" 200 52 "-" "curl/8"
+198.51.100.78 - - [01/Mar/2024:10:00:10 +0000] "GET /tools/run.php?cmd=id HTTP/1.1" 200 52 "-" "curl/8"
+198.51.100.79 - - [01/Mar/2024:10:00:11 +0000] "GET /c99.php HTTP/1.1" 404 52 "-" "curl/8"
+EOF
+"$VIGIL" rules test "$SRCDIR/rules/web/web_shell_access.yml" "$T/shell.log" \
+	>"$T/shell.out" 2>&1
+check "web shell: known name answered, critical" grep -q \
+	"shell.log:1: hit \[critical\]" "$T/shell.out"
+check "web shell: one rule for it" grep -q "^hits: 2$" "$T/shell.out"
+check "web shell: cmd= elsewhere, high" grep -q "shell.log:2: hit \[high\]" \
+	"$T/shell.out"
+
 finish

@@ -425,6 +425,44 @@ static void test_block_addresses_first(void **state)
 	}
 }
 
+/* A web shell that answered gets advice about the script, on the web. */
+static void test_web_shell_advice(void **state)
+{
+	static const char *const t_shell[] = {
+		"attack.persistence", "attack.t1505.003",
+	};
+	static const struct detect_rule_info shell = {
+		.id = "r-shell", .title = "Known web shell answered",
+		.level = DETECT_LEVEL_CRITICAL, .tags = t_shell, .ntags = 2,
+	};
+	static const char *const datasets[] = { "web.access", "linux.auth" };
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(datasets); r++) {
+		struct incident_set *s = incident_set_new();
+		struct synth x = { &shell, T0, 1, "198.51.100.77", NULL, NULL,
+				   "www1", NULL, "GET /uploads/shell.php 200",
+				   3 };
+		struct core_event ev;
+		struct detect_alert a;
+		bool said;
+
+		synth_alert(&a, &x);
+		synth_event(&ev, x.ts, NULL, NULL, x.ip, NULL, "www1");
+		core_event_set(&ev, CORE_F_EVENT_DATASET, datasets[r],
+			       strlen(datasets[r]));
+		a.event = &ev;
+		assert_int_equal(incident_add_alert(s, &a), 0);
+		assert_int_equal(incident_build(s), 0);
+		said = strstr(incident_set_get(s, 0)->explanation.p,
+			      "A web shell answered") != NULL;
+		if (said != (r == 0))
+			fail_msg("%s: %s", datasets[r],
+				 incident_set_get(s, 0)->explanation.p);
+		incident_set_free(s);
+	}
+}
+
 /* Score parts add up, stay in range, and sort the set. */
 static void test_scores_bounded_and_sorted(void **state)
 {
@@ -659,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_background_only_below_high),
 		cmocka_unit_test(test_anomalies_alone_parts),
 		cmocka_unit_test(test_block_addresses_first),
+		cmocka_unit_test(test_web_shell_advice),
 		cmocka_unit_test(test_failed_web_exploit_still_access),
 		cmocka_unit_test(test_scores_bounded_and_sorted),
 		cmocka_unit_test(test_severity_names),
