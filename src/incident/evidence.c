@@ -701,6 +701,41 @@ static size_t summary_eve(const struct pairs *ps, char *out, size_t n)
 	return len;
 }
 
+/*
+ * A Cowrie honeypot record: its event and message ("cowrie
+ * command.input | 66.79.183.91 | CMD: wget http://..."), what the
+ * visitor did, which the raw record buries under key exchange lists.
+ * 0 when ps holds no Cowrie record.
+ */
+static size_t summary_cowrie(const struct pairs *ps, char *out, size_t n)
+{
+	static const char *const id[] = { "eventid", NULL };
+	static const char *const src[] = { "src_ip", NULL };
+	static const char *const msg[] = { "message", NULL };
+	struct core_str e, m, a;
+	struct core_buf b;
+	const char *w;
+	size_t len;
+
+	e = first_set(ps, id, &w);
+	m = first_set(ps, msg, &w);
+	if (!core_str_starts(e, "cowrie.") || !m.len)
+		return 0;
+	a = first_set(ps, src, &w);
+	core_buf_init(&b, n);
+	core_buf_add(&b, "cowrie ", 7);
+	add_middle(&b, core_str_make(e.p + 7, e.len - 7), 32, false);
+	if (a.len) {
+		core_buf_add(&b, " | ", 3);
+		add_middle(&b, a, 48, false);
+	}
+	core_buf_add(&b, " | ", 3);
+	add_folded(&b, core_str_make(m.p, CORE_MIN(m.len, FOLD_KEEP)));
+	len = line_out(&b, out, n);
+	core_buf_free(&b);
+	return len;
+}
+
 size_t incident_evidence_summary(const struct core_event *ev,
 				 struct core_str text, char *out, size_t n)
 {
@@ -722,5 +757,7 @@ size_t incident_evidence_summary(const struct core_event *ev,
 	if (windows_pairs(&ps))
 		return ev ? 0 : summary_of(&ps, out, n);
 	len = summary_journal(&ps, out, n);
+	if (!len)
+		len = summary_cowrie(&ps, out, n);
 	return len ? len : summary_eve(&ps, out, n);
 }

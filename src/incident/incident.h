@@ -185,9 +185,10 @@ enum incident_platform incident_platform_of(const struct core_event *ev,
  * middle; for a systemd journal record its syslog line ("web1
  * sshd[812]: ..."), for a Suricata EVE record its type, signature and
  * flow ("EVE alert | signature=... | 203.0.113.5:4431 -> 10.0.0.2:22
- * TCP").  Reads ev's named fields for Windows, else the JSON text.
- * Writes at most n - 1 bytes and a NUL into out; returns the length, 0
- * when the record is none of those.
+ * TCP"), for a Cowrie record its event, visitor and message.  Reads
+ * ev's named fields for Windows, else the JSON text.  Writes at most
+ * n - 1 bytes and a NUL into out; returns the length, 0 when the record
+ * is none of those.
  */
 size_t incident_evidence_summary(const struct core_event *ev,
 				 struct core_str text, char *out, size_t n);
@@ -198,7 +199,7 @@ struct incident_evidence {
 	uint64_t line;
 	int64_t ts;
 	struct core_str text;		/* cut to INCIDENT_TEXT_MAX */
-	/* Windows, journal, EVE: incident_evidence_summary(); else 0. */
+	/* Windows, journal, EVE, Cowrie: incident_evidence_summary(). */
 	struct core_str summary;
 	const struct detect_rule_info *rule;
 	uint32_t record;		/* index of its alert record */

