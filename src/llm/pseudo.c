@@ -28,7 +28,9 @@
  *   log clause     a user name where a log's user clause has one:
  *                  "invalid user X from", "password for X from",
  *                  "for user X by", "by X(uid=", "user X 192.0.2.1",
- *                  sudo's "X : TTY=", the host of an RFC 3164 line
+ *                  sudo's "X : TTY=", the host of an RFC 3164 line;
+ *                  a web server's user field whole ("IP - X [date",
+ *                  nginx's user "X", Apache's "user X not found")
  *   inside a word  a registered name between non-alphanumeric bytes
  *                  ("/home/deploy/.ssh", "deploy_backup.tar")
  *
@@ -610,28 +612,41 @@ static bool sudo_clause(const struct scan *sc, const char *at)
 }
 
 /*
- * A web server's user clauses: the authenticated user of an access log
- * line ("IP - X [01/Mar/2024:..."), nginx's `user "X" was not found` and
- * `user "X": password mismatch`, Apache's "user X not found" and
- * "user X: authentication failure".
+ * A web server's user field, which Basic, Kerberos or NTLM
+ * authentication fills with whatever the client sent ("jdoe",
+ * "CORP\\jdoe", "john smith"), taken whole: an access log's ("IP - X
+ * [01/Mar/2024:..."), nginx's quoted one (`user "X" was not found`,
+ * `user "X": password mismatch`) and Apache's ("user X not found", "user
+ * X: authentication failure").  Returns its end when p starts one, else
+ * NULL; "-" (no user) is none.
  */
-static bool web_clause(const struct scan *sc, const char *p, const char *at)
+static const char *web_user(const struct scan *sc, const char *p)
 {
-	const char *e = sc->end;
+	const char *lim = p + CORE_MIN((size_t)(sc->end - p), 256u), *q;
+	bool dash = !strcmp(sc->prev, "-"), user = !strcmp(sc->prev, "user");
 
-	if (sc->prev_sep != ' ')
-		return false;
-	if (!strcmp(sc->prev, "-"))
-		return e - at >= 6 && at[0] == ' ' && at[1] == '[' &&
-		       at[2] >= '0' && at[2] <= '9' && at[4] == '/';
-	if (strcmp(sc->prev, "user") != 0)
-		return false;
-	if (p - sc->s >= 2 && p[-1] == '"' && p[-2] == ' ')
-		return at < e && *at == '"';
-	return p[-1] == ' ' &&
-	       (at_lit(sc, at, " not found") ||
-		at_lit(sc, at, ": authentication failure") ||
-		at_lit(sc, at, ": password mismatch"));
+	if (!sc->p || sc->prose || sc->prev_sep != ' ' || (!dash && !user) ||
+	    p == sc->s)
+		return NULL;
+	if (user && p[-1] == '"') {
+		q = p - sc->s >= 2 && p[-2] == ' ' ?
+		    memchr(p, '"', (size_t)(lim - p)) : NULL;
+		return q && q > p ? q : NULL;
+	}
+	if (p[-1] != ' ' || *p == ' ' || *p == '"')
+		return NULL;
+	for (q = p; q < lim && *q != '"' &&
+	     !(user && (*q == ',' || *q == '=' || *q == '(')); q++) {
+		if (dash && lim - q >= 6 && q[0] == ' ' && q[1] == '[' &&
+		    q[2] >= '0' && q[2] <= '9' && q[4] == '/')
+			return q - p == 1 && *p == '-' ? NULL : q;
+		if (user && q > p &&
+		    (at_lit(sc, q, " not found") ||
+		     at_lit(sc, q, ": authentication failure") ||
+		     at_lit(sc, q, ": password mismatch")))
+			return q;
+	}
+	return NULL;
 }
 
 /*
@@ -646,7 +661,7 @@ static bool user_clause(const struct scan *sc, const char *p, size_t n,
 	if (sc->prose || (p[0] >= '0' && p[0] <= '9') ||
 	    in_list(p, n, not_names))
 		return false;
-	if (sudo_clause(sc, at) || web_clause(sc, p, at))
+	if (sudo_clause(sc, at))
 		return true;
 	if (sc->prev_sep != ' ')
 		return false;
@@ -1028,6 +1043,13 @@ static int scan_text(struct scan *sc)
 		const char *w = p;
 		size_t n;
 
+		if ((q = web_user(sc, p)) != NULL) {
+			if (put_token(sc, LLM_PK_USER, p, (size_t)(q - p)))
+				return CORE_E_TOOBIG;
+			p = q;
+			sc->prev[0] = '\0';
+			continue;
+		}
 		if ((q = pem(sc, p)) != NULL || (q = url(sc, p)) != NULL) {
 			p = q;
 			sc->prev[0] = '\0';
@@ -1057,10 +1079,8 @@ static int scan_text(struct scan *sc)
 		while (p < sc->end && is_word((unsigned char)*p))
 			p++;
 		n = (size_t)(p - w);
-		/* "password: X", and Apache's "user X: authentication ..." */
 		if (n > 1 && w[n - 1] == ':' && p < sc->end && *p == ' ' &&
-		    (is_secret_key(w, n - 1) ||
-		     (!strcmp(sc->prev, "user") && sc->prev_sep == ' '))) {
+		    is_secret_key(w, n - 1)) {
 			p--;
 			n--;
 		}
