@@ -586,13 +586,6 @@ static size_t summary_of(const struct pairs *ps, char *out, size_t n)
 	return len;
 }
 
-/*
- * Writes the summary of a Windows evidence record into out (n bytes,
- * NUL-terminated, at most n - 1 of text): "Sysmon 1 | Image=... |
- * CommandLine=...".  Reads ev's named fields when ev is given, else the
- * JSON text.  Returns its length; 0 (out empty) when the record is not a
- * Windows event.
- */
 /* Copies b (at most n - 1 bytes, control bytes as spaces) into out. */
 static size_t line_out(const struct core_buf *b, char *out, size_t n)
 {
@@ -736,6 +729,14 @@ static size_t summary_cowrie(const struct pairs *ps, char *out, size_t n)
 	return len;
 }
 
+/*
+ * Writes the summary of an evidence record into out (n bytes,
+ * NUL-terminated, at most n - 1 of text): a Windows record's salient
+ * fields ("Sysmon 1 | Image=... | CommandLine=..."), from ev's named
+ * fields when ev is given, else from the JSON text; a journal, EVE or
+ * Cowrie record's from the text.  Returns its length; 0 (out empty)
+ * when the record is none of those.
+ */
 size_t incident_evidence_summary(const struct core_event *ev,
 				 struct core_str text, char *out, size_t n)
 {

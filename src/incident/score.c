@@ -1198,7 +1198,6 @@ static void tell_no_login(struct work *w, struct core_buf *b, unsigned mask)
 				"keys to passwords.");
 }
 
-/* The Linux, web and IDS advice: records of any platform but Windows. */
 /* A web record's rule names T1505.003: a web shell that answered. */
 static bool web_shell(const struct work *w)
 {
@@ -1216,6 +1215,7 @@ static bool web_shell(const struct work *w)
 	return false;
 }
 
+/* The Linux, web and IDS advice: records of any platform but Windows. */
 static void tell_next_unix(struct work *w, struct core_buf *b)
 {
 	const unsigned mask = ~(1u << INCIDENT_PLAT_WINDOWS);
