@@ -665,4 +665,23 @@ check "web shell: one rule for it" grep -q "^hits: 2$" "$T/shell.out"
 check "web shell: cmd= elsewhere, high" grep -q "shell.log:2: hit \[high\]" \
 	"$T/shell.out"
 
+# What ordinary sites do is not an attack: an API's "fields=name|id", a
+# matrix parameter ";uname=", and a plain request for a web shell's name
+# on a site that answers 2xx for every path is medium, not critical.
+printf '%s\n' \
+	'198.51.100.5 - - [01/Mar/2024:10:00:00 +0000] "GET /api?fields=name|id HTTP/1.1" 200 1 "-" "x"' \
+	'198.51.100.5 - - [01/Mar/2024:10:00:01 +0000] "GET /api?select=a,name|id&limit=5 HTTP/1.1" 200 1 "-" "x"' \
+	'198.51.100.5 - - [01/Mar/2024:10:00:02 +0000] "GET /account;uname=bob HTTP/1.1" 200 1 "-" "x"' \
+	>"$T/api.log"
+"$VIGIL" rules test "$SRCDIR/rules/web" "$T/api.log" >"$T/api.out" 2>&1
+check "web: API field lists are no injection" grep -q "^hits: 0$" \
+	"$T/api.out"
+printf '%s\n' \
+	'198.51.100.6 - - [01/Mar/2024:10:00:00 +0000] "GET /wso.php HTTP/1.1" 200 1 "-" "x"' \
+	>"$T/soft404.log"
+"$VIGIL" rules test "$SRCDIR/rules/web/web_shell_access.yml" \
+	"$T/soft404.log" >"$T/soft404.out" 2>&1
+check "web shell: a plain request for the name is medium" grep -q \
+	"soft404.log:1: hit \[medium\]" "$T/soft404.out"
+
 finish
