@@ -74,7 +74,7 @@ static int help(int argc, char **argv)
 	int (*run)(int, char **);
 	char *args[3];
 
-	if (argc < 3) {
+	if (argc < 3 || strcmp(argv[2], "help") == 0) {
 		usage(stdout);
 		return 0;
 	}

@@ -569,7 +569,7 @@ static size_t summary_of(const struct pairs *ps, char *out, size_t n)
 	for (size_t i = 0; i < CORE_ARRAY_LEN(salient); i++) {
 		struct core_str v = first_set(ps, salient[i], &w);
 
-		if (strcmp(w, "CommandLine") == 0 &&
+		if (v.len && strcmp(w, "CommandLine") == 0 &&
 		    command_is_image(v, first_set(ps, salient[0], &wi)))
 			continue;
 		if (v.len && !add_field(&b, w, v, n))

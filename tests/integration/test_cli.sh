@@ -148,6 +148,8 @@ for c in analyze show investigate feedback audit triage llm templates \
 done
 "$VIGIL" help bogus >/dev/null 2>&1
 check "help of no command: exit 2" [ $? -eq 2 ]
+"$VIGIL" help help >/dev/null 2>&1
+check "help help: the general help" [ $? -eq 0 ]
 "$VIGIL" eval >/dev/null 2>"$T/eval.err"
 check "eval alone: exit 2" [ $? -eq 2 ]
 check "eval alone: names both evaluations" \
