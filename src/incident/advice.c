@@ -753,15 +753,25 @@ void incident_advise_unsaid(const struct incident_set *s,
 	const unsigned other = ~(1u << INCIDENT_PLAT_WINDOWS);
 	struct view v = { s, mem, nmem, other };
 	size_t before = b->len;
+	struct seen u;
 
 	say_sentences(b, &v, incident_tactics_on(s, mem, nmem, other));
 	if (b->len > before)
 		return;
 	v.mask = ~0u;
+	gather(&v, INCIDENT_ENT_USER, ANY_TACTIC, true, &u);
 	core_buf_printf(b, " Ask whoever runs ");
 	say_host(b, &v, ANY_TACTIC);
+	if (!u.n) {
+		/* No account: new behaviour (an anomaly), a host's own. */
+		core_buf_printf(b, " whether what the evidence shows was "
+				"expected (a planned change, an update, a "
+				"restart); if not, review what else happened "
+				"there in those hours.");
+		return;
+	}
 	core_buf_printf(b, " whether what ");
-	say_user(b, &v, ANY_TACTIC);
+	say_list(b, &u, 1, "account");
 	core_buf_printf(b, " did in the evidence was expected; if not, "
 			"review everything the account did there in those "
 			"hours and reset its password.");

@@ -442,6 +442,35 @@ static void test_every_tactic_alone_gets_advice(void **state)
 	}
 }
 
+/*
+ * An incident with no tactic and no account (anomalies of a host's own:
+ * a restart, an update) asks whether the change was planned, not what
+ * an account did, and never says to reset a password.
+ */
+static void test_last_resort_without_account(void **state)
+{
+	static const struct detect_rule_info anomaly = {
+		.id = "anomaly.process", .title = "Process never run before",
+		.level = DETECT_LEVEL_LOW,
+	};
+	struct incident_set *s = incident_set_new();
+	const struct synth x = { &anomaly, T0, 1, NULL, NULL, NULL, "combo",
+				 NULL, "kernel: Linux version 2.6.5", 1 };
+	const char *next;
+
+	(void)state;
+	assert_int_equal(synth_add(s, &x), 0);
+	assert_int_equal(incident_build(s), 0);
+	next = strstr(incident_set_get(s, 0)->explanation.p,
+		      "What to do next:");
+	assert_non_null(next);
+	if (!strstr(next, "Ask whoever runs combo whether what the evidence "
+		    "shows was expected") || strstr(next, "password") ||
+	    strstr(next, "the account"))
+		fail_msg("%s", next);
+	incident_set_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_windows_what_and_title),
 		cmocka_unit_test(test_builtin_accounts_not_reset),
 		cmocka_unit_test(test_every_tactic_alone_gets_advice),
+		cmocka_unit_test(test_last_resort_without_account),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
