@@ -101,9 +101,12 @@ static void incidents(struct core_buf *b, const cJSON *e, bool md)
 
 	section(b, "incidents", md);
 	cJSON_ArrayForEach(i, arr(e, "incidents")) {
+		char t0[40];
+
 		core_buf_printf(b, "%s#%.0f [%.0f %s] %s ", item(md),
 				num(i, "id"), num(i, "score"),
-				str(i, "severity"), str(i, "ts_first"));
+				str(i, "severity"),
+				when(str(i, "ts_first"), t0, sizeof(t0)));
 		esc(b, str(i, "title"), CLI_REPORT_WIDTH, md);
 		if (*str(i, "analyst_verdict"))
 			core_buf_printf(b, "  (analyst: %s)",
@@ -118,8 +121,11 @@ static void alerts(struct core_buf *b, const cJSON *e, bool md)
 
 	section(b, "alert records over time", md);
 	cJSON_ArrayForEach(a, arr(e, "alerts")) {
-		core_buf_printf(b, "%s%s .. %s  ", item(md), str(a, "ts_first"),
-				str(a, "ts_last"));
+		char t0[40], t1[40];
+
+		core_buf_printf(b, "%s%s .. %s  ", item(md),
+				when(str(a, "ts_first"), t0, sizeof(t0)),
+				when(str(a, "ts_last"), t1, sizeof(t1)));
 		esc(b, str(a, "rule_title"), 96, md);
 		core_buf_printf(b, " (%s): raised %.0f, events %.0f",
 				str(a, "level"), num(a, "raised"),
@@ -197,6 +203,7 @@ static void events(struct core_buf *b, const cJSON *ev, bool md)
 {
 	const cJSON *e, *x, **seen = NULL;
 	size_t n = 0, cap = 0;
+	char t0[40];
 
 	section(b, "event lines (evidence and alert samples)", md);
 	cJSON_ArrayForEach(e, arr(ev, "entities")) {
@@ -214,7 +221,8 @@ static void events(struct core_buf *b, const cJSON *ev, bool md)
 				cap = nc;
 			}
 			seen[n++] = x;
-			core_buf_printf(b, "%s%s ", item(md), str(x, "ts"));
+			core_buf_printf(b, "%s%s ", item(md),
+					when(str(x, "ts"), t0, sizeof(t0)));
 			esc(b, str(x, "file"), 64, md);
 			core_buf_printf(b, ":%.0f  ", num(x, "line"));
 			esc_record(b, str(x, "text"), CLI_REPORT_WIDTH, md);
@@ -226,13 +234,17 @@ static void events(struct core_buf *b, const cJSON *ev, bool md)
 
 static void entity(struct core_buf *b, const cJSON *e, bool md)
 {
+	char t0[40], t1[40];
+
 	core_buf_printf(b, md ? "## %s `" : "%s ", str(e, "type"));
 	esc(b, str(e, "value"), 96, md);
 	core_buf_printf(b, md ? "`\n\n- first seen %s, last seen %s\n- %.0f "
 			"alert record%s, %.0f incident%s\n" : "\n    first "
 			"seen %s, last seen %s\n    %.0f alert record%s, %.0f "
-			"incident%s\n", str(e, "first_seen"),
-			str(e, "last_seen"), num(e, "alert_records"),
+			"incident%s\n",
+			when(str(e, "first_seen"), t0, sizeof(t0)),
+			when(str(e, "last_seen"), t1, sizeof(t1)),
+			num(e, "alert_records"),
 			cli_plural(num(e, "alert_records")),
 			num(e, "incident_count"),
 			cli_plural(num(e, "incident_count")));

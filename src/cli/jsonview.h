@@ -7,6 +7,7 @@
 #define VIGIL_CLI_JSONVIEW_H
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli/report.h"
@@ -55,6 +56,23 @@ static inline void esc_record(struct core_buf *b, const char *text,
 	size_t n = incident_evidence_summary(NULL, t, sum, sizeof(sum));
 
 	esc(b, n ? sum : text, max, md);
+}
+
+/*
+ * A stored RFC 3339 time as the report prints times ("2026-03-10
+ * 13:02:05 UTC"); anything that does not parse is given as it is.
+ */
+static inline const char *when(const char *iso, char *out, size_t n)
+{
+	int64_t ts;
+	size_t len = strlen(iso);
+
+	if (len == 0 || core_time_parse_iso(iso, len, &ts) != len) {
+		snprintf(out, n, "%s", *iso ? iso : "unknown");
+		return out;
+	}
+	cli_report_time(ts, out, n);
+	return out;
 }
 
 #endif /* VIGIL_CLI_JSONVIEW_H */

@@ -85,23 +85,6 @@ static void counter_list(struct core_buf *b, const cJSON *o)
 		core_buf_printf(b, "named by alerts only");
 }
 
-/*
- * A stored RFC 3339 time as the report prints times ("2026-03-10
- * 13:02:05 UTC"); anything that does not parse is given as it is.
- */
-static const char *when(const char *iso, char *out, size_t n)
-{
-	int64_t ts;
-	size_t len = strlen(iso);
-
-	if (len == 0 || core_time_parse_iso(iso, len, &ts) != len) {
-		snprintf(out, n, "%s", *iso ? iso : "unknown");
-		return out;
-	}
-	cli_report_time(ts, out, n);
-	return out;
-}
-
 static void head(struct core_buf *b, const cJSON *d, bool md)
 {
 	char t0[64], t1[64];

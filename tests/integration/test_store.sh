@@ -44,6 +44,10 @@ print([e["value"] for e in d["incidents"][0]["entities"]
 check "investigate exits 0" [ $? -eq 0 ]
 "$VIGIL" investigate --store "$db" "$ip" >"$T/inv.txt"
 check "investigate text shows peers" grep -q 'peers' "$T/inv.txt"
+check "investigate text prints times as show does" grep -qE \
+	'first seen [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} UTC' "$T/inv.txt"
+check "investigate text prints no RFC 3339 time" bash -c \
+	"! grep -qE '[0-9]T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]+Z' '$T/inv.txt'"
 
 awk -v ip="$ip" '/sshd\[[0-9]+\]: Failed password for/ {
 	for (i = 1; i <= NF; i++) if ($i == "from" && $(i + 1) == ip) n++ }
@@ -261,8 +265,9 @@ print(len(seen) - len(set(seen)))
 PY
 check "the store holds lines cited twice (else the next check is idle)" \
 	[ "$(cat "$T/inv-dup.txt")" -gt 0 ]
+# An event line: "2026-03-01 10:00:00 UTC FILE:LINE  TEXT".
 sed -n '/^  event lines/,$p' "$T/inv2.txt" | awk 'NR > 1 && $1 ~ /^20/ {
-	print $2 }' | sort | uniq -d >"$T/inv-twice.txt"
+	print $4 }' | sort | uniq -d >"$T/inv-twice.txt"
 check "investigate: each event line once" [ ! -s "$T/inv-twice.txt" ]
 
 # show speaks as the report does: its counter names and its times.
