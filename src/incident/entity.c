@@ -33,8 +33,9 @@
  * hours walks the entity's list.  An entity seen within one slot only
  * (most visitors of a web log) keeps no span: its slot's figures are
  * its own, and it notes the slot; its second slot makes the spans of
- * both.  Spans are capped like entities (ents.max); an entity one of
- * whose events found no room is read whole, as before.
+ * both.  Spans are capped (INCIDENT_MAX_SPANS, and never more than
+ * entities); an entity one of whose events found no room is read whole,
+ * as before.
  */
 #include "incident/incident_int.h"
 
