@@ -223,7 +223,7 @@ static void events(struct core_buf *b, const cJSON *ev, bool md)
 			seen[n++] = x;
 			core_buf_printf(b, "%s%s ", item(md),
 					when(str(x, "ts"), t0, sizeof(t0)));
-			esc_path(b, str(x, "file"), md);
+			cli_report_path(b, str(x, "file"), md);
 			core_buf_printf(b, ":%.0f  ", num(x, "line"));
 			esc_record(b, str(x, "text"), CLI_REPORT_WIDTH, md);
 			core_buf_addc(b, '\n');

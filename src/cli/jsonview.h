@@ -44,19 +44,6 @@ static inline void esc(struct core_buf *b, const char *s, size_t max,
 }
 
 /*
- * An input's name as the report prints it: leading directories give
- * way first, the file's own name is kept (cli_report_short_path()).
- */
-static inline void esc_path(struct core_buf *b, const char *src, bool md)
-{
-	char path[CLI_REPORT_PATH_MAX + 1];
-	size_t n = cli_report_short_path(src, CLI_REPORT_PATH_MAX, path,
-					 sizeof(path));
-
-	cli_report_escape(b, path, n, CLI_REPORT_PATH_MAX, md);
-}
-
-/*
  * A stored record's text as the report prints it: a Windows record as
  * the summary of its salient fields (incident_evidence_summary(), read
  * from the text as stored), any other record escaped as it is.

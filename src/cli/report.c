@@ -140,6 +140,16 @@ size_t cli_report_short_path(const char *src, size_t max, char *out,
 				src + base, src + tail), n);
 }
 
+/* See report.h. */
+void cli_report_path(struct core_buf *b, const char *src, bool md)
+{
+	char path[CLI_REPORT_PATH_MAX + 1];
+	size_t n = cli_report_short_path(src, CLI_REPORT_PATH_MAX, path,
+					 sizeof(path));
+
+	cli_report_escape(b, path, n, CLI_REPORT_PATH_MAX, md);
+}
+
 /* "2024-03-01 10:00:00 UTC", or "unknown". */
 void cli_report_time(int64_t ts, char *out, size_t n)
 {
@@ -311,12 +321,9 @@ static void text_evidence(struct core_buf *b, const struct incident *inc,
 		const struct incident_evidence *e = &inc->evidence[i];
 		/* A Windows record reads better as its salient fields. */
 		struct core_str t = e->summary.len ? e->summary : e->text;
-		char path[CLI_REPORT_PATH_MAX + 1];
-		size_t n = cli_report_short_path(e->src, CLI_REPORT_PATH_MAX,
-						 path, sizeof(path));
 
 		core_buf_printf(b, "    ");
-		cli_report_escape(b, path, n, CLI_REPORT_PATH_MAX, false);
+		cli_report_path(b, e->src, false);
 		core_buf_printf(b, ":%llu  ", (unsigned long long)e->line);
 		cli_report_escape(b, t.p, t.len, CLI_REPORT_WIDTH, false);
 		core_buf_addc(b, '\n');

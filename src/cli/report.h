@@ -62,6 +62,13 @@ size_t cli_report_short_path(const char *src, size_t max, char *out,
 /* Evidence input names are shortened to this many bytes. */
 #define CLI_REPORT_PATH_MAX 64
 
+/*
+ * Appends input name src as the reports print it: shortened to
+ * CLI_REPORT_PATH_MAX (cli_report_short_path()), then escaped (md as for
+ * cli_report_escape()).
+ */
+void cli_report_path(struct core_buf *b, const char *src, bool md);
+
 /* "12 events -> 3 alerts -> 1 incidents (reduction 3.0 x)". */
 int cli_report_header(struct core_buf *b, const struct cli_stats *st,
 		      const struct incident_set *set);

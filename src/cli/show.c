@@ -138,7 +138,7 @@ static void evidence(struct core_buf *b, const cJSON *d, bool md)
 	section(b, "evidence", md);
 	cJSON_ArrayForEach(e, arr(d, "evidence")) {
 		core_buf_printf(b, md ? "- `" : "    ");
-		esc_path(b, str(e, "file"), md);
+		cli_report_path(b, str(e, "file"), md);
 		core_buf_printf(b, ":%.0f%s", num(e, "line"),
 				md ? "` `" : "  ");
 		esc_record(b, str(e, "text"), CLI_REPORT_WIDTH, md);

@@ -163,7 +163,6 @@ static void print_evidence(const struct opts *o,
 {
 	cJSON *ids = cJSON_Parse(r->evidence ? r->evidence : "[]"), *doc;
 	const cJSON *ev = stored_evidence(o, r->incident_id, &doc), *id;
-	char path[CLI_REPORT_PATH_MAX + 8];
 
 	core_buf_printf(b, "  evidence:%s\n",
 			cJSON_GetArraySize(ids) ? "" : " none cited");
@@ -186,10 +185,8 @@ static void print_evidence(const struct opts *o,
 					"evidence lines)\n");
 			continue;
 		}
-		cli_report_short_path(file, CLI_REPORT_PATH_MAX, path,
-				      sizeof(path));
 		core_buf_printf(b, " ");
-		cli_report_escape(b, path, strlen(path), sizeof(path), false);
+		cli_report_path(b, file, false);
 		core_buf_printf(b, ":%.0f  ", cJSON_GetNumberValue(
 			cJSON_GetObjectItemCaseSensitive(e, "line")));
 		cli_report_escape(b, text, strlen(text), CLI_REPORT_WIDTH,
