@@ -20,8 +20,13 @@ deps:
 deps-test:
 	@sh scripts/deps.sh test
 
+# `make demo` installs only what building needs, so the unit tests are
+# configured only when cmocka is there; `make test` installs it and
+# configures them on.
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DVIGIL_TESTS=$$(pkg-config --exists cmocka && echo ON || \
+		echo OFF) $(CMAKE_FLAGS)
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -41,6 +46,8 @@ check-style:
 	@sh scripts/check-style.sh
 
 test-plain: deps-test build
+	cmake -S . -B $(BUILD) -DVIGIL_TESTS=ON >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-asan: build-asan
