@@ -503,7 +503,8 @@ static int load_rules(struct analyze *a)
 					a);
 		if (n < 0) {
 			fprintf(stderr, "vigil: %s: cannot read rules: %s\n",
-				a->rule_dirs[i], core_strerror(n));
+				a->rule_dirs[i],
+				cli_rules_load_reason(a->rule_dirs[i], n));
 			return n;
 		}
 	}

@@ -59,6 +59,12 @@ int cli_report_write(FILE *out, const struct cli_report_opts *opts,
 int cli_analyze(int argc, char **argv);
 /* vigil rules check|test|fields (src/cli/rules.c). */
 int cli_rules(int argc, char **argv);
+/*
+ * Why rule path gave no rules after a load returned rc: the system's
+ * reason when it cannot be read (missing, no permission), else what the
+ * loader returned.
+ */
+const char *cli_rules_load_reason(const char *path, int rc);
 
 /* "s" unless n is one: "1 alert", "2 alerts". */
 static inline const char *cli_plural(uint64_t n)

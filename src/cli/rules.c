@@ -93,11 +93,8 @@ static void rules_usage(FILE *out)
 }
 
 /* What matching will cost: the prefilter's reach and the JIT's. */
-/*
- * Why path gave no rules: the system's reason when it cannot be read
- * (missing, no permission), else what the loader returned.
- */
-static const char *load_reason(const char *path, int rc)
+/* Declared in cli.h. */
+const char *cli_rules_load_reason(const char *path, int rc)
 {
 	struct stat st;
 
@@ -174,7 +171,7 @@ static int rules_check(int argc, char **argv)
 
 		if (rc < 0) {
 			fprintf(stderr, "vigil: %s: cannot read rules: %s\n",
-				argv[i], load_reason(argv[i], rc));
+				argv[i], cli_rules_load_reason(argv[i], rc));
 			bad = 1;
 		} else {
 			nread++;
@@ -513,7 +510,8 @@ static int rules_test(int argc, char **argv)
 
 		if (got < 0) {
 			fprintf(stderr, "vigil: %s: cannot read rules: %s\n",
-				ta.rules[k], load_reason(ta.rules[k], got));
+				ta.rules[k],
+				cli_rules_load_reason(ta.rules[k], got));
 			goto out;
 		}
 	}

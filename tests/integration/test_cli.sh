@@ -91,6 +91,10 @@ err=$("$VIGIL" rules check "$T/no-such-rules" 2>&1 >/dev/null)
 check "rules check names why the rules cannot be read" \
 	grep -q "no-such-rules: cannot read rules: No such file or directory" \
 	<<<"$err"
+err=$("$VIGIL" analyze -r "$T/no-such-rules" "$T/none.log" 2>&1 >/dev/null)
+check "analyze -r names why the rules cannot be read" \
+	grep -q "no-such-rules: cannot read rules: No such file or directory" \
+	<<<"$err"
 
 err=$("$VIGIL" analyze "$T/missing.log" 2>&1 >/dev/null); rc=$?
 check "only a missing input: exit 1" [ $rc -eq 1 ]
