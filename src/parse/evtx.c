@@ -39,6 +39,7 @@
 #include "parse/evtx.h"
 #include "parse/parse_int.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,17 +116,22 @@ struct proc_seen {
 	char image[PROC_IMAGE_MAX];
 };
 
+/*
+ * One per file.  A file is often small (a few dozen records), so making
+ * one must be cheap: the process table waits for the first 4688, and the
+ * compile scratch, last, is never zeroed.
+ */
 struct parse_evtx {
 	struct core_arena *arena;	/* compiled templates of this chunk */
-	struct proc_seen proc[PROC_SLOTS];	/* by key, newest wins */
+	struct proc_seen *proc;	/* PROC_SLOTS by key, newest wins; or NULL */
 	const uint8_t *chunk;
 	uint64_t chunk_no;
 	struct tmpl *cache[CACHE_SLOTS];
-	struct op ops[MAX_OPS];		/* compile scratch */
-	struct part parts[MAX_PARTS];
 	struct core_buf raw;
 	uint8_t rank[CORE_F__COUNT];	/* per record: rank of the setter */
 	bool have_ts;
+	struct op ops[MAX_OPS];		/* compile scratch: first of the rest */
+	struct part parts[MAX_PARTS];
 };
 
 /* One compile pass over a template body (or a bare fragment). */
@@ -805,17 +811,49 @@ static struct core_str bin_str(struct core_arena *a, const uint8_t *p,
 	return core_str_make(o, 2 * n);
 }
 
+/* v in decimal, zero-padded to at least width digits; returns the end. */
+static char *put_dec(char *w, uint64_t v, unsigned width)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *b = u64_dec(e, v);
+
+	while ((unsigned)(e - b) < width && b > tmp)
+		*--b = '0';
+	memcpy(w, b, (size_t)(e - b));
+	return w + (e - b);
+}
+
+/* The low width hex digits of v, upper case; returns the end. */
+static char *put_hex(char *w, uint64_t v, unsigned width)
+{
+	static const char hx[] = "0123456789ABCDEF";
+
+	for (unsigned i = width; i-- > 0; v >>= 4)
+		w[i] = hx[v & 0xf];
+	return w + width;
+}
+
+/* "{0A1B2C3D-...}": the record's byte order for the first three parts. */
 static struct core_str guid_str(struct core_arena *a, const uint8_t *p)
 {
-	char *o = core_arena_alloc(a, 40);
-	int n;
+	char *o = core_arena_alloc(a, 40), *w = o;
 
 	if (o == NULL)
 		return CORE_STR_NULL;
-	n = snprintf(o, 40, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X"
-		     "%02X}", le32(p), le16(p + 4), le16(p + 6), p[8], p[9],
-		     p[10], p[11], p[12], p[13], p[14], p[15]);
-	return core_str_make(o, (size_t)n);
+	*w++ = '{';
+	w = put_hex(w, le32(p), 8);
+	*w++ = '-';
+	w = put_hex(w, le16(p + 4), 4);
+	*w++ = '-';
+	w = put_hex(w, le16(p + 6), 4);
+	*w++ = '-';
+	for (int i = 8; i < 16; i++) {
+		if (i == 10)
+			*w++ = '-';
+		w = put_hex(w, p[i], 2);
+	}
+	*w++ = '}';
+	*w = '\0';
+	return core_str_make(o, (size_t)(w - o));
 }
 
 static struct core_str sid_str(struct core_arena *a, const uint8_t *p,
@@ -835,9 +873,44 @@ static struct core_str sid_str(struct core_arena *a, const uint8_t *p,
 	o = core_arena_alloc(a, 32 + 11 * (size_t)cnt);
 	if (o == NULL)
 		return CORE_STR_NULL;
-	w = o + snprintf(o, 32, "S-%u-%llu", p[0], (unsigned long long)auth);
-	for (unsigned i = 0; i < cnt; i++)
-		w += snprintf(w, 12, "-%u", le32(p + 8 + 4 * i));
+	w = o;
+	*w++ = 'S';
+	*w++ = '-';
+	w = put_dec(w, p[0], 1);
+	*w++ = '-';
+	w = put_dec(w, auth, 1);
+	for (unsigned i = 0; i < cnt; i++) {
+		*w++ = '-';
+		w = put_dec(w, le32(p + 8 + 4 * i), 1);
+	}
+	*w = '\0';
+	return core_str_make(o, (size_t)(w - o));
+}
+
+/*
+ * "YYYY-MM-DDThh:mm:ss.fffZ" into o (48 bytes), each part padded as
+ * printf's %02u would pad it, with frac_digits digits of fraction.
+ */
+static struct core_str iso_str(char *o, uint64_t y, unsigned mo, unsigned d,
+			       unsigned h, unsigned mi, unsigned s,
+			       uint64_t frac, unsigned frac_digits)
+{
+	char *w = put_dec(o, y, 4);
+
+	*w++ = '-';
+	w = put_dec(w, mo, 2);
+	*w++ = '-';
+	w = put_dec(w, d, 2);
+	*w++ = 'T';
+	w = put_dec(w, h, 2);
+	*w++ = ':';
+	w = put_dec(w, mi, 2);
+	*w++ = ':';
+	w = put_dec(w, s, 2);
+	*w++ = '.';
+	w = put_dec(w, frac, frac_digits);
+	*w++ = 'Z';
+	*w = '\0';
 	return core_str_make(o, (size_t)(w - o));
 }
 
@@ -855,30 +928,25 @@ static struct core_str filetime_str(struct core_arena *a, uint64_t ft,
 	unsigned mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
 	unsigned m = mp < 10 ? mp + 3 : mp - 9;
 	int64_t y = (int64_t)yoe + era * 400 + (m <= 2);
-	char *o = core_arena_alloc(a, 40);
-	int n;
+	char *o = core_arena_alloc(a, 48);
 
 	*us = (int64_t)(ft / 10) - FILETIME_EPOCH_DIFF * 1000000;
 	if (o == NULL)
 		return CORE_STR_NULL;
-	n = snprintf(o, 40, "%04lld-%02u-%02uT%02u:%02u:%02u.%07uZ",
-		     (long long)y, m, d, (unsigned)(rem / 3600),
-		     (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
-		     (unsigned)(ft % 10000000));
-	return core_str_make(o, (size_t)n);
+	return iso_str(o, (uint64_t)y, m, d, (unsigned)(rem / 3600),
+		       (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
+		       ft % 10000000, 7);
 }
 
+/* SYSTEMTIME: eight 16-bit fields, the day of the week (p + 4) unused. */
 static struct core_str systime_str(struct core_arena *a, const uint8_t *p)
 {
 	char *o = core_arena_alloc(a, 48);
-	int n;
 
 	if (o == NULL)
 		return CORE_STR_NULL;
-	n = snprintf(o, 48, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", le16(p),
-		     le16(p + 2), le16(p + 6), le16(p + 8), le16(p + 10),
-		     le16(p + 12), le16(p + 14));
-	return core_str_make(o, (size_t)n);
+	return iso_str(o, le16(p), le16(p + 2), le16(p + 6), le16(p + 8),
+		       le16(p + 10), le16(p + 12), le16(p + 14), 3);
 }
 
 /* Latin-1 (windows-1252's printable subset) bytes to UTF-8. */
@@ -1345,6 +1413,11 @@ void parse_evtx_track(struct parse_evtx *d, struct core_event *ev)
 	ch = core_event_get_named(ev, "Channel", 7);
 	if (ch == NULL || !core_str_eq_lit(*ch, "Security"))
 		return;
+	if (d->proc == NULL) {
+		d->proc = calloc(PROC_SLOTS, sizeof(*d->proc));
+		if (d->proc == NULL)
+			return;
+	}
 	k = proc_key(ev, "ProcessId", 9);
 	ps = &d->proc[k & (PROC_SLOTS - 1)];
 	if (k && ps->key == k &&
@@ -1781,10 +1854,11 @@ bool parse_evtx_json(struct core_event *ev)
 
 struct parse_evtx *parse_evtx_new(void)
 {
-	struct parse_evtx *d = calloc(1, sizeof(*d));
+	struct parse_evtx *d = malloc(sizeof(*d));
 
 	if (d == NULL)
 		return NULL;
+	memset(d, 0, offsetof(struct parse_evtx, ops));
 	d->arena = core_arena_new(256 * 1024);
 	if (d->arena == NULL) {
 		free(d);
@@ -1801,6 +1875,7 @@ void parse_evtx_free(struct parse_evtx *d)
 		return;
 	core_arena_free(d->arena);
 	core_buf_free(&d->raw);
+	free(d->proc);
 	free(d);
 }
 
