@@ -241,9 +241,12 @@ const char *core_format_name(enum core_format f);
 int core_format_lookup(const char *name);
 
 #define CORE_EVENT_MAX_FIELDS 256
+/* Named fields by name hash: twice the fields, so a probe always ends. */
+#define CORE_EVENT_NAMED_SLOTS 512
 
 struct core_field {
 	uint16_t id;		/* enum core_field_id */
+	uint32_t hash;		/* named: core_field_hash(name) */
 	struct core_str name;	/* set only when id == CORE_F_NAMED */
 	struct core_str value;
 };
@@ -268,6 +271,8 @@ struct core_event {
 	uint16_t nfields;
 	uint16_t truncated;	/* fields the full table dropped (saturates) */
 	int16_t known[CORE_F__COUNT];	/* index into fields, or -1 */
+	/* index + 1 of a named field, open-addressed by name hash; 0: empty */
+	uint16_t named[CORE_EVENT_NAMED_SLOTS];
 	struct core_field fields[CORE_EVENT_MAX_FIELDS];
 	struct core_arena *arena;
 };
@@ -292,6 +297,21 @@ const struct core_str *core_event_get(const struct core_event *ev,
 				      enum core_field_id id);
 const struct core_str *core_event_get_named(const struct core_event *ev,
 					    const char *name, size_t nlen);
+/*
+ * Renames named field i to name, which ev must not have yet (a decoder
+ * giving an exported field its native name).
+ */
+void core_event_rename_named(struct core_event *ev, unsigned i,
+			     const char *name, size_t nlen);
+/* The hash field names are indexed by, for lookups that keep it. */
+uint32_t core_field_hash(const char *name, size_t nlen);
+/*
+ * A named (non-ECS) field by name and core_field_hash(name): no ECS
+ * lookup, for callers that know the name is not an ECS one.
+ */
+const struct core_str *core_event_get_named_h(const struct core_event *ev,
+					      const char *name, size_t nlen,
+					      uint32_t hash);
 /*
  * The remote party as an entity: source.ip, else source.address (a PAM
  * rhost may be a name), else source.domain.  NULL when none is set.

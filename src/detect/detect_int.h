@@ -38,6 +38,7 @@
  */
 struct detect_fref {
 	uint16_t id;
+	uint32_t hash;		/* core_field_hash(name) */
 	struct core_str name;	/* set when id == CORE_F_NAMED */
 	const struct detect_fref *or;	/* read when this field is absent */
 };

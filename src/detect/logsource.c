@@ -158,6 +158,7 @@ static void fref_of(struct detect_ruleset *rs, struct core_str s,
 	if (f->id == CORE_F_NAMED) {
 		f->name.p = detect_strdup(rs, s.p, s.len);
 		f->name.len = s.len;
+		f->hash = core_field_hash(s.p, s.len);
 	}
 }
 
@@ -592,6 +593,7 @@ bool detect_logsource_field(struct detect_ruleset *rs, int ls,
 		return false;
 	out->name.p = detect_strdup(rs, name, len);
 	out->name.len = len;
+	out->hash = core_field_hash(name, len);
 	return true;
 }
 

@@ -45,15 +45,7 @@ static const struct core_str *fref_one(const struct core_event *ev,
 	/* Known at load not to be an ECS name: only the named fields. */
 	if (f->name.len == 0)
 		return NULL;
-	for (unsigned i = 0; i < ev->nfields; i++) {
-		const struct core_field *e = &ev->fields[i];
-
-		if (e->id == CORE_F_NAMED && e->name.len == f->name.len &&
-		    e->name.p[0] == f->name.p[0] &&
-		    memcmp(e->name.p, f->name.p, f->name.len) == 0)
-			return &e->value;
-	}
-	return NULL;
+	return core_event_get_named_h(ev, f->name.p, f->name.len, f->hash);
 }
 
 const struct core_str *detect_fref_get(const struct core_event *ev,

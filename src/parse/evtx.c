@@ -1627,14 +1627,14 @@ static struct core_str last_part(struct core_str s)
  */
 static void rename_field(struct core_event *ev, unsigned i, struct core_str n)
 {
-	struct core_field *f = &ev->fields[i];
+	const struct core_field *f = &ev->fields[i];
 
 	if (core_field_lookup(n.p, n.len) != CORE_F_NAMED ||
 	    core_event_get_named(ev, n.p, n.len) != NULL) {
 		core_event_set_named(ev, n.p, n.len, f->value.p, f->value.len);
 		return;
 	}
-	f->name = n;
+	core_event_rename_named(ev, i, n.p, n.len);
 }
 
 /*

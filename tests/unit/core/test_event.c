@@ -76,12 +76,74 @@ static void test_event_drops_saturate(void **state)
 	assert_int_equal(ev.truncated, UINT16_MAX);
 }
 
+/* The field a linear scan finds: the oracle for the hashed index. */
+static const struct core_str *scan_named(const struct core_event *ev,
+					 const char *name)
+{
+	for (unsigned i = 0; i < ev->nfields; i++) {
+		const struct core_field *f = &ev->fields[i];
+
+		if (f->id == CORE_F_NAMED && core_str_eq(f->name,
+		    core_str_make(name, strlen(name))))
+			return &f->value;
+	}
+	return NULL;
+}
+
+/*
+ * A full table renamed in a scrambled order: every probe run is broken
+ * and mended, and each name, old or new, is found exactly where a linear
+ * scan finds it.
+ */
+static void test_event_rename(void **state)
+{
+	static char names[CORE_EVENT_MAX_FIELDS][12];
+	static char renamed[CORE_EVENT_MAX_FIELDS][12];
+	static char values[CORE_EVENT_MAX_FIELDS][12];
+	struct core_event ev;
+	uint32_t x = 12345;
+
+	(void)state;
+	core_event_reset(&ev, NULL);
+	for (int i = 0; i < CORE_EVENT_MAX_FIELDS; i++) {
+		int n = snprintf(names[i], sizeof(names[i]), "n%d", i);
+		int m = snprintf(values[i], sizeof(values[i]), "v%d", i);
+
+		core_event_set_named(&ev, names[i], (size_t)n, values[i],
+				     (size_t)m);
+		snprintf(renamed[i], sizeof(renamed[i]), "r%d", i);
+	}
+	assert_int_equal(ev.nfields, CORE_EVENT_MAX_FIELDS);
+	for (int k = 0; k < CORE_EVENT_MAX_FIELDS; k++) {
+		unsigned i;
+
+		x = x * 1103515245u + 12345u;
+		i = (x >> 8) % CORE_EVENT_MAX_FIELDS;
+		if (ev.fields[i].name.p == renamed[i])
+			continue;
+		core_event_rename_named(&ev, i, renamed[i], strlen(renamed[i]));
+		for (int j = 0; j < CORE_EVENT_MAX_FIELDS; j++) {
+			const char *want[] = { names[j], renamed[j] };
+
+			for (int w = 0; w < 2; w++)
+				assert_ptr_equal(core_event_get_named(&ev,
+						 want[w], strlen(want[w])),
+						 scan_named(&ev, want[w]));
+		}
+	}
+	core_event_set_named(&ev, renamed[7], strlen(renamed[7]), "new", 3);
+	if (ev.fields[7].name.p == renamed[7])
+		assert_true(core_str_eq_lit(ev.fields[7].value, "new"));
+	assert_int_equal(ev.nfields, CORE_EVENT_MAX_FIELDS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_fields),
 		cmocka_unit_test(test_event_table_full),
 		cmocka_unit_test(test_event_drops_saturate),
+		cmocka_unit_test(test_event_rename),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
