@@ -67,7 +67,16 @@ void core_buf_init(struct core_buf *b, size_t max);
 void core_buf_free(struct core_buf *b);
 void core_buf_reset(struct core_buf *b);
 int core_buf_add(struct core_buf *b, const void *p, size_t len);
-int core_buf_addc(struct core_buf *b, char c);
+int core_buf_addc_slow(struct core_buf *b, char c);
+/* One byte; inline while it fits (cap never passes max + 1). */
+static inline int core_buf_addc(struct core_buf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		return core_buf_addc_slow(b, c);
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+	return 0;
+}
 int core_buf_printf(struct core_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Appends s with JSON string escaping, without the surrounding quotes. */

@@ -193,7 +193,7 @@ int core_buf_add(struct core_buf *b, const void *p, size_t len)
 	return 0;
 }
 
-int core_buf_addc(struct core_buf *b, char c)
+int core_buf_addc_slow(struct core_buf *b, char c)
 {
 	return core_buf_add(b, &c, 1);
 }
@@ -252,6 +252,26 @@ static size_t utf8_valid_len(const unsigned char *s, size_t n)
 	return need;
 }
 
+/* True when none of the 8 bytes of x needs escaping in a JSON string. */
+static bool json_word_plain(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = ones << 7;
+	uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+
+	/*
+	 * A high bit marks a byte below 0x20, a quote or a backslash (the
+	 * zero-byte test on x - 0x20, q and bs: exact for "any", if not for
+	 * "which"), or a byte of 0x80 and above, which needs UTF-8 checks.
+	 */
+	return ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+		 ((bs - ones) & ~bs) | x) & high) == 0;
+}
+
+static bool json_byte_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 int core_buf_add_json(struct core_buf *b, const char *p, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)p;
@@ -261,10 +281,26 @@ int core_buf_add_json(struct core_buf *b, const char *p, size_t len)
 	while (i < len && rc == 0) {
 		size_t run = i, n;
 
-		/* Copy the longest stretch that needs no escaping at once. */
-		while (run < len && s[run] >= 0x20 && s[run] < 0x80 &&
-		       s[run] != '"' && s[run] != '\\')
-			run++;
+		/*
+		 * Copy the longest stretch that needs no escaping at once:
+		 * printable ASCII, eight bytes a step, and valid UTF-8.
+		 */
+		for (;;) {
+			uint64_t x;
+
+			while (run + 8 <= len) {
+				memcpy(&x, s + run, 8);
+				if (!json_word_plain(x))
+					break;
+				run += 8;
+			}
+			while (run < len && json_byte_plain(s[run]))
+				run++;
+			if (run == len || s[run] < 0x80 ||
+			    (n = utf8_valid_len(s + run, len - run)) == 0)
+				break;
+			run += n;
+		}
 		if (run > i) {
 			rc = core_buf_add(b, p + i, run - i);
 			i = run;
@@ -272,23 +308,18 @@ int core_buf_add_json(struct core_buf *b, const char *p, size_t len)
 		}
 
 		switch (s[i]) {
-		case '"': rc = core_buf_add(b, "\\\"", 2); n = 1; break;
-		case '\\': rc = core_buf_add(b, "\\\\", 2); n = 1; break;
-		case '\n': rc = core_buf_add(b, "\\n", 2); n = 1; break;
-		case '\r': rc = core_buf_add(b, "\\r", 2); n = 1; break;
-		case '\t': rc = core_buf_add(b, "\\t", 2); n = 1; break;
+		case '"': rc = core_buf_add(b, "\\\"", 2); break;
+		case '\\': rc = core_buf_add(b, "\\\\", 2); break;
+		case '\n': rc = core_buf_add(b, "\\n", 2); break;
+		case '\r': rc = core_buf_add(b, "\\r", 2); break;
+		case '\t': rc = core_buf_add(b, "\\t", 2); break;
 		default:
-			if (s[i] < 0x20) {
+			if (s[i] < 0x20)
 				rc = core_buf_printf(b, "\\u%04x", s[i]);
-				n = 1;
-			} else if ((n = utf8_valid_len(s + i, len - i)) > 0) {
-				rc = core_buf_add(b, p + i, n);
-			} else {
+			else	/* not UTF-8: the replacement character */
 				rc = core_buf_add(b, "\xef\xbf\xbd", 3);
-				n = 1;
-			}
 		}
-		i += n;
+		i++;
 	}
 	return rc;
 }

@@ -131,6 +131,72 @@ static void test_json_escape(void **state)
 	}
 }
 
+/* The escaper byte by byte, as the format says: the oracle below. */
+static void json_slow(struct core_buf *b, const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = s[i];
+
+		if (c == '"' || c == '\\') {
+			core_buf_addc(b, '\\');
+			core_buf_addc(b, (char)c);
+		} else if (c == '\n') {
+			core_buf_add(b, "\\n", 2);
+		} else if (c == '\r') {
+			core_buf_add(b, "\\r", 2);
+		} else if (c == '\t') {
+			core_buf_add(b, "\\t", 2);
+		} else if (c < 0x20) {
+			core_buf_printf(b, "\\u%04x", c);
+		} else if (c < 0x80) {
+			core_buf_addc(b, (char)c);
+		} else {
+			/* The alphabet's only valid sequences: two bytes. */
+			if (n - i >= 2 && c >= 0xc2 && c <= 0xdf &&
+			    (s[i + 1] & 0xc0) == 0x80) {
+				core_buf_add(b, s + i, 2);
+				i++;
+			} else {
+				core_buf_add(b, "\xef\xbf\xbd", 3);
+			}
+		}
+	}
+}
+
+/*
+ * Random strings of every length up to 40 from a small alphabet (plain,
+ * quote, backslash, controls, a two-byte letter and stray high bytes),
+ * so that every escape falls at every place of an eight-byte word.
+ */
+static void test_json_escape_words(void **state)
+{
+	static const unsigned char alpha[] =
+		"ab \"\\\n\x01\x7f\xc3\xa9\xff\x80";
+	uint32_t x = 7;
+
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		unsigned char in[40];
+		size_t n = (size_t)round % sizeof(in);
+		struct core_buf got, want;
+
+		for (size_t i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			in[i] = alpha[(x >> 16) % (sizeof(alpha) - 1)];
+		}
+		core_buf_init(&got, 1024);
+		core_buf_init(&want, 1024);
+		assert_int_equal(core_buf_add_json(&got, (const char *)in, n),
+				 0);
+		json_slow(&want, in, n);
+		assert_int_equal(got.len, want.len);
+		assert_memory_equal(core_buf_cstr(&got), core_buf_cstr(&want),
+				    got.len);
+		core_buf_free(&got);
+		core_buf_free(&want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_buf_ceiling),
 		cmocka_unit_test(test_json_escape),
+		cmocka_unit_test(test_json_escape_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
