@@ -49,11 +49,6 @@ struct wc_slot {
 struct detect_wc {
 	struct wc_field field[WC_MAX_FIELDS];
 	unsigned nfield;
-	/* Named fields: bit len of byname[c] is set when a field read has
-	 * that length (under 64) and first byte c; longer names are looked
-	 * up one by one (long_names). */
-	uint64_t byname[256];
-	bool long_names;
 	bool direct;		/* not cacheable: every `when` is tested */
 	unsigned nls;
 	uint16_t *scratch;	/* nls entries: a miss's list */
@@ -96,13 +91,6 @@ static bool add_fmatch(struct detect_wc *wc, const struct detect_fmatch *fm)
 		wc->nfield++;
 	}
 	wc->field[i].value = wc->field[i].value || value;
-	if (fm->field.or != NULL)
-		return true;	/* read by detect_fref_get(), see gather() */
-	if (fm->field.id == CORE_F_NAMED && fm->field.name.len >= 64)
-		wc->long_names = true;
-	else if (fm->field.id == CORE_F_NAMED && fm->field.name.len > 0)
-		wc->byname[(unsigned char)fm->field.name.p[0]] |=
-			1ULL << fm->field.name.len;
 	return true;
 }
 
@@ -159,9 +147,7 @@ struct detect_wc *detect_wc_clone(const struct detect_wc *wc)
 	if (wc == NULL || (c = wc_alloc(wc->nls)) == NULL)
 		return NULL;
 	memcpy(c->field, wc->field, sizeof(c->field));
-	memcpy(c->byname, wc->byname, sizeof(c->byname));
 	c->nfield = wc->nfield;
-	c->long_names = wc->long_names;
 	c->direct = wc->direct;
 	return c;
 }
@@ -191,55 +177,13 @@ static bool key_add(char *key, size_t *at, const void *p, size_t n)
 	return true;
 }
 
-/*
- * The values of wc's fields in ev, as detect_fref_get() finds them (the
- * first named field of a name), in one pass over the event's named
- * fields rather than one per field read; a field with alternates (read
- * when it is absent) is left to detect_fref_get().
- */
-static void gather(const struct detect_wc *wc, const struct core_event *ev,
-		   const struct core_str **val)
-{
-	for (unsigned i = 0; i < wc->nfield; i++) {
-		const struct detect_fref *f = wc->field[i].f;
-
-		val[i] = f->id == CORE_F_NAMED && f->or == NULL &&
-			 !wc->long_names ? NULL : detect_fref_get(ev, f);
-	}
-	if (wc->long_names)
-		return;
-	for (unsigned k = 0; k < ev->nfields; k++) {
-		const struct core_field *e = &ev->fields[k];
-
-		if (e->id != CORE_F_NAMED || e->name.len == 0 ||
-		    e->name.len >= 64 ||
-		    !(wc->byname[(unsigned char)e->name.p[0]] >> e->name.len &
-		      1))
-			continue;
-		for (unsigned i = 0; i < wc->nfield; i++) {
-			const struct detect_fref *f = wc->field[i].f;
-
-			if (f->id == CORE_F_NAMED && f->or == NULL &&
-			    val[i] == NULL && f->name.len == e->name.len &&
-			    f->name.p[0] == e->name.p[0] &&
-			    memcmp(f->name.p, e->name.p, e->name.len) == 0) {
-				val[i] = &e->value;
-				break;
-			}
-		}
-	}
-}
-
 /* ev's key into key (WC_MAX_KEY bytes); false when too long. */
 static bool make_key(const struct detect_wc *wc, const struct core_event *ev,
 		     char *key, size_t *len)
 {
-	const struct core_str *val[WC_MAX_FIELDS];
-
-	gather(wc, ev, val);
 	*len = 0;
 	for (unsigned i = 0; i < wc->nfield; i++) {
-		const struct core_str *v = val[i];
+		const struct core_str *v = detect_fref_get(ev, wc->field[i].f);
 		char tag = v == NULL ? 0 : 1;
 		uint32_t n;
 
