@@ -200,15 +200,25 @@ int core_buf_addc_slow(struct core_buf *b, char c)
 
 int core_buf_printf(struct core_buf *b, const char *fmt, ...)
 {
+	size_t room = b->p != NULL ? b->cap - b->len : 0;
 	va_list ap;
 	int n, rc;
 
+	/* Formats once when the text fits the room there is (the usual). */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room ? b->p + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
+		if (room)
+			b->p[b->len] = '\0';
 		return CORE_E_INVAL;
-
+	}
+	if ((size_t)n < room) {
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (room)
+		b->p[b->len] = '\0';
 	rc = buf_reserve(b, (size_t)n);
 	if (rc)
 		return rc;

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -94,6 +95,42 @@ static void test_buf_ceiling(void **state)
 	assert_int_equal(core_buf_addc(&b, '9'), CORE_E_TOOBIG);
 	assert_null(b.p);
 	assert_int_equal(b.len, 0);
+	core_buf_free(&b);
+}
+
+/*
+ * core_buf_printf formats in place when the text fits and again after
+ * growing when not: pieces of every length against the whole written at
+ * once, then the ceiling, as core_buf_add keeps it.
+ */
+static void test_buf_printf(void **state)
+{
+	char want[2048], piece[40];
+	size_t at = 0;
+	struct core_buf b;
+
+	(void)state;
+	core_buf_init(&b, sizeof(want) - 1);
+	for (int i = 0; at + 40 < sizeof(want); i++) {
+		int n = snprintf(piece, sizeof(piece), "%.*s%d", i % 33,
+				 "abcdefghijklmnopqrstuvwxyz0123456", i);
+
+		assert_int_equal(core_buf_printf(&b, "%.*s%d", i % 33,
+						 "abcdefghijklmnopqrstuvwxyz"
+						 "0123456", i), 0);
+		memcpy(want + at, piece, (size_t)n + 1);
+		at += (size_t)n;
+		assert_int_equal(b.len, at);
+		assert_string_equal(core_buf_cstr(&b), want);
+	}
+	core_buf_free(&b);
+
+	core_buf_init(&b, 8);
+	assert_int_equal(core_buf_printf(&b, "%s", "1234567"), 0);
+	assert_int_equal(core_buf_printf(&b, "%d", 8), 0);
+	assert_string_equal(core_buf_cstr(&b), "12345678");
+	assert_int_equal(core_buf_printf(&b, "%d", 9), CORE_E_TOOBIG);
+	assert_null(b.p);
 	core_buf_free(&b);
 }
 
@@ -205,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_buf_ceiling),
+		cmocka_unit_test(test_buf_printf),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_json_escape_words),
 	};
