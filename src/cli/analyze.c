@@ -95,6 +95,7 @@ struct analyze {
 	struct incident_set *incidents;
 	struct core_arena *arena;
 	struct parse_procs *procs;	/* Sysmon processes seen (sysmon.c) */
+	struct parse_evtx *evtx;	/* EVTX decoder, made at the first */
 	struct core_event ev;
 	struct cli_stats st;
 	uint64_t rejects_shown;
@@ -709,7 +710,11 @@ static void read_evtx(struct analyze *a, const char *path,
 
 	rc = in ? input_evtx_open_stream(in, &r, &err) :
 		  input_evtx_open(path, &r, &err);
-	d = rc == 0 ? parse_evtx_new() : NULL;
+	if (rc == 0 && a->evtx == NULL)
+		a->evtx = parse_evtx_new();
+	else if (rc == 0)
+		parse_evtx_reset(a->evtx);
+	d = a->evtx;
 	if (rc != 0 || d == NULL) {
 		if (rc == 0)
 			core_fail(&err, CORE_E_NOMEM, path, 0, "out of memory");
@@ -759,7 +764,6 @@ static void read_evtx(struct analyze *a, const char *path,
 	a->st.bytes += input_evtx_size(r);
 	if (a->thr != NULL)
 		cli_threads_flush(a->thr, analyze_one, a);
-	parse_evtx_free(d);
 	input_evtx_close(r);
 }
 
@@ -1258,6 +1262,7 @@ static void analyze_free(struct analyze *a)
 	detect_ruleset_free(a->rules);
 	incident_set_free(a->incidents);
 	parse_procs_free(a->procs);
+	parse_evtx_free(a->evtx);
 	core_arena_free(a->arena);
 }
 

@@ -1869,6 +1869,16 @@ struct parse_evtx *parse_evtx_new(void)
 	return d;
 }
 
+void parse_evtx_reset(struct parse_evtx *d)
+{
+	core_arena_reset(d->arena);
+	memset(d->cache, 0, sizeof(d->cache));
+	d->chunk = NULL;
+	d->chunk_no = UINT64_MAX;
+	free(d->proc);
+	d->proc = NULL;
+}
+
 void parse_evtx_free(struct parse_evtx *d)
 {
 	if (d == NULL)

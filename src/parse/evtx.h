@@ -26,6 +26,12 @@ struct parse_evtx;
 /* NULL on out of memory. */
 struct parse_evtx *parse_evtx_new(void);
 void parse_evtx_free(struct parse_evtx *d);
+/*
+ * Readies d for another file: forgets its templates and the processes
+ * it saw, keeps its memory (a run over thousands of small files makes
+ * one decoder, not one per file).
+ */
+void parse_evtx_reset(struct parse_evtx *d);
 
 /*
  * Decodes the record whose binary XML is chunk[off, off + len) into ev
