@@ -560,6 +560,63 @@ static void test_parent_tracking(void **state)
 	core_arena_free(a);
 }
 
+/* Replaces every UTF-16 from in c[0, n) by to, as long. */
+static unsigned swap_u16(uint8_t *c, size_t n, const char *from,
+			 const char *to)
+{
+	size_t k = strlen(from);
+	unsigned hits = 0;
+
+	for (size_t i = 0; i + 2 * k <= n; i++) {
+		size_t j = 0;
+
+		while (j < k && c[i + 2 * j] == (uint8_t)from[j] &&
+		       c[i + 2 * j + 1] == 0)
+			j++;
+		if (j < k)
+			continue;
+		for (j = 0; j < k; j++)
+			c[i + 2 * j] = (uint8_t)to[j];
+		hits++;
+	}
+	return hits;
+}
+
+/*
+ * One decoder serves many files: after parse_evtx_reset() a chunk at the
+ * same address with the same number, but other templates, is compiled
+ * anew, and the processes of the file before are forgotten.
+ */
+static void test_reset(void **state)
+{
+	static uint8_t c[FX_CHUNK];
+	struct parse_evtx *d = parse_evtx_new();
+	struct core_arena *a = core_arena_new(65536);
+	struct core_event ev;
+
+	(void)state;
+	memcpy(c, build(), FX_CHUNK);
+	decode(d, &ev, a, c, 0);
+	assert_non_null(core_event_get_named(&ev, "CommandLine", 11));
+	assert_true(swap_u16(c, FX_CHUNK, "CommandLine", "CommandText") > 0);
+	/* Same chunk, same number: the cached template still reads. */
+	decode(d, &ev, a, c, 0);
+	assert_non_null(core_event_get_named(&ev, "CommandLine", 11));
+	parse_evtx_reset(d);
+	decode(d, &ev, a, c, 0);
+	assert_null(core_event_get_named(&ev, "CommandLine", 11));
+	assert_non_null(core_event_get_named(&ev, "CommandText", 11));
+
+	old_4688(&ev, a, "WS01", "0x248", "0xae8", "C:\\parent.exe");
+	parse_evtx_track(d, &ev);
+	parse_evtx_reset(d);
+	old_4688(&ev, a, "WS01", "0xae8", "0x424", "C:\\child.exe");
+	parse_evtx_track(d, &ev);
+	want_parent(&ev, NULL);
+	parse_evtx_free(d);
+	core_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_time),
 		cmocka_unit_test(test_json_wide),
+		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_parent_tracking),
 	};
 
