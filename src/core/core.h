@@ -301,6 +301,13 @@ static inline void core_event_set_str(struct core_event *ev,
 /* Adds a field by name; known ECS names are stored under their id. */
 void core_event_set_named(struct core_event *ev, const char *name,
 			  size_t nlen, const char *p, size_t len);
+/*
+ * The same, for a caller that keeps the name's core_field_hash() and
+ * core_field_lookup() (a decoder's compiled template).
+ */
+void core_event_set_named_h(struct core_event *ev, const char *name,
+			    size_t nlen, uint32_t hash, enum core_field_id id,
+			    const char *p, size_t len);
 /* NULL when absent. */
 const struct core_str *core_event_get(const struct core_event *ev,
 				      enum core_field_id id);

@@ -173,7 +173,15 @@ void core_event_set_named(struct core_event *ev, const char *name,
 			  size_t nlen, const char *p, size_t len)
 {
 	uint32_t h = core_field_hash(name, nlen);
-	enum core_field_id id = lookup_h(name, nlen, h);
+
+	core_event_set_named_h(ev, name, nlen, h, lookup_h(name, nlen, h), p,
+			       len);
+}
+
+void core_event_set_named_h(struct core_event *ev, const char *name,
+			    size_t nlen, uint32_t h, enum core_field_id id,
+			    const char *p, size_t len)
+{
 	struct core_field *f;
 	unsigned k;
 

@@ -84,6 +84,8 @@ struct part {
 
 struct op {
 	struct core_str name;	/* empty: no field, BinXml values only */
+	uint32_t name_hash;	/* core_field_hash(name) */
+	uint16_t name_id;	/* core_field_lookup(name) */
 	int32_t name_subst;	/* Data Name="%n"; -1 */
 	uint32_t part0, nparts;
 	uint8_t sec;		/* section of the element, for BinXml */
@@ -205,8 +207,27 @@ static struct core_str utf16(struct core_arena *a, const uint8_t *p,
 	if (o == NULL)
 		return CORE_STR_NULL;
 	for (; i < n; i++) {
-		uint32_t u = le16(p + 2 * i);
+		uint32_t u;
 
+		/* Four code units a step while all are ASCII but NUL. */
+		while (i + 4 <= n) {
+			const uint64_t ones = 0x0001000100010001ULL;
+			uint64_t x = (uint64_t)le32(p + 2 * i) |
+				     (uint64_t)le32(p + 2 * i + 4) << 32;
+
+			if ((x & 0xff80ff80ff80ff80ULL) != 0 ||
+			    ((x - ones) & ~x & (ones << 15)) != 0)
+				break;
+			w[0] = (char)x;
+			w[1] = (char)(x >> 16);
+			w[2] = (char)(x >> 32);
+			w[3] = (char)(x >> 48);
+			w += 4;
+			i += 4;
+		}
+		if (i == n)
+			break;
+		u = le16(p + 2 * i);
 		if (u < 0x80 && u != 0) {
 			*w++ = (char)u;
 			continue;
@@ -311,6 +332,8 @@ static const struct ecs_map ecs_maps[] = {
 static void op_name(struct cc *cc, struct op *op, struct core_str name)
 {
 	op->name = name;
+	op->name_hash = core_field_hash(name.p, name.len);
+	op->name_id = (uint16_t)core_field_lookup(name.p, name.len);
 	op->ecs = CORE_F_NAMED;
 	op->is_time = core_str_eq_lit(name, "TimeCreated_SystemTime");
 	for (size_t i = 0; i < CORE_ARRAY_LEN(ecs_maps); i++) {
@@ -1272,11 +1295,15 @@ static int run_op(struct run *r, const struct tmpl *t, const struct op *op,
 		v = CORE_STR("");
 	if (op->join) {
 		set_joined(r, name, v);
+	} else if (op->name_subst < 0) {
+		/* The template's own name: hashed once, when compiled. */
+		core_event_set_named_h(r->ev, name.p, name.len, op->name_hash,
+				       (enum core_field_id)op->name_id, v.p,
+				       v.len);
 	} else {
 		core_event_set_named(r->ev, name.p, name.len, v.p, v.len);
-		if (op->name_subst >= 0)
-			name = squeeze(r->ev->arena, name);
-		if (op->name_subst >= 0 && name.len)
+		name = squeeze(r->ev->arena, name);
+		if (name.len)
 			core_event_set_named(r->ev, name.p, name.len, v.p,
 					     v.len);
 	}

@@ -582,6 +582,71 @@ static unsigned swap_u16(uint8_t *c, size_t n, const char *from,
 	return hits;
 }
 
+/* Where the UTF-16 of s starts in c[0, n), or n. */
+static size_t find_u16(const uint8_t *c, size_t n, const char *s)
+{
+	size_t k = strlen(s);
+
+	for (size_t i = 0; i + 2 * k <= n; i++) {
+		size_t j = 0;
+
+		while (j < k && c[i + 2 * j] == (uint8_t)s[j] &&
+		       c[i + 2 * j + 1] == 0)
+			j++;
+		if (j == k)
+			return i;
+	}
+	return n;
+}
+
+/*
+ * UTF-16 values to UTF-8, with a non-ASCII unit or a NUL put at every
+ * place of a value, so that the four-units-a-step path meets each at
+ * each lane: "é" and "中" are encoded, a NUL ends the value.
+ */
+static void test_utf16(void **state)
+{
+	static const char text[] = "cmd.exe /c whoami";
+	static const struct {
+		uint16_t unit;
+		const char *utf8;	/* NULL: the value ends there */
+	} subs[] = {
+		{ 0x00e9, "\xc3\xa9" }, { 0x4e2d, "\xe4\xb8\xad" },
+		{ 0x0000, NULL },
+	};
+	static uint8_t c[FX_CHUNK];
+	struct core_arena *a = core_arena_new(65536);
+	struct core_event ev;
+
+	(void)state;
+	for (size_t s = 0; s < CORE_ARRAY_LEN(subs); s++) {
+		for (size_t k = 0; k < sizeof(text) - 1; k++) {
+			struct parse_evtx *d = parse_evtx_new();
+			const struct core_str *v;
+			char want[64];
+			size_t at;
+
+			memcpy(c, build(), FX_CHUNK);
+			at = find_u16(c, FX_CHUNK, text);
+			assert_true(at < FX_CHUNK);
+			c[at + 2 * k] = (uint8_t)subs[s].unit;
+			c[at + 2 * k + 1] = (uint8_t)(subs[s].unit >> 8);
+			snprintf(want, sizeof(want), "%.*s%s%s", (int)k, text,
+				 subs[s].utf8 ? subs[s].utf8 : "",
+				 subs[s].utf8 ? text + k + 1 : "");
+			decode(d, &ev, a, c, 0);
+			v = core_event_get_named(&ev, "CommandLine", 11);
+			assert_non_null(v);
+			if (v->len != strlen(want) ||
+			    memcmp(v->p, want, v->len) != 0)
+				fail_msg("unit %04x at %zu: '%.*s'",
+					 subs[s].unit, k, (int)v->len, v->p);
+			parse_evtx_free(d);
+		}
+	}
+	core_arena_free(a);
+}
+
 /*
  * One decoder serves many files: after parse_evtx_reset() a chunk at the
  * same address with the same number, but other templates, is compiled
@@ -626,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_json_time),
 		cmocka_unit_test(test_json_wide),
 		cmocka_unit_test(test_reset),
+		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_parent_tracking),
 	};
 
