@@ -342,19 +342,11 @@ static void cl_best(struct clauses *cs, struct need *out)
 	cl_free(cs);
 }
 
-static uint64_t name_hash(struct core_str s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < s.len; i++)
-		h = (h ^ (unsigned char)s.p[i]) * 1099511628211ULL;
-	return h;
-}
-
-/* Puts name into the table of pf (which has room). */
+/* Puts name into the table of pf (which has room), by the hash an event
+ * keeps of its field names. */
 static void name_put(struct detect_pf *pf, struct core_str name)
 {
-	unsigned i = (unsigned)name_hash(name) & (pf->nslot - 1);
+	unsigned i = core_field_hash(name.p, name.len) & (pf->nslot - 1);
 
 	while (pf->names[i].p != NULL) {
 		if (core_str_eq(pf->names[i], name))
@@ -418,7 +410,7 @@ static bool field_scanned(const struct detect_pf *pf,
 		       (pf->ids[e->id / 64] >> (e->id % 64) & 1);
 	if (pf->nslot == 0 || e->name.len == 0)
 		return false;
-	i = (unsigned)name_hash(e->name) & (pf->nslot - 1);
+	i = e->hash & (pf->nslot - 1);
 	while (pf->names[i].p != NULL) {
 		if (core_str_eq(pf->names[i], e->name))
 			return true;
