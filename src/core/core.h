@@ -81,6 +81,20 @@ int core_buf_printf(struct core_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Appends s with JSON string escaping, without the surrounding quotes. */
 int core_buf_add_json(struct core_buf *b, const char *p, size_t len);
+/* The most bytes core_json_escape() writes for n bytes (\u0001 for 1). */
+#define CORE_JSON_ESCAPED_MAX(n) (6 * (n))
+/*
+ * Writes p[0, len) with JSON string escaping (no quotes, no NUL) to out,
+ * which holds CORE_JSON_ESCAPED_MAX(len) bytes; returns the bytes
+ * written.  Bytes that are not UTF-8 become U+FFFD.
+ */
+size_t core_json_escape(char *out, const char *p, size_t len);
+/*
+ * Makes room for n more bytes and the NUL; the caller then writes at
+ * b->p + b->len and moves len.  CORE_E_TOOBIG past max (the buffer is
+ * freed, as when adding), CORE_E_NOMEM.
+ */
+int core_buf_reserve(struct core_buf *b, size_t n);
 /* Returns a NUL-terminated view (the buffer always keeps room for it). */
 const char *core_buf_cstr(struct core_buf *b);
 

@@ -153,8 +153,8 @@ void core_buf_reset(struct core_buf *b)
 		b->p[0] = '\0';
 }
 
-/* Makes room for n more bytes plus the terminator. */
-static int buf_reserve(struct core_buf *b, size_t n)
+/* Declared in core.h. */
+int core_buf_reserve(struct core_buf *b, size_t n)
 {
 	size_t need, cap;
 	char *p;
@@ -182,7 +182,7 @@ static int buf_reserve(struct core_buf *b, size_t n)
 
 int core_buf_add(struct core_buf *b, const void *p, size_t len)
 {
-	int rc = buf_reserve(b, len);
+	int rc = core_buf_reserve(b, len);
 
 	if (rc)
 		return rc;
@@ -219,7 +219,7 @@ int core_buf_printf(struct core_buf *b, const char *fmt, ...)
 	}
 	if (room)
 		b->p[b->len] = '\0';
-	rc = buf_reserve(b, (size_t)n);
+	rc = core_buf_reserve(b, (size_t)n);
 	if (rc)
 		return rc;
 	va_start(ap, fmt);
@@ -282,18 +282,19 @@ static bool json_byte_plain(unsigned char c)
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
-int core_buf_add_json(struct core_buf *b, const char *p, size_t len)
+size_t core_json_escape(char *out, const char *p, size_t len)
 {
+	static const char hx[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)p;
+	char *w = out;
 	size_t i = 0;
-	int rc = 0;
 
-	while (i < len && rc == 0) {
+	while (i < len) {
 		size_t run = i, n;
 
 		/*
-		 * Copy the longest stretch that needs no escaping at once:
-		 * printable ASCII, eight bytes a step, and valid UTF-8.
+		 * The longest stretch that needs no escaping goes in one
+		 * copy: printable ASCII, eight bytes a step, and valid UTF-8.
 		 */
 		for (;;) {
 			uint64_t x;
@@ -311,27 +312,78 @@ int core_buf_add_json(struct core_buf *b, const char *p, size_t len)
 				break;
 			run += n;
 		}
-		if (run > i) {
-			rc = core_buf_add(b, p + i, run - i);
-			i = run;
-			continue;
-		}
-
+		memcpy(w, s + i, run - i);
+		w += run - i;
+		if (run == len)
+			break;
+		i = run;
+		*w++ = '\\';
 		switch (s[i]) {
-		case '"': rc = core_buf_add(b, "\\\"", 2); break;
-		case '\\': rc = core_buf_add(b, "\\\\", 2); break;
-		case '\n': rc = core_buf_add(b, "\\n", 2); break;
-		case '\r': rc = core_buf_add(b, "\\r", 2); break;
-		case '\t': rc = core_buf_add(b, "\\t", 2); break;
+		case '"': *w++ = '"'; break;
+		case '\\': *w++ = '\\'; break;
+		case '\n': *w++ = 'n'; break;
+		case '\r': *w++ = 'r'; break;
+		case '\t': *w++ = 't'; break;
 		default:
-			if (s[i] < 0x20)
-				rc = core_buf_printf(b, "\\u%04x", s[i]);
-			else	/* not UTF-8: the replacement character */
-				rc = core_buf_add(b, "\xef\xbf\xbd", 3);
+			if (s[i] < 0x20) {
+				memcpy(w, "u00", 3);
+				w[3] = hx[s[i] >> 4];
+				w[4] = hx[s[i] & 0xf];
+				w += 5;
+			} else {
+				/* Not UTF-8: U+FFFD over the backslash. */
+				memcpy(w - 1, "\xef\xbf\xbd", 3);
+				w += 2;
+			}
 		}
 		i++;
 	}
-	return rc;
+	return (size_t)(w - out);
+}
+
+/* Input bytes escaped per step: a whole step's output fits on the stack. */
+#define JSON_STEP 512
+
+int core_buf_add_json(struct core_buf *b, const char *p, size_t len)
+{
+	char tmp[CORE_JSON_ESCAPED_MAX(JSON_STEP)];
+
+	while (len > 0) {
+		size_t n = CORE_MIN(len, (size_t)JSON_STEP), k;
+		int rc;
+
+		/*
+		 * A step ends before a UTF-8 sequence, never inside one: a
+		 * lead byte in the last three whose sequence runs past the
+		 * step moves the end back to it.
+		 */
+		for (size_t j = n - 1; n < len && j + 3 >= n; j--) {
+			unsigned char c = (unsigned char)p[j];
+
+			if ((c & 0xc0) == 0x80)
+				continue;
+			if (j + (c >= 0xf0 ? 4u : c >= 0xe0 ? 3u : 2u) > n &&
+			    c >= 0xc0)
+				n = j;
+			break;
+		}
+		if (CORE_JSON_ESCAPED_MAX(n) <= b->max - b->len) {
+			rc = core_buf_reserve(b, CORE_JSON_ESCAPED_MAX(n));
+			if (rc)
+				return rc;
+			b->len += core_json_escape(b->p + b->len, p, n);
+			b->p[b->len] = '\0';
+		} else {
+			/* Near the ceiling: only what is written counts. */
+			k = core_json_escape(tmp, p, n);
+			rc = core_buf_add(b, tmp, k);
+			if (rc)
+				return rc;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
 }
 
 const char *core_buf_cstr(struct core_buf *b)

@@ -1892,7 +1892,7 @@ struct parse_evtx *parse_evtx_new(void)
 		return NULL;
 	}
 	d->chunk_no = UINT64_MAX;
-	core_buf_init(&d->raw, PARSE_EVTX_RAW_MAX + 64);
+	core_buf_init(&d->raw, CORE_JSON_ESCAPED_MAX(PARSE_EVTX_RAW_MAX) + 64);
 	return d;
 }
 
@@ -1916,39 +1916,55 @@ void parse_evtx_free(struct parse_evtx *d)
 	free(d);
 }
 
-/* The record's own (named) fields as one JSON line, bounded. */
+/*
+ * The record's own (named) fields as one JSON line, bounded: each field
+ * is escaped straight into the buffer, which holds any field that fits
+ * the bound before escaping (d->raw's ceiling is the bound's escaped
+ * worst case).
+ */
 static void render_raw(struct parse_evtx *d, struct core_event *ev)
 {
 	struct core_buf *b = &d->raw;
 	bool first = true, cut = false;
+	char *w;
 
 	core_buf_reset(b);
-	core_buf_addc(b, '{');
-	for (unsigned i = 0; i < ev->nfields && !cut; i++) {
+	if (core_buf_reserve(b, 1) != 0)
+		return;
+	b->p[b->len++] = '{';
+	for (unsigned i = 0; i < ev->nfields; i++) {
 		const struct core_field *f = &ev->fields[i];
-		size_t room;
+		size_t room = PARSE_EVTX_RAW_MAX - CORE_MIN(b->len,
+							    PARSE_EVTX_RAW_MAX);
 
 		if (f->id != CORE_F_NAMED)
 			continue;
-		room = PARSE_EVTX_RAW_MAX - CORE_MIN(b->len,
-						     PARSE_EVTX_RAW_MAX);
 		if (f->name.len + f->value.len + 6 > room) {
 			cut = true;
 			break;
 		}
+		if (core_buf_reserve(b, CORE_JSON_ESCAPED_MAX(f->name.len +
+							      f->value.len) +
+				     6) != 0)
+			return;
+		w = b->p + b->len;
 		if (!first)
-			core_buf_addc(b, ',');
+			*w++ = ',';
 		first = false;
-		core_buf_addc(b, '"');
-		core_buf_add_json(b, f->name.p, f->name.len);
-		core_buf_add(b, "\":\"", 3);
-		core_buf_add_json(b, f->value.p, f->value.len);
-		core_buf_addc(b, '"');
+		*w++ = '"';
+		w += core_json_escape(w, f->name.p, f->name.len);
+		memcpy(w, "\":\"", 3);
+		w += 3;
+		w += core_json_escape(w, f->value.p, f->value.len);
+		*w++ = '"';
+		b->len = (size_t)(w - b->p);
 	}
 	if (cut || b->len > PARSE_EVTX_RAW_MAX) {
 		b->len = CORE_MIN(b->len, (size_t)PARSE_EVTX_RAW_MAX);
+		b->p[b->len] = '\0';
 		core_buf_add(b, "...", 3);
 	} else {
+		b->p[b->len] = '\0';
 		core_buf_addc(b, '}');
 	}
 	ev->raw = core_str_make(b->p ? b->p : "", b->len);

@@ -168,6 +168,30 @@ static void test_json_escape(void **state)
 	}
 }
 
+/*
+ * Length of the UTF-8 sequence at s (RFC 3629: shortest form, no
+ * surrogates, at most U+10FFFF), 0 when there is none: by code point.
+ */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t k = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
+	uint32_t cp;
+
+	if (k == 0 || k > n || s[0] >= 0xf8)
+		return 0;
+	cp = s[0] & (0x7f >> k);
+	for (size_t j = 1; j < k; j++) {
+		if ((s[j] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[j] & 0x3f);
+	}
+	if ((k == 2 && cp < 0x80) || (k == 3 && cp < 0x800) ||
+	    (k == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return k;
+}
+
 /* The escaper byte by byte, as the format says: the oracle below. */
 static void json_slow(struct core_buf *b, const unsigned char *s, size_t n)
 {
@@ -188,11 +212,11 @@ static void json_slow(struct core_buf *b, const unsigned char *s, size_t n)
 		} else if (c < 0x80) {
 			core_buf_addc(b, (char)c);
 		} else {
-			/* The alphabet's only valid sequences: two bytes. */
-			if (n - i >= 2 && c >= 0xc2 && c <= 0xdf &&
-			    (s[i + 1] & 0xc0) == 0x80) {
-				core_buf_add(b, s + i, 2);
-				i++;
+			size_t k = utf8_seq(s + i, n - i);
+
+			if (k > 0) {
+				core_buf_add(b, s + i, k);
+				i += k - 1;
 			} else {
 				core_buf_add(b, "\xef\xbf\xbd", 3);
 			}
@@ -200,35 +224,80 @@ static void json_slow(struct core_buf *b, const unsigned char *s, size_t n)
 	}
 }
 
+/* n bytes from pieces: plain, escapes, UTF-8 of 2 to 4 bytes, strays. */
+static void json_input(unsigned char *in, size_t n, uint32_t *x)
+{
+	static const char *const piece[] = {
+		"a", "b", " ", "\"", "\\", "\n", "\x01", "\x7f", "\xc3\xa9",
+		"\xe4\xb8\xad", "\xf0\x9f\x98\x80", "\xff", "\x80",
+		"\xed\xa0\x80", "\xc0\xaf",
+	};
+	size_t at = 0;
+
+	while (at < n) {
+		const char *p;
+		size_t k;
+
+		*x = *x * 1103515245u + 12345u;
+		p = piece[(*x >> 16) % CORE_ARRAY_LEN(piece)];
+		k = CORE_MIN(strlen(p), n - at);	/* may cut a sequence */
+		memcpy(in + at, p, k);
+		at += k;
+	}
+}
+
+/* got and want hold the same bytes. */
+static void same_buf(struct core_buf *got, struct core_buf *want)
+{
+	assert_int_equal(got->len, want->len);
+	assert_memory_equal(core_buf_cstr(got), core_buf_cstr(want),
+			    got->len);
+}
+
 /*
- * Random strings of every length up to 40 from a small alphabet (plain,
- * quote, backslash, controls, a two-byte letter and stray high bytes),
- * so that every escape falls at every place of an eight-byte word.
+ * Random strings of every length up to 40, so that every escape falls
+ * at every place of an eight-byte word; strings of 1,000 to 1,600 bytes,
+ * whose UTF-8 falls across the 512-byte steps; and strings added near
+ * the ceiling, where a step's worst case does not fit but its text may.
  */
 static void test_json_escape_words(void **state)
 {
-	static const unsigned char alpha[] =
-		"ab \"\\\n\x01\x7f\xc3\xa9\xff\x80";
+	static unsigned char in[1600];
+	struct core_buf got, want;
 	uint32_t x = 7;
 
 	(void)state;
-	for (int round = 0; round < 20000; round++) {
-		unsigned char in[40];
-		size_t n = (size_t)round % sizeof(in);
-		struct core_buf got, want;
+	for (int round = 0; round < 24000; round++) {
+		size_t n = round < 20000 ? (size_t)round % 41 :
+			   1000 + (size_t)round % 601;
 
-		for (size_t i = 0; i < n; i++) {
-			x = x * 1103515245u + 12345u;
-			in[i] = alpha[(x >> 16) % (sizeof(alpha) - 1)];
-		}
-		core_buf_init(&got, 1024);
-		core_buf_init(&want, 1024);
+		json_input(in, n, &x);
+		core_buf_init(&got, 1 << 16);
+		core_buf_init(&want, 1 << 16);
 		assert_int_equal(core_buf_add_json(&got, (const char *)in, n),
 				 0);
 		json_slow(&want, in, n);
-		assert_int_equal(got.len, want.len);
-		assert_memory_equal(core_buf_cstr(&got), core_buf_cstr(&want),
-				    got.len);
+		same_buf(&got, &want);
+		core_buf_free(&got);
+		core_buf_free(&want);
+	}
+	for (int round = 0; round < 200; round++) {
+		size_t n = 600 + (size_t)round;
+		size_t max;
+
+		json_input(in, n, &x);
+		core_buf_init(&want, 1 << 16);
+		json_slow(&want, in, n);
+		/* Exactly the room the text needs, then one byte less. */
+		max = want.len;
+		core_buf_init(&got, max);
+		assert_int_equal(core_buf_add_json(&got, (const char *)in, n),
+				 0);
+		same_buf(&got, &want);
+		core_buf_free(&got);
+		core_buf_init(&got, max - 1);
+		assert_int_equal(core_buf_add_json(&got, (const char *)in, n),
+				 CORE_E_TOOBIG);
 		core_buf_free(&got);
 		core_buf_free(&want);
 	}
