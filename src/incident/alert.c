@@ -230,7 +230,11 @@ static void pattern_of(const struct detect_alert *a, struct alert_key *k)
 
 	if (a->event && (u = core_event_get(a->event, CORE_F_URL_ORIGINAL)))
 		url = *u;
-	else if (a->nevidence > 0)
+	else if (a->nevidence > 0 && (a->event == NULL ||
+				      incident_platform_of(a->event,
+							   CORE_STR_NULL) !=
+				      INCIDENT_PLAT_WINDOWS))
+		/* A Windows record's JSON holds no request line: not read. */
 		url = incident_request_in_text(a->evidence[0].text);
 	if (!url.len || !pattern_specific(url.p, url.len))
 		return;
