@@ -14,6 +14,7 @@
  */
 #include "cli/cli.h"
 #include "cli/cli_anomaly.h"
+#include "cli/cli_input.h"
 #include "cli/cli_threads.h"
 #include "cli/cli_store.h"
 
@@ -649,23 +650,6 @@ static void analyze_event(struct analyze *a)
 		analyze_one(&a->ev, NULL, 0, a);
 }
 
-/* True when path is a Windows event log (EVTX), by its first bytes. */
-static bool is_evtx(const char *path)
-{
-	char magic[8];
-	FILE *f;
-	size_t n;
-
-	if (strcmp(path, "-") == 0)
-		return false;
-	f = fopen(path, "rb");
-	if (!f)
-		return false;
-	n = fread(magic, 1, sizeof(magic), f);
-	fclose(f);
-	return input_evtx_magic(magic, n);
-}
-
 /* The last message of a file (a cut, say) is shown past the cap. */
 static void evtx_warn(struct analyze *a, const struct core_error *err,
 		      uint64_t *shown, bool last)
@@ -693,54 +677,28 @@ static void evtx_warn(struct analyze *a, const struct core_error *err,
 }
 
 /*
- * An EVTX file, record by record: path read by offset, or, when in is
- * not NULL, the image that reader holds (a pipe), read in order.  line
- * is the record's EventRecordID, so messages and evidence cite what
- * Windows tools show.
+ * An EVTX input, record by record (cli_input.h: a file read by offset, a
+ * pipe or gzip stream in order).  line is the record's EventRecordID, so
+ * messages and evidence cite what Windows tools show.
  */
-static void read_evtx(struct analyze *a, const char *path,
-		      struct input_reader *in)
+static void read_evtx(struct analyze *a, struct cli_input *in)
 {
 	struct core_error err = { 0 };
-	struct input_evtx *r;
-	struct input_evtx_record rec;
-	struct parse_evtx *d;
 	uint64_t shown = 0, seen[DAMAGE__COUNT] = { 0 };
+	const char *name = cli_input_name(in);
 	int rc;
 
-	rc = in ? input_evtx_open_stream(in, &r, &err) :
-		  input_evtx_open(path, &r, &err);
-	if (rc == 0 && a->evtx == NULL)
-		a->evtx = parse_evtx_new();
-	else if (rc == 0)
-		parse_evtx_reset(a->evtx);
-	d = a->evtx;
-	if (rc != 0 || d == NULL) {
-		if (rc == 0)
-			core_fail(&err, CORE_E_NOMEM, path, 0, "out of memory");
-		evtx_warn(a, &err, &shown, true);
-		a->st.inputs_skipped++;
-		a->errors++;
-		input_evtx_close(r);
-		return;
-	}
 	a->st.inputs++;
-	while ((rc = input_evtx_next(r, &rec, &err)) != 0) {
+	while ((rc = cli_input_evtx_next(in, &a->ev, a->arena, &err)) != 0) {
 		if (rc < 0) {
-			evtx_warn(a, &err, &shown, input_evtx_ended(r));
+			evtx_warn(a, &err, &shown, input_evtx_ended(in->evtx));
 			if (rc == CORE_E_PARSE)
 				continue;
 			a->errors++;
 			break;
 		}
 		a->st.lines++;
-		core_arena_reset(a->arena);
-		core_event_reset(&a->ev, a->arena);
-		a->ev.src = input_evtx_name(r);
-		a->ev.line = rec.record_id;
-		if (parse_evtx_record(d, &a->ev, rec.chunk, rec.chunk_len,
-				      rec.chunk_no, rec.off, rec.len,
-				      rec.written, &err) != 0)
+		if (rc == 2)
 			evtx_warn(a, &err, &shown, false);
 		parse_procs_track(a->procs, &a->ev);
 		if (a->ev.truncated)
@@ -751,20 +709,19 @@ static void read_evtx(struct analyze *a, const char *path,
 			progress(a, NULL, false);
 	}
 	if (shown > WARN_PER_KIND * 4 && !a->quiet)
-		core_log(CORE_LOG_WARN, "input", input_evtx_name(r), 0,
+		core_log(CORE_LOG_WARN, "input", name, 0,
 			 "%llu more damaged records or chunks",
 			 (unsigned long long)(shown - WARN_PER_KIND * 4));
 	if (seen[DAMAGE_FIELDS] > WARN_PER_KIND && !a->quiet)
-		core_log(CORE_LOG_WARN, "input", input_evtx_name(r), 0,
+		core_log(CORE_LOG_WARN, "input", name, 0,
 			 "%llu more records: %s",
 			 (unsigned long long)(seen[DAMAGE_FIELDS] -
 					      WARN_PER_KIND),
 			 damage_what[DAMAGE_FIELDS]);
-	a->bytes_done += input_evtx_size(r);
-	a->st.bytes += input_evtx_size(r);
+	a->bytes_done += input_evtx_size(in->evtx);
+	a->st.bytes += input_evtx_size(in->evtx);
 	if (a->thr != NULL)
 		cli_threads_flush(a->thr, analyze_one, a);
-	input_evtx_close(r);
 }
 
 /* An input that could not be opened: named as src=, counted, skipped. */
@@ -860,18 +817,14 @@ static void read_input(struct analyze *a, const char *path)
 	uint64_t seen[DAMAGE__COUNT] = { 0 }, raw = 0, first_raw = 0, count = 0;
 	struct core_error err = { 0 };
 	struct input_reader *r;
+	struct cli_input in;
 	struct parse_ctx ctx = a->pctx;
 	int64_t last_ts = CORE_TS_UNKNOWN;
+	enum cli_input_evtx evtx;
 	enum core_format fmt;
 	unsigned oflags;
 	int rc;
 
-	/* A file is read by offset; a pipe or gzip stream in order, below. */
-	if (strcmp(path, "-") != 0 && (a->input_format == CORE_FMT_EVTX ||
-	    (a->input_format == CORE_FMT_AUTO && is_evtx(path)))) {
-		read_evtx(a, path, NULL);
-		return;
-	}
 	/*
 	 * A format the user forced is read whatever the bytes look like;
 	 * otherwise data that looks binary is read when its first records
@@ -879,19 +832,28 @@ static void read_input(struct analyze *a, const char *path)
 	 */
 	oflags = a->input_format != CORE_FMT_AUTO ? INPUT_O_ANY :
 		 INPUT_O_BINARY_OK;
-	if (a->input_format == CORE_FMT_AUTO ||
-	    a->input_format == CORE_FMT_EVTX)
-		oflags |= INPUT_O_EVTX;
-	rc = input_open(path, oflags, &r, &err);
+	evtx = a->input_format == CORE_FMT_EVTX ? CLI_EVTX_ALWAYS :
+	       a->input_format == CORE_FMT_AUTO ? CLI_EVTX_SNIFF :
+	       CLI_EVTX_NEVER;
+	rc = cli_input_open(path, oflags, evtx, &a->evtx, &in, &err);
+	if (rc != 0 && in.is_evtx) {
+		uint64_t shown = 0;
+
+		evtx_warn(a, &err, &shown, true);
+		a->st.inputs_skipped++;
+		a->errors++;
+		return;
+	}
 	if (rc != 0) {
 		open_failed(a, &err);
 		return;
 	}
-	if (input_is_evtx(r) || a->input_format == CORE_FMT_EVTX) {
-		read_evtx(a, path, r);
-		input_close(r);
+	if (in.evtx != NULL) {
+		read_evtx(a, &in);
+		cli_input_close(&in);
 		return;
 	}
+	r = in.text;
 	fmt = a->input_format != CORE_FMT_AUTO ? (enum core_format)
 		a->input_format : sniff(r);
 	if (input_binary(r) && fmt == CORE_FMT_RAW) {
@@ -899,7 +861,7 @@ static void read_input(struct analyze *a, const char *path)
 			  "%s (no records of a known format at its start; "
 			  "--input-format FMT reads it anyway)",
 			  input_binary(r));
-		input_close(r);
+		cli_input_close(&in);
 		open_failed(a, &err);
 		return;
 	}
@@ -977,7 +939,7 @@ static void read_input(struct analyze *a, const char *path)
 	a->st.bytes += input_consumed(r);
 	if (a->thr != NULL)
 		cli_threads_flush(a->thr, analyze_one, a);
-	input_close(r);
+	cli_input_close(&in);
 }
 
 /* ---------------------------------------------------------- collecting */

@@ -16,6 +16,7 @@
  * float32, all little-endian.
  */
 #include "cli/cli_anomaly.h"
+#include "cli/cli_input.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +29,7 @@
 #include "anomaly/anomaly.h"
 #include "core/core.h"
 #include "input/input.h"
+#include "parse/evtx.h"
 #include "store/store.h"
 
 #define EMBED_MAGIC "VGEMBED1"
@@ -62,32 +64,6 @@ static void say_error(const char *cmd, const struct core_error *err)
 	fprintf(stderr, "vigil %s: %s\n", cmd, msg);
 }
 
-typedef int (*line_fn)(void *ud, const char *src, uint64_t line,
-		       struct core_str rec);
-
-/* Calls fn on every line of path; 0, or 1 when it could not be read. */
-static int each_line(const char *cmd, const char *path, line_fn fn, void *ud)
-{
-	struct input_reader *r;
-	struct core_error err;
-	struct core_str rec;
-	uint64_t lineno;
-	unsigned flags;
-	int rc;
-
-	if (input_open(path, 0, &r, &err) != 0) {
-		say_error(cmd, &err);
-		return 1;
-	}
-	while ((rc = input_next(r, &rec, &lineno, &flags, &err)) == 1)
-		if (fn(ud, path, lineno, rec) != 0)
-			break;
-	if (rc < 0)
-		say_error(cmd, &err);
-	input_close(r);
-	return 0;
-}
-
 static void line_event(struct core_event *ev, const char *src, uint64_t line,
 		       struct core_str rec)
 {
@@ -98,16 +74,91 @@ static void line_event(struct core_event *ev, const char *src, uint64_t line,
 	ev->ts = 0;
 }
 
-static int learn_line(void *ud, const char *src, uint64_t line,
-		      struct core_str rec)
+/*
+ * What each_line() hands out: a text line as an event of its raw line
+ * alone (line numbers from 1), an EVTX record decoded as analyze decodes
+ * it (line = EventRecordID).  Returns 0 to go on.
+ */
+typedef int (*event_fn)(void *ud, const struct core_event *ev);
+
+/* The records of an EVTX input, to fn. */
+static void each_record(const char *cmd, struct cli_input *in,
+			event_fn fn, void *ud)
+{
+	struct core_error err = { 0 };
+	struct core_arena *arena = core_arena_new(1 << 20);
+	struct core_event *ev = calloc(1, sizeof(*ev));
+	int rc;
+
+	if (arena == NULL || ev == NULL) {
+		core_fail(&err, CORE_E_NOMEM, cli_input_name(in), 0,
+			  "out of memory");
+		say_error(cmd, &err);
+		goto out;
+	}
+	while ((rc = cli_input_evtx_next(in, ev, arena, &err)) != 0) {
+		if (rc < 0) {
+			say_error(cmd, &err);
+			if (rc == CORE_E_PARSE)
+				continue;
+			break;
+		}
+		if (rc == 2)
+			say_error(cmd, &err);
+		if (fn(ud, ev) != 0)
+			break;
+	}
+out:
+	free(ev);
+	core_arena_free(arena);
+}
+
+/*
+ * Calls fn on every line of path, or every record of an EVTX log (a
+ * file, a pipe or gzip, as analyze reads it); 0, or 1 when it could not
+ * be read.
+ */
+static int each_line(const char *cmd, const char *path, event_fn fn,
+		     void *ud)
+{
+	static struct core_event ev;
+	struct parse_evtx *dec = NULL;
+	struct cli_input in;
+	struct core_error err;
+	struct core_str rec;
+	uint64_t lineno;
+	unsigned flags;
+	int rc;
+
+	if (cli_input_open(path, 0, CLI_EVTX_SNIFF, &dec, &in, &err) != 0) {
+		say_error(cmd, &err);
+		parse_evtx_free(dec);
+		return 1;
+	}
+	if (in.evtx != NULL) {
+		each_record(cmd, &in, fn, ud);
+		cli_input_close(&in);
+		parse_evtx_free(dec);
+		return 0;
+	}
+	while ((rc = input_next(in.text, &rec, &lineno, &flags, &err)) == 1) {
+		line_event(&ev, path, lineno, rec);
+		if (fn(ud, &ev) != 0)
+			break;
+	}
+	if (rc < 0)
+		say_error(cmd, &err);
+	cli_input_close(&in);
+	return 0;
+}
+
+static int learn_line(void *ud, const struct core_event *ev)
 {
 	struct emb_run *run = ud;
-	static struct core_event ev;
 	double t0 = now_s();
 	int rc;
 
-	line_event(&ev, src, line, rec);
-	rc = anomaly_model_learn(run->m, &ev);
+	rc = anomaly_model_learn(run->m, ev);
 	run->mine_s += now_s() - t0;
 	run->lines++;
 	if (rc)
@@ -174,19 +225,16 @@ struct emit_ctx {
 	float *v;
 };
 
-static int embed_line(void *ud, const char *src, uint64_t line,
-		      struct core_str rec)
+static int embed_line(void *ud, const struct core_event *ev)
 {
 	struct emit_ctx *x = ud;
 	struct anomaly_model *m = x->run->m;
-	struct core_event ev;
 	struct core_str msg;
 	struct anomaly_template t;
 	uint32_t id;
 	double t0 = now_s();
 
-	line_event(&ev, src, line, rec);
-	msg = anomaly_event_message(&ev);
+	msg = anomaly_event_message(ev);
 	anomaly_embed(anomaly_model_embedder(m), msg.p, msg.len, x->v);
 	x->run->embed_s += now_s() - t0;
 	if (anomaly_miner_add(anomaly_model_miner(m), msg.p, msg.len, &id))
@@ -195,7 +243,8 @@ static int embed_line(void *ud, const char *src, uint64_t line,
 			  anomaly_miner_resolve(anomaly_model_miner(m), id),
 			  &t);
 	if (x->f)
-		put_vec(x->f, x->run->fmt, t.id, line, x->v, x->run->dim);
+		put_vec(x->f, x->run->fmt, t.id, ev->line, x->v,
+			x->run->dim);
 	x->run->written++;
 	return 0;
 }
@@ -375,8 +424,10 @@ out:
 static const char embed_usage[] =
 "usage: vigil embed [OPTIONS] FILE...\n"
 "\n"
-"Maps every event (or template) of the logs named to a dense vector and\n"
-"writes them; or draws the template space.\n"
+"Maps every event (or template) of the logs named (text or Windows EVTX,\n"
+"plain or gzip; '-' is standard input) to a dense vector and writes\n"
+"them; or draws the template space.  An event's line is its line\n"
+"number, or an EVTX record's EventRecordID.\n"
 "\n"
 "  -o, --output FILE    where the vectors go ('-': standard output)\n"
 "      --dim N          256 (default) or 512; any of 16..512 works\n"
@@ -475,15 +526,62 @@ static int embed_write(struct emb_run *run, char **files, int nfiles)
 	return rc;
 }
 
+/*
+ * Event vectors read the logs twice (learn, then embed), so standard
+ * input ("-") is made readable twice: a pipe is first copied into a
+ * temporary file that takes its place.  *start is where it begins.
+ * Returns 0, or 1 after saying why not.
+ */
+static int stdin_twice(off_t *start)
+{
+	char buf[65536];
+	ssize_t n;
+	FILE *tmp;
+	int bad = 0;
+
+	if ((*start = lseek(STDIN_FILENO, 0, SEEK_CUR)) >= 0)
+		return 0;
+	*start = 0;
+	if ((tmp = tmpfile()) == NULL) {
+		fprintf(stderr, "vigil embed: <stdin>: cannot keep a copy: "
+			"%s\n", strerror(errno));
+		return 1;
+	}
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || fwrite(buf, 1, (size_t)n, tmp) != (size_t)n) {
+			bad = 1;
+			break;
+		}
+	}
+	if (bad || fflush(tmp) != 0 ||
+	    dup2(fileno(tmp), STDIN_FILENO) < 0 ||
+	    lseek(STDIN_FILENO, 0, SEEK_SET) != 0) {
+		fprintf(stderr, "vigil embed: <stdin>: cannot keep a copy: "
+			"%s\n", strerror(errno));
+		bad = 1;
+	}
+	fclose(tmp);
+	return bad;
+}
+
 int cli_embed(int argc, char **argv)
 {
 	struct emb_run run = { ANOMALY_DIM, FMT_BIN, false, false, NULL, NULL,
 			       NULL, NULL, 0, 0, 0, 0 };
 	struct anomaly_model_opts o;
+	bool stdin_in = false;
+	off_t start = 0;
 	int rc, bad = 0;
 
 	if ((rc = embed_args(argc, argv, &run)) >= 0)
 		return rc;
+	for (int i = optind; i < argc; i++)
+		stdin_in |= strcmp(argv[i], "-") == 0;
+	stdin_in &= run.out != NULL && !run.templates;
+	if (stdin_in && stdin_twice(&start) != 0)
+		return 1;
 	anomaly_model_opts_default(&o);
 	o.dim = run.dim;
 	if (!(run.m = anomaly_model_new(&o)))
@@ -497,6 +595,12 @@ int cli_embed(int argc, char **argv)
 	 */
 	if (!rc && run.plot)
 		rc = draw_plot(&run);
+	if (!rc && stdin_in &&
+	    lseek(STDIN_FILENO, start, SEEK_SET) != start) {
+		fprintf(stderr, "vigil embed: <stdin>: cannot read it again: "
+			"%s\n", strerror(errno));
+		rc = 1;
+	}
 	if (!rc && run.out)
 		rc = embed_write(&run, argv + optind, argc - optind);
 	if (run.stats)
@@ -511,8 +615,10 @@ static const char similar_usage[] =
 "usage: vigil similar [OPTIONS] LINE FILE...\n"
 "       vigil similar [OPTIONS] --event FILE:LINE FILE...\n"
 "\n"
-"Mines the logs named and prints the templates nearest to a line (given\n"
-"as text, or as the line of a file), by cosine of their vectors.\n"
+"Mines the logs named (text or Windows EVTX, plain or gzip) and prints\n"
+"the templates nearest to a line (given as text, or as the line of a\n"
+"file; of an EVTX, the record of that EventRecordID), by cosine of\n"
+"their vectors.\n"
 "\n"
 "  -k, --top K          templates shown (default 5)\n"
 "  -e, --event F:N      take line N of file F as the query\n"
@@ -524,15 +630,13 @@ struct event_pick {
 	bool found;
 };
 
-static int pick_line(void *ud, const char *src, uint64_t line,
-		     struct core_str rec)
+static int pick_line(void *ud, const struct core_event *ev)
 {
 	struct event_pick *p = ud;
 
-	(void)src;
-	if (line != p->want)
+	if (ev->line != p->want)
 		return 0;
-	p->found = core_buf_add(&p->text, rec.p, rec.len) == 0;
+	p->found = core_buf_add(&p->text, ev->raw.p, ev->raw.len) == 0;
 	return 1;
 }
 

@@ -17,6 +17,7 @@
  * input and parse.
  */
 #include "cli/cli.h"
+#include "cli/cli_input.h"
 #include "cli/report.h"
 
 #include <errno.h>
@@ -26,7 +27,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "input/evtx.h"
 #include "input/input.h"
 #include "parse/evtx.h"
 #include "parse/parse.h"
@@ -84,7 +84,9 @@ static void rules_usage(FILE *out)
 	      "could not be read.\n"
 	      "fields lists the Sigma field names a log source maps.\n"
 	      "\n"
-	      "rules test takes its options anywhere before the first log.\n"
+	      "rules test takes its options anywhere before the first log\n"
+	      "and reads logs as analyze does: text or Windows EVTX, plain\n"
+	      "or gzip, folders walked, '-' for standard input.\n"
 	      "SOURCE is PRODUCT/SERVICE or PRODUCT/CATEGORY (linux/sshd,\n"
 	      "windows/process_creation), PRODUCT alone, or a bare SERVICE\n"
 	      "or CATEGORY (sshd, webserver, proxy); without one, every log\n"
@@ -208,6 +210,7 @@ out:
 struct test_run {
 	struct detect_ruleset *rs;
 	struct parse_procs *procs;	/* Sysmon processes seen */
+	struct parse_evtx *evtx;	/* decodes each EVTX log in turn */
 	uint64_t hits;
 	uint64_t wide;			/* records that lost fields */
 	uint64_t unread;		/* logs that could not be read */
@@ -272,87 +275,62 @@ static void too_wide(struct test_run *t, const struct core_event *ev)
 			(unsigned long long)ev->line, (unsigned)ev->truncated);
 }
 
-/* An EVTX file, record by record (line = EventRecordID). */
-static void test_evtx(struct test_run *t, const char *path,
+static void say(const struct core_error *err)
+{
+	char msg[1024];
+
+	core_error_format(err, msg, sizeof(msg));
+	fprintf(stderr, "vigil: %s\n", msg);
+}
+
+/* An EVTX input, record by record (line = EventRecordID). */
+static void test_evtx(struct test_run *t, struct cli_input *in,
 		      struct core_arena *arena, struct core_event *ev)
 {
 	struct core_error err = { 0 };
-	struct input_evtx_record rec;
-	struct input_evtx *r = NULL;
-	struct parse_evtx *d = NULL;
-	char msg[1024];
 	int rc;
 
-	rc = input_evtx_open(path, &r, &err);
-	t->unread += rc != 0;
-	if (rc == 0 && (d = parse_evtx_new()) == NULL)
-		rc = core_fail(&err, CORE_E_NOMEM, path, 0, "out of memory");
-	while (rc == 0 && (rc = input_evtx_next(r, &rec, &err)) != 0) {
+	while ((rc = cli_input_evtx_next(in, ev, arena, &err)) != 0) {
 		if (rc < 0) {
-			core_error_format(&err, msg, sizeof(msg));
-			fprintf(stderr, "vigil: %s\n", msg);
-			rc = rc == CORE_E_PARSE ? 0 : rc;
-			continue;
+			say(&err);
+			if (rc == CORE_E_PARSE)
+				continue;
+			break;
 		}
-		rc = 0;
-		core_arena_reset(arena);
-		core_event_reset(ev, arena);
-		ev->src = input_evtx_name(r);
-		ev->line = rec.record_id;
-		if (parse_evtx_record(d, ev, rec.chunk, rec.chunk_len,
-				      rec.chunk_no, rec.off, rec.len,
-				      rec.written, &err) != 0) {
-			core_error_format(&err, msg, sizeof(msg));
-			fprintf(stderr, "vigil: %s\n", msg);
-		}
+		if (rc == 2)
+			say(&err);
 		too_wide(t, ev);
 		parse_procs_track(t->procs, ev);
 		detect_match(t->rs, ev, on_hit, t);
 	}
-	if (rc < 0) {
-		core_error_format(&err, msg, sizeof(msg));
-		fprintf(stderr, "vigil: %s\n", msg);
-	}
-	parse_evtx_free(d);
-	input_evtx_close(r);
 }
 
-static bool evtx_file(const char *path)
-{
-	char magic[8];
-	size_t n = 0;
-	FILE *f = fopen(path, "rb");
-
-	if (f != NULL) {
-		n = fread(magic, 1, sizeof(magic), f);
-		fclose(f);
-	}
-	return n > 0 && input_evtx_magic(magic, n);
-}
-
+/* A log as analyze reads it: text, or EVTX from a file, pipe or gzip. */
 static void test_file(struct test_run *t, const char *path,
 		      struct core_arena *arena, struct core_event *ev)
 {
 	struct core_error err = { 0 };
+	struct cli_input in;
 	struct input_reader *r;
 	struct parse_ctx ctx;
 	struct core_str lines[64], rec;
 	enum core_format fmt;
 	uint64_t line;
 	unsigned flags;
-	char msg[1024];
 	size_t n;
 
-	if (evtx_file(path)) {
-		test_evtx(t, path, arena, ev);
-		return;
-	}
-	if (input_open(path, 0, &r, &err) != 0) {
-		core_error_format(&err, msg, sizeof(msg));
-		fprintf(stderr, "vigil: %s\n", msg);
+	if (cli_input_open(path, 0, CLI_EVTX_SNIFF, &t->evtx, &in,
+			   &err) != 0) {
+		say(&err);
 		t->unread++;
 		return;
 	}
+	if (in.evtx != NULL) {
+		test_evtx(t, &in, arena, ev);
+		cli_input_close(&in);
+		return;
+	}
+	r = in.text;
 	parse_ctx_init(&ctx);
 	ctx.file_mtime = input_mtime(r);
 	n = input_peek(r, lines, CORE_ARRAY_LEN(lines));
@@ -369,7 +347,7 @@ static void test_file(struct test_run *t, const char *path,
 		parse_procs_track(t->procs, ev);
 		detect_match(t->rs, ev, on_hit, t);
 	}
-	input_close(r);
+	cli_input_close(&in);
 }
 
 /* rules test's command line: options anywhere before the first log. */
@@ -537,6 +515,7 @@ out:
 	free(ev);
 	core_arena_free(arena);
 	parse_procs_free(t.procs);
+	parse_evtx_free(t.evtx);
 	detect_ruleset_free(t.rs);
 	free(ta.rules);
 	return rc;

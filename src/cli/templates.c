@@ -1,8 +1,9 @@
 /*
  * templates.c: `vigil templates` and `vigil eval templates`.
  *
- * `templates` reads logs (plain or gzip, through the input room), strips
- * a recognisable header from each line, mines the messages and prints the
+ * `templates` reads logs as analyze does (text or EVTX, plain or gzip,
+ * cli_input.h), strips a recognisable header from each line (an EVTX
+ * record is its one-line JSON), mines the messages and prints the
  * templates, most frequent first, with their stable ids, counts and one
  * example line each; with --store it starts from the list kept in the
  * store and saves the result back, so ids survive across runs.  `eval
@@ -11,6 +12,7 @@
  * and printing are the only work done here; the anomaly room mines.
  */
 #include "cli/cli_anomaly.h"
+#include "cli/cli_input.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #include "anomaly/anomaly.h"
 #include "core/core.h"
 #include "input/input.h"
+#include "parse/evtx.h"
 #include "store/store.h"
 
 enum out_fmt {
@@ -40,13 +43,17 @@ struct tmpl_run {
 	const char *name;	/* --name: their key in the store */
 	uint64_t lines, bytes, files_bad;
 	double mine_s;
+	struct parse_evtx *evtx;	/* EVTX logs: decoder, event, arena */
+	struct core_event *ev;
+	struct core_arena *arena;
 };
 
 static const char templates_usage[] =
 "usage: vigil templates [OPTIONS] FILE...\n"
 "\n"
-"Mines the message templates of the logs named (plain or gzip; '-' is\n"
-"standard input) and prints them, most frequent first.\n"
+"Mines the message templates of the logs named (text or Windows EVTX,\n"
+"plain or gzip; '-' is standard input) and prints them, most frequent\n"
+"first.  An EVTX record is mined as the one-line JSON of its fields.\n"
 "\n"
 "  -f, --format FMT   text (default), json, csv, or none\n"
 "      --raw          mine whole lines; do not strip a leading header\n"
@@ -101,44 +108,102 @@ static int parse_fmt(const char *s, bool eval, enum out_fmt *out)
 
 /* ----------------------------------------------------------- templates */
 
+static void say(const struct core_error *err)
+{
+	char msg[1024];
+
+	core_error_format(err, msg, sizeof(msg));
+	fprintf(stderr, "vigil templates: %s\n", msg);
+}
+
+/* Mines one message; rec is its whole record.  0, or 1: out of memory. */
+static int mine_one(struct tmpl_run *run, struct core_str msg,
+		    struct core_str rec)
+{
+	double t0 = now_s();
+
+	if (anomaly_miner_add(run->m, msg.p, msg.len, NULL) != 0) {
+		fprintf(stderr, "vigil templates: out of memory\n");
+		return 1;
+	}
+	run->mine_s += now_s() - t0;
+	run->lines++;
+	run->bytes += rec.len;
+	return 0;
+}
+
+/*
+ * The records of an EVTX input, each as analyze's anomaly model sees it
+ * (anomaly_event_message(): the compact JSON of its fields), or whole
+ * with --raw.
+ */
+static void mine_evtx(struct tmpl_run *run, struct cli_input *in)
+{
+	struct core_error err = { 0 };
+	int rc;
+
+	if (run->ev == NULL && (run->ev = calloc(1, sizeof(*run->ev))) == NULL)
+		rc = core_fail(&err, CORE_E_NOMEM, cli_input_name(in), 0,
+			       "out of memory");
+	else if (run->arena == NULL &&
+		 (run->arena = core_arena_new(1 << 20)) == NULL)
+		rc = core_fail(&err, CORE_E_NOMEM, cli_input_name(in), 0,
+			       "out of memory");
+	else
+		rc = 0;
+	if (rc != 0) {
+		say(&err);
+		return;
+	}
+	while ((rc = cli_input_evtx_next(in, run->ev, run->arena, &err)) != 0) {
+		struct core_event *ev = run->ev;
+
+		if (rc < 0) {
+			say(&err);
+			if (rc == CORE_E_PARSE)
+				continue;
+			break;
+		}
+		if (rc == 2)
+			say(&err);
+		if (mine_one(run, run->raw ? ev->raw :
+			     anomaly_event_message(ev), ev->raw) != 0)
+			break;
+	}
+}
+
+/* One log as analyze reads it: text lines, or EVTX records. */
 static void mine_file(struct tmpl_run *run, const char *path)
 {
-	struct input_reader *r;
+	struct cli_input in;
 	struct core_error err;
 	struct core_str rec;
 	uint64_t lineno;
 	unsigned flags;
 	int rc;
 
-	if (input_open(path, 0, &r, &err) != 0) {
-		char msg[1024];
-
-		core_error_format(&err, msg, sizeof(msg));
-		fprintf(stderr, "vigil templates: %s\n", msg);
+	if (cli_input_open(path, 0, CLI_EVTX_SNIFF, &run->evtx, &in,
+			   &err) != 0) {
+		say(&err);
 		run->files_bad++;
 		return;
 	}
-	while ((rc = input_next(r, &rec, &lineno, &flags, &err)) == 1) {
+	if (in.evtx != NULL) {
+		mine_evtx(run, &in);
+		cli_input_close(&in);
+		return;
+	}
+	while ((rc = input_next(in.text, &rec, &lineno, &flags, &err)) == 1) {
 		size_t skip = run->raw ? 0 : anomaly_header_skip(rec.p,
 								  rec.len);
-		double t0 = now_s();
 
-		if (anomaly_miner_add(run->m, rec.p + skip, rec.len - skip,
-				      NULL) != 0) {
-			fprintf(stderr, "vigil templates: out of memory\n");
+		if (mine_one(run, core_str_make(rec.p + skip, rec.len - skip),
+			     rec) != 0)
 			break;
-		}
-		run->mine_s += now_s() - t0;
-		run->lines++;
-		run->bytes += rec.len;
 	}
-	if (rc < 0) {
-		char msg[1024];
-
-		core_error_format(&err, msg, sizeof(msg));
-		fprintf(stderr, "vigil templates: %s\n", msg);
-	}
-	input_close(r);
+	if (rc < 0)
+		say(&err);
+	cli_input_close(&in);
 }
 
 struct row {
@@ -406,6 +471,9 @@ int cli_templates(int argc, char **argv)
 		n = -1;
 	store_close(st);
 	anomaly_miner_free(run.m);
+	parse_evtx_free(run.evtx);
+	core_arena_free(run.arena);
+	free(run.ev);
 	if (n < 0 || (run.lines == 0 && run.files_bad))
 		return 1;
 	return 0;

@@ -1,0 +1,66 @@
+/*
+ * cli_input.h: a log opened as `vigil analyze` opens it, for every
+ * subcommand that reads logs (analyze, rules test, templates, embed).
+ *
+ * A Windows event log (EVTX) named as a file is read by offset; anything
+ * else goes through an input reader (plain, gzip, standard input), and
+ * when that reader holds an EVTX image (a pipe, an .evtx.gz) its records
+ * are read from it in order.  Either way an EVTX input hands out decoded
+ * events, one per record, through cli_input_evtx_next(); a text input
+ * hands out lines through input_next() on in->text.
+ */
+#ifndef VIGIL_CLI_INPUT_H
+#define VIGIL_CLI_INPUT_H
+
+#include "core/core.h"
+
+struct input_reader;
+struct input_evtx;
+struct parse_evtx;
+
+/* How the first bytes decide whether a log is EVTX. */
+enum cli_input_evtx {
+	CLI_EVTX_SNIFF = 0,	/* by its signature (file, pipe or gzip) */
+	CLI_EVTX_ALWAYS,	/* read as EVTX whatever it holds */
+	CLI_EVTX_NEVER,		/* a format other than EVTX was forced */
+};
+
+struct cli_input {
+	struct input_reader *text;	/* lines; NULL for EVTX */
+	struct input_evtx *evtx;	/* records; NULL for text */
+	struct input_reader *stream;	/* what evtx reads, when a stream */
+	struct parse_evtx *dec;		/* decodes evtx; the caller's */
+	bool is_evtx;			/* taken as EVTX (even on failure) */
+};
+
+/*
+ * Opens path ("-" is standard input) into *in.  oflags go to
+ * input_open() for a text log (INPUT_O_EVTX is added unless evtx is
+ * CLI_EVTX_NEVER).  An EVTX input uses the decoder *dec: made at the
+ * first EVTX input, reset for each later one, freed by the caller with
+ * parse_evtx_free() after its last input.  Returns 0, or a negative
+ * CORE_E_... with err when path cannot be opened or is no EVTX it was
+ * taken for (in->is_evtx tells which); nothing is left open then.
+ */
+int cli_input_open(const char *path, unsigned oflags,
+		   enum cli_input_evtx evtx, struct parse_evtx **dec,
+		   struct cli_input *in, struct core_error *err);
+
+/*
+ * The next record of an EVTX input decoded into ev, which is reset on
+ * arena (reset too) first: ev->src is the input's name, ev->line the
+ * record's EventRecordID.  Returns 1 with ev set; 2 with ev set as far
+ * as its record could be decoded and err saying what was wrong; 0 at
+ * the end; CORE_E_PARSE with err when a damaged chunk or record was
+ * skipped (call again); another negative CORE_E_... on a read error,
+ * after which the input is at its end.
+ */
+int cli_input_evtx_next(struct cli_input *in, struct core_event *ev,
+			struct core_arena *arena, struct core_error *err);
+
+/* The name messages give the input ("<stdin>" for "-"). */
+const char *cli_input_name(const struct cli_input *in);
+
+void cli_input_close(struct cli_input *in);
+
+#endif /* VIGIL_CLI_INPUT_H */
