@@ -234,11 +234,12 @@ static void named_delete(struct core_event *ev, unsigned k)
 void core_event_rename_named(struct core_event *ev, unsigned i,
 			     const char *name, size_t nlen)
 {
-	struct core_field *f = &ev->fields[i];
+	struct core_field *f;
 	unsigned k;
 
-	if (i >= ev->nfields || f->id != CORE_F_NAMED)
+	if (i >= ev->nfields || ev->fields[i].id != CORE_F_NAMED)
 		return;
+	f = &ev->fields[i];
 	k = named_slot(ev, f->name.p, f->name.len, f->hash);
 	if (ev->named[k] == i + 1)
 		named_delete(ev, k);

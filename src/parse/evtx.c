@@ -1917,10 +1917,11 @@ void parse_evtx_free(struct parse_evtx *d)
 }
 
 /*
- * The record's own (named) fields as one JSON line, bounded: each field
- * is escaped straight into the buffer, which holds any field that fits
- * the bound before escaping (d->raw's ceiling is the bound's escaped
- * worst case).
+ * The record's own (named) fields as one JSON line of at most
+ * PARSE_EVTX_RAW_MAX bytes and "...": the fields that fit, each whole,
+ * so that a cut never falls inside an escape or a UTF-8 sequence.  Each
+ * field is escaped straight into the buffer, whose ceiling is the
+ * bound's escaped worst case.
  */
 static void render_raw(struct parse_evtx *d, struct core_event *ev)
 {
@@ -1957,10 +1958,14 @@ static void render_raw(struct parse_evtx *d, struct core_event *ev)
 		w += 3;
 		w += core_json_escape(w, f->value.p, f->value.len);
 		*w++ = '"';
+		/* Escaping can pass the bound: the field goes whole. */
+		if ((size_t)(w - b->p) > PARSE_EVTX_RAW_MAX) {
+			cut = true;
+			break;
+		}
 		b->len = (size_t)(w - b->p);
 	}
-	if (cut || b->len > PARSE_EVTX_RAW_MAX) {
-		b->len = CORE_MIN(b->len, (size_t)PARSE_EVTX_RAW_MAX);
+	if (cut) {
 		b->p[b->len] = '\0';
 		core_buf_add(b, "...", 3);
 	} else {

@@ -164,4 +164,33 @@ check "with -r: no such note" \
 check "no rules at all: no note of vigil's own rules" \
 	bash -c "! grep -q 'own rules only' '$T/none.err'"
 
+# A Windows record is not a web request: text shaped like a request line
+# inside one (here a command line) gives no url.pattern to link on.
+mkdir -p "$T/reqrule"
+cat >"$T/reqrule/r.yml" <<'EOF2'
+title: Command line holding a request line
+id: 5f2d7c1e-0b1a-4c55-9d0e-3a6f1e2b7c90
+status: test
+level: medium
+logsource:
+    product: windows
+    category: process_creation
+detection:
+    selection:
+        CommandLine|contains: 'GET /a?b='
+    condition: selection
+tags:
+    - attack.execution
+EOF2
+for h in 1 2; do
+	printf '{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"ws%s.corp.test","UtcTime":"2024-03-0%s 10:00:00.000","Image":"C:\\\\Windows\\\\System32\\\\curl.exe","CommandLine":"curl.exe \\"GET /a?b=1%s HTTP/1.1\\"","User":"CORP\\\\u%s"}\n' \
+		"$h" "$h" "$h" "$h"
+done >"$T/req.jsonl"
+"$VIGIL" analyze --no-default-rules -r "$T/reqrule" --format json \
+	"$T/req.jsonl" >"$T/req.json" 2>"$T/req.err"
+check "request-shaped command lines: two alerts" \
+	python3 -c "import json,sys; sys.exit(json.load(open('$T/req.json'))['stats']['alerts'] != 2)"
+check "request-shaped command lines: no url.pattern entity" \
+	bash -c "! grep -q 'url.pattern' '$T/req.json'"
+
 finish

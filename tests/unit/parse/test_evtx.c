@@ -560,6 +560,37 @@ static void test_parent_tracking(void **state)
 	core_arena_free(a);
 }
 
+/*
+ * A value that fits the raw rendering's bound but not once escaped
+ * (2,000 control characters, six bytes each) is left out whole: the
+ * rendering stops after the last whole field and says "...", never
+ * inside an escape.
+ */
+static void test_raw_ceiling(void **state)
+{
+	static char cmd[2001];
+	struct parse_evtx *d = parse_evtx_new();
+	struct core_arena *a = core_arena_new(65536);
+	struct core_event ev;
+	const char *r;
+
+	(void)state;
+	memset(cmd, 0x01, sizeof(cmd) - 1);
+	fx_begin(&fx);
+	fx_record(&fx, "WS01.corp.example", cmd, 1);
+	fx_end(&fx);
+	decode(d, &ev, a, fx.img + 4096, 0);
+	assert_non_null(core_event_get_named(&ev, "CommandLine", 11));
+	r = ev.raw.p;
+	assert_true(ev.raw.len > 3 && ev.raw.len <= PARSE_EVTX_RAW_MAX + 3);
+	assert_int_equal(strlen(r), ev.raw.len);
+	assert_string_equal(r + ev.raw.len - 4, "\"...");
+	assert_null(strstr(r, "\\u0001"));
+	assert_non_null(strstr(r, "\"Computer\":\"WS01.corp.example\""));
+	parse_evtx_free(d);
+	core_arena_free(a);
+}
+
 /* Replaces every UTF-16 from in c[0, n) by to, as long. */
 static unsigned swap_u16(uint8_t *c, size_t n, const char *from,
 			 const char *to)
@@ -692,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_json_wide),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_utf16),
+		cmocka_unit_test(test_raw_ceiling),
 		cmocka_unit_test(test_parent_tracking),
 	};
 
