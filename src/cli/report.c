@@ -385,7 +385,7 @@ static void text_references(struct core_buf *b, const struct incident *inc)
 				"Read more:");
 		cli_report_escape(b, best->references[i],
 				  strlen(best->references[i]),
-				  CLI_REPORT_WIDTH, false);
+				  CLI_REPORT_LINK_MAX, false);
 		core_buf_addc(b, '\n');
 	}
 }

@@ -9,6 +9,8 @@
 
 /* Evidence and titles are cut to this many bytes in text and Markdown. */
 #define CLI_REPORT_WIDTH 160
+/* A link is printed whole up to this bound (a cut one leads nowhere). */
+#define CLI_REPORT_LINK_MAX 2048
 
 /* True when inc passes --min-severity; *shown counts towards --top. */
 bool cli_report_selected(const struct cli_report_opts *opts,

@@ -70,8 +70,8 @@ static void md_explanation(struct core_buf *b, struct core_str t)
 		size_t end = nl ? (size_t)(nl - t.p) : t.len;
 
 		core_buf_addc(b, '\n');
-		cli_report_escape(b, t.p + i, end - i, 4 * CLI_REPORT_WIDTH,
-				  true);
+		/* vigil's own wording, bounded where it is made: whole. */
+		cli_report_escape(b, t.p + i, end - i, end - i, true);
 		core_buf_addc(b, '\n');
 		i = end + 1;
 	}
@@ -91,7 +91,7 @@ static void md_references(struct core_buf *b, const struct incident *inc)
 			continue;
 		core_buf_printf(b, "%s", shown++ ? ", " : "\nRead more: ");
 		cli_report_escape(b, r->references[i],
-				  strlen(r->references[i]), CLI_REPORT_WIDTH,
+				  strlen(r->references[i]), CLI_REPORT_LINK_MAX,
 				  true);
 	}
 	if (shown)

@@ -181,6 +181,8 @@ detection:
     condition: selection
 tags:
     - attack.execution
+references:
+    - https://example.org/a/very/long/path/to/a/write-up/of/command-lines-that-carry-request-lines/and-why-they-are-no-web-requests/at-all/as-seen-in-the-process-creation-events-of-a-windows-host.html#section-two
 EOF2
 for h in 1 2; do
 	printf '{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"ws%s.corp.test","UtcTime":"2024-03-0%s 10:00:00.000","Image":"C:\\\\Windows\\\\System32\\\\curl.exe","CommandLine":"curl.exe \\"GET /a?b=1%s HTTP/1.1\\"","User":"CORP\\\\u%s"}\n' \
@@ -192,5 +194,13 @@ check "request-shaped command lines: two alerts" \
 	python3 -c "import json,sys; sys.exit(json.load(open('$T/req.json'))['stats']['alerts'] != 2)"
 check "request-shaped command lines: no url.pattern entity" \
 	bash -c "! grep -q 'url.pattern' '$T/req.json'"
+# A link is printed whole, in text and Markdown, however long.
+LINK='https://example.org/a/very/long/path/to/a/write-up/of/command-lines-that-carry-request-lines/and-why-they-are-no-web-requests/at-all/as-seen-in-the-process-creation-events-of-a-windows-host.html#section-two'
+for fmt in text md; do
+	"$VIGIL" analyze --no-default-rules -r "$T/reqrule" --format "$fmt" \
+		"$T/req.jsonl" >"$T/req.$fmt" 2>/dev/null
+	check "read more: the whole link ($fmt)" grep -qF -- "$LINK" \
+		"$T/req.$fmt"
+done
 
 finish
