@@ -544,11 +544,16 @@ static void kill(struct detect_ruleset *rs, struct detect_rule *r,
 		      why, what, r->info.title);
 }
 
-/* The field a group-by name means for one referenced rule. */
-static bool gfield(struct detect_ruleset *rs, const struct detect_corr *c,
+/*
+ * The field a group-by (or value) name of correlation r means for one
+ * referenced rule; a name the rule's events never carry is warned about,
+ * as in a detection, since every event would fall in one empty group.
+ */
+static bool gfield(struct detect_ruleset *rs, const struct detect_rule *r,
 		   const struct detect_rule *kid, const char *name,
 		   struct detect_fref *out)
 {
+	const struct detect_corr *c = r->corr;
 	int ls = kid->corr ? -1 : (int)kid->logsource;
 
 	for (unsigned i = 0; i < c->nalias; i++) {
@@ -559,7 +564,16 @@ static bool gfield(struct detect_ruleset *rs, const struct detect_corr *c,
 			break;
 		}
 	}
-	return detect_logsource_field(rs, ls, name, strlen(name), out);
+	if (!detect_logsource_field(rs, ls, name, strlen(name), out))
+		return false;
+	if (!detect_logsource_known(rs, ls, name, strlen(name)))
+		detect_warn(rs, r->info.file, r->info.line,
+			    "field '%.*s' is not one the events of %s carry "
+			    "(vigil rules fields lists them): rule '%s' "
+			    "finds it unset in every event of rule '%s'",
+			    (int)CORE_MIN(strlen(name), 64), name,
+			    rs->ls[ls].label, r->info.title, kid->info.title);
+	return true;
 }
 
 static void resolve_fields(struct detect_ruleset *rs, struct detect_rule *r)
@@ -568,12 +582,12 @@ static void resolve_fields(struct detect_ruleset *rs, struct detect_rule *r)
 
 	for (unsigned k = 0; k < c->nrefs && !r->dead; k++) {
 		for (unsigned g = 0; g < c->ngroup; g++) {
-			if (!gfield(rs, c, c->kids[k], c->group[g],
+			if (!gfield(rs, r, c->kids[k], c->group[g],
 				    &c->gref[k][g]))
 				kill(rs, r, "unknown group-by field",
 				     c->group[g]);
 		}
-		if (c->field && !gfield(rs, c, c->kids[k], c->field,
+		if (c->field && !gfield(rs, r, c->kids[k], c->field,
 					&c->fref[k]))
 			kill(rs, r, "unknown field", c->field);
 	}

@@ -684,4 +684,46 @@ printf '%s\n' \
 check "web shell: a plain request for the name is medium" grep -q \
 	"soft404.log:1: hit \[medium\]" "$T/soft404.out"
 
+# A correlation grouping by a field its rules' events never carry is
+# warned about, as a detection field is: every event would fall in one
+# empty group.  A field they carry is not.
+mkdir -p "$T/gb"
+gb_rule() {	# gb_rule FIELD: a process creation rule and its correlation
+	cat <<EOF2
+title: Mimikatz on the command line
+id: 0b6c1a52-7a4e-4f0e-9a77-1a2b3c4d5e6f
+name: mimi
+status: test
+logsource:
+    product: windows
+    category: process_creation
+detection:
+    selection:
+        CommandLine|contains: mimikatz
+    condition: selection
+---
+title: Mimikatz again and again
+id: 1c7d2b63-8b5f-4a1f-8b88-2b3c4d5e6f70
+status: test
+correlation:
+    type: event_count
+    rules:
+        - mimi
+    group-by:
+        - $1
+    timespan: 10m
+    condition:
+        gte: 5
+level: high
+EOF2
+}
+gb_rule Computr >"$T/gb/bad.yml"
+"$VIGIL" rules check "$T/gb/bad.yml" >"$T/gb/bad.out" 2>&1
+check "group-by: a field the events never carry is warned about" grep -q \
+	"bad.yml:13: field 'Computr' is not one the events of" "$T/gb/bad.out"
+gb_rule Computer >"$T/gb/good.yml"
+"$VIGIL" rules check "$T/gb/good.yml" >"$T/gb/good.out" 2>&1
+check "group-by: a field the events carry is not" \
+	bash -c "! grep -q 'warning' '$T/gb/good.out'"
+
 finish
