@@ -212,6 +212,8 @@ struct test_run {
 	struct parse_procs *procs;	/* Sysmon processes seen */
 	struct parse_evtx *evtx;	/* decodes each EVTX log in turn */
 	uint64_t hits;
+	uint64_t records, decoded;
+	uint64_t in_scope;		/* records some rule's source takes */
 	uint64_t wide;			/* records that lost fields */
 	uint64_t unread;		/* logs that could not be read */
 };
@@ -275,6 +277,17 @@ static void too_wide(struct test_run *t, const struct core_event *ev)
 			(unsigned long long)ev->line, (unsigned)ev->truncated);
 }
 
+/* One decoded record: counted, matched. */
+static void test_event(struct test_run *t, struct core_event *ev)
+{
+	too_wide(t, ev);
+	parse_procs_track(t->procs, ev);
+	t->records++;
+	t->decoded += ev->decoded;
+	t->in_scope += detect_sources_of(t->rs, ev) > 0;
+	detect_match(t->rs, ev, on_hit, t);
+}
+
 static void say(const struct core_error *err)
 {
 	char msg[1024];
@@ -299,9 +312,7 @@ static void test_evtx(struct test_run *t, struct cli_input *in,
 		}
 		if (rc == 2)
 			say(&err);
-		too_wide(t, ev);
-		parse_procs_track(t->procs, ev);
-		detect_match(t->rs, ev, on_hit, t);
+		test_event(t, ev);
 	}
 }
 
@@ -343,9 +354,7 @@ static void test_file(struct test_run *t, const char *path,
 		ev->raw = rec;
 		ev->format = fmt;
 		parse_record(fmt, &ctx, ev, rec.p, rec.len);
-		too_wide(t, ev);
-		parse_procs_track(t->procs, ev);
-		detect_match(t->rs, ev, on_hit, t);
+		test_event(t, ev);
 	}
 	cli_input_close(&in);
 }
@@ -505,7 +514,15 @@ static int rules_test(int argc, char **argv)
 		fprintf(stderr, "vigil: %llu more records had more fields than "
 			"an event holds\n",
 			(unsigned long long)(t.wide - WIDE_TOLD));
+	printf("records: %llu (%llu decoded, %llu in the rules' log "
+	       "sources)\n", (unsigned long long)t.records,
+	       (unsigned long long)t.decoded, (unsigned long long)t.in_scope);
 	printf("hits: %llu\n", (unsigned long long)t.hits);
+	if (t.hits == 0 && t.records > 0 && t.in_scope == 0)
+		fprintf(stderr, "vigil: rules test: no record belongs to the "
+			"rules' log sources%s (`vigil rules fields SOURCE` "
+			"lists what a source takes)\n", t.decoded < t.records ?
+			"; records no decoder understood are kept raw" : "");
 	if (t.unread)
 		fprintf(stderr, "vigil: rules test: %llu log%s could not be "
 			"read\n", (unsigned long long)t.unread,

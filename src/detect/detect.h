@@ -179,6 +179,13 @@ void detect_ruleset_stats(const struct detect_ruleset *rs,
 			  struct detect_stats *st);
 
 /*
+ * How many of the log sources that have rules ev belongs to: 0 when no
+ * loaded rule can look at it (rules test says so when nothing hit).
+ */
+unsigned detect_sources_of(struct detect_ruleset *rs,
+			   const struct core_event *ev);
+
+/*
  * Matches one event (input order; timestamps may repeat or go back a
  * little).  Alerts go to fn.  Not thread-safe: one ruleset per thread.
  */

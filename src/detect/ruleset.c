@@ -892,6 +892,16 @@ static void hit_now(struct detect_rule *r, void *ud)
 	detect_rule_hit(n->rs, r, n->ev, n->fn, n->ud);
 }
 
+unsigned detect_sources_of(struct detect_ruleset *rs,
+			   const struct core_event *ev)
+{
+	const uint16_t *src;
+
+	if (!rs->compiled && detect_ruleset_compile(rs, NULL) != 0)
+		return 0;
+	return detect_wc_sources(rs, ev, &src);
+}
+
 void detect_match(struct detect_ruleset *rs, const struct core_event *ev,
 		  detect_alert_fn fn, void *ud)
 {

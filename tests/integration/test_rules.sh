@@ -726,4 +726,19 @@ gb_rule Computer >"$T/gb/good.yml"
 check "group-by: a field the events carry is not" \
 	bash -c "! grep -q 'warning' '$T/gb/good.out'"
 
+# No hit because no record is one the rule looks at: said, with counts.
+printf '%s\n' 'title: Any GET' \
+	'id: 5f2d7c1e-0b1a-4c55-9d0e-3a6f1e2b7c91' 'status: test' \
+	'logsource:' '    category: webserver' 'detection:' '    sel:' \
+	'        cs-method: GET' '    condition: sel' 'level: low' \
+	>"$T/get.yml"
+"$VIGIL" rules test "$T/get.yml" \
+	"$SRCDIR/tests/fuzz/corpus/input_evtx/twenty_records.evtx" \
+	>"$T/get.out" 2>"$T/get.err"
+check "rules test counts records and those in the rules' sources" \
+	grep -q "^records: 20 (20 decoded, 0 in the rules' log sources)$" \
+	"$T/get.out"
+check "rules test says why nothing could hit" grep -q \
+	"no record belongs to the rules' log sources" "$T/get.err"
+
 finish
