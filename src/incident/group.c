@@ -17,9 +17,9 @@
  *      payload shape (see alert.c), the same targeted user name or, on
  *      a Windows host, the same process (a Sysmon ProcessGuid: the one
  *      that acted, its parent or grandparent) links anchors, but only
- *      when the key
- *      is rare: it spans at most RARE_MAX
- *      anchors, the events saw it from at most RARE_MAX sources, and a
+ *      when the key is rare: it spans at most RARE_MAX anchors (a
+ *      process: at most RARE_MAX as an ancestor, PROCESS_SPAN_MAX in
+ *      all), the events saw it from at most RARE_MAX sources, and a
  *      user name is not one every scanner tries (root, admin ...).  User
  *      names link only in a tight window (gap / 4): they say less than a
  *      tool's fingerprint.  This is how one attacker with several
@@ -51,6 +51,7 @@
 #define ANCHOR_GAP_US (24LL * 3600 * 1000000)
 
 #define RARE_MAX 4
+#define PROCESS_SPAN_MAX 32	/* anchors one process's own acts link */
 #define NET_SPAN_MAX 256	/* anchors of one network that still link */
 #define FOLD_MIN 4
 #define FOLD_GAP_US (7 * 24 * 3600 * 1000000LL)	/* quiet week: new fold */
@@ -76,6 +77,7 @@ struct key_item {
 	uint32_t tactics;	/* KEY_TACTICS: the tactic mask */
 	int64_t t0, t1;
 	uint32_t rec;
+	uint8_t ancestor;	/* KEY_PROCESS: the parent or grandparent */
 };
 
 struct uf {
@@ -169,6 +171,7 @@ static struct key_item item_make(const struct incident_alert *r,
 	k.b = b;
 	k.rule = rule;
 	k.tactics = 0;
+	k.ancestor = 0;
 	k.t0 = rec_t0(r);
 	k.t1 = rec_t1(r);
 	k.rec = r->index;
@@ -255,9 +258,12 @@ static bool key_rare(const struct incident_set *s, const struct key_item *k)
 	return !e || e->c.distinct_sources <= RARE_MAX;
 }
 
-/* Distinct anchors (pass-1 roots) in a run, counted up to max + 1. */
+/*
+ * Distinct anchors (pass-1 roots) in a run, counted up to max + 1; with
+ * ancestors_only, only those of items naming the key as an ancestor.
+ */
 static size_t run_span(const uint32_t *root1, const struct key_item *it,
-		       size_t n, size_t max)
+		       size_t n, size_t max, bool ancestors_only)
 {
 	uint32_t seen[NET_SPAN_MAX + 1];
 	size_t k = 0;
@@ -265,6 +271,9 @@ static size_t run_span(const uint32_t *root1, const struct key_item *it,
 	for (size_t i = 0; i < n && k <= max; i++) {
 		uint32_t r = root1[it[i].rec];
 		size_t j = 0;
+
+		if (ancestors_only && !it[i].ancestor)
+			continue;
 
 		while (j < k && seen[j] != r)
 			j++;
@@ -348,12 +357,14 @@ static size_t link_items(const struct incident_set *s, struct key_item *it)
 			it[m++] = item_make(r, KEY_USER,
 					    e[INCIDENT_ENT_TARGET_USER],
 					    CORE_STR_NULL, NULL);
-		for (int p = 0; p < 3; p++)
-			if (r->process[p].len && e[INCIDENT_ENT_HOST].len &&
-			    !process_seen(r, p))
-				it[m++] = item_make(r, KEY_PROCESS,
-						    e[INCIDENT_ENT_HOST],
-						    r->process[p], NULL);
+		for (int p = 0; p < 3; p++) {
+			if (!r->process[p].len || !e[INCIDENT_ENT_HOST].len ||
+			    process_seen(r, p))
+				continue;
+			it[m] = item_make(r, KEY_PROCESS, e[INCIDENT_ENT_HOST],
+					  r->process[p], NULL);
+			it[m++].ancestor = p > 0;
+		}
 	}
 	return m;
 }
@@ -377,8 +388,18 @@ static int pass_link(struct incident_set *s, struct uf *u, uint32_t *root1)
 
 		while (j < m && key_same(&it[i], &it[j]) == 0)
 			j++;
-		max = it[i].kind == KEY_NET ? NET_SPAN_MAX : RARE_MAX;
-		span = run_span(root1, it + i, j - i, max);
+		max = it[i].kind == KEY_NET ? NET_SPAN_MAX :
+		      it[i].kind == KEY_PROCESS ? PROCESS_SPAN_MAX : RARE_MAX;
+		span = run_span(root1, it + i, j - i, max, false);
+		/*
+		 * A process is a hub when many anchors name it as their
+		 * parent or grandparent (explorer.exe, services.exe); the
+		 * anchors of what it did itself are one story however many
+		 * rules saw it.
+		 */
+		if (it[i].kind == KEY_PROCESS &&
+		    run_span(root1, it + i, j - i, RARE_MAX, true) > RARE_MAX)
+			span = max + 1;
 		if (it[i].kind == KEY_USER)
 			window /= 4;
 		last = it[i].t1;

@@ -190,7 +190,8 @@ static void add_proc(struct incident_set *s,
  * different rules are one story when one process did them (the same
  * Sysmon GUID as actor, whichever spelling, or as parent), and stay
  * apart otherwise; an all-zero GUID names nothing, and a parent behind
- * more than a few anchors (services.exe) glues nothing.
+ * more than a few anchors (services.exe) glues nothing, while one actor
+ * seen by many rules is still one story.
  */
 static void test_process_links(void **state)
 {
@@ -228,6 +229,15 @@ static void test_process_links(void **state)
 	}
 	assert_int_equal(incident_build(s), 0);
 	assert_int_equal(incident_set_count(s), CORE_ARRAY_LEN(r));
+	incident_set_free(s);
+
+	/* One tool seen by more rules than a hub may span: one story. */
+	s = incident_set_new();
+	for (size_t i = 0; i < CORE_ARRAY_LEN(r); i++)
+		add_proc(s, r[i], T0 + (int64_t)i * SEC, "SourceProcessGuid",
+			 G1, NULL);
+	assert_int_equal(incident_build(s), 0);
+	assert_int_equal(incident_set_count(s), 1);
 	incident_set_free(s);
 }
 
