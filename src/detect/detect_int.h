@@ -259,6 +259,7 @@ struct detect_corr {
 	enum detect_ctype type;
 	unsigned nrefs;
 	const char *refs[DETECT_CORR_MAX_RULES];
+	uint64_t ref_line[DETECT_CORR_MAX_RULES];	/* line naming each */
 	struct detect_rule *kids[DETECT_CORR_MAX_RULES];
 	unsigned ngroup;
 	const char *group[DETECT_ALERT_MAX_GROUP];

@@ -797,16 +797,23 @@ static int aliases_parse(struct ldoc *d, const yaml_node_t *n,
 static int crefs_parse(struct ldoc *d, const yaml_node_t *cn,
 		       struct detect_corr *c)
 {
+	const yaml_node_t *rn = map_get(d, cn, "rules");
 	const char **v;
 	size_t n;
 	int rc;
 
-	rc = get_list(d, map_get(d, cn, "rules"), &v, &n);
+	rc = get_list(d, rn, &v, &n);
 	if (rc == 0 && (n == 0 || n > DETECT_CORR_MAX_RULES))
 		rc = bad(d, cn, "correlation needs 1 to %d rules",
 			 DETECT_CORR_MAX_RULES);
-	for (size_t i = 0; rc == 0 && i < n; i++)
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		/* A list's items are scalars (get_list said so). */
+		const yaml_node_t *at = rn->type == YAML_SEQUENCE_NODE ?
+			node_at(d, rn->data.sequence.items.start[i]) : rn;
+
+		c->ref_line[c->nrefs] = at->start_mark.line + 1;
 		c->refs[c->nrefs++] = v[i];
+	}
 	if (rc == 0)
 		rc = get_list(d, map_get(d, cn, "group-by"), &v, &n);
 	if (rc == 0 && n > DETECT_ALERT_MAX_GROUP)

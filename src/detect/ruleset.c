@@ -534,14 +534,21 @@ static struct detect_rule *find_ref(struct detect_ruleset *rs,
 	return NULL;
 }
 
-static void kill(struct detect_ruleset *rs, struct detect_rule *r,
-		 const char *why, const char *what)
+/* Refuses r for why, naming what, at line of its file. */
+static void kill_at(struct detect_ruleset *rs, struct detect_rule *r,
+		    uint64_t line, const char *why, const char *what)
 {
 	if (r->dead)
 		return;
 	r->dead = true;
-	detect_reject(rs, r->info.file, r->info.line, "%s '%s' (rule '%s')",
-		      why, what, r->info.title);
+	detect_reject(rs, r->info.file, line, "%s '%s' (rule '%s')", why,
+		      what, r->info.title);
+}
+
+static void kill(struct detect_ruleset *rs, struct detect_rule *r,
+		 const char *why, const char *what)
+{
+	kill_at(rs, r, r->info.line, why, what);
 }
 
 /*
@@ -600,10 +607,11 @@ static void resolve_refs(struct detect_ruleset *rs, struct detect_rule *r)
 	for (unsigned k = 0; k < c->nrefs; k++) {
 		c->kids[k] = find_ref(rs, c->refs[k]);
 		if (c->kids[k] == NULL)
-			kill(rs, r, "unknown rule", c->refs[k]);
+			kill_at(rs, r, c->ref_line[k], "unknown rule",
+				c->refs[k]);
 		else if (c->kids[k] == r)
-			kill(rs, r, "correlation references itself",
-			     c->refs[k]);
+			kill_at(rs, r, c->ref_line[k],
+				"correlation references itself", c->refs[k]);
 	}
 }
 

@@ -688,7 +688,7 @@ check "web shell: a plain request for the name is medium" grep -q \
 # warned about, as a detection field is: every event would fall in one
 # empty group.  A field they carry is not.
 mkdir -p "$T/gb"
-gb_rule() {	# gb_rule FIELD: a process creation rule and its correlation
+gb_rule() {	# gb_rule FIELD [REF]: a process creation rule, a correlation
 	cat <<EOF2
 title: Mimikatz on the command line
 id: 0b6c1a52-7a4e-4f0e-9a77-1a2b3c4d5e6f
@@ -708,7 +708,7 @@ status: test
 correlation:
     type: event_count
     rules:
-        - mimi
+        - ${2:-mimi}
     group-by:
         - $1
     timespan: 10m
@@ -725,6 +725,10 @@ gb_rule Computer >"$T/gb/good.yml"
 "$VIGIL" rules check "$T/gb/good.yml" >"$T/gb/good.out" 2>&1
 check "group-by: a field the events carry is not" \
 	bash -c "! grep -q 'warning' '$T/gb/good.out'"
+gb_rule Computer mimi_missing >"$T/gb/ref.yml"
+"$VIGIL" rules check "$T/gb/ref.yml" >"$T/gb/ref.out" 2>&1
+check "correlation: an unknown rule is refused at the line naming it" \
+	grep -q "ref.yml:19: unknown rule 'mimi_missing'" "$T/gb/ref.out"
 
 # No hit because no record is one the rule looks at: said, with counts.
 printf '%s\n' 'title: Any GET' \
