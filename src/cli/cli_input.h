@@ -58,6 +58,15 @@ int cli_input_open(const char *path, unsigned oflags,
 int cli_input_evtx_next(struct cli_input *in, struct core_event *ev,
 			struct core_arena *arena, struct core_error *err);
 
+/*
+ * cli_input_evtx_next() for a command that only reports damage: each
+ * problem is said on stderr as "PREFIX: message" and damaged chunks and
+ * records are skipped.  Returns 1 with ev set, 0 at the end or after a
+ * read error.
+ */
+int cli_input_evtx_read(struct cli_input *in, struct core_event *ev,
+			struct core_arena *arena, const char *prefix);
+
 /* The name messages give the input ("<stdin>" for "-"). */
 const char *cli_input_name(const struct cli_input *in);
 

@@ -88,7 +88,7 @@ static void each_record(const char *cmd, struct cli_input *in,
 	struct core_error err = { 0 };
 	struct core_arena *arena = core_arena_new(1 << 20);
 	struct core_event *ev = calloc(1, sizeof(*ev));
-	int rc;
+	char prefix[64];
 
 	if (arena == NULL || ev == NULL) {
 		core_fail(&err, CORE_E_NOMEM, cli_input_name(in), 0,
@@ -96,18 +96,10 @@ static void each_record(const char *cmd, struct cli_input *in,
 		say_error(cmd, &err);
 		goto out;
 	}
-	while ((rc = cli_input_evtx_next(in, ev, arena, &err)) != 0) {
-		if (rc < 0) {
-			say_error(cmd, &err);
-			if (rc == CORE_E_PARSE)
-				continue;
-			break;
-		}
-		if (rc == 2)
-			say_error(cmd, &err);
+	snprintf(prefix, sizeof(prefix), "vigil %s", cmd);
+	while (cli_input_evtx_read(in, ev, arena, prefix))
 		if (fn(ud, ev) != 0)
 			break;
-	}
 out:
 	free(ev);
 	core_arena_free(arena);

@@ -52,41 +52,34 @@ int cli_input_open(const char *path, unsigned oflags,
 		   enum cli_input_evtx evtx, struct parse_evtx **dec,
 		   struct cli_input *in, struct core_error *err)
 {
+	const char *name = path;
 	int rc;
 
 	memset(in, 0, sizeof(*in));
 	/* A file is read by offset; a pipe or gzip stream in order. */
 	if (evtx != CLI_EVTX_NEVER && evtx_file(path)) {
-		in->is_evtx = true;
 		rc = input_evtx_open(path, &in->evtx, err);
-		if (rc == 0)
-			rc = ready_decoder(dec, path, err);
-		if (rc != 0) {
-			cli_input_close(in);
-			in->is_evtx = true;
+	} else {
+		if (evtx != CLI_EVTX_NEVER)
+			oflags |= INPUT_O_EVTX;
+		rc = input_open(path, oflags, &in->text, err);
+		if (rc != 0)
 			return rc;
-		}
-		in->dec = *dec;
-		return 0;
+		if (!input_is_evtx(in->text) && evtx != CLI_EVTX_ALWAYS)
+			return 0;
+		in->stream = in->text;
+		in->text = NULL;
+		name = input_name(in->stream);
+		rc = input_evtx_open_stream(in->stream, &in->evtx, err);
 	}
-	if (evtx != CLI_EVTX_NEVER)
-		oflags |= INPUT_O_EVTX;
-	rc = input_open(path, oflags, &in->text, err);
-	if (rc != 0)
-		return rc;
-	if (!input_is_evtx(in->text) && evtx != CLI_EVTX_ALWAYS)
-		return 0;
-	in->stream = in->text;
-	in->text = NULL;
-	in->is_evtx = true;
-	rc = input_evtx_open_stream(in->stream, &in->evtx, err);
 	if (rc == 0)
-		rc = ready_decoder(dec, input_name(in->stream), err);
+		rc = ready_decoder(dec, name, err);
 	if (rc != 0) {
 		cli_input_close(in);
 		in->is_evtx = true;
 		return rc;
 	}
+	in->is_evtx = true;
 	in->dec = *dec;
 	return 0;
 }
@@ -107,6 +100,23 @@ int cli_input_evtx_next(struct cli_input *in, struct core_event *ev,
 			       rec.chunk_no, rec.off, rec.len, rec.written,
 			       err);
 	return rc == 0 ? 1 : 2;
+}
+
+int cli_input_evtx_read(struct cli_input *in, struct core_event *ev,
+			struct core_arena *arena, const char *prefix)
+{
+	struct core_error err = { 0 };
+	char msg[1024];
+	int rc;
+
+	do {
+		rc = cli_input_evtx_next(in, ev, arena, &err);
+		if (rc < 0 || rc == 2) {
+			core_error_format(&err, msg, sizeof(msg));
+			fprintf(stderr, "%s: %s\n", prefix, msg);
+		}
+	} while (rc == CORE_E_PARSE);
+	return rc > 0;
 }
 
 const char *cli_input_name(const struct cli_input *in)

@@ -296,26 +296,6 @@ static void say(const struct core_error *err)
 	fprintf(stderr, "vigil: %s\n", msg);
 }
 
-/* An EVTX input, record by record (line = EventRecordID). */
-static void test_evtx(struct test_run *t, struct cli_input *in,
-		      struct core_arena *arena, struct core_event *ev)
-{
-	struct core_error err = { 0 };
-	int rc;
-
-	while ((rc = cli_input_evtx_next(in, ev, arena, &err)) != 0) {
-		if (rc < 0) {
-			say(&err);
-			if (rc == CORE_E_PARSE)
-				continue;
-			break;
-		}
-		if (rc == 2)
-			say(&err);
-		test_event(t, ev);
-	}
-}
-
 /* A log as analyze reads it: text, or EVTX from a file, pipe or gzip. */
 static void test_file(struct test_run *t, const char *path,
 		      struct core_arena *arena, struct core_event *ev)
@@ -337,7 +317,9 @@ static void test_file(struct test_run *t, const char *path,
 		return;
 	}
 	if (in.evtx != NULL) {
-		test_evtx(t, &in, arena, ev);
+		/* line = EventRecordID */
+		while (cli_input_evtx_read(&in, ev, arena, "vigil"))
+			test_event(t, ev);
 		cli_input_close(&in);
 		return;
 	}

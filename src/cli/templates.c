@@ -140,32 +140,20 @@ static int mine_one(struct tmpl_run *run, struct core_str msg,
 static void mine_evtx(struct tmpl_run *run, struct cli_input *in)
 {
 	struct core_error err = { 0 };
-	int rc;
 
-	if (run->ev == NULL && (run->ev = calloc(1, sizeof(*run->ev))) == NULL)
-		rc = core_fail(&err, CORE_E_NOMEM, cli_input_name(in), 0,
-			       "out of memory");
-	else if (run->arena == NULL &&
-		 (run->arena = core_arena_new(1 << 20)) == NULL)
-		rc = core_fail(&err, CORE_E_NOMEM, cli_input_name(in), 0,
-			       "out of memory");
-	else
-		rc = 0;
-	if (rc != 0) {
+	if ((run->ev == NULL &&
+	     (run->ev = calloc(1, sizeof(*run->ev))) == NULL) ||
+	    (run->arena == NULL &&
+	     (run->arena = core_arena_new(1 << 20)) == NULL)) {
+		core_fail(&err, CORE_E_NOMEM, cli_input_name(in), 0,
+			  "out of memory");
 		say(&err);
 		return;
 	}
-	while ((rc = cli_input_evtx_next(in, run->ev, run->arena, &err)) != 0) {
+	while (cli_input_evtx_read(in, run->ev, run->arena,
+				   "vigil templates")) {
 		struct core_event *ev = run->ev;
 
-		if (rc < 0) {
-			say(&err);
-			if (rc == CORE_E_PARSE)
-				continue;
-			break;
-		}
-		if (rc == 2)
-			say(&err);
 		if (mine_one(run, run->raw ? ev->raw :
 			     anomaly_event_message(ev), ev->raw) != 0)
 			break;
