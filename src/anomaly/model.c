@@ -269,12 +269,14 @@ int anomaly_set_add(struct anomaly_set *s, uint64_t k)
 struct core_str anomaly_event_message(const struct core_event *ev)
 {
 	const struct core_str *msg = core_event_get(ev, CORE_F_MESSAGE);
+	const struct core_str *raw;
 	size_t skip;
 
 	if (msg && msg->len)
 		return *msg;
-	skip = anomaly_header_skip(ev->raw.p, ev->raw.len);
-	return core_str_make(ev->raw.p + skip, ev->raw.len - skip);
+	raw = core_event_raw(ev);
+	skip = anomaly_header_skip(raw->p, raw->len);
+	return core_str_make(raw->p + skip, raw->len - skip);
 }
 
 static struct core_str field(const struct core_event *ev,
@@ -301,7 +303,8 @@ static enum anomaly_level level_of(const struct core_event *ev)
 	if (v && v->len == 1 && v->p[0] >= '0' && v->p[0] <= '7')
 		return v->p[0] <= '3' ? ANOMALY_LEVEL_ERROR :
 		       ANOMALY_LEVEL_LOW;
-	return anomaly_header_level(ev->raw.p, ev->raw.len);
+	return anomaly_header_level(core_event_raw(ev)->p,
+				    core_event_raw(ev)->len);
 }
 
 static struct core_str service_of(const struct core_event *ev)
@@ -697,7 +700,8 @@ static void raise_alert(struct emit *x, enum kind k)
 		room = DETECT_EVIDENCE_MAX > m->text.len + 3 ?
 		       DETECT_EVIDENCE_MAX - m->text.len - 3 : 0;
 		core_buf_add(&m->text, " | ", 3);
-		core_buf_add(&m->text, ev->raw.p, CORE_MIN(ev->raw.len, room));
+		core_buf_add(&m->text, core_event_raw(ev)->p,
+			     CORE_MIN(core_event_raw(ev)->len, room));
 		if (src)
 			e->entity[DETECT_ENT_SOURCE_IP] = *src;
 		e->entity[DETECT_ENT_USER] = field(ev, CORE_F_USER_NAME);

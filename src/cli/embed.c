@@ -628,7 +628,8 @@ static int pick_line(void *ud, const struct core_event *ev)
 
 	if (ev->line != p->want)
 		return 0;
-	p->found = core_buf_add(&p->text, ev->raw.p, ev->raw.len) == 0;
+	p->found = core_buf_add(&p->text, core_event_raw(ev)->p,
+				core_event_raw(ev)->len) == 0;
 	return 1;
 }
 

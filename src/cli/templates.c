@@ -153,9 +153,10 @@ static void mine_evtx(struct tmpl_run *run, struct cli_input *in)
 	while (cli_input_evtx_read(in, run->ev, run->arena,
 				   "vigil templates")) {
 		struct core_event *ev = run->ev;
+		const struct core_str *raw = core_event_raw(ev);
 
-		if (mine_one(run, run->raw ? ev->raw :
-			     anomaly_event_message(ev), ev->raw) != 0)
+		if (mine_one(run, run->raw ? *raw :
+			     anomaly_event_message(ev), *raw) != 0)
 			break;
 	}
 }

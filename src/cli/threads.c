@@ -116,7 +116,9 @@ void cli_threads_push(struct cli_threads *t, const struct core_event *ev,
 	memcpy(&s->ev, ev, offsetof(struct core_event, fields));
 	memcpy(s->ev.fields, ev->fields, ev->nfields * sizeof(ev->fields[0]));
 	s->ev.arena = s->arena;
-	s->ev.raw = dup_str(s->arena, ev->raw);
+	s->ev.raw = dup_str(s->arena, *core_event_raw(ev));
+	s->ev.raw_fn = NULL;
+	s->ev.raw_ctx = NULL;
 	for (unsigned i = 0; i < ev->nfields; i++) {
 		struct core_field *f = &s->ev.fields[i];
 

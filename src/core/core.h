@@ -286,7 +286,16 @@ struct core_event {
 	int64_t ts;		/* microseconds since the epoch, UTC */
 	const char *src;	/* input name as the user gave it */
 	uint64_t line;		/* 1-based line in src */
-	struct core_str raw;
+	struct core_str raw;	/* read through core_event_raw() */
+	/*
+	 * Set by a decoder that renders raw only when it is asked for (EVTX:
+	 * the one-line JSON object of the record's named fields, in order,
+	 * which most records never need): core_event_raw() calls it, and
+	 * raw itself stays empty.
+	 */
+	const struct core_str *(*raw_fn)(const struct core_event *ev,
+					 void *ctx);
+	void *raw_ctx;
 	enum core_format format;
 	bool decoded;		/* false: no decoder understood the record */
 	bool ts_guessed;	/* year or zone was inferred (see docs) */
@@ -299,6 +308,13 @@ struct core_event {
 	struct core_field fields[CORE_EVENT_MAX_FIELDS];
 	struct core_arena *arena;
 };
+
+/* ev's raw text (the record as read, or as its decoder renders it). */
+static inline const struct core_str *
+core_event_raw(const struct core_event *ev)
+{
+	return ev->raw_fn != NULL ? ev->raw_fn(ev, ev->raw_ctx) : &ev->raw;
+}
 
 /* Prepares ev for a new record; arena may be NULL if no decoder needs one. */
 void core_event_reset(struct core_event *ev, struct core_arena *arena);

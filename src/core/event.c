@@ -110,6 +110,8 @@ void core_event_reset(struct core_event *ev, struct core_arena *arena)
 	ev->src = NULL;
 	ev->line = 0;
 	ev->raw = CORE_STR_NULL;
+	ev->raw_fn = NULL;
+	ev->raw_ctx = NULL;
 	ev->format = CORE_FMT_RAW;
 	ev->decoded = false;
 	ev->ts_guessed = false;

@@ -93,14 +93,14 @@ void detect_evidence_from(struct detect_evidence *e,
 		CORE_F_SOURCE_IP, CORE_F_USER_NAME, CORE_F_USER_TARGET_NAME,
 		CORE_F_HOST_NAME, CORE_F_USER_AGENT_ORIGINAL,
 	};
-	const struct core_str *out;
+	const struct core_str *out, *raw = core_event_raw(ev);
 
 	memset(e, 0, sizeof(*e));
 	e->src = ev->src;
 	e->line = ev->line;
 	e->ts = ev->ts;
-	e->text = core_str_make(ev->raw.p,
-				CORE_MIN(ev->raw.len, DETECT_EVIDENCE_MAX));
+	e->text = core_str_make(raw->p,
+				CORE_MIN(raw->len, DETECT_EVIDENCE_MAX));
 	for (unsigned i = 0; i < DETECT_ENT__COUNT; i++) {
 		const struct core_str *v = i == DETECT_ENT_SOURCE_IP ?
 			core_event_source(ev) : core_event_get(ev, ent[i]);
@@ -191,7 +191,7 @@ static bool evid_windows(const struct core_event *ev, struct core_buf *b)
 	const struct core_str *ds = core_event_get(ev, CORE_F_EVENT_DATASET);
 	struct core_buf pair;
 
-	if (ev->raw.len <= DETECT_EVIDENCE_MAX || ds == NULL ||
+	if (core_event_raw(ev)->len <= DETECT_EVIDENCE_MAX || ds == NULL ||
 	    !core_str_eq_lit(*ds, "windows") || core_buf_addc(b, '{') != 0)
 		return false;
 	core_buf_init(&pair, 8 * EVID_VALUE_MAX);

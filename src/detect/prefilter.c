@@ -60,6 +60,9 @@
 struct nlit {
 	struct core_str s;
 	bool kw;		/* from a keyword: sought in message or raw */
+	/* Set: not a substring but the whole value of this field (or of an
+	 * alternate), ASCII case ignored, found by a table lookup. */
+	const struct detect_fref *eq;
 };
 
 struct need {
@@ -77,6 +80,22 @@ struct clauses {
 	struct need c[PF_MAX_CLAUSES];
 };
 
+/* A field some clause's literals come from: scanned, and/or holding
+ * whole values looked up (eqlens: a bit per length of those values, so
+ * that a value of no such length is not looked up). */
+struct pf_field {
+	struct core_str name;
+	bool scan;
+	uint64_t eqlens[4];
+};
+
+/* An exact value's slot: the hash of its field and folded value, and its
+ * pattern (an index into first, after the Vectorscan ones). */
+struct pf_eq {
+	uint64_t key;		/* 0: empty */
+	uint32_t pat;
+};
+
 /* A gated log source's literals: its own two databases. */
 struct pf_source {
 	hs_database_t *db;	/* field literals, over the field values */
@@ -89,6 +108,9 @@ struct detect_pf {
 	hs_scratch_t *scratch;	/* serves every database */
 	unsigned npat;		/* patterns: (source, literal) pairs */
 	unsigned ndb;		/* of which in a database (gated sources) */
+	unsigned neq;		/* exact patterns, numbered from npat on */
+	struct pf_eq *eqtab;	/* open-addressed, neqslot (a power of 2) */
+	unsigned neqslot;
 	uint32_t *first;	/* pattern -> first index into who */
 	uint32_t *who;		/* clause ids, grouped by pattern */
 	uint32_t *crule;	/* clause -> rule id */
@@ -101,14 +123,17 @@ struct detect_pf {
 	unsigned nrules, nalways, nclauses, nwords;
 	char *buf;		/* the field values joined, for one scan */
 	size_t cap, nbuf;
-	const struct core_str *kw;	/* what keyword literals scan */
-	size_t kwoff;		/* kw copied to buf + kwoff, when kwready */
+	const struct core_event *ev;	/* the event begun */
+	uint16_t scan[CORE_EVENT_MAX_FIELDS];	/* its fields to scan */
+	unsigned nscan;
+	bool joined;		/* buf holds them (first scan of the event) */
+	size_t kwoff, kwlen;	/* the keyword text in buf, when kwready */
 	bool kwready;
 	bool bad;		/* the event cannot be scanned */
 	/* The fields some clause's literals come from: known ids, and
 	 * names in an open-addressed table of nslot (a power of two). */
-	uint64_t ids[(CORE_F__COUNT + 63) / 64];
-	struct core_str *names;
+	struct pf_field ids[CORE_F__COUNT];
+	struct pf_field *names;
 	unsigned nnames, nslot;
 };
 
@@ -146,6 +171,19 @@ struct detect_pf {
 #define PF_SHORT_LIT 5
 
 /*
+ * A value a field must equal (plain, no wildcard: `EventID: 4688`,
+ * `OriginalFileName: whoami.exe`) is a literal of its own kind, found
+ * by looking the field's value up in a table rather than by the scan:
+ * a lookup costs the same whatever the length, so an event id of two
+ * digits is as good a need as a long path.  Longer values than this are
+ * sought as substrings (their last PF_MAX_LIT bytes).  Ranked among the
+ * other literals as if PF_EQ_RANK bytes long, or longer when they are:
+ * better than a short substring, not better than a long one.
+ */
+#define PF_EQ_MAX 255
+#define PF_EQ_RANK PF_SHORT_LIT
+
+/*
  * A keyword literal weighs this many field literals in a log source's
  * gate (DETECT_PF_GATE_LITS): testing it reads the whole raw record (an
  * EVTX record's JSON rendering), testing a field literal one value.
@@ -160,6 +198,12 @@ struct pair {
 	bool kw;
 };
 
+/* An (exact value, clause) pair: eq_key() of the field and value. */
+struct xpair {
+	uint64_t key;
+	uint32_t rule;
+};
+
 /* -------------------------------------------------------------- needs */
 
 static void need_free(struct need *n)
@@ -168,7 +212,8 @@ static void need_free(struct need *n)
 	memset(n, 0, sizeof(*n));
 }
 
-static bool need_add(struct need *n, struct core_str l, bool kw)
+static bool need_add(struct need *n, struct core_str l, bool kw,
+		     const struct detect_fref *eq)
 {
 	if (n->n == n->cap) {
 		unsigned ncap = n->cap ? n->cap * 2 : 8;
@@ -180,7 +225,8 @@ static bool need_add(struct need *n, struct core_str l, bool kw)
 		n->cap = ncap;
 	}
 	n->lit[n->n].s = l;
-	n->lit[n->n++].kw = kw;
+	n->lit[n->n].kw = kw;
+	n->lit[n->n++].eq = eq;
 	return true;
 }
 
@@ -190,10 +236,19 @@ static bool need_union(struct need *dst, const struct need *src)
 	if (!src->known)
 		return false;
 	for (unsigned i = 0; i < src->n; i++) {
-		if (!need_add(dst, src->lit[i].s, src->lit[i].kw))
+		if (!need_add(dst, src->lit[i].s, src->lit[i].kw,
+			      src->lit[i].eq))
 			return false;
 	}
 	return true;
+}
+
+/* A literal's length as need_better() ranks it. */
+static size_t lit_rank(const struct nlit *l)
+{
+	if (l->eq != NULL)
+		return l->s.len > PF_EQ_RANK ? l->s.len : PF_EQ_RANK;
+	return l->s.len;
 }
 
 static size_t need_minlen(const struct need *n)
@@ -201,8 +256,18 @@ static size_t need_minlen(const struct need *n)
 	size_t m = SIZE_MAX;
 
 	for (unsigned i = 0; i < n->n; i++)
-		m = n->lit[i].s.len < m ? n->lit[i].s.len : m;
+		m = lit_rank(&n->lit[i]) < m ? lit_rank(&n->lit[i]) : m;
 	return m;
+}
+
+/* Has n a literal the scan must find (not only exact values)? */
+static bool need_scanned(const struct need *n)
+{
+	for (unsigned i = 0; i < n->n; i++) {
+		if (n->lit[i].eq == NULL)
+			return true;
+	}
+	return false;
 }
 
 /* Is a a better need than b (both known)? */
@@ -227,6 +292,7 @@ static struct core_str value_lit(struct detect_ruleset *rs,
 	case DETECT_V_PREFIX:
 	case DETECT_V_SUFFIX:
 	case DETECT_V_CONTAINS:
+	case DETECT_V_RE:	/* its required literal, if any */
 		return v->lit;
 	case DETECT_V_GLOB:
 		break;
@@ -248,6 +314,32 @@ static struct core_str value_lit(struct detect_ruleset *rs,
 	for (size_t i = 0; i < blen; i++)
 		s[i] = (char)v->glob[best + i];
 	return core_str_make(s, blen);
+}
+
+/*
+ * The longest run of l with no quote, backslash, control or non-ASCII
+ * byte: what a keyword literal is sought as, so that it lies whole in
+ * one name or value of a JSON rendering and outside its escapes (see
+ * kw_ready()).
+ */
+static struct core_str plain_run(struct core_str l)
+{
+	size_t best = 0, blen = 0, run = 0;
+
+	for (size_t i = 0; i <= l.len; i++) {
+		unsigned char c = i < l.len ? (unsigned char)l.p[i] : 0;
+
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			run++;
+			continue;
+		}
+		if (run > blen) {
+			blen = run;
+			best = i - run;
+		}
+		run = 0;
+	}
+	return core_str_make(l.p + best, blen);
 }
 
 static void cl_free(struct clauses *cs)
@@ -342,26 +434,27 @@ static void cl_best(struct clauses *cs, struct need *out)
 	cl_free(cs);
 }
 
-/* Puts name into the table of pf (which has room), by the hash an event
- * keeps of its field names. */
-static void name_put(struct detect_pf *pf, struct core_str name)
+/* name's entry in the table of pf (which has room), added when absent;
+ * placed by the hash an event keeps of its field names. */
+static struct pf_field *name_put(struct detect_pf *pf, struct core_str name)
 {
 	unsigned i = core_field_hash(name.p, name.len) & (pf->nslot - 1);
 
-	while (pf->names[i].p != NULL) {
-		if (core_str_eq(pf->names[i], name))
-			return;
+	while (pf->names[i].name.p != NULL) {
+		if (core_str_eq(pf->names[i].name, name))
+			return &pf->names[i];
 		i = (i + 1) & (pf->nslot - 1);
 	}
-	pf->names[i] = name;
+	pf->names[i].name = name;
 	pf->nnames++;
+	return &pf->names[i];
 }
 
 /* Doubles the name table; false on no memory. */
 static bool names_grow(struct detect_pf *pf)
 {
 	unsigned old = pf->nslot, n = old ? old * 2 : 64;
-	struct core_str *prev = pf->names;
+	struct pf_field *prev = pf->names;
 
 	pf->names = calloc(n, sizeof(*pf->names));
 	if (pf->names == NULL) {
@@ -371,52 +464,75 @@ static bool names_grow(struct detect_pf *pf)
 	pf->nslot = n;
 	pf->nnames = 0;
 	for (unsigned i = 0; i < old; i++) {
-		if (prev[i].p != NULL)
-			name_put(pf, prev[i]);
+		if (prev[i].name.p != NULL)
+			*name_put(pf, prev[i].name) = prev[i];
 	}
 	free(prev);
 	return true;
 }
 
-/* Notes that clause literals come from field f or any of its alternates
- * (the value read may be any one's); false on no memory. */
-static bool field_add(struct detect_pf *pf, const struct detect_fref *f)
+/*
+ * Notes that clause literals come from field f or any of its alternates
+ * (the value read may be any one's): scanned ones when scan is true,
+ * whole values of the lengths in eqlens.  False on no memory.
+ */
+static bool field_add(struct detect_pf *pf, const struct detect_fref *f,
+		      bool scan, const uint64_t eqlens[4])
 {
 	for (; f != NULL; f = f->or) {
+		struct pf_field *e;
+
 		if (f->id == DETECT_F_KEYWORD)
 			continue;
 		if (f->id != CORE_F_NAMED) {
-			if (f->id < CORE_F__COUNT)
-				pf->ids[f->id / 64] |= 1ULL << (f->id % 64);
-			continue;
+			if (f->id >= CORE_F__COUNT)
+				continue;
+			e = &pf->ids[f->id];
+		} else {
+			if (f->name.len == 0)
+				continue;
+			if ((pf->nnames + 1) * 2 > pf->nslot &&
+			    !names_grow(pf))
+				return false;
+			e = name_put(pf, f->name);
 		}
-		if (f->name.len == 0)
-			continue;
-		if ((pf->nnames + 1) * 2 > pf->nslot && !names_grow(pf))
-			return false;
-		name_put(pf, f->name);
+		e->scan = e->scan || scan;
+		for (unsigned k = 0; k < 4; k++)
+			e->eqlens[k] |= eqlens[k];
 	}
 	return true;
 }
 
-/* Is the event field e one that clause literals come from? */
-static bool field_scanned(const struct detect_pf *pf,
-			  const struct core_field *e)
+/* The entry of event field e, or NULL when no literal comes from it. */
+static const struct pf_field *field_of(const struct detect_pf *pf,
+				       const struct core_field *e)
 {
 	unsigned i;
 
 	if (e->id != CORE_F_NAMED)
-		return e->id < CORE_F__COUNT &&
-		       (pf->ids[e->id / 64] >> (e->id % 64) & 1);
+		return e->id < CORE_F__COUNT ? &pf->ids[e->id] : NULL;
 	if (pf->nslot == 0 || e->name.len == 0)
-		return false;
+		return NULL;
 	i = e->hash & (pf->nslot - 1);
-	while (pf->names[i].p != NULL) {
-		if (core_str_eq(pf->names[i], e->name))
-			return true;
+	while (pf->names[i].name.p != NULL) {
+		if (core_str_eq(pf->names[i].name, e->name))
+			return &pf->names[i];
 		i = (i + 1) & (pf->nslot - 1);
 	}
-	return false;
+	return NULL;
+}
+
+/* Can a value of f be looked up whole: is each of its fields an event
+ * field (not keywords, not a name no event has)? */
+static bool fref_eq_ok(const struct detect_fref *f)
+{
+	for (; f != NULL; f = f->or) {
+		if (f->id == DETECT_F_KEYWORD ||
+		    (f->id == CORE_F_NAMED && f->name.len == 0) ||
+		    (f->id != CORE_F_NAMED && f->id >= CORE_F__COUNT))
+			return false;
+	}
+	return true;
 }
 
 /* The clause of the values of f in group grp (any group when all is
@@ -425,26 +541,40 @@ static void need_vals(struct detect_ruleset *rs,
 		      const struct detect_fmatch *f, bool all, uint16_t grp,
 		      struct need *out)
 {
+	bool eq_ok = fref_eq_ok(&f->field), scan = false;
+	uint64_t eqlens[4] = { 0 };
+
 	memset(out, 0, sizeof(*out));
 	out->known = true;
 	for (unsigned i = 0; i < f->nvals && out->known; i++) {
+		const struct detect_value *v = &f->vals[i];
 		struct core_str l;
 
-		if ((all && f->vals[i].grp != grp) ||
-		    (!all && f->vals[i].kind == DETECT_V_NONE))
+		if ((all && v->grp != grp) ||
+		    (!all && v->kind == DETECT_V_NONE))
 			continue;
-		l = value_lit(rs, &f->vals[i]);
+		if (eq_ok && v->kind == DETECT_V_EQ &&
+		    v->lit.len <= PF_EQ_MAX) {
+			out->known = need_add(out, v->lit, false, &f->field);
+			eqlens[v->lit.len / 64] |= 1ULL << (v->lit.len % 64);
+			continue;
+		}
+		l = value_lit(rs, v);
+		if (f->field.id == DETECT_F_KEYWORD)
+			l = plain_run(l);
 		if (l.len < PF_MIN_LIT ||
-		    !need_add(out, l, f->field.id == DETECT_F_KEYWORD))
+		    !need_add(out, l, f->field.id == DETECT_F_KEYWORD, NULL))
 			out->known = false;
+		scan = true;
 	}
 	/* Nothing but undefined placeholders: the field never matches, but
 	 * the rule is simply tested (no literal to wait for). */
 	if (out->known && out->n == 0)
 		out->known = false;
-	/* The scan reads only the fields literals come from (no memory to
-	 * note the field: no clause). */
-	if (out->known && !field_add(rs->pf, &f->field))
+	/* The scan reads only the fields literals come from, the lookups
+	 * only values of a length sought (no memory to note the field: no
+	 * clause). */
+	if (out->known && !field_add(rs->pf, &f->field, scan, eqlens))
 		out->known = false;
 	if (!out->known)
 		need_free(out);
@@ -594,23 +724,74 @@ static bool same_lit(const struct pair *a, const struct pair *b)
 struct pairs {
 	struct pair *p;
 	size_t n, cap;
+	struct xpair *x;	/* exact values */
+	size_t nx, xcap;
 };
+
+/* The key of a field (core_field_hash() of its name, or its id) and a
+ * value, ASCII case ignored; never 0. */
+static uint64_t eq_key(uint32_t field, const char *p, size_t len)
+{
+	uint64_t h = (0xcbf29ce484222325ULL ^ field) * 0x100000001b3ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)lower((unsigned char)p[i]);
+		h *= 0x100000001b3ULL;
+	}
+	return h ? h : 1;
+}
+
+/* The field part of eq_key() for an event field or a rule's field. */
+static uint32_t field_key(uint16_t id, uint32_t name_hash)
+{
+	return id == CORE_F_NAMED ? name_hash : 0x9e3779b9u ^ id;
+}
+
+/* Adds one (key, clause) pair per field that an exact literal's value may
+ * be read from. */
+static int add_eq(struct pairs *ps, const struct nlit *l, uint32_t id)
+{
+	for (const struct detect_fref *f = l->eq; f != NULL; f = f->or) {
+		uint32_t h = f->id == CORE_F_NAMED ?
+			core_field_hash(f->name.p, f->name.len) : 0;
+
+		if (ps->nx == ps->xcap) {
+			size_t nc = ps->xcap ? ps->xcap * 2 : 1024;
+			struct xpair *q = realloc(ps->x, nc * sizeof(*q));
+
+			if (q == NULL)
+				return CORE_E_NOMEM;
+			ps->x = q;
+			ps->xcap = nc;
+		}
+		ps->x[ps->nx].key = eq_key(field_key(f->id, h), l->s.p,
+					   l->s.len);
+		ps->x[ps->nx++].rule = id;
+	}
+	return 0;
+}
 
 /* Adds need nd of clause id of source src as pairs (cut to PF_MAX_LIT);
  * frees nd. */
 static int add_need(struct pairs *ps, struct need *nd, uint32_t id,
 		    uint32_t src)
 {
-	for (unsigned j = 0; nd->known && j < nd->n; j++) {
+	int rc = 0;
+
+	for (unsigned j = 0; nd->known && j < nd->n && rc == 0; j++) {
 		struct pair *q;
 
+		if (nd->lit[j].eq != NULL) {
+			rc = add_eq(ps, &nd->lit[j], id);
+			continue;
+		}
 		if (ps->n == ps->cap) {
 			size_t nc = ps->cap ? ps->cap * 2 : 1024;
 
 			q = realloc(ps->p, nc * sizeof(*q));
 			if (q == NULL) {
-				need_free(nd);
-				return CORE_E_NOMEM;
+				rc = CORE_E_NOMEM;
+				break;
 			}
 			ps->p = q;
 			ps->cap = nc;
@@ -626,7 +807,7 @@ static int add_need(struct pairs *ps, struct need *nd, uint32_t id,
 		q->src = src;
 	}
 	need_free(nd);
-	return 0;
+	return rc;
 }
 
 /* Room for one more rule's clauses in pf's clause -> rule arrays. */
@@ -659,78 +840,147 @@ static int alloc_rules(struct detect_pf *pf, unsigned nrules)
 	return 0;
 }
 
-/* One rule's clauses become clause ids and (literal, clause) pairs. */
-static int add_rule(struct detect_ruleset *rs, struct detect_pf *pf,
-		    struct detect_rule *r, struct pairs *ps, unsigned *cap,
+/* The weight of a rule's best clause in its source's gate: exact values
+ * cost no scan. */
+static unsigned gate_weight(const struct clauses *cs)
+{
+	const struct need *b;
+	unsigned w = 0;
+
+	if (cs->n == 0)
+		return 0;
+	b = &cs->c[cl_best_at(cs)];
+	for (unsigned j = 0; j < b->n; j++) {
+		if (b->lit[j].eq == NULL)
+			w += b->lit[j].kw ? PF_KW_WEIGHT : 1;
+	}
+	return w;
+}
+
+/* Keeps only the clauses of exact values: a source that is not scanned
+ * can see no other. */
+static void cl_keep_eq(struct clauses *cs)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < cs->n; i++) {
+		if (need_scanned(&cs->c[i]))
+			need_free(&cs->c[i]);
+		else
+			cs->c[k++] = cs->c[i];
+	}
+	cs->n = k;
+}
+
+/* One rule's clauses (cs, freed) become clause ids and (literal, clause)
+ * pairs. */
+static int add_rule(struct detect_pf *pf, struct detect_rule *r,
+		    struct clauses *cs, struct pairs *ps, unsigned *cap,
 		    unsigned src)
 {
-	unsigned *lits = &rs->ls[src].pf_lits;
-	struct clauses cs;
-	int rc = 0;
+	int rc;
 
-	need_cond(rs, r, r->cond, &cs);
-	cl_drop_short(&cs);
-	r->pf_always = cs.n == 0;
+	r->pf_always = cs->n == 0;
 	pf->nalways += r->pf_always;
 	if (r->pf_always)
 		pf->always[r->pf_id / 64] |= 1ULL << (r->pf_id % 64);
 	pf->rc0[r->pf_id] = pf->nclauses;
-	pf->rnc[r->pf_id] = (uint8_t)cs.n;
-	rc = grow_clauses(pf, cap, cs.n);
-	/* The gate weighs the literals of the best clause alone. */
-	if (cs.n > 0) {
-		const struct need *b = &cs.c[cl_best_at(&cs)];
-
-		for (unsigned j = 0; j < b->n; j++)
-			*lits += b->lit[j].kw ? PF_KW_WEIGHT : 1;
-	}
-	for (unsigned i = 0; i < cs.n; i++) {
+	pf->rnc[r->pf_id] = (uint8_t)cs->n;
+	rc = grow_clauses(pf, cap, cs->n);
+	for (unsigned i = 0; i < cs->n; i++) {
 		if (rc == 0) {
 			pf->crule[pf->nclauses] = r->pf_id;
-			rc = add_need(ps, &cs.c[i], pf->nclauses++, src);
+			rc = add_need(ps, &cs->c[i], pf->nclauses++, src);
 		}
 	}
-	cl_free(&cs);	/* what add_need() has not taken */
+	cl_free(cs);	/* what add_need() has not taken */
 	return rc;
 }
 
 /*
  * Collects every plain rule's clauses as (literal, clause id) pairs.
  * Rules are numbered in log source order, then index order, so a source's
- * rules are one range of the candidate bitmap.
+ * rules are one range of the candidate bitmap.  A source is gated (its
+ * literals scanned) when its rules' best clauses need enough literals;
+ * the rules of one that is not keep only their clauses of exact values.
  */
 static int collect(struct detect_ruleset *rs, struct detect_pf *pf,
 		   struct pairs *ps)
 {
-	unsigned cap = 0, n = 0;
+	unsigned cap = 0, n = 0, most = 0;
+	struct clauses *cs;
 	int rc;
 
-	for (unsigned i = 0; i < rs->nls; i++)
+	for (unsigned i = 0; i < rs->nls; i++) {
 		n += rs->ls[i].nrules;
+		most = CORE_MAX(most, rs->ls[i].nrules);
+	}
 	rc = alloc_rules(pf, n);
+	cs = calloc(most ? most : 1, sizeof(*cs));
+	if (cs == NULL)
+		rc = CORE_E_NOMEM;
 	for (unsigned i = 0; i < rs->nls && rc == 0; i++) {
 		struct detect_logsource *e = &rs->ls[i];
 
 		e->pf_first = pf->nrules;
 		e->pf_lits = 0;
-		for (unsigned k = 0; k < e->nrules && rc == 0; k++) {
-			e->rules[k]->pf_id = pf->nrules++;
-			rc = add_rule(rs, pf, e->rules[k], ps, &cap, i);
+		for (unsigned k = 0; k < e->nrules; k++) {
+			struct detect_rule *r = e->rules[k];
+
+			need_cond(rs, r, r->cond, &cs[k]);
+			cl_drop_short(&cs[k]);
+			e->pf_lits += gate_weight(&cs[k]);
 		}
 		e->pf_gate = rs->pf_forced || e->pf_lits >= DETECT_PF_GATE_LITS;
+		for (unsigned k = 0; k < e->nrules; k++) {
+			e->rules[k]->pf_id = pf->nrules++;
+			if (!e->pf_gate)
+				cl_keep_eq(&cs[k]);
+			if (rc == 0)
+				rc = add_rule(pf, e->rules[k], &cs[k], ps,
+					      &cap, i);
+			else
+				cl_free(&cs[k]);
+		}
 	}
+	free(cs);
 	return rc;
 }
 
-/* Groups sorted pairs by (source, literal) into pf->first/who; fills the
- * arrays handed to the compiler. */
-static int group(struct detect_pf *pf, const struct pair *p, size_t n,
+static int xpair_cmp(const void *a, const void *b)
+{
+	const struct xpair *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* Puts exact pattern pat under key into pf's table (which has room). */
+static void eq_put(struct detect_pf *pf, uint64_t key, uint32_t pat)
+{
+	unsigned i = (unsigned)(key ^ key >> 32) & (pf->neqslot - 1);
+
+	while (pf->eqtab[i].key != 0)
+		i = (i + 1) & (pf->neqslot - 1);
+	pf->eqtab[i].key = key;
+	pf->eqtab[i].pat = pat;
+}
+
+/*
+ * Groups the sorted pairs by (source, literal) into pf->first/who and
+ * fills the arrays handed to the compiler; then the sorted exact pairs by
+ * key, as the patterns after those, into first/who and the lookup table.
+ */
+static int group(struct detect_pf *pf, const struct pairs *ps,
 		 const char ***expr, size_t **lens, unsigned **ids)
 {
+	const struct pair *p = ps->p;
+	size_t n = ps->n, all = ps->n + ps->nx;
 	unsigned np = 0;
 
-	pf->first = malloc((n + 1) * sizeof(*pf->first));
-	pf->who = malloc((n ? n : 1) * sizeof(*pf->who));
+	pf->first = malloc((all + 1) * sizeof(*pf->first));
+	pf->who = malloc((all ? all : 1) * sizeof(*pf->who));
 	*expr = malloc((n ? n : 1) * sizeof(**expr));
 	*lens = malloc((n ? n : 1) * sizeof(**lens));
 	*ids = malloc((n ? n : 1) * sizeof(**ids));
@@ -746,8 +996,24 @@ static int group(struct detect_pf *pf, const struct pair *p, size_t n,
 		}
 		pf->who[i] = p[i].rule;
 	}
-	pf->first[np] = (uint32_t)n;
 	pf->npat = np;
+	for (size_t i = 0; i < ps->nx; i++) {
+		if (i == 0 || ps->x[i - 1].key != ps->x[i].key) {
+			pf->first[np++] = (uint32_t)(n + i);
+			pf->neq++;
+		}
+		pf->who[n + i] = ps->x[i].rule;
+	}
+	pf->first[np] = (uint32_t)all;
+	if (pf->neq == 0)
+		return 0;
+	for (pf->neqslot = 16; pf->neqslot < pf->neq * 2;)
+		pf->neqslot *= 2;
+	pf->eqtab = calloc(pf->neqslot, sizeof(*pf->eqtab));
+	if (pf->eqtab == NULL)
+		return CORE_E_NOMEM;
+	for (unsigned k = pf->npat; k < np; k++)
+		eq_put(pf, ps->x[pf->first[k] - n].key, k);
 	return 0;
 }
 
@@ -840,7 +1106,9 @@ int detect_pf_build(struct detect_ruleset *rs, struct core_error *err)
 	if (rc == 0) {
 		if (ps.n > 0)
 			qsort(ps.p, ps.n, sizeof(*ps.p), pair_cmp);
-		rc = group(pf, ps.p, ps.n, &expr, &lens, &ids);
+		if (ps.nx > 0)
+			qsort(ps.x, ps.nx, sizeof(*ps.x), xpair_cmp);
+		rc = group(pf, &ps, &expr, &lens, &ids);
 	}
 	pf->cmark = calloc(pf->nclauses ? pf->nclauses : 1,
 			   sizeof(*pf->cmark));
@@ -849,6 +1117,7 @@ int detect_pf_build(struct detect_ruleset *rs, struct core_error *err)
 	if (rc == 0 && pf->npat > 0)
 		rc = compile_db(rs, pf, ps.p, expr, lens, ids, err);
 	free(ps.p);
+	free(ps.x);
 	free(expr);
 	free(lens);
 	free(ids);
@@ -881,22 +1150,17 @@ void detect_pf_free(struct detect_ruleset *rs)
 	free(pf->cmark);
 	free(pf->buf);
 	free(pf->names);
+	free(pf->eqtab);
 	free(pf);
 	rs->pf = NULL;
 }
 
 /* ------------------------------------------------------------ matching */
 
-/* A literal seen: its clauses are marked, and the rule whose clauses
+/* Pattern id seen: its clauses are marked, and the rule whose clauses
  * are now all marked becomes a candidate. */
-static int on_match(unsigned id, unsigned long long from,
-		    unsigned long long to, unsigned flags, void *ctx)
+static void mark(struct detect_pf *pf, unsigned id)
 {
-	struct detect_pf *pf = ctx;
-
-	(void)from;
-	(void)to;
-	(void)flags;
 	for (uint32_t i = pf->first[id]; i < pf->first[id + 1]; i++) {
 		uint32_t c = pf->who[i], r;
 		unsigned k;
@@ -911,7 +1175,31 @@ static int on_match(unsigned id, unsigned long long from,
 		if (k == pf->rnc[r])
 			pf->cand[r / 64] |= 1ULL << (r % 64);
 	}
+}
+
+/* A literal found by a scan. */
+static int on_match(unsigned id, unsigned long long from,
+		    unsigned long long to, unsigned flags, void *ctx)
+{
+	(void)from;
+	(void)to;
+	(void)flags;
+	mark(ctx, id);
 	return 0;
+}
+
+/* Looks value v of field f up among the exact values (all of them: two
+ * keys may share a slot's hash). */
+static void eq_find(struct detect_pf *pf, const struct core_field *f)
+{
+	uint64_t key = eq_key(field_key(f->id, f->hash), f->value.p,
+			      f->value.len);
+	unsigned i = (unsigned)(key ^ key >> 32) & (pf->neqslot - 1);
+
+	for (; pf->eqtab[i].key != 0; i = (i + 1) & (pf->neqslot - 1)) {
+		if (pf->eqtab[i].key == key)
+			mark(pf, pf->eqtab[i].pat);
+	}
 }
 
 /* Grows the scratch buffer to n bytes; false past PF_MAX_BUF or on no
@@ -936,27 +1224,49 @@ static bool buf_room(struct detect_pf *pf, size_t n)
 }
 
 /*
- * Field literals may lie in the values of the fields they come from:
- * those are joined by newlines into one buffer, once per event, and each
- * gated source's database scans it in one call (a literal found across
- * two values only makes a rule a candidate in vain).  Keyword literals
- * lie in what a keyword search reads (detect_fref_get()): message, else
- * raw.
+ * Marks the clauses of the exact values ev's fields hold, and notes the
+ * fields a scan reads.  Field literals may lie in the values of the
+ * fields they come from: those are joined by newlines into one buffer
+ * at the event's first scan, and each gated source's database scans it
+ * in one call (a literal found across two values only makes a rule a
+ * candidate in vain).  Keyword literals lie in what a keyword search
+ * reads (detect_fref_get()): message, else raw.
  */
 void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev)
 {
-	static const struct detect_fref kw = { .id = DETECT_F_KEYWORD };
 	struct detect_pf *pf = rs->pf;
-	size_t n = 0;
 
 	pf->gen++;
 	pf->bad = false;
+	pf->ev = ev;
+	pf->joined = false;
+	pf->nscan = 0;
 	memset(pf->cand, 0, pf->nwords * sizeof(*pf->cand));
-	for (unsigned i = 0; i < ev->nfields && !pf->bad; i++) {
-		const struct core_str *v = &ev->fields[i].value;
+	for (unsigned i = 0; i < ev->nfields; i++) {
+		const struct core_field *f = &ev->fields[i];
+		const struct pf_field *e = field_of(pf, f);
 
-		if (v->len == 0 || !field_scanned(pf, &ev->fields[i]))
+		if (e == NULL)
 			continue;
+		if (e->scan && f->value.len > 0)
+			pf->scan[pf->nscan++] = (uint16_t)i;
+		if (pf->neq > 0 && f->value.len <= PF_EQ_MAX &&
+		    (e->eqlens[f->value.len / 64] >> (f->value.len % 64) & 1))
+			eq_find(pf, f);
+	}
+}
+
+/* Joins the event's scanned values into pf->buf; on failure every rule
+ * becomes a candidate. */
+static void join(struct detect_pf *pf)
+{
+	const struct core_event *ev = pf->ev;
+	size_t n = 0;
+
+	pf->joined = true;
+	for (unsigned i = 0; i < pf->nscan && !pf->bad; i++) {
+		const struct core_str *v = &ev->fields[pf->scan[i]].value;
+
 		pf->bad = !buf_room(pf, n + v->len + 1);
 		if (pf->bad)
 			break;
@@ -970,12 +1280,132 @@ void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev)
 			memset(pf->buf + n, '\n', PF_PAD);
 	}
 	pf->nbuf = n;
-	pf->kw = detect_fref_get(ev, &kw);
 	pf->kwready = false;
 	/* A failed scan must not hide rules: make every rule a candidate. */
-	if (pf->bad || n > UINT32_MAX ||
-	    (pf->kw != NULL && pf->kw->len > UINT32_MAX))
+	if (pf->bad || n > UINT32_MAX)
 		memset(pf->cand, 0xff, pf->nwords * sizeof(*pf->cand));
+}
+
+/* Has s a byte under 0x20 (one JSON escapes as \n, \t or \u00XX)?
+ * Eight bytes a step: a byte under 0x20 borrows into its top bit. */
+static bool has_control(struct core_str s)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= s.len; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, s.p + i, 8);
+		if ((x - 0x2020202020202020ULL) & ~x & 0x8080808080808080ULL)
+			return true;
+	}
+	for (; i < s.len; i++) {
+		if ((unsigned char)s.p[i] < 0x20)
+			return true;
+	}
+	return false;
+}
+
+/* Appends s and a quote (no keyword literal holds one) at w. */
+static char *kw_put(char *w, struct core_str s)
+{
+	memcpy(w, s.p, s.len);
+	w += s.len;
+	*w++ = '"';
+	return w;
+}
+
+/* Appends at w the JSON escaping of s, and a quote, when it holds a
+ * control character (the caller made room). */
+static char *kw_put_escaped(char *w, struct core_str s)
+{
+	if (has_control(s)) {
+		w += core_json_escape(w, s.p, s.len);
+		*w++ = '"';
+	}
+	return w;
+}
+
+/*
+ * Puts what keyword literals are sought in after the field block: the
+ * message, else the raw record.  A raw record its decoder renders on
+ * demand (the JSON object of the named fields) is not rendered: its
+ * names and values are joined instead, each followed by a quote, then
+ * the "{..." of a cut, then the JSON escaping of those that hold a
+ * control character.
+ * A keyword literal holds no quote, backslash, control or non-ASCII
+ * byte (see plain_run()), so it can only lie inside one name or value of
+ * the rendering, and away from a backslash escape: then it lies in the
+ * joined text too, which the scan needs.  False on no memory.
+ */
+static bool kw_ready(struct detect_pf *pf)
+{
+	const struct core_event *ev = pf->ev;
+	const struct core_str *m = core_event_get(ev, CORE_F_MESSAGE);
+	size_t n = pf->nbuf + PF_PAD;
+	bool ok = true;
+
+	pf->kwready = true;
+	pf->kwoff = n;
+	if (m == NULL && ev->raw_fn != NULL) {
+		size_t need = n + 5, esc = 0;
+		char *w;
+
+		for (unsigned i = 0; i < ev->nfields; i++) {
+			const struct core_field *f = &ev->fields[i];
+
+			if (f->id == CORE_F_NAMED) {
+				need += f->name.len + f->value.len + 2;
+				esc += CORE_JSON_ESCAPED_MAX(f->name.len) +
+				       CORE_JSON_ESCAPED_MAX(f->value.len) + 2;
+			}
+		}
+		ok = buf_room(pf, need);
+		w = pf->buf + n;
+		for (unsigned i = 0; i < ev->nfields && ok; i++) {
+			const struct core_field *f = &ev->fields[i];
+
+			if (f->id == CORE_F_NAMED) {
+				w = kw_put(w, f->name);
+				w = kw_put(w, f->value);
+			}
+		}
+		if (ok)
+			w = kw_put(w, core_str_make("{...", 4));
+		/* Rarely, escapings too: one test over the whole text. */
+		if (ok && has_control(core_str_make(pf->buf + n,
+						    (size_t)(w - pf->buf) -
+						    n))) {
+			size_t at = (size_t)(w - pf->buf);
+
+			ok = buf_room(pf, at + esc);
+			w = pf->buf + at;
+			for (unsigned i = 0; i < ev->nfields && ok; i++) {
+				const struct core_field *f = &ev->fields[i];
+
+				if (f->id == CORE_F_NAMED) {
+					w = kw_put_escaped(w, f->name);
+					w = kw_put_escaped(w, f->value);
+				}
+			}
+		}
+		if (ok)
+			n = (size_t)(w - pf->buf);
+	} else if (m != NULL || ev->raw.p != NULL) {
+		if (m == NULL)
+			m = &ev->raw;
+		ok = buf_room(pf, n + m->len);
+		if (ok) {
+			memcpy(pf->buf + n, m->p, m->len);
+			n += m->len;
+		}
+	}
+	pf->kwlen = n - pf->kwoff;
+	ok = ok && pf->kwlen + PF_PAD <= UINT32_MAX &&
+	     buf_room(pf, n + PF_PAD);
+	if (ok)
+		memset(pf->buf + n, '\n', PF_PAD);
+	return ok;
 }
 
 void detect_pf_scan(struct detect_ruleset *rs,
@@ -983,33 +1413,24 @@ void detect_pf_scan(struct detect_ruleset *rs,
 {
 	struct detect_pf *pf = rs->pf;
 	const struct pf_source *ps = &pf->src[e - rs->ls];
-	const struct core_str *k = pf->kw;
 	bool bad = false;
 
+	if (!pf->joined)
+		join(pf);
 	if (pf->bad)
 		return;
 	if (ps->db != NULL && pf->nbuf > 0 &&
 	    pf->nbuf + PF_PAD <= UINT32_MAX)
 		bad = hs_scan(ps->db, pf->buf, (unsigned)(pf->nbuf + PF_PAD),
 			      0, pf->scratch, on_match, pf) != HS_SUCCESS;
-	if (ps->kdb != NULL && k != NULL && k->len > 0 &&
-	    k->len + PF_PAD <= UINT32_MAX) {
-		/* The keyword text, padded too, after the field block. */
-		if (!pf->kwready) {
-			pf->kwoff = pf->nbuf + PF_PAD;
-			pf->kwready = buf_room(pf, pf->kwoff + k->len +
-					       PF_PAD);
-			if (pf->kwready) {
-				memcpy(pf->buf + pf->kwoff, k->p, k->len);
-				memset(pf->buf + pf->kwoff + k->len, '\n',
-				       PF_PAD);
-			}
-		}
-		bad |= !pf->kwready ||
-		       hs_scan(ps->kdb, pf->buf + pf->kwoff,
-			       (unsigned)(k->len + PF_PAD), 0, pf->scratch,
+	/* The keyword text, padded too, after the field block. */
+	if (ps->kdb != NULL && !pf->kwready)
+		pf->bad = !kw_ready(pf);
+	if (ps->kdb != NULL && !pf->bad && pf->kwlen > 0)
+		bad |= hs_scan(ps->kdb, pf->buf + pf->kwoff,
+			       (unsigned)(pf->kwlen + PF_PAD), 0, pf->scratch,
 			       on_match, pf) != HS_SUCCESS;
-	}
+	bad |= pf->bad;
 	if (bad)
 		memset(pf->cand, 0xff, pf->nwords * sizeof(*pf->cand));
 }
@@ -1043,6 +1464,7 @@ struct detect_pf *detect_pf_clone(const struct detect_pf *pf)
 	c->gen = 0;
 	c->buf = NULL;
 	c->cap = 0;
+	c->ev = NULL;
 	c->cmark = calloc(pf->nclauses ? pf->nclauses : 1, sizeof(*c->cmark));
 	c->cand = calloc(pf->nwords ? pf->nwords : 1, sizeof(*c->cand));
 	if (c->cmark == NULL || c->cand == NULL ||

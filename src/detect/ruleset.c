@@ -838,11 +838,11 @@ static bool filtered(struct detect_ruleset *rs, const struct detect_rule *r,
 typedef void (*hit_fn)(struct detect_rule *r, void *ud);
 
 /* The first of e's rules from k on to test: a prefilter candidate when
- * the scan gates e, else k itself. */
+ * there is a prefilter, else k itself. */
 static unsigned next(const struct detect_ruleset *rs,
-		     const struct detect_logsource *e, bool gate, unsigned k)
+		     const struct detect_logsource *e, unsigned k)
 {
-	if (!gate || k >= e->nrules)
+	if (rs->pf == NULL || k >= e->nrules)
 		return k;
 	return detect_pf_next(rs, e->pf_first + k, e->pf_first + e->nrules) -
 	       e->pf_first;
@@ -858,25 +858,22 @@ static void eval_plain(struct detect_ruleset *rs, const struct core_event *ev,
 {
 	const uint16_t *src;
 	unsigned nsrc = detect_wc_sources(rs, ev, &src);
-	bool begun = false;
 
 	/*
-	 * A source whose rules need many literals (pf_gate) scans the event
-	 * for them, and the scan decides which of its rules may hold; the
-	 * rules of other sources are tested.
+	 * The prefilter looks the event's values up among the exact ones
+	 * rules need; a source whose rules need many literals (pf_gate)
+	 * also scans the event for them.  Then only the rules whose needs
+	 * were all seen, or that have none, are tested.
 	 */
+	if (rs->pf != NULL && nsrc > 0)
+		detect_pf_begin(rs, ev);
 	for (unsigned j = 0; j < nsrc; j++) {
 		const struct detect_logsource *e = &rs->ls[src[j]];
-		bool gate = rs->pf != NULL && e->pf_gate;
 
-		if (gate && !begun) {
-			detect_pf_begin(rs, ev);
-			begun = true;
-		}
-		if (gate)
+		if (rs->pf != NULL && e->pf_gate)
 			detect_pf_scan(rs, e);
-		for (unsigned k = next(rs, e, gate, 0); k < e->nrules;
-		     k = next(rs, e, gate, k + 1)) {
+		for (unsigned k = next(rs, e, 0); k < e->nrules;
+		     k = next(rs, e, k + 1)) {
 			struct detect_rule *r = e->rules[k];
 
 			if (detect_cond_eval(rs, r, r->cond, ev) &&

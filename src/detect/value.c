@@ -16,6 +16,7 @@
  */
 #include "detect/detect_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,8 +37,8 @@ static const struct core_str *fref_one(const struct core_event *ev,
 
 	if (f->id == DETECT_F_KEYWORD) {
 		v = core_event_get(ev, CORE_F_MESSAGE);
-		if (v == NULL && ev->raw.p != NULL)
-			v = &ev->raw;
+		if (v == NULL && core_event_raw(ev)->p != NULL)
+			v = core_event_raw(ev);
 		return v;
 	}
 	if (f->id != CORE_F_NAMED)
@@ -532,6 +533,170 @@ static int compile_string(struct detect_ruleset *rs, struct detect_value *v,
 	return finish_string(rs, v, t, unescape(p, len, t), m);
 }
 
+/* Index just past the class opening at p[i] ('['), or len + 1 when it
+ * is not closed. */
+static size_t skip_class(const char *p, size_t len, size_t i)
+{
+	i++;
+	if (i < len && p[i] == '^')
+		i++;
+	if (i < len && p[i] == ']')
+		i++;
+	for (; i < len; i++) {
+		if (p[i] == '\\') {
+			i++;
+		} else if (p[i] == '[' && i + 1 < len && p[i + 1] == ':') {
+			/* [:alpha:] */
+			for (i += 2; i + 1 < len && !(p[i] == ':' &&
+						      p[i + 1] == ']'); i++)
+				;
+			i++;
+		} else if (p[i] == ']') {
+			return i + 1;
+		}
+	}
+	return len + 1;
+}
+
+/* Index just past the group opening at p[i] ('('), or len + 1. */
+static size_t skip_group(const char *p, size_t len, size_t i)
+{
+	unsigned depth = 0;
+
+	for (i++; i < len; i++) {
+		if (p[i] == '\\') {
+			i++;
+		} else if (p[i] == '[') {
+			i = skip_class(p, len, i) - 1;
+		} else if (p[i] == '(') {
+			depth++;
+		} else if (p[i] == ')') {
+			if (depth-- == 0)
+				return i + 1;
+		}
+	}
+	return len + 1;
+}
+
+/* An inline option group "(?i)" "(?-s)" ...: is p[i..end) one, and does
+ * it set x (which makes blanks mean nothing)? */
+static bool re_options(const char *p, size_t i, size_t end, bool *x)
+{
+	if (end - i < 4 || p[i + 1] != '?' || p[end - 1] != ')')
+		return false;
+	*x = false;
+	for (size_t k = i + 2; k < end - 1; k++) {
+		if (strchr("imnsxU-^", p[k]) == NULL)
+			return false;
+		*x = *x || p[k] == 'x';
+	}
+	return true;
+}
+
+/*
+ * The regular expression's required literal: the longest run of plain
+ * characters that every match contains, in lower case, for the prefilter
+ * (in rs's memory; empty when none can be told).  Only what stands
+ * outside groups and classes counts.  A top-level `|`, \Q, a numbered or
+ * named escape, a brace that is not a quantifier or an (?x) give up.  A
+ * character made optional (?, *, {0) ends the run before it, one
+ * repeated (+, {n}) after it.  Caseless, PCRE2 in UTF mode folds k and s
+ * with the Kelvin and long-s signs and non-ASCII letters with theirs,
+ * which ASCII case folding does not: those end the run too, and an
+ * option group met on the way is taken to turn caseless on.
+ */
+static struct core_str re_literal(struct detect_ruleset *rs, const char *p,
+				  size_t len, bool caseless)
+{
+	char *best = detect_alloc(rs, 2 * len + 2), *cur;
+	size_t i = 0, run = 0, nbest = 0;
+
+	if (best == NULL)
+		return core_str_make(NULL, 0);
+	cur = best + len + 1;
+	while (i <= len) {
+		size_t next = i + 1, q;
+		int c = -1;	/* the atom's literal byte, else -1 */
+		bool opt = false, rep = false, x;
+
+		if (i == len) {
+			next = len + 1;
+		} else if (p[i] == '\\') {
+			unsigned char e = i + 1 < len ? (unsigned char)p[i + 1]
+						      : 0;
+
+			if (e == 0 || e >= 0x80)
+				return core_str_make(NULL, 0);
+			next = i + 2;
+			if (!isalnum(e) && e != '_')
+				c = e;
+			else if (strchr("sSdDwWbBAzZGhHvVRNXntrfea", e) == NULL)
+				return core_str_make(NULL, 0);
+		} else if (p[i] == '(') {
+			next = skip_group(p, len, i);
+			if (next > len)
+				return core_str_make(NULL, 0);
+			if (re_options(p, i, next, &x)) {
+				if (x)
+					return core_str_make(NULL, 0);
+				caseless = true;
+			}
+		} else if (p[i] == '[') {
+			next = skip_class(p, len, i);
+			if (next > len)
+				return core_str_make(NULL, 0);
+		} else if ((unsigned char)p[i] >= 0x80) {
+			/* One UTF-8 character: an atom, not sought. */
+			while (next < len && ((unsigned char)p[next] & 0xc0) ==
+			       0x80)
+				next++;
+		} else if (strchr("|{)*+?", p[i]) != NULL) {
+			return core_str_make(NULL, 0);
+		} else if (strchr(".^$", p[i]) == NULL) {
+			c = (unsigned char)p[i];
+		}
+		/* The quantifier after the atom. */
+		q = next;
+		if (q < len && (p[q] == '?' || p[q] == '*')) {
+			opt = rep = true;
+			q++;
+		} else if (q < len && p[q] == '+') {
+			rep = true;
+			q++;
+		} else if (q < len && p[q] == '{') {
+			size_t d = ++q;
+
+			while (q < len && isdigit((unsigned char)p[q]))
+				q++;
+			opt = q == d || (q == d + 1 && p[d] == '0');
+			if (q < len && p[q] == ',')
+				for (q++; q < len &&
+				     isdigit((unsigned char)p[q]); q++)
+					;
+			if (q == len || p[q] != '}' || (q == d + 1 &&
+							p[d] == ','))
+				return core_str_make(NULL, 0);
+			rep = true;
+			q++;
+		}
+		if (rep && q < len && (p[q] == '?' || p[q] == '+'))
+			q++;
+		if (c >= 0 && caseless && strchr("kKsS", c) != NULL)
+			c = -1;
+		if (c >= 0 && !opt)
+			cur[run++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		if (c < 0 || opt || rep || i == len) {
+			if (run > nbest) {
+				memcpy(best, cur, run);
+				nbest = run;
+			}
+			run = 0;
+		}
+		i = q;
+	}
+	return core_str_make(best, nbest);
+}
+
 static int compile_re(struct detect_ruleset *rs, struct detect_value *v,
 		      const char *p, size_t len,
 		      const struct detect_mods *m, char *why, size_t nwhy)
@@ -544,6 +709,7 @@ static int compile_re(struct detect_ruleset *rs, struct detect_value *v,
 	opt |= m->re_m ? PCRE2_MULTILINE : 0;
 	opt |= m->re_s ? PCRE2_DOTALL : 0;
 	v->kind = DETECT_V_RE;
+	v->lit = re_literal(rs, p, len, m->re_i);
 	v->re = pcre2_compile((PCRE2_SPTR)p, len, opt, &code, &off, NULL);
 	if (v->re == NULL) {
 		PCRE2_UCHAR msg[128];

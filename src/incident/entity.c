@@ -640,7 +640,7 @@ static void classify(const struct core_event *ev, struct observed *o)
 	o->windows = core_str_eq_lit(act, "windows_logon");
 	o->login = o->windows || core_str_eq_lit(act, "ssh_login");
 	if (o->login)
-		o->platform = (uint8_t)incident_platform_of(ev, ev->raw);
+		o->platform = (uint8_t)incident_platform_of(ev, CORE_STR_NULL);
 	o->failure = o->login && core_str_eq_lit(out, "failure");
 	o->success = o->login && core_str_eq_lit(out, "success");
 	/*

@@ -130,6 +130,9 @@ struct parse_evtx {
 	uint64_t chunk_no;
 	struct tmpl *cache[CACHE_SLOTS];
 	struct core_buf raw;
+	struct core_str raw_str;	/* raw's text, once rendered */
+	bool raw_done;			/* for the current record */
+	uint16_t raw_nfields;		/* its own: before derived ones */
 	uint8_t rank[CORE_F__COUNT];	/* per record: rank of the setter */
 	bool have_ts;
 	struct op ops[MAX_OPS];		/* compile scratch: first of the rest */
@@ -1917,23 +1920,25 @@ void parse_evtx_free(struct parse_evtx *d)
 }
 
 /*
- * The record's own (named) fields as one JSON line of at most
+ * The record's own (named) fields, not those derived after decoding (a
+ * tracked ParentImage), as one JSON line of at most
  * PARSE_EVTX_RAW_MAX bytes and "...": the fields that fit, each whole,
  * so that a cut never falls inside an escape or a UTF-8 sequence.  Each
  * field is escaped straight into the buffer, whose ceiling is the
  * bound's escaped worst case.
  */
-static void render_raw(struct parse_evtx *d, struct core_event *ev)
+static void render_raw(struct parse_evtx *d, const struct core_event *ev)
 {
 	struct core_buf *b = &d->raw;
 	bool first = true, cut = false;
 	char *w;
 
+	d->raw_str = core_str_make("", 0);
 	core_buf_reset(b);
 	if (core_buf_reserve(b, 1) != 0)
 		return;
 	b->p[b->len++] = '{';
-	for (unsigned i = 0; i < ev->nfields; i++) {
+	for (unsigned i = 0; i < d->raw_nfields && i < ev->nfields; i++) {
 		const struct core_field *f = &ev->fields[i];
 		size_t room = PARSE_EVTX_RAW_MAX - CORE_MIN(b->len,
 							    PARSE_EVTX_RAW_MAX);
@@ -1972,7 +1977,19 @@ static void render_raw(struct parse_evtx *d, struct core_event *ev)
 		b->p[b->len] = '\0';
 		core_buf_addc(b, '}');
 	}
-	ev->raw = core_str_make(b->p ? b->p : "", b->len);
+	d->raw_str = core_str_make(b->p ? b->p : "", b->len);
+}
+
+/* ev->raw_fn: the current record's rendering, made on first use. */
+static const struct core_str *raw_of(const struct core_event *ev, void *ctx)
+{
+	struct parse_evtx *d = ctx;
+
+	if (!d->raw_done) {
+		render_raw(d, ev);
+		d->raw_done = true;
+	}
+	return &d->raw_str;
 }
 
 int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
@@ -1998,7 +2015,11 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 		rc = run_fragment(&r, off, off + len, SEC_NONE, 0);
 	if (!d->have_ts)
 		ev->ts = written;
-	render_raw(d, ev);
+	d->raw_done = false;
+	d->raw_nfields = ev->nfields;
+	ev->raw = CORE_STR_NULL;
+	ev->raw_fn = raw_of;
+	ev->raw_ctx = d;
 	parse_evtx_track(d, ev);
 	logon_outcome(ev);
 	connection_direction(ev);

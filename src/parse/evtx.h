@@ -18,7 +18,7 @@
 
 #include "core/core.h"
 
-/* Longest compact rendering kept as ev->raw; longer ones end in "...". */
+/* Longest compact rendering given as raw; longer ones end in "...". */
 #define PARSE_EVTX_RAW_MAX 8192
 
 struct parse_evtx;
@@ -42,10 +42,10 @@ void parse_evtx_reset(struct parse_evtx *d);
  * record header's time, used when TimeCreated is missing.
  *
  * Sets the fields, ev->ts, ev->format (CORE_FMT_EVTX), ev->decoded, and
- * ev->raw: a one-line JSON object of the record's own fields, valid until
- * the next call.  Returns 0, or CORE_E_PARSE with err (may be NULL) naming
- * ev->src, ev->line and what was wrong; fields decoded before the damage
- * are kept.
+ * ev->raw_fn: core_event_raw() renders a one-line JSON object of the
+ * record's own fields on first use, valid until the next call.  Returns
+ * 0, or CORE_E_PARSE with err (may be NULL) naming ev->src, ev->line and
+ * what was wrong; fields decoded before the damage are kept.
  */
 int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 		      const uint8_t *chunk, size_t chunk_len,

@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		parse_evtx_record(d, &ev, rec.chunk, rec.chunk_len,
 				  rec.chunk_no, rec.off, rec.len, rec.written,
 				  NULL);
-		if (ev.raw.len > PARSE_EVTX_RAW_MAX + 3)
+		if (core_event_raw(&ev)->len > PARSE_EVTX_RAW_MAX + 3)
 			abort();
 	}
 	parse_evtx_free(d);
