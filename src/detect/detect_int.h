@@ -163,6 +163,14 @@ int detect_value_expand(struct detect_ruleset *rs, const char *p, size_t len,
 			uint16_t group, struct detect_value **vals,
 			unsigned *n, unsigned *cap, char *why, size_t nwhy);
 
+/*
+ * The literal every match of regular expression p[0, len) contains (in
+ * lower case, in rs's memory; empty when none can be told), for the
+ * prefilter; caseless as |re|i.  See value.c.
+ */
+struct core_str detect_re_literal(struct detect_ruleset *rs, const char *p,
+				  size_t len, bool caseless);
+
 /* Does the field value (NULL: field absent) of ev satisfy v? */
 bool detect_value_match(struct detect_ruleset *rs,
 			const struct detect_value *v,

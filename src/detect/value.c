@@ -605,7 +605,7 @@ static bool re_options(const char *p, size_t i, size_t end, bool *x)
  * which ASCII case folding does not: those end the run too, and an
  * option group met on the way is taken to turn caseless on.
  */
-static struct core_str re_literal(struct detect_ruleset *rs, const char *p,
+struct core_str detect_re_literal(struct detect_ruleset *rs, const char *p,
 				  size_t len, bool caseless)
 {
 	char *best = detect_alloc(rs, 2 * len + 2), *cur;
@@ -709,7 +709,7 @@ static int compile_re(struct detect_ruleset *rs, struct detect_value *v,
 	opt |= m->re_m ? PCRE2_MULTILINE : 0;
 	opt |= m->re_s ? PCRE2_DOTALL : 0;
 	v->kind = DETECT_V_RE;
-	v->lit = re_literal(rs, p, len, m->re_i);
+	v->lit = detect_re_literal(rs, p, len, m->re_i);
 	v->re = pcre2_compile((PCRE2_SPTR)p, len, opt, &code, &off, NULL);
 	if (v->re == NULL) {
 		PCRE2_UCHAR msg[128];
