@@ -63,6 +63,9 @@ struct nlit {
 	/* Set: not a substring but the whole value of this field (or of an
 	 * alternate), ASCII case ignored, found by a table lookup. */
 	const struct detect_fref *eq;
+	/* A field literal's field (and alternates): a scan's match counts
+	 * only in their values. */
+	const struct detect_fref *in;
 };
 
 struct need {
@@ -86,6 +89,7 @@ struct clauses {
 struct pf_field {
 	struct core_str name;
 	bool scan;
+	uint8_t bit;		/* scanned: its bit in a literal's field mask */
 	uint64_t eqlens[4];
 };
 
@@ -113,6 +117,8 @@ struct detect_pf {
 	unsigned neqslot;
 	uint32_t *first;	/* pattern -> first index into who */
 	uint32_t *who;		/* clause ids, grouped by pattern */
+	uint64_t *whom;		/* and the fields each counts in (masks) */
+	unsigned nbits;		/* scanned fields given a bit so far */
 	uint32_t *crule;	/* clause -> rule id */
 	uint32_t *rc0;		/* rule id -> its first clause */
 	uint8_t *rnc;		/* rule id -> its clauses */
@@ -125,6 +131,10 @@ struct detect_pf {
 	size_t cap, nbuf;
 	const struct core_event *ev;	/* the event begun */
 	uint16_t scan[CORE_EVENT_MAX_FIELDS];	/* its fields to scan */
+	/* The joined buffer: where each scanned value's separator lies, and
+	 * its field's bit. */
+	uint32_t seg_end[CORE_EVENT_MAX_FIELDS];
+	uint8_t seg_bit[CORE_EVENT_MAX_FIELDS];
 	unsigned nscan;
 	bool joined;		/* buf holds them (first scan of the event) */
 	size_t kwoff, kwlen;	/* the keyword text in buf, when kwready */
@@ -196,6 +206,7 @@ struct pair {
 	uint32_t rule;		/* the clause id */
 	uint32_t src;
 	bool kw;
+	uint64_t mask;		/* the fields it counts in */
 };
 
 /* An (exact value, clause) pair: eq_key() of the field and value. */
@@ -213,7 +224,7 @@ static void need_free(struct need *n)
 }
 
 static bool need_add(struct need *n, struct core_str l, bool kw,
-		     const struct detect_fref *eq)
+		     const struct detect_fref *eq, const struct detect_fref *in)
 {
 	if (n->n == n->cap) {
 		unsigned ncap = n->cap ? n->cap * 2 : 8;
@@ -226,6 +237,7 @@ static bool need_add(struct need *n, struct core_str l, bool kw,
 	}
 	n->lit[n->n].s = l;
 	n->lit[n->n].kw = kw;
+	n->lit[n->n].in = in;
 	n->lit[n->n++].eq = eq;
 	return true;
 }
@@ -237,7 +249,7 @@ static bool need_union(struct need *dst, const struct need *src)
 		return false;
 	for (unsigned i = 0; i < src->n; i++) {
 		if (!need_add(dst, src->lit[i].s, src->lit[i].kw,
-			      src->lit[i].eq))
+			      src->lit[i].eq, src->lit[i].in))
 			return false;
 	}
 	return true;
@@ -421,19 +433,6 @@ static unsigned cl_best_at(const struct clauses *cs)
 	return b;
 }
 
-/* Moves cs's best clause into out (unknown when cs has none); frees cs. */
-static void cl_best(struct clauses *cs, struct need *out)
-{
-	unsigned b = cl_best_at(cs);
-
-	memset(out, 0, sizeof(*out));
-	if (cs->n > 0) {
-		*out = cs->c[b];
-		memset(&cs->c[b], 0, sizeof(cs->c[b]));
-	}
-	cl_free(cs);
-}
-
 /* name's entry in the table of pf (which has room), added when absent;
  * placed by the hash an event keeps of its field names. */
 static struct pf_field *name_put(struct detect_pf *pf, struct core_str name)
@@ -496,6 +495,11 @@ static bool field_add(struct detect_pf *pf, const struct detect_fref *f,
 				return false;
 			e = name_put(pf, f->name);
 		}
+		if (scan && !e->scan) {
+			/* Fields past the 63rd share the last bit. */
+			e->bit = (uint8_t)CORE_MIN(pf->nbits, 63u);
+			pf->nbits++;
+		}
 		e->scan = e->scan || scan;
 		for (unsigned k = 0; k < 4; k++)
 			e->eqlens[k] |= eqlens[k];
@@ -520,6 +524,38 @@ static const struct pf_field *field_of(const struct detect_pf *pf,
 		i = (i + 1) & (pf->nslot - 1);
 	}
 	return NULL;
+}
+
+/* The bits of the scanned fields f and its alternates name: where a
+ * match of one of its literals counts (all, for a keyword). */
+static uint64_t fref_mask(const struct detect_pf *pf,
+			  const struct detect_fref *f)
+{
+	uint64_t m = 0;
+
+	if (f == NULL)
+		return ~0ULL;
+	for (; f != NULL; f = f->or) {
+		const struct pf_field *e = NULL;
+
+		if (f->id != CORE_F_NAMED && f->id < CORE_F__COUNT) {
+			e = &pf->ids[f->id];
+		} else if (f->id == CORE_F_NAMED && pf->nslot > 0) {
+			unsigned i = core_field_hash(f->name.p, f->name.len) &
+				     (pf->nslot - 1);
+
+			for (; pf->names[i].name.p != NULL;
+			     i = (i + 1) & (pf->nslot - 1)) {
+				if (core_str_eq(pf->names[i].name, f->name)) {
+					e = &pf->names[i];
+					break;
+				}
+			}
+		}
+		if (e != NULL && e->scan)
+			m |= 1ULL << e->bit;
+	}
+	return m;
 }
 
 /* Can a value of f be looked up whole: is each of its fields an event
@@ -555,7 +591,8 @@ static void need_vals(struct detect_ruleset *rs,
 			continue;
 		if (eq_ok && v->kind == DETECT_V_EQ &&
 		    v->lit.len <= PF_EQ_MAX) {
-			out->known = need_add(out, v->lit, false, &f->field);
+			out->known = need_add(out, v->lit, false, &f->field,
+					      NULL);
 			eqlens[v->lit.len / 64] |= 1ULL << (v->lit.len % 64);
 			continue;
 		}
@@ -563,7 +600,9 @@ static void need_vals(struct detect_ruleset *rs,
 		if (f->field.id == DETECT_F_KEYWORD)
 			l = plain_run(l);
 		if (l.len < PF_MIN_LIT ||
-		    !need_add(out, l, f->field.id == DETECT_F_KEYWORD, NULL))
+		    !need_add(out, l, f->field.id == DETECT_F_KEYWORD, NULL,
+			      f->field.id == DETECT_F_KEYWORD ? NULL :
+			      &f->field))
 			out->known = false;
 		scan = true;
 	}
@@ -615,32 +654,66 @@ static void need_conj(struct detect_ruleset *rs, const struct detect_conj *cj,
 	}
 }
 
+/*
+ * The clauses of an `or` of n children whose clauses are kids[0, n):
+ * any clause of child j joined with the best clause of every other
+ * child is necessary (if child j holds, so does its clause; else
+ * another child holds, and so does its best clause).  Each such union
+ * goes to out, which keeps the best; a child with no clause leaves out
+ * empty.  Frees kids.
+ */
+static void cl_or(struct clauses *kids, unsigned n, struct clauses *out)
+{
+	unsigned *best = malloc((n ? n : 1) * sizeof(*best));
+	bool ok = best != NULL && n > 0;
+
+	out->n = 0;
+	for (unsigned j = 0; j < n && ok; j++) {
+		ok = kids[j].n > 0;
+		if (ok)
+			best[j] = cl_best_at(&kids[j]);
+	}
+	for (unsigned j = 0; j < n && ok; j++) {
+		for (unsigned i = 0; i < kids[j].n; i++) {
+			struct need u = { .known = true };
+
+			u.known = need_union(&u, &kids[j].c[i]);
+			for (unsigned o = 0; o < n && u.known; o++) {
+				if (o != j)
+					u.known = need_union(
+						&u, &kids[o].c[best[o]]);
+			}
+			cl_add(out, &u);
+		}
+	}
+	for (unsigned j = 0; j < n; j++)
+		cl_free(&kids[j]);
+	free(best);
+}
+
 static void need_sel(struct detect_ruleset *rs, const struct detect_sel *s,
 		     struct clauses *out)
 {
-	struct need u = { .known = s->nalt > 0 };
+	struct clauses *kids;
 
 	out->n = 0;
 	if (s->nalt == 1) {
 		need_conj(rs, &s->alt[0], out);
 		return;
 	}
-	for (unsigned a = 0; a < s->nalt && u.known; a++) {
-		struct clauses c;
-		struct need best;
-
-		need_conj(rs, &s->alt[a], &c);
-		cl_best(&c, &best);
-		u.known = need_union(&u, &best);
-		need_free(&best);
-	}
-	cl_add(out, &u);
+	kids = calloc(s->nalt ? s->nalt : 1, sizeof(*kids));
+	if (kids == NULL)
+		return;
+	for (unsigned a = 0; a < s->nalt; a++)
+		need_conj(rs, &s->alt[a], &kids[a]);
+	cl_or(kids, s->nalt, out);
+	free(kids);
 }
 
 static void need_cond(struct detect_ruleset *rs, const struct detect_rule *r,
 		      const struct detect_cond *k, struct clauses *out)
 {
-	struct need u = { .known = k->n > 0 };
+	struct clauses *kids;
 
 	out->n = 0;
 	switch (k->op) {
@@ -663,16 +736,13 @@ static void need_cond(struct detect_ruleset *rs, const struct detect_rule *r,
 			need_cond(rs, r, k->kid[0], out);
 			return;
 		}
-		for (unsigned i = 0; i < k->n && u.known; i++) {
-			struct clauses c;
-			struct need best;
-
-			need_cond(rs, r, k->kid[i], &c);
-			cl_best(&c, &best);
-			u.known = need_union(&u, &best);
-			need_free(&best);
-		}
-		cl_add(out, &u);
+		kids = calloc(k->n, sizeof(*kids));
+		if (kids == NULL)
+			return;
+		for (unsigned i = 0; i < k->n; i++)
+			need_cond(rs, r, k->kid[i], &kids[i]);
+		cl_or(kids, k->n, out);
+		free(kids);
 		return;
 	default:
 		return;
@@ -773,8 +843,8 @@ static int add_eq(struct pairs *ps, const struct nlit *l, uint32_t id)
 
 /* Adds need nd of clause id of source src as pairs (cut to PF_MAX_LIT);
  * frees nd. */
-static int add_need(struct pairs *ps, struct need *nd, uint32_t id,
-		    uint32_t src)
+static int add_need(const struct detect_pf *pf, struct pairs *ps,
+		    struct need *nd, uint32_t id, uint32_t src)
 {
 	int rc = 0;
 
@@ -805,6 +875,7 @@ static int add_need(struct pairs *ps, struct need *nd, uint32_t id,
 		}
 		q->rule = id;
 		q->src = src;
+		q->mask = fref_mask(pf, nd->lit[j].in);
 	}
 	need_free(nd);
 	return rc;
@@ -890,7 +961,8 @@ static int add_rule(struct detect_pf *pf, struct detect_rule *r,
 	for (unsigned i = 0; i < cs->n; i++) {
 		if (rc == 0) {
 			pf->crule[pf->nclauses] = r->pf_id;
-			rc = add_need(ps, &cs->c[i], pf->nclauses++, src);
+			rc = add_need(pf, ps, &cs->c[i], pf->nclauses++,
+				      src);
 		}
 	}
 	cl_free(cs);	/* what add_need() has not taken */
@@ -981,10 +1053,11 @@ static int group(struct detect_pf *pf, const struct pairs *ps,
 
 	pf->first = malloc((all + 1) * sizeof(*pf->first));
 	pf->who = malloc((all ? all : 1) * sizeof(*pf->who));
+	pf->whom = malloc((all ? all : 1) * sizeof(*pf->whom));
 	*expr = malloc((n ? n : 1) * sizeof(**expr));
 	*lens = malloc((n ? n : 1) * sizeof(**lens));
 	*ids = malloc((n ? n : 1) * sizeof(**ids));
-	if (!pf->first || !pf->who || !*expr || !*lens || !*ids)
+	if (!pf->first || !pf->who || !pf->whom || !*expr || !*lens || !*ids)
 		return CORE_E_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		if (i == 0 || !same_lit(&p[i - 1], &p[i])) {
@@ -995,6 +1068,7 @@ static int group(struct detect_pf *pf, const struct pairs *ps,
 			np++;
 		}
 		pf->who[i] = p[i].rule;
+		pf->whom[i] = p[i].mask;
 	}
 	pf->npat = np;
 	for (size_t i = 0; i < ps->nx; i++) {
@@ -1003,6 +1077,7 @@ static int group(struct detect_pf *pf, const struct pairs *ps,
 			pf->neq++;
 		}
 		pf->who[n + i] = ps->x[i].rule;
+		pf->whom[n + i] = ~0ULL;
 	}
 	pf->first[np] = (uint32_t)all;
 	if (pf->neq == 0)
@@ -1017,11 +1092,16 @@ static int group(struct detect_pf *pf, const struct pairs *ps,
 	return 0;
 }
 
-/* Compiles n literals (ids kept) into *db (block mode); grows the shared
- * scratch for it. */
+/*
+ * Compiles n literals (ids kept) into *db (block mode), each reporting
+ * once per scan when single; grows the shared scratch for it.  A field
+ * literal reports every time: the first place it is found may be a
+ * field where it does not count.
+ */
 static int compile_one(struct detect_pf *pf, const char **expr,
 		       const size_t *lens, const unsigned *ids, unsigned n,
-		       hs_database_t **db, struct core_error *err)
+		       bool single, hs_database_t **db,
+		       struct core_error *err)
 {
 	hs_compile_error_t *ce = NULL;
 	unsigned *flags;
@@ -1033,7 +1113,8 @@ static int compile_one(struct detect_pf *pf, const char **expr,
 	if (flags == NULL)
 		return CORE_E_NOMEM;
 	for (unsigned i = 0; i < n; i++)
-		flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+		flags[i] = HS_FLAG_CASELESS |
+			   (single ? HS_FLAG_SINGLEMATCH : 0u);
 	rc = hs_compile_lit_multi(expr, flags, ids, lens, n, HS_MODE_BLOCK,
 				  NULL, db, &ce);
 	free(flags);
@@ -1077,11 +1158,11 @@ static int compile_db(struct detect_ruleset *rs, struct detect_pf *pf,
 		if (rs->ls[src].pf_gate) {
 			pf->ndb += end - at;
 			rc = compile_one(pf, expr + at, lens + at, ids + at,
-					 kw - at, &ps->db, err);
+					 kw - at, false, &ps->db, err);
 			if (rc == 0)
 				rc = compile_one(pf, expr + kw, lens + kw,
-						 ids + kw, end - kw, &ps->kdb,
-						 err);
+						 ids + kw, end - kw, true,
+						 &ps->kdb, err);
 		}
 		at = end;
 	}
@@ -1142,6 +1223,7 @@ void detect_pf_free(struct detect_ruleset *rs)
 	free(pf->src);
 	free(pf->first);
 	free(pf->who);
+	free(pf->whom);
 	free(pf->crule);
 	free(pf->rc0);
 	free(pf->rnc);
@@ -1157,15 +1239,16 @@ void detect_pf_free(struct detect_ruleset *rs)
 
 /* ------------------------------------------------------------ matching */
 
-/* Pattern id seen: its clauses are marked, and the rule whose clauses
- * are now all marked becomes a candidate. */
-static void mark(struct detect_pf *pf, unsigned id)
+/* Pattern id seen in a field of mask m: the clauses it counts for there
+ * are marked, and the rule whose clauses are now all marked becomes a
+ * candidate. */
+static void mark(struct detect_pf *pf, unsigned id, uint64_t m)
 {
 	for (uint32_t i = pf->first[id]; i < pf->first[id + 1]; i++) {
 		uint32_t c = pf->who[i], r;
 		unsigned k;
 
-		if (pf->cmark[c] == pf->gen)
+		if (pf->cmark[c] == pf->gen || !(pf->whom[i] & m))
 			continue;
 		pf->cmark[c] = pf->gen;
 		r = pf->crule[c];
@@ -1177,14 +1260,37 @@ static void mark(struct detect_pf *pf, unsigned id)
 	}
 }
 
-/* A literal found by a scan. */
+/* A keyword literal found by a scan: it counts anywhere. */
 static int on_match(unsigned id, unsigned long long from,
 		    unsigned long long to, unsigned flags, void *ctx)
 {
 	(void)from;
 	(void)to;
 	(void)flags;
-	mark(ctx, id);
+	mark(ctx, id, ~0ULL);
+	return 0;
+}
+
+/* A field literal found by a scan of the joined values: it counts in the
+ * field of the value its last byte lies in (or whose separator it is;
+ * past the end, the last value). */
+static int on_field_match(unsigned id, unsigned long long from,
+			  unsigned long long to, unsigned flags, void *ctx)
+{
+	struct detect_pf *pf = ctx;
+	unsigned lo = 0, hi = pf->nscan - 1;
+
+	(void)from;
+	(void)flags;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (pf->seg_end[mid] + 1ULL < to)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	mark(pf, id, 1ULL << pf->seg_bit[lo]);
 	return 0;
 }
 
@@ -1198,7 +1304,7 @@ static void eq_find(struct detect_pf *pf, const struct core_field *f)
 
 	for (; pf->eqtab[i].key != 0; i = (i + 1) & (pf->neqslot - 1)) {
 		if (pf->eqtab[i].key == key)
-			mark(pf, pf->eqtab[i].pat);
+			mark(pf, pf->eqtab[i].pat, ~0ULL);
 	}
 }
 
@@ -1248,8 +1354,10 @@ void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev)
 
 		if (e == NULL)
 			continue;
-		if (e->scan && f->value.len > 0)
+		if (e->scan && f->value.len > 0) {
+			pf->seg_bit[pf->nscan] = e->bit;
 			pf->scan[pf->nscan++] = (uint16_t)i;
+		}
 		if (pf->neq > 0 && f->value.len <= PF_EQ_MAX &&
 		    (e->eqlens[f->value.len / 64] >> (f->value.len % 64) & 1))
 			eq_find(pf, f);
@@ -1267,11 +1375,13 @@ static void join(struct detect_pf *pf)
 	for (unsigned i = 0; i < pf->nscan && !pf->bad; i++) {
 		const struct core_str *v = &ev->fields[pf->scan[i]].value;
 
-		pf->bad = !buf_room(pf, n + v->len + 1);
+		pf->bad = !buf_room(pf, n + v->len + 1) ||
+			  n + v->len >= UINT32_MAX;
 		if (pf->bad)
 			break;
 		memcpy(pf->buf + n, v->p, v->len);
 		n += v->len;
+		pf->seg_end[i] = (uint32_t)n;
 		pf->buf[n++] = '\n';
 	}
 	if (!pf->bad && n > 0) {
@@ -1422,7 +1532,8 @@ void detect_pf_scan(struct detect_ruleset *rs,
 	if (ps->db != NULL && pf->nbuf > 0 &&
 	    pf->nbuf + PF_PAD <= UINT32_MAX)
 		bad = hs_scan(ps->db, pf->buf, (unsigned)(pf->nbuf + PF_PAD),
-			      0, pf->scratch, on_match, pf) != HS_SUCCESS;
+			      0, pf->scratch, on_field_match, pf) !=
+		      HS_SUCCESS;
 	/* The keyword text, padded too, after the field block. */
 	if (ps->kdb != NULL && !pf->kwready)
 		pf->bad = !kw_ready(pf);

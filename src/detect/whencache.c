@@ -46,9 +46,20 @@ struct wc_slot {
 	uint16_t *ls;		/* nls entries once used */
 };
 
+/* A field name some `when` reads, and the fields (bits) it stands in. */
+struct wc_name {
+	struct core_str name;
+	uint64_t mask;
+};
+
 struct detect_wc {
 	struct wc_field field[WC_MAX_FIELDS];
 	unsigned nfield;
+	/* Which of field[] an event field is (or an alternate of): known
+	 * ids, and names open-addressed by core_field_hash() in nslot. */
+	uint64_t idmask[CORE_F__COUNT];
+	struct wc_name *names;
+	unsigned nnames, nslot;
 	bool direct;		/* not cacheable: every `when` is tested */
 	unsigned nls;
 	uint16_t *scratch;	/* nls entries: a miss's list */
@@ -94,6 +105,56 @@ static bool add_fmatch(struct detect_wc *wc, const struct detect_fmatch *fm)
 	return true;
 }
 
+/* name's entry, added when absent (the table has room). */
+static struct wc_name *name_put(struct detect_wc *wc, struct core_str name)
+{
+	unsigned i = core_field_hash(name.p, name.len) & (wc->nslot - 1);
+
+	while (wc->names[i].name.p != NULL) {
+		if (core_str_eq(wc->names[i].name, name))
+			return &wc->names[i];
+		i = (i + 1) & (wc->nslot - 1);
+	}
+	wc->names[i].name = name;
+	wc->nnames++;
+	return &wc->names[i];
+}
+
+/* Notes each alternate of field[k] as standing in it; false on no
+ * memory. */
+static bool index_field(struct detect_wc *wc, unsigned k)
+{
+	for (const struct detect_fref *f = wc->field[k].f; f; f = f->or) {
+		if (f->id != CORE_F_NAMED) {
+			if (f->id < CORE_F__COUNT)
+				wc->idmask[f->id] |= 1ULL << k;
+			continue;
+		}
+		if (f->name.len == 0)
+			continue;
+		if ((wc->nnames + 1) * 2 > wc->nslot) {
+			struct wc_name *old = wc->names;
+			unsigned n = wc->nslot;
+
+			wc->nslot = n ? n * 2 : 64;
+			wc->names = calloc(wc->nslot, sizeof(*wc->names));
+			if (wc->names == NULL) {
+				wc->names = old;
+				wc->nslot = n;
+				return false;
+			}
+			wc->nnames = 0;
+			for (unsigned i = 0; i < n; i++) {
+				if (old[i].name.p != NULL)
+					*name_put(wc, old[i].name) = old[i];
+			}
+			free(old);
+		}
+		name_put(wc, f->name)->mask |= 1ULL << k;
+	}
+	return true;
+}
+
 static bool add_sel(struct detect_wc *wc, const struct detect_sel *s)
 {
 	for (unsigned a = 0; a < s->nalt; a++) {
@@ -136,6 +197,8 @@ int detect_wc_build(struct detect_ruleset *rs)
 		if (rs->ls[i].nrules > 0 && !add_sel(wc, &rs->ls[i].when))
 			wc->direct = true;
 	}
+	for (unsigned k = 0; k < wc->nfield && !wc->direct; k++)
+		wc->direct = !index_field(wc, k);
 	rs->wc = wc;
 	return 0;
 }
@@ -149,6 +212,17 @@ struct detect_wc *detect_wc_clone(const struct detect_wc *wc)
 	memcpy(c->field, wc->field, sizeof(c->field));
 	c->nfield = wc->nfield;
 	c->direct = wc->direct;
+	memcpy(c->idmask, wc->idmask, sizeof(c->idmask));
+	if (wc->nslot > 0) {
+		c->names = malloc(wc->nslot * sizeof(*c->names));
+		if (c->names == NULL) {
+			detect_wc_free(c);
+			return NULL;
+		}
+		memcpy(c->names, wc->names, wc->nslot * sizeof(*c->names));
+		c->nslot = wc->nslot;
+		c->nnames = wc->nnames;
+	}
 	return c;
 }
 
@@ -162,6 +236,7 @@ void detect_wc_free(struct detect_wc *wc)
 	}
 	free(wc->slot);
 	free(wc->scratch);
+	free(wc->names);
 	free(wc);
 }
 
@@ -177,20 +252,56 @@ static bool key_add(char *key, size_t *at, const void *p, size_t n)
 	return true;
 }
 
-/* ev's key into key (WC_MAX_KEY bytes); false when too long. */
+/* The fields of wc that ev has (one of their alternates): a bit each. */
+static uint64_t present(const struct detect_wc *wc,
+			const struct core_event *ev)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < ev->nfields; i++) {
+		const struct core_field *f = &ev->fields[i];
+		unsigned k;
+
+		if (f->id != CORE_F_NAMED) {
+			m |= f->id < CORE_F__COUNT ? wc->idmask[f->id] : 0;
+			continue;
+		}
+		if (wc->nslot == 0 || f->name.len == 0)
+			continue;
+		for (k = f->hash & (wc->nslot - 1); wc->names[k].name.p;
+		     k = (k + 1) & (wc->nslot - 1)) {
+			if (core_str_eq(wc->names[k].name, f->name)) {
+				m |= wc->names[k].mask;
+				break;
+			}
+		}
+	}
+	return m;
+}
+
+/*
+ * ev's key into key (WC_MAX_KEY bytes); false when too long.  Presence
+ * comes from one pass over the event's fields; a value is read as the
+ * `when` tests read it (detect_fref_get()).
+ */
 static bool make_key(const struct detect_wc *wc, const struct core_event *ev,
 		     char *key, size_t *len)
 {
+	uint64_t has = present(wc, ev);
+
 	*len = 0;
 	for (unsigned i = 0; i < wc->nfield; i++) {
-		const struct core_str *v = detect_fref_get(ev, wc->field[i].f);
-		char tag = v == NULL ? 0 : 1;
+		const struct core_str *v = NULL;
+		char tag = (char)(has >> i & 1);
 		uint32_t n;
 
 		if (!key_add(key, len, &tag, 1))
 			return false;
-		if (v == NULL || !wc->field[i].value)
+		if (!tag || !wc->field[i].value)
 			continue;
+		v = detect_fref_get(ev, wc->field[i].f);
+		if (v == NULL)
+			return false;
 		if (v->len > WC_MAX_KEY)
 			return false;
 		n = (uint32_t)v->len;
