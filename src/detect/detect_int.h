@@ -489,8 +489,10 @@ struct detect_pf;
  */
 int detect_pf_build(struct detect_ruleset *rs, struct core_error *err);
 void detect_pf_free(struct detect_ruleset *rs);
-/* Starts matching ev: joins the values its literals may lie in. */
-void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev);
+/* Starts matching ev, which belongs to log sources src[0, nsrc): looks
+ * its values up among the exact ones and notes the fields to scan. */
+void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev,
+		     const uint16_t *src, unsigned nsrc);
 /* Scans that event for gated source e's literals; then detect_pf_next()
  * answers for e's rules. */
 void detect_pf_scan(struct detect_ruleset *rs,

@@ -104,6 +104,7 @@ struct pf_eq {
 struct pf_source {
 	hs_database_t *db;	/* field literals, over the field values */
 	hs_database_t *kdb;	/* keyword literals, over message or raw */
+	uint64_t fields;	/* the fields db's literals come from (bits) */
 };
 
 struct detect_pf {
@@ -1156,6 +1157,11 @@ static int compile_db(struct detect_ruleset *rs, struct detect_pf *pf,
 		     end++)
 			;
 		if (rs->ls[src].pf_gate) {
+			for (unsigned k = at; k < kw; k++) {
+				for (uint32_t i = pf->first[k];
+				     i < pf->first[k + 1]; i++)
+					ps->fields |= p[i].mask;
+			}
 			pf->ndb += end - at;
 			rc = compile_one(pf, expr + at, lens + at, ids + at,
 					 kw - at, false, &ps->db, err);
@@ -1338,9 +1344,17 @@ static bool buf_room(struct detect_pf *pf, size_t n)
  * candidate in vain).  Keyword literals lie in what a keyword search
  * reads (detect_fref_get()): message, else raw.
  */
-void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev)
+void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev,
+		     const uint16_t *src, unsigned nsrc)
 {
 	struct detect_pf *pf = rs->pf;
+	uint64_t want = 0;
+
+	/* The fields the event's gated sources scan: no other is joined. */
+	for (unsigned j = 0; j < nsrc; j++) {
+		if (rs->ls[src[j]].pf_gate)
+			want |= pf->src[src[j]].fields;
+	}
 
 	pf->gen++;
 	pf->bad = false;
@@ -1354,7 +1368,7 @@ void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev)
 
 		if (e == NULL)
 			continue;
-		if (e->scan && f->value.len > 0) {
+		if (e->scan && f->value.len > 0 && (want >> e->bit & 1)) {
 			pf->seg_bit[pf->nscan] = e->bit;
 			pf->scan[pf->nscan++] = (uint16_t)i;
 		}

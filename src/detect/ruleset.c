@@ -866,7 +866,7 @@ static void eval_plain(struct detect_ruleset *rs, const struct core_event *ev,
 	 * were all seen, or that have none, are tested.
 	 */
 	if (rs->pf != NULL && nsrc > 0)
-		detect_pf_begin(rs, ev);
+		detect_pf_begin(rs, ev, src, nsrc);
 	for (unsigned j = 0; j < nsrc; j++) {
 		const struct detect_logsource *e = &rs->ls[src[j]];
 
