@@ -100,6 +100,18 @@ struct pf_eq {
 	uint32_t pat;
 };
 
+/* One clause a pattern counts for: the clause, its rule, and the fields
+ * (bits) a scan's match counts in. */
+struct pf_who {
+	uint32_t clause, rule;
+	uint64_t mask;
+};
+
+/* A rule's clauses seen in generation gen. */
+struct pf_rstate {
+	uint32_t gen, seen;
+};
+
 /* A gated log source's literals: its own two databases. */
 struct pf_source {
 	hs_database_t *db;	/* field literals, over the field values */
@@ -117,16 +129,15 @@ struct detect_pf {
 	struct pf_eq *eqtab;	/* open-addressed, neqslot (a power of 2) */
 	unsigned neqslot;
 	uint32_t *first;	/* pattern -> first index into who */
-	uint32_t *who;		/* clause ids, grouped by pattern */
-	uint64_t *whom;		/* and the fields each counts in (masks) */
+	struct pf_who *who;	/* grouped by pattern */
 	unsigned nbits;		/* scanned fields given a bit so far */
 	uint32_t *crule;	/* clause -> rule id */
-	uint32_t *rc0;		/* rule id -> its first clause */
 	uint8_t *rnc;		/* rule id -> its clauses */
 	uint64_t *always;	/* bitmap of the rules with no clause */
 	uint64_t *cand;		/* bitmap of this scan's candidates */
-	uint64_t *cmark;	/* clause -> generation it was seen in */
-	uint64_t gen;
+	uint32_t *cmark;	/* clause -> generation it was seen in */
+	struct pf_rstate *rstate;	/* per rule id */
+	uint32_t gen;		/* the event's; 0 never is */
 	unsigned nrules, nalways, nclauses, nwords;
 	char *buf;		/* the field values joined, for one scan */
 	size_t cap, nbuf;
@@ -903,11 +914,11 @@ static int grow_clauses(struct detect_pf *pf, unsigned *cap, unsigned more)
 static int alloc_rules(struct detect_pf *pf, unsigned nrules)
 {
 	pf->nwords = (nrules + 63) / 64;
-	pf->rc0 = calloc(nrules ? nrules : 1, sizeof(*pf->rc0));
 	pf->rnc = calloc(nrules ? nrules : 1, sizeof(*pf->rnc));
+	pf->rstate = calloc(nrules ? nrules : 1, sizeof(*pf->rstate));
 	pf->always = calloc(pf->nwords ? pf->nwords : 1, sizeof(uint64_t));
 	pf->cand = calloc(pf->nwords ? pf->nwords : 1, sizeof(uint64_t));
-	if (!pf->rc0 || !pf->rnc || !pf->always || !pf->cand)
+	if (!pf->rnc || !pf->rstate || !pf->always || !pf->cand)
 		return CORE_E_NOMEM;
 	return 0;
 }
@@ -956,7 +967,6 @@ static int add_rule(struct detect_pf *pf, struct detect_rule *r,
 	pf->nalways += r->pf_always;
 	if (r->pf_always)
 		pf->always[r->pf_id / 64] |= 1ULL << (r->pf_id % 64);
-	pf->rc0[r->pf_id] = pf->nclauses;
 	pf->rnc[r->pf_id] = (uint8_t)cs->n;
 	rc = grow_clauses(pf, cap, cs->n);
 	for (unsigned i = 0; i < cs->n; i++) {
@@ -1054,11 +1064,10 @@ static int group(struct detect_pf *pf, const struct pairs *ps,
 
 	pf->first = malloc((all + 1) * sizeof(*pf->first));
 	pf->who = malloc((all ? all : 1) * sizeof(*pf->who));
-	pf->whom = malloc((all ? all : 1) * sizeof(*pf->whom));
 	*expr = malloc((n ? n : 1) * sizeof(**expr));
 	*lens = malloc((n ? n : 1) * sizeof(**lens));
 	*ids = malloc((n ? n : 1) * sizeof(**ids));
-	if (!pf->first || !pf->who || !pf->whom || !*expr || !*lens || !*ids)
+	if (!pf->first || !pf->who || !*expr || !*lens || !*ids)
 		return CORE_E_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		if (i == 0 || !same_lit(&p[i - 1], &p[i])) {
@@ -1068,8 +1077,9 @@ static int group(struct detect_pf *pf, const struct pairs *ps,
 			(*ids)[np] = np;
 			np++;
 		}
-		pf->who[i] = p[i].rule;
-		pf->whom[i] = p[i].mask;
+		pf->who[i].clause = p[i].rule;
+		pf->who[i].rule = pf->crule[p[i].rule];
+		pf->who[i].mask = p[i].mask;
 	}
 	pf->npat = np;
 	for (size_t i = 0; i < ps->nx; i++) {
@@ -1077,8 +1087,9 @@ static int group(struct detect_pf *pf, const struct pairs *ps,
 			pf->first[np++] = (uint32_t)(n + i);
 			pf->neq++;
 		}
-		pf->who[n + i] = ps->x[i].rule;
-		pf->whom[n + i] = ~0ULL;
+		pf->who[n + i].clause = ps->x[i].rule;
+		pf->who[n + i].rule = pf->crule[ps->x[i].rule];
+		pf->who[n + i].mask = ~0ULL;
 	}
 	pf->first[np] = (uint32_t)all;
 	if (pf->neq == 0)
@@ -1229,9 +1240,8 @@ void detect_pf_free(struct detect_ruleset *rs)
 	free(pf->src);
 	free(pf->first);
 	free(pf->who);
-	free(pf->whom);
+	free(pf->rstate);
 	free(pf->crule);
-	free(pf->rc0);
 	free(pf->rnc);
 	free(pf->always);
 	free(pf->cand);
@@ -1251,18 +1261,19 @@ void detect_pf_free(struct detect_ruleset *rs)
 static void mark(struct detect_pf *pf, unsigned id, uint64_t m)
 {
 	for (uint32_t i = pf->first[id]; i < pf->first[id + 1]; i++) {
-		uint32_t c = pf->who[i], r;
-		unsigned k;
+		const struct pf_who *w = &pf->who[i];
+		struct pf_rstate *st;
 
-		if (pf->cmark[c] == pf->gen || !(pf->whom[i] & m))
+		if (!(w->mask & m) || pf->cmark[w->clause] == pf->gen)
 			continue;
-		pf->cmark[c] = pf->gen;
-		r = pf->crule[c];
-		for (k = 0; k < pf->rnc[r] &&
-		     pf->cmark[pf->rc0[r] + k] == pf->gen; k++)
-			;
-		if (k == pf->rnc[r])
-			pf->cand[r / 64] |= 1ULL << (r % 64);
+		pf->cmark[w->clause] = pf->gen;
+		st = &pf->rstate[w->rule];
+		if (st->gen != pf->gen) {
+			st->gen = pf->gen;
+			st->seen = 0;
+		}
+		if (++st->seen == pf->rnc[w->rule])
+			pf->cand[w->rule / 64] |= 1ULL << (w->rule % 64);
 	}
 }
 
@@ -1356,7 +1367,12 @@ void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev,
 			want |= pf->src[src[j]].fields;
 	}
 
-	pf->gen++;
+	if (++pf->gen == 0) {
+		/* Wrapped: no mark may look current. */
+		memset(pf->cmark, 0, pf->nclauses * sizeof(*pf->cmark));
+		memset(pf->rstate, 0, pf->nrules * sizeof(*pf->rstate));
+		pf->gen = 1;
+	}
 	pf->bad = false;
 	pf->ev = ev;
 	pf->joined = false;
@@ -1591,11 +1607,13 @@ struct detect_pf *detect_pf_clone(const struct detect_pf *pf)
 	c->cap = 0;
 	c->ev = NULL;
 	c->cmark = calloc(pf->nclauses ? pf->nclauses : 1, sizeof(*c->cmark));
+	c->rstate = calloc(pf->nrules ? pf->nrules : 1, sizeof(*c->rstate));
 	c->cand = calloc(pf->nwords ? pf->nwords : 1, sizeof(*c->cand));
-	if (c->cmark == NULL || c->cand == NULL ||
+	if (c->cmark == NULL || c->rstate == NULL || c->cand == NULL ||
 	    (pf->scratch != NULL &&
 	     hs_clone_scratch(pf->scratch, &c->scratch) != HS_SUCCESS)) {
 		free(c->cmark);
+		free(c->rstate);
 		free(c->cand);
 		free(c);
 		return NULL;
@@ -1609,6 +1627,7 @@ void detect_pf_clone_free(struct detect_pf *pf)
 		return;
 	hs_free_scratch(pf->scratch);
 	free(pf->cmark);
+	free(pf->rstate);
 	free(pf->cand);
 	free(pf->buf);
 	free(pf);
