@@ -184,9 +184,22 @@ struct detect_pf {
 /*
  * Shorter literals give no need: "1" or "13" (event ids) occur in nearly
  * every record, cost a confirm step at almost every byte and skip
- * nothing, so another conjunct's longer literal is used instead.
+ * nothing, so another conjunct's longer literal is used instead.  One
+ * byte shorter will do when every byte is non-ASCII: a Cyrillic or
+ * Greek letter (two bytes of UTF-8) is rare in logs.
  */
 #define PF_MIN_LIT 3
+
+static bool lit_short(struct core_str l)
+{
+	if (l.len + 1 != PF_MIN_LIT)
+		return l.len < PF_MIN_LIT;
+	for (size_t i = 0; i < l.len; i++) {
+		if ((unsigned char)l.p[i] < 0x80)
+			return true;
+	}
+	return false;
+}
 
 /* Literals under this many bytes are kept only when a rule has no
  * longer clause (see cl_drop_short()). */
@@ -611,7 +624,7 @@ static void need_vals(struct detect_ruleset *rs,
 		l = value_lit(rs, v);
 		if (f->field.id == DETECT_F_KEYWORD)
 			l = plain_run(l);
-		if (l.len < PF_MIN_LIT ||
+		if (lit_short(l) ||
 		    !need_add(out, l, f->field.id == DETECT_F_KEYWORD, NULL,
 			      f->field.id == DETECT_F_KEYWORD ? NULL :
 			      &f->field))
