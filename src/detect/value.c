@@ -543,17 +543,10 @@ static size_t skip_class(const char *p, size_t len, size_t i)
 	if (i < len && p[i] == ']')
 		i++;
 	for (; i < len; i++) {
-		if (p[i] == '\\') {
+		if (p[i] == '\\')
 			i++;
-		} else if (p[i] == '[' && i + 1 < len && p[i + 1] == ':') {
-			/* [:alpha:] */
-			for (i += 2; i + 1 < len && !(p[i] == ':' &&
-						      p[i + 1] == ']'); i++)
-				;
-			i++;
-		} else if (p[i] == ']') {
+		else if (p[i] == ']')
 			return i + 1;
-		}
 	}
 	return len + 1;
 }
@@ -578,27 +571,48 @@ static size_t skip_group(const char *p, size_t len, size_t i)
 	return len + 1;
 }
 
-/* An inline option group "(?i)" "(?-s)" ...: is p[i..end) one, and does
- * it set x (which makes blanks mean nothing)? */
+/* An inline option group "(?i)" "(?-s)" "(?Jx)" ...: is p[i..end) one,
+ * and does it set x (which makes blanks mean nothing)? */
 static bool re_options(const char *p, size_t i, size_t end, bool *x)
 {
 	if (end - i < 4 || p[i + 1] != '?' || p[end - 1] != ')')
 		return false;
 	*x = false;
 	for (size_t k = i + 2; k < end - 1; k++) {
-		if (strchr("imnsxU-^", p[k]) == NULL)
+		if (!isalpha((unsigned char)p[k]) && p[k] != '-' &&
+		    p[k] != '^')
 			return false;
 		*x = *x || p[k] == 'x';
 	}
 	return true;
 }
 
+/* Constructs the reading below does not follow, given up on wherever
+ * they stand: verbs such as (*ACCEPT), comments (a quantifier after
+ * one binds to the atom before it), \Q...\E, and POSIX classes. */
+static bool re_unread(const char *p, size_t len)
+{
+	static const char *const bad[] = { "(*", "(?#", "\\Q", "[:", "[.",
+					   "[=" };
+
+	for (size_t i = 0; i + 1 < len; i++) {
+		for (size_t k = 0; k < CORE_ARRAY_LEN(bad); k++) {
+			size_t n = strlen(bad[k]);
+
+			if (i + n <= len && memcmp(p + i, bad[k], n) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 /*
  * The regular expression's required literal: the longest run of plain
  * characters that every match contains, in lower case, for the prefilter
  * (in rs's memory; empty when none can be told).  Only what stands
- * outside groups and classes counts.  A top-level `|`, \Q, a numbered or
- * named escape, a brace that is not a quantifier or an (?x) give up.  A
+ * outside groups and classes counts.  A top-level `|`, a verb, a
+ * comment, \Q, a POSIX class, a numbered or named escape, a brace that
+ * is not a quantifier or an (?x) give up (re_unread()).  A
  * character made optional (?, *, {0) ends the run before it, one
  * repeated (+, {n}) after it.  Caseless, PCRE2 in UTF mode folds k and s
  * with the Kelvin and long-s signs and non-ASCII letters with theirs,
@@ -611,7 +625,7 @@ struct core_str detect_re_literal(struct detect_ruleset *rs, const char *p,
 	char *best = detect_alloc(rs, 2 * len + 2), *cur;
 	size_t i = 0, run = 0, nbest = 0;
 
-	if (best == NULL)
+	if (best == NULL || re_unread(p, len))
 		return core_str_make(NULL, 0);
 	cur = best + len + 1;
 	while (i <= len) {
@@ -668,7 +682,10 @@ struct core_str detect_re_literal(struct detect_ruleset *rs, const char *p,
 
 			while (q < len && isdigit((unsigned char)p[q]))
 				q++;
-			opt = q == d || (q == d + 1 && p[d] == '0');
+			/* {0}, {00,3}, {,3}: none required. */
+			opt = true;
+			for (size_t k = d; k < q; k++)
+				opt = opt && p[k] == '0';
 			if (q < len && p[q] == ',')
 				for (q++; q < len &&
 				     isdigit((unsigned char)p[q]); q++)

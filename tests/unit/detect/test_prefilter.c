@@ -344,29 +344,26 @@ static void test_regex_jit(void **state)
 }
 
 /*
- * Rules the prefilter hides today: the literal detect_re_literal() tells
- * for these regular expressions is not in every match (see
- * test_re_literal.c).  They fail with the prefilter on, so they run only
- * with VIGIL_KNOWN_BUGS set in the environment.
+ * Rules the prefilter once hid: the literal detect_re_literal() told for
+ * these regular expressions was not in every match (see
+ * test_re_literal.c).  A comment or a verb now gives no literal.
  */
-static const struct row known_bug_rows[] = {
+static const struct row once_missed_rows[] = {
 	{ "  s: {user.name|re: 'abcdef(?#x)?gh'}\n  condition: s\n",
-	  "user.name=abcdegh", true, false,
+	  "user.name=abcdegh", true, true,
 	  "a comment between a char and its quantifier" },
 	{ "  s: {user.name|re: 'rooty(*ACCEPT)zzzzzz'}\n  condition: s\n",
-	  "user.name=rooty", true, false, "(*ACCEPT) ends the match" },
+	  "user.name=rooty", true, true, "(*ACCEPT) ends the match" },
 	{ "  s: {user.name|re: 'rooty{00}zz'}\n  condition: s\n",
 	  "user.name=rootzz", true, false, "{00} is {0}" },
 };
 
-static void test_known_bugs(void **state)
+static void test_once_missed(void **state)
 {
 	(void)state;
-	if (getenv("VIGIL_KNOWN_BUGS") == NULL)
-		skip();
-	for (size_t i = 0; i < CORE_ARRAY_LEN(known_bug_rows); i++) {
-		run_row(&known_bug_rows[i], false, NULL);
-		run_row(&known_bug_rows[i], true, NULL);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(once_missed_rows); i++) {
+		run_row(&once_missed_rows[i], false, NULL);
+		run_row(&once_missed_rows[i], true, NULL);
 	}
 }
 
@@ -552,7 +549,7 @@ int main(void)
 		cmocka_unit_test(test_literal_at_the_end),
 		cmocka_unit_test(test_keyword_at_the_end),
 		cmocka_unit_test(test_exact_ungated),
-		cmocka_unit_test(test_known_bugs),
+		cmocka_unit_test(test_once_missed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
