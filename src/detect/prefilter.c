@@ -1483,8 +1483,7 @@ static char *kw_put_escaped(char *w, struct core_str s)
  * Puts what keyword literals are sought in after the field block: the
  * message, else the raw record.  A raw record its decoder renders on
  * demand (the JSON object of the named fields) is not rendered: its
- * names and values are joined instead (the field block, which holds
- * some of the values, then the rest), each followed by a quote, then
+ * names and values are joined instead, each followed by a quote, then
  * the "{..." of a cut, then the JSON escaping of those that hold a
  * control character.
  * A keyword literal holds no quote, backslash, control or non-ASCII
@@ -1503,14 +1502,8 @@ static bool kw_ready(struct detect_pf *pf)
 	pf->kwoff = n;
 	if (m == NULL && ev->raw_fn != NULL) {
 		size_t need = n + 5, esc = 0;
-		uint64_t inblock[CORE_EVENT_MAX_FIELDS / 64] = { 0 };
 		char *w;
 
-		/* The values joined for the field scan are there already. */
-		for (unsigned i = 0; i < pf->nscan; i++)
-			inblock[pf->scan[i] / 64] |= 1ULL << (pf->scan[i] % 64);
-		if (pf->nbuf > 0)
-			pf->kwoff = 0;
 		for (unsigned i = 0; i < ev->nfields; i++) {
 			const struct core_field *f = &ev->fields[i];
 
@@ -1528,8 +1521,7 @@ static bool kw_ready(struct detect_pf *pf)
 			if (f->id != CORE_F_NAMED)
 				continue;
 			w = kw_put(w, f->name);
-			if (!(inblock[i / 64] >> (i % 64) & 1))
-				w = kw_put(w, f->value);
+			w = kw_put(w, f->value);
 		}
 		if (ok)
 			w = kw_put(w, core_str_make("{...", 4));
