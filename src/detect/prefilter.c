@@ -1,54 +1,72 @@
 /*
- * prefilter.c: one Vectorscan literal database over every plain rule, so
- * that an event is tested only against the rules it could match.
+ * prefilter.c: one Vectorscan literal database per busy log source, and a
+ * table of exact field values, so that an event is tested only against
+ * the rules it could match.
  *
  * For each rule the compiler derives *needs*: up to PF_MAX_CLAUSES sets
  * of literals (clauses) such that, if the rule's condition holds for an
- * event, each clause has a literal that occurs (ASCII case ignored) in
- * one of the event's field values, its message or its raw record.  A
- * rule is a candidate once all its clauses have been seen.  The
+ * event, each clause has a literal the event shows.  A literal is one of:
+ *
+ *   field literal   a substring (ASCII case ignored) of the value of its
+ *                   field or one of its alternates (contains, startswith,
+ *                   endswith, a glob's longest plain run, a regular
+ *                   expression's required literal);
+ *   exact value     the whole value of its field (a plain value with no
+ *                   wildcard: `EventID: 4688`), found by a table lookup
+ *                   whatever its length;
+ *   keyword literal a substring of what a keyword search reads (message,
+ *                   else the raw record).
+ *
+ * A rule is a candidate once all its clauses have been seen.  The
  * derivation follows the condition tree:
  *
  *   field matcher one clause, the union of its values' literals (|all:
  *                 one clause per rule value, the union of its
  *                 expansions); a negated matcher, or a value with no
- *                 literal (re, cidr, numbers, exists, null, fieldref, a
- *                 lone *) gives none;
+ *                 literal (cidr, numbers, exists, null, fieldref, a lone
+ *                 *, a regular expression with no required literal)
+ *                 gives none;
  *   conjunction   the clauses of all its field matchers (all must hold);
- *   selection     one alternative: its clauses; several: one clause, the
- *                 union of each alternative's best clause;
  *   and           the clauses of all the children;
- *   or, N of      one child: its clauses; several: one clause, the union
- *                 of each child's best clause (N >= 1);
+ *   selection of several alternatives, or, N of
+ *                 one child: its clauses; several: for each clause of
+ *                 each child, that clause joined with the best clause of
+ *                 every other child (cl_or());
  *   not           none.
  *
- * "Best" prefers the set whose shortest literal is longest, then the
- * smaller set: long literals are rare in logs; the best PF_MAX_CLAUSES
- * clauses are kept, and of those only the ones without a literal under
- * PF_SHORT_LIT bytes when there is such a clause.  Literals under three
- * bytes count as no literal.  A rule with no clause stays a candidate
- * for every event.  Literals are taken from the compiled values (after
- * case folding, windash, base64, utf16 ... expansion), so a value's
- * literal is always a substring of any field value it matches.
+ * "Best" prefers the set whose shortest literal is longest (an exact
+ * value ranks as PF_EQ_RANK bytes at least), then the smaller set: long
+ * literals are rare in logs; the best PF_MAX_CLAUSES clauses are kept,
+ * and of those only the ones without a literal under PF_SHORT_LIT bytes
+ * when there is such a clause.  Substrings under three bytes count as no
+ * literal (two will do when both are non-ASCII).  A rule with no clause
+ * stays a candidate for every event.  Literals are taken from the
+ * compiled values (after case folding, windash, base64, utf16 ...
+ * expansion), so a value's literal is always in any field value it
+ * matches.
  *
  * Each log source whose rules need many literals (pf_gate) has its own
  * two databases, so that an event is scanned only for the literals of
  * the sources it belongs to (a Security record is not scanned for the
  * eleven thousand of process creation): one of field literals, scanned
- * over the values of the fields some clause's literals come from, joined
- * into one buffer per event (one block scan costs far less than a
- * vectored scan of thirty short values, and GUIDs, times and ids are left
- * out; a literal found across two values only makes a rule a candidate in
- * vain), and one of keyword literals, scanned over what a keyword search
- * reads (message, else the raw record), so that long raw records (an
- * EVTX record's JSON rendering) are not scanned against every literal.
- * The rules of other sources are tested directly.
- * Each literal reports once per scan (HS_FLAG_SINGLEMATCH) and marks the
- * clauses holding it with the event's generation number; the rule whose
- * last clause is so marked gets its bit in the candidate bitmap, which
- * the matcher walks a log source's range of at a time (rules are
- * numbered by log source, then in index order).  Memory: the database,
- * one scratch per ruleset and the joining buffer (at most PF_MAX_BUF).
+ * over the values of the fields its literals come from, joined into one
+ * buffer per event (one block scan costs far less than a vectored scan
+ * of thirty short values; GUIDs, times and ids are left out), and one of
+ * keyword literals, scanned over the keyword text (kw_ready()).  A field
+ * literal reports every place it is found, and counts only when that
+ * place lies in the value of one of its own fields (each scanned field
+ * has a bit; each (literal, clause) pair the mask of its fields).  A
+ * keyword literal reports once per scan and counts anywhere.  Exact
+ * values are looked up, in every source, gated or not: the value of
+ * each field some rule compares whole, when its length is one sought.
+ * The rules of a source that is not gated keep only their clauses of
+ * exact values.  A find marks the clauses it counts for with the event's
+ * generation and counts the rule's clauses seen; the rule whose last
+ * clause is so marked gets its bit in the candidate bitmap, which the
+ * matcher walks a log source's range of at a time (rules are numbered
+ * by log source, then in index order).  Memory: the databases, the
+ * exact-value table, one scratch per ruleset and the joining buffer (at
+ * most PF_MAX_BUF).
  */
 #include "detect/detect_int.h"
 
