@@ -10,7 +10,8 @@
 set -eu
 
 build="gcc make cmake pkg-config libyaml-dev libpcre2-dev libcjson-dev
-zlib1g-dev libsqlite3-dev libcurl4-openssl-dev libsodium-dev libvectorscan-dev"
+zlib1g-dev libsqlite3-dev libcurl4-openssl-dev libsodium-dev libvectorscan-dev
+libisal-dev"
 test="$build clang libclang-rt-14-dev libcmocka-dev python3
 python3-jsonschema python3-yaml gzip libevtx-utils"
 bench="$test fail2ban sshguard time libevtx-utils"

@@ -33,7 +33,10 @@
  * reader; its size is known only at its end.
  *
  * Workload: a few hundred thousand records per second pass through here;
- * the work per record is a few bounds checks, per chunk two CRC32s.
+ * the work per record is a few bounds checks, per chunk two CRC32s.  The
+ * CRC32 is ISA-L's, which folds 64 bytes a step with carry-less
+ * multiplication: over three times zlib's speed, with the same results
+ * (tests/unit/input/test_evtx_crc.c keeps zlib as the oracle).
  */
 #include "input/evtx.h"
 #include "input/input.h"
@@ -44,8 +47,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <isa-l/crc.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #define FILE_HEADER 4096
 #define CHUNK_HEADER 512
@@ -117,7 +120,7 @@ static int header_check(struct input_evtx *r, const uint8_t *hdr, size_t n,
 		r->hdr_chunks = (uint64_t)hdr[42] | (uint64_t)hdr[43] << 8;
 	if (n >= 128) {
 		r->header_bad = le32(hdr + 124) !=
-				(uint32_t)crc32(0, hdr, 120);
+				crc32_gzip_refl(0, hdr, 120);
 		r->hdr_next = r->header_bad ? 0 : le64(hdr + 24);
 	}
 	/* Chunks follow one 4 KiB block whatever the header's size says. */
@@ -344,8 +347,8 @@ static int chunk_load(struct input_evtx *r, struct core_error *err)
 				 (unsigned long long)r->chunk_no);
 	}
 	r->chunks_seen++;
-	crc = (uint32_t)crc32(0, r->chunk, 120);
-	crc = (uint32_t)crc32(crc, r->chunk + 128, CHUNK_HEADER - 128);
+	crc = crc32_gzip_refl(0, r->chunk, 120);
+	crc = crc32_gzip_refl(crc, r->chunk + 128, CHUNK_HEADER - 128);
 	r->end = le32(r->chunk + 48);
 	hdr_ok = crc == le32(r->chunk + 124);
 	if (!hdr_ok || r->end < CHUNK_HEADER || r->end > INPUT_EVTX_CHUNK) {
@@ -368,8 +371,8 @@ static int chunk_load(struct input_evtx *r, struct core_error *err)
 		r->end = CORE_MIN(r->end, r->chunk_len);
 		return 1;
 	}
-	crc = (uint32_t)crc32(0, r->chunk + CHUNK_HEADER,
-			      (uInt)(r->end - CHUNK_HEADER));
+	crc = crc32_gzip_refl(0, r->chunk + CHUNK_HEADER,
+			      r->end - CHUNK_HEADER);
 	if (crc != le32(r->chunk + 52))
 		return core_fail(err, CORE_E_PARSE, r->name, 0,
 				 "chunk %llu: records checksum mismatch; "
