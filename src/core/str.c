@@ -12,11 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool core_str_eq(struct core_str a, struct core_str b)
-{
-	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
-}
-
 bool core_str_ieq(struct core_str a, struct core_str b)
 {
 	if (a.len != b.len)
