@@ -45,6 +45,10 @@
 #include <string.h>
 #include <strings.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define CACHE_SLOTS 512		/* power of two */
 #define MAX_OPS 2048		/* per compiled template */
 #define MAX_PARTS 4096
@@ -198,6 +202,105 @@ static size_t put_utf8(char *o, uint32_t cp)
 }
 
 /*
+ * The leading code units of p (n of them) that are ASCII but NUL, as
+ * bytes at w; returns how many.  Four a step in a 64-bit word: units
+ * after the last whole step are left to the caller.
+ */
+static size_t ascii_words(char *w, const uint8_t *p, size_t n)
+{
+	const uint64_t ones = 0x0001000100010001ULL;
+	size_t i = 0;
+
+	for (; n - i >= 4; i += 4) {
+		uint64_t x = (uint64_t)le32(p + 2 * i) |
+			     (uint64_t)le32(p + 2 * i + 4) << 32;
+
+		if ((x & 0xff80ff80ff80ff80ULL) != 0 ||
+		    ((x - ones) & ~x & (ones << 15)) != 0)
+			break;
+		w[i] = (char)x;
+		w[i + 1] = (char)(x >> 16);
+		w[i + 2] = (char)(x >> 32);
+		w[i + 3] = (char)(x >> 48);
+	}
+	return i;
+}
+
+#if defined(__SSE2__)
+/*
+ * All ones in the lanes of x (eight units) that are ASCII but NUL.  A
+ * unit u is in 1..0x7f when u - 1 is below 0x7f, unsigned; SSE2
+ * compares signed, so both sides are moved down by 0x8000 first.
+ */
+static __m128i ascii_mask(__m128i x)
+{
+	return _mm_cmplt_epi16(_mm_add_epi16(x, _mm_set1_epi16(0x7fff)),
+			       _mm_set1_epi16(-0x8000 + 0x7f));
+}
+
+/*
+ * Eight units at p: their low bytes stored at w (all eight, whatever
+ * they are), and a bit per unit, set when the unit is ASCII but NUL.
+ */
+static unsigned ascii8(char *w, const uint8_t *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i ok = ascii_mask(x);
+
+	_mm_storel_epi64((__m128i *)(void *)w, _mm_packus_epi16(x, x));
+	return (unsigned)_mm_movemask_epi8(_mm_packs_epi16(ok, ok)) & 0xff;
+}
+
+/* The same for sixteen units, a bit each. */
+static unsigned ascii16(char *w, const uint8_t *p)
+{
+	__m128i x0 = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i x1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+	__m128i ok = _mm_packs_epi16(ascii_mask(x0), ascii_mask(x1));
+
+	_mm_storeu_si128((__m128i *)(void *)w, _mm_packus_epi16(x0, x1));
+	return (unsigned)_mm_movemask_epi8(ok);
+}
+
+/*
+ * ascii_words() with SSE2, sixteen units a step, then eight.  The
+ * units left after that (fewer than eight) are done by reading the
+ * last eight units again, some of them already copied: nothing is read
+ * past p + 2n, and the bytes stored again are the same.  Bytes stored
+ * for units past the ones returned are garbage the caller overwrites;
+ * w has room, three bytes per unit, for all of them.
+ */
+static size_t ascii_run(char *w, const uint8_t *p, size_t n)
+{
+	size_t i = 0, k;
+
+	if (n < 8)
+		return ascii_words(w, p, n);
+	for (; n - i >= 16; i += 16) {
+		k = (size_t)__builtin_ctz(~ascii16(w + i, p + 2 * i));
+		if (k < 16)
+			return i + k;
+	}
+	if (n - i >= 8) {
+		k = (size_t)__builtin_ctz(~ascii8(w + i, p + 2 * i));
+		if (k < 8)
+			return i + k;
+		i += 8;
+	}
+	if (i == n)
+		return n;
+	/* Units n - 8 .. i - 1 are ASCII: their bits are set. */
+	k = (size_t)__builtin_ctz(~ascii8(w + n - 8, p + 2 * (n - 8)));
+	return n - 8 + k;
+}
+#else
+static size_t ascii_run(char *w, const uint8_t *p, size_t n)
+{
+	return ascii_words(w, p, n);
+}
+#endif
+
+/*
  * UTF-16LE (n units) to UTF-8 in the arena, stopping at a NUL; a lone
  * surrogate becomes U+FFFD.  Three bytes per unit always suffice.
  */
@@ -205,29 +308,17 @@ static struct core_str utf16(struct core_arena *a, const uint8_t *p,
 			     size_t n)
 {
 	char *o = core_arena_alloc(a, n * 3 + 1), *w = o;
-	size_t i = 0;
+	size_t i = 0, k;
 
 	if (o == NULL)
 		return CORE_STR_NULL;
 	for (; i < n; i++) {
 		uint32_t u;
 
-		/* Four code units a step while all are ASCII but NUL. */
-		while (i + 4 <= n) {
-			const uint64_t ones = 0x0001000100010001ULL;
-			uint64_t x = (uint64_t)le32(p + 2 * i) |
-				     (uint64_t)le32(p + 2 * i + 4) << 32;
-
-			if ((x & 0xff80ff80ff80ff80ULL) != 0 ||
-			    ((x - ones) & ~x & (ones << 15)) != 0)
-				break;
-			w[0] = (char)x;
-			w[1] = (char)(x >> 16);
-			w[2] = (char)(x >> 32);
-			w[3] = (char)(x >> 48);
-			w += 4;
-			i += 4;
-		}
+		/* A run of ASCII units but NUL, several a step. */
+		k = ascii_run(w, p + 2 * i, n - i);
+		w += k;
+		i += k;
 		if (i == n)
 			break;
 		u = le16(p + 2 * i);
@@ -289,48 +380,60 @@ static enum section sec_child(enum section parent, struct core_str name)
 
 struct ecs_map {
 	const char *name;
+	uint8_t len;		/* strlen(name), known when compiled */
 	uint16_t id;
 	uint8_t rank;
 	uint8_t derive;
 };
 
+#define ECS(name, id, rank, derive) \
+	{ name, sizeof(name) - 1, id, rank, derive }
+
 /* Windows names that carry an ECS field (docs/formats.md). */
 static const struct ecs_map ecs_maps[] = {
-	{ "Computer", CORE_F_HOST_NAME, 0, DERIVE_PLAIN },
-	{ "CommandLine", CORE_F_PROCESS_COMMAND_LINE, 0, DERIVE_PLAIN },
-	{ "CurrentDirectory", CORE_F_PROCESS_WORKING_DIRECTORY, 0,
-	  DERIVE_PLAIN },
-	{ "Image", CORE_F_PROCESS_NAME, 0, DERIVE_BASENAME },
-	{ "NewProcessName", CORE_F_PROCESS_NAME, 1, DERIVE_BASENAME },
-	{ "ProcessName", CORE_F_PROCESS_NAME, 2, DERIVE_BASENAME },
+	ECS("Computer", CORE_F_HOST_NAME, 0, DERIVE_PLAIN),
+	ECS("CommandLine", CORE_F_PROCESS_COMMAND_LINE, 0, DERIVE_PLAIN),
+	ECS("CurrentDirectory", CORE_F_PROCESS_WORKING_DIRECTORY, 0,
+	    DERIVE_PLAIN),
+	ECS("Image", CORE_F_PROCESS_NAME, 0, DERIVE_BASENAME),
+	ECS("NewProcessName", CORE_F_PROCESS_NAME, 1, DERIVE_BASENAME),
+	ECS("ProcessName", CORE_F_PROCESS_NAME, 2, DERIVE_BASENAME),
 	/* Security 4688's ProcessId is the creator's; NewProcessId is its. */
-	{ "NewProcessId", CORE_F_PROCESS_PID, 0, DERIVE_PLAIN },
-	{ "ProcessId", CORE_F_PROCESS_PID, 1, DERIVE_PLAIN },
-	{ "TargetUserName", CORE_F_USER_NAME, 0, DERIVE_PLAIN },
+	ECS("NewProcessId", CORE_F_PROCESS_PID, 0, DERIVE_PLAIN),
+	ECS("ProcessId", CORE_F_PROCESS_PID, 1, DERIVE_PLAIN),
+	ECS("TargetUserName", CORE_F_USER_NAME, 0, DERIVE_PLAIN),
 	/*
 	 * Sysmon's User is "DOMAIN\name"; Security's TargetUserName is the
 	 * name alone: both give the name, so a logon and what the account
 	 * then ran are one user.
 	 */
-	{ "User", CORE_F_USER_NAME, 1, DERIVE_ACCOUNT },
-	{ "SubjectUserName", CORE_F_USER_NAME, 2, DERIVE_PLAIN },
-	{ "AccountName", CORE_F_USER_NAME, 3, DERIVE_PLAIN },
-	{ "IpAddress", CORE_F_SOURCE_IP, 0, DERIVE_IP },
-	{ "SourceIp", CORE_F_SOURCE_IP, 1, DERIVE_IP },
-	{ "SourceAddress", CORE_F_SOURCE_IP, 2, DERIVE_IP },
-	{ "ClientAddress", CORE_F_SOURCE_IP, 3, DERIVE_IP },
-	{ "IpPort", CORE_F_SOURCE_PORT, 0, DERIVE_PLAIN },
-	{ "SourcePort", CORE_F_SOURCE_PORT, 1, DERIVE_PLAIN },
-	{ "WorkstationName", CORE_F_SOURCE_DOMAIN, 0, DERIVE_PLAIN },
-	{ "DestinationIp", CORE_F_DESTINATION_IP, 0, DERIVE_IP },
-	{ "DestAddress", CORE_F_DESTINATION_IP, 1, DERIVE_IP },
-	{ "DestinationPort", CORE_F_DESTINATION_PORT, 0, DERIVE_PLAIN },
-	{ "DestPort", CORE_F_DESTINATION_PORT, 1, DERIVE_PLAIN },
-	{ "TargetFilename", CORE_F_FILE_PATH, 0, DERIVE_PLAIN },
-	{ "QueryName", CORE_F_DNS_QUESTION_NAME, 0, DERIVE_PLAIN },
-	{ "ServiceName", CORE_F_SERVICE_NAME, 0, DERIVE_PLAIN },
-	{ "TargetGroupName", CORE_F_GROUP_NAME, 0, DERIVE_PLAIN },
+	ECS("User", CORE_F_USER_NAME, 1, DERIVE_ACCOUNT),
+	ECS("SubjectUserName", CORE_F_USER_NAME, 2, DERIVE_PLAIN),
+	ECS("AccountName", CORE_F_USER_NAME, 3, DERIVE_PLAIN),
+	ECS("IpAddress", CORE_F_SOURCE_IP, 0, DERIVE_IP),
+	ECS("SourceIp", CORE_F_SOURCE_IP, 1, DERIVE_IP),
+	ECS("SourceAddress", CORE_F_SOURCE_IP, 2, DERIVE_IP),
+	ECS("ClientAddress", CORE_F_SOURCE_IP, 3, DERIVE_IP),
+	ECS("IpPort", CORE_F_SOURCE_PORT, 0, DERIVE_PLAIN),
+	ECS("SourcePort", CORE_F_SOURCE_PORT, 1, DERIVE_PLAIN),
+	ECS("WorkstationName", CORE_F_SOURCE_DOMAIN, 0, DERIVE_PLAIN),
+	ECS("DestinationIp", CORE_F_DESTINATION_IP, 0, DERIVE_IP),
+	ECS("DestAddress", CORE_F_DESTINATION_IP, 1, DERIVE_IP),
+	ECS("DestinationPort", CORE_F_DESTINATION_PORT, 0, DERIVE_PLAIN),
+	ECS("DestPort", CORE_F_DESTINATION_PORT, 1, DERIVE_PLAIN),
+	ECS("TargetFilename", CORE_F_FILE_PATH, 0, DERIVE_PLAIN),
+	ECS("QueryName", CORE_F_DNS_QUESTION_NAME, 0, DERIVE_PLAIN),
+	ECS("ServiceName", CORE_F_SERVICE_NAME, 0, DERIVE_PLAIN),
+	ECS("TargetGroupName", CORE_F_GROUP_NAME, 0, DERIVE_PLAIN),
 };
+
+#undef ECS
+
+/* True when name is m's name: lengths first, no strlen(). */
+static bool ecs_is(struct core_str name, const struct ecs_map *m)
+{
+	return name.len == m->len && memcmp(name.p, m->name, m->len) == 0;
+}
 
 static void op_name(struct cc *cc, struct op *op, struct core_str name)
 {
@@ -340,7 +443,7 @@ static void op_name(struct cc *cc, struct op *op, struct core_str name)
 	op->ecs = CORE_F_NAMED;
 	op->is_time = core_str_eq_lit(name, "TimeCreated_SystemTime");
 	for (size_t i = 0; i < CORE_ARRAY_LEN(ecs_maps); i++) {
-		if (core_str_eq_lit(name, ecs_maps[i].name)) {
+		if (ecs_is(name, &ecs_maps[i])) {
 			op->ecs = ecs_maps[i].id;
 			op->ecs_rank = ecs_maps[i].rank;
 			op->derive = ecs_maps[i].derive;
@@ -406,7 +509,10 @@ static int read_name(struct cc *cc, struct core_str *out)
 	return 0;
 }
 
-/* Text pieces of one element or attribute, before they become an op. */
+/*
+ * Text pieces of one element or attribute, before they become an op;
+ * only the first n are ever read, so only n is set at the start.
+ */
 struct pieces {
 	struct part v[MAX_ELEM_PARTS];
 	unsigned n;
@@ -555,10 +661,11 @@ struct dname {
 static int attribute(struct cc *cc, struct core_str elem, enum section sec,
 		     struct dname *dn)
 {
-	struct pieces ps = { .n = 0 };
+	struct pieces ps;
 	struct core_str an;
 	int rc = 0;
 
+	ps.n = 0;
 	cc->pos++;
 	if (read_name(cc, &an) != 0)
 		return CORE_E_PARSE;
@@ -658,13 +765,14 @@ static int element_text(struct cc *cc, enum section sec, struct core_str name,
 
 static int element(struct cc *cc, enum section parent, unsigned depth)
 {
-	struct pieces ps = { .n = 0 };
+	struct pieces ps;
 	struct dname dn = { .set = false, .subst = -1 };
 	struct core_str name;
 	enum section sec;
 	uint8_t t = cc->c[cc->pos];
 	int rc = 0;
 
+	ps.n = 0;
 	if (depth > MAX_DEPTH)
 		return cfail(cc, "elements nested too deep");
 	if (!cneed(cc, 7))
@@ -784,22 +892,65 @@ static struct tmpl *tmpl_get(struct run *r, uint32_t off, enum section sec)
 
 /* ----------------------------------------------------------- rendering */
 
+/* The decimal digits of v before end, two a step; returns the first. */
 static char *u64_dec(char *end, uint64_t v)
 {
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	static const char d2[] =
+		"00010203040506070809" "10111213141516171819"
+		"20212223242526272829" "30313233343536373839"
+		"40414243444546474849" "50515253545556575859"
+		"60616263646566676869" "70717273747576777879"
+		"80818283848586878889" "90919293949596979899";
+
+	for (; v >= 100; v /= 100) {
+		end -= 2;
+		memcpy(end, d2 + 2 * (v % 100), 2);
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, d2 + 2 * v, 2);
+	} else {
+		*--end = (char)('0' + v);
+	}
 	return end;
 }
 
+/*
+ * How many decimal digits v has.  A number of b bits has about
+ * b * log10(2) digits, 1233 / 4096 being log10(2) a little short; one
+ * comparison with the power of ten settles it.  v | 1 has the digits
+ * of v (no power of ten is odd but 1) and is never 0.
+ */
+static unsigned dec_len(uint64_t v)
+{
+	static const uint64_t p10[20] = {
+		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
+		1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+		10000000000ULL, 100000000000ULL, 1000000000000ULL,
+		10000000000000ULL, 100000000000000ULL,
+		1000000000000000ULL, 10000000000000000ULL,
+		100000000000000000ULL, 1000000000000000000ULL,
+		10000000000000000000ULL,
+	};
+	uint64_t x = v | 1;
+	unsigned t = (unsigned)(64 - __builtin_clzll(x)) * 1233 >> 12;
+
+	return t + (x >= p10[t]);
+}
+
+/* Written straight into the arena: as long as a copy would be. */
 static struct core_str num_str(struct core_arena *a, uint64_t v, bool neg)
 {
-	char tmp[24], *e = tmp + sizeof(tmp), *b = u64_dec(e, v);
+	size_t len = dec_len(v) + neg;
+	char *o = core_arena_alloc(a, len + 1);
 
+	if (o == NULL)
+		return CORE_STR_NULL;
+	o[len] = '\0';
 	if (neg)
-		*--b = '-';
-	return core_arena_strdup(a, b, (size_t)(e - b));
+		o[0] = '-';
+	u64_dec(o + len, v);
+	return core_str_make(o, len);
 }
 
 /*
@@ -810,15 +961,21 @@ static struct core_str num_str(struct core_arena *a, uint64_t v, bool neg)
 static struct core_str hex_str(struct core_arena *a, uint64_t v)
 {
 	static const char hx[] = "0123456789abcdef";
-	char tmp[20], *e = tmp + sizeof(tmp), *b = e;
+	/* "0x" and a digit per four bits, the highest set one included. */
+	size_t len = 2 + (size_t)(67 - __builtin_clzll(v | 1)) / 4;
+	char *o = core_arena_alloc(a, len + 1), *b;
 
+	if (o == NULL)
+		return CORE_STR_NULL;
+	b = o + len;
+	*b = '\0';
 	do {
 		*--b = hx[v & 0xf];
 		v >>= 4;
 	} while (v);
-	*--b = 'x';
-	*--b = '0';
-	return core_arena_strdup(a, b, (size_t)(e - b));
+	o[0] = '0';
+	o[1] = 'x';
+	return core_str_make(o, len);
 }
 
 static struct core_str bin_str(struct core_arena *a, const uint8_t *p,
@@ -840,25 +997,31 @@ static struct core_str bin_str(struct core_arena *a, const uint8_t *p,
 /* v in decimal, zero-padded to at least width digits; returns the end. */
 static char *put_dec(char *w, uint64_t v, unsigned width)
 {
-	char tmp[24], *e = tmp + sizeof(tmp), *b = u64_dec(e, v);
+	unsigned n = dec_len(v);
+	char *b;
 
-	while ((unsigned)(e - b) < width && b > tmp)
+	if (n < width)
+		n = width;
+	b = u64_dec(w + n, v);
+	while (b > w)
 		*--b = '0';
-	memcpy(w, b, (size_t)(e - b));
-	return w + (e - b);
+	return w + n;
 }
 
-/* The low width hex digits of v, upper case; returns the end. */
-static char *put_hex(char *w, uint64_t v, unsigned width)
+/* Two upper-case hex digits of b; returns the end. */
+static char *put_byte(char *w, uint8_t b)
 {
 	static const char hx[] = "0123456789ABCDEF";
 
-	for (unsigned i = width; i-- > 0; v >>= 4)
-		w[i] = hx[v & 0xf];
-	return w + width;
+	w[0] = hx[b >> 4];
+	w[1] = hx[b & 0xf];
+	return w + 2;
 }
 
-/* "{0A1B2C3D-...}": the record's byte order for the first three parts. */
+/*
+ * "{0A1B2C3D-...}": the first three parts are little-endian numbers,
+ * shown high byte first; the last two show the bytes as they are.
+ */
 static struct core_str guid_str(struct core_arena *a, const uint8_t *p)
 {
 	char *o = core_arena_alloc(a, 40), *w = o;
@@ -866,17 +1029,22 @@ static struct core_str guid_str(struct core_arena *a, const uint8_t *p)
 	if (o == NULL)
 		return CORE_STR_NULL;
 	*w++ = '{';
-	w = put_hex(w, le32(p), 8);
+	w = put_byte(w, p[3]);
+	w = put_byte(w, p[2]);
+	w = put_byte(w, p[1]);
+	w = put_byte(w, p[0]);
 	*w++ = '-';
-	w = put_hex(w, le16(p + 4), 4);
+	w = put_byte(w, p[5]);
+	w = put_byte(w, p[4]);
 	*w++ = '-';
-	w = put_hex(w, le16(p + 6), 4);
+	w = put_byte(w, p[7]);
+	w = put_byte(w, p[6]);
 	*w++ = '-';
-	for (int i = 8; i < 16; i++) {
-		if (i == 10)
-			*w++ = '-';
-		w = put_hex(w, p[i], 2);
-	}
+	w = put_byte(w, p[8]);
+	w = put_byte(w, p[9]);
+	*w++ = '-';
+	for (int i = 10; i < 16; i++)
+		w = put_byte(w, p[i]);
 	*w++ = '}';
 	*w = '\0';
 	return core_str_make(o, (size_t)(w - o));
@@ -996,10 +1164,27 @@ static int64_t sext(uint64_t v, unsigned bytes)
 	return (int64_t)(v << shift) >> shift;
 }
 
+/*
+ * The first n bytes at p as a little-endian number, of which only the
+ * first eight count (a GUID or a SYSTEMTIME: sixteen).  The widths
+ * type_width() gives are read in one go.
+ */
 static uint64_t le_n(const uint8_t *p, unsigned n)
 {
 	uint64_t v = 0;
 
+	switch (n) {
+	case 1:
+		return p[0];
+	case 2:
+		return le16(p);
+	case 4:
+		return le32(p);
+	default:
+		break;
+	}
+	if (n >= 8)
+		return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 	for (unsigned i = n; i-- > 0;)
 		v = v << 8 | p[i];
 	return v;
@@ -1259,7 +1444,9 @@ static int run_op(struct run *r, const struct tmpl *t, const struct op *op,
 	struct core_buf b;
 	bool any = op->nparts == 0;
 
-	core_buf_init(&b, 1 << 20);
+	/* Only text of several pieces is joined in a buffer. */
+	if (op->nparts > 1)
+		core_buf_init(&b, 1 << 20);
 	for (uint32_t i = 0; i < op->nparts; i++) {
 		const struct value *x = val_at(vals, nvals, pt[i].subst);
 		struct core_str s = pt[i].lit;
@@ -1270,7 +1457,8 @@ static int run_op(struct run *r, const struct tmpl *t, const struct op *op,
 					      (enum section)op->sec, nest + 1);
 
 			if (rc != 0) {
-				core_buf_free(&b);
+				if (op->nparts > 1)
+					core_buf_free(&b);
 				return rc;
 			}
 			continue;
@@ -1286,9 +1474,12 @@ static int run_op(struct run *r, const struct tmpl *t, const struct op *op,
 		else
 			core_buf_add(&b, s.p, s.len);
 	}
-	if (op->nparts > 1 && any)
-		v = core_arena_strdup(r->ev->arena, b.p ? b.p : "", b.len);
-	core_buf_free(&b);
+	if (op->nparts > 1) {
+		if (any)
+			v = core_arena_strdup(r->ev->arena, b.p ? b.p : "",
+					      b.len);
+		core_buf_free(&b);
+	}
 
 	if (op->name_subst >= 0)
 		name = render(r, val_at(vals, nvals, op->name_subst), false);
@@ -1520,11 +1711,13 @@ static void connection_direction(struct core_event *ev)
 		swap_fields(ev, CORE_F_SOURCE_PORT, CORE_F_DESTINATION_PORT);
 }
 
-/* True when the id is one of ids, a list of decimal strings. */
-static bool eid_is(struct core_str eid, const char *const *ids, size_t n)
+/* True when the id is one of ids, a list of four-digit strings. */
+static bool eid_is(struct core_str eid, const char (*ids)[5], size_t n)
 {
+	if (eid.len != 4)
+		return false;
 	for (size_t i = 0; i < n; i++)
-		if (core_str_eq_lit(eid, ids[i]))
+		if (memcmp(eid.p, ids[i], 4) == 0)
 			return true;
 	return false;
 }
@@ -1541,11 +1734,11 @@ static bool eid_is(struct core_str eid, const char *const *ids, size_t n)
  */
 static void account_roles(struct core_event *ev)
 {
-	static const char *const accounts[] = {
+	static const char accounts[][5] = {
 		"4720", "4722", "4723", "4724", "4725", "4726", "4738",
 		"4765", "4766", "4767", "4781", "4794", "4798",
 	};
-	static const char *const groups[] = {
+	static const char groups[][5] = {
 		"4727", "4728", "4729", "4730", "4731", "4732", "4733",
 		"4734", "4735", "4737", "4744", "4745", "4746", "4747",
 		"4748", "4749", "4750", "4751", "4752", "4753", "4754",
@@ -1843,7 +2036,7 @@ bool parse_evtx_json(struct core_event *ev)
 		struct core_ip ip;
 		size_t bl = 0;
 
-		v = core_event_get_named(ev, m->name, strlen(m->name));
+		v = core_event_get_named(ev, m->name, m->len);
 		if (v == NULL || windows_none(*v) ||
 		    core_event_get(ev, m->id) ||
 		    (m->derive == DERIVE_IP &&

@@ -639,8 +639,8 @@ static size_t find_u16(const uint8_t *c, size_t n, const char *s)
 
 /*
  * UTF-16 values to UTF-8, with a non-ASCII unit or a NUL put at every
- * place of a value, so that the four-units-a-step path meets each at
- * each lane: "é" and "中" are encoded, a NUL ends the value.
+ * place of a value, so that the paths taking several units a step meet
+ * each at each lane: "é" and "中" are encoded, a NUL ends the value.
  */
 static void test_utf16(void **state)
 {
@@ -720,6 +720,350 @@ static void test_reset(void **state)
 	core_arena_free(a);
 }
 
+/* ----------------------------------------- UTF-16 runs, numbers */
+
+/* One code point as UTF-8 at o; returns its length. */
+static size_t ref_put(char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | cp >> 18);
+	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/*
+ * What the decoder must make of n UTF-16 units, a unit at a time: a
+ * NUL ends the text, a high surrogate followed by a low one is one
+ * code point, any other surrogate is U+FFFD.
+ */
+static size_t ref_utf8(const uint16_t *u, size_t n, char *o)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n && u[i] != 0; i++) {
+		uint32_t cp = u[i];
+
+		if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < n &&
+		    u[i + 1] >= 0xdc00 && u[i + 1] < 0xe000) {
+			cp = 0x10000 + ((cp - 0xd800) << 10) +
+			     (uint32_t)(u[i + 1] - 0xdc00);
+			i++;
+		} else if (cp >= 0xd800 && cp < 0xe000) {
+			cp = 0xfffd;
+		}
+		len += ref_put(o + len, cp);
+	}
+	return len;
+}
+
+#define RUN_MAX 40
+
+/*
+ * A chunk whose record 0 has a CommandLine of n units, where they are,
+ * and a decoder for it.
+ */
+struct run_rec {
+	uint8_t c[FX_CHUNK];
+	size_t at;		/* the CommandLine's first unit */
+	size_t n;
+	struct parse_evtx *d;
+	struct core_arena *a;
+};
+
+static void run_build(struct run_rec *rr, size_t n)
+{
+	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+	static const char image[] = "C:\\Windows\\System32\\cmd.exe";
+	char text[RUN_MAX + 1];
+
+	assert_true(n <= RUN_MAX && sizeof(alpha) - 1 == RUN_MAX);
+	memcpy(text, alpha, n);
+	text[n] = '\0';
+	fx_begin(&fx);
+	fx_record(&fx, "WS01.corp.example", text, 1);
+	fx_end(&fx);
+	memcpy(rr->c, fx.img + 4096, FX_CHUNK);
+	/* The Image value follows the CommandLine's, back to back. */
+	rr->at = find_u16(rr->c, FX_CHUNK, image);
+	assert_true(rr->at < FX_CHUNK && rr->at >= 2 * n);
+	rr->at -= 2 * n;
+	rr->n = n;
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(rr->c[rr->at + 2 * i], (uint8_t)text[i]);
+	/* Each length is another chunk: a decoder of its own. */
+	parse_evtx_free(rr->d);
+	rr->d = parse_evtx_new();
+	assert_non_null(rr->d);
+}
+
+/* Decodes record 0 with CommandLine units u and checks the UTF-8. */
+static void run_check(struct run_rec *rr, const uint16_t *u,
+		      const char *what)
+{
+	char want[4 * RUN_MAX];
+	uint8_t *p = rr->c + rr->at, keep[2 * RUN_MAX];
+	const struct core_str *v;
+	struct core_event ev;
+	size_t n = rr->n, wlen = ref_utf8(u, n, want);
+
+	memcpy(keep, p, 2 * n);
+	for (size_t i = 0; i < n; i++) {
+		p[2 * i] = (uint8_t)u[i];
+		p[2 * i + 1] = (uint8_t)(u[i] >> 8);
+	}
+	decode(rr->d, &ev, rr->a, rr->c, 0);
+	memcpy(p, keep, 2 * n);
+	v = core_event_get_named(&ev, "CommandLine", 11);
+	if (v == NULL || v->len != wlen || memcmp(v->p, want, wlen) != 0) {
+		char units[5 * RUN_MAX + 1] = "";
+
+		for (size_t i = 0; i < n; i++)
+			snprintf(units + 5 * i, 6, "%04x ", u[i]);
+		fail_msg("%s, %zu units [%s]: got %zu bytes '%.*s', want "
+			 "%zu '%.*s'", what, n, units, v ? v->len : 0,
+			 v ? (int)v->len : 0, v ? v->p : "", wlen,
+			 (int)wlen, want);
+	}
+}
+
+/*
+ * The same with the CommandLine as the chunk's last bytes, in a buffer
+ * of its own: the values after it are made empty and the record and the
+ * chunk cut after it.  Under AddressSanitizer or valgrind a read past
+ * the value's last unit is reported.
+ */
+static void run_check_end(struct run_rec *rr, const uint16_t *u,
+			  const char *what)
+{
+	size_t n = rr->n, end = rr->at + 2 * n, off, len, vals, wlen;
+	uint8_t *c = malloc(end);
+	char want[4 * RUN_MAX];
+	const struct core_str *v;
+	struct core_event ev;
+
+	assert_non_null(c);
+	memcpy(c, rr->c, end);
+	for (size_t i = 0; i < n; i++) {
+		c[rr->at + 2 * i] = (uint8_t)u[i];
+		c[rr->at + 2 * i + 1] = (uint8_t)(u[i] >> 8);
+	}
+	/* Descriptors (size 2, type, 0) before the first value. */
+	vals = find_u16(c, end, "Microsoft-Windows-Sysmon");
+	assert_true(vals >= 4 * FX_NVALUES && vals < rr->at);
+	for (unsigned i = 8; i < FX_NVALUES; i++)
+		memset(c + vals - 4 * FX_NVALUES + 4 * i, 0, 2);
+	record_at(rr->c, 0, &off, &len);
+	core_arena_reset(rr->a);
+	core_event_reset(&ev, rr->a);
+	assert_int_equal(parse_evtx_record(rr->d, &ev, c, end, 1000 + n, off,
+					   end - off, CORE_TS_UNKNOWN, NULL),
+			 0);
+	wlen = ref_utf8(u, n, want);
+	v = core_event_get_named(&ev, "CommandLine", 11);
+	if (v == NULL || v->len != wlen || memcmp(v->p, want, wlen) != 0)
+		fail_msg("%s at the end, %zu units: '%.*s'", what, n,
+			 v ? (int)v->len : 0, v ? v->p : "");
+	v = core_event_get_named(&ev, "Image", 5);
+	assert_true(v == NULL || v->len == 0);
+	free(c);
+}
+
+/* Units that are, or are near, what ends a run of ASCII units. */
+static const uint16_t odd_units[] = {
+	0x0000, 0x0001, 0x007f, 0x0080, 0x00e9, 0x00ff, 0x0100, 0x0141,
+	0x07ff, 0x0800, 0x4e2d, 0x7fff, 0x8000, 0x8041, 0xd800, 0xdbff,
+	0xdc00, 0xdfff, 0xe000, 0xfffd, 0xffff,
+};
+
+/* A random unit: printable ASCII three times in four, else odd. */
+static uint16_t rand_unit(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	if ((*x & 0xf) < 12)
+		return (uint16_t)(0x20 + (*x >> 8) % 0x5f);
+	if ((*x & 0xf) < 15)
+		return odd_units[(*x >> 8) % CORE_ARRAY_LEN(odd_units)];
+	return (uint16_t)(*x >> 16);
+}
+
+/* Of one length: one odd unit or a surrogate pair at every place. */
+static void run_places(struct run_rec *rr, uint16_t *u)
+{
+	size_t n = rr->n;
+
+	for (size_t k = 0; k < n; k++) {
+		uint16_t was = u[k], next = k + 1 < n ? u[k + 1] : 0;
+
+		for (size_t s = 0; s < CORE_ARRAY_LEN(odd_units); s++) {
+			u[k] = odd_units[s];
+			run_check(rr, u, "one odd unit");
+		}
+		/* U+1F600, or its high half cut by the end. */
+		u[k] = 0xd83d;
+		if (k + 1 < n)
+			u[k + 1] = 0xde00;
+		run_check(rr, u, "a surrogate pair");
+		u[k] = was;
+		if (k + 1 < n)
+			u[k + 1] = next;
+	}
+}
+
+/*
+ * UTF-16 values of every length up to 40 units through the decoder, so
+ * that each length meets the sixteen- and eight-unit steps and the
+ * last, overlapping eight-unit read (or the four-unit path below eight
+ * units) with each remainder: one odd unit at every place, a surrogate
+ * pair (U+1F600) at every place or cut by the end, random values; and
+ * two odd units at every two places of the 40-unit value.  The
+ * reference converts a unit at a time.  Each length is also decoded
+ * with the value ending the buffer, so that a read past it shows.
+ */
+static void test_utf16_runs(void **state)
+{
+	static const uint16_t two[] = { 0x0000, 0x00e9, 0x4e2d, 0xd83d,
+					0xde00, 0x8000 };
+	static struct run_rec rr;
+	uint16_t u[RUN_MAX], base[RUN_MAX];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	(void)state;
+	rr.a = core_arena_new(65536);
+	for (size_t n = 1; n <= RUN_MAX; n++) {
+		run_build(&rr, n);
+		for (size_t i = 0; i < n; i++)
+			u[i] = rr.c[rr.at + 2 * i];
+		run_check(&rr, u, "ASCII");
+		run_check_end(&rr, u, "ASCII");
+		u[n - 1] = 0x00e9;
+		run_check_end(&rr, u, "a last unit not ASCII");
+		u[n - 1] = 0x0000;
+		run_check_end(&rr, u, "a last NUL");
+		u[n - 1] = (uint16_t)rr.c[rr.at + 2 * (n - 1)];
+		run_places(&rr, u);
+		for (int t = 0; t < 200; t++) {
+			for (size_t i = 0; i < n; i++)
+				u[i] = rand_unit(&x);
+			run_check(&rr, u, "random units");
+		}
+	}
+	for (size_t i = 0; i < RUN_MAX; i++)
+		base[i] = rr.c[rr.at + 2 * i];
+	for (size_t k = 0; k < RUN_MAX; k++) {
+		for (size_t j = k + 1; j < RUN_MAX; j++) {
+			for (size_t s = 0; s < CORE_ARRAY_LEN(two); s++) {
+				memcpy(u, base, sizeof(u));
+				u[k] = two[s];
+				u[j] = two[(s + j) % CORE_ARRAY_LEN(two)];
+				run_check(&rr, u, "two odd units");
+			}
+		}
+	}
+	parse_evtx_free(rr.d);
+	rr.d = NULL;
+	core_arena_free(rr.a);
+}
+
+/* The text a number of type ty (its low bytes) must render as. */
+static void num_want(char *o, size_t n, uint8_t ty, uint64_t v)
+{
+	static const uint8_t width[0x16] = {
+		[0x03] = 1, [0x04] = 1, [0x05] = 2, [0x06] = 2, [0x07] = 4,
+		[0x08] = 4, [0x09] = 8, [0x0a] = 8, [0x14] = 4, [0x15] = 8,
+	};
+	unsigned shift = 64 - 8 * width[ty];
+	uint64_t low = v << shift >> shift;
+	long long sv = (long long)((int64_t)(v << shift) >> shift);
+
+	if (ty == 0x14 || ty == 0x15)
+		snprintf(o, n, "0x%llx", (unsigned long long)low);
+	else if (ty & 1)
+		snprintf(o, n, "%lld", sv);
+	else
+		snprintf(o, n, "%llu", (unsigned long long)low);
+}
+
+/*
+ * Integers of each width, signed, unsigned and hex, as EventRecordID's
+ * value (its type changed): every power of ten and of two and their
+ * neighbours, the extremes and random values, against snprintf().
+ */
+static void test_numbers(void **state)
+{
+	static const uint8_t types[] = { 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+					 0x09, 0x0a, 0x14, 0x15 };
+	static uint8_t c[FX_CHUNK];
+	struct parse_evtx *d = parse_evtx_new();
+	struct core_arena *a = core_arena_new(65536);
+	uint64_t vals[300], p = 1, x = 0x2545f4914f6cdd1dULL;
+	size_t nv = 0, at;
+
+	(void)state;
+	for (int k = 0; k < 20; k++, p *= 10) {
+		vals[nv++] = p - 1;
+		vals[nv++] = p;
+		vals[nv++] = p + 1;
+	}
+	for (int k = 0; k < 64; k++) {
+		vals[nv++] = (1ULL << k) - 1;
+		vals[nv++] = 1ULL << k;
+	}
+	vals[nv++] = UINT64_MAX;
+	vals[nv++] = (uint64_t)INT64_MIN;
+	while (nv < CORE_ARRAY_LEN(vals)) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		vals[nv++] = x >> (x & 63);
+	}
+	memcpy(c, build(), FX_CHUNK);
+	/* Values start with Provider_Name's; descriptors (4 bytes) before. */
+	at = find_u16(c, FX_CHUNK, "Microsoft-Windows-Sysmon");
+	assert_true(at >= 4 * FX_NVALUES && at + 58 + 8 <= FX_CHUNK);
+	assert_int_equal(c[at - 4 * FX_NVALUES + 4 * 3 + 2], 0x0a);
+	for (size_t t = 0; t < CORE_ARRAY_LEN(types); t++) {
+		c[at - 4 * FX_NVALUES + 4 * 3 + 2] = types[t];
+		for (size_t i = 0; i < nv; i++) {
+			const struct core_str *v;
+			struct core_event ev;
+			char want[32];
+
+			/* After the provider (24 units), EventID and time. */
+			for (unsigned b = 0; b < 8; b++)
+				c[at + 58 + b] = (uint8_t)(vals[i] >> 8 * b);
+			num_want(want, sizeof(want), types[t], vals[i]);
+			decode(d, &ev, a, c, 0);
+			v = core_event_get_named(&ev, "EventRecordID", 13);
+			if (v == NULL || v->len != strlen(want) ||
+			    memcmp(v->p, want, v->len) != 0)
+				fail_msg("type %02x, %llx: '%.*s', want %s",
+					 types[t], (unsigned long long)vals[i],
+					 v ? (int)v->len : 0, v ? v->p : "",
+					 want);
+		}
+	}
+	parse_evtx_free(d);
+	core_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -730,6 +1074,8 @@ int main(void)
 		cmocka_unit_test(test_json_wide),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_utf16),
+		cmocka_unit_test(test_utf16_runs),
+		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_raw_ceiling),
 		cmocka_unit_test(test_parent_tracking),
 	};
