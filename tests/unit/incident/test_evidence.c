@@ -318,6 +318,307 @@ static void test_summary_of_padded_command(void **state)
 	assert_true(len <= INCIDENT_SUMMARY_MAX - 1);
 }
 
+/* ------------------------------------------- pinned event summaries */
+
+/*
+ * The summaries below are pinned byte for byte: they are what the
+ * summary of a Windows event read as before the event's fields stopped
+ * being copied into a table of pairs (evidence.c reads them in one pass
+ * now), and each row leans on one thing that pass must keep: the first
+ * of two fields under one name, the first MAX_PAIRS (128) named fields
+ * only, the ends of a long value, SIDs, control bytes.
+ */
+
+static struct core_event pin_ev;
+
+/* A Windows event of the EVTX decoder, with its id and channel. */
+static struct core_event *pin_event(const char *id, const char *channel)
+{
+	core_event_reset(&pin_ev, NULL);
+	pin_ev.format = CORE_FMT_EVTX;
+	core_event_set_lit(&pin_ev, CORE_F_EVENT_DATASET, "windows");
+	if (id)
+		set_named(&pin_ev, "EventID", id);
+	if (channel)
+		set_named(&pin_ev, "Channel", channel);
+	return &pin_ev;
+}
+
+static void set_bytes(struct core_event *ev, const char *k, const char *v,
+		      size_t len)
+{
+	core_event_set_named(ev, k, strlen(k), v, len);
+}
+
+static void pin(const char *why, const char *want, size_t n)
+{
+	char out[400];
+	size_t len;
+
+	assert_true(n <= sizeof(out));
+	memset(out, 'Z', sizeof(out));
+	len = incident_evidence_summary(&pin_ev, synth_str("{}"), out, n);
+	if (len != strlen(want) || strcmp(out, want) != 0)
+		fail_msg("%s:\n got \"%s\" (%zu)\nwant \"%s\"", why, out, len,
+			 want);
+}
+
+/* Index of named field k in pin_ev. */
+static unsigned field_at(const char *k)
+{
+	for (unsigned i = 0; i < pin_ev.nfields; i++)
+		if (pin_ev.fields[i].id == CORE_F_NAMED &&
+		    core_str_eq_lit(pin_ev.fields[i].name, k))
+			return i;
+	fail_msg("no field %s", k);
+	return 0;
+}
+
+static void test_pinned_duplicate_names(void **state)
+{
+	(void)state;
+	/* Set twice: the event keeps one field, the last value. */
+	pin_event("1", "Microsoft-Windows-Sysmon/Operational");
+	set_named(&pin_ev, "Image", "C:\\a\\first.exe");
+	set_named(&pin_ev, "User", "CORP\\eve");
+	set_named(&pin_ev, "Image", "C:\\b\\second.exe");
+	pin("a name set twice", "Sysmon 1 | Image=C:\\b\\second.exe | "
+	    "User=CORP\\eve", INCIDENT_SUMMARY_MAX);
+
+	/*
+	 * Two fields under one name (a rename that breaks its contract):
+	 * the first in field order is shown, though the event's own index
+	 * still finds the later one.
+	 */
+	pin_event("1", "Microsoft-Windows-Sysmon/Operational");
+	set_named(&pin_ev, "Early", "C:\\x\\early.exe");
+	set_named(&pin_ev, "Image", "C:\\x\\late.exe");
+	set_named(&pin_ev, "CommandLine", "cmd /c first");
+	set_named(&pin_ev, "Later", "cmd /c second");
+	core_event_rename_named(&pin_ev, field_at("Early"), "Image", 5);
+	core_event_rename_named(&pin_ev, field_at("Later"), "CommandLine",
+				11);
+	assert_string_equal(core_event_get_named(&pin_ev, "Image", 5)->p,
+			    "C:\\x\\late.exe");
+	pin("two fields under one name", "Sysmon 1 | Image=C:\\x\\early.exe "
+	    "| CommandLine=cmd /c first", INCIDENT_SUMMARY_MAX);
+
+	/* The first one says nothing ("-"): the row's next name is read. */
+	pin_event("4688", "Security");
+	set_named(&pin_ev, "Dash", "-");
+	set_named(&pin_ev, "NewProcessName", "C:\\w\\a.exe");
+	set_named(&pin_ev, "Image", "C:\\w\\b.exe");
+	core_event_rename_named(&pin_ev, field_at("Dash"), "Image", 5);
+	pin("a '-' under a name seen first", "Security 4688 | "
+	    "NewProcessName=C:\\w\\a.exe", INCIDENT_SUMMARY_MAX);
+}
+
+/*
+ * Only the first 128 named fields are read; ECS fields do not count.
+ * The event keeps names as pointers: each has its own storage.
+ */
+static void test_pinned_many_fields(void **state)
+{
+	static char names[200][16];
+
+	(void)state;
+	pin_event("1", "Microsoft-Windows-Sysmon/Operational");
+	for (int i = 0; i < 125; i++) {
+		snprintf(names[i], sizeof(names[i]), "Field%d", i);
+		set_named(&pin_ev, names[i], "filler");
+		if (i % 10 == 0)
+			core_event_set(&pin_ev, (enum core_field_id)(i / 10 +
+				       CORE_F_SOURCE_IP), "10.0.0.1", 8);
+	}
+	set_named(&pin_ev, "TargetImage", "C:\\t\\128th.exe");
+	set_named(&pin_ev, "CommandLine", "the 129th: never read");
+	set_named(&pin_ev, "TargetUserName", "neither");
+	pin("128th named field in, 129th out", "Sysmon 1 | "
+	    "TargetImage=C:\\t\\128th.exe", INCIDENT_SUMMARY_MAX);
+
+	/* Past 128, a name set again keeps its place among the first. */
+	set_named(&pin_ev, "Field3", "C:\\late\\value.exe");
+	core_event_rename_named(&pin_ev, field_at("Field3"), "Image", 5);
+	pin("a field renamed within the first 128", "Sysmon 1 | "
+	    "Image=C:\\late\\value.exe | TargetImage=C:\\t\\128th.exe",
+	    INCIDENT_SUMMARY_MAX);
+
+	/* Fields past the 128th are not read, even when the line has room. */
+	pin_event("4624", "Security");
+	set_named(&pin_ev, "TargetUserName", "administrator");
+	set_named(&pin_ev, "LogonType", "10");
+	for (int i = 0; i < 200; i++) {
+		snprintf(names[i], sizeof(names[i]), "Pad%d", i);
+		set_named(&pin_ev, names[i], "x");
+	}
+	set_named(&pin_ev, "IpAddress", "203.0.113.9");
+	pin("fields past the 128th named one", "Security 4624 | "
+	    "TargetUserName=administrator | LogonType=10",
+	    INCIDENT_SUMMARY_MAX);
+}
+
+/* v: len bytes of fill, with head and tail written over its ends. */
+static const char *long_value(char *v, size_t len, char fill,
+			      const char *head, const char *tail)
+{
+	memset(v, fill, len);
+	memcpy(v, head, strlen(head));
+	memcpy(v + len - strlen(tail), tail, strlen(tail));
+	v[len] = '\0';
+	return v;
+}
+
+static void test_pinned_long_values(void **state)
+{
+	static char v[4][3200];
+
+	(void)state;
+	pin_event("1", "Microsoft-Windows-Sysmon/Operational");
+	set_named(&pin_ev, "Image", long_value(v[0], 700, 'd',
+		  "C:\\Program Files\\", "\\bin\\tool-name.exe"));
+	set_named(&pin_ev, "CommandLine", long_value(v[1], 3000, 'A',
+		  "powershell.exe -nop -w hidden -enc ", " -tail END"));
+	set_named(&pin_ev, "ParentImage", "C:\\Windows\\explorer.exe");
+	pin("a long path and a padded command line",
+	    "Sysmon 1 | Image=C:\\Program Files\\dddddddddddddddddddddd..."
+	    "\\tool-name.exe | CommandLine=powershell.exe -nop -w hidden "
+	    "-enc...AAAAAAAAAAAAAAAAAAAAAAAA -tail END", INCIDENT_SUMMARY_MAX);
+
+	/*
+	 * 1024 bytes are folded whole, 1025 as two ends of 512 each: the
+	 * blanks left at the end of the first end go, the second end starts
+	 * with one.
+	 */
+	pin_event("4104", "Microsoft-Windows-PowerShell/Operational");
+	set_named(&pin_ev, "ScriptBlockText", long_value(v[2], 1024, ' ',
+		  "Write-Host start", "end"));
+	pin("1024 bytes", "PowerShell 4104 | ScriptBlockText=Write-Host start "
+	    "end", INCIDENT_SUMMARY_MAX);
+	set_named(&pin_ev, "ScriptBlockText", long_value(v[3], 1025, ' ',
+		  "Write-Host start", "end"));
+	pin("1025 bytes", "PowerShell 4104 | ScriptBlockText=Write-Host "
+	    "start... end", INCIDENT_SUMMARY_MAX);
+
+	/* A cut never splits a UTF-8 sequence. */
+	pin_event("11", "Microsoft-Windows-Sysmon/Operational");
+	set_named(&pin_ev, "TargetFilename", "C:\\User\\\xc3\xa9\xc3\xa9"
+		  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		  "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac.docx");
+	pin("UTF-8 kept whole", "Sysmon 11 | TargetFilename=C:\\User\\"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9..."
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9"
+	    "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac.docx",
+	    INCIDENT_SUMMARY_MAX);
+
+	/* The room left decides: a small buffer cuts the first value. */
+	pin_event("1", "Microsoft-Windows-Sysmon/Operational");
+	set_named(&pin_ev, "Image", "C:\\Windows\\System32\\cmd.exe");
+	set_named(&pin_ev, "CommandLine", "cmd.exe /c whoami /all");
+	pin("40 bytes", "Sysmon 1 | Image=C:\\Windows\\...\\cmd.exe", 40);
+	pin("24 bytes", "Sysmon 1", 24);
+}
+
+static void test_pinned_sids(void **state)
+{
+	(void)state;
+	pin_event("13", "Microsoft-Windows-Sysmon/Operational");
+	set_named(&pin_ev, "TargetObject", "HKU\\S-1-5-21-1111111111-"
+		  "2222222222-3333333333-1001\\Software\\S-1-5-21-1-2-3-500"
+		  "_Classes");
+	set_named(&pin_ev, "Details", "\t S-1-5-21-9-9-9-x SS-1-5-21-4-5-6-7");
+	pin("SIDs", "Sysmon 13 | TargetObject=HKU\\S-1-5-21-...-1001\\"
+	    "Software\\S-1-5-21-...-500_Classes | Details=S-1-5-21-...-x "
+	    "SS-1-5-21-...-7", INCIDENT_SUMMARY_MAX);
+
+	/* Blanks before a SID fold to one space; what is no SID stays. */
+	pin_event("13", "Microsoft-Windows-Sysmon/Operational");
+	set_named(&pin_ev, "Details", "y\t\nS-1-5-21-7-7-7-8 S-1-5-21-1-2-3 "
+		  "S-1-5-21-");
+	pin("blanks before a SID", "Sysmon 13 | Details=y S-1-5-21-...-8 "
+	    "S-1-5-21-1-2-3 S-1-5-21-", INCIDENT_SUMMARY_MAX);
+
+	/* A SID cut where a long value's first end ends stays as written. */
+	pin_event("13", "Microsoft-Windows-Sysmon/Operational");
+	{
+		static char v[1400];
+
+		long_value(v, 1300, ' ', "HKLM\\", "\\end");
+		memcpy(v + 500, "S-1-5-21-12345-67890-13579-1000", 31);
+		set_named(&pin_ev, "TargetObject", v);
+	}
+	pin("a SID across the cut", "Sysmon 13 | TargetObject=HKLM\\ "
+	    "S-1-5-21-123... \\end", INCIDENT_SUMMARY_MAX);
+}
+
+static void test_pinned_control_bytes(void **state)
+{
+	static const char image[] = "C:\\t\0x\\a\x7f.exe";
+	static const char id[] = "1\x01" "2";
+	static const char channel[] = "Sec\0ur\tity\x1f";
+
+	(void)state;
+	pin_event(NULL, "Microsoft-Windows-Sysmon/Operational");
+	set_bytes(&pin_ev, "EventID", id, sizeof(id) - 1);
+	set_bytes(&pin_ev, "Image", image, sizeof(image) - 1);
+	set_named(&pin_ev, "CommandLine", "  cmd.exe\r\n\t/c   whoami "
+		  "\x1b[0m \x7f ");
+	set_named(&pin_ev, "User", " \t ");
+	set_named(&pin_ev, "TargetUserName", "-");
+	pin("control bytes fold, blanks trim", "Sysmon 1 2 | "
+	    "Image=C:\\t x\\a .exe | CommandLine=cmd.exe /c whoami [0m",
+	    INCIDENT_SUMMARY_MAX);
+
+	/* The channel and id are not folded, yet show no control byte. */
+	pin_event("4688", NULL);
+	set_bytes(&pin_ev, "Channel", channel, sizeof(channel) - 1);
+	set_named(&pin_ev, "NewProcessName", "C:\\w\\a.exe");
+	pin("control bytes in the channel", "Sec ur ity  4688 | "
+	    "NewProcessName=C:\\w\\a.exe", INCIDENT_SUMMARY_MAX);
+}
+
+/*
+ * A line past its ceiling (n bytes) starts again at 0, as the core_buf
+ * summaries were built in did: a journal or Cowrie message longer than
+ * the line shows its later part only, a channel and id past a tiny
+ * buffer leave nothing or the id alone.  Pinned so that a change to it is deliberate.
+ * TODO(evidence): cut a line at its ceiling instead of starting again.
+ */
+static void test_pinned_ceiling(void **state)
+{
+	static char text[1200], msg[700], want[80];
+	char out[INCIDENT_SUMMARY_MAX];
+
+	(void)state;
+	long_value(msg, 600, 'm', "Accepted publickey for deploy", "<END>");
+	for (size_t i = 100; i < 600; i += 100)
+		msg[i] = (char)('0' + i / 100);
+	snprintf(text, sizeof(text), "{\"_HOSTNAME\":\"bastion\","
+		 "\"SYSLOG_IDENTIFIER\":\"sshd\",\"_PID\":\"4242\","
+		 "\"MESSAGE\":\"%s\"}", msg);
+	long_value(want, 49, 'm', "", "");
+	want[37] = '5';
+	assert_int_equal(incident_evidence_summary(NULL, synth_str(text), out,
+						   sizeof(out)), 49);
+	assert_string_equal(out, want);
+
+	snprintf(text, sizeof(text), "{\"eventid\":\"cowrie.command.input\","
+		 "\"src_ip\":\"198.51.100.7\",\"message\":\"CMD: %s\"}", msg);
+	long_value(want, 67, 'm', "", "");
+	want[60] = '5';
+	assert_int_equal(incident_evidence_summary(NULL, synth_str(text), out,
+						   sizeof(out)), 67);
+	assert_string_equal(out, want);
+
+	pin_event("4688", "Security");
+	set_named(&pin_ev, "NewProcessName", "C:\\w\\a.exe");
+	pin("channel and id past the ceiling", "", 12);
+	pin("the blank after the channel past it", "4688", 8);
+	pin("channel and id at the ceiling", "Security 468", 13);
+}
+
 /* Folded into a record: the summary rides with the evidence line. */
 static void test_summary_in_incident(void **state)
 {
@@ -348,6 +649,12 @@ int main(void)
 		cmocka_unit_test(test_summary_of_event),
 		cmocka_unit_test(test_summary_of_padded_command),
 		cmocka_unit_test(test_summary_in_incident),
+		cmocka_unit_test(test_pinned_duplicate_names),
+		cmocka_unit_test(test_pinned_many_fields),
+		cmocka_unit_test(test_pinned_long_values),
+		cmocka_unit_test(test_pinned_sids),
+		cmocka_unit_test(test_pinned_control_bytes),
+		cmocka_unit_test(test_pinned_ceiling),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
