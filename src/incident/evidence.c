@@ -63,15 +63,15 @@ struct name {
 #define NAMES_END { NULL, 0, 0, 0, false }
 
 /*
- * A summary being written into the caller's n bytes, with the ceiling of
- * a core_buf of max n: an addition that would pass it empties the line
- * and is dropped (core_buf_reserve()), and later ones start again at 0.
- * Summaries were built in a core_buf; this keeps every byte of them.
+ * A summary being written into the caller's bytes, at most max of them:
+ * an addition that would pass the ceiling is cut there (never inside a
+ * UTF-8 sequence), and the line then takes nothing more.
  */
 struct line {
 	char *p;
 	size_t len;
 	size_t max;
+	bool full;
 };
 
 static const char *const platform_names[INCIDENT_PLAT__COUNT] = {
@@ -88,42 +88,38 @@ const char *incident_platform_name(enum incident_platform p)
 
 /* -------------------------------------------------------- the line */
 
+/* Marks b full, dropping a UTF-8 sequence its last bytes leave unended. */
+static void line_cut(struct line *b)
+{
+	size_t i = b->len, need;
+	unsigned char lead;
+
+	b->full = true;
+	while (i > 0 && ((unsigned char)b->p[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0 || (lead = (unsigned char)b->p[i - 1]) < 0xc0)
+		return;
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	if (b->len - (i - 1) < need)
+		b->len = i - 1;
+}
+
 static void line_add(struct line *b, const char *p, size_t k)
 {
-	if (k > b->max || b->len > b->max - k) {
-		b->len = 0;
+	size_t fit;
+
+	if (b->full)
 		return;
-	}
-	memcpy(b->p + b->len, p, k);
-	b->len += k;
+	fit = CORE_MIN(k, b->max - b->len);
+	memcpy(b->p + b->len, p, fit);
+	b->len += fit;
+	if (fit < k)
+		line_cut(b);
 }
 
 static void line_addc(struct line *b, char c)
 {
-	if (b->len >= b->max) {
-		b->len = 0;
-		return;
-	}
-	b->p[b->len++] = c;
-}
-
-/* The k bytes at p, as k calls of line_addc() would add them. */
-static void line_addbytes(struct line *b, const char *p, size_t k)
-{
-	while (k) {
-		size_t fit = CORE_MIN(b->max - b->len, k);
-
-		if (!fit) {
-			b->len = 0;	/* the byte that crossed is dropped */
-			p++;
-			k--;
-			continue;
-		}
-		memcpy(b->p + b->len, p, fit);
-		b->len += fit;
-		p += fit;
-		k -= fit;
-	}
+	line_add(b, &c, 1);
 }
 
 /*
@@ -664,7 +660,7 @@ static void add_folded(struct line *b, struct core_str v)
 		}
 		for (k = i + 1; k < v.len && fold_plain[(uint8_t)v.p[k]]; k++)
 			;
-		line_addbytes(b, v.p + i, k - i);
+		line_add(b, v.p + i, k - i);
 	}
 }
 
@@ -723,7 +719,7 @@ static bool add_field(struct line *b, const struct name *name,
 {
 	size_t want = 3 + name->len + 1, left, room, cap;
 	char fold[FOLD_MAX];
-	struct line f = { fold, 0, sizeof(fold) };
+	struct line f = { fold, 0, sizeof(fold), false };
 	bool cut;
 
 	left = n - 1 > b->len ? n - 1 - b->len : 0;
@@ -776,7 +772,7 @@ static bool command_is_image(struct core_str cmd, struct core_str image)
 static size_t summary_of(const struct record *r, struct core_str id,
 			 struct core_str ch, char *out, size_t n)
 {
-	struct line b = { out, 0, n };
+	struct line b = { out, 0, n - 1, false };
 	struct core_str image = CORE_STR_NULL;
 	const struct name *w;
 	size_t head;
@@ -808,7 +804,7 @@ static size_t summary_of(const struct record *r, struct core_str id,
  */
 static size_t summary_journal(const struct record *r, char *out, size_t n)
 {
-	struct line b = { out, 0, n };
+	struct line b = { out, 0, n - 1, false };
 	struct core_str m, h, id, p;
 	const struct name *w;
 
@@ -842,7 +838,7 @@ static size_t summary_journal(const struct record *r, char *out, size_t n)
 static size_t summary_eve(const struct record *r, char *out, size_t n)
 {
 	struct core_str t = core_str_trim(lookup(r, eve_type)), v[5], sg;
-	struct line b = { out, 0, n };
+	struct line b = { out, 0, n - 1, false };
 	const struct name *w;
 
 	if (!t.len || !core_str_trim(lookup(r, eve_flow[0])).len)
@@ -883,7 +879,7 @@ static size_t summary_eve(const struct record *r, char *out, size_t n)
  */
 static size_t summary_cowrie(const struct record *r, char *out, size_t n)
 {
-	struct line b = { out, 0, n };
+	struct line b = { out, 0, n - 1, false };
 	struct core_str e, m, a;
 	const struct name *w;
 

@@ -580,16 +580,15 @@ static void test_pinned_control_bytes(void **state)
 }
 
 /*
- * A line past its ceiling (n bytes) starts again at 0, as the core_buf
- * summaries were built in did: a journal or Cowrie message longer than
- * the line shows its later part only, a channel and id past a tiny
- * buffer leave nothing or the id alone.  Pinned so that a change to it is deliberate.
- * TODO(evidence): cut a line at its ceiling instead of starting again.
+ * A line past its ceiling (n - 1 bytes) is cut there and takes nothing
+ * more: a journal or Cowrie message longer than the line keeps its host,
+ * ident and start; a cut never splits a UTF-8 character.
  */
 static void test_pinned_ceiling(void **state)
 {
-	static char text[1200], msg[700], want[80];
+	static char text[1400], msg[700], want[800];
 	char out[INCIDENT_SUMMARY_MAX];
+	size_t n;
 
 	(void)state;
 	long_value(msg, 600, 'm', "Accepted publickey for deploy", "<END>");
@@ -598,24 +597,48 @@ static void test_pinned_ceiling(void **state)
 	snprintf(text, sizeof(text), "{\"_HOSTNAME\":\"bastion\","
 		 "\"SYSLOG_IDENTIFIER\":\"sshd\",\"_PID\":\"4242\","
 		 "\"MESSAGE\":\"%s\"}", msg);
-	long_value(want, 49, 'm', "", "");
-	want[37] = '5';
+	snprintf(want, sizeof(want), "bastion sshd[4242]: %s", msg);
+	want[sizeof(out) - 1] = '\0';
 	assert_int_equal(incident_evidence_summary(NULL, synth_str(text), out,
-						   sizeof(out)), 49);
+						   sizeof(out)),
+			 sizeof(out) - 1);
 	assert_string_equal(out, want);
 
 	snprintf(text, sizeof(text), "{\"eventid\":\"cowrie.command.input\","
 		 "\"src_ip\":\"198.51.100.7\",\"message\":\"CMD: %s\"}", msg);
-	long_value(want, 67, 'm', "", "");
-	want[60] = '5';
+	snprintf(want, sizeof(want),
+		 "cowrie command.input | 198.51.100.7 | CMD: %s", msg);
+	want[sizeof(out) - 1] = '\0';
 	assert_int_equal(incident_evidence_summary(NULL, synth_str(text), out,
-						   sizeof(out)), 67);
+						   sizeof(out)),
+			 sizeof(out) - 1);
 	assert_string_equal(out, want);
+
+	/* Two-byte characters across the ceiling, at both parities. */
+	for (size_t pad = 0; pad < 2; pad++) {
+		size_t at = 0;
+
+		for (size_t i = 0; i < pad; i++)
+			msg[at++] = 'x';
+		while (at + 2 < 400) {
+			msg[at++] = (char)0xd0;
+			msg[at++] = (char)0x96;
+		}
+		msg[at] = '\0';
+		snprintf(text, sizeof(text), "{\"_HOSTNAME\":\"h\","
+			 "\"SYSLOG_IDENTIFIER\":\"x\",\"MESSAGE\":\"%s\"}",
+			 msg);
+		n = incident_evidence_summary(NULL, synth_str(text), out,
+					      sizeof(out));
+		assert_true(n == sizeof(out) - 1 || n == sizeof(out) - 2);
+		assert_int_equal((unsigned char)out[n - 2], 0xd0);
+		assert_int_equal((unsigned char)out[n - 1], 0x96);
+	}
 
 	pin_event("4688", "Security");
 	set_named(&pin_ev, "NewProcessName", "C:\\w\\a.exe");
-	pin("channel and id past the ceiling", "", 12);
-	pin("the blank after the channel past it", "4688", 8);
+	pin("channel and id past the ceiling", "Security 46", 12);
+	pin("the blank after the channel past it", "Securit", 8);
 	pin("channel and id at the ceiling", "Security 468", 13);
 }
 
