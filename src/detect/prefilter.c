@@ -381,6 +381,8 @@ static struct core_str plain_run(struct core_str l)
 {
 	size_t best = 0, blen = 0, run = 0;
 
+	if (l.len == 0)
+		return l;
 	for (size_t i = 0; i <= l.len; i++) {
 		unsigned char c = i < l.len ? (unsigned char)l.p[i] : 0;
 
