@@ -191,8 +191,10 @@ printf 'model: m\nbase_url: http://admin:pw@127.0.0.1:1/v1?token=abc\n' \
 "$VIGIL" llm check --config "$T/cred.yaml" >"$T/cred.out" 2>&1
 check "base_url: credentials refused at their line" \
 	grep -q 'cred.yaml:2: base_url: must not hold a user name' "$T/cred.out"
+# The file's own name is taken out first: the random part of the test's
+# directory may spell "pw" or "abc" by chance.
 check "base_url: credentials not printed" \
-	bash -c "! grep -qE 'pw|abc|admin' '$T/cred.out'"
+	bash -c "! sed 's|$T/cred.yaml||g' '$T/cred.out' | grep -qE 'pw|abc|admin'"
 printf 'privacy: pseudonymise\nmodel: m\nprivacy: off\n' >"$T/dup.yaml"
 "$VIGIL" triage 1 --store "$T/db" --config "$T/dup.yaml" >"$T/dup.out" 2>&1
 check "config: privacy twice is an error at the second" \
