@@ -116,11 +116,13 @@ static void print_stats(const struct detect_ruleset *rs)
 	detect_ruleset_stats(rs, &st);
 	if (st.pf_literals == 0)
 		printf("prefilter: 0 literals (too few rules per log source "
-		       "to need one: each rule is tested on every event of "
-		       "its log source)\n");
+		       "to scan for them), %u exact values looked up; %u "
+		       "plain rules with neither (always tested)\n",
+		       st.pf_exact, st.pf_always);
 	else
-		printf("prefilter: %u literals; %u plain rules without one "
-		       "(always tested)\n", st.pf_literals, st.pf_always);
+		printf("prefilter: %u literals, %u exact values looked up; "
+		       "%u plain rules with neither (always tested)\n",
+		       st.pf_literals, st.pf_exact, st.pf_always);
 	printf("regular expressions: %zu, %zu JIT-compiled\n", st.regexes,
 	       st.regexes_jit);
 }

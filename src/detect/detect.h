@@ -172,7 +172,8 @@ struct detect_stats {
 	size_t regexes;		/* compiled `re` values */
 	size_t regexes_jit;	/* of which PCRE2 JIT-compiled them */
 	unsigned pf_literals;	/* literals in the prefilter's databases */
-	unsigned pf_always;	/* plain rules with no literal: always run */
+	unsigned pf_exact;	/* exact field values it looks up */
+	unsigned pf_always;	/* plain rules with no need: always run */
 };
 
 void detect_ruleset_stats(const struct detect_ruleset *rs,

@@ -512,9 +512,9 @@ struct detect_pf *detect_pf_clone(const struct detect_pf *pf);
 void detect_pf_clone_free(struct detect_pf *pf);
 
 /* Literals in the databases (a literal counts once per log source that
- * needs it) and rules with no need. */
+ * needs it), exact values looked up, and rules with no need. */
 void detect_pf_stats(const struct detect_ruleset *rs, unsigned *literals,
-		     unsigned *always);
+		     unsigned *exact, unsigned *always);
 
 /* ------------------------------------------------------------ when cache */
 

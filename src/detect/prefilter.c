@@ -1667,8 +1667,9 @@ void detect_pf_clone_free(struct detect_pf *pf)
 }
 
 void detect_pf_stats(const struct detect_ruleset *rs, unsigned *literals,
-		     unsigned *always)
+		     unsigned *exact, unsigned *always)
 {
 	*literals = rs->pf ? rs->pf->ndb : 0;
+	*exact = rs->pf ? rs->pf->neq : 0;
 	*always = rs->pf ? rs->pf->nalways : 0;
 }

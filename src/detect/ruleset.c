@@ -195,7 +195,7 @@ void detect_ruleset_stats(const struct detect_ruleset *rs,
 	st->logsources = rs->nls;
 	st->regexes = rs->nres;
 	st->regexes_jit = rs->nre_jit;
-	detect_pf_stats(rs, &st->pf_literals, &st->pf_always);
+	detect_pf_stats(rs, &st->pf_literals, &st->pf_exact, &st->pf_always);
 }
 
 /* -------------------------------------------------------------- loading */
