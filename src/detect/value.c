@@ -587,13 +587,18 @@ static bool re_options(const char *p, size_t i, size_t end, bool *x)
 	return true;
 }
 
-/* Constructs the reading below does not follow, given up on wherever
- * they stand: verbs such as (*ACCEPT), comments (a quantifier after
- * one binds to the atom before it), \Q...\E, and POSIX classes. */
+/*
+ * Constructs the reading below does not follow, given up on wherever
+ * they stand: verbs such as (*ACCEPT), comments (a quantifier after one
+ * binds to the atom before it), \Q...\E, \c (which takes the next
+ * character, a bracket too, as its argument), POSIX classes, and the x
+ * option anywhere, scoped or not (blanks mean nothing there, and # opens
+ * a comment that may hold brackets).
+ */
 static bool re_unread(const char *p, size_t len)
 {
-	static const char *const bad[] = { "(*", "(?#", "\\Q", "[:", "[.",
-					   "[=" };
+	static const char *const bad[] = { "(*", "(?#", "\\Q", "\\c", "[:",
+					   "[.", "[=" };
 
 	for (size_t i = 0; i + 1 < len; i++) {
 		for (size_t k = 0; k < CORE_ARRAY_LEN(bad); k++) {
@@ -601,6 +606,15 @@ static bool re_unread(const char *p, size_t len)
 
 			if (i + n <= len && memcmp(p + i, bad[k], n) == 0)
 				return true;
+		}
+		if (p[i] != '(' || p[i + 1] != '?')
+			continue;
+		for (size_t k = i + 2; k < len; k++) {
+			if (p[k] == 'x')
+				return true;
+			if (!isalpha((unsigned char)p[k]) && p[k] != '-' &&
+			    p[k] != '^')
+				break;
 		}
 	}
 	return false;
@@ -610,9 +624,9 @@ static bool re_unread(const char *p, size_t len)
  * The regular expression's required literal: the longest run of plain
  * characters that every match contains, in lower case, for the prefilter
  * (in rs's memory; empty when none can be told).  Only what stands
- * outside groups and classes counts.  A top-level `|`, a verb, a
- * comment, \Q, a POSIX class, a numbered or named escape, a brace that
- * is not a quantifier or an (?x) give up (re_unread()).  A
+ * outside groups and classes counts.  What re_unread() names, a
+ * top-level `|`, a numbered or named escape, or a brace that is not a
+ * quantifier give up.  A
  * character made optional (?, *, {0) ends the run before it, one
  * repeated (+, {n}) after it.  Caseless, PCRE2 in UTF mode folds k and s
  * with the Kelvin and long-s signs and non-ASCII letters with theirs,
