@@ -552,23 +552,31 @@ static bool field_add(struct detect_pf *pf, const struct detect_fref *f,
 	return true;
 }
 
-/* The entry of event field e, or NULL when no literal comes from it. */
-static const struct pf_field *field_of(const struct detect_pf *pf,
-				       const struct core_field *e)
+/* The entry of field id (or, named, of name with that hash), or NULL
+ * when no literal comes from it. */
+static const struct pf_field *entry(const struct detect_pf *pf,
+				    uint16_t id, struct core_str name,
+				    uint32_t hash)
 {
 	unsigned i;
 
-	if (e->id != CORE_F_NAMED)
-		return e->id < CORE_F__COUNT ? &pf->ids[e->id] : NULL;
-	if (pf->nslot == 0 || e->name.len == 0)
+	if (id != CORE_F_NAMED)
+		return id < CORE_F__COUNT ? &pf->ids[id] : NULL;
+	if (pf->nslot == 0 || name.len == 0)
 		return NULL;
-	i = e->hash & (pf->nslot - 1);
-	while (pf->names[i].name.p != NULL) {
-		if (core_str_eq(pf->names[i].name, e->name))
+	for (i = hash & (pf->nslot - 1); pf->names[i].name.p != NULL;
+	     i = (i + 1) & (pf->nslot - 1)) {
+		if (core_str_eq(pf->names[i].name, name))
 			return &pf->names[i];
-		i = (i + 1) & (pf->nslot - 1);
 	}
 	return NULL;
+}
+
+/* The entry of event field e, by the hash it carries. */
+static const struct pf_field *field_of(const struct detect_pf *pf,
+				       const struct core_field *e)
+{
+	return entry(pf, e->id, e->name, e->hash);
 }
 
 /* The bits of the scanned fields f and its alternates name: where a
@@ -581,22 +589,9 @@ static uint64_t fref_mask(const struct detect_pf *pf,
 	if (f == NULL)
 		return ~0ULL;
 	for (; f != NULL; f = f->or) {
-		const struct pf_field *e = NULL;
+		const struct pf_field *e = entry(pf, f->id, f->name,
+			core_field_hash(f->name.p, f->name.len));
 
-		if (f->id != CORE_F_NAMED && f->id < CORE_F__COUNT) {
-			e = &pf->ids[f->id];
-		} else if (f->id == CORE_F_NAMED && pf->nslot > 0) {
-			unsigned i = core_field_hash(f->name.p, f->name.len) &
-				     (pf->nslot - 1);
-
-			for (; pf->names[i].name.p != NULL;
-			     i = (i + 1) & (pf->nslot - 1)) {
-				if (core_str_eq(pf->names[i].name, f->name)) {
-					e = &pf->names[i];
-					break;
-				}
-			}
-		}
 		if (e != NULL && e->scan)
 			m |= 1ULL << e->bit;
 	}
