@@ -242,6 +242,14 @@ static void print_field(const char *field, struct core_str v, void *ud)
 	print_value("", field, v);
 }
 
+/* A field the rule tested in a selection that did not hold (a filter
+ * that let the record through). */
+static void print_unmet(const char *field, struct core_str v, void *ud)
+{
+	(void)ud;
+	print_value("unmatched ", field, v);
+}
+
 /* A field of the rule's Sigma `fields` list, not tested by the rule. */
 static void print_shown(const char *field, struct core_str v, void *ud)
 {
@@ -266,7 +274,7 @@ static void on_hit(const struct detect_alert *a, void *ud)
 	printf("\n");
 	for (unsigned i = 0; i < a->ngroup; i++)
 		print_value("group ", a->group[i].field, a->group[i].value);
-	detect_alert_fields(t->rs, a, print_field, NULL);
+	detect_alert_fields(t->rs, a, print_field, print_unmet, NULL);
 	detect_alert_shown(t->rs, a, print_shown, NULL);
 }
 

@@ -256,15 +256,17 @@ int detect_ruleset_source(struct detect_ruleset *rs, unsigned i,
 			  const char **label, const char **refuse);
 
 /*
- * For a plain alert (alert->event set), calls fn with each field the
- * rule tested that holds a value in the event, and that value, once per
- * field; fields a matching selection names come first.
+ * For a plain alert (alert->event set), calls fn with each field a
+ * selection that holds for the event names, and its value, once per
+ * field; then unmet with each other field the rule tested that holds a
+ * value (a filter's, which did not hold), once per field too.  unmet may
+ * be NULL.
  */
 typedef void (*detect_match_fn)(const char *field, struct core_str value,
 				void *ud);
 void detect_alert_fields(struct detect_ruleset *rs,
 			 const struct detect_alert *alert, detect_match_fn fn,
-			 void *ud);
+			 detect_match_fn unmet, void *ud);
 
 /*
  * For a plain alert, calls fn with each field of the rule's Sigma

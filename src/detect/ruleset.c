@@ -1132,12 +1132,14 @@ static void no_field(const char *field, struct core_str value, void *ud)
 	(void)ud;
 }
 
-/* The tested fields of detect_alert_fields(), each value once in seen. */
+/* The tested fields of detect_alert_fields(), each value once in seen:
+ * those of the selections that hold through fn, then the others through
+ * unmet. */
 static void tested_fields(struct detect_ruleset *rs,
 			  const struct detect_rule *r,
 			  const struct core_event *ev,
 			  const struct core_str **seen, unsigned *nseen,
-			  detect_match_fn fn, void *ud)
+			  detect_match_fn fn, detect_match_fn unmet, void *ud)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		for (unsigned s = 0; s < r->nsels; s++) {
@@ -1147,14 +1149,15 @@ static void tested_fields(struct detect_ruleset *rs,
 				continue;
 			for (unsigned a = 0; a < r->sels[s].nalt; a++)
 				conj_fields(&r->sels[s].alt[a], ev, seen,
-					    nseen, fn, ud);
+					    nseen, pass == 0 ? fn : unmet,
+					    ud);
 		}
 	}
 }
 
 void detect_alert_fields(struct detect_ruleset *rs,
 			 const struct detect_alert *alert, detect_match_fn fn,
-			 void *ud)
+			 detect_match_fn unmet, void *ud)
 {
 	/* info is the first member of struct detect_rule. */
 	const struct detect_rule *r = (const struct detect_rule *)alert->rule;
@@ -1163,7 +1166,8 @@ void detect_alert_fields(struct detect_ruleset *rs,
 
 	if (alert->event == NULL || r->corr != NULL)
 		return;
-	tested_fields(rs, r, alert->event, seen, &nseen, fn, ud);
+	tested_fields(rs, r, alert->event, seen, &nseen, fn,
+		      unmet ? unmet : no_field, ud);
 }
 
 void detect_alert_shown(struct detect_ruleset *rs,
@@ -1176,7 +1180,8 @@ void detect_alert_shown(struct detect_ruleset *rs,
 
 	if (alert->event == NULL || r->corr != NULL || r->shown == NULL)
 		return;
-	tested_fields(rs, r, alert->event, seen, &nseen, no_field, NULL);
+	tested_fields(rs, r, alert->event, seen, &nseen, no_field, no_field,
+		      NULL);
 	for (size_t i = 0; i < r->info.nfields; i++) {
 		const struct core_str *v = detect_fref_get(alert->event,
 							   &r->shown[i]);

@@ -187,6 +187,21 @@ check "fields: listed fields follow the tested ones" \
 check "fields: the value is shown" \
 	grep -q "^    field source.ip: 203.0.113.9$" "$T/shown.out"
 
+# A filter's fields come after the matching selection's, marked as the
+# ones that did not hold: the value that let the record through.
+cat >"$T/unmet.yml" <<'EOF'
+title: Root login, not from the bastion
+logsource: {product: linux, service: sshd}
+detection:
+  s: {user.name: root, event.outcome: success}
+  bastion: {source.ip: 192.0.2.1}
+  condition: s and not bastion
+EOF
+"$VIGIL" rules test "$T/unmet.yml" "$T/auth.log" >"$T/unmet.out" 2>&1
+check "fields: a filter's field follows, marked unmatched" \
+	bash -c "grep '^    ' '$T/unmet.out' | sed 's/: .*//' | tr -d ' ' |
+		tr '\\n' , | grep -qx 'user.name,event.outcome,unmatchedsource.ip,'"
+
 # sudo's own keys are Sigma field names of the sudo source: a target
 # user given as a number (#-1) is what CVE-2019-14287 exploits look like.
 cat >"$T/sudo_uid.yml" <<'EOF'
