@@ -519,6 +519,51 @@ static int embed_write(struct emb_run *run, char **files, int nfiles)
 }
 
 /*
+ * An unnamed file for stdin's copy, in $TMPDIR (else /tmp) as a user
+ * with a small /tmp expects: made with mkstemp (mode 0600) and unlinked
+ * at once.  Returns its descriptor, or -1 with errno set.
+ */
+static int copy_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd, e;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	if (snprintf(path, sizeof(path), "%s/vigil-stdin.XXXXXX", dir) >=
+	    (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	if (unlink(path) != 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* Writes all n bytes of p to fd; false on an error. */
+static bool write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		p += k;
+		n -= (size_t)k;
+	}
+	return true;
+}
+
+/*
  * Event vectors read the logs twice (learn, then embed), so standard
  * input ("-") is made readable twice: a pipe is first copied into a
  * temporary file that takes its place.  *start is where it begins.
@@ -528,13 +573,12 @@ static int stdin_twice(off_t *start)
 {
 	char buf[65536];
 	ssize_t n;
-	FILE *tmp;
-	int bad = 0;
+	int fd, bad = 0;
 
 	if ((*start = lseek(STDIN_FILENO, 0, SEEK_CUR)) >= 0)
 		return 0;
 	*start = 0;
-	if ((tmp = tmpfile()) == NULL) {
+	if ((fd = copy_file()) < 0) {
 		fprintf(stderr, "vigil embed: <stdin>: cannot keep a copy: "
 			"%s\n", strerror(errno));
 		return 1;
@@ -542,19 +586,18 @@ static int stdin_twice(off_t *start)
 	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || fwrite(buf, 1, (size_t)n, tmp) != (size_t)n) {
+		if (n < 0 || !write_all(fd, buf, (size_t)n)) {
 			bad = 1;
 			break;
 		}
 	}
-	if (bad || fflush(tmp) != 0 ||
-	    dup2(fileno(tmp), STDIN_FILENO) < 0 ||
+	if (bad || dup2(fd, STDIN_FILENO) < 0 ||
 	    lseek(STDIN_FILENO, 0, SEEK_SET) != 0) {
 		fprintf(stderr, "vigil embed: <stdin>: cannot keep a copy: "
 			"%s\n", strerror(errno));
 		bad = 1;
 	}
-	fclose(tmp);
+	close(fd);
 	return bad;
 }
 

@@ -131,6 +131,19 @@ check "embed: an EVTX record's line is its EventRecordID" \
 # Event vectors read the input twice: a pipe must be kept in between.
 run_in em_pipe "cat '$E'" embed -f csv --dim 16 -o - -
 check "embed: EVTX piped in gives the file's vectors" same em_file em_pipe
+# The pipe's copy is kept in $TMPDIR, as a user with a small /tmp
+# expects; one that cannot hold it is said.
+mkdir -p "$T/tmpd"
+cat "$E" | TMPDIR="$T/tmpd" "$VIGIL" embed -f csv --dim 16 -o - - \
+	>"$T/em_tmpdir" 2>"$T/em_tmpdir.err"
+check "embed: a pipe's copy in TMPDIR gives the file's vectors" \
+	same em_file em_tmpdir
+check "embed: the copy leaves nothing behind in TMPDIR" \
+	bash -c "[ -z \"\$(ls -A '$T/tmpd')\" ]"
+cat "$E" | TMPDIR="$T/missing" "$VIGIL" embed -f csv --dim 16 -o - - \
+	>/dev/null 2>"$T/em_notmp.err"
+check "embed: a TMPDIR that cannot hold the copy is said" \
+	grep -q "<stdin>: cannot keep a copy: No such file" "$T/em_notmp.err"
 run em_redir embed -f csv --dim 16 -o - - <"$E"
 check "embed: EVTX redirected to stdin gives the file's vectors" \
 	same em_file em_redir
