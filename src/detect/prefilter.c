@@ -149,7 +149,6 @@ struct detect_pf {
 	uint32_t *first;	/* pattern -> first index into who */
 	struct pf_who *who;	/* grouped by pattern */
 	unsigned nbits;		/* scanned fields given a bit so far */
-	uint32_t *crule;	/* clause -> rule id */
 	uint8_t *rnc;		/* rule id -> its clauses */
 	uint64_t *always;	/* bitmap of the rules with no clause */
 	uint64_t *cand;		/* bitmap of this scan's candidates */
@@ -246,7 +245,7 @@ static bool lit_short(struct core_str l)
 /* A (literal, clause) pair before grouping, with the clause's source. */
 struct pair {
 	struct core_str lit;
-	uint32_t rule;		/* the clause id */
+	uint32_t clause, rule;	/* the clause id, and its rule's */
 	uint32_t src;
 	bool kw;
 	uint64_t mask;		/* the fields it counts in */
@@ -255,7 +254,7 @@ struct pair {
 /* An (exact value, clause) pair: eq_key() of the field and value. */
 struct xpair {
 	uint64_t key;
-	uint32_t rule;
+	uint32_t clause, rule;
 };
 
 /* -------------------------------------------------------------- needs */
@@ -816,7 +815,7 @@ static int pair_cmp(const void *a, const void *b)
 	}
 	if (x->lit.len != y->lit.len)
 		return x->lit.len < y->lit.len ? -1 : 1;
-	return x->rule < y->rule ? -1 : x->rule > y->rule;
+	return x->clause < y->clause ? -1 : x->clause > y->clause;
 }
 
 static bool same_lit(const struct pair *a, const struct pair *b)
@@ -859,7 +858,8 @@ static uint32_t field_key(uint16_t id, uint32_t name_hash)
 
 /* Adds one (key, clause) pair per field that an exact literal's value may
  * be read from. */
-static int add_eq(struct pairs *ps, const struct nlit *l, uint32_t id)
+static int add_eq(struct pairs *ps, const struct nlit *l, uint32_t id,
+		  uint32_t rule)
 {
 	for (const struct detect_fref *f = l->eq; f != NULL; f = f->or) {
 		uint32_t h = f->id == CORE_F_NAMED ?
@@ -876,15 +876,16 @@ static int add_eq(struct pairs *ps, const struct nlit *l, uint32_t id)
 		}
 		ps->x[ps->nx].key = eq_key(field_key(f->id, h), l->s.p,
 					   l->s.len);
-		ps->x[ps->nx++].rule = id;
+		ps->x[ps->nx].clause = id;
+		ps->x[ps->nx++].rule = rule;
 	}
 	return 0;
 }
 
-/* Adds need nd of clause id of source src as pairs (cut to PF_MAX_LIT);
- * frees nd. */
+/* Adds need nd, clause id of rule rule in source src, as pairs (cut to
+ * PF_MAX_LIT); frees nd. */
 static int add_need(const struct detect_pf *pf, struct pairs *ps,
-		    struct need *nd, uint32_t id, uint32_t src)
+		    struct need *nd, uint32_t id, uint32_t rule, uint32_t src)
 {
 	int rc = 0;
 
@@ -892,7 +893,7 @@ static int add_need(const struct detect_pf *pf, struct pairs *ps,
 		struct pair *q;
 
 		if (nd->lit[j].eq != NULL) {
-			rc = add_eq(ps, &nd->lit[j], id);
+			rc = add_eq(ps, &nd->lit[j], id, rule);
 			continue;
 		}
 		if (ps->n == ps->cap) {
@@ -913,29 +914,13 @@ static int add_need(const struct detect_pf *pf, struct pairs *ps,
 			q->lit.p += q->lit.len - PF_MAX_LIT;
 			q->lit.len = PF_MAX_LIT;
 		}
-		q->rule = id;
+		q->clause = id;
+		q->rule = rule;
 		q->src = src;
 		q->mask = fref_mask(pf, nd->lit[j].in);
 	}
 	need_free(nd);
 	return rc;
-}
-
-/* Room for one more rule's clauses in pf's clause -> rule arrays. */
-static int grow_clauses(struct detect_pf *pf, unsigned *cap, unsigned more)
-{
-	uint32_t *n;
-
-	if (pf->nclauses + more <= *cap)
-		return 0;
-	*cap = *cap ? *cap * 2 : 1024;
-	if (*cap < pf->nclauses + more)
-		*cap = pf->nclauses + more;
-	n = realloc(pf->crule, *cap * sizeof(*n));
-	if (n == NULL)
-		return CORE_E_NOMEM;
-	pf->crule = n;
-	return 0;
 }
 
 /* Allocates the per-rule arrays and bitmaps once rules are counted. */
@@ -986,24 +971,18 @@ static void cl_keep_eq(struct clauses *cs)
 /* One rule's clauses (cs, freed) become clause ids and (literal, clause)
  * pairs. */
 static int add_rule(struct detect_pf *pf, struct detect_rule *r,
-		    struct clauses *cs, struct pairs *ps, unsigned *cap,
-		    unsigned src)
+		    struct clauses *cs, struct pairs *ps, unsigned src)
 {
-	int rc;
+	int rc = 0;
 
 	r->pf_always = cs->n == 0;
 	pf->nalways += r->pf_always;
 	if (r->pf_always)
 		pf->always[r->pf_id / 64] |= 1ULL << (r->pf_id % 64);
 	pf->rnc[r->pf_id] = (uint8_t)cs->n;
-	rc = grow_clauses(pf, cap, cs->n);
-	for (unsigned i = 0; i < cs->n; i++) {
-		if (rc == 0) {
-			pf->crule[pf->nclauses] = r->pf_id;
-			rc = add_need(pf, ps, &cs->c[i], pf->nclauses++,
-				      src);
-		}
-	}
+	for (unsigned i = 0; i < cs->n && rc == 0; i++)
+		rc = add_need(pf, ps, &cs->c[i], pf->nclauses++, r->pf_id,
+			      src);
 	cl_free(cs);	/* what add_need() has not taken */
 	return rc;
 }
@@ -1018,7 +997,7 @@ static int add_rule(struct detect_pf *pf, struct detect_rule *r,
 static int collect(struct detect_ruleset *rs, struct detect_pf *pf,
 		   struct pairs *ps)
 {
-	unsigned cap = 0, n = 0, most = 0;
+	unsigned n = 0, most = 0;
 	struct clauses *cs;
 	int rc;
 
@@ -1048,8 +1027,7 @@ static int collect(struct detect_ruleset *rs, struct detect_pf *pf,
 			if (!e->pf_gate)
 				cl_keep_eq(&cs[k]);
 			if (rc == 0)
-				rc = add_rule(pf, e->rules[k], &cs[k], ps,
-					      &cap, i);
+				rc = add_rule(pf, e->rules[k], &cs[k], ps, i);
 			else
 				cl_free(&cs[k]);
 		}
@@ -1064,7 +1042,7 @@ static int xpair_cmp(const void *a, const void *b)
 
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
-	return x->rule < y->rule ? -1 : x->rule > y->rule;
+	return x->clause < y->clause ? -1 : x->clause > y->clause;
 }
 
 /* Puts exact pattern pat under key into pf's table (which has room). */
@@ -1105,8 +1083,8 @@ static int group(struct detect_pf *pf, const struct pairs *ps,
 			(*ids)[np] = np;
 			np++;
 		}
-		pf->who[i].clause = p[i].rule;
-		pf->who[i].rule = pf->crule[p[i].rule];
+		pf->who[i].clause = p[i].clause;
+		pf->who[i].rule = p[i].rule;
 		pf->who[i].mask = p[i].mask;
 	}
 	pf->npat = np;
@@ -1115,8 +1093,8 @@ static int group(struct detect_pf *pf, const struct pairs *ps,
 			pf->first[np++] = (uint32_t)(n + i);
 			pf->neq++;
 		}
-		pf->who[n + i].clause = ps->x[i].rule;
-		pf->who[n + i].rule = pf->crule[ps->x[i].rule];
+		pf->who[n + i].clause = ps->x[i].clause;
+		pf->who[n + i].rule = ps->x[i].rule;
 		pf->who[n + i].mask = ~0ULL;
 	}
 	pf->first[np] = (uint32_t)all;
@@ -1269,7 +1247,6 @@ void detect_pf_free(struct detect_ruleset *rs)
 	free(pf->first);
 	free(pf->who);
 	free(pf->rstate);
-	free(pf->crule);
 	free(pf->rnc);
 	free(pf->always);
 	free(pf->cand);
