@@ -37,7 +37,8 @@
 #define PROGRESS_AFTER_US 1000000
 #define PROGRESS_EVERY_US 250000
 #define HALF_YEAR_US (183LL * 86400 * 1000000)
-#define INPUT_FORMATS "syslog, journal, access, errorlog, eve, json, evtx, raw"
+#define INPUT_FORMATS "syslog, journal, access, errorlog, eve, json, " \
+	"w3c, zeek, evtx, raw"
 
 enum damage {
 	DAMAGE_TRUNCATED,
@@ -46,6 +47,7 @@ enum damage {
 	DAMAGE_TIME,
 	DAMAGE_FIELDS,
 	DAMAGE_OLD_TIME,
+	DAMAGE_HEADER,
 	DAMAGE__COUNT,
 };
 
@@ -53,6 +55,7 @@ enum damage {
 #define DAMAGE_F_BAD_TIME (1u << 16)
 #define DAMAGE_F_FIELDS (1u << 17)	/* core_event's table was full */
 #define DAMAGE_F_OLD_TIME (1u << 18)	/* before TIME_FLOOR */
+#define DAMAGE_F_HEADER (1u << 19)	/* does not fit its header (w3c) */
 
 /*
  * 1990-01-01: no log vigil reads comes from before, while a clock never
@@ -68,6 +71,7 @@ static const char *damage_what[DAMAGE__COUNT] = {
 	"time stamp names no real date or time; analysed without a time",
 	"record has more fields than an event holds; the rest were dropped",
 	"time stamp is before 1990 (a clock never set?); kept as written",
+	"record does not fit its file's header; kept raw",
 };
 
 struct analyze {
@@ -96,6 +100,7 @@ struct analyze {
 	struct incident_set *incidents;
 	struct core_arena *arena;
 	struct parse_procs *procs;	/* Sysmon processes seen (sysmon.c) */
+	struct parse_header *hdr;	/* w3c and zeek columns, per input */
 	struct parse_evtx *evtx;	/* EVTX decoder, made at the first */
 	struct core_event ev;
 	struct cli_stats st;
@@ -120,7 +125,7 @@ static void print_help(FILE *out)
 "input:\n"
 "  -F, --input-format FMT  read every input as FMT instead of sniffing:\n"
 "                          syslog, journal, access, errorlog, eve, json,\n"
-"                          evtx, raw\n"
+"                          w3c, zeek, evtx, raw\n"
 "      --year YYYY         year of the first syslog stamp without one;\n"
 "                          a New Year in the file moves it on (default:\n"
 "                          the year of the file's modification time, one\n"
@@ -577,12 +582,18 @@ static void on_alert(const struct detect_alert *alert, void *ud)
 			 alert->rule->id);
 }
 
+/*
+ * why: the decoder's own words for DAMAGE_F_HEADER (which column header
+ * the record does not fit), said instead of damage_what's.
+ */
 static void note_damage(struct analyze *a, const char *src, uint64_t line,
-			unsigned flags, uint64_t seen[DAMAGE__COUNT])
+			unsigned flags, uint64_t seen[DAMAGE__COUNT],
+			const char *why)
 {
 	static const unsigned bit[DAMAGE__COUNT] = {
 		INPUT_F_TRUNCATED, INPUT_F_NUL, INPUT_F_BAD_UTF8,
-		DAMAGE_F_BAD_TIME, DAMAGE_F_FIELDS, DAMAGE_F_OLD_TIME
+		DAMAGE_F_BAD_TIME, DAMAGE_F_FIELDS, DAMAGE_F_OLD_TIME,
+		DAMAGE_F_HEADER
 	};
 
 	a->st.bad_records++;
@@ -591,6 +602,7 @@ static void note_damage(struct analyze *a, const char *src, uint64_t line,
 			continue;
 		if (seen[k]++ < WARN_PER_KIND && !a->quiet)
 			core_log(CORE_LOG_WARN, "input", src, line, "%s",
+				 k == DAMAGE_HEADER && why ? why :
 				 damage_what[k]);
 	}
 }
@@ -703,7 +715,7 @@ static void read_evtx(struct analyze *a, struct cli_input *in)
 		parse_procs_track(a->procs, &a->ev);
 		if (a->ev.truncated)
 			note_damage(a, a->ev.src, a->ev.line, DAMAGE_F_FIELDS,
-				    seen);
+				    seen, NULL);
 		analyze_event(a);
 		if (a->progress && (a->st.lines & 0xffff) == 0)
 			progress(a, NULL, false);
@@ -869,6 +881,8 @@ static void read_input(struct analyze *a, const char *path)
 	/* --year is the first line's year, whenever the file was written. */
 	if (!ctx.default_year)
 		ctx.file_mtime = input_mtime(r);
+	parse_header_reset(a->hdr);
+	ctx.hdr = a->hdr;
 
 	for (;;) {
 		struct core_str rec;
@@ -890,9 +904,11 @@ static void read_input(struct analyze *a, const char *path)
 		flags |= (a->ev.ts_invalid ? DAMAGE_F_BAD_TIME : 0) |
 			 (a->ev.truncated ? DAMAGE_F_FIELDS : 0) |
 			 (a->ev.ts != CORE_TS_UNKNOWN && a->ev.ts < TIME_FLOOR ?
-			  DAMAGE_F_OLD_TIME : 0);
+			  DAMAGE_F_OLD_TIME : 0) |
+			 (parse_header_refusal(a->hdr) ? DAMAGE_F_HEADER : 0);
 		if (flags)
-			note_damage(a, input_name(r), line, flags, seen);
+			note_damage(a, input_name(r), line, flags, seen,
+				    parse_header_refusal(a->hdr));
 
 		if (!a->ev.decoded && raw++ == 0)
 			first_raw = line;
@@ -1224,6 +1240,7 @@ static void analyze_free(struct analyze *a)
 	detect_ruleset_free(a->rules);
 	incident_set_free(a->incidents);
 	parse_procs_free(a->procs);
+	parse_header_free(a->hdr);
 	parse_evtx_free(a->evtx);
 	core_arena_free(a->arena);
 }
@@ -1251,7 +1268,8 @@ int cli_analyze(int argc, char **argv)
 	a.arena = core_arena_new(64 * 1024);
 	a.incidents = incident_set_new();
 	a.procs = parse_procs_new();
-	if (!a.arena || !a.incidents || !a.procs) {
+	a.hdr = parse_header_new();
+	if (!a.arena || !a.incidents || !a.procs || !a.hdr) {
 		fprintf(stderr, "vigil: out of memory\n");
 		analyze_free(&a);
 		return 1;

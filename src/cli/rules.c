@@ -336,6 +336,8 @@ static void test_file(struct test_run *t, const char *path,
 	r = in.text;
 	parse_ctx_init(&ctx);
 	ctx.file_mtime = input_mtime(r);
+	/* w3c and zeek columns; without, their records stay raw. */
+	ctx.hdr = parse_header_new();
 	n = input_peek(r, lines, CORE_ARRAY_LEN(lines));
 	fmt = n ? parse_sniff(lines, n) : CORE_FMT_RAW;
 	while (input_next(r, &rec, &line, &flags, &err) > 0) {
@@ -348,6 +350,7 @@ static void test_file(struct test_run *t, const char *path,
 		parse_record(fmt, &ctx, ev, rec.p, rec.len);
 		test_event(t, ev);
 	}
+	parse_header_free(ctx.hdr);
 	cli_input_close(&in);
 }
 

@@ -255,7 +255,9 @@ enum core_field_id core_field_lookup(const char *name, size_t len);
 	X(EVE_JSON, "eve")                                                   \
 	X(JSON, "json")                                                      \
 	X(EVTX, "evtx")                                                      \
-	X(ERROR_LOG, "errorlog")
+	X(ERROR_LOG, "errorlog")                                             \
+	X(W3C, "w3c")                                                        \
+	X(ZEEK_TSV, "zeek")
 
 enum core_format {
 #define CORE_FORMAT_ENUM(id, name) CORE_FMT_##id,

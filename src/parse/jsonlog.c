@@ -6,7 +6,8 @@
  * Every leaf becomes a named field under its dotted path, so an ECS
  * document ({"source":{"ip":"1.2.3.4"}}) fills source.ip by itself.  Then
  * a post-pass maps the vocabularies that are not ECS: Cowrie (eventid
- * "cowrie.*", src_ip, username ...) and Zeek (id.orig_h, id.resp_p ...).
+ * "cowrie.*", src_ip, username ...) and Zeek (id.orig_h, id.resp_p ...;
+ * parse_zeek_fields(), which Zeek's TSV form shares).
  * Cowrie records carry the password an attacker tried; it stays in its
  * own "password" field only, and the message of a login event (which
  * repeats it) is replaced by a fixed text.
@@ -122,11 +123,12 @@ static void cowrie(struct core_event *ev, struct core_str id)
 }
 
 /*
- * Which Zeek log a record is from: its "_path" when the writer kept it,
- * else the fields only that log has.  "zeek.http" records are web
- * requests to the rules (category webserver), like access-log lines.
+ * Which Zeek log a record is from: its path when the writer kept it (a
+ * JSON record's "_path", a TSV file's #path), else the fields only that
+ * log has.  "zeek.http" records are web requests to the rules (category
+ * webserver), like access-log lines.
  */
-static void zeek_dataset(struct core_event *ev)
+static void zeek_dataset(struct core_event *ev, struct core_str path)
 {
 	static const struct { const char *field, *dataset; } by_field[] = {
 		{ "method", "zeek.http" }, { "status_code", "zeek.http" },
@@ -134,7 +136,6 @@ static void zeek_dataset(struct core_event *ev)
 		{ "auth_success", "zeek.ssh" }, { "conn_state", "zeek.conn" },
 		{ "server_name", "zeek.ssl" }, { "notice", "zeek.notice" },
 	};
-	struct core_str path = parse_named(ev, "_path");
 	char *ds;
 
 	if (path.len && path.len < 32 && ev->arena &&
@@ -155,7 +156,11 @@ static void zeek_dataset(struct core_event *ev)
 	core_event_set_lit(ev, CORE_F_EVENT_DATASET, "zeek");
 }
 
-static void zeek(struct core_event *ev)
+/*
+ * The TSV decoder (zeek.c) calls this too, after setting each column as
+ * a named field, so both forms of a log give rules the same event.
+ */
+void parse_zeek_fields(struct core_event *ev, struct core_str path)
 {
 	const struct core_str *ds;
 	struct core_str v;
@@ -176,7 +181,7 @@ static void zeek(struct core_event *ev)
 	v = parse_transport(parse_named(ev, "proto"));
 	if (v.len)
 		core_event_set_str(ev, CORE_F_NETWORK_TRANSPORT, v);
-	zeek_dataset(ev);
+	zeek_dataset(ev, path);
 
 	/* An HTTP request counts as one, as an access-log line does. */
 	ds = core_event_get(ev, CORE_F_EVENT_DATASET);
@@ -220,7 +225,7 @@ int parse_json_record(const struct parse_ctx *ctx, struct core_event *ev,
 	if (core_str_starts(id, "cowrie."))
 		cowrie(ev, id);
 	else if (parse_named(ev, "id.orig_h").len)
-		zeek(ev);
+		parse_zeek_fields(ev, parse_named(ev, "_path"));
 	else
 		parse_evtx_json(ev);
 	if (!core_event_get(ev, CORE_F_EVENT_DATASET))

@@ -11,6 +11,9 @@
 #include "parse/parse.h"
 #include "parse/parse_int.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void parse_ctx_init(struct parse_ctx *ctx)
@@ -18,6 +21,7 @@ void parse_ctx_init(struct parse_ctx *ctx)
 	ctx->default_year = 0;
 	ctx->tz_offset_min = 0;
 	ctx->file_mtime = 0;
+	ctx->hdr = NULL;
 }
 
 static int decode(enum core_format fmt, const struct parse_ctx *ctx,
@@ -36,6 +40,10 @@ static int decode(enum core_format fmt, const struct parse_ctx *ctx,
 		return parse_json_record(ctx, ev, line);
 	case CORE_FMT_ERROR_LOG:
 		return parse_errorlog_record(ctx, ev, line);
+	case CORE_FMT_W3C:
+		return parse_w3c_record(ctx, ev, line);
+	case CORE_FMT_ZEEK_TSV:
+		return parse_zeek_record(ctx, ev, line);
 	default:
 		return CORE_E_PARSE;
 	}
@@ -68,6 +76,8 @@ int parse_record(enum core_format fmt, const struct parse_ctx *ctx,
 
 	ev->raw = line;
 	ev->format = fmt;
+	if (ctx->hdr)
+		ctx->hdr->why[0] = '\0';
 	rc = decode(fmt, ctx, ev, line);
 	if (rc == 0) {
 		ev->decoded = true;
@@ -76,6 +86,56 @@ int parse_record(enum core_format fmt, const struct parse_ctx *ctx,
 	parse_event_clear(ev);
 	core_event_set_str(ev, CORE_F_MESSAGE, line);
 	return CORE_E_PARSE;
+}
+
+/* ----------------------------------------------------------- header state */
+
+struct parse_header *parse_header_new(void)
+{
+	struct parse_header *h = malloc(sizeof(*h));
+
+	if (h)
+		parse_header_reset(h);
+	return h;
+}
+
+void parse_header_free(struct parse_header *h)
+{
+	free(h);
+}
+
+void parse_header_reset(struct parse_header *h)
+{
+	h->fmt = CORE_FMT_RAW;
+	h->ncols = 0;
+	h->line = 0;
+	h->refused = false;
+	h->day = CORE_TS_UNKNOWN;
+	h->local_time = false;
+	h->sep = '\t';
+	h->set_sep = ',';
+	memcpy(h->unset, "-", 1);
+	h->unset_len = 1;
+	memcpy(h->empty, "(empty)", 7);
+	h->empty_len = 7;
+	h->path_len = 0;
+	h->why[0] = '\0';
+}
+
+const char *parse_header_refusal(const struct parse_header *h)
+{
+	return h && h->why[0] ? h->why : NULL;
+}
+
+void parse_header_refuse(struct parse_header *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!h)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(h->why, sizeof(h->why), fmt, ap);
+	va_end(ap);
 }
 
 /* ---------------------------------------------------------------- helpers */

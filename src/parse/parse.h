@@ -13,17 +13,48 @@
 
 #include "core/core.h"
 
+struct parse_header;
+
 /*
  * What a decoder needs to know beyond the record: syslog lines without a
- * year or zone take them from here (documented in docs/formats.md).
+ * year or zone take them from here (documented in docs/formats.md).  A
+ * caller keeps one per input, so it is also where per-input state lives.
  */
 struct parse_ctx {
 	int default_year;	/* for RFC 3164 stamps; 0: current year */
 	int tz_offset_min;	/* offset of zone-less stamps from UTC */
 	int64_t file_mtime;	/* us; a later stamp rolls a year back */
+	/*
+	 * The input's header state, for the self-describing formats (w3c,
+	 * zeek) whose records are read by the columns a header line named:
+	 * header lines change it, records read it, both inside
+	 * parse_record(), so records must be decoded in input order.  The
+	 * only state a decoder changes through ctx; the caller owns it and
+	 * resets it when a new input starts.  NULL (parse_ctx_init()): such
+	 * records stay raw.
+	 */
+	struct parse_header *hdr;
 };
 
 void parse_ctx_init(struct parse_ctx *ctx);
+
+/*
+ * Header state (w3c.c, zeek.c), about 9 KiB, bounded: a header naming
+ * more columns than it holds is refused, and so are the records after
+ * it up to the next usable header.  _new returns NULL when out of
+ * memory; _free(NULL) does nothing; _reset forgets every header seen.
+ */
+struct parse_header *parse_header_new(void);
+void parse_header_free(struct parse_header *h);
+void parse_header_reset(struct parse_header *h);
+
+/*
+ * Why the record parse_record() last decoded with h was kept raw, when
+ * a header is the reason ("record before any #Fields header", "record
+ * has 14 fields where the #Fields header of line 4 names 15"); NULL
+ * otherwise.  Valid until the next parse_record() call with h.
+ */
+const char *parse_header_refusal(const struct parse_header *h);
 
 /*
  * Decodes one record of format fmt into ev.  ev must have been reset with

@@ -170,6 +170,60 @@ struct core_str parse_named(const struct core_event *ev, const char *name);
 /* Parses a JSON time value: ISO-8601 text or epoch seconds (or ms). */
 bool parse_json_time(struct core_str v, int64_t *out);
 
+/*
+ * Maps a Zeek record's own fields (id.orig_h, method, query ...) onto ECS
+ * ones and sets event.dataset "zeek.PATH" from path (the JSON record's
+ * "_path", the TSV header's #path), or from the fields only one log has
+ * when path is empty; a zeek.http record is an http_request.  Shared by
+ * the JSON and TSV forms, so rules see the same event from either.
+ */
+void parse_zeek_fields(struct core_event *ev, struct core_str path);
+
+/* ---------------------------------------------------------- header state */
+
+#define PARSE_STR_(x) #x
+#define PARSE_STR(x) PARSE_STR_(x)	/* a number macro as a literal */
+
+#define PARSE_HDR_COLS 128	/* columns a header may name */
+#define PARSE_HDR_TEXT 4096	/* bytes of their names, in all */
+#define PARSE_HDR_WHY 160
+
+struct parse_hdr_col {
+	struct core_str name;	/* into parse_header.text */
+	uint32_t hash;		/* core_field_hash(name) */
+	uint16_t id;		/* core_field_lookup(name) */
+	uint8_t role;		/* the decoder's: what the column fills */
+	uint8_t type;		/* the decoder's: how values are written */
+};
+
+/*
+ * What an input's header lines said (parse.h: parse_ctx.hdr).  fmt names
+ * the decoder that last set it, so a state left by another format is
+ * never read as one's own.  The column names live in text, so fields
+ * named after them stay valid while the state does (an event's names
+ * point here, as the JSON decoder's point into the record).
+ */
+struct parse_header {
+	enum core_format fmt;	/* RAW: no header seen */
+	unsigned ncols;		/* 0: no usable column list */
+	uint64_t line;		/* of the column header; 0: none yet */
+	bool refused;		/* that header could not be used */
+	struct parse_hdr_col cols[PARSE_HDR_COLS];
+	char text[PARSE_HDR_TEXT];
+	/* w3c */
+	int64_t day;		/* #Date's day at 00:00 UTC, or unknown */
+	bool local_time;	/* "#Time Format: Local" */
+	/* zeek */
+	char sep, set_sep;
+	uint8_t unset_len, empty_len, path_len;
+	char unset[16], empty[16], path[48];
+	char why[PARSE_HDR_WHY];	/* parse_header_refusal(); "" */
+};
+
+/* Sets h->why (printf-style) when h is not NULL. */
+void parse_header_refuse(struct parse_header *h, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Per-format decoders behind parse_record(). */
 int parse_syslog_record(const struct parse_ctx *ctx, struct core_event *ev,
 			struct core_str line);
@@ -183,5 +237,9 @@ int parse_json_record(const struct parse_ctx *ctx, struct core_event *ev,
 		      struct core_str line);
 int parse_errorlog_record(const struct parse_ctx *ctx, struct core_event *ev,
 			  struct core_str line);
+int parse_w3c_record(const struct parse_ctx *ctx, struct core_event *ev,
+		     struct core_str line);
+int parse_zeek_record(const struct parse_ctx *ctx, struct core_event *ev,
+		      struct core_str line);
 
 #endif /* VIGIL_PARSE_INT_H */

@@ -13,6 +13,12 @@
  * with most votes wins if it got at least a third of the votes, so a few
  * garbage lines (a banner, a truncated first line) do not turn a file
  * raw; otherwise RAW.
+ *
+ * Self-describing logs (W3C extended, Zeek TSV) are told by their header
+ * instead: their records mean nothing without it, and it opens the file.
+ * A first line that is a W3C directive (#Software:, #Version:, #Date:,
+ * #Fields: ...) or Zeek's "#separator " picks the format, when the
+ * sample also holds the column header (#Fields: or #fields).
  */
 #include "parse/parse_int.h"
 
@@ -97,6 +103,51 @@ static bool is_binary(struct core_str s)
 	return false;
 }
 
+/* True when some line of the sample starts with lit. */
+static bool sample_has(const struct core_str *lines, size_t n,
+		       const char *lit)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (core_str_starts(lines[i], lit))
+			return true;
+	}
+	return false;
+}
+
+/* A directive of the W3C draft: "#Version:", "#Fields:" ... */
+static bool is_w3c_directive(struct core_str s)
+{
+	static const char *const names[] = {
+		"#Version:", "#Fields:", "#Software:", "#Date:", "#Remark:",
+		"#Start-Date:", "#End-Date:",
+	};
+
+	for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++) {
+		if (core_str_starts(s, names[i]))
+			return true;
+	}
+	return false;
+}
+
+/* W3C or ZEEK_TSV by the header that opens the sample; else AUTO. */
+static enum core_format sniff_header(const struct core_str *lines, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && core_str_trim(lines[i]).len == 0)
+		i++;
+	if (i == n || lines[i].len == 0 || lines[i].p[0] != '#')
+		return CORE_FMT_AUTO;
+	if (is_w3c_directive(lines[i]) &&
+	    sample_has(lines + i, n - i, "#Fields:"))
+		return CORE_FMT_W3C;
+	if ((core_str_starts(lines[i], "#separator ") ||
+	     core_str_starts(lines[i], "#separator\t")) &&
+	    sample_has(lines + i, n - i, "#fields"))
+		return CORE_FMT_ZEEK_TSV;
+	return CORE_FMT_AUTO;
+}
+
 /*
  * lines: n sample records (line ends allowed).  Returns the format most
  * of them fit (see the top of this file), CORE_FMT_RAW when none fits.
@@ -104,8 +155,11 @@ static bool is_binary(struct core_str s)
 enum core_format parse_sniff(const struct core_str *lines, size_t n)
 {
 	size_t votes[CORE_FMT__COUNT] = { 0 }, total = 0, best = 0;
-	enum core_format win = CORE_FMT_RAW;
+	enum core_format win = sniff_header(lines, n);
 
+	if (win != CORE_FMT_AUTO)
+		return win;
+	win = CORE_FMT_RAW;
 	for (size_t i = 0; i < n; i++) {
 		struct core_str t = core_str_trim(lines[i]);
 

@@ -62,6 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fmt = parse_sniff(lines, n);
 	parse_ctx_init(&ctx);
 	ctx.default_year = 2024;
+	ctx.hdr = parse_header_new();
 	for (size_t i = 0; i < n; i++) {
 		core_arena_reset(arena);
 		core_event_reset(&ev, arena);
@@ -77,6 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	report(set, CLI_OUT_TEXT);
 	report(set, CLI_OUT_JSON);
 	report(set, CLI_OUT_MD);
+	parse_header_free(ctx.hdr);
 done:
 	free(buf);
 	core_arena_free(arena);
