@@ -42,6 +42,10 @@ static const struct parse_row rows[] = {
 	  "source.port=5353\ndestination.ip=10.0.0.2\ndestination.port=53\n"
 	  "network.transport=udp\ndns.question.name=zeek.example\nuid=C1",
 	  "zeek dns.log" },
+	{ "{\"_path\":\"smb_files\",\"ts\":1709287500,\"id.orig_h\":"
+	  "\"10.0.0.9\",\"name\":\"atsvc\"}",
+	  "event.dataset=zeek.smb_files\nsource.ip=10.0.0.9\nname=atsvc",
+	  "zeek: _path names the log (as #path does in TSV)" },
 	{ "{\"ts\":1526515232265,\"msg\":\"ms\"}",
 	  "ts=2018-05-17T00:00:32.265000Z", "epoch milliseconds" },
 	{ "{\"a\":null,\"b\":[1,2],\"c\":true}",

@@ -1,0 +1,12 @@
+/*
+ * fuzz_parse_zeek.c: the zeek decoder on any bytes, line by line through
+ * one header state (see fuzz_parse.h).
+ */
+#include "fuzz_parse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_parse_lines(CORE_FMT_ZEEK_TSV, data, size);
+}
