@@ -7,6 +7,11 @@
  * that fails leaves the event raw with message set to the whole line, so
  * keyword rules still see it.  Workload: called once per input line, so
  * everything here is branch-light and allocation-free.
+ *
+ * The header state of the self-describing formats (struct parse_header,
+ * parse_int.h) is made and reset here; w3c.c and zeek.c fill it from
+ * their header lines.  parse_record() clears its refusal before each
+ * record, so parse_header_refusal() speaks of the last record only.
  */
 #include "parse/parse.h"
 #include "parse/parse_int.h"

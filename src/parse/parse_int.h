@@ -216,7 +216,7 @@ struct parse_header {
 	/* zeek */
 	char sep, set_sep;
 	uint8_t unset_len, empty_len, path_len;
-	char unset[16], empty[16], path[48];
+	char unset[16], empty[16], path[32];
 	char why[PARSE_HDR_WHY];	/* parse_header_refusal(); "" */
 };
 

@@ -279,13 +279,14 @@ static int set_types(struct parse_header *h, struct core_str v)
 	return 0;
 }
 
+/* #path: at most 31 bytes, as the dataset zeek.PATH takes it. */
 static int set_path(struct parse_header *h, struct core_str v)
 {
-	if (set_short(h->path, sizeof(h->path), &h->path_len, v))
+	if (set_short(h->path, sizeof(h->path) - 1, &h->path_len, v))
 		return 0;
 	h->path_len = 0;
 	parse_header_refuse(h, "#path is longer than %zu bytes; the log is "
-			    "told by its fields", sizeof(h->path));
+			    "told by its fields", sizeof(h->path) - 1);
 	return CORE_E_PARSE;
 }
 
