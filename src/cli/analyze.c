@@ -960,193 +960,25 @@ static void read_input(struct analyze *a, const char *path)
 
 /* ---------------------------------------------------------- collecting */
 
-/* A file's identity, so one given twice is read once. */
-struct fileid {
-	uint64_t dev, ino;
-	uint64_t size;
-	size_t pos;		/* in pathlist order */
-};
-
-struct pathlist {
-	char **v;
-	struct fileid *id;	/* beside v */
-	size_t n, cap;
-	uint64_t bytes;
-	uint64_t skips;		/* on_skip() calls */
-	struct analyze *a;
-};
-
-static int pathlist_grow(struct pathlist *pl)
+/* What collecting says: a structured warning, unless --quiet. */
+static void say_input(void *ud, const char *path, const char *msg)
 {
-	size_t cap = pl->cap ? pl->cap * 2 : 64;
-	char **v = realloc(pl->v, cap * sizeof(*v));
-	struct fileid *id;
+	const struct analyze *a = ud;
 
-	if (!v)
-		return CORE_E_NOMEM;
-	pl->v = v;
-	id = realloc(pl->id, cap * sizeof(*id));
-	if (!id)
-		return CORE_E_NOMEM;
-	pl->id = id;
-	pl->cap = cap;
-	return 0;
-}
-
-/*
- * Standard input is known by what it is open on, so "-" twice, or "-"
- * redirected from a file also named, is one input.  A file that cannot
- * be examined gets an identity of its own (its place).
- */
-static void on_file(const char *path, void *ud)
-{
-	struct pathlist *pl = ud;
-	struct fileid *id;
-	struct stat st;
-	bool in = strcmp(path, "-") == 0;
-
-	if (pl->n == pl->cap && pathlist_grow(pl) != 0)
-		return;
-	pl->v[pl->n] = strdup(path);
-	if (!pl->v[pl->n])
-		return;
-	id = &pl->id[pl->n];
-	id->pos = pl->n++;
-	if ((in ? fstat(STDIN_FILENO, &st) : stat(path, &st)) != 0) {
-		id->dev = in ? 0 : UINT64_MAX;
-		id->ino = in ? 0 : id->pos;
-		id->size = 0;
-		return;
-	}
-	id->dev = (uint64_t)st.st_dev;
-	id->ino = (uint64_t)st.st_ino;
-	id->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-	pl->bytes += id->size;
-}
-
-static int fileid_cmp(const void *x, const void *y)
-{
-	const struct fileid *a = x, *b = y;
-
-	if (a->dev != b->dev)
-		return a->dev < b->dev ? -1 : 1;
-	if (a->ino != b->ino)
-		return a->ino < b->ino ? -1 : 1;
-	return a->pos < b->pos ? -1 : a->pos > b->pos;
-}
-
-/* Names a repeat once: by count when given by the same name. */
-static void tell_repeat(struct pathlist *pl, size_t i, size_t keep,
-			unsigned *times)
-{
-	const char *name = strcmp(pl->v[i], "-") == 0 ? "<stdin>" : pl->v[i];
-
-	if (pl->a->quiet)
-		return;
-	if (strcmp(pl->v[i], pl->v[keep]) != 0) {
-		core_log(CORE_LOG_WARN, "input", name, 0,
-			 "the same file as %s; read once", pl->v[keep]);
-		return;
-	}
-	if (times[keep] == 0)
-		return;
-	if (times[keep] == 2)
-		core_log(CORE_LOG_WARN, "input", name, 0,
-			 "given twice; read once");
-	else
-		core_log(CORE_LOG_WARN, "input", name, 0,
-			 "given %u times; read once", times[keep]);
-	times[keep] = 0;
-}
-
-/*
- * Drops every path naming a file already in the list (same device and
- * inode: the same name twice, a directory and a file in it, a hard
- * link), keeping the first, and says so once per file.  On out of
- * memory the list is left as it is.
- */
-static void drop_repeats(struct pathlist *pl)
-{
-	struct fileid *by = NULL;
-	size_t *keep = NULL, k = 0;
-	unsigned *times = NULL;
-
-	if (pl->n < 2)
-		return;
-	by = malloc(pl->n * sizeof(*by));
-	keep = malloc(pl->n * sizeof(*keep));
-	times = calloc(pl->n, sizeof(*times));
-	if (!by || !keep || !times)
-		goto out;
-	memcpy(by, pl->id, pl->n * sizeof(*by));
-	qsort(by, pl->n, sizeof(*by), fileid_cmp);
-	for (size_t i = 0, first = 0; i < pl->n; i++) {
-		if (by[i].dev != by[first].dev || by[i].ino != by[first].ino)
-			first = i;
-		keep[by[i].pos] = by[first].pos;
-		if (strcmp(pl->v[by[i].pos], pl->v[by[first].pos]) == 0)
-			times[by[first].pos]++;
-	}
-
-	for (size_t i = 0; i < pl->n; i++) {
-		if (keep[i] != i)
-			tell_repeat(pl, i, keep[i], times);
-	}
-	for (size_t i = 0; i < pl->n; i++) {
-		if (keep[i] == i) {
-			pl->v[k] = pl->v[i];
-			pl->id[k++] = pl->id[i];
-			continue;
-		}
-		pl->bytes -= pl->id[i].size;
-		free(pl->v[i]);
-	}
-	pl->n = k;
-out:
-	free(by);
-	free(keep);
-	free(times);
-}
-
-static void on_skip(const char *path, const char *why, void *ud)
-{
-	struct pathlist *pl = ud;
-
-	pl->skips++;
-	pl->a->st.inputs_skipped++;
-	if (!pl->a->quiet)
-		core_log(CORE_LOG_WARN, "input", path, 0, "%s; skipped", why);
-}
-
-/*
- * Adds the files path names to pl.  A path that cannot be examined is an
- * error; a directory that yields no file is named, so an empty one is
- * not just "no input could be read".
- */
-static void collect(struct analyze *a, struct pathlist *pl, const char *path)
-{
-	struct core_error err;
-	size_t n = pl->n;
-	uint64_t skips = pl->skips;
-	char msg[1024];
-
-	if (input_walk(path, on_file, on_skip, pl, &err) != 0) {
-		core_error_format(&err, msg, sizeof(msg));
-		if (!a->quiet)
-			core_log(CORE_LOG_WARN, "input", NULL, 0,
-				 "%s; skipped", msg);
-		a->st.inputs_skipped++;
-		a->errors++;
-		return;
-	}
-	if (pl->n > n)
-		return;
-	if (pl->skips == skips)
-		a->st.inputs_skipped++;
 	if (!a->quiet)
-		core_log(CORE_LOG_WARN, "input", path, 0, "%s",
-			 pl->skips == skips ? "no files in it" :
-			 "no file in it could be read");
+		core_log(CORE_LOG_WARN, "input", path, 0, "%s", msg);
+}
+
+/* The files args[0 .. n) name, in reading order. */
+static void collect(struct analyze *a, struct cli_paths *pl,
+		    const char *const *args, size_t n)
+{
+	*pl = (struct cli_paths){ .say = say_input, .ud = a };
+	for (size_t i = 0; i < n; i++)
+		cli_paths_add(pl, args[i]);
+	cli_paths_done(pl);
+	a->st.inputs_skipped += pl->skipped;
+	a->errors += (int)pl->errors;
 }
 
 /* ---------------------------------------------------------------- main */
@@ -1172,8 +1004,7 @@ static int store_first(struct analyze *a)
 static int anomaly_start(struct analyze *a)
 {
 	struct cli_stats keep = a->st;
-	struct pathlist pl = { .a = a };
-	struct core_error err;
+	struct cli_paths pl;
 	bool want = a->anomaly != 0;
 	int errors = a->errors;
 
@@ -1189,19 +1020,10 @@ static int anomaly_start(struct analyze *a)
 	}
 	if (cli_anomaly_learning(a->anom, true, want) != 0)
 		return 1;
-	for (size_t i = 0; i < a->nbaselines; i++)
-		if (input_walk(a->baselines[i], on_file, on_skip, &pl,
-			       &err) != 0)
-			core_log(CORE_LOG_WARN, "input", a->baselines[i], 0,
-				 "baseline cannot be read; skipped");
-	drop_repeats(&pl);
-	(void)input_order_rotated(pl.v, pl.n);
-	for (size_t i = 0; i < pl.n; i++) {
+	collect(a, &pl, a->baselines, a->nbaselines);
+	for (size_t i = 0; i < pl.n; i++)
 		read_input(a, pl.v[i]);
-		free(pl.v[i]);
-	}
-	free(pl.v);
-	free(pl.id);
+	cli_paths_free(&pl);
 	a->st = keep;
 	a->errors = errors;
 	return cli_anomaly_learning(a->anom, false, want) != 0;
@@ -1248,7 +1070,7 @@ static void analyze_free(struct analyze *a)
 int cli_analyze(int argc, char **argv)
 {
 	struct analyze a = { 0 };
-	struct pathlist pl = { .a = &a };
+	struct cli_paths pl;
 	int first, status = 0;
 
 	a.input_format = CORE_FMT_AUTO;
@@ -1286,18 +1108,12 @@ int cli_analyze(int argc, char **argv)
 		return 1;
 	}
 
-	for (int i = first; i < argc; i++)
-		collect(&a, &pl, argv[i]);
-	drop_repeats(&pl);
+	collect(&a, &pl, (const char *const *)(argv + first),
+		(size_t)(argc - first));
 	a.bytes_total = pl.bytes;
-	/* Rotated logs oldest first, so correlations run across them. */
-	(void)input_order_rotated(pl.v, pl.n);
-	for (size_t i = 0; i < pl.n; i++) {
+	for (size_t i = 0; i < pl.n; i++)
 		read_input(&a, pl.v[i]);
-		free(pl.v[i]);
-	}
-	free(pl.v);
-	free(pl.id);
+	cli_paths_free(&pl);
 
 	detect_flush(a.rules, on_alert, &a);
 	cli_anomaly_finish(a.anom, on_alert, &a);

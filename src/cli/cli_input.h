@@ -1,6 +1,7 @@
 /*
  * cli_input.h: a log opened as `vigil analyze` opens it, for every
- * subcommand that reads logs (analyze, rules test, templates, embed).
+ * subcommand that reads logs (analyze, rules test, templates, embed), and
+ * the list of files its arguments name.
  *
  * A Windows event log (EVTX) named as a file is read by offset; anything
  * else goes through an input reader (plain, gzip, standard input), and
@@ -71,5 +72,33 @@ int cli_input_evtx_read(struct cli_input *in, struct core_event *ev,
 const char *cli_input_name(const struct cli_input *in);
 
 void cli_input_close(struct cli_input *in);
+
+/*
+ * The files a command's log arguments name, as analyze reads them
+ * (paths.c): directories walked recursively in name order, a file named
+ * twice (by any name, or inside a directory also given; "-" twice) read
+ * once, each logrotate family oldest first.  Zero-initialise, set say
+ * (NULL: say nothing) and ud, cli_paths_add() each argument, then
+ * cli_paths_done(); v[0 .. n) are the files to read.
+ */
+struct cli_fileid;
+
+struct cli_paths {
+	char **v;
+	size_t n;
+	uint64_t bytes;		/* sizes of the regular files in v */
+	uint64_t skipped;	/* files skipped, arguments that gave none */
+	uint64_t errors;	/* arguments that could not be walked */
+	/* What is skipped or repeated, under the path it is about (NULL
+	 * when the message names it). */
+	void (*say)(void *ud, const char *path, const char *msg);
+	void *ud;
+	struct cli_fileid *id;	/* beside v */
+	size_t cap;
+};
+
+void cli_paths_add(struct cli_paths *pl, const char *path);
+void cli_paths_done(struct cli_paths *pl);
+void cli_paths_free(struct cli_paths *pl);
 
 #endif /* VIGIL_CLI_INPUT_H */

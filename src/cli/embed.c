@@ -64,6 +64,27 @@ static void say_error(const char *cmd, const struct core_error *err)
 	fprintf(stderr, "vigil %s: %s\n", cmd, msg);
 }
 
+/* What reading the logs' names says; ud is the command's name. */
+static void say_path(void *ud, const char *path, const char *msg)
+{
+	const char *cmd = ud;
+
+	if (path != NULL)
+		fprintf(stderr, "vigil %s: %s: %s\n", cmd, path, msg);
+	else
+		fprintf(stderr, "vigil %s: %s\n", cmd, msg);
+}
+
+/* The files args[0 .. n) name, as analyze reads them, into *pl. */
+static void collect(const char *cmd, struct cli_paths *pl, char **args,
+		    int n)
+{
+	*pl = (struct cli_paths){ .say = say_path, .ud = (void *)cmd };
+	for (int i = 0; i < n; i++)
+		cli_paths_add(pl, args[i]);
+	cli_paths_done(pl);
+}
+
 static void line_event(struct core_event *ev, const char *src, uint64_t line,
 		       struct core_str rec)
 {
@@ -414,12 +435,13 @@ out:
 /* --------------------------------------------------------------- embed */
 
 static const char embed_usage[] =
-"usage: vigil embed [OPTIONS] FILE...\n"
+"usage: vigil embed [OPTIONS] FILE|DIR...\n"
 "\n"
 "Maps every event (or template) of the logs named (text or Windows EVTX,\n"
-"plain or gzip; '-' is standard input) to a dense vector and writes\n"
-"them; or draws the template space.  An event's line is its line\n"
-"number, or an EVTX record's EventRecordID.\n"
+"plain or gzip; '-' is standard input; directories and files named\n"
+"twice as analyze reads them) to a dense vector and writes them; or\n"
+"draws the template space.  An event's line is its line number, or an\n"
+"EVTX record's EventRecordID.\n"
 "\n"
 "  -o, --output FILE    where the vectors go ('-': standard output)\n"
 "      --dim N          256 (default) or 512; any of 16..512 works\n"
@@ -606,23 +628,26 @@ int cli_embed(int argc, char **argv)
 	struct emb_run run = { ANOMALY_DIM, FMT_BIN, false, false, NULL, NULL,
 			       NULL, NULL, 0, 0, 0, 0 };
 	struct anomaly_model_opts o;
+	struct cli_paths logs;
 	bool stdin_in = false;
 	off_t start = 0;
 	int rc, bad = 0;
 
 	if ((rc = embed_args(argc, argv, &run)) >= 0)
 		return rc;
-	for (int i = optind; i < argc; i++)
-		stdin_in |= strcmp(argv[i], "-") == 0;
+	collect("embed", &logs, argv + optind, argc - optind);
+	for (size_t i = 0; i < logs.n; i++)
+		stdin_in |= strcmp(logs.v[i], "-") == 0;
 	stdin_in &= run.out != NULL && !run.templates;
-	if (stdin_in && stdin_twice(&start) != 0)
-		return 1;
 	anomaly_model_opts_default(&o);
 	o.dim = run.dim;
-	if (!(run.m = anomaly_model_new(&o)))
+	if ((stdin_in && stdin_twice(&start) != 0) ||
+	    !(run.m = anomaly_model_new(&o))) {
+		cli_paths_free(&logs);
 		return 1;
-	for (int i = optind; i < argc; i++)
-		bad += each_line("embed", argv[i], learn_line, &run);
+	}
+	for (size_t i = 0; i < logs.n; i++)
+		bad += each_line("embed", logs.v[i], learn_line, &run);
 	rc = anomaly_model_seal(run.m) != 0;
 	/*
 	 * The plot first: writing event vectors adds each line to the
@@ -637,20 +662,23 @@ int cli_embed(int argc, char **argv)
 		rc = 1;
 	}
 	if (!rc && run.out)
-		rc = embed_write(&run, argv + optind, argc - optind);
+		rc = embed_write(&run, logs.v, (int)logs.n);
 	if (run.stats)
 		embed_stats(&run);
 	anomaly_model_free(run.m);
-	return rc || bad == argc - optind ? 1 : 0;
+	rc = rc || bad == (int)logs.n;
+	cli_paths_free(&logs);
+	return rc;
 }
 
 /* ------------------------------------------------------------- similar */
 
 static const char similar_usage[] =
-"usage: vigil similar [OPTIONS] LINE FILE...\n"
-"       vigil similar [OPTIONS] --event FILE:LINE FILE...\n"
+"usage: vigil similar [OPTIONS] LINE FILE|DIR...\n"
+"       vigil similar [OPTIONS] --event FILE:LINE FILE|DIR...\n"
 "\n"
-"Mines the logs named (text or Windows EVTX, plain or gzip) and prints\n"
+"Mines the logs named (text or Windows EVTX, plain or gzip, as analyze\n"
+"reads them) and prints\n"
 "the templates nearest to a line (given as text, or as the line of a\n"
 "file; of an EVTX, the record of that EventRecordID), by cosine of\n"
 "their vectors.\n"
@@ -758,6 +786,7 @@ int cli_similar(int argc, char **argv)
 	struct emb_run run = { ANOMALY_DIM, FMT_BIN, false, false, NULL, NULL,
 			       NULL, NULL, 0, 0, 0, 0 };
 	const char *event = NULL;
+	struct cli_paths logs;
 	struct core_buf q;
 	unsigned k = 5;
 	int c, rc, bad;
@@ -786,11 +815,14 @@ int cli_similar(int argc, char **argv)
 		return 1;
 	}
 	run.m = anomaly_model_new(NULL);
-	bad = 0;
-	for (int i = optind + (event ? 0 : 1); run.m && i < argc; i++)
-		bad += each_line("similar", argv[i], learn_line, &run);
+	collect("similar", &logs, argv + optind + (event ? 0 : 1),
+		argc - optind - (event ? 0 : 1));
+	bad = logs.errors > 0;
+	for (size_t i = 0; run.m && i < logs.n; i++)
+		bad += each_line("similar", logs.v[i], learn_line, &run);
 	rc = !run.m || anomaly_model_seal(run.m) != 0 ||
 	     print_similar(&run, core_str_make(q.p, q.len), k) || bad > 0;
+	cli_paths_free(&logs);
 	anomaly_model_free(run.m);
 	core_buf_free(&q);
 	return rc;

@@ -399,64 +399,29 @@ static int test_args_parse(int argc, char **argv, struct test_args *ta)
 	return ta->nrules == 0 || i >= argc ? 2 : 0;
 }
 
-struct pathlist {
-	char **v;
-	size_t n, cap;
-	uint64_t skipped;	/* paths that could not be walked */
-};
-
-static void on_log(const char *path, void *ud)
+/* What reading the logs' names says, under the command's name. */
+static void say_path(void *ud, const char *path, const char *msg)
 {
-	struct pathlist *pl = ud;
-	char *copy;
-
-	if (pl->n == pl->cap) {
-		size_t cap = pl->cap ? pl->cap * 2 : 64;
-		char **v = realloc(pl->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return;
-		pl->v = v;
-		pl->cap = cap;
-	}
-	copy = strdup(path);
-	if (copy != NULL)
-		pl->v[pl->n++] = copy;
+	(void)ud;
+	if (path != NULL)
+		fprintf(stderr, "vigil: %s: %s\n", path, msg);
+	else
+		fprintf(stderr, "vigil: %s\n", msg);
 }
 
-static void on_skip_log(const char *path, const char *why, void *ud)
-{
-	struct pathlist *pl = ud;
-
-	pl->skipped++;
-	fprintf(stderr, "vigil: %s: %s; skipped\n", path, why);
-}
-
-/*
- * The logs, as analyze reads them: directories walked recursively in
- * name order, then each rotation family oldest first.
- */
+/* The logs, as analyze reads them (cli_paths_add()). */
 static void test_logs(struct test_run *t, char **logs, int n,
 		      struct core_arena *arena, struct core_event *ev)
 {
-	struct pathlist pl = { 0 };
-	struct core_error err;
-	char msg[1024];
+	struct cli_paths pl = { .say = say_path };
 
-	for (int i = 0; i < n; i++) {
-		if (input_walk(logs[i], on_log, on_skip_log, &pl, &err) != 0) {
-			core_error_format(&err, msg, sizeof(msg));
-			fprintf(stderr, "vigil: %s; skipped\n", msg);
-			pl.skipped++;
-		}
-	}
+	for (int i = 0; i < n; i++)
+		cli_paths_add(&pl, logs[i]);
+	cli_paths_done(&pl);
 	t->unread += pl.skipped;
-	(void)input_order_rotated(pl.v, pl.n);
-	for (size_t i = 0; i < pl.n; i++) {
+	for (size_t i = 0; i < pl.n; i++)
 		test_file(t, pl.v[i], arena, ev);
-		free(pl.v[i]);
-	}
-	free(pl.v);
+	cli_paths_free(&pl);
 }
 
 static int rules_test(int argc, char **argv)

@@ -49,11 +49,12 @@ struct tmpl_run {
 };
 
 static const char templates_usage[] =
-"usage: vigil templates [OPTIONS] FILE...\n"
+"usage: vigil templates [OPTIONS] FILE|DIR...\n"
 "\n"
 "Mines the message templates of the logs named (text or Windows EVTX,\n"
-"plain or gzip; '-' is standard input) and prints them, most frequent\n"
-"first.  An EVTX record is mined as the one-line JSON of its fields.\n"
+"plain or gzip; '-' is standard input; directories and files named\n"
+"twice as analyze reads them) and prints them, most frequent first.\n"
+"An EVTX record is mined as the one-line JSON of its fields.\n"
 "\n"
 "  -f, --format FMT   text (default), json, csv, or none\n"
 "      --raw          mine whole lines; do not strip a leading header\n"
@@ -114,6 +115,15 @@ static void say(const struct core_error *err)
 
 	core_error_format(err, msg, sizeof(msg));
 	fprintf(stderr, "vigil templates: %s\n", msg);
+}
+
+static void say_path(void *ud, const char *path, const char *msg)
+{
+	(void)ud;
+	if (path != NULL)
+		fprintf(stderr, "vigil templates: %s: %s\n", path, msg);
+	else
+		fprintf(stderr, "vigil templates: %s\n", msg);
 }
 
 /* Mines one message; rec is its whole record.  0, or 1: out of memory. */
@@ -428,6 +438,7 @@ static int store_save(struct tmpl_run *run, struct store *st)
 int cli_templates(int argc, char **argv)
 {
 	struct store *st = NULL;
+	struct cli_paths logs = { .say = say_path };
 	struct tmpl_run run;
 	int rc, n;
 	double t0;
@@ -446,7 +457,12 @@ int cli_templates(int argc, char **argv)
 		return 1;
 	}
 	for (int i = optind; i < argc; i++)
-		mine_file(&run, argv[i]);
+		cli_paths_add(&logs, argv[i]);
+	cli_paths_done(&logs);
+	run.files_bad += logs.skipped;
+	for (size_t i = 0; i < logs.n; i++)
+		mine_file(&run, logs.v[i]);
+	cli_paths_free(&logs);
 	t0 = now_s();
 	rc = anomaly_miner_finish(run.m);
 	run.mine_s += now_s() - t0;

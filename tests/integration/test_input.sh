@@ -153,6 +153,51 @@ check "--quiet says nothing of a repeat" hasnt "$T/err" "given twice"
 check "standard input given twice is read once" has "$T/out" " 6 records,"
 check "standard input twice is said as <stdin>" \
 	has "$T/err" 'src=<stdin> msg="given twice'
+
+# The other commands that read logs take their files as analyze does.
+cat >"$T/failed.yml" <<'EOF'
+title: Failed SSH password
+id: 3f0c6f4e-8a52-4c1e-9d47-2b6f1c0e5a91
+status: test
+logsource:
+    product: linux
+    service: sshd
+detection:
+    keywords:
+        - 'Failed password'
+    condition: keywords
+level: low
+EOF
+run rules test "$T/failed.yml" auth.log auth.log
+check "rules test: a file given twice is tested once" has "$T/out" "^hits: 6$"
+check "rules test: and said once" \
+	[ "$(count "$T/err" 'auth.log: given twice; read once')" = 1 ]
+"$VIGIL" rules test "$T/failed.yml" - - <auth.log >"$T/out" 2>"$T/err"
+check "rules test: standard input twice is read once" \
+	has "$T/out" "^hits: 6$"
+check "rules test: said as <stdin>" has "$T/err" '<stdin>: given twice'
+run templates auth.log ./auth.log
+check "templates: two names of a file are mined once" \
+	has "$T/out" " 6  Failed password"
+check "templates: the second name is told the first" \
+	has "$T/err" 'templates: ./auth.log: the same file as auth.log'
+run templates "$T/logs"
+check "templates: a directory is walked (rc=$rc)" \
+	has "$T/out" " 12  Failed password"
+"$VIGIL" templates - - <auth.log >"$T/out" 2>"$T/err"
+check "templates: standard input twice is mined once" \
+	has "$T/out" " 6  Failed password"
+run embed -f csv -o "$T/v.csv" "$T/logs" auth.log
+check "embed: a directory is walked, a file in it named again once" \
+	[ "$(grep -c '^[0-9a-f]' "$T/v.csv")" = 12 ]
+"$VIGIL" embed -f csv -o "$T/v.csv" - - <auth.log >"$T/out" 2>"$T/err"
+check "embed: standard input twice is embedded once" \
+	[ "$(grep -c '^[0-9a-f]' "$T/v.csv")" = 6 ]
+run similar "Failed password for admin" "$T/logs"
+check "similar: a directory is walked (rc=$rc)" \
+	has "$T/out" "Failed password"
+run templates "$T/logs/nothing-here"
+check "templates: a path that is not there fails (rc=$rc)" [ $rc -eq 1 ]
 cd "$T" || exit 1
 
 # ------------------------------------------------------ trailing slash
