@@ -1111,6 +1111,14 @@ int cli_analyze(int argc, char **argv)
 	collect(&a, &pl, (const char *const *)(argv + first),
 		(size_t)(argc - first));
 	a.bytes_total = pl.bytes;
+	if (a.output != NULL && cli_paths_holds(&pl, a.output)) {
+		fprintf(stderr, "vigil: %s: is one of the inputs; the report "
+			"would overwrite it (give -o another file)\n",
+			a.output);
+		cli_paths_free(&pl);
+		analyze_free(&a);
+		return 2;
+	}
 	for (size_t i = 0; i < pl.n; i++)
 		read_input(&a, pl.v[i]);
 	cli_paths_free(&pl);

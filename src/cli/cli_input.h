@@ -99,6 +99,12 @@ struct cli_paths {
 
 void cli_paths_add(struct cli_paths *pl, const char *path);
 void cli_paths_done(struct cli_paths *pl);
+
+/*
+ * True when path names a file of the list (same device and inode), so
+ * that an output about to be written there would destroy an input.
+ */
+bool cli_paths_holds(const struct cli_paths *pl, const char *path);
 void cli_paths_free(struct cli_paths *pl);
 
 #endif /* VIGIL_CLI_INPUT_H */

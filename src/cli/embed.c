@@ -623,6 +623,18 @@ static int stdin_twice(off_t *start)
 	return bad;
 }
 
+/* True, said, when the output named by opt would destroy an input. */
+static bool overwrites(const struct cli_paths *logs, const char *out,
+		       const char *opt)
+{
+	if (out == NULL || strcmp(out, "-") == 0 ||
+	    !cli_paths_holds(logs, out))
+		return false;
+	fprintf(stderr, "vigil embed: %s: is one of the inputs; writing it "
+		"would destroy it (give %s another file)\n", out, opt);
+	return true;
+}
+
 int cli_embed(int argc, char **argv)
 {
 	struct emb_run run = { ANOMALY_DIM, FMT_BIN, false, false, NULL, NULL,
@@ -636,6 +648,11 @@ int cli_embed(int argc, char **argv)
 	if ((rc = embed_args(argc, argv, &run)) >= 0)
 		return rc;
 	collect("embed", &logs, argv + optind, argc - optind);
+	if (overwrites(&logs, run.out, "-o") ||
+	    overwrites(&logs, run.plot, "--plot")) {
+		cli_paths_free(&logs);
+		return 2;
+	}
 	for (size_t i = 0; i < logs.n; i++)
 		stdin_in |= strcmp(logs.v[i], "-") == 0;
 	stdin_in &= run.out != NULL && !run.templates;

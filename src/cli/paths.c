@@ -205,6 +205,20 @@ void cli_paths_done(struct cli_paths *pl)
 	(void)input_order_rotated(pl->v, pl->n);
 }
 
+bool cli_paths_holds(const struct cli_paths *pl, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return false;
+	for (size_t i = 0; i < pl->n; i++) {
+		if (pl->id[i].dev == (uint64_t)st.st_dev &&
+		    pl->id[i].ino == (uint64_t)st.st_ino)
+			return true;
+	}
+	return false;
+}
+
 void cli_paths_free(struct cli_paths *pl)
 {
 	for (size_t i = 0; i < pl->n; i++)

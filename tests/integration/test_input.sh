@@ -198,6 +198,33 @@ check "similar: a directory is walked (rc=$rc)" \
 	has "$T/out" "Failed password"
 run templates "$T/logs/nothing-here"
 check "templates: a path that is not there fails (rc=$rc)" [ $rc -eq 1 ]
+
+# An output that names an input is refused before anything is written.
+cp auth.log "$T/victim.log"
+gzip -c auth.log >"$T/victim.log.gz"
+for out in "$T/victim.log" "$T/victim.log.gz"; do
+	run analyze -q -o "$out" "$out"
+	check "-o naming its input '$out' is refused (rc=$rc)" [ $rc -eq 2 ]
+	check "and says why" has "$T/err" "is one of the inputs"
+done
+check "the input is untouched" cmp -s auth.log "$T/victim.log"
+check "the gzip input is untouched" \
+	[ "$(gzip -dc "$T/victim.log.gz" | cmp - auth.log && echo same)" ]
+run analyze -q -o "$T/logs/sub/other.log" "$T/logs"
+check "-o naming a file inside an input directory is refused (rc=$rc)" \
+	[ $rc -eq 2 ]
+check "the file inside is untouched" cmp -s auth.log "$T/logs/sub/other.log"
+"$VIGIL" analyze -q -o "$T/victim.log" - <"$T/victim.log" >"$T/out" \
+	2>"$T/err"
+check "-o naming the file standard input reads is refused" \
+	has "$T/err" "is one of the inputs"
+run embed -o "$T/victim.log" "$T/victim.log"
+check "embed -o naming its input is refused (rc=$rc)" [ $rc -eq 2 ]
+run embed --plot "$T/victim.log" "$T/victim.log"
+check "embed --plot naming its input is refused (rc=$rc)" [ $rc -eq 2 ]
+check "the input is still untouched" cmp -s auth.log "$T/victim.log"
+run analyze -q -o "$T/report.txt" auth.log
+check "an -o beside the inputs is written (rc=$rc)" has "$T/report.txt" "6 records"
 cd "$T" || exit 1
 
 # ------------------------------------------------------ trailing slash
