@@ -1070,6 +1070,7 @@ static void analyze_free(struct analyze *a)
 int cli_analyze(int argc, char **argv)
 {
 	struct analyze a = { 0 };
+	struct cli_stored stored = { 0 };
 	struct cli_paths pl;
 	int first, status = 0;
 
@@ -1134,7 +1135,19 @@ int cli_analyze(int argc, char **argv)
 		fprintf(stderr, "vigil: no input could be read\n");
 		status = 1;
 	} else {
-		status = write_report(&a);
+		/*
+		 * Stored first: a report cut short (a closed pipe) must not
+		 * lose the run, and the JSON report gives the stored ids.
+		 */
+		if (a.store && cli_store_run(a.store, &a.st, a.incidents,
+					     argv + first, argc - first,
+					     a.quiet, &stored) != 0)
+			status = 1;
+		a.report.store = a.store;
+		a.report.stored_run = stored.run;
+		a.report.stored_ids = stored.incident;
+		if (write_report(&a) != 0)
+			status = 1;
 		/*
 		 * vigil's Windows rules cover what the community set misses,
 		 * not the whole of it: say so when a user gave no rules.
@@ -1147,11 +1160,8 @@ int cli_analyze(int argc, char **argv)
 				"techniques they cover (docs/rules.md)\n",
 				(unsigned long long)a.windows_events,
 				a.windows_events == 1 ? " was" : "s were");
-		if (a.store && cli_store_run(a.store, &a.st, a.incidents,
-					     argv + first, argc - first,
-					     a.quiet) != 0)
-			status = 1;
 	}
+	free(stored.incident);
 	analyze_free(&a);
 	return status;
 }

@@ -44,6 +44,12 @@ struct cli_report_opts {
 	bool colour;			/* ANSI colour: only on a terminal */
 	unsigned evidence;		/* evidence lines per incident */
 	bool verbose;
+	/* Set when the run was stored first (--store): where, the run's
+	 * id and each incident's (by incident id - 1), for the JSON report
+	 * to lead to `vigil show`. */
+	const char *store;
+	int64_t stored_run;
+	const int64_t *stored_ids;
 };
 
 /*

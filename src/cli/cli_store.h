@@ -14,12 +14,18 @@
  * the run, its incidents with entities and evidence, the alert records
  * with their sample lines, the entities' counters and an audit entry, in
  * one transaction.  inputs are the command-line inputs.  Prints what it
- * stored on stderr unless quiet.  Returns 0, or 1 after printing why the
- * run could not be stored.
+ * stored on stderr unless quiet.  Returns 0, with *out (when not NULL)
+ * set to the run's id and the incidents' ids, or 1 after printing why
+ * the run could not be stored.
  */
+struct cli_stored {
+	int64_t run;
+	int64_t *incident;	/* by incident id - 1; free() it */
+};
+
 int cli_store_run(const char *path, const struct cli_stats *st,
 		  const struct incident_set *set, char *const *inputs,
-		  int ninputs, bool quiet);
+		  int ninputs, bool quiet, struct cli_stored *out);
 
 /*
  * The store the reading commands use: --store's value, else the default

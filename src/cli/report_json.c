@@ -255,12 +255,16 @@ static void json_lists(struct core_buf *b, const struct incident *inc)
 	core_buf_addc(b, ']');
 }
 
-static void json_incident(struct core_buf *b, const struct incident *inc)
+static void json_incident(struct core_buf *b, const struct incident *inc,
+			  const struct cli_report_opts *opts)
 {
 	bool f = true, g = true;
 
 	core_buf_addc(b, '{');
 	jnum(b, &f, "id", inc->id);
+	if (opts->stored_ids != NULL)
+		jnum(b, &f, "stored_id",
+		     (uint64_t)opts->stored_ids[inc->id - 1]);
 	jkey(b, &f, "title");
 	jstr(b, inc->title.p, inc->title.len);
 	jnum(b, &f, "score", inc->score);
@@ -372,6 +376,12 @@ int cli_report_json(FILE *out, const struct cli_report_opts *opts,
 	core_buf_init(&b, BUF_MAX);
 	core_buf_printf(&b, "{\"vigil\":{\"version\":\"%s\",\"schema\":%d},\n",
 			VIGIL_VERSION, REPORT_SCHEMA);
+	if (opts->store != NULL && opts->stored_ids != NULL) {
+		core_buf_printf(&b, "\"store\":{\"path\":");
+		jstr(&b, opts->store, strlen(opts->store));
+		core_buf_printf(&b, ",\"run\":%lld},\n",
+				(long long)opts->stored_run);
+	}
 	json_stats(&b, st, set);
 	core_buf_printf(&b, ",\n\"incidents\":[");
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -380,7 +390,7 @@ int cli_report_json(FILE *out, const struct cli_report_opts *opts,
 		if (!cli_report_selected(opts, inc, &shown))
 			continue;
 		core_buf_printf(&b, "%s\n", k++ ? "," : "");
-		json_incident(&b, inc);
+		json_incident(&b, inc, opts);
 		rc = cli_report_flush(out, &b);
 	}
 	core_buf_printf(&b, "],\n\"alerts\":[");

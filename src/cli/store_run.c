@@ -508,7 +508,7 @@ static void run_free(struct run *r)
 
 int cli_store_run(const char *path, const struct cli_stats *st,
 		  const struct incident_set *set, char *const *inputs,
-		  int ninputs, bool quiet)
+		  int ninputs, bool quiet, struct cli_stored *out)
 {
 	size_t ninc = incident_set_count(set);
 	size_t nal = incident_set_alert_count(set);
@@ -543,6 +543,11 @@ int cli_store_run(const char *path, const struct cli_stats *st,
 	else if (!quiet)
 		fprintf(stderr, "vigil: stored run %lld in %s: no incidents\n",
 			(long long)r.run_id, path);
+	if (out != NULL) {
+		out->run = r.run_id;
+		out->incident = r.inc_ids;
+		r.inc_ids = NULL;
+	}
 	run_free(&r);
 	return 0;
 

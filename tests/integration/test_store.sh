@@ -26,6 +26,41 @@ check "second run appends" grep -q "stored run 2 in" "$T/second.err"
 n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))
 	["incidents"]))' "$T/r.json")
 
+# The JSON report of a stored run leads to its incidents in the store.
+for r in 1 2; do
+	"$VIGIL" analyze --quiet --format json -o "$T/ids$r.json" \
+		--store "$T/ids.db" "${logs[@]}"
+done
+python3 - "$T/ids1.json" "$T/ids2.json" "$T/ids.db" "$n" <<'PY' ||
+import json, sys
+first, second = (json.load(open(p)) for p in sys.argv[1:3])
+db, n = sys.argv[3], int(sys.argv[4])
+assert first["store"] == {"path": db, "run": 1}, first["store"]
+assert second["store"] == {"path": db, "run": 2}, second["store"]
+assert [i["stored_id"] for i in first["incidents"]] == \
+    list(range(1, n + 1)), first["incidents"]
+assert [i["stored_id"] for i in second["incidents"]] == \
+    list(range(n + 1, 2 * n + 1)), second["incidents"]
+PY
+	fail "stored ids"
+"$VIGIL" show --store "$T/ids.db" --format json $((n + 1)) >"$T/ids.show"
+check "a stored run's report fits the schema" \
+	python3 "$SRCDIR/tests/integration/check_report.py" \
+	"$SRCDIR/docs/vigil-report.schema.json" "$T/ids2.json"
+check "the stored id is the one show takes" python3 -c 'import json,sys
+a = json.load(open(sys.argv[1]))["incidents"][0]
+b = json.load(open(sys.argv[2]))
+b = b["incidents"][0] if "incidents" in b else b.get("incident", b)
+sys.exit(a["title"] != b["title"])' "$T/ids2.json" "$T/ids.show"
+check "without --store the JSON has no stored ids" \
+	bash -c "! grep -q 'stored_id\|\"store\"' '$T/r2.json'"
+
+# A reader that stops early (a closed pipe) does not lose the run.
+"$VIGIL" analyze --format json --store "$T/pipe.db" "${logs[@]}" \
+	2>/dev/null | true
+check "a run whose report met a closed pipe is stored" \
+	"$VIGIL" show --store "$T/pipe.db" 1
+
 "$VIGIL" show --store "$db" --format json 1 >"$T/show1.json"
 check "show json exits 0" [ $? -eq 0 ]
 "$VIGIL" show --store "$db" --format json $((n + 1)) >"$T/show2.json"
