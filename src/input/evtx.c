@@ -19,7 +19,8 @@
  *
  * The chunk count in the file header goes stale in files that were not
  * closed cleanly, so every 64 KiB block after the header is looked at;
- * blocks of zeros (space the log reserved) are passed over silently.
+ * blocks of zeros (space the log reserved) are passed over silently,
+ * also when the file ends inside one.
  * The header is still a witness: it lags behind a live log but never runs
  * ahead of it, so a header naming more chunks (or later records) than the
  * file holds means the file was cut short or lost chunks, and that is
@@ -338,6 +339,12 @@ static int chunk_load(struct input_evtx *r, struct core_error *err)
 				     CORE_MIN(r->chunk_len, CHUNK_HEADER));
 
 		r->chunk = NULL;
+		/*
+		 * Zeros are space the log reserved, whole or cut short: the
+		 * file header alone tells whether a chunk was lost there.
+		 */
+		if (zero)
+			r->cut = false;
 		if (zero || r->cut)
 			return 2;
 		r->chunks_seen++;

@@ -91,6 +91,13 @@ static void dmg_zero_chunk(size_t *n)
 	(void)n;
 }
 
+/* Reserved space cut short: zeros to the end of the copy. */
+static void dmg_zero_chunk_cut(size_t *n)
+{
+	dmg_zero_chunk(n);
+	*n = 4096 + FX_CHUNK + 1000;
+}
+
 /* Zeros where the header says a chunk is: the chunk was lost. */
 static void dmg_zero_named_chunk(size_t *n)
 {
@@ -116,6 +123,13 @@ static void dmg_cut_record(size_t *n)
 static void dmg_cut_chunk_header(size_t *n)
 {
 	*n = 4096 + FX_CHUNK + 300;
+}
+
+/* Cut inside zeros where the header says a chunk is. */
+static void dmg_zero_named_chunk_cut(size_t *n)
+{
+	memset(chunk(1), 0, FX_CHUNK);
+	*n = 4096 + FX_CHUNK + 1000;
 }
 
 /* Cut exactly after chunk 0: only the file header tells. */
@@ -171,6 +185,11 @@ static const struct row {
 	{ dmg_zero_named_chunk, 3, 1, "names 2 chunks, records up to 5; "
 	  "the file holds 1, records up to 3",
 	  "zeros where the header names a chunk are reported" },
+	{ dmg_zero_chunk_cut, 3, 0, NULL,
+	  "reserved zeros cut short lose no record and are silent" },
+	{ dmg_zero_named_chunk_cut, 3, 1, "names 2 chunks, records up to 5; "
+	  "the file holds 1, records up to 3: it is cut short",
+	  "zeros cut short where the header names a chunk: the header tells" },
 	{ dmg_cut_free_space, 5, 1, "chunk 1: file is cut short 64536 "
 	  "bytes into the chunk, after its last record; every record",
 	  "a cut in the free space of the last chunk loses no record" },
