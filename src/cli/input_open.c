@@ -20,7 +20,7 @@
 static bool evtx_file(const char *path)
 {
 	struct stat st;
-	char magic[8];
+	char magic[4096 + 8];
 	size_t n = 0;
 	FILE *f;
 

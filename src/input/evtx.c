@@ -79,6 +79,7 @@ struct input_evtx {
 	bool cut;		/* the file ends inside the chunk held */
 	bool cut_known;		/* cut_first/cut_last are from a good header */
 	bool header_bad;	/* reported before the first record */
+	bool header_lost;	/* no ElfFile signature: a chunk followed */
 	bool skipped;		/* a damaged chunk was already reported */
 	bool done;
 };
@@ -96,7 +97,11 @@ static uint64_t le64(const uint8_t *p)
 
 bool input_evtx_magic(const void *p, size_t n)
 {
-	return n >= 8 && memcmp(p, "ElfFile\0", 8) == 0;
+	const uint8_t *b = p;
+
+	return (n >= 8 && memcmp(b, "ElfFile\0", 8) == 0) ||
+	       (n >= FILE_HEADER + 8 &&
+		memcmp(b + FILE_HEADER, "ElfChnk\0", 8) == 0);
 }
 
 static int64_t filetime_us(uint64_t ft)
@@ -109,14 +114,24 @@ static int64_t filetime_us(uint64_t ft)
 /*
  * Checks the file header in hdr (n bytes); sets header_bad and what the
  * header says is there.  A header cut short is not an error here: it is
- * reported as the end of the file (end_check()).
+ * reported as the end of the file (end_check()).  chunk: the first 8
+ * bytes of the first chunk, or NULL when not known (a stream): a header
+ * that lost its signature is taken as damaged when a chunk follows it.
  */
 static int header_check(struct input_evtx *r, const uint8_t *hdr, size_t n,
-			struct core_error *err)
+			const uint8_t *chunk, struct core_error *err)
 {
-	if (!input_evtx_magic(hdr, n))
-		return core_fail(err, CORE_E_PARSE, r->name, 0,
-				 "not an EVTX file (no ElfFile header)");
+	if (n < 8 || memcmp(hdr, "ElfFile\0", 8) != 0) {
+		if (chunk == NULL || memcmp(chunk, "ElfChnk\0", 8) != 0)
+			return core_fail(err, CORE_E_PARSE, r->name, 0,
+					 "not an EVTX file (no ElfFile "
+					 "header)");
+		/* What it says cannot be trusted: chunks speak for it. */
+		r->header_bad = true;
+		r->header_lost = true;
+		r->next_chunk_at = FILE_HEADER;
+		return 0;
+	}
 	if (n >= 44)
 		r->hdr_chunks = (uint64_t)hdr[42] | (uint64_t)hdr[43] << 8;
 	if (n >= 128) {
@@ -144,7 +159,8 @@ static int stream_read(struct input_evtx *r, uint8_t *buf, size_t n,
 static int open_common(struct input_evtx *r, const char *name,
 		       struct core_error *err)
 {
-	uint8_t hdr[128];
+	uint8_t hdr[128], sig[8];
+	const uint8_t *chunk = NULL;
 	size_t n = 0;
 
 	snprintf(r->name, sizeof(r->name), "%s", name);
@@ -161,6 +177,8 @@ static int open_common(struct input_evtx *r, const char *name,
 	} else if (r->mem) {
 		n = (size_t)CORE_MIN(r->size, (uint64_t)sizeof(hdr));
 		memcpy(hdr, r->mem, n);
+		if (r->size >= FILE_HEADER + sizeof(sig))
+			chunk = r->mem + FILE_HEADER;
 	} else {
 		ssize_t got = pread(r->fd, hdr, sizeof(hdr), 0);
 
@@ -168,8 +186,11 @@ static int open_common(struct input_evtx *r, const char *name,
 			return core_fail(err, CORE_E_IO, r->name, 0,
 					 "cannot read: %s", strerror(errno));
 		n = (size_t)got;
+		if (pread(r->fd, sig, sizeof(sig), FILE_HEADER) ==
+		    (ssize_t)sizeof(sig))
+			chunk = sig;
 	}
-	return header_check(r, hdr, n, err);
+	return header_check(r, hdr, n, chunk, err);
 }
 
 int input_evtx_open(const char *path, struct input_evtx **out,
@@ -515,8 +536,10 @@ int input_evtx_next(struct input_evtx *r, struct input_evtx_record *rec,
 	if (r->header_bad) {
 		r->header_bad = false;
 		return core_fail(err, CORE_E_PARSE, r->name, 0,
-				 "file header checksum mismatch; chunks read "
-				 "as they are");
+				 "%s; chunks read as they are",
+				 r->header_lost ? "file header damaged (no "
+				 "ElfFile signature)" : "file header checksum "
+				 "mismatch");
 	}
 	while (!r->done) {
 		if (r->chunk == NULL || r->pos + RECORD_MIN > r->end) {

@@ -36,14 +36,20 @@ struct input_evtx_record {
 	int64_t written;	/* us since the epoch; CORE_TS_UNKNOWN */
 };
 
-/* True when the first bytes are an EVTX file header ("ElfFile\0"). */
+/*
+ * True when the first n bytes start an EVTX file: its header ("ElfFile\0")
+ * or, with n of 4104 or more, a first chunk ("ElfChnk\0" at 4096) after
+ * a header that lost its signature.
+ */
 bool input_evtx_magic(const void *p, size_t n);
 
 /*
  * Opens path for reading.  Fails with CORE_E_IO when it cannot be opened
  * or read, CORE_E_PARSE when it is not an EVTX file.  A file header whose
- * checksum fails is not an error: the chunks describe themselves, and
- * input_evtx_next() reports it once before the first record.
+ * checksum fails, or that lost its signature while a chunk follows it,
+ * is not an error: the chunks describe themselves, and
+ * input_evtx_next() reports it once before the first record.  (A stream
+ * needs the signature: its first chunk is not read before it is open.)
  */
 int input_evtx_open(const char *path, struct input_evtx **out,
 		    struct core_error *err);

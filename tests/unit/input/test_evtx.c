@@ -2,6 +2,7 @@
  * test_evtx.c: the EVTX container: records of good files, and damaged
  * headers, chunks and records reported and skipped with the rest read.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -158,6 +159,13 @@ static void dmg_header_stale(size_t *n)
 	set_header(1, 3);
 }
 
+/* A file header that lost its signature, a chunk after it. */
+static void dmg_file_magic(size_t *n)
+{
+	(void)n;
+	memcpy(fx.img, "NotFile", 8);
+}
+
 static void dmg_signature(size_t *n)
 {
 	(void)n;
@@ -214,6 +222,9 @@ static const struct row {
 	  "a header behind its chunks (not closed cleanly) is normal" },
 	{ dmg_signature, 2, 1, "no chunk signature",
 	  "a block without the chunk signature is reported and skipped" },
+	{ dmg_file_magic, 5, 1, "file header damaged (no ElfFile "
+	  "signature); chunks read as they are",
+	  "a file header without its signature: the chunks are read" },
 };
 
 static void test_rows(void **state)
@@ -318,6 +329,46 @@ static void test_file(void **state)
 	assert_int_equal(input_evtx_open(path, &r, NULL), CORE_E_IO);
 }
 
+/*
+ * A file whose header lost its signature is still known as EVTX and read
+ * when a chunk follows; without one it is not EVTX.
+ */
+static void test_lost_signature(void **state)
+{
+	char path[] = "/tmp/vigil-test-evtx-XXXXXX";
+	struct input_evtx *r;
+	struct input_evtx_record rec;
+	struct core_error err = { 0 };
+	size_t n = build();
+	unsigned cnt = 0;
+	int fd = mkstemp(path), rc;
+
+	(void)state;
+	assert_true(fd >= 0);
+	memcpy(fx.img, "NotFile", 8);
+	assert_true(input_evtx_magic(fx.img, n));
+	assert_false(input_evtx_magic(fx.img, 4096 + 7));
+	assert_int_equal(write(fd, fx.img, n), (ssize_t)n);
+	close(fd);
+	assert_int_equal(input_evtx_open(path, &r, &err), 0);
+	while ((rc = input_evtx_next(r, &rec, &err)) != 0)
+		cnt += rc == 1;
+	assert_int_equal(cnt, 5);
+	input_evtx_close(r);
+
+	memcpy(chunk(0), "NotChnk", 8);
+	assert_false(input_evtx_magic(fx.img, n));
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, fx.img, n), (ssize_t)n);
+	close(fd);
+	assert_int_equal(input_evtx_open(path, &r, &err), CORE_E_PARSE);
+	assert_non_null(strstr(err.msg, "not an EVTX file"));
+	assert_int_equal(input_evtx_open_mem("t.evtx", fx.img, n, &r, &err),
+			 CORE_E_PARSE);
+	unlink(path);
+}
+
 /* Writes the first n bytes of the image to path, gzip-compressed or not. */
 static void write_image(const char *path, size_t n, bool gz)
 {
@@ -406,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_record_header),
 		cmocka_unit_test(test_not_evtx),
 		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_lost_signature),
 		cmocka_unit_test(test_stream),
 	};
 
