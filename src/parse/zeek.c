@@ -302,14 +302,17 @@ static int set_marks(struct parse_header *h, struct core_str name,
 			h->set_sep = c;
 			return 0;
 		}
-	} else if (core_str_eq_lit(name, "empty_field")) {
-		if (set_short(h->empty, sizeof(h->empty), &h->empty_len, v))
-			return 0;
-	} else if (set_short(h->unset, sizeof(h->unset), &h->unset_len, v)) {
-		return 0;
+		parse_header_refuse(h, "#set_separator is not one byte; the "
+				    "previous one is kept");
+		return CORE_E_PARSE;
 	}
-	parse_header_refuse(h, "#%.*s is too long; the previous one is kept",
-			    (int)name.len, name.p);
+	if (core_str_eq_lit(name, "empty_field") ?
+	    set_short(h->empty, sizeof(h->empty), &h->empty_len, v) :
+	    set_short(h->unset, sizeof(h->unset), &h->unset_len, v))
+		return 0;
+	parse_header_refuse(h, "#%.*s is longer than %zu bytes; the previous "
+			    "one is kept", (int)name.len, name.p,
+			    sizeof(h->unset));
 	return CORE_E_PARSE;
 }
 
