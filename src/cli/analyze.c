@@ -514,6 +514,11 @@ static int load_rules(struct analyze *a)
 				cli_rules_load_reason(a->rule_dirs[i], n));
 			return n;
 		}
+		/* An empty folder or file, a mistyped one: not silent. */
+		if (n == 0 && !a->quiet)
+			core_log(CORE_LOG_WARN, "rules", a->rule_dirs[i], 0,
+				 "no rule loaded from it (vigil rules check "
+				 "says why)");
 	}
 	if (detect_ruleset_compile(a->rules, &err) != 0) {
 		core_error_format(&err, msg, sizeof(msg));

@@ -187,7 +187,9 @@ static int rules_check(int argc, char **argv)
 		bad = 1;
 	loaded = detect_ruleset_count(rs);
 	if (loaded + c.refused == 0)
-		printf("rules: no rules (no *.yml or *.yaml rule found)\n");
+		printf("rules: no rules (%s)\n", detect_ruleset_warnings(rs) ?
+		       "see the warnings above" :
+		       "no *.yml or *.yaml rule found");
 	else if (loaded == 0)
 		printf("rules: no rules loaded, %llu refused\n",
 		       (unsigned long long)c.refused);

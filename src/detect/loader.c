@@ -1031,7 +1031,7 @@ int detect_load_yaml(struct detect_ruleset *rs, const char *name,
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	int loaded = 0;
+	int loaded = 0, docs = 0;
 
 	if (!yaml_parser_initialize(&parser))
 		return CORE_E_NOMEM;
@@ -1048,8 +1048,14 @@ int detect_load_yaml(struct detect_ruleset *rs, const char *name,
 		root = yaml_document_get_root_node(&doc);
 		if (root == NULL) {
 			yaml_document_delete(&doc);
+			/* A rule file emptied by mistake is said. */
+			if (docs == 0)
+				detect_warn(rs, name, 1, "no YAML document in "
+					    "the file (empty, or comments "
+					    "only): no rule");
 			break;
 		}
+		docs++;
 		if (!(root->type == YAML_SCALAR_NODE && is_null(root)) &&
 		    doc_load(rs, name, &doc, root) == 0)
 			loaded++;

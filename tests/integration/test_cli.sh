@@ -96,6 +96,25 @@ check "analyze -r names why the rules cannot be read" \
 	grep -q "no-such-rules: cannot read rules: No such file or directory" \
 	<<<"$err"
 
+# A rule file emptied by mistake, a folder without rules: said, not passed.
+mkdir -p "$T/norules"
+: >"$T/empty.yml"
+printf '# nothing yet\n' >"$T/comments.yml"
+for f in empty comments; do
+	out=$("$VIGIL" rules check "$T/$f.yml" 2>&1)
+	check "rules check: $f.yml is said to hold no rule" grep -q \
+		"$f.yml:1: no YAML document in the file" <<<"$out"
+	"$VIGIL" rules check --strict "$T/$f.yml" >/dev/null 2>&1
+	check "rules check --strict: $f.yml fails it" [ $? -eq 1 ]
+done
+printf 'Mar  1 10:00:00 h app: ok\n' >"$T/one.log"
+err=$("$VIGIL" analyze -r "$T/empty.yml" -r "$T/norules" "$T/one.log" \
+	2>&1 >/dev/null)
+check "analyze -r: a file without rules is named" grep -q \
+	"src=$T/empty.yml msg=\"no rule loaded from it" <<<"$err"
+check "analyze -r: a folder without rules is named" grep -q \
+	"src=$T/norules msg=\"no rule loaded from it" <<<"$err"
+
 err=$("$VIGIL" analyze "$T/missing.log" 2>&1 >/dev/null); rc=$?
 check "only a missing input: exit 1" [ $rc -eq 1 ]
 check "missing input is named" grep -q "missing.log" <<<"$err"
