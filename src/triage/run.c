@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TOOL_RESULT_MAX 12000
 #define PROMPT_MAX (1u << 20)
@@ -85,13 +86,29 @@ static int map_reload(struct triage_ctx *t, struct core_error *err)
 
 	core_buf_init(&b, STORE_STATE_MAX);
 	rc = store_state_get(t->st, "llm.pseudonyms", "map", &b, NULL, err);
-	if (rc == 0)
-		rc = llm_pseudo_unseal(t->pseudo, t->key, b.p, b.len, err);
+	if (rc == 0 &&
+	    llm_pseudo_unseal(t->pseudo, t->key, b.p, b.len, err) != 0)
+		rc = core_fail(err, CORE_E_PARSE, t->cfg.map_key_file, 0,
+			       "the store's pseudonym map does not open "
+			       "with this key: the store was altered, or "
+			       "it was sealed with another key file");
 	else if (rc == CORE_E_NOTFOUND)
 		rc = 0;
 	core_buf_free(&b);
 	t->map_saved = llm_pseudo_count(t->pseudo);
 	return rc;
+}
+
+/* True when the store holds a sealed map. */
+static bool map_stored(struct triage_ctx *t)
+{
+	struct core_buf b;
+	int rc;
+
+	core_buf_init(&b, STORE_STATE_MAX);
+	rc = store_state_get(t->st, "llm.pseudonyms", "map", &b, NULL, NULL);
+	core_buf_free(&b);
+	return rc == 0;
 }
 
 static int load_map(struct triage_ctx *t, struct core_error *err)
@@ -100,6 +117,12 @@ static int load_map(struct triage_ctx *t, struct core_error *err)
 
 	if (!t->cfg.map_key_file[0])
 		return 0;	/* the map lives only for this run */
+	/* A store copied without its key: a new key would not open it. */
+	if (access(t->cfg.map_key_file, F_OK) != 0 && map_stored(t))
+		return core_fail(err, CORE_E_NOTFOUND, t->cfg.map_key_file, 0,
+				 "missing: the store's pseudonym map was "
+				 "sealed with this key file (copy it with "
+				 "the store, mode 0600)");
 	rc = llm_seal_key_load(t->cfg.map_key_file, t->key, err);
 	if (rc)
 		return rc;

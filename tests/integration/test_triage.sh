@@ -123,6 +123,22 @@ VIGIL_TEST_KEY=k "$VIGIL" triage 1 --store "$T/db" --config "$T/vigil.yaml" \
 grep -o 'IP-PUB-[0-9]*' "$T/req.log" | sort -u >"$T/tok2"
 check "pseudonymise: same tokens in a later run" \
 	bash -c "comm -13 '$T/tok1' '$T/tok2' | grep -q . && exit 1 || exit 0"
+# A store copied without its key file is refused by name, the key file
+# is not made anew; with another key, the map is said not to open.
+cp "$T/db" "$T/copy.db"
+VIGIL_TEST_KEY=k "$VIGIL" triage 1 --store "$T/copy.db" \
+	--config "$T/vigil.yaml" >/dev/null 2>"$T/copy.err"
+check "pseudonymise: a store copied without its key fails" [ $? -ne 0 ]
+check "pseudonymise: the missing key file is named" \
+	grep -q "copy.db.key: missing" "$T/copy.err"
+check "pseudonymise: no new key was made" [ ! -e "$T/copy.db.key" ]
+head -c 32 /dev/urandom >"$T/copy.db.key"
+chmod 600 "$T/copy.db.key"
+VIGIL_TEST_KEY=k "$VIGIL" triage 1 --store "$T/copy.db" \
+	--config "$T/vigil.yaml" >/dev/null 2>"$T/copy.err"
+check "pseudonymise: another key is named as not opening the map" \
+	grep -q "copy.db.key: the store's pseudonym map does not open" \
+	"$T/copy.err"
 "$VIGIL" show 1 --store "$T/db" --format json >"$T/inc2.json" 2>/dev/null
 check "pseudonymise: stored trace is pseudonymised" python3 -c '
 import json,sys
