@@ -55,7 +55,7 @@ enum damage {
 #define DAMAGE_F_BAD_TIME (1u << 16)
 #define DAMAGE_F_FIELDS (1u << 17)	/* core_event's table was full */
 #define DAMAGE_F_OLD_TIME (1u << 18)	/* before TIME_FLOOR */
-#define DAMAGE_F_HEADER (1u << 19)	/* does not fit its header (w3c) */
+#define DAMAGE_F_HEADER (1u << 19)	/* fits no column header (w3c, zeek) */
 
 /*
  * 1990-01-01: no log vigil reads comes from before, while a clock never
