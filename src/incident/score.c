@@ -49,6 +49,16 @@ struct work {
 	uint64_t shared;		/* events two of its records cited */
 	size_t nsources;
 	struct core_buf text;
+	const struct incident_alert *head;	/* the title's rule */
+	/*
+	 * The user and the host that the most events name (counting the
+	 * events of the records naming them), len 0 for none; and those
+	 * counts (see title_who()).
+	 */
+	struct core_str main_user, main_host;
+	uint64_t user_events, host_events;
+	size_t nhosts;			/* distinct hosts named */
+	uint64_t all_events;		/* of all its records */
 };
 
 static int strcmp_view(struct core_str x, struct core_str y)
@@ -225,6 +235,7 @@ static int entity_cmp(const void *pa, const void *pb)
  */
 struct gathered {
 	struct core_str value;
+	uint64_t events;		/* of the records naming it */
 	uint32_t records;
 	uint8_t type;
 };
@@ -248,6 +259,7 @@ static size_t dedup(struct gathered *list, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (o && value_cmp(&list[o - 1], &list[i]) == 0) {
 			list[o - 1].records++;
+			list[o - 1].events += list[i].events;
 			continue;
 		}
 		list[o++] = list[i];
@@ -324,6 +336,45 @@ static void distinct_events(struct work *w, const struct incident_entity *e,
 		inc->events = CORE_MIN(inc->events, w->s->events_observed);
 }
 
+/* e, named by events of the incident, beats best, named by most? */
+static bool names_more(const struct incident_entity *e, uint64_t events,
+		       const struct incident_entity *best, uint64_t most)
+{
+	if (!best || events != most)
+		return !best || events > most;
+	return entity_cmp(e, best) < 0;
+}
+
+/*
+ * The user and the host a title may name: of each type, the one whose
+ * records hold the most of the incident's events, a tie going to the
+ * one listed first.  list[i] was gathered as g[i]; values stay the
+ * records' own.
+ */
+static void main_entities(struct work *w, const struct incident_entity *list,
+			  const struct gathered *g, size_t n)
+{
+	const struct incident_entity *user = NULL, *host = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct incident_entity *e = &list[i];
+
+		if (e->type == INCIDENT_ENT_USER &&
+		    names_more(e, g[i].events, user, w->user_events)) {
+			user = e;
+			w->user_events = g[i].events;
+		} else if (e->type == INCIDENT_ENT_HOST) {
+			w->nhosts++;
+			if (names_more(e, g[i].events, host, w->host_events)) {
+				host = e;
+				w->host_events = g[i].events;
+			}
+		}
+	}
+	w->main_user = user ? user->value : CORE_STR_NULL;
+	w->main_host = host ? host->value : CORE_STR_NULL;
+}
+
 static int entities_of(struct work *w, struct incident_entity **out,
 		       size_t *nout)
 {
@@ -342,6 +393,7 @@ static int entities_of(struct work *w, struct incident_entity **out,
 				continue;
 			g[n].type = (uint8_t)t;
 			g[n].value = r->entity[t];
+			g[n].events = r->events;
 			g[n++].records = 1;
 		}
 	}
@@ -356,12 +408,13 @@ static int entities_of(struct work *w, struct incident_entity **out,
 		list[i].value = g[i].value;
 		list[i].records = g[i].records;
 	}
-	free(g);
 
 	for (size_t i = 0; i < n; i++) {
 		entity_counters(w, &list[i]);
 		w->nsources += list[i].type == INCIDENT_ENT_SOURCE_IP;
 	}
+	main_entities(w, list, g, n);
+	free(g);
 	distinct_events(w, list, n);
 	if (n)
 		qsort(list, n, sizeof(*list), entity_cmp);
@@ -451,21 +504,50 @@ static bool rule_shown(const struct incident_evidence *kept, size_t nkept,
 }
 
 /*
- * Chooses, in place, the evidence to show from samples sorted strongest
- * first: first a line for each ATT&CK tactic not yet shown, then one line
- * per rule, then the rest, so that the first lines tell each step of the
- * attack; a line that two rules cited is shown once.  Returns how many
- * were kept at the front of ev.
+ * A line of what the title names: its rule or, for a title naming an
+ * IDS signature (the record's detail), that record.
  */
-static size_t pick_evidence(struct incident_evidence *ev, size_t n)
+static bool names_head(const struct incident_evidence *e,
+		       const struct incident_alert *head)
 {
-	struct incident_evidence kept[INCIDENT_MAX_EVIDENCE];
+	if (head->detail.len)
+		return e->record == head->index;
+	return e->rule == head->rule;
+}
+
+/*
+ * Lines a report shows of an incident unless told otherwise (the text
+ * report's --evidence): one of them shows what the title names.
+ */
+#define EVIDENCE_SHOWN 5
+
+/*
+ * Chooses into kept the evidence to show from samples sorted strongest
+ * first: with head (the rule the title names), its strongest line first;
+ * then a line for each ATT&CK tactic not yet shown, then one line per
+ * rule, then the rest, so that the first lines tell each step of the
+ * attack; a line that two rules cited is shown once.  Returns how many
+ * were kept (at most INCIDENT_MAX_EVIDENCE).
+ */
+static size_t pick_evidence(const struct incident_evidence *ev, size_t n,
+			    const struct incident_alert *head,
+			    struct incident_evidence *kept)
+{
 	bool *used = calloc(n ? n : 1, sizeof(*used));
 	size_t nkept = 0;
 	uint32_t shown = 0;
 
-	if (!used)
-		return CORE_MIN(n, (size_t)INCIDENT_MAX_EVIDENCE);
+	if (!used) {
+		nkept = CORE_MIN(n, (size_t)INCIDENT_MAX_EVIDENCE);
+		memcpy(kept, ev, nkept * sizeof(*ev));
+		return nkept;
+	}
+	for (size_t i = 0; head && i < n && !nkept; i++)
+		if (names_head(&ev[i], head)) {
+			shown = incident_rule_tactics(ev[i].rule);
+			used[i] = true;
+			kept[nkept++] = ev[i];
+		}
 	for (int pass = 0; pass < 3; pass++) {
 		for (size_t i = 0; i < n && nkept < INCIDENT_MAX_EVIDENCE;
 		     i++) {
@@ -484,15 +566,23 @@ static size_t pick_evidence(struct incident_evidence *ev, size_t n)
 		}
 	}
 	free(used);
-	memcpy(ev, kept, nkept * sizeof(*ev));
 	return nkept;
 }
 
+/*
+ * The evidence: the lines pick_evidence() chooses by tactic and rule,
+ * unless none of the first EVIDENCE_SHOWN is of the rule the title
+ * names; then its strongest line leads.  A title's rule is not always
+ * the strongest line's (a rule of the same level acted later), and an
+ * analyst reading the title looks for its line.
+ */
 static int evidence_of(struct work *w, struct incident_evidence **out,
 		       size_t *nout)
 {
+	struct incident_evidence kept[INCIDENT_MAX_EVIDENCE];
 	struct incident_evidence *ev;
-	size_t n = 0;
+	size_t n = 0, nkept, shown;
+	bool told = false;
 
 	ev = malloc((w->nmem * INCIDENT_RECORD_SAMPLES + 1) * sizeof(*ev));
 	if (!ev)
@@ -505,8 +595,16 @@ static int evidence_of(struct work *w, struct incident_evidence **out,
 	}
 	if (n)
 		qsort(ev, n, sizeof(*ev), evidence_cmp);
+
+	nkept = pick_evidence(ev, n, NULL, kept);
+	shown = CORE_MIN(nkept, (size_t)EVIDENCE_SHOWN);
+	for (size_t i = 0; i < shown && !told; i++)
+		told = names_head(&kept[i], w->head);
+	if (!told)
+		nkept = pick_evidence(ev, n, w->head, kept);
+	memcpy(ev, kept, nkept * sizeof(*ev));
 	*out = ev;
-	*nout = pick_evidence(ev, n);
+	*nout = nkept;
 	return 0;
 }
 
@@ -750,20 +848,94 @@ escalator(const struct incident *inc, const struct incident_entity *dflt)
 	return best ? best : dflt;
 }
 
+/* Whom a title names after its rule. */
+enum who {
+	WHO_NONE = 0,
+	WHO_SOURCES,		/* the first source "and N other sources" */
+	WHO_USER,		/* the main user "on" the main host */
+	WHO_HOST,		/* the main host */
+};
+
+/* A remote source's login that worked, by a valid account (T1078). */
+static bool remote_login(const struct incident_alert *r)
+{
+	struct core_str ip = r->entity[INCIDENT_ENT_SOURCE_IP];
+
+	return ip.len && !loopback_source(ip) && r->failed < r->raised &&
+	       incident_rule_valid_account(r->rule) &&
+	       (incident_rule_tactics(r->rule) & INCIDENT_TAC_BIT(INITIAL));
+}
+
+/*
+ * The entity the incident is about: the one most of its events name,
+ * counting the events of the records that name it.  The remote sources
+ * count together, as the title lists them; a loopback source is the
+ * host itself.  Sources that half the events name or more come first,
+ * then a user who is in half of them: on Linux, the web and an IDS
+ * nearly every record names the attacker's address (the host is only
+ * the one that logged it), while on Windows the host and the account
+ * are in every record and an address (a logon's client, a connection's
+ * own end) in a few.  Else the most named of the three wins, ties in
+ * that order.  An incident of Windows records alone breaks ties the
+ * other way: its sources need more than half, and come last, since an
+ * address there is as often the host's own (Sysmon 3's SourceIp).  A
+ * story of guesses then a login (cred_then_access) is the sources'
+ * when one of them logged in: as with a source that got in, it is the
+ * one to act on.
+ */
+static enum who title_who(struct work *w, bool remote)
+{
+	uint64_t all = 0, rest, named[3] = { 0, w->user_events,
+					      w->host_events };
+	bool have[3] = { remote, w->main_user.len > 0, w->main_host.len > 0 };
+	bool windows = w->inc->platforms == 1u << INCIDENT_PLAT_WINDOWS;
+	bool got_in = false;
+	int best = -1;
+
+	for (size_t i = 0; i < w->nmem; i++) {
+		const struct incident_alert *r = rec(w, i);
+		struct core_str ip = r->entity[INCIDENT_ENT_SOURCE_IP];
+
+		all += r->events;
+		if (ip.len && !loopback_source(ip))
+			named[0] += r->events;
+		got_in |= remote && w->cred_then_access && remote_login(r);
+	}
+	w->all_events = all;
+	rest = all - named[0];
+	if (got_in || (have[0] && (named[0] > rest ||
+				   (named[0] == rest && !windows))))
+		return WHO_SOURCES;
+	if (have[1] && named[1] >= all - named[1])
+		return WHO_USER;
+	/* Ties: sources, user, host; on Windows user, host, sources. */
+	for (int k = 0; k < 3; k++) {
+		int j = windows ? (k + 1) % 3 : k;
+
+		if (have[j] && (best < 0 || named[j] > named[best]))
+			best = j;
+	}
+	return best < 0 ? WHO_NONE : (enum who)(WHO_SOURCES + best);
+}
+
 static void title_of(struct work *w)
 {
 	struct incident *inc = w->inc;
-	const struct incident_entity *ip, *user, *host;
-	const struct incident_alert *head;
+	const struct incident_entity *ip;
+	const struct incident_alert *head = w->head;
+	struct core_str user = CORE_STR_NULL, host = CORE_STR_NULL;
 	struct core_buf b;
 	size_t nremote;
+	enum who who;
 
 	core_buf_init(&b, 1024);
 	/* A loopback source names no attacker: the title names who, where. */
 	ip = first_remote(inc, &nremote);
-	user = first_of(inc, INCIDENT_ENT_USER);
-	host = first_of(inc, INCIDENT_ENT_HOST);
-	head = title_head(w);
+	who = title_who(w, ip != NULL);
+	if (who == WHO_USER)
+		user = w->main_user;
+	if (who == WHO_USER || who == WHO_HOST)
+		host = w->main_host;
 	/* An IDS signature says more than the rule that passed it on. */
 	if (head->detail.len)
 		core_buf_printf(&b, "%.*s (%s)", (int)head->detail.len,
@@ -777,23 +949,27 @@ static void title_of(struct work *w)
 	/* "<rule>: <who>; <what followed>", whatever the rule's wording. */
 	if (w->folded && w->nsources > 1) {
 		core_buf_printf(&b, ": %zu sources", w->nsources);
-	} else if (ip || w->success) {
+	} else if (w->success || who == WHO_SOURCES) {
 		core_buf_printf(&b, ": ");
 		/* The source that got in leads; it is the one to act on. */
 		add_value(&b, w->success ? w->success->value : ip->value);
 		if (nremote > 1)
 			core_buf_printf(&b, " and %zu other source%s",
 					nremote - 1, nremote > 2 ? "s" : "");
-	} else if (user) {
+	} else if (user.len) {
 		core_buf_printf(&b, ": ");
-		add_value(&b, user->value);
-		if (host) {
+		add_value(&b, user);
+		if (w->nhosts > 1 &&
+		    w->host_events < w->all_events - w->host_events) {
+			/* No host holds half: the account went around. */
+			core_buf_printf(&b, " on %zu hosts", w->nhosts);
+		} else if (host.len) {
 			core_buf_printf(&b, " on ");
-			add_value(&b, host->value);
+			add_value(&b, host);
 		}
-	} else if (host) {
+	} else if (host.len) {
 		core_buf_printf(&b, ": ");
-		add_value(&b, host->value);
+		add_value(&b, host);
 	}
 
 	if (w->success && w->success->ok_user[0])
@@ -1374,15 +1550,12 @@ static int assemble_one(struct incident_set *s, struct incident *inc,
 	rc = entities_of(&w, &ents, &nent);
 	if (rc == 0)
 		rc = timeline_of(&w, &steps, &nstep);
-	if (rc == 0)
-		rc = evidence_of(&w, &evs, &nev);
 	if (rc < 0)
 		goto fail;
 
 	inc->entities = ents;
 	inc->nentities = CORE_MIN(nent, (size_t)INCIDENT_MAX_SHOWN_ENTITIES);
 	inc->ntimeline = nstep;
-	inc->nevidence = nev;
 	chain_of(&w);
 	score_of(&w);
 	w.folded = w.nsources >= 4 && !w.success && !w.cred_then_access &&
@@ -1390,6 +1563,12 @@ static int assemble_one(struct incident_set *s, struct incident *inc,
 		     w.top->rule->level <= DETECT_LEVEL_MEDIUM) ||
 		    (w.tactic_mask &&
 		     !(w.tactic_mask & ~INCIDENT_NOISE_TACTICS)));
+	/* The evidence shows the rule the title names: it waits for it. */
+	w.head = title_head(&w);
+	rc = evidence_of(&w, &evs, &nev);
+	if (rc < 0)
+		goto fail;
+	inc->nevidence = nev;
 	title_of(&w);
 	explain(&w);
 

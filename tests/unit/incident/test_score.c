@@ -686,6 +686,202 @@ static void test_distinct_of_span_estimated(void **state)
 	}
 }
 
+/* Windows rules for the titles below (their tactics do not matter). */
+static const char *const tags_proxy[] = {
+	"attack.defense_evasion", "attack.t1218",
+};
+static const char *const tags_c2[] = {
+	"attack.command_and_control", "attack.t1105",
+};
+static const struct detect_rule_info rule_wusa = {
+	.id = "r-wusa", .title = "wusa.exe extracting a package",
+	.level = DETECT_LEVEL_HIGH, .tags = tags_proxy, .ntags = 2,
+};
+static const struct detect_rule_info rule_thread = {
+	.id = "r-thread", .title = "Remote thread outside any module",
+	.level = DETECT_LEVEL_HIGH, .tags = tags_proxy, .ntags = 2,
+};
+static const struct detect_rule_info rule_conn = {
+	.id = "r-conn", .title = "Proxy program connects out",
+	.level = DETECT_LEVEL_MEDIUM, .tags = tags_c2, .ntags = 2,
+};
+
+/* Adds x as raised by a Windows record (platform windows) or not. */
+static void add_on(struct incident_set *s, const struct synth *x,
+		   bool windows)
+{
+	struct core_event ev;
+	struct detect_alert a;
+
+	synth_alert(&a, x);
+	if (windows) {
+		synth_event(&ev, x->ts, NULL, NULL, x->ip, x->user, x->host);
+		core_event_set(&ev, CORE_F_EVENT_DATASET, "windows", 7);
+		a.event = &ev;
+	}
+	assert_int_equal(incident_add_alert(s, &a), 0);
+}
+
+/*
+ * The title names whom most of the incident's events name (the events
+ * of the records naming them): the sources when half of them or more
+ * do (more than half for Windows records alone), else an account half
+ * of them name, on its host, else the most named of sources, account
+ * and host.  A minor address or account does not title a host's
+ * incident.
+ */
+static void test_title_names_main_entity(void **state)
+{
+	static const struct {
+		struct synth x[3];
+		bool windows;
+		const char *title;
+		const char *why;
+	} rows[] = {
+		{ { { &rule_conn, T0, 2, "10.0.2.15", "IEUser", NULL,
+		      "IEWIN7", NULL, NULL, 1 },
+		    { &rule_wusa, T0 + 60 * SEC, 4, NULL, "IEUser", NULL,
+		      "IEWIN7", NULL, NULL, 2 },
+		    { &rule_thread, T0 + 120 * SEC, 3, NULL, "IEUser", NULL,
+		      "IEWIN7", NULL, NULL, 3 } }, true,
+		  "wusa.exe extracting a package: IEUser on IEWIN7",
+		  "Windows: an address in 2 of 9 events titles nothing" },
+		{ { { &rule_thread, T0, 5, NULL, NULL, "svc_x9", "IEWIN7",
+		      NULL, NULL, 1 },
+		    { &rule_conn, T0 + 60 * SEC, 1, NULL, "SYSTEM", "svc_x9",
+		      "IEWIN7", NULL, NULL, 2 } }, true,
+		  "Remote thread outside any module: IEWIN7",
+		  "Windows: an account in 1 of 6 events, the host in all" },
+		{ { { &rule_brute, T0, 300, "198.51.100.1", NULL, NULL, "h",
+		      NULL, NULL, 1 },
+		    { &rule_scan, T0 + SEC, 20, "198.51.100.1", NULL, NULL,
+		      "h", NULL, NULL, 2 } }, false,
+		  "SSH brute force: 198.51.100.1",
+		  "Linux: the address and the host in every event" },
+		{ { { &rule_login, T0, 1, "198.51.100.9", "alice", NULL, "h",
+		      NULL, NULL, 1 },
+		    { &rule_sudo, T0 + 60 * SEC, 1, NULL, "alice", NULL, "h",
+		      NULL, NULL, 2 } }, false,
+		  "Login after failures: 198.51.100.9, then escalated "
+		  "privileges",
+		  "the address in half the events: a tie goes to it" },
+		{ { { &rule_sudo, T0, 2, NULL, "bob7", NULL, "h1", NULL, NULL,
+		      1 },
+		    { &rule_sudo, T0 + 60 * SEC, 2, NULL, "bob7", NULL, "h2",
+		      NULL, NULL, 2 },
+		    { &rule_sudo, T0 + 120 * SEC, 1, NULL, "bob7", NULL, "h3",
+		      NULL, NULL, 3 } }, false,
+		  "Sudo to root shell: bob7 on 3 hosts",
+		  "an account in every event, no host in half of them" },
+		{ { { &rule_brute, T0, 3, "198.51.100.5", NULL, "alice", "h",
+		      NULL, NULL, 1 },
+		    { &rule_login, T0 + 60 * SEC, 1, "198.51.100.5", "alice",
+		      NULL, "h", NULL, NULL, 2 },
+		    { &rule_sudo, T0 + 120 * SEC, 20, NULL, "alice", NULL,
+		      "h", NULL, NULL, 3 } }, false,
+		  "SSH brute force: 198.51.100.5; a login succeeded, then "
+		  "escalated privileges",
+		  "guesses then a login: the source that got in leads" },
+		{ { { &rule_login, T0, 1, "::1", "IEUser", NULL, "IEWIN7",
+		      NULL, NULL, 1 },
+		    { &rule_wusa, T0 + 60 * SEC, 3, NULL, "IEUser", NULL,
+		      "IEWIN7", NULL, NULL, 2 } }, true,
+		  "wusa.exe extracting a package: IEUser on IEWIN7",
+		  "a loopback source is the host itself" },
+		{ { { &rule_conn, T0, 3, "10.0.2.15", NULL, "svc_x9",
+		      "MSEDGEWIN10", NULL, NULL, 1 },
+		    { &rule_wusa, T0 + 60 * SEC, 3, NULL, "IEUser", "svc_x9",
+		      "MSEDGEWIN10", NULL, NULL, 2 } }, false,
+		  "wusa.exe extracting a package: 10.0.2.15",
+		  "an address in half the events: a tie goes to it" },
+		{ { { &rule_conn, T0, 3, "10.0.2.15", NULL, "svc_x9",
+		      "MSEDGEWIN10", NULL, NULL, 1 },
+		    { &rule_wusa, T0 + 60 * SEC, 3, NULL, "IEUser", "svc_x9",
+		      "MSEDGEWIN10", NULL, NULL, 2 } }, true,
+		  "wusa.exe extracting a package: IEUser on MSEDGEWIN10",
+		  "Windows: a tie goes to the account and host" },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		struct incident_set *s = incident_set_new();
+		const struct incident *inc;
+
+		for (int i = 0; i < 3 && rows[r].x[i].rule; i++)
+			add_on(s, &rows[r].x[i], rows[r].windows);
+		assert_int_equal(incident_build(s), 0);
+		assert_int_equal(incident_set_count(s), 1);
+		inc = incident_set_get(s, 0);
+		if (strcmp(inc->title.p, rows[r].title) != 0)
+			fail_msg("%s: '%s', want '%s'", rows[r].why,
+				 inc->title.p, rows[r].title);
+		incident_set_free(s);
+	}
+}
+
+static const char *const tags_step[][1] = {
+	{ "attack.execution" }, { "attack.persistence" },
+	{ "attack.privilege_escalation" }, { "attack.defense_evasion" },
+	{ "attack.discovery" }, { "attack.lateral_movement" },
+};
+static const struct detect_rule_info rule_step[] = {
+	{ .id = "r-s0", .title = "Step 0", .level = DETECT_LEVEL_HIGH,
+	  .tags = tags_step[0], .ntags = 1 },
+	{ .id = "r-s1", .title = "Step 1", .level = DETECT_LEVEL_HIGH,
+	  .tags = tags_step[1], .ntags = 1 },
+	{ .id = "r-s2", .title = "Step 2", .level = DETECT_LEVEL_HIGH,
+	  .tags = tags_step[2], .ntags = 1 },
+	{ .id = "r-s3", .title = "Step 3", .level = DETECT_LEVEL_HIGH,
+	  .tags = tags_step[3], .ntags = 1 },
+	{ .id = "r-s4", .title = "Step 4", .level = DETECT_LEVEL_HIGH,
+	  .tags = tags_step[4], .ntags = 1 },
+	{ .id = "r-s5", .title = "Step 5", .level = DETECT_LEVEL_HIGH,
+	  .tags = tags_step[5], .ntags = 1 },
+};
+
+/*
+ * The rule that titles an incident (the strongest: here the earliest of
+ * rules of one level) has a line among the first five shown.  Lines go
+ * most recent first, one per tactic: with five later rules its line
+ * would come sixth, so it leads; with four it is fifth already, and the
+ * order stays as it was.
+ */
+static void test_evidence_shows_title_rule(void **state)
+{
+	static const struct {
+		int nrules;
+		int order[6];		/* rule_step of each line */
+	} rows[] = {
+		{ 6, { 0, 5, 4, 3, 2, 1 } },
+		{ 5, { 4, 3, 2, 1, 0, -1 } },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		struct incident_set *s = incident_set_new();
+		const struct incident *inc;
+
+		for (int i = 0; i < rows[r].nrules; i++) {
+			struct synth x = { &rule_step[i], T0 + i * SEC, 1,
+					   "198.51.100.40", NULL, NULL, "h",
+					   NULL, NULL, (uint64_t)i + 1 };
+
+			assert_int_equal(synth_add(s, &x), 0);
+		}
+		assert_int_equal(incident_build(s), 0);
+		assert_int_equal(incident_set_count(s), 1);
+		inc = incident_set_get(s, 0);
+		assert_non_null(strstr(inc->title.p, "Step 0: "));
+		assert_int_equal(inc->nevidence, rows[r].nrules);
+		for (int i = 0; i < rows[r].nrules; i++)
+			if (inc->evidence[i].rule !=
+			    &rule_step[rows[r].order[i]])
+				fail_msg("row %zu: line %d is %s", r, i,
+					 inc->evidence[i].rule->title);
+		incident_set_free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -705,6 +901,8 @@ int main(void)
 		cmocka_unit_test(test_login_outside_span),
 		cmocka_unit_test(test_counters_of_span),
 		cmocka_unit_test(test_distinct_of_span_estimated),
+		cmocka_unit_test(test_title_names_main_entity),
+		cmocka_unit_test(test_evidence_shows_title_rule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
