@@ -135,7 +135,8 @@ static int header_event(struct core_event *ev, struct core_str line)
 {
 	core_event_set_str(ev, CORE_F_MESSAGE, line);
 	core_event_set_lit(ev, CORE_F_EVENT_KIND, "event");
-	core_event_set_lit(ev, CORE_F_EVENT_DATASET, "zeek");
+	/* Not "zeek": that is a record whose log is not known. */
+	core_event_set_lit(ev, CORE_F_EVENT_DATASET, "zeek.header");
 	return 0;
 }
 

@@ -234,4 +234,35 @@ check "Zeek: a record a value short is named with both counts" \
 run rules test "$R/zeek_test.yml" "$FX/zeek/tsv/conn.log"
 check "rules test reads Zeek TSV" has "$T/out" "conn.log:11: hit"
 
+# A rule for one Zeek log reads that log only (and records whose log is
+# not known), not every Zeek record.
+mkdir -p "$T/rdp"
+cat >"$T/rdp/rdp_any.yml" <<'EOF'
+title: Any Zeek RDP connection
+id: 6d2b9a41-7f0e-4c3a-b8e5-1a9c0d2e3f47
+status: test
+logsource:
+    product: zeek
+    service: rdp
+detection:
+    selection:
+        id.resp_p|exists: true
+    condition: selection
+level: low
+EOF
+{
+	printf '#separator \\x09\n#path\trdp\n'
+	printf '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tcookie\n'
+	printf '1709287300.0\tCr1\t198.51.100.7\t50000\t10.0.0.9\t3389\tadmin\n'
+} >"$T/rdp/rdp.log"
+run rules test "$T/rdp/rdp_any.yml" "$FX/zeek/tsv" "$FX/zeek/json"
+check "a Zeek rdp rule does not fire on conn, dns or http records" \
+	has "$T/out" "^hits: 0$"
+run rules test "$T/rdp/rdp_any.yml" "$T/rdp/rdp.log"
+check "a Zeek rdp rule fires on rdp.log" has "$T/out" "^hits: 1$"
+printf '{"ts":1709287300.0,"id.orig_h":"198.51.100.7","id.orig_p":50000,"id.resp_h":"10.0.0.9","id.resp_p":3389,"cookie":"admin"}\n' \
+	>"$T/rdp/nopath.json"
+run rules test "$T/rdp/rdp_any.yml" "$T/rdp/nopath.json"
+check "and on a JSON record whose log is not known" has "$T/out" "^hits: 1$"
+
 finish

@@ -57,7 +57,8 @@ static void run_seq(const struct seq_row *rows, size_t n)
 static const struct seq_row dns[] = {
 	{ "1709287201.004411\tC1\t10.0.0.5", "rc=-3\n!source.ip",
 	  "record before any #fields header", "a record before the header" },
-	{ "#separator \\x09", "rc=0\nevent.dataset=zeek\nevent.kind=event\n"
+	{ "#separator \\x09",
+	  "rc=0\nevent.dataset=zeek.header\nevent.kind=event\n"
 	  "message=#separator \\x09", NULL, "the separator, escaped" },
 	{ "#set_separator\t,", "rc=0", NULL, "set separator" },
 	{ "#empty_field\t(empty)", "rc=0", NULL, "empty mark" },
