@@ -24,12 +24,13 @@
  * input, line and time with the first record that cited it; a later
  * citation by another record (or the same one again) adds one to that
  * pair of records' shared events.  Only recent events are remembered
- * (INCIDENT_CITE_SLOTS, a cache): the rules one event raises are
- * reported together, and a correlation's kept evidence is mostly its
- * latest events.  A correlation's events beyond its kept evidence, and
- * events evicted before their second citation, are not matched: score.c
- * bounds an incident's events by what its sources did in its time and
- * by the events read.  Pairs are capped at INCIDENT_MAX_SHARED.
+ * (the latest INCIDENT_CITE_SLOTS first cited, found by their whole key:
+ * no hash decides which): the rules one event raises are reported
+ * together, and a correlation's kept evidence is mostly its latest
+ * events.  A correlation's events beyond its kept evidence, and events
+ * that left the window before their second citation, are not matched:
+ * score.c bounds an incident's events by what its sources did in its
+ * time and by the events read.  Pairs are capped at INCIDENT_MAX_SHARED.
  */
 #include "incident/incident_int.h"
 
@@ -612,12 +613,79 @@ bool incident_event_failed(const struct core_event *ev)
 
 /* ------------------------------------------------ events cited twice */
 
-/* Hashes the name, not the interned pointer: the same input, same slots. */
-static uint64_t cite_hash(const char *src, uint64_t line, int64_t ts)
+/* Slots of the cited events' index: at most half of them are used. */
+#define CITE_INDEX (2 * INCIDENT_CITE_SLOTS)
+
+/*
+ * The index slot an event's probe starts at.  It hashes the name, not
+ * the interned pointer, so that a run is the same from one to the next;
+ * what the table holds never depends on it (see cite()).
+ */
+static uint32_t cite_home(const char *src, uint64_t line, int64_t ts)
 {
 	uint64_t k[2] = { line, (uint64_t)ts };
 
-	return core_hash(k, sizeof(k), core_hash(src, strlen(src), 0x63));
+	return (uint32_t)(core_hash(k, sizeof(k),
+				    core_hash(src, strlen(src), 0x63)) &
+			  (CITE_INDEX - 1));
+}
+
+/*
+ * The index slot holding the event (src, line, ts), else the free slot
+ * where it would go.  Keys are compared whole (an interned name by its
+ * pointer): two events that hash alike stay two.
+ */
+static uint32_t *cite_find(const struct incident_citetab *c, uint32_t home,
+			   const char *src, uint64_t line, int64_t ts)
+{
+	for (size_t i = home;; i = (i + 1) & (CITE_INDEX - 1)) {
+		uint32_t *slot = &c->index[i];
+		const struct incident_cited *k;
+
+		if (!*slot)
+			return slot;
+		k = &c->cited[*slot - 1];
+		if (k->src == src && k->line == line && k->ts == ts)
+			return slot;
+	}
+}
+
+/*
+ * Takes ring entry k out of the index.  The entries after its slot, up
+ * to a free one, move back into the gap when their probe starts at or
+ * before it (cyclically), so that every probe still reaches its key.
+ */
+static void cite_unindex(struct incident_citetab *c,
+			 const struct incident_cited *k)
+{
+	const size_t mask = CITE_INDEX - 1;
+	size_t hole = (size_t)(cite_find(c, k->home, k->src, k->line, k->ts) -
+			       c->index);
+
+	for (size_t j = (hole + 1) & mask; c->index[j]; j = (j + 1) & mask) {
+		size_t home = c->cited[c->index[j] - 1].home;
+
+		if (((j - home) & mask) >= ((j - hole) & mask)) {
+			c->index[hole] = c->index[j];
+			hole = j;
+		}
+	}
+	c->index[hole] = 0;
+}
+
+static bool cite_alloc(struct incident_set *s)
+{
+	struct incident_citetab *c = &s->cites;
+
+	c->cited = incident_alloc(s, INCIDENT_CITE_SLOTS * sizeof(*c->cited));
+	c->index = incident_alloc(s, CITE_INDEX * sizeof(*c->index));
+	if (c->cited && c->index)
+		return true;
+	incident_dealloc(s, c->cited, INCIDENT_CITE_SLOTS * sizeof(*c->cited));
+	incident_dealloc(s, c->index, CITE_INDEX * sizeof(*c->index));
+	c->cited = NULL;
+	c->index = NULL;
+	return false;
 }
 
 static uint64_t pair_hash(uint32_t a, uint32_t b)
@@ -689,8 +757,10 @@ static void share(struct incident_set *s, uint32_t a, uint32_t b)
 
 /*
  * Notes that record rec cites the event of e (see the top of the file).
- * The table is a cache, one event a slot: a newer event takes an older
- * one's slot, so memory stays flat; the evicted one is no longer matched.
+ * The latest INCIDENT_CITE_SLOTS events first cited are held, so memory
+ * stays flat: a new one takes the place of the oldest, which is no
+ * longer matched.  Which events are held depends on the order they were
+ * cited alone: the same input gives the same counts under any name.
  */
 static void cite(struct incident_set *s, uint32_t rec,
 		 const struct detect_evidence *e)
@@ -698,25 +768,34 @@ static void cite(struct incident_set *s, uint32_t rec,
 	struct incident_citetab *c = &s->cites;
 	const char *src = e->src ? intern_src(s, e->src) : NULL;
 	struct incident_cited *k;
+	uint32_t home, *slot;
 
 	if (!src || !*src || src == src_other || !e->line)
 		return;
-	if (!c->cited) {
-		c->cited = incident_alloc(s, INCIDENT_CITE_SLOTS *
-					  sizeof(*c->cited));
-		if (!c->cited)
-			return;
-	}
-	k = &c->cited[cite_hash(src, e->line, e->ts) &
-		      (INCIDENT_CITE_SLOTS - 1)];
-	if (k->src == src && k->line == e->line && k->ts == e->ts) {
-		share(s, k->rec, rec);
+	if (!c->cited && !cite_alloc(s))
 		return;
+	home = cite_home(src, e->line, e->ts);
+	slot = cite_find(c, home, src, e->line, e->ts);
+	if (*slot) {
+		share(s, c->cited[*slot - 1].rec, rec);
+		return;
+	}
+
+	k = &c->cited[c->next];
+	if (c->ncited == INCIDENT_CITE_SLOTS) {
+		/* The gap the oldest leaves may be where the new one goes. */
+		cite_unindex(c, k);
+		slot = cite_find(c, home, src, e->line, e->ts);
+	} else {
+		c->ncited++;
 	}
 	k->src = src;
 	k->line = e->line;
 	k->ts = e->ts;
 	k->rec = rec;
+	k->home = home;
+	*slot = c->next + 1;
+	c->next = (c->next + 1) % INCIDENT_CITE_SLOTS;
 }
 
 void incident_shared_events(const struct incident_set *s,
@@ -809,6 +888,8 @@ void incident_rec_free_all(struct incident_set *s)
 	memset(tab, 0, sizeof(*tab));
 	incident_dealloc(s, s->cites.cited,
 			 INCIDENT_CITE_SLOTS * sizeof(*s->cites.cited));
+	incident_dealloc(s, s->cites.index,
+			 CITE_INDEX * sizeof(*s->cites.index));
 	incident_dealloc(s, s->cites.shared,
 			 s->cites.shared_slots * sizeof(*s->cites.shared));
 	memset(&s->cites, 0, sizeof(s->cites));

@@ -88,10 +88,11 @@ struct incident_rectab {
  * both records counts those events once (see alert.c).
  */
 struct incident_cited {
-	const char *src;		/* interned; NULL: a free slot */
+	const char *src;		/* interned */
 	uint64_t line;
 	int64_t ts;
 	uint32_t rec;
+	uint32_t home;			/* index slot its probe starts at */
 };
 
 struct incident_shared {
@@ -99,7 +100,10 @@ struct incident_shared {
 	uint64_t n;			/* 0: a free slot */
 };
 
-/* Recent cited events remembered; pairs of records kept at most. */
+/*
+ * Cited events remembered (the latest ones first cited), and pairs of
+ * records kept, at most.
+ */
 #define INCIDENT_CITE_SLOTS (1u << 14)
 #define INCIDENT_MAX_SHARED (1u << 20)
 
@@ -112,8 +116,17 @@ struct incident_shared {
  */
 #define INCIDENT_MAX_SPANS (1u << 16)
 
+/*
+ * The cited events: a ring in the order first cited, the oldest making
+ * room for a new one once INCIDENT_CITE_SLOTS are held, and an index of
+ * 2 * INCIDENT_CITE_SLOTS slots (ring position + 1, 0 free; linear
+ * probing) that finds an event by its whole key.  Which events are held
+ * depends on the order they were cited alone, never on a hash.
+ */
 struct incident_citetab {
-	struct incident_cited *cited;	/* INCIDENT_CITE_SLOTS, a cache */
+	struct incident_cited *cited;	/* the ring */
+	uint32_t *index;
+	uint32_t ncited, next;		/* held; where the next one goes */
 	struct incident_shared *shared;
 	size_t nshared, shared_slots;
 	bool full;			/* a pair found no room */

@@ -1,7 +1,8 @@
 /*
  * test_alert.c: alerts folded into aggregated records
  * (src/incident/alert.c): repeats aggregate, counts stay exact, storage
- * stays flat on a million alerts, evidence is bounded.
+ * stays flat on a million alerts, evidence is bounded, the events alerts
+ * cite are told apart by their whole key whatever the input's name.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "incident/incident_int.h"
 #include "synth.h"
 
 #define MILLION 1000000
@@ -282,6 +284,81 @@ static void test_events_counted_once(void **state)
 	}
 }
 
+/* A plain alert of rule on 192.0.2.9 at h cites line `line` of src. */
+static void cite_line(struct incident_set *s,
+		      const struct detect_rule_info *rule, const char *src,
+		      uint64_t line)
+{
+	struct synth x = { rule, T0 + (int64_t)line * SEC, 1, "192.0.2.9",
+			   NULL, NULL, "h", NULL, NULL, line };
+	struct detect_alert a;
+
+	synth_alert(&a, &x);
+	a.evidence[0].src = src;
+	assert_int_equal(incident_add_alert(s, &a), 0);
+}
+
+/*
+ * The events alerts cited are told apart by their real key, within a
+ * window of the latest INCIDENT_CITE_SLOTS that no hash decides: every
+ * event one record cited and another cited again while it was in the
+ * window counts once, whatever the input is called.  A table indexed by
+ * a hash of the input's name, one event a slot, forgot an event when a
+ * later one fell in its slot: OpenSSH_2k.log gave 1453 events read as
+ * "a.log" and 1454 as "ssh.log".
+ */
+static void test_cited_events_exact(void **state)
+{
+	enum { W = INCIDENT_CITE_SLOTS };
+	static const char *const names[] = {
+		"ssh.log", "a.log", "f", "/tmp/d1/ssh.log",
+	};
+	static const struct {
+		uint64_t lines;		/* the first record cites 1..lines */
+		uint64_t lag;		/* the second cites line - lag */
+		uint64_t from;		/* ... from this line on */
+		uint64_t want;
+		const char *why;
+	} rows[] = {
+		{ W, W, 1, W, "a full window, cited again after it" },
+		{ 4000, 100, 1, 4000, "cited again 100 events later" },
+		{ W + 1000, W - 1, 1001, W + 1000,
+		  "the latest window's events, after older ones left" },
+		{ 3 * W, W / 2, 1, 3 * W,
+		  "twice the window left, what stayed is still found" },
+		{ W + 1, W + 1, 1, 2 * (W + 1),
+		  "one more than the window: each left before its turn" },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		for (size_t k = 0; k < CORE_ARRAY_LEN(names); k++) {
+			struct incident_set *s = incident_set_new();
+			uint64_t n = rows[r].lines + rows[r].lag;
+			const struct incident *inc;
+
+			for (uint64_t i = 1; i <= n; i++) {
+				uint64_t again = i - rows[r].lag;
+
+				if (i <= rows[r].lines)
+					cite_line(s, &rule_sudo, names[k], i);
+				if (i > rows[r].lag && again >= rows[r].from)
+					cite_line(s, &rule_web, names[k],
+						  again);
+			}
+			assert_int_equal(incident_build(s), 0);
+			assert_int_equal(incident_set_count(s), 1);
+			inc = incident_set_get(s, 0);
+			if (inc->events != rows[r].want)
+				fail_msg("row %zu (%s) as %s: %llu events, "
+					 "want %llu", r, rows[r].why, names[k],
+					 (unsigned long long)inc->events,
+					 (unsigned long long)rows[r].want);
+			incident_set_free(s);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_gap_either_way),
 		cmocka_unit_test(test_many_inputs_named),
 		cmocka_unit_test(test_events_counted_once),
+		cmocka_unit_test(test_cited_events_exact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
