@@ -86,6 +86,31 @@ check "rules test reads the columns of the second header" \
 check "rules test: one hit, every record decoded" \
 	has "$T/out" "records: 16 (16 decoded"
 
+# A request header logged as its own column: cs(Content-Type), which
+# webserver rules name cs-content-type.
+cat >"$T/ctype.yml" <<'EOF'
+title: Java upload by content type
+id: 5b0c7a52-9d0e-4c59-9d1a-6f3c2a1e0010
+level: low
+logsource: {category: webserver}
+detection:
+  s:
+    cs-content-type: application/octet-stream
+    cs-method: POST
+    cs-uri-stem|endswith: .jsp
+  condition: s
+EOF
+{
+	echo "#Software: Microsoft Internet Information Services 10.0"
+	echo "#Fields: date time c-ip cs-method cs-uri-stem sc-status cs(Content-Type)"
+	echo "2024-03-01 11:00:00 198.51.100.9 POST /irj/shell.jsp 200 application/octet-stream"
+	echo "2024-03-01 11:00:01 198.51.100.9 POST /irj/form.jsp 200 text/plain"
+} >"$T/ctype.log"
+run rules test "$T/ctype.yml" "$T/ctype.log"
+check "cs-content-type reads the cs(Content-Type) column" \
+	has "$T/out" "ctype.log:3: hit"
+check "and only where it holds the type" has "$T/out" "^hits: 1$"
+
 # Compressed, and on standard input: sniffed the same.
 gzip -c "$IIS" >"$T/u_ex240301.log.gz"
 run analyze --format json -o "$T/gz.json" "$T/u_ex240301.log.gz"
