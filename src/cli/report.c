@@ -147,7 +147,20 @@ void cli_report_path(struct core_buf *b, const char *src, bool md)
 	size_t n = cli_report_short_path(src, CLI_REPORT_PATH_MAX, path,
 					 sizeof(path));
 
-	cli_report_escape(b, path, n, CLI_REPORT_PATH_MAX, md);
+	/* Already shortened: escaping must not cut its base name. */
+	cli_report_escape(b, path, n, CLI_REPORT_WHOLE, md);
+}
+
+/* See report.h. */
+void cli_report_link(struct core_buf *b, const char *s, unsigned md)
+{
+	size_t len = strlen(s), n = len;
+
+	if (len > CLI_REPORT_LINK_MAX)
+		n = char_start(s, CLI_REPORT_LINK_MAX);
+	cli_report_escape(b, s, n, CLI_REPORT_WHOLE, md);
+	if (n < len)
+		core_buf_add(b, "...", 3);
 }
 
 /* "2024-03-01 10:00:00 UTC", or "unknown". */
@@ -246,26 +259,38 @@ int cli_report_flush(FILE *out, struct core_buf *b)
 	return 0;
 }
 
-/* Appends text wrapped at about 100 columns, each line indented. */
+/*
+ * Appends text wrapped at about 100 bytes, each line indented: at the
+ * last space, or where a longer word reaches the width (never inside a
+ * UTF-8 character; the word goes on on the next line).  Every byte is
+ * printed, escaped, but the spaces and line ends it breaks at.
+ */
 static void wrap(struct core_buf *b, struct core_str t, const char *indent)
 {
 	size_t i = 0;
 
 	while (i < t.len) {
-		size_t end = i, brk = 0;
+		size_t end = i, brk = 0, next;
 
 		while (end < t.len && t.p[end] != '\n' && end - i < 100) {
 			if (t.p[end] == ' ')
 				brk = end;
 			end++;
 		}
-		if (end < t.len && t.p[end] != '\n' && brk > i)
+		next = end + 1;		/* past the line end */
+		if (end < t.len && t.p[end] != '\n' && brk > i) {
 			end = brk;
+			next = brk + 1;
+		} else if (end < t.len && t.p[end] != '\n') {
+			/* A longer word: the rest of it on the next line. */
+			if (char_start(t.p, end) > i)
+				end = char_start(t.p, end);
+			next = end;
+		}
 		core_buf_printf(b, "%s", indent);
-		cli_report_escape(b, t.p + i, end - i, 4 * CLI_REPORT_WIDTH,
-				  false);
+		cli_report_escape(b, t.p + i, end - i, CLI_REPORT_WHOLE, false);
 		core_buf_addc(b, '\n');
-		i = end < t.len ? end + 1 : end;
+		i = CORE_MIN(next, t.len);
 	}
 }
 
@@ -383,9 +408,7 @@ static void text_references(struct core_buf *b, const struct incident *inc)
 			continue;
 		core_buf_printf(b, "    %s ", shown++ ? "          " :
 				"Read more:");
-		cli_report_escape(b, best->references[i],
-				  strlen(best->references[i]),
-				  CLI_REPORT_LINK_MAX, false);
+		cli_report_link(b, best->references[i], false);
 		core_buf_addc(b, '\n');
 	}
 }

@@ -17,8 +17,11 @@ bool cli_report_selected(const struct cli_report_opts *opts,
 			 const struct incident *inc, size_t *shown);
 
 /*
- * Appends p with control characters and invalid UTF-8 escaped as \xNN,
- * cut to max bytes with "..." after.  md: Markdown, CLI_ESC_MD (or true)
+ * Appends p with control characters and invalid UTF-8 escaped as \xNN.
+ * max bounds what is appended, in bytes of the escaped text: past it the
+ * text is cut, with "..." after (a screen's width of evidence);
+ * CLI_REPORT_WHOLE for text bounded where it is made, printed whole
+ * however much escaping grows it.  md: Markdown, CLI_ESC_MD (or true)
  * for text and table cells, where a backtick becomes \x60 and a pipe
  * \| (GFM reads it as a pipe, also inside a cell's inline code), or
  * CLI_ESC_MD_SPAN for inline code outside a table, where only the
@@ -26,9 +29,16 @@ bool cli_report_selected(const struct cli_report_opts *opts,
  */
 #define CLI_ESC_MD 1u
 #define CLI_ESC_MD_SPAN 2u
+#define CLI_REPORT_WHOLE SIZE_MAX
 
 int cli_report_escape(struct core_buf *b, const char *p, size_t len,
 		      size_t max, unsigned md);
+
+/*
+ * Appends a rule's reference s (NUL-terminated) escaped, whole up to
+ * CLI_REPORT_LINK_MAX bytes of it, else cut there with "..." after.
+ */
+void cli_report_link(struct core_buf *b, const char *s, unsigned md);
 
 /*
  * The strongest rule among inc's key alerts (its timeline) that lists a

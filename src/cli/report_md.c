@@ -53,7 +53,7 @@ static void md_evidence(struct core_buf *b, const struct incident *inc,
 						 path, sizeof(path));
 
 		core_buf_printf(b, "- ");
-		md_code(b, path, n, CLI_REPORT_PATH_MAX, false);
+		md_code(b, path, n, CLI_REPORT_WHOLE, false);
 		core_buf_printf(b, " line %llu: ", (unsigned long long)e->line);
 		md_code(b, t.p, t.len, CLI_REPORT_WIDTH, false);
 		core_buf_addc(b, '\n');
@@ -71,7 +71,7 @@ static void md_explanation(struct core_buf *b, struct core_str t)
 
 		core_buf_addc(b, '\n');
 		/* vigil's own wording, bounded where it is made: whole. */
-		cli_report_escape(b, t.p + i, end - i, end - i, true);
+		cli_report_escape(b, t.p + i, end - i, CLI_REPORT_WHOLE, true);
 		core_buf_addc(b, '\n');
 		i = end + 1;
 	}
@@ -90,9 +90,7 @@ static void md_references(struct core_buf *b, const struct incident *inc)
 		if (!cli_report_is_link(r->references[i]))
 			continue;
 		core_buf_printf(b, "%s", shown++ ? ", " : "\nRead more: ");
-		cli_report_escape(b, r->references[i],
-				  strlen(r->references[i]), CLI_REPORT_LINK_MAX,
-				  true);
+		cli_report_link(b, r->references[i], true);
 	}
 	if (shown)
 		core_buf_addc(b, '\n');

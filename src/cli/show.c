@@ -174,7 +174,8 @@ static void explanation(struct core_buf *b, const cJSON *d, bool md)
 		size_t n = nl ? (size_t)(nl - s) : strlen(s);
 
 		core_buf_printf(b, md ? "" : "    ");
-		cli_report_escape(b, s, n, 4 * CLI_REPORT_WIDTH, md);
+		/* vigil's own wording, bounded where it is made: whole. */
+		cli_report_escape(b, s, n, CLI_REPORT_WHOLE, md);
 		core_buf_printf(b, md ? "  \n" : "\n");
 		s += n + (nl != NULL);
 	}

@@ -238,14 +238,14 @@ static void print_decision(const struct triage_result *r, struct core_buf *b)
 	if (d->note[0]) {
 		core_buf_printf(b, " (");
 		cli_report_escape(b, d->note, strlen(d->note),
-				  sizeof(d->note), false);
+				  CLI_REPORT_WHOLE, false);
 		core_buf_printf(b, ")");
 	}
 	core_buf_printf(b, " at %s", at);
 	if (d->analyst[0]) {
 		core_buf_printf(b, " by ");
 		cli_report_escape(b, d->analyst, strlen(d->analyst),
-				  sizeof(d->analyst), false);
+				  CLI_REPORT_WHOLE, false);
 	}
 	core_buf_printf(b, "; vigil said %s\n",
 			verdict_word(d->vigil_verdict));

@@ -210,6 +210,214 @@ static void test_escape_modes(void **state)
 	}
 }
 
+/* A set of one intrusion: failures, then a login as user, with its line. */
+static struct incident_set *login_set(const char *user, const char *text)
+{
+	struct incident_set *s = incident_set_new();
+	const struct synth alerts[] = {
+		{ &rule_brute, T0, 6, "203.0.113.9", user, NULL, "host",
+		  NULL, text, 6 },
+		{ &rule_login, T0 + 9 * SEC, 1, "203.0.113.9", user, NULL,
+		  "host", NULL, text, 7 },
+	};
+
+	for (int i = 0; i < 6; i++)
+		synth_observe(s, T0 + i * SEC, "ssh_login", "failure",
+			      "203.0.113.9", user, "host");
+	synth_observe(s, T0 + 9 * SEC, "ssh_login", "success", "203.0.113.9",
+		      user, "host");
+	for (size_t i = 0; i < CORE_ARRAY_LEN(alerts); i++)
+		assert_int_equal(synth_add(s, &alerts[i]), 0);
+	assert_int_equal(incident_build(s), 0);
+	return s;
+}
+
+/* doc with every "\n    " (a wrapped line's break) made sep. */
+static char *unwrap(const char *doc, const char *sep)
+{
+	size_t n = strlen(doc), o = 0;
+	char *out = malloc(n + 1);
+
+	assert_non_null(out);
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(doc + i, "\n    ", 5) == 0) {
+			memcpy(out + o, sep, strlen(sep));
+			o += strlen(sep);
+			i += 4;
+			continue;
+		}
+		out[o++] = doc[i];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/*
+ * The explanation is vigil's own wording, bounded where it is made: the
+ * text and Markdown reports show every line of it whole, however much
+ * escaping the names it holds grows it.  Markdown cut each line at its
+ * length before escaping: "r\xffoot" lost the end of "What to do next"
+ * ("check its authorized_ke..."), a long invalid name all of it.
+ */
+static void test_explanation_whole(void **state)
+{
+	static const struct {
+		const char *user, *why;
+	} rows[] = {
+		{ "r\xffoot", "one invalid byte" },
+		{ NULL, "200 invalid bytes" },
+		{ "\x1b[31mroot\x1b[0m", "terminal escapes" },
+		{ "ad\xe2\x80\xaeroot", "a right-to-left override" },
+		{ "back`tick|pipe", "Markdown's own escapes" },
+	};
+	char long_user[201];
+
+	(void)state;
+	memset(long_user, 0xff, 200);
+	long_user[200] = '\0';
+	for (size_t r = 0; r < CORE_ARRAY_LEN(rows); r++) {
+		const char *user = rows[r].user ? rows[r].user : long_user;
+		struct incident_set *s = login_set(user, "Accepted password");
+		struct core_str t = incident_set_get(s, 0)->explanation;
+		size_t len, i = 0;
+		char *md = render(s, CLI_OUT_MD, 0, DETECT_LEVEL_INFORMATIONAL,
+				  &len);
+		char *raw = render(s, CLI_OUT_TEXT, 0,
+				   DETECT_LEVEL_INFORMATIONAL, &len);
+		char *text = unwrap(raw, " ");
+
+		while (i < t.len) {
+			const char *nl = memchr(t.p + i, '\n', t.len - i);
+			size_t end = nl ? (size_t)(nl - t.p) : t.len;
+			struct core_buf want_md, want_text;
+
+			core_buf_init(&want_md, 1 << 16);
+			core_buf_init(&want_text, 1 << 16);
+			core_buf_addc(&want_md, '\n');
+			cli_report_escape(&want_md, t.p + i, end - i,
+					  CLI_REPORT_WHOLE, CLI_ESC_MD);
+			core_buf_addc(&want_md, '\n');
+			cli_report_escape(&want_text, t.p + i, end - i,
+					  CLI_REPORT_WHOLE, 0);
+			if (!strstr(md, core_buf_cstr(&want_md)) ||
+			    !strstr(text, core_buf_cstr(&want_text)))
+				fail_msg("row %zu (%s): not whole:\n%s\n%s\n%s",
+					 r, rows[r].why,
+					 core_buf_cstr(&want_md), md, raw);
+			core_buf_free(&want_md);
+			core_buf_free(&want_text);
+			i = end + 1;
+		}
+		assert_non_null(strstr(md, "What to do next"));
+		free(md);
+		free(raw);
+		free(text);
+		incident_set_free(s);
+	}
+}
+
+/*
+ * The text report wraps the explanation at about 100 bytes: a word
+ * longer than that goes on on the next line, every byte of it, and is
+ * never cut inside a UTF-8 character (a byte was lost at each such
+ * break, and the halves of a character shown as \xNN).
+ */
+static void test_wrap_long_word(void **state)
+{
+	struct detect_rule_info rule = rule_sudo;
+	struct incident_set *s = incident_set_new();
+	struct synth x = {
+		&rule, T0, 1, NULL, "bob", NULL, "ws1", NULL, NULL, 3,
+	};
+	char title[256], want[300];
+	size_t len;
+	char *raw, *text, *why;
+
+	(void)state;
+	/* "(" and 98 bytes, then an e acute across the 100th byte. */
+	memset(title, 'T', 98);
+	memcpy(title + 98, "\xc3\xa9", 2);
+	memset(title + 100, 'U', 120);
+	title[220] = '\0';
+	rule.title = title;
+	assert_int_equal(synth_add(s, &x), 0);
+	assert_int_equal(incident_build(s), 0);
+	raw = render(s, CLI_OUT_TEXT, 0, DETECT_LEVEL_INFORMATIONAL, &len);
+	text = unwrap(raw, "");
+	why = strstr(text, "Why it scored");
+	snprintf(want, sizeof(want), "(%s, level", title);
+	if (!why || !strstr(why, want) || strstr(raw, "\\xc3") ||
+	    strstr(raw, "\\xa9"))
+		fail_msg("the rule's name is not whole:\n%s", raw);
+	free(raw);
+	free(text);
+	incident_set_free(s);
+}
+
+/*
+ * An input name is shortened before it is escaped, and a link is
+ * printed whole up to CLI_REPORT_LINK_MAX bytes: escaping cuts neither
+ * (a name of control bytes lost its base name, a link of pipes its end
+ * in Markdown, where a pipe is "\|").
+ */
+static void test_names_and_links_whole(void **state)
+{
+	static char name[64], link[2000], long_link[3000];
+	static const char *refs[] = { link, long_link };
+	struct detect_rule_info rule = rule_sudo;
+	struct incident_set *s = incident_set_new();
+	struct synth x = {
+		&rule, T0, 1, NULL, "bob", NULL, "ws1", NULL, NULL, 3,
+	};
+	struct detect_alert a;
+	struct core_buf want;
+	size_t len;
+	char *text, *md;
+
+	(void)state;
+	snprintf(name, sizeof(name), "logs/%s.log",
+		 "\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b"
+		 "\x1b\x1b\x1b\x1b\x1b\x1b" "auth");
+	snprintf(link, sizeof(link), "https://example.test/");
+	memset(link + strlen(link), '|', sizeof(link) - 1 - strlen(link));
+	snprintf(long_link, sizeof(long_link), "https://example.test/");
+	memset(long_link + strlen(long_link), 'x',
+	       sizeof(long_link) - 1 - strlen(long_link));
+	rule.references = refs;
+	rule.nreferences = 2;
+	synth_alert(&a, &x);
+	a.evidence[0].src = name;
+	assert_int_equal(incident_add_alert(s, &a), 0);
+	assert_int_equal(incident_build(s), 0);
+	text = render(s, CLI_OUT_TEXT, 0, DETECT_LEVEL_INFORMATIONAL, &len);
+	md = render(s, CLI_OUT_MD, 0, DETECT_LEVEL_INFORMATIONAL, &len);
+
+	core_buf_init(&want, 1 << 16);
+	cli_report_escape(&want, name, strlen(name), CLI_REPORT_WHOLE, 0);
+	core_buf_add(&want, ":3  ", 4);
+	assert_non_null(strstr(text, core_buf_cstr(&want)));
+	core_buf_reset(&want);
+	core_buf_addc(&want, '`');
+	cli_report_escape(&want, name, strlen(name), CLI_REPORT_WHOLE,
+			  CLI_ESC_MD_SPAN);
+	core_buf_add(&want, "` line 3", 8);
+	assert_non_null(strstr(md, core_buf_cstr(&want)));
+
+	core_buf_reset(&want);
+	cli_report_escape(&want, link, strlen(link), CLI_REPORT_WHOLE,
+			  CLI_ESC_MD);
+	core_buf_add(&want, ", ", 2);
+	cli_report_escape(&want, long_link, CLI_REPORT_LINK_MAX,
+			  CLI_REPORT_WHOLE, CLI_ESC_MD);
+	core_buf_add(&want, "...\n", 4);
+	if (!strstr(md, core_buf_cstr(&want)))
+		fail_msg("Markdown links not whole:\n%s", md);
+	core_buf_free(&want);
+	free(text);
+	free(md);
+	incident_set_free(s);
+}
+
 static void test_top_and_severity(void **state)
 {
 	struct incident_set *s = synth_set();
@@ -562,6 +770,9 @@ int main(void)
 		cmocka_unit_test(test_json_matches_schema),
 		cmocka_unit_test(test_hostile_bytes_escaped),
 		cmocka_unit_test(test_escape_modes),
+		cmocka_unit_test(test_explanation_whole),
+		cmocka_unit_test(test_wrap_long_word),
+		cmocka_unit_test(test_names_and_links_whole),
 		cmocka_unit_test(test_top_and_severity),
 		cmocka_unit_test(test_counts_agree_in_number),
 		cmocka_unit_test(test_references_links_only),
