@@ -31,20 +31,23 @@ bool cli_report_selected(const struct cli_report_opts *opts,
 	return true;
 }
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
+/*
+ * Length of the valid UTF-8 sequence at p (1..4), its code point in *cp;
+ * 0 when the bytes at p are no such sequence.
+ */
+static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 {
 	size_t need;
-	uint32_t cp;
 
+	*cp = p[0];
 	if (p[0] < 0x80)
 		return 1;
 	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		need = 2, cp = p[0] & 0x1f;
+		need = 2, *cp = p[0] & 0x1f;
 	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		need = 3, cp = p[0] & 0x0f;
+		need = 3, *cp = p[0] & 0x0f;
 	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		need = 4, cp = p[0] & 0x07;
+		need = 4, *cp = p[0] & 0x07;
 	else
 		return 0;
 	if (n < need)
@@ -52,12 +55,41 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 	for (size_t i = 1; i < need; i++) {
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
+		*cp = (*cp << 6) | (p[i] & 0x3f);
 	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+	if ((need == 3 && (*cp < 0x800 || (*cp >= 0xd800 && *cp <= 0xdfff))) ||
+	    (need == 4 && (*cp < 0x10000 || *cp > 0x10ffff)))
 		return 0;
 	return need;
+}
+
+/*
+ * Characters that are valid UTF-8 yet must not reach a reader as they
+ * are: the C1 controls (U+0080..U+009F, which terminals may obey as
+ * escape sequences), the Unicode bidirectional controls (U+061C,
+ * U+200E, U+200F, U+202A..U+202E, U+2066..U+2069), which reorder the
+ * text after them so that a line reads otherwise than it holds, and the
+ * line and paragraph separators (U+2028, U+2029), which break a line
+ * where it has no line end.
+ */
+static bool hidden_char(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e ||
+	       cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* See report.h. */
+size_t cli_report_hidden_at(const char *p, size_t len, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t n;
+
+	/* Every such character starts with one of these lead bytes. */
+	if (!len || (s[0] != 0xc2 && s[0] != 0xd8 && s[0] != 0xe2))
+		return 0;
+	n = utf8_decode(s, len, cp);
+	return n && hidden_char(*cp) ? n : 0;
 }
 
 /* Escapes hostile bytes; see report.h. */
@@ -69,7 +101,8 @@ int cli_report_escape(struct core_buf *b, const char *p, size_t len,
 	int rc = 0;
 
 	while (i < len && rc == 0) {
-		size_t n = utf8_len(s + i, len - i);
+		uint32_t cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
 
 		if (b->len - start >= max) {
 			rc = core_buf_add(b, "...", 3);
@@ -79,6 +112,8 @@ int cli_report_escape(struct core_buf *b, const char *p, size_t len,
 		    (md && s[i] == '`')) {
 			rc = core_buf_printf(b, "\\x%02x", s[i]);
 			n = 1;
+		} else if (hidden_char(cp)) {
+			rc = core_buf_printf(b, "\\u%04x", (unsigned)cp);
 		} else if (s[i] == '|' && (md & CLI_ESC_MD)) {
 			rc = core_buf_add(b, "\\|", 2);
 		} else {

@@ -17,15 +17,18 @@ bool cli_report_selected(const struct cli_report_opts *opts,
 			 const struct incident *inc, size_t *shown);
 
 /*
- * Appends p with control characters and invalid UTF-8 escaped as \xNN.
- * max bounds what is appended, in bytes of the escaped text: past it the
- * text is cut, with "..." after (a screen's width of evidence);
- * CLI_REPORT_WHOLE for text bounded where it is made, printed whole
- * however much escaping grows it.  md: Markdown, CLI_ESC_MD (or true)
- * for text and table cells, where a backtick becomes \x60 and a pipe
- * \| (GFM reads it as a pipe, also inside a cell's inline code), or
- * CLI_ESC_MD_SPAN for inline code outside a table, where only the
- * backtick is escaped (a backslash would show there as it is).
+ * Appends p with control characters and invalid UTF-8 escaped as \xNN,
+ * and the characters that would hide or reorder text (C1 controls,
+ * bidirectional controls, line and paragraph separators: see
+ * cli_report_hidden_at()) as \uNNNN.  max bounds what is appended, in
+ * bytes of the escaped text: past it the text is cut, with "..." after
+ * (a screen's width of evidence); CLI_REPORT_WHOLE for text bounded where
+ * it is made, printed whole however much escaping grows it.  md:
+ * Markdown, CLI_ESC_MD (or true) for text and table cells, where a
+ * backtick becomes \x60 and a pipe \| (GFM reads it as a pipe, also
+ * inside a cell's inline code), or CLI_ESC_MD_SPAN for inline code
+ * outside a table, where only the backtick is escaped (a backslash would
+ * show there as it is).
  */
 #define CLI_ESC_MD 1u
 #define CLI_ESC_MD_SPAN 2u
@@ -33,6 +36,16 @@ bool cli_report_selected(const struct cli_report_opts *opts,
 
 int cli_report_escape(struct core_buf *b, const char *p, size_t len,
 		      size_t max, unsigned md);
+
+/*
+ * When the len bytes at p start with a character that is valid UTF-8
+ * but hides or reorders text, returns its length and puts its code
+ * point in *cp; else returns 0.  Such are the C1 controls (U+0080 to
+ * U+009F), the bidirectional controls (U+061C, U+200E, U+200F, U+202A
+ * to U+202E, U+2066 to U+2069: a Trojan Source spoof) and U+2028,
+ * U+2029.  Every report escapes them, the JSON one as \uNNNN too.
+ */
+size_t cli_report_hidden_at(const char *p, size_t len, uint32_t *cp);
 
 /*
  * Appends a rule's reference s (NUL-terminated) escaped, whole up to

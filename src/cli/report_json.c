@@ -7,9 +7,10 @@
  *
  * Every string goes through core_buf_add_json(), which escapes control
  * characters and replaces invalid UTF-8, so the document is valid JSON
- * whatever bytes the logs held.  Times are RFC 3339 strings, or null when
- * unknown.  The buffer is flushed after each incident and each alert so
- * memory stays bounded on large sets.
+ * whatever bytes the logs held; jstr() escapes the characters that hide
+ * or reorder text too, as the other reports do.  Times are RFC 3339
+ * strings, or null when unknown.  The buffer is flushed after each
+ * incident and each alert so memory stays bounded on large sets.
  */
 #include "cli/report.h"
 
@@ -24,10 +25,37 @@
 /* The document's format version: bump on incompatible changes. */
 #define REPORT_SCHEMA 1
 
+/*
+ * A JSON string.  The characters the other reports escape because they
+ * hide or reorder text (bidirectional controls, C1 controls, U+2028 and
+ * U+2029; cli_report_hidden_at()) are written as \uNNNN too, and DEL as
+ * \u007f: a parser reads the same string back, and the document, shown
+ * in a terminal or a pager as it is, reads as it holds.
+ */
 static void jstr(struct core_buf *b, const char *p, size_t len)
 {
+	size_t i = 0, from = 0, n;
+	uint32_t cp;
+
 	core_buf_addc(b, '"');
-	core_buf_add_json(b, p ? p : "", p ? len : 0);
+	while (p && i < len) {
+		unsigned char c = (unsigned char)p[i];
+
+		n = 0;
+		if (c == 0x7f)
+			n = 1, cp = 0x7f;
+		else if (c == 0xc2 || c == 0xd8 || c == 0xe2)	/* leads */
+			n = cli_report_hidden_at(p + i, len - i, &cp);
+		if (!n) {
+			i++;
+			continue;
+		}
+		core_buf_add_json(b, p + from, i - from);
+		core_buf_printf(b, "\\u%04x", (unsigned)cp);
+		i += n;
+		from = i;
+	}
+	core_buf_add_json(b, p ? p + from : "", p ? len - from : 0);
 	core_buf_addc(b, '"');
 }
 

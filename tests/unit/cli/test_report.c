@@ -210,6 +210,79 @@ static void test_escape_modes(void **state)
 	}
 }
 
+/*
+ * Characters that hide or reorder text, each with its escape, and
+ * characters next to them that are shown as they are.
+ */
+static const struct {
+	const char *utf8, *esc, *why;
+} hidden_rows[] = {
+	{ "\xe2\x80\xae", "\\u202e", "right-to-left override" },
+	{ "\xe2\x80\xaa", "\\u202a", "left-to-right embedding" },
+	{ "\xe2\x80\xab", "\\u202b", "right-to-left embedding" },
+	{ "\xe2\x80\xac", "\\u202c", "pop directional formatting" },
+	{ "\xe2\x80\xad", "\\u202d", "left-to-right override" },
+	{ "\xe2\x81\xa6", "\\u2066", "left-to-right isolate" },
+	{ "\xe2\x81\xa7", "\\u2067", "right-to-left isolate" },
+	{ "\xe2\x81\xa8", "\\u2068", "first strong isolate" },
+	{ "\xe2\x81\xa9", "\\u2069", "pop directional isolate" },
+	{ "\xe2\x80\x8e", "\\u200e", "left-to-right mark" },
+	{ "\xe2\x80\x8f", "\\u200f", "right-to-left mark" },
+	{ "\xd8\x9c", "\\u061c", "Arabic letter mark" },
+	{ "\xe2\x80\xa8", "\\u2028", "line separator" },
+	{ "\xe2\x80\xa9", "\\u2029", "paragraph separator" },
+	{ "\xc2\x9b", "\\u009b", "C1 CSI, an escape to some terminals" },
+	{ "\xc2\x85", "\\u0085", "C1 next line" },
+	{ "\xc2\x80", "\\u0080", "first C1 control" },
+	{ "\xc2\x9f", "\\u009f", "last C1 control" },
+	{ "\xc3\xa9", "\xc3\xa9", "a letter, shown" },
+	{ "\xc2\xa0", "\xc2\xa0", "no-break space, past the C1 controls" },
+	{ "\xe2\x80\x8b", "\xe2\x80\x8b", "zero width space, no control" },
+	{ "\xe2\x80\xa7", "\xe2\x80\xa7", "hyphenation point, before U+2028" },
+	{ "\xe2\x80\xaf", "\xe2\x80\xaf", "narrow no-break space, U+202F" },
+	{ "\xe2\x81\xa5", "\xe2\x81\xa5", "unassigned, before U+2066" },
+	{ "\xe2\x81\xaa", "\xe2\x81\xaa", "after U+2069, no bidi control" },
+	{ "\xe2\x80\xae", "\\xe2\\x80", "cut short: bytes, not a character" },
+};
+
+/*
+ * What cli_report_escape() makes of each character of hidden_rows, in
+ * every mode, and what cli_report_hidden_at() says of it.
+ */
+static void test_escape_hidden_chars(void **state)
+{
+	static const unsigned modes[] = { 0, CLI_ESC_MD, CLI_ESC_MD_SPAN };
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(hidden_rows); r++) {
+		const char *u = hidden_rows[r].utf8;
+		/* The last row gives its character but its last byte. */
+		size_t n = strlen(u) - (r + 1 == CORE_ARRAY_LEN(hidden_rows));
+		bool hidden = hidden_rows[r].esc[0] == '\\';
+		char in[32], want[64];
+		uint32_t cp;
+
+		snprintf(in, sizeof(in), "a%.*sb", (int)n, u);
+		snprintf(want, sizeof(want), "a%sb", hidden_rows[r].esc);
+		for (size_t m = 0; m < CORE_ARRAY_LEN(modes); m++) {
+			struct core_buf b;
+
+			core_buf_init(&b, 1024);
+			assert_int_equal(cli_report_escape(&b, in, strlen(in),
+							   100, modes[m]), 0);
+			if (strcmp(core_buf_cstr(&b), want) != 0)
+				fail_msg("row %zu (%s), mode %u: \"%s\"", r,
+					 hidden_rows[r].why, modes[m],
+					 core_buf_cstr(&b));
+			core_buf_free(&b);
+		}
+		if ((cli_report_hidden_at(u, n, &cp) != 0) !=
+		    (hidden && n == strlen(u)))
+			fail_msg("row %zu (%s): hidden_at says otherwise", r,
+				 hidden_rows[r].why);
+	}
+}
+
 /* A set of one intrusion: failures, then a login as user, with its line. */
 static struct incident_set *login_set(const char *user, const char *text)
 {
@@ -230,6 +303,84 @@ static struct incident_set *login_set(const char *user, const char *text)
 		assert_int_equal(synth_add(s, &alerts[i]), 0);
 	assert_int_equal(incident_build(s), 0);
 	return s;
+}
+
+/* DEL, escaped as \x7f in text, is \u007f in JSON, as it was read. */
+static void test_json_del_escaped(void **state)
+{
+	struct incident_set *s = login_set("ro\x7fot", "Accepted password");
+	size_t len;
+	char *json = render(s, CLI_OUT_JSON, 0, DETECT_LEVEL_INFORMATIONAL,
+			    &len);
+	char *text = render(s, CLI_OUT_TEXT, 0, DETECT_LEVEL_INFORMATIONAL,
+			    &len);
+
+	(void)state;
+	assert_non_null(strstr(json, "\"ro\\u007fot\""));
+	assert_null(strchr(json, 0x7f));
+	assert_non_null(strstr(text, "ro\\x7fot"));
+	free(json);
+	free(text);
+	incident_set_free(s);
+}
+
+/*
+ * A user name holding a character that reorders text (U+202E makes
+ * "root" after it read backwards) is escaped in the text and Markdown
+ * reports, and in JSON as \uNNNN, which parses back to the same name.
+ */
+static void test_hidden_chars_in_reports(void **state)
+{
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(hidden_rows) - 1; r++) {
+		const char *u = hidden_rows[r].utf8;
+		bool hidden = hidden_rows[r].esc[0] == '\\';
+		char user[32], line[160], esc[32], jesc[32];
+		struct incident_set *s;
+		size_t len;
+		char *doc[3];
+		cJSON *root, *ents, *ent;
+		int users;
+
+		snprintf(user, sizeof(user), "ad%sroot", u);
+		snprintf(line, sizeof(line), "sshd[1]: Accepted password for "
+			 "%s from 203.0.113.9 port 22 ssh2", user);
+		snprintf(esc, sizeof(esc), "ad%sroot", hidden_rows[r].esc);
+		snprintf(jesc, sizeof(jesc), "\"ad%sroot\"",
+			 hidden_rows[r].esc);
+		s = login_set(user, line);
+		doc[0] = render(s, CLI_OUT_TEXT, 0,
+				DETECT_LEVEL_INFORMATIONAL, &len);
+		doc[1] = render(s, CLI_OUT_MD, 0, DETECT_LEVEL_INFORMATIONAL,
+				&len);
+		doc[2] = render(s, CLI_OUT_JSON, 0,
+				DETECT_LEVEL_INFORMATIONAL, &len);
+		for (int f = 0; f < 3; f++)
+			if (hidden && strstr(doc[f], u))
+				fail_msg("row %zu (%s): raw in format %d:\n%s",
+					 r, hidden_rows[r].why, f, doc[f]);
+		if (!strstr(doc[0], esc) || !strstr(doc[1], esc) ||
+		    (hidden ? !strstr(doc[2], jesc) : !strstr(doc[2], user)))
+			fail_msg("row %zu (%s): not shown as %s", r,
+				 hidden_rows[r].why, esc);
+		root = cJSON_ParseWithLength(doc[2], len);
+		ents = cJSON_GetObjectItem(cJSON_GetArrayItem(
+			cJSON_GetObjectItem(root, "incidents"), 0), "entities");
+		users = 0;
+		cJSON_ArrayForEach(ent, ents) {
+			if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(
+				    ent, "type")), "user.name") != 0)
+				continue;
+			assert_string_equal(cJSON_GetStringValue(
+				cJSON_GetObjectItem(ent, "value")), user);
+			users++;
+		}
+		assert_int_equal(users, 1);
+		cJSON_Delete(root);
+		for (int f = 0; f < 3; f++)
+			free(doc[f]);
+		incident_set_free(s);
+	}
 }
 
 /* doc with every "\n    " (a wrapped line's break) made sep. */
@@ -770,6 +921,9 @@ int main(void)
 		cmocka_unit_test(test_json_matches_schema),
 		cmocka_unit_test(test_hostile_bytes_escaped),
 		cmocka_unit_test(test_escape_modes),
+		cmocka_unit_test(test_escape_hidden_chars),
+		cmocka_unit_test(test_hidden_chars_in_reports),
+		cmocka_unit_test(test_json_del_escaped),
 		cmocka_unit_test(test_explanation_whole),
 		cmocka_unit_test(test_wrap_long_word),
 		cmocka_unit_test(test_names_and_links_whole),
