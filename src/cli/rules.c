@@ -350,6 +350,11 @@ static void test_file(struct test_run *t, const char *path,
 		ev->raw = rec;
 		ev->format = fmt;
 		parse_record(fmt, &ctx, ev, rec.p, rec.len);
+		/* A record its column header does not fit: kept raw, said. */
+		if (parse_header_refusal(ctx.hdr) != NULL)
+			fprintf(stderr, "vigil: %s:%llu: %s; kept raw\n",
+				input_name(r), (unsigned long long)line,
+				parse_header_refusal(ctx.hdr));
 		test_event(t, ev);
 	}
 	parse_header_free(ctx.hdr);

@@ -144,6 +144,9 @@ sed -n '5,8p' "$IIS" >"$T/headless.log"
 run analyze -F w3c "$T/headless.log"
 check "forced w3c on a headless log: each record named" \
 	has "$T/err" "headless.log line=3 msg=\"record before any #Fields header"
+run rules test "$T/host.yml" "$T/damaged.log"
+check "rules test names a record its header does not fit" \
+	has "$T/err" "damaged.log:6: record has 16 fields where the #Fields header of line 5 names 15; kept raw"
 run analyze --input-format w3c --format json -o "$T/forced.json" "$IIS"
 check "--input-format w3c reads the IIS log as sniffed" \
 	[ "$(alerts "$T/forced.json")" = "$(alerts "$T/iis.json")" ]
