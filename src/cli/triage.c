@@ -216,6 +216,36 @@ static void print_why(const char *label, const char *s, struct core_buf *b)
 }
 
 /*
+ * The actions (a JSON array of strings) one a line under label, "none"
+ * when there is none; anything else is shown escaped as it is.
+ */
+static void print_actions(const char *label, const char *json,
+			  struct core_buf *b)
+{
+	cJSON *arr = json ? cJSON_Parse(json) : NULL;
+	const cJSON *it;
+
+	if (json != NULL && !cJSON_IsArray(arr)) {
+		print_why(label, json, b);
+		cJSON_Delete(arr);
+		return;
+	}
+	if (cJSON_GetArraySize(arr) == 0)
+		core_buf_printf(b, "%snone\n", label);
+	else
+		core_buf_printf(b, "%.*s\n", (int)(strlen(label) - 1), label);
+	cJSON_ArrayForEach(it, arr) {
+		const char *s = cJSON_IsString(it) ? it->valuestring : "?";
+
+		core_buf_printf(b, "%*s- ", (int)strspn(label, " ") + 2, "");
+		cli_report_escape(b, s, strlen(s), 64 * CLI_REPORT_WIDTH,
+				  false);
+		core_buf_addc(b, '\n');
+	}
+	cJSON_Delete(arr);
+}
+
+/*
  * A verdict as the user reads it: false-positive, as vigil feedback takes
  * it (which accepts false_positive too); the JSON output keeps the
  * model's spelling, triage_verdict_name().
@@ -278,13 +308,12 @@ static void print_text(const struct opts *o, const struct triage_result *r)
 				" (needs an analyst)" : "");
 	print_evidence(o, r, &b);
 	print_why("  why: ", r->explanation, &b);
-	core_buf_printf(&b, "  actions: %s\n", r->actions ? r->actions : "[]");
+	print_actions("  actions: ", r->actions, &b);
 	if (r->model_explanation) {
 		core_buf_printf(&b, "  model (overruled): said %s\n",
 				verdict_word(r->model_verdict));
 		print_why("    model why: ", r->model_explanation, &b);
-		core_buf_printf(&b, "    model actions: %s\n",
-				r->model_actions ? r->model_actions : "[]");
+		print_actions("    model actions: ", r->model_actions, &b);
 	}
 	if (r->foreign_tokens)
 		core_buf_printf(&b, "  left as written: %u token%s the "

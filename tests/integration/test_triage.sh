@@ -189,6 +189,10 @@ check "no 'the model was not used: no-model'" \
 	-eq 0 ]
 check "evidence is not a JSON list of ids" \
 	[ "$(grep -c '^  evidence: \[' "$T/nm.txt")" -eq 0 ]
+check "actions are not a JSON array" \
+	[ "$(grep -c '^  actions: \[' "$T/nm.txt")" -eq 0 ]
+check "actions are listed one a line" grep -q '^  actions:$' "$T/nm.txt"
+check "each action starts with a dash" grep -q '^    - Block ' "$T/nm.txt"
 check "evidence L1 is the incident's first evidence line" python3 - \
 	"$T/inc.json" "$T/nm.txt" <<'PY'
 import json, sys

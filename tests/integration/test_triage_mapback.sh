@@ -159,6 +159,8 @@ check "text: the model's text is labelled overruled" \
 check "text: why is the deterministic reason" \
 	bash -c "! grep -q '^  why: Source' '$T/one.txt'"
 check "text: still needs an analyst" grep -q '(needs an analyst)' "$T/one.txt"
+check "text: the model's actions are listed one a line" \
+	grep -q '^      - Block ' "$T/one.txt"
 # A deterministic verdict too: its reasons run over several lines.
 "$VIGIL" triage "$strong" --no-model --store "$T/db" >/dev/null 2>&1 ||
 	fail "triage --no-model"
