@@ -220,7 +220,10 @@ static struct name journal_pid[] = {
 };
 static struct name journal_msg[] = { NAME("MESSAGE"), NAMES_END };
 static struct name eve_type[] = { NAME("event_type"), NAMES_END };
-static struct name eve_sig[] = { NAME("signature"), NAMES_END };
+/* "signature" in the text, "alert.signature" among an event's fields. */
+static struct name eve_sig[] = {
+	NAME("signature"), NAME("alert.signature"), NAMES_END
+};
 static struct name eve_flow[][2] = {
 	{ NAME("src_ip") }, { NAME("src_port") }, { NAME("dest_ip") },
 	{ NAME("dest_port") }, { NAME("proto") },
@@ -849,7 +852,7 @@ static size_t summary_eve(const struct record *r, char *out, size_t n)
 	add_middle(&b, t, 24, false);
 	sg = first_set(r, eve_sig, &w);
 	if (sg.len)
-		add_field(&b, w, sg, n);
+		add_field(&b, &eve_sig[0], sg, n);
 	line_add(&b, " | ", 3);
 	add_middle(&b, v[0], 48, false);
 	if (v[1].len) {
@@ -904,7 +907,8 @@ static size_t summary_cowrie(const struct record *r, char *out, size_t n)
  * NUL-terminated, at most n - 1 of text): a Windows record's salient
  * fields ("Sysmon 1 | Image=... | CommandLine=..."), from ev's named
  * fields when ev is given, else from the JSON text; a journal, EVE or
- * Cowrie record's from the text.  Returns its length; 0 (out empty)
+ * Cowrie record's from the text, except an EVE record longer than the
+ * text, read from ev.  Returns its length; 0 (out empty)
  * when the record is none of those.
  */
 size_t incident_evidence_summary(const struct core_event *ev,
@@ -924,6 +928,19 @@ size_t incident_evidence_summary(const struct core_event *ev,
 		if (!windows_head(&r, &id, &ch))
 			return 0;
 		return summary_of(&r, id, ch, out, n);
+	}
+	/*
+	 * An EVE record cut to its first kilobyte may have lost its alert
+	 * object (pretty-printed exports put it last): its event says all.
+	 */
+	if (ev && text.len < core_event_raw(ev)->len) {
+		const struct core_str *ds = core_event_get(
+			ev, CORE_F_EVENT_DATASET);
+
+		if (ds && core_str_eq_lit(*ds, "suricata.eve")) {
+			record_of_event(ev, &r);
+			return summary_eve(&r, out, n);
+		}
 	}
 	/* Journal and EVE records, and correlation evidence: the text. */
 	text.len = CORE_MIN(text.len, sizeof(scratch));

@@ -1,6 +1,7 @@
 /*
  * test_evidence.c: the platform of evidence records and the summary of
- * Windows ones (src/incident/evidence.c), from events and from text.
+ * Windows and EVE ones (src/incident/evidence.c), from events and from
+ * text.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -290,6 +291,47 @@ static void test_summary_of_event(void **state)
 	assert_int_equal(incident_evidence_summary(&ev, synth_str("x"), out,
 						   sizeof(out)), 0);
 	assert_string_equal(out, "");
+}
+
+/*
+ * An EVE record past the evidence's kilobyte (a pretty-printed export
+ * puts the alert object last): its summary comes from the event, which
+ * still holds the signature; cut the same way with no event, the text
+ * has none to give.
+ */
+static void test_summary_of_long_eve(void **state)
+{
+	static struct core_event ev;
+	static char raw[3000];
+	char out[INCIDENT_SUMMARY_MAX];
+	int n;
+
+	(void)state;
+	n = snprintf(raw, sizeof(raw), "{\"event_type\":\"alert\","
+		     "\"src_ip\":\"198.51.100.4\",\"src_port\":4242,"
+		     "\"dest_ip\":\"10.0.0.2\",\"dest_port\":80,"
+		     "\"proto\":\"TCP\",\"http\":{\"url\":\"/%02000d\"},"
+		     "\"alert\":{\"signature\":\"ET WEB test\"}}", 7);
+	assert_true(n > DETECT_EVIDENCE_MAX && n < (int)sizeof(raw));
+	core_event_reset(&ev, NULL);
+	ev.format = CORE_FMT_EVE_JSON;
+	ev.raw = core_str_make(raw, (size_t)n);
+	core_event_set_lit(&ev, CORE_F_EVENT_DATASET, "suricata.eve");
+	set_named(&ev, "event_type", "alert");
+	set_named(&ev, "src_ip", "198.51.100.4");
+	set_named(&ev, "src_port", "4242");
+	set_named(&ev, "dest_ip", "10.0.0.2");
+	set_named(&ev, "dest_port", "80");
+	set_named(&ev, "proto", "TCP");
+	set_named(&ev, "alert.signature", "ET WEB test");
+	incident_evidence_summary(&ev, core_str_make(raw, DETECT_EVIDENCE_MAX),
+				  out, sizeof(out));
+	assert_string_equal(out, "EVE alert | signature=ET WEB test | "
+			    "198.51.100.4:4242 -> 10.0.0.2:80 TCP");
+	incident_evidence_summary(NULL, core_str_make(raw,
+						      DETECT_EVIDENCE_MAX),
+				  out, sizeof(out));
+	assert_null(strstr(out, "signature"));
 }
 
 /* A command padded past any buffer still shows its own start. */
@@ -670,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_platform_of),
 		cmocka_unit_test(test_summary_of_text),
 		cmocka_unit_test(test_summary_of_event),
+		cmocka_unit_test(test_summary_of_long_eve),
 		cmocka_unit_test(test_summary_of_padded_command),
 		cmocka_unit_test(test_summary_in_incident),
 		cmocka_unit_test(test_pinned_duplicate_names),
