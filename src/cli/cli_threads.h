@@ -28,9 +28,11 @@ struct cli_threads *cli_threads_new(struct detect_ruleset *rs,
 void cli_threads_free(struct cli_threads *t);
 
 /*
- * Copies ev (raw record, field names and values) into the batch.  When
- * the batch is full it is matched and merged through fn first.  ev->src
- * must stay valid until the next cli_threads_flush().
+ * Copies ev (field names and values, and the raw record, or for an EVTX
+ * record nothing more: its rendering is made from the copy when read)
+ * into the batch.  When the batch is full it is matched and merged
+ * through fn first.  ev->src must stay valid until the next
+ * cli_threads_flush().
  */
 void cli_threads_push(struct cli_threads *t, const struct core_event *ev,
 		      cli_threads_fn fn, void *ud);

@@ -2,8 +2,8 @@
  * threads.c: plain-rule matching in worker threads, merged in order.
  *
  * The reader thread decodes events as usual and copies each into a slot
- * of a fixed batch (its own arena holds the raw record and the field
- * names and values, so nothing points into the reader's buffers).  When
+ * of a fixed batch (its own arena holds the field names and values and
+ * the raw record, so nothing points into the reader's buffers).  When
  * the batch is full, every thread, the caller's included, takes the
  * slots i, i + N, i + 2N ... and runs detect_matcher_run() on them: that
  * evaluates conditions only and changes no shared state.  Then the
@@ -12,9 +12,18 @@
  * correlation state, incidents, anomaly models) exactly as one thread
  * would.  Output is therefore identical for any thread count.
  *
+ * An EVTX record comes with no raw text: its JSON rendering is made
+ * only when something reads it (a keyword rule, an alert's evidence), as
+ * with one thread, and most records are never rendered.  The slot's copy
+ * keeps that: parse_evtx_raw_attach() gives it a keeper of its own, so
+ * the rendering is made from the slot's fields into the slot's arena by
+ * whichever thread holds the slot then (a worker, or the caller in the
+ * merge), the same text the decoder's event would give.
+ *
  * Memory: batch slots of one event each plus their arenas, fixed at
- * start; threads are started per batch (a few microseconds against the
- * milliseconds a batch takes).
+ * start (an arena grows for a big record or rendering and shrinks back
+ * when its slot is reused); threads are started per batch (a few
+ * microseconds against the milliseconds a batch takes).
  */
 #include "cli/cli_threads.h"
 
@@ -23,12 +32,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse/evtx.h"
+
 /* Hits kept per event; more are rare and fall back to detect_match(). */
 #define SLOT_HITS 64
 
 struct slot {
 	struct core_event ev;
 	struct core_arena *arena;
+	struct parse_evtx_raw raw;	/* ev's rendering, when EVTX */
 	uint32_t hits[SLOT_HITS];
 	unsigned nhits;
 };
@@ -116,9 +128,12 @@ void cli_threads_push(struct cli_threads *t, const struct core_event *ev,
 	memcpy(&s->ev, ev, offsetof(struct core_event, fields));
 	memcpy(s->ev.fields, ev->fields, ev->nfields * sizeof(ev->fields[0]));
 	s->ev.arena = s->arena;
-	s->ev.raw = dup_str(s->arena, *core_event_raw(ev));
-	s->ev.raw_fn = NULL;
-	s->ev.raw_ctx = NULL;
+	/* Any other raw is copied as it is (a line of the reader's buffer). */
+	if (!parse_evtx_raw_attach(&s->ev, &s->raw)) {
+		s->ev.raw = dup_str(s->arena, *core_event_raw(ev));
+		s->ev.raw_fn = NULL;
+		s->ev.raw_ctx = NULL;
+	}
 	for (unsigned i = 0; i < ev->nfields; i++) {
 		struct core_field *f = &s->ev.fields[i];
 

@@ -298,7 +298,12 @@ struct core_event {
 	 * Set by a decoder that renders raw only when it is asked for (EVTX:
 	 * the one-line JSON object of the record's named fields, in order,
 	 * which most records never need): core_event_raw() calls it, and
-	 * raw itself stays empty.
+	 * raw itself stays empty.  raw_fn reads nothing of the record but
+	 * ev's first raw_nfields fields, and writes the text in ev's arena;
+	 * raw_ctx only keeps the text once made.  So a copy of the event
+	 * with fields and arena of its own, given its own keeper by the
+	 * decoder (parse_evtx_raw_attach()), renders the same text without
+	 * the decoder (cli/threads.c: a batch slot a worker thread reads).
 	 */
 	const struct core_str *(*raw_fn)(const struct core_event *ev,
 					 void *ctx);
@@ -309,6 +314,8 @@ struct core_event {
 	bool ts_invalid;	/* a stamp was there but named no real time */
 	uint16_t nfields;
 	uint16_t truncated;	/* fields the full table dropped (saturates) */
+	/* raw_fn renders these: the record's own, not fields derived after */
+	uint16_t raw_nfields;
 	int16_t known[CORE_F__COUNT];	/* index into fields, or -1 */
 	/* index + 1 of a named field, open-addressed by name hash; 0: empty */
 	uint16_t named[CORE_EVENT_NAMED_SLOTS];

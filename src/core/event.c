@@ -118,6 +118,7 @@ void core_event_reset(struct core_event *ev, struct core_arena *arena)
 	ev->ts_invalid = false;
 	ev->nfields = 0;
 	ev->truncated = 0;
+	ev->raw_nfields = 0;
 	memset(ev->known, 0xff, sizeof(ev->known));
 	memset(ev->named, 0, sizeof(ev->named));
 	ev->arena = arena;

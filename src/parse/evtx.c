@@ -33,8 +33,10 @@
  * optional ones Windows leaves out) set nothing.
  *
  * Memory: compiled templates live in an arena reset when the chunk
- * changes; per-record values in the event's arena.  Every offset and size
- * read from the record is checked against the chunk before use.
+ * changes; per-record values in the event's arena, and so does the
+ * record's JSON rendering (raw), made from the event's fields only when
+ * something reads it.  Every offset and size read from the record is
+ * checked against the chunk before use.
  */
 #include "parse/evtx.h"
 #include "parse/parse_int.h"
@@ -133,10 +135,7 @@ struct parse_evtx {
 	const uint8_t *chunk;
 	uint64_t chunk_no;
 	struct tmpl *cache[CACHE_SLOTS];
-	struct core_buf raw;
-	struct core_str raw_str;	/* raw's text, once rendered */
-	bool raw_done;			/* for the current record */
-	uint16_t raw_nfields;		/* its own: before derived ones */
+	struct parse_evtx_raw raw;	/* the last record's rendering */
 	uint8_t rank[CORE_F__COUNT];	/* per record: rank of the setter */
 	bool have_ts;
 	struct op ops[MAX_OPS];		/* compile scratch: first of the rest */
@@ -2088,7 +2087,6 @@ struct parse_evtx *parse_evtx_new(void)
 		return NULL;
 	}
 	d->chunk_no = UINT64_MAX;
-	core_buf_init(&d->raw, CORE_JSON_ESCAPED_MAX(PARSE_EVTX_RAW_MAX) + 64);
 	return d;
 }
 
@@ -2107,34 +2105,57 @@ void parse_evtx_free(struct parse_evtx *d)
 	if (d == NULL)
 		return;
 	core_arena_free(d->arena);
-	core_buf_free(&d->raw);
 	free(d->proc);
 	free(d);
 }
 
-/*
- * The record's own (named) fields, not those derived after decoding (a
- * tracked ParentImage), as one JSON line of at most
- * PARSE_EVTX_RAW_MAX bytes and "...": the fields that fit, each whole,
- * so that a cut never falls inside an escape or a UTF-8 sequence.  Each
- * field is escaped straight into the buffer, whose ceiling is the
- * bound's escaped worst case.
- */
-static void render_raw(struct parse_evtx *d, const struct core_event *ev)
-{
-	struct core_buf *b = &d->raw;
-	bool first = true, cut = false;
-	char *w;
+/* The most bytes a rendering takes (see raw_bound()). */
+#define RAW_CEILING (CORE_JSON_ESCAPED_MAX(PARSE_EVTX_RAW_MAX) + 64)
 
-	d->raw_str = core_str_make("", 0);
-	core_buf_reset(b);
-	if (core_buf_reserve(b, 1) != 0)
-		return;
-	b->p[b->len++] = '{';
-	for (unsigned i = 0; i < d->raw_nfields && i < ev->nfields; i++) {
+/*
+ * The most bytes render_raw() writes for ev, its NUL included: every
+ * field escaped at worst, and never more than RAW_CEILING, since a field
+ * is written only when its plain bytes fit before PARSE_EVTX_RAW_MAX
+ * (escaped, it may pass the bound once, and is then dropped).  Most
+ * records need a few kilobytes, so a rendering costs its arena little.
+ */
+static size_t raw_bound(const struct core_event *ev)
+{
+	size_t n = 5;	/* '{', then "..." or '}', and the NUL */
+
+	for (unsigned i = 0; i < ev->raw_nfields && i < ev->nfields; i++) {
 		const struct core_field *f = &ev->fields[i];
-		size_t room = PARSE_EVTX_RAW_MAX - CORE_MIN(b->len,
+
+		if (f->id != CORE_F_NAMED)
+			continue;
+		n += CORE_JSON_ESCAPED_MAX(f->name.len + f->value.len) + 6;
+		if (n >= RAW_CEILING)
+			return RAW_CEILING;
+	}
+	return n;
+}
+
+/*
+ * The record's own (named) fields, the first ev->raw_nfields, not those
+ * derived after decoding (a tracked ParentImage), as one JSON line of at
+ * most PARSE_EVTX_RAW_MAX bytes and "...": the fields that fit, each
+ * whole, so that a cut never falls inside an escape or a UTF-8
+ * sequence.  Each field is escaped straight into out, which holds
+ * raw_bound(ev) bytes; returns the length written before the NUL.  Reads
+ * only ev, so a copy of the event renders the same text.
+ */
+static size_t render_raw(const struct core_event *ev, char *out)
+{
+	char *w = out;
+	bool cut = false;
+
+	*w++ = '{';
+	for (unsigned i = 0; i < ev->raw_nfields && i < ev->nfields; i++) {
+		const struct core_field *f = &ev->fields[i];
+		size_t len = (size_t)(w - out);
+		size_t room = PARSE_EVTX_RAW_MAX - CORE_MIN(len,
 							    PARSE_EVTX_RAW_MAX);
+		char *p = w;
 
 		if (f->id != CORE_F_NAMED)
 			continue;
@@ -2142,47 +2163,61 @@ static void render_raw(struct parse_evtx *d, const struct core_event *ev)
 			cut = true;
 			break;
 		}
-		if (core_buf_reserve(b, CORE_JSON_ESCAPED_MAX(f->name.len +
-							      f->value.len) +
-				     6) != 0)
-			return;
-		w = b->p + b->len;
-		if (!first)
-			*w++ = ',';
-		first = false;
-		*w++ = '"';
-		w += core_json_escape(w, f->name.p, f->name.len);
-		memcpy(w, "\":\"", 3);
-		w += 3;
-		w += core_json_escape(w, f->value.p, f->value.len);
-		*w++ = '"';
+		if (len > 1)
+			*p++ = ',';
+		*p++ = '"';
+		p += core_json_escape(p, f->name.p, f->name.len);
+		memcpy(p, "\":\"", 3);
+		p += 3;
+		p += core_json_escape(p, f->value.p, f->value.len);
+		*p++ = '"';
 		/* Escaping can pass the bound: the field goes whole. */
-		if ((size_t)(w - b->p) > PARSE_EVTX_RAW_MAX) {
+		if ((size_t)(p - out) > PARSE_EVTX_RAW_MAX) {
 			cut = true;
 			break;
 		}
-		b->len = (size_t)(w - b->p);
+		w = p;
 	}
 	if (cut) {
-		b->p[b->len] = '\0';
-		core_buf_add(b, "...", 3);
+		memcpy(w, "...", 3);
+		w += 3;
 	} else {
-		b->p[b->len] = '\0';
-		core_buf_addc(b, '}');
+		*w++ = '}';
 	}
-	d->raw_str = core_str_make(b->p ? b->p : "", b->len);
+	*w = '\0';
+	return (size_t)(w - out);
 }
 
-/* ev->raw_fn: the current record's rendering, made on first use. */
+/*
+ * ev->raw_fn: ev's rendering, made on first use into ev's arena and kept
+ * in ctx (a struct parse_evtx_raw); "" when the arena has no room.
+ */
 static const struct core_str *raw_of(const struct core_event *ev, void *ctx)
 {
-	struct parse_evtx *d = ctx;
+	struct parse_evtx_raw *keep = ctx;
+	size_t max;
+	char *out;
 
-	if (!d->raw_done) {
-		render_raw(d, ev);
-		d->raw_done = true;
-	}
-	return &d->raw_str;
+	if (keep->done)
+		return &keep->text;
+	keep->done = true;
+	keep->text = core_str_make("", 0);
+	max = raw_bound(ev);
+	out = ev->arena != NULL ? core_arena_alloc(ev->arena, max) : NULL;
+	if (out != NULL)
+		keep->text = core_str_make(out, render_raw(ev, out));
+	return &keep->text;
+}
+
+bool parse_evtx_raw_attach(struct core_event *ev,
+			   struct parse_evtx_raw *keep)
+{
+	if (ev->raw_fn != raw_of)
+		return false;
+	keep->text = core_str_make("", 0);
+	keep->done = false;
+	ev->raw_ctx = keep;
+	return true;
 }
 
 int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
@@ -2208,11 +2243,11 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 		rc = run_fragment(&r, off, off + len, SEC_NONE, 0);
 	if (!d->have_ts)
 		ev->ts = written;
-	d->raw_done = false;
-	d->raw_nfields = ev->nfields;
+	d->raw.done = false;
+	ev->raw_nfields = ev->nfields;
 	ev->raw = CORE_STR_NULL;
 	ev->raw_fn = raw_of;
-	ev->raw_ctx = d;
+	ev->raw_ctx = &d->raw;
 	parse_evtx_track(d, ev);
 	logon_outcome(ev);
 	connection_direction(ev);

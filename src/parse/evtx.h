@@ -23,6 +23,17 @@
 
 struct parse_evtx;
 
+/*
+ * Where a decoded record's rendering (its raw) is kept once made; the
+ * text itself lies in the event's arena.  The decoder has one, for the
+ * record it decoded last; a copy of an event kept past the next record
+ * needs its own (parse_evtx_raw_attach()).  Touch it through that only.
+ */
+struct parse_evtx_raw {
+	struct core_str text;
+	bool done;
+};
+
 /* NULL on out of memory. */
 struct parse_evtx *parse_evtx_new(void);
 void parse_evtx_free(struct parse_evtx *d);
@@ -43,14 +54,30 @@ void parse_evtx_reset(struct parse_evtx *d);
  *
  * Sets the fields, ev->ts, ev->format (CORE_FMT_EVTX), ev->decoded, and
  * ev->raw_fn: core_event_raw() renders a one-line JSON object of the
- * record's own fields on first use, valid until the next call.  Returns
- * 0, or CORE_E_PARSE with err (may be NULL) naming ev->src, ev->line and
- * what was wrong; fields decoded before the damage are kept.
+ * record's own fields (the first ev->raw_nfields; those derived after,
+ * here or by the caller, are left out) on first use, into ev's arena,
+ * kept by d until the next call.  Returns 0, or CORE_E_PARSE with err
+ * (may be NULL) naming ev->src, ev->line and what was wrong; fields
+ * decoded before the damage are kept.
  */
 int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 		      const uint8_t *chunk, size_t chunk_len,
 		      uint64_t chunk_no, size_t off, size_t len,
 		      int64_t written, struct core_error *err);
+
+/*
+ * For a copy of an event parse_evtx_record() decoded, whose fields,
+ * raw_nfields and arena are its own (copied, names and values too) but
+ * whose raw_fn and raw_ctx are still the original's: makes keep, the
+ * copy's, keep its rendering, so that core_event_raw() renders the copy
+ * on first use into the copy's arena and never touches the decoder (which
+ * may be decoding the next record in another thread).  The text is the
+ * original's, as it reads nothing else.  Returns false, changing nothing,
+ * when ev's raw is not rendered by this decoder; the caller then copies
+ * core_event_raw() instead.
+ */
+bool parse_evtx_raw_attach(struct core_event *ev,
+			   struct parse_evtx_raw *keep);
 
 /*
  * Remembers the process each Security 4688 record starts (NewProcessId

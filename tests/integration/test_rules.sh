@@ -286,6 +286,45 @@ else
 	echo "SKIP: --threads on loghub: dataset absent"
 fi
 
+# The same on EVTX records, whose JSON rendering is made only when read
+# (a keyword rule, an alert's evidence): worker threads make it from
+# their copy of the record, and it must be the reader's, byte for byte.
+cat >"$T/kw.yml" <<'EOF'
+title: Encoded PowerShell in the record
+id: 22222222-2222-4222-8222-222222222222
+level: high
+logsource: {product: windows}
+detection:
+  keywords: ['"CommandLine":"powershell -enc']
+  condition: keywords
+EOF
+for n in 1 2 4; do
+	"$VIGIL" analyze --quiet --format json --threads $n \
+		--no-default-rules -r "$T/kw.yml" -o "$T/kw$n.json" \
+		"$SRCDIR/tests/fuzz/corpus/input_evtx/twenty_records.evtx" \
+		2>/dev/null
+	sed -E 's/"elapsed_us": *[0-9]+/"elapsed_us": 0/' "$T/kw$n.json" \
+		>"$T/kw$n.norm"
+done
+check "evtx: a keyword rule fires on each of the 20 records" \
+	grep -q '"alerts": *20,' "$T/kw1.norm"
+# Each evidence line's text is its own record's rendering.
+evidence_own() {
+	python3 - "$1" <<'PY'
+import json, sys
+ev = [e for i in json.load(open(sys.argv[1]))["incidents"]
+      for e in i["evidence"]]
+sys.exit(not ev or any(
+    '"EventRecordID":"%d"' % e["line"] not in e["text"] for e in ev))
+PY
+}
+check "evtx: evidence is each record's own rendering" evidence_own \
+	"$T/kw2.json"
+check "evtx: --threads 2 report = --threads 1 report" \
+	cmp -s "$T/kw1.norm" "$T/kw2.norm"
+check "evtx: --threads 4 report = --threads 1 report" \
+	cmp -s "$T/kw1.norm" "$T/kw4.norm"
+
 # rules fields: the header comes first; bare categories and services;
 # every source listed without an argument; a refused source says why.
 "$VIGIL" rules fields windows/process_creation >"$T/wpc.out" 2>&1
