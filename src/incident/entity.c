@@ -184,11 +184,15 @@ static size_t ent_slot(const struct incident_enttab *tab, uint64_t h,
 	return i;
 }
 
+/* At most INCIDENT_VALUE_MAX bytes, never ending inside a character. */
 static struct core_str clip(struct core_str v)
 {
 	v = core_str_trim(v);
-	if (v.len > INCIDENT_VALUE_MAX)
+	if (v.len > INCIDENT_VALUE_MAX) {
 		v.len = INCIDENT_VALUE_MAX;
+		while (v.len > 0 && ((unsigned char)v.p[v.len] & 0xc0) == 0x80)
+			v.len--;
+	}
 	return v;
 }
 
@@ -443,10 +447,9 @@ static struct incident_span *span_of(struct incident_set *s,
 	sp->c = e->c;
 	sp->ok_after_failure = e->ok_after_failure;
 	sp->ok_platform = e->ok_platform;
-	if (e->ok_user[0]) {
+	if (e->ok_user.len) {
 		sp->ok_ts = e->ok_ts;
-		sp->ok_user = incident_strdup(s, e->ok_user,
-					      strlen(e->ok_user));
+		sp->ok_user = e->ok_user;
 	}
 	return span_new(s, e, slot);
 }
@@ -567,7 +570,7 @@ void incident_ent_window(const struct incident_set *s,
 	    e->spans_lost || (!e->span && (!e->slotted ||
 	    e->slot == SLOT_UNDATED || (e->slot >= lo && e->slot <= hi)))) {
 		*c = e->c;
-		ok->user = core_str_make(e->ok_user, strlen(e->ok_user));
+		ok->user = e->ok_user;
 		ok->platform = e->ok_platform;
 		return;
 	}
@@ -809,6 +812,15 @@ static struct incident_span *count_ent(struct incident_set *s,
 	return sp;
 }
 
+/*
+ * The account a login names (clipped as entity values are), copied into
+ * the string arena; empty when out of memory.
+ */
+static struct core_str ok_user_dup(struct incident_set *s, struct core_str u)
+{
+	return incident_strdup(s, u.p, u.len);
+}
+
 /* The span's login to name, kept as the entity's is (see below). */
 static void span_ok(struct incident_set *s, struct incident_span *sp,
 		    const struct observed *o)
@@ -821,16 +833,13 @@ static void span_ok(struct incident_set *s, struct incident_span *sp,
 	sp->ok_after_failure = sp->c.login_failures > 0;
 	sp->ok_platform = o->platform;
 	sp->ok_ts = o->ts;
-	sp->ok_user = incident_strdup(s, o->user.p,
-				      CORE_MIN(o->user.len,
-					       (size_t)INCIDENT_OK_USER - 1));
+	sp->ok_user = ok_user_dup(s, o->user);
 }
 
 static void observe_source(struct incident_set *s, const struct observed *o)
 {
 	struct incident_ent *e = ent_get(s, INCIDENT_ENT_SOURCE_IP, o->ip);
 	struct incident_span *sp;
-	size_t n;
 
 	if (!e)
 		return;
@@ -852,14 +861,12 @@ static void observe_source(struct incident_set *s, const struct observed *o)
 	 * failures (the one guessed), else the first that logged in at all.
 	 */
 	if (o->success && o->user.len &&
-	    (!e->ok_user[0] ||
+	    (!e->ok_user.len ||
 	     (!e->ok_after_failure && e->c.login_failures > 0))) {
 		e->ok_after_failure = e->c.login_failures > 0;
 		e->ok_platform = o->platform;
 		e->ok_ts = o->ts;
-		n = CORE_MIN(o->user.len, sizeof(e->ok_user) - 1);
-		memcpy(e->ok_user, o->user.p, n);
-		e->ok_user[n] = '\0';
+		e->ok_user = ok_user_dup(s, o->user);
 	}
 }
 

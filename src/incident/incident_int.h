@@ -20,15 +20,12 @@ struct incident_distinct {
 	uint32_t n;			/* exact count while hashes is used */
 };
 
-/* Bytes kept of the account a source logged in as, with its NUL. */
-#define INCIDENT_OK_USER 48
-
 /* One observed entity: key, counters and distinct sets. */
 struct incident_ent {
 	uint64_t hash;
 	struct core_str value;		/* in the string arena */
 	uint8_t type;			/* enum incident_entity_type */
-	char ok_user[INCIDENT_OK_USER];	/* who logged in (see entity.c) */
+	struct core_str ok_user;	/* who logged in, string arena */
 	bool ok_after_failure;
 	uint8_t ok_platform;		/* enum incident_platform of it */
 	struct incident_counters c;

@@ -291,15 +291,12 @@ static void entity_counters(struct work *w, struct incident_entity *e)
 	if (c.login_successes > 0 && c.login_failures >= 3 &&
 	    c.last_success >= c.first_failure &&
 	    (!w->success || c.last_success > w->success->c.last_success)) {
-		size_t n = CORE_MIN(ok.user.len, sizeof(w->got_in.ok_user) - 1);
-
 		memset(&w->got_in, 0, sizeof(w->got_in));
 		w->got_in.type = (uint8_t)e->type;
 		w->got_in.value = o->value;
 		w->got_in.c = c;
 		w->got_in.ok_platform = ok.platform;
-		if (n)
-			memcpy(w->got_in.ok_user, ok.user.p, n);
+		w->got_in.ok_user = ok.user;
 		w->success = &w->got_in;
 	}
 }
@@ -972,8 +969,10 @@ static void title_of(struct work *w)
 		add_value(&b, host);
 	}
 
-	if (w->success && w->success->ok_user[0])
-		core_buf_printf(&b, "; logged in as %s", w->success->ok_user);
+	if (w->success && w->success->ok_user.len)
+		core_buf_printf(&b, "; logged in as %.*s",
+				(int)w->success->ok_user.len,
+				w->success->ok_user.p);
 	else if (w->success || w->cred_then_access)
 		core_buf_printf(&b, "; a login succeeded");
 	if (inc->parts.privesc)
@@ -1419,20 +1418,21 @@ static void tell_success(struct core_buf *b, const struct incident_ent *e)
 {
 	switch (e->ok_platform) {
 	case INCIDENT_PLAT_WINDOWS:
-		core_buf_printf(b, " Reset the password of %s, end its logon "
+		core_buf_printf(b, " Reset the password of %.*s, end its logon "
 				"sessions (Security 4624 Logon ID) and review "
-				"what they did.", e->ok_user);
+				"what they did.", (int)e->ok_user.len,
+				e->ok_user.p);
 		break;
 	case INCIDENT_PLAT_HONEYPOT:
-		core_buf_printf(b, " The honeypot let the source in as %s: "
+		core_buf_printf(b, " The honeypot let the source in as %.*s: "
 				"read what the session typed and fetched, and "
 				"check real hosts for the same password.",
-				e->ok_user);
+				(int)e->ok_user.len, e->ok_user.p);
 		break;
 	default:
-		core_buf_printf(b, " Reset the password of %s, end its "
+		core_buf_printf(b, " Reset the password of %.*s, end its "
 				"sessions and check its authorized_keys.",
-				e->ok_user);
+				(int)e->ok_user.len, e->ok_user.p);
 	}
 }
 
@@ -1444,7 +1444,7 @@ static void tell_next(struct work *w, struct core_buf *b)
 	said = b->len;
 	if (w->nsources)
 		tell_sources_block(w, b);
-	if (w->success && w->success->ok_user[0])
+	if (w->success && w->success->ok_user.len)
 		tell_success(b, w->success);
 	else if (w->cred_then_access)
 		core_buf_printf(b, " Reset the password of the account that "

@@ -383,6 +383,18 @@ static void test_hidden_chars_in_reports(void **state)
 	}
 }
 
+/* s without its spaces and line ends, in place: wrapping undone. */
+static char *squeeze(char *s)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; s[i]; i++)
+		if (s[i] != ' ' && s[i] != '\n')
+			s[o++] = s[i];
+	s[o] = '\0';
+	return s;
+}
+
 /* doc with every "\n    " (a wrapped line's break) made sep. */
 static char *unwrap(const char *doc, const char *sep)
 {
@@ -436,6 +448,7 @@ static void test_explanation_whole(void **state)
 		char *raw = render(s, CLI_OUT_TEXT, 0,
 				   DETECT_LEVEL_INFORMATIONAL, &len);
 		char *text = unwrap(raw, " ");
+		char *squeezed = squeeze(strdup(raw));
 
 		while (i < t.len) {
 			const char *nl = memchr(t.p + i, '\n', t.len - i);
@@ -450,8 +463,11 @@ static void test_explanation_whole(void **state)
 			core_buf_addc(&want_md, '\n');
 			cli_report_escape(&want_text, t.p + i, end - i,
 					  CLI_REPORT_WHOLE, 0);
+			/* A word past a line's width is broken without a
+			 * space: the text is compared without them. */
 			if (!strstr(md, core_buf_cstr(&want_md)) ||
-			    !strstr(text, core_buf_cstr(&want_text)))
+			    !strstr(squeezed,
+				    squeeze((char *)core_buf_cstr(&want_text))))
 				fail_msg("row %zu (%s): not whole:\n%s\n%s\n%s",
 					 r, rows[r].why,
 					 core_buf_cstr(&want_md), md, raw);
@@ -463,6 +479,7 @@ static void test_explanation_whole(void **state)
 		free(md);
 		free(raw);
 		free(text);
+		free(squeezed);
 		incident_set_free(s);
 	}
 }

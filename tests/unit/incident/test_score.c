@@ -46,6 +46,55 @@ static void test_success_outranks_failures(void **state)
 	incident_set_free(s);
 }
 
+/*
+ * The account a guessing source got in as is named whole in the title
+ * and in what to do, however long (a user principal name), and a name
+ * past INCIDENT_VALUE_MAX bytes is cut before a character, not inside
+ * one.
+ */
+static void test_long_account_named_whole(void **state)
+{
+	static const char upn[] = "firstname.middlename.lastname-admin"
+				  "@subsidiary.corp.example.com";
+	char huge[400], want[300];
+	const struct synth a = { &rule_brute, T0, 300, "192.0.2.2", NULL,
+				 NULL, "h", NULL, NULL, 1 };
+	const struct incident *inc;
+	struct incident_set *s;
+	const char *at;
+	size_t n;
+
+	(void)state;
+	/* 255 'a' then a two-byte character across the ceiling. */
+	memset(huge, 'a', 255);
+	memcpy(huge + 255, "\xc3\xa9tail", 7);
+	huge[262] = '\0';
+	for (int k = 0; k < 2; k++) {
+		const char *who = k == 0 ? upn : huge;
+
+		s = incident_set_new();
+		for (int i = 0; i < 10; i++)
+			synth_observe(s, T0 + i * SEC, "ssh_login", "failure",
+				      "192.0.2.2", who, "h");
+		synth_observe(s, T0 + 60 * SEC, "ssh_login", "success",
+			      "192.0.2.2", who, "h");
+		synth_add(s, &a);
+		assert_int_equal(incident_build(s), 0);
+		inc = incident_set_get(s, 0);
+		n = k == 0 ? strlen(upn) : 255;
+		snprintf(want, sizeof(want), "logged in as %.*s", (int)n,
+			 who);
+		at = strstr(inc->title.p, want);
+		assert_non_null(at);
+		/* Whole, or cut before the character that would not fit. */
+		assert_true(at[strlen(want)] != (k == 0 ? '@' : '\xc3'));
+		snprintf(want, sizeof(want), "Reset the password of %.*s, ",
+			 (int)n, who);
+		assert_non_null(strstr(inc->explanation.p, want));
+		incident_set_free(s);
+	}
+}
+
 struct chain_row {
 	const struct detect_rule_info *rules[3];
 	const char *tactics[4];
@@ -886,6 +935,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_success_outranks_failures),
+		cmocka_unit_test(test_long_account_named_whole),
 		cmocka_unit_test(test_tactic_order),
 		cmocka_unit_test(test_evasion_one_step),
 		cmocka_unit_test(test_failed_access_is_no_success),
