@@ -811,10 +811,14 @@ static void skip_headers(struct cc *cc)
 		cc->pos += 4;
 }
 
-/* Compiles the elements in [pos, end) into a template in the arena. */
+/*
+ * Compiles the elements in [pos, end) into a template in the arena; on
+ * failure NULL, with why and at (the chunk offset it stopped at) set.
+ */
 static struct tmpl *compile(struct parse_evtx *d, struct core_arena *arena,
 			    const uint8_t *c, size_t clen, size_t pos,
-			    size_t end, enum section sec, const char **why)
+			    size_t end, enum section sec, const char **why,
+			    size_t *at)
 {
 	struct cc cc = { .d = d, .arena = arena, .c = c, .clen = clen,
 			 .pos = pos, .end = end };
@@ -840,6 +844,7 @@ static struct tmpl *compile(struct parse_evtx *d, struct core_arena *arena,
 	}
 	if (rc != 0 || t == NULL) {
 		*why = cc.why ? cc.why : "out of memory";
+		*at = cc.pos;
 		return NULL;
 	}
 	memcpy(t->ops, d->ops, cc.nops * sizeof(*t->ops));
@@ -864,6 +869,7 @@ static struct tmpl *tmpl_get(struct run *r, uint32_t off, enum section sec)
 		if (t->off == off && t->sec == sec)
 			return t;
 	}
+	r->why_at = off;
 	if ((size_t)off + 24 > r->clen) {
 		r->why = "template offset out of range";
 		return NULL;
@@ -874,7 +880,7 @@ static struct tmpl *tmpl_get(struct run *r, uint32_t off, enum section sec)
 		return NULL;
 	}
 	t = compile(d, d->arena, r->c, r->clen, off + 24, off + 24 + size,
-		    sec, &r->why);
+		    sec, &r->why, &r->why_at);
 	if (t == NULL)
 		return NULL;
 	t->off = off;
@@ -1580,6 +1586,7 @@ static int run_fragment(struct run *r, size_t pos, size_t end,
 			enum section sec, unsigned nest)
 {
 	const char *why = NULL;
+	size_t at = pos;
 	struct tmpl *t;
 
 	if (nest > MAX_NEST)
@@ -1593,9 +1600,10 @@ static int run_fragment(struct run *r, size_t pos, size_t end,
 
 		return run_instance(r, pos, end, sec, nest, &next);
 	}
-	t = compile(r->d, r->ev->arena, r->c, r->clen, pos, end, sec, &why);
+	t = compile(r->d, r->ev->arena, r->c, r->clen, pos, end, sec, &why,
+		    &at);
 	if (t == NULL)
-		return rfail(r, pos, why);
+		return rfail(r, at, why);
 	return run_tmpl(r, t, NULL, 0, nest);
 }
 
@@ -2254,8 +2262,9 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 	account_roles(ev);
 	if (rc != 0)
 		return core_fail(err, CORE_E_PARSE, ev->src, ev->line,
-				 "evtx: %s (chunk offset %zu)",
-				 r.why ? r.why : "bad binary XML", r.why_at);
+				 "evtx: %s (chunk %llu, offset %zu)",
+				 r.why ? r.why : "bad binary XML",
+				 (unsigned long long)chunk_no, r.why_at);
 	ev->decoded = true;
 	return 0;
 }

@@ -162,13 +162,27 @@ static void test_damage(void **state)
 		}
 	}
 	assert_true(failed > len / 2);
+	/* A message names the chunk and where in it decoding stopped:
+	 * in the record, or at the template offset it names. */
 	for (size_t i = 0; i < len; i++) {
+		struct core_error err = { 0 };
+		unsigned long long no;
+		size_t at;
+
 		memcpy(copy, c, FX_CHUNK);
 		copy[off + i] ^= 0xa5;
 		core_arena_reset(a);
 		core_event_reset(&ev, a);
-		parse_evtx_record(d, &ev, copy, FX_CHUNK, 100000 + i, off,
-				  len, CORE_TS_UNKNOWN, NULL);
+		if (parse_evtx_record(d, &ev, copy, FX_CHUNK, 100000 + i, off,
+				      len, CORE_TS_UNKNOWN, &err) == 0)
+			continue;
+		assert_non_null(strstr(err.msg, "(chunk "));
+		assert_int_equal(sscanf(strstr(err.msg, "(chunk "),
+					"(chunk %llu, offset %zu)", &no, &at),
+				 2);
+		assert_int_equal(no, 100000 + i);
+		if (!strstr(err.msg, "template offset out of range"))
+			assert_true(at >= off && at <= off + len);
 	}
 	free(copy);
 	parse_evtx_free(d);
