@@ -184,14 +184,29 @@ static size_t ent_slot(const struct incident_enttab *tab, uint64_t h,
 	return i;
 }
 
-/* At most INCIDENT_VALUE_MAX bytes, never ending inside a character. */
+/*
+ * At most INCIDENT_VALUE_MAX bytes, not ending inside a character: a cut
+ * before a continuation byte goes back to its lead byte, found within
+ * three bytes.  Bytes that are no UTF-8 are cut where they fall, so a
+ * value never shrinks by more than three.
+ */
 static struct core_str clip(struct core_str v)
 {
 	v = core_str_trim(v);
-	if (v.len > INCIDENT_VALUE_MAX) {
-		v.len = INCIDENT_VALUE_MAX;
-		while (v.len > 0 && ((unsigned char)v.p[v.len] & 0xc0) == 0x80)
-			v.len--;
+	if (v.len <= INCIDENT_VALUE_MAX)
+		return v;
+	v.len = INCIDENT_VALUE_MAX;
+	if (((unsigned char)v.p[v.len] & 0xc0) != 0x80)
+		return v;
+	for (size_t k = 1; k <= 3; k++) {
+		unsigned char c = (unsigned char)v.p[v.len - k];
+
+		if (c >= 0xc0) {
+			v.len -= k;
+			break;
+		}
+		if ((c & 0xc0) != 0x80)
+			break;
 	}
 	return v;
 }
