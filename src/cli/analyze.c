@@ -490,6 +490,8 @@ static int load_rules(struct analyze *a)
 	/* By default the ruleset decides whether the prefilter pays. */
 	if (a->no_prefilter)
 		detect_ruleset_set_prefilter(a->rules, false);
+	/* Compiled databases kept where the environment says (or not). */
+	detect_ruleset_set_cache(a->rules, NULL);
 	if (a->default_rules) {
 		const char *dir = default_rules_dir();
 

@@ -123,6 +123,12 @@ static void print_stats(const struct detect_ruleset *rs)
 		printf("prefilter: %u literals, %u exact values looked up; "
 		       "%u plain rules with neither (always tested)\n",
 		       st.pf_literals, st.pf_exact, st.pf_always);
+	if (st.pf_dbs > 0 && st.pf_cache_dir == NULL)
+		printf("prefilter cache: off\n");
+	else if (st.pf_dbs > 0)
+		printf("prefilter cache: %u of %u databases read, %u written "
+		       "(%s)\n", st.pf_dbs_cached, st.pf_dbs,
+		       st.pf_dbs_written, st.pf_cache_dir);
 	printf("regular expressions: %zu, %zu JIT-compiled\n", st.regexes,
 	       st.regexes_jit);
 }
@@ -170,6 +176,7 @@ static int rules_check(int argc, char **argv)
 	if (rs == NULL)
 		return 2;
 	detect_ruleset_set_warn(rs, on_warn, &c);
+	detect_ruleset_set_cache(rs, NULL);
 	for (; i < argc; i++) {
 		int rc = detect_ruleset_load(rs, argv[i], on_refuse, &c);
 
@@ -457,6 +464,7 @@ static int rules_test(int argc, char **argv)
 	if (t.rs == NULL || t.procs == NULL || arena == NULL || ev == NULL ||
 	    (ta.nopf && detect_ruleset_set_prefilter(t.rs, false) != 0))
 		goto out;
+	detect_ruleset_set_cache(t.rs, NULL);
 	c.quiet = ta.many;	/* whole rule sets: refusals are for check */
 	for (int k = 0; k < ta.nrules; k++) {
 		int got = detect_ruleset_load(t.rs, ta.rules[k], on_refuse,

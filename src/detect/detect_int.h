@@ -446,6 +446,8 @@ struct detect_ruleset {
 	unsigned nplain;
 	bool pf_off;		/* detect_ruleset_set_prefilter(false) */
 	bool pf_forced;		/* detect_ruleset_set_prefilter(true) */
+	bool pf_cache;		/* detect_ruleset_set_cache(): pf_cache_dir */
+	char pf_cache_dir[1024];
 	unsigned nre_jit;	/* regular expressions JIT-compiled */
 	struct detect_wc *wc;	/* log sources per `when` key */
 	struct detect_reftab ids, names;	/* duplicate checks */
@@ -515,6 +517,64 @@ void detect_pf_clone_free(struct detect_pf *pf);
  * needs it), exact values looked up, and rules with no need. */
 void detect_pf_stats(const struct detect_ruleset *rs, unsigned *literals,
 		     unsigned *exact, unsigned *always);
+
+/* Databases built, of which read from the cache, and written to it. */
+void detect_pf_cache_stats(const struct detect_ruleset *rs, unsigned *dbs,
+			   unsigned *cached, unsigned *stored);
+
+/* ------------------------------------------------------- prefilter cache */
+
+/*
+ * pfcache.c: compiled prefilter databases kept in a directory, named by
+ * a hash of their compile's inputs (see the file's header).
+ */
+#define DETECT_PFC_KEY 32
+
+struct detect_pfc;
+struct hs_database;
+
+/* One database's compile inputs, as hs_compile_lit_multi() takes them. */
+struct detect_pfc_in {
+	const char *const *expr;
+	const size_t *lens;
+	const unsigned *flags, *ids;
+	unsigned n, mode;
+};
+
+/*
+ * The cache directory the environment names: $VIGIL_CACHE_DIR, else
+ * $XDG_CACHE_HOME/vigil, else $HOME/.cache/vigil.  CORE_E_NOTFOUND when
+ * $VIGIL_CACHE_DIR is empty (the cache is off) or no variable gives an
+ * absolute path; CORE_E_TOOBIG when out (n bytes) is too short.
+ */
+int detect_pfc_default_dir(char *out, size_t n);
+
+/*
+ * Opens (creates 0700 when missing) the cache in dir.  A directory that
+ * cannot be used gives a cache that reads and writes nothing, after one
+ * warning; NULL only on no memory.
+ */
+struct detect_pfc *detect_pfc_open(const char *dir);
+
+/* The key of in's database, for this library and host. */
+void detect_pfc_key(const struct detect_pfc *c,
+		    const struct detect_pfc_in *in,
+		    unsigned char key[DETECT_PFC_KEY]);
+
+/* The cached database of key (the caller frees it with
+ * hs_free_database()), or NULL: absent, untrusted or damaged. */
+struct hs_database *detect_pfc_get(struct detect_pfc *c,
+				   const unsigned char key[DETECT_PFC_KEY]);
+
+/* Keeps db under key; a failure is told once and stops later writes. */
+void detect_pfc_put(struct detect_pfc *c,
+		    const unsigned char key[DETECT_PFC_KEY],
+		    const struct hs_database *db);
+
+/* Gives the databases read and written, prunes the directory when one
+ * was written, and frees c (NULL: nothing). */
+void detect_pfc_close(struct detect_pfc *c, unsigned *nread,
+		      unsigned *nwritten);
 
 /* ------------------------------------------------------------ when cache */
 

@@ -67,6 +67,12 @@
  * by log source, then in index order).  Memory: the databases, the
  * exact-value table, one scratch per ruleset and the joining buffer (at
  * most PF_MAX_BUF).
+ *
+ * Each database numbers its patterns from 0 (its source's base added
+ * back when a match is marked), so that its compile inputs depend on its
+ * own literals only: with a cache (detect_ruleset_set_cache(),
+ * pfcache.c) a database whose inputs were compiled before is read back
+ * instead of compiled, and editing one rule recompiles its source only.
  */
 #include "detect/detect_int.h"
 
@@ -130,10 +136,14 @@ struct pf_rstate {
 	uint32_t gen, seen;
 };
 
-/* A gated log source's literals: its own two databases. */
+/* A gated log source's literals: its own two databases.  Each numbers
+ * its patterns from 0 (so that an edit elsewhere leaves its compile
+ * inputs, and its cache key, as they were); base is the first one's
+ * pattern id. */
 struct pf_source {
 	hs_database_t *db;	/* field literals, over the field values */
 	hs_database_t *kdb;	/* keyword literals, over message or raw */
+	uint32_t base, kbase;	/* db's and kdb's first pattern ids */
 	uint64_t fields;	/* the fields db's literals come from (bits) */
 };
 
@@ -143,6 +153,9 @@ struct detect_pf {
 	hs_scratch_t *scratch;	/* serves every database */
 	unsigned npat;		/* patterns: (source, literal) pairs */
 	unsigned ndb;		/* of which in a database (gated sources) */
+	uint32_t idbase;	/* the scanned database's base */
+	struct detect_pfc *cache;	/* while compiling, when on */
+	unsigned ndbs, ncached, nstored;	/* databases: all, read, kept */
 	unsigned neq;		/* exact patterns, numbered from npat on */
 	struct pf_eq *eqtab;	/* open-addressed, neqslot (a power of 2) */
 	unsigned neqslot;
@@ -1062,7 +1075,7 @@ static void eq_put(struct detect_pf *pf, uint64_t key, uint32_t pat)
  * key, as the patterns after those, into first/who and the lookup table.
  */
 static int group(struct detect_pf *pf, const struct pairs *ps,
-		 const char ***expr, size_t **lens, unsigned **ids)
+		 const char ***expr, size_t **lens)
 {
 	const struct pair *p = ps->p;
 	size_t n = ps->n, all = ps->n + ps->nx;
@@ -1072,15 +1085,13 @@ static int group(struct detect_pf *pf, const struct pairs *ps,
 	pf->who = malloc((all ? all : 1) * sizeof(*pf->who));
 	*expr = malloc((n ? n : 1) * sizeof(**expr));
 	*lens = malloc((n ? n : 1) * sizeof(**lens));
-	*ids = malloc((n ? n : 1) * sizeof(**ids));
-	if (!pf->first || !pf->who || !*expr || !*lens || !*ids)
+	if (!pf->first || !pf->who || !*expr || !*lens)
 		return CORE_E_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		if (i == 0 || !same_lit(&p[i - 1], &p[i])) {
 			pf->first[np] = (uint32_t)i;
 			(*expr)[np] = p[i].lit.p;
 			(*lens)[np] = p[i].lit.len;
-			(*ids)[np] = np;
 			np++;
 		}
 		pf->who[i].clause = p[i].clause;
@@ -1111,31 +1122,51 @@ static int group(struct detect_pf *pf, const struct pairs *ps,
 }
 
 /*
- * Compiles n literals (ids kept) into *db (block mode), each reporting
- * once per scan when single; grows the shared scratch for it.  A field
- * literal reports every time: the first place it is found may be a
- * field where it does not count.
+ * Compiles n literals, numbered from 0, into *db (block mode), each
+ * reporting once per scan when single; or reads the database the cache
+ * holds for those inputs, and keeps a compiled one there.  Grows the
+ * shared scratch for it either way.  A field literal reports every time:
+ * the first place it is found may be a field where it does not count.
  */
 static int compile_one(struct detect_pf *pf, const char **expr,
-		       const size_t *lens, const unsigned *ids, unsigned n,
-		       bool single, hs_database_t **db,
-		       struct core_error *err)
+		       const size_t *lens, unsigned n, bool single,
+		       hs_database_t **db, struct core_error *err)
 {
+	unsigned char key[DETECT_PFC_KEY];
 	hs_compile_error_t *ce = NULL;
-	unsigned *flags;
-	hs_error_t rc;
+	unsigned *flags, *ids;
+	hs_error_t rc = HS_SUCCESS;
 
 	if (n == 0)
 		return 0;
 	flags = malloc(n * sizeof(*flags));
-	if (flags == NULL)
+	ids = malloc(n * sizeof(*ids));
+	if (flags == NULL || ids == NULL) {
+		free(flags);
+		free(ids);
 		return CORE_E_NOMEM;
-	for (unsigned i = 0; i < n; i++)
+	}
+	for (unsigned i = 0; i < n; i++) {
 		flags[i] = HS_FLAG_CASELESS |
 			   (single ? HS_FLAG_SINGLEMATCH : 0u);
-	rc = hs_compile_lit_multi(expr, flags, ids, lens, n, HS_MODE_BLOCK,
-				  NULL, db, &ce);
+		ids[i] = i;
+	}
+
+	if (pf->cache != NULL) {
+		struct detect_pfc_in in = { expr, lens, flags, ids, n,
+					    HS_MODE_BLOCK };
+
+		detect_pfc_key(pf->cache, &in, key);
+		*db = detect_pfc_get(pf->cache, key);
+	}
+	if (*db == NULL) {
+		rc = hs_compile_lit_multi(expr, flags, ids, lens, n,
+					  HS_MODE_BLOCK, NULL, db, &ce);
+		if (rc == HS_SUCCESS && pf->cache != NULL)
+			detect_pfc_put(pf->cache, key, *db);
+	}
 	free(flags);
+	free(ids);
 	if (rc != HS_SUCCESS) {
 		core_fail(err, CORE_E_UNSUPPORTED, NULL, 0,
 			  "prefilter: cannot compile %u literals: %s", n,
@@ -1143,6 +1174,7 @@ static int compile_one(struct detect_pf *pf, const char **expr,
 		hs_free_compile_error(ce);
 		return CORE_E_UNSUPPORTED;
 	}
+	pf->ndbs++;
 	if (hs_alloc_scratch(*db, &pf->scratch) != HS_SUCCESS)
 		return core_fail(err, CORE_E_NOMEM, NULL, 0,
 				 "prefilter: no scratch space");
@@ -1156,8 +1188,7 @@ static int compile_one(struct detect_pf *pf, const char **expr,
  */
 static int compile_db(struct detect_ruleset *rs, struct detect_pf *pf,
 		      const struct pair *p, const char **expr,
-		      const size_t *lens, const unsigned *ids,
-		      struct core_error *err)
+		      const size_t *lens, struct core_error *err)
 {
 	unsigned at = 0;
 	int rc = 0;
@@ -1180,15 +1211,32 @@ static int compile_db(struct detect_ruleset *rs, struct detect_pf *pf,
 					ps->fields |= p[i].mask;
 			}
 			pf->ndb += end - at;
-			rc = compile_one(pf, expr + at, lens + at, ids + at,
-					 kw - at, false, &ps->db, err);
+			ps->base = at;
+			ps->kbase = kw;
+			rc = compile_one(pf, expr + at, lens + at, kw - at,
+					 false, &ps->db, err);
 			if (rc == 0)
 				rc = compile_one(pf, expr + kw, lens + kw,
-						 ids + kw, end - kw, true,
-						 &ps->kdb, err);
+						 end - kw, true, &ps->kdb,
+						 err);
 		}
 		at = end;
 	}
+	return rc;
+}
+
+/* Compiles the databases, through the cache when the ruleset has one. */
+static int compile_all(struct detect_ruleset *rs, struct detect_pf *pf,
+		       const struct pair *p, const char **expr,
+		       const size_t *lens, struct core_error *err)
+{
+	int rc;
+
+	if (rs->pf_cache)
+		pf->cache = detect_pfc_open(rs->pf_cache_dir);
+	rc = compile_db(rs, pf, p, expr, lens, err);
+	detect_pfc_close(pf->cache, &pf->ncached, &pf->nstored);
+	pf->cache = NULL;
 	return rc;
 }
 
@@ -1198,7 +1246,6 @@ int detect_pf_build(struct detect_ruleset *rs, struct core_error *err)
 	struct pairs ps = { 0 };
 	const char **expr = NULL;
 	size_t *lens = NULL;
-	unsigned *ids = NULL;
 	int rc;
 
 	if (pf == NULL)
@@ -1212,19 +1259,18 @@ int detect_pf_build(struct detect_ruleset *rs, struct core_error *err)
 			qsort(ps.p, ps.n, sizeof(*ps.p), pair_cmp);
 		if (ps.nx > 0)
 			qsort(ps.x, ps.nx, sizeof(*ps.x), xpair_cmp);
-		rc = group(pf, &ps, &expr, &lens, &ids);
+		rc = group(pf, &ps, &expr, &lens);
 	}
 	pf->cmark = calloc(pf->nclauses ? pf->nclauses : 1,
 			   sizeof(*pf->cmark));
 	if (rc == 0 && pf->cmark == NULL)
 		rc = CORE_E_NOMEM;
 	if (rc == 0 && pf->npat > 0)
-		rc = compile_db(rs, pf, ps.p, expr, lens, ids, err);
+		rc = compile_all(rs, pf, ps.p, expr, lens, err);
 	free(ps.p);
 	free(ps.x);
 	free(expr);
 	free(lens);
-	free(ids);
 	if (rc != 0) {
 		detect_pf_free(rs);
 		return rc;
@@ -1286,10 +1332,12 @@ static void mark(struct detect_pf *pf, unsigned id, uint64_t m)
 static int on_match(unsigned id, unsigned long long from,
 		    unsigned long long to, unsigned flags, void *ctx)
 {
+	struct detect_pf *pf = ctx;
+
 	(void)from;
 	(void)to;
 	(void)flags;
-	mark(ctx, id, ~0ULL);
+	mark(pf, pf->idbase + id, ~0ULL);
 	return 0;
 }
 
@@ -1312,7 +1360,7 @@ static int on_field_match(unsigned id, unsigned long long from,
 		else
 			hi = mid;
 	}
-	mark(pf, id, 1ULL << pf->seg_bit[lo]);
+	mark(pf, pf->idbase + id, 1ULL << pf->seg_bit[lo]);
 	return 0;
 }
 
@@ -1564,6 +1612,7 @@ void detect_pf_scan(struct detect_ruleset *rs,
 		join(pf);
 	if (pf->bad)
 		return;
+	pf->idbase = ps->base;
 	if (ps->db != NULL && pf->nbuf > 0 &&
 	    pf->nbuf + PF_PAD <= UINT32_MAX)
 		bad = hs_scan(ps->db, pf->buf, (unsigned)(pf->nbuf + PF_PAD),
@@ -1572,6 +1621,7 @@ void detect_pf_scan(struct detect_ruleset *rs,
 	/* The keyword text, padded too, after the field block. */
 	if (ps->kdb != NULL && !pf->kwready)
 		pf->bad = !kw_ready(pf);
+	pf->idbase = ps->kbase;
 	if (ps->kdb != NULL && !pf->bad && pf->kwlen > 0)
 		bad |= hs_scan(ps->kdb, pf->buf + pf->kwoff,
 			       (unsigned)(pf->kwlen + PF_PAD), 0, pf->scratch,
@@ -1644,4 +1694,12 @@ void detect_pf_stats(const struct detect_ruleset *rs, unsigned *literals,
 	*literals = rs->pf ? rs->pf->ndb : 0;
 	*exact = rs->pf ? rs->pf->neq : 0;
 	*always = rs->pf ? rs->pf->nalways : 0;
+}
+
+void detect_pf_cache_stats(const struct detect_ruleset *rs, unsigned *dbs,
+			   unsigned *cached, unsigned *stored)
+{
+	*dbs = rs->pf ? rs->pf->ndbs : 0;
+	*cached = rs->pf ? rs->pf->ncached : 0;
+	*stored = rs->pf ? rs->pf->nstored : 0;
 }

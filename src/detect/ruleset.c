@@ -177,6 +177,27 @@ int detect_ruleset_set_prefilter(struct detect_ruleset *rs, bool on)
 	return 0;
 }
 
+int detect_ruleset_set_cache(struct detect_ruleset *rs, const char *dir)
+{
+	int rc = 0;
+
+	if (rs->compiled)
+		return CORE_E_INVAL;
+	rs->pf_cache = false;
+	if (dir == NULL)
+		rc = detect_pfc_default_dir(rs->pf_cache_dir,
+					    sizeof(rs->pf_cache_dir));
+	else if (dir[0] == '\0')
+		rc = CORE_E_NOTFOUND;
+	else if (strlen(dir) >= sizeof(rs->pf_cache_dir))
+		rc = CORE_E_TOOBIG;
+	else
+		snprintf(rs->pf_cache_dir, sizeof(rs->pf_cache_dir), "%s",
+			 dir);
+	rs->pf_cache = rc == 0;
+	return rc == CORE_E_NOTFOUND ? 0 : rc;
+}
+
 
 void detect_ruleset_stats(const struct detect_ruleset *rs,
 			  struct detect_stats *st)
@@ -196,6 +217,9 @@ void detect_ruleset_stats(const struct detect_ruleset *rs,
 	st->regexes = rs->nres;
 	st->regexes_jit = rs->nre_jit;
 	detect_pf_stats(rs, &st->pf_literals, &st->pf_exact, &st->pf_always);
+	detect_pf_cache_stats(rs, &st->pf_dbs, &st->pf_dbs_cached,
+			      &st->pf_dbs_written);
+	st->pf_cache_dir = rs->pf_cache ? rs->pf_cache_dir : NULL;
 }
 
 /* -------------------------------------------------------------- loading */

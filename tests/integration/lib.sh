@@ -10,6 +10,9 @@ set -u
 mkdir -p "$WORKDIR"
 T=$(mktemp -d "$WORKDIR/$(basename "$0" .sh).XXXXXX")
 trap 'rm -rf "$T"' EXIT
+# The prefilter's database cache: one per test, never the caller's
+# ~/.cache; a test of the cache itself sets its own.
+export VIGIL_CACHE_DIR="$T/cache"
 failures=0
 checks=0
 
