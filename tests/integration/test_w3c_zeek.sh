@@ -111,6 +111,22 @@ check "cs-content-type reads the cs(Content-Type) column" \
 	has "$T/out" "ctype.log:3: hit"
 check "and only where it holds the type" has "$T/out" "^hits: 1$"
 
+# So do cs-cookie and cs-host: the cs(Cookie) and cs(Host) columns.
+{
+	echo "#Software: Microsoft Internet Information Services 10.0"
+	echo "#Fields: date time c-ip cs-method cs-uri-stem sc-status cs(Cookie) cs(Host)"
+	echo "2024-03-01 11:00:00 198.51.100.9 GET / 200 a=evilcookie evil.example"
+	echo "2024-03-01 11:00:01 198.51.100.9 GET / 200 a=b www.example"
+} >"$T/ck.log"
+for f in "cs-cookie|contains: evilcookie" "cs-host|contains: evil.example" \
+	"r-dns|contains: evil.example"; do
+	printf 'title: header\nid: 5b0c7a52-9d0e-4c59-9d1a-6f3c2a1e0011\nlevel: low\nlogsource: {category: webserver}\ndetection:\n  s: {%s}\n  condition: s\n' \
+		"$f" >"$T/hdr.yml"
+	run rules test "$T/hdr.yml" "$T/ck.log"
+	check "'${f%%|*}' reads its IIS column" has "$T/out" "ck.log:3: hit"
+	check "'${f%%|*}': one hit" has "$T/out" "^hits: 1$"
+done
+
 # Compressed, and on standard input: sniffed the same.
 gzip -c "$IIS" >"$T/u_ex240301.log.gz"
 run analyze --format json -o "$T/gz.json" "$T/u_ex240301.log.gz"
