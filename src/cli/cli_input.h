@@ -93,7 +93,7 @@ struct cli_paths {
 	 * when the message names it). */
 	void (*say)(void *ud, const char *path, const char *msg);
 	void *ud;
-	struct cli_fileid *id;	/* beside v */
+	struct cli_fileid *id;	/* the files' identities, as a set */
 	size_t cap;
 };
 

@@ -201,7 +201,11 @@ out:
 void cli_paths_done(struct cli_paths *pl)
 {
 	drop_repeats(pl);
-	/* Rotated logs oldest first, so correlations run across them. */
+	/*
+	 * Rotated logs oldest first, so correlations run across them.  The
+	 * names move, their identities do not: from here on id is only
+	 * asked whether it holds a file (cli_paths_holds()).
+	 */
 	(void)input_order_rotated(pl->v, pl->n);
 }
 
