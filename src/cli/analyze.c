@@ -990,6 +990,62 @@ static void collect(struct analyze *a, struct cli_paths *pl,
 
 /* ---------------------------------------------------------------- main */
 
+/* True when path and other name one existing file. */
+static bool same_file(const char *path, const char *other)
+{
+	struct stat a, b;
+
+	return other != NULL && stat(path, &a) == 0 &&
+	       stat(other, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/*
+ * What -o would destroy: an input, a baseline, a rule file, the store
+ * (its database, journal and key files) or the anomaly state, by any
+ * name.  Said, before anything is read or written.
+ */
+static bool output_clobbers(const struct analyze *a, char *const *args,
+			    size_t n)
+{
+	static const char *const store_files[] = { "", "-wal", "-shm", ".key" };
+	struct cli_paths pl = { 0 };
+	const char *what = NULL;
+	char name[4096];
+
+	if (a->output == NULL)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		cli_paths_add(&pl, args[i]);
+	if (cli_paths_holds(&pl, a->output))
+		what = "one of the inputs";
+	cli_paths_free(&pl);
+	for (size_t i = 0; what == NULL && i < a->nbaselines; i++)
+		cli_paths_add(&pl, a->baselines[i]);
+	if (what == NULL && cli_paths_holds(&pl, a->output))
+		what = "a --baseline log";
+	cli_paths_free(&pl);
+	for (size_t i = 0; what == NULL && i < a->nrule_dirs; i++)
+		cli_paths_add(&pl, a->rule_dirs[i]);
+	if (what == NULL && cli_paths_holds(&pl, a->output))
+		what = "a rule file";
+	cli_paths_free(&pl);
+	for (size_t i = 0; what == NULL && a->store &&
+	     i < CORE_ARRAY_LEN(store_files); i++) {
+		snprintf(name, sizeof(name), "%s%s", a->store, store_files[i]);
+		if (same_file(a->output, name))
+			what = "the store's";
+	}
+	if (what == NULL && same_file(a->output, a->anomaly_state))
+		what = "the --anomaly-state file";
+	if (what == NULL)
+		return false;
+	fprintf(stderr, "vigil: %s: is %s%s; the report would overwrite it "
+		"(give -o another file)\n", a->output, what,
+		strcmp(what, "the store's") == 0 ? " own file" : "");
+	return true;
+}
+
 /*
  * An existing --store is opened before any input is read, so that a file
  * that is no store fails at once, under its own name, instead of after
@@ -1091,6 +1147,8 @@ int cli_analyze(int argc, char **argv)
 		return 0;
 	if (first < 0)
 		return -first;
+	if (output_clobbers(&a, argv + first, (size_t)(argc - first)))
+		return 2;
 
 	a.started = core_time_now();
 	a.st.ts_first = a.st.ts_last = CORE_TS_UNKNOWN;
@@ -1119,14 +1177,6 @@ int cli_analyze(int argc, char **argv)
 	collect(&a, &pl, (const char *const *)(argv + first),
 		(size_t)(argc - first));
 	a.bytes_total = pl.bytes;
-	if (a.output != NULL && cli_paths_holds(&pl, a.output)) {
-		fprintf(stderr, "vigil: %s: is one of the inputs; the report "
-			"would overwrite it (give -o another file)\n",
-			a.output);
-		cli_paths_free(&pl);
-		analyze_free(&a);
-		return 2;
-	}
 	for (size_t i = 0; i < pl.n; i++)
 		read_input(&a, pl.v[i]);
 	cli_paths_free(&pl);

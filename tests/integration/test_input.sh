@@ -223,6 +223,27 @@ check "embed -o naming its input is refused (rc=$rc)" [ $rc -eq 2 ]
 run embed --plot "$T/victim.log" "$T/victim.log"
 check "embed --plot naming its input is refused (rc=$rc)" [ $rc -eq 2 ]
 check "the input is still untouched" cmp -s auth.log "$T/victim.log"
+# Nor may it name the store, a baseline, a rule file or the anomaly state.
+"$VIGIL" analyze -q --store "$T/o.db" auth.log >/dev/null 2>&1
+cp "$T/o.db" "$T/o.db.orig"
+run analyze -q --store "$T/o.db" -o "$T/o.db" auth.log
+check "-o naming the store is refused (rc=$rc)" [ $rc -eq 2 ]
+check "and says it is the store's" has "$T/err" "is the store's own file"
+check "the store is untouched" cmp -s "$T/o.db" "$T/o.db.orig"
+run analyze -q --baseline "$T/victim.log" -o "$T/victim.log" auth.log
+check "-o naming a --baseline log is refused (rc=$rc)" [ $rc -eq 2 ]
+check "and says it is a baseline" has "$T/err" "is a --baseline log"
+mkdir -p "$T/orules"
+cp "$SRCDIR/rules/linux/ssh_brute_force.yml" "$T/orules/"
+run analyze -q -r "$T/orules" -o "$T/orules/ssh_brute_force.yml" auth.log
+check "-o naming a rule file is refused (rc=$rc)" [ $rc -eq 2 ]
+check "the rule is untouched" \
+	cmp -s "$SRCDIR/rules/linux/ssh_brute_force.yml" \
+	"$T/orules/ssh_brute_force.yml"
+printf 'state' >"$T/o.state"
+run analyze -q --anomaly-state "$T/o.state" -o "$T/o.state" auth.log
+check "-o naming the anomaly state is refused (rc=$rc)" [ $rc -eq 2 ]
+check "the victim is still untouched" cmp -s auth.log "$T/victim.log"
 run analyze -q -o "$T/report.txt" auth.log
 check "an -o beside the inputs is written (rc=$rc)" has "$T/report.txt" "6 records"
 cd "$T" || exit 1
