@@ -315,6 +315,9 @@ static void say(const struct core_error *err)
 	fprintf(stderr, "vigil: %s\n", msg);
 }
 
+/* Records a column header refuses that are said, per file. */
+#define REFUSALS_SHOWN 3
+
 /* A log as analyze reads it: text, or EVTX from a file, pipe or gzip. */
 static void test_file(struct test_run *t, const char *path,
 		      struct core_arena *arena, struct core_event *ev)
@@ -325,7 +328,7 @@ static void test_file(struct test_run *t, const char *path,
 	struct parse_ctx ctx;
 	struct core_str lines[64], rec;
 	enum core_format fmt;
-	uint64_t line;
+	uint64_t line, refused = 0;
 	unsigned flags;
 	size_t n;
 
@@ -357,13 +360,19 @@ static void test_file(struct test_run *t, const char *path,
 		ev->raw = rec;
 		ev->format = fmt;
 		parse_record(fmt, &ctx, ev, rec.p, rec.len);
-		/* A record its column header does not fit: kept raw, said. */
-		if (parse_header_refusal(ctx.hdr) != NULL)
-			fprintf(stderr, "vigil: %s:%llu: %s; kept raw\n",
+		/* A record its column header does not fit, said as analyze
+		 * says it: the first few, then how many more. */
+		if (parse_header_refusal(ctx.hdr) != NULL &&
+		    refused++ < REFUSALS_SHOWN)
+			fprintf(stderr, "vigil: %s:%llu: %s\n",
 				input_name(r), (unsigned long long)line,
 				parse_header_refusal(ctx.hdr));
 		test_event(t, ev);
 	}
+	if (refused > REFUSALS_SHOWN)
+		fprintf(stderr, "vigil: %s: %llu more records did not fit "
+			"their column header\n", input_name(r),
+			(unsigned long long)(refused - REFUSALS_SHOWN));
 	parse_header_free(ctx.hdr);
 	cli_input_close(&in);
 }

@@ -162,7 +162,16 @@ check "forced w3c on a headless log: each record named" \
 	has "$T/err" "headless.log line=3 msg=\"record before any #Fields header"
 run rules test "$T/host.yml" "$T/damaged.log"
 check "rules test names a record its header does not fit" \
-	has "$T/err" "damaged.log:6: record has 16 fields where the #Fields header of line 5 names 15; kept raw"
+	has "$T/err" "damaged.log:6: record has 16 fields where the #Fields header of line 5 names 15; kept raw$"
+{
+	echo "#Fields: date time c-ip cs-method"
+	for i in $(seq 1 50); do echo "2024-03-01 10:00:00 192.0.2.1 GET extra"; done
+} >"$T/many.log"
+run rules test "$T/host.yml" "$T/many.log"
+check "rules test says three refusals, then how many more" \
+	[ "$(grep -c 'kept raw$' "$T/err")" = 3 ]
+check "and counts the rest" \
+	has "$T/err" "many.log: 47 more records did not fit their column header"
 run analyze --input-format w3c --format json -o "$T/forced.json" "$IIS"
 check "--input-format w3c reads the IIS log as sniffed" \
 	[ "$(alerts "$T/forced.json")" = "$(alerts "$T/iis.json")" ]
