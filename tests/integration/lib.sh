@@ -31,9 +31,14 @@ check() {	# check "what" command...
 	if "$@"; then ok; else fail "$what"; fi
 }
 
-# Skips the whole test, loudly: ctest shows it as skipped (exit 77).
+# Skips the rest of the test, loudly: ctest shows it as skipped (exit
+# 77), unless a check before it failed, which no skip may hide.
 skip() {
 	echo "SKIP: $*"
+	if [ "$failures" -gt 0 ]; then
+		echo "$checks passed, $failures failed before the skip"
+		exit 1
+	fi
 	exit 77
 }
 
