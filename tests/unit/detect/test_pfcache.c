@@ -157,7 +157,8 @@ static unsigned count_entries(const char *dir)
 	if (d == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL)
-		n += de->d_name[0] != '.' || strncmp(de->d_name, ".tmp", 4) == 0;
+		n += de->d_name[0] != '.' ||
+		     strncmp(de->d_name, ".tmp", 4) == 0;
 	closedir(d);
 	return n;
 }
@@ -210,7 +211,7 @@ static void test_edit_recompiles_one(void **state)
 /* Damage done to a cached file: what it changes, why it must be seen. */
 struct damage {
 	long at;		/* byte offset; negative: from the end */
-	int how;		/* 'x': flip, 't': truncate there, 'a': append */
+	int how;	/* 'x': flip, 't': truncate there, 'a': append */
 	const char *why;
 };
 
