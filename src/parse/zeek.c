@@ -30,8 +30,9 @@
  * ("(empty)") is an empty value ([] for a set); bytes Zeek escaped
  * (\x09, \x2d for a value that is itself "-", \x5c for a backslash) are
  * unescaped; a bool is "true" or "false", and a set or vector its JSON
- * array text (["a","b"], [80,443]), as the JSON decoder keeps arrays.
- * Without #types values stay as written but unescaped.
+ * array text (["a","b"], [80,443]), as the JSON decoder keeps arrays,
+ * valid whatever the log holds (list()).  Without #types values stay
+ * as written but unescaped.
  *
  * Workload: one call per line; values are split in place, and only
  * escaped values, sets and vectors are built (in ev->arena).
@@ -355,7 +356,45 @@ static int directive(struct parse_header *h, struct core_event *ev,
 
 /* ------------------------------------------------------------- records */
 
-/* A set or vector as JSON array text, the JSON decoder's form of it. */
+/* The index past the digits of s from i. */
+static size_t digits(struct core_str s, size_t i)
+{
+	while (i < s.len && s.p[i] >= '0' && s.p[i] <= '9')
+		i++;
+	return i;
+}
+
+/*
+ * True when s is a number as JSON writes one: -?(0|[1-9][0-9]*), then
+ * optionally .[0-9]+ and [eE][+-]?[0-9]+.
+ */
+static bool json_number(struct core_str s)
+{
+	size_t d = s.len && s.p[0] == '-', i = digits(s, d);
+
+	if (i == d || (s.p[d] == '0' && i - d > 1))
+		return false;
+	if (i < s.len && s.p[i] == '.') {
+		d = i + 1;
+		if ((i = digits(s, d)) == d)
+			return false;
+	}
+	if (i < s.len && (s.p[i] == 'e' || s.p[i] == 'E')) {
+		d = i + 1;
+		d += d < s.len && (s.p[d] == '+' || s.p[d] == '-');
+		if ((i = digits(s, d)) == d)
+			return false;
+	}
+	return i == s.len;
+}
+
+/*
+ * A set or vector as JSON array text, the JSON decoder's form of it.
+ * The text is valid JSON whatever the log holds: an element of a
+ * numeric set that is no JSON number ("1],\"x", "inf", "007"), or of a
+ * bool set neither T nor F, is written as a string, as an element of a
+ * string set is, so that it cannot end the array or add to it.
+ */
 static struct core_str list(struct core_arena *a,
 			    const struct parse_header *h, struct core_str v,
 			    enum type type)
@@ -365,7 +404,7 @@ static struct core_str list(struct core_arena *a,
 								      v.len);
 	struct core_str e;
 	size_t n = 0, k = 0;
-	bool more = true;
+	bool more = true, bare;
 
 	if (!out || !tmp)
 		return v;
@@ -375,11 +414,12 @@ static struct core_str list(struct core_arena *a,
 
 		if (k++)
 			out[n++] = ',';
+		bare = type == T_LIST_NUM && json_number(u);
 		if (type == T_LIST_BOOL && core_str_eq_lit(u, "T"))
-			u = CORE_STR("true");
+			u = CORE_STR("true"), bare = true;
 		else if (type == T_LIST_BOOL && core_str_eq_lit(u, "F"))
-			u = CORE_STR("false");
-		if (type != T_LIST_STR) {
+			u = CORE_STR("false"), bare = true;
+		if (bare) {
 			memcpy(out + n, u.p, u.len);
 			n += u.len;
 			continue;

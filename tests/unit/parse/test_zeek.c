@@ -159,6 +159,21 @@ static const struct seq_row dns[] = {
 	  "name=atsvc\nsource.ip=10.0.0.9",
 	  NULL, "#path names the log (Sigma's service smb_files); a "
 	  "backslash not starting \\xHH stays" },
+	{ "#fields\tts\tid.orig_h\tcounts\tports\tflags", "rc=0", NULL,
+	  "columns of numbers and bools" },
+	{ "#types\ttime\taddr\tvector[count]\tset[port]\tvector[bool]",
+	  "rc=0", NULL, "their types" },
+	{ "1709287600\t10.0.0.9\t1],\"x\t80,443\tT,F",
+	  "rc=0\ncounts=[\"1]\",\"\\\"x\"]\nports=[80,443]\n"
+	  "flags=[true,false]",
+	  NULL, "a count that is no number is a string, so '1],\"x' "
+	  "cannot end the array and add to it" },
+	{ "1709287601\t10.0.0.9\t007,-0.5e+3,inf,,1.\t-1,2E9,0x50\tT,yes,1",
+	  "rc=0\ncounts=[\"007\",-0.5e+3,\"inf\",\"\",\"1.\"]\n"
+	  "ports=[-1,2E9,\"0x50\"]\nflags=[true,\"yes\",\"1\"]",
+	  NULL, "numbers as JSON writes them stay bare; a leading zero, "
+	  "inf, nothing, a bare point, hex, a bool neither T nor F are "
+	  "strings" },
 };
 
 static void test_zeek_sequence(void **state)
