@@ -6,7 +6,9 @@
  *
  * The figures come from the store's read-only queries, the same the
  * model's tools call; --format json prints their documents as one
- * object {"entity": ..., "events": ...}.
+ * object {"entity": ..., "events": ...}, re-escaped on the way out as
+ * show does (cli_report_json_text()): DEL, the C1 and bidirectional
+ * controls and U+2028, U+2029 become \uNNNN, as in every JSON output.
  */
 #include "cli/cli_store.h"
 
@@ -285,13 +287,18 @@ static int print_text(FILE *out, const struct core_buf *ent,
 
 static int print_json(FILE *out, struct core_buf *ent, struct core_buf *ev)
 {
-	if (fputs("{\"entity\":", out) < 0 ||
-	    fwrite(ent->p, 1, ent->len, out) != ent->len ||
-	    fputs(",\"events\":", out) < 0 ||
-	    fwrite(ev->p, 1, ev->len, out) != ev->len ||
-	    fputs("}\n", out) < 0)
-		return CORE_E_IO;
-	return 0;
+	struct core_buf b;
+	int rc;
+
+	core_buf_init(&b, CLI_REPORT_JSON_TEXT_MAX(ent->len + ev->len) + 32);
+	rc = core_buf_printf(&b, "{\"entity\":");
+	rc = rc ? rc : cli_report_json_text(&b, ent->p, ent->len);
+	rc = rc ? rc : core_buf_printf(&b, ",\"events\":");
+	rc = rc ? rc : cli_report_json_text(&b, ev->p, ev->len);
+	rc = rc ? rc : core_buf_printf(&b, "}\n");
+	rc = rc ? rc : cli_report_flush(out, &b);
+	core_buf_free(&b);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- main */

@@ -92,6 +92,58 @@ size_t cli_report_hidden_at(const char *p, size_t len, uint32_t *cp)
 	return n && hidden_char(*cp) ? n : 0;
 }
 
+/*
+ * Appends p split at DEL and the hidden characters, each written as
+ * \uNNNN: str, the runs between them escaped as JSON string content;
+ * else copied as they are, p being JSON text.  A run never ends inside
+ * a valid UTF-8 character (the lead bytes of hidden ones are no
+ * continuation bytes), so it is escaped as the whole would be.
+ */
+static int json_split(struct core_buf *b, const char *p, size_t len,
+		      bool str)
+{
+	size_t i = 0, from = 0, n;
+	uint32_t cp;
+	int rc = 0;
+
+	while (i < len && rc == 0) {
+		unsigned char c = (unsigned char)p[i];
+
+		/* Every such character starts with DEL or these leads. */
+		cp = 0x7f;
+		n = c == 0x7f ? 1 : c == 0xc2 || c == 0xd8 || c == 0xe2 ?
+			cli_report_hidden_at(p + i, len - i, &cp) : 0;
+		if (!n) {
+			i++;
+			continue;
+		}
+		rc = str ? core_buf_add_json(b, p + from, i - from) :
+			core_buf_add(b, p + from, i - from);
+		rc = rc ? rc : core_buf_printf(b, "\\u%04x", (unsigned)cp);
+		i += n;
+		from = i;
+	}
+	if (rc || from == len)
+		return rc;
+	return str ? core_buf_add_json(b, p + from, len - from) :
+		core_buf_add(b, p + from, len - from);
+}
+
+/* See report.h. */
+int cli_report_json_str(struct core_buf *b, const char *p, size_t len)
+{
+	int rc = core_buf_addc(b, '"');
+
+	rc = rc ? rc : json_split(b, p, p ? len : 0, true);
+	return rc ? rc : core_buf_addc(b, '"');
+}
+
+/* See report.h. */
+int cli_report_json_text(struct core_buf *b, const char *p, size_t len)
+{
+	return json_split(b, p, p ? len : 0, false);
+}
+
 /* Escapes hostile bytes; see report.h. */
 int cli_report_escape(struct core_buf *b, const char *p, size_t len,
 		      size_t max, unsigned md)

@@ -48,6 +48,37 @@ int cli_report_escape(struct core_buf *b, const char *p, size_t len,
 size_t cli_report_hidden_at(const char *p, size_t len, uint32_t *cp);
 
 /*
+ * Every JSON output (analyze, show, investigate, triage, templates)
+ * writes its strings through these two, so that all escape the same
+ * characters: DEL and those cli_report_hidden_at() finds are written
+ * as \uNNNN, which a JSON parser reads back as the very same
+ * character, and the document, shown in a terminal or a pager as it
+ * is, reads as it holds.  core_buf_add_json() stays as it is: the
+ * text rules match against is built with it.
+ *
+ * cli_report_json_str() appends p as a JSON string, quotes included:
+ * control characters escaped and invalid UTF-8 as U+FFFD, as
+ * core_buf_add_json() does, and the characters above as \uNNNN.  p
+ * NULL is "".  Returns 0 or the buffer's error.
+ */
+int cli_report_json_str(struct core_buf *b, const char *p, size_t len);
+
+/*
+ * Appends JSON text p (a document or a value built elsewhere: the
+ * store's documents, the triage's arrays) with the characters above
+ * written as \uNNNN and every other byte as it is.  Valid JSON holds
+ * them raw only inside strings (outside, only ASCII may stand, and no
+ * escape ends in them), where \uNNNN means the same character, so the
+ * text stays valid and parses to the same values.  It grows at most
+ * CLI_REPORT_JSON_TEXT_MAX(len) bytes.  Returns 0 or the buffer's
+ * error.
+ */
+int cli_report_json_text(struct core_buf *b, const char *p, size_t len);
+
+/* The most bytes cli_report_json_text() appends for n (DEL: \u007f). */
+#define CLI_REPORT_JSON_TEXT_MAX(n) (6 * (n))
+
+/*
  * Appends a rule's reference s (NUL-terminated) escaped, whole up to
  * CLI_REPORT_LINK_MAX bytes of it, else cut there with "..." after.
  */

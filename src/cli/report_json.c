@@ -5,12 +5,13 @@
  *
  *   {"vigil": {...}, "stats": {...}, "incidents": [...], "alerts": [...]}
  *
- * Every string goes through core_buf_add_json(), which escapes control
- * characters and replaces invalid UTF-8, so the document is valid JSON
- * whatever bytes the logs held; jstr() escapes the characters that hide
- * or reorder text too, as the other reports do.  Times are RFC 3339
- * strings, or null when unknown.  The buffer is flushed after each
- * incident and each alert so memory stays bounded on large sets.
+ * Every string goes through cli_report_json_str() (report.c), which
+ * escapes control characters and replaces invalid UTF-8, so the
+ * document is valid JSON whatever bytes the logs held, and writes the
+ * characters that hide or reorder text as \uNNNN, as every JSON output
+ * of vigil does.  Times are RFC 3339 strings, or null when unknown.
+ * The buffer is flushed after each incident and each alert so memory
+ * stays bounded on large sets.
  */
 #include "cli/report.h"
 
@@ -26,37 +27,12 @@
 #define REPORT_SCHEMA 1
 
 /*
- * A JSON string.  The characters the other reports escape because they
- * hide or reorder text (bidirectional controls, C1 controls, U+2028 and
- * U+2029; cli_report_hidden_at()) are written as \uNNNN too, and DEL as
- * \u007f: a parser reads the same string back, and the document, shown
- * in a terminal or a pager as it is, reads as it holds.
+ * A JSON string, as every JSON output writes one (report.h): the
+ * characters that hide or reorder text, and DEL, as \uNNNN.
  */
 static void jstr(struct core_buf *b, const char *p, size_t len)
 {
-	size_t i = 0, from = 0, n;
-	uint32_t cp;
-
-	core_buf_addc(b, '"');
-	while (p && i < len) {
-		unsigned char c = (unsigned char)p[i];
-
-		n = 0;
-		if (c == 0x7f)
-			n = 1, cp = 0x7f;
-		else if (c == 0xc2 || c == 0xd8 || c == 0xe2)	/* leads */
-			n = cli_report_hidden_at(p + i, len - i, &cp);
-		if (!n) {
-			i++;
-			continue;
-		}
-		core_buf_add_json(b, p + from, i - from);
-		core_buf_printf(b, "\\u%04x", (unsigned)cp);
-		i += n;
-		from = i;
-	}
-	core_buf_add_json(b, p ? p + from : "", p ? len - from : 0);
-	core_buf_addc(b, '"');
+	(void)cli_report_json_str(b, p, len);
 }
 
 static void jcstr(struct core_buf *b, const char *s)

@@ -4,9 +4,18 @@
  * analysts' feedback.
  *
  * The store's read-only query builds the JSON document (the same one a
- * model's tool receives); this file only prints it.  --format json writes
- * the document as it is; text and md lay it out for people, escaping
- * every byte that came from logs or from a model.
+ * model's tool receives); this file only prints it.  Text and md lay it
+ * out for people, escaping every byte that came from logs or from a
+ * model.  --format json writes the document re-escaped on the way out
+ * (cli_report_json_text()): DEL, the C1 and bidirectional controls and
+ * U+2028, U+2029, which the store keeps raw inside its strings, become
+ * \uNNNN, as in every JSON output, and every other byte is written as
+ * stored.  Re-escaping the finished text, rather than building it with
+ * the cli's helper, keeps SQL and the document's shape in the store
+ * room and covers every part of it (traces, verdicts, feedback) with
+ * one pass; it is safe because valid JSON holds such characters raw
+ * only inside strings, where the escape reads back as the very same
+ * character.
  */
 #include "cli/cli_store.h"
 
@@ -277,6 +286,20 @@ static void feedback(struct core_buf *b, const cJSON *d, bool md)
 	}
 }
 
+/* --format json: the stored document re-escaped (see the top). */
+static int print_json(FILE *out, const struct core_buf *doc)
+{
+	struct core_buf b;
+	int rc;
+
+	core_buf_init(&b, CLI_REPORT_JSON_TEXT_MAX(doc->len) + 2);
+	rc = cli_report_json_text(&b, doc->p, doc->len);
+	rc = rc ? rc : core_buf_addc(&b, '\n');
+	rc = rc ? rc : cli_report_flush(out, &b);
+	core_buf_free(&b);
+	return rc;
+}
+
 static int print_doc(FILE *out, struct core_buf *doc, int format)
 {
 	struct core_buf b;
@@ -284,10 +307,8 @@ static int print_doc(FILE *out, struct core_buf *doc, int format)
 	bool md = format == CLI_OUT_MD;
 	int rc;
 
-	if (format == CLI_OUT_JSON) {
-		core_buf_addc(doc, '\n');
-		return cli_report_flush(out, doc);
-	}
+	if (format == CLI_OUT_JSON)
+		return print_json(out, doc);
 	d = cJSON_ParseWithLength(doc->p, doc->len);
 	if (!d)
 		return CORE_E_PARSE;

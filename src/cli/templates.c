@@ -13,6 +13,7 @@
  */
 #include "cli/cli_anomaly.h"
 #include "cli/cli_input.h"
+#include "cli/report.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -250,12 +251,13 @@ static void put_csv_field(FILE *out, struct core_str s)
 	fputc('"', out);
 }
 
+/* A JSON string as every JSON output writes one (cli/report.h). */
 static void put_json_field(FILE *out, struct core_buf *b, const char *key,
 			   struct core_str s)
 {
 	core_buf_reset(b);
-	if (core_buf_add_json(b, s.p, s.len) == 0)
-		fprintf(out, ",\"%s\":\"%s\"", key, core_buf_cstr(b));
+	if (cli_report_json_str(b, s.p, s.len) == 0)
+		fprintf(out, ",\"%s\":%s", key, core_buf_cstr(b));
 }
 
 static void print_one(FILE *out, enum out_fmt fmt, struct core_buf *b,

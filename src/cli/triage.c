@@ -12,6 +12,9 @@
  * for it at once, one thread each, and prints the results in id order
  * as soon as each one and those before it are done.  --stream prints the
  * model's answer as it arrives, for one incident at a time.
+ * --format json writes every string, and the arrays the triage made
+ * (evidence ids, actions), as every JSON output does (report.h): DEL,
+ * the C1 and bidirectional controls and U+2028, U+2029 as \uNNNN.
  */
 #include "cli/cli_store.h"
 #include "cli/cli_triage.h"
@@ -339,71 +342,103 @@ static void print_text(const struct opts *o, const struct triage_result *r)
 	core_buf_free(&b);
 }
 
-static void json_str(const char *s)
+/* s (NULL: "") as a JSON string. */
+static void json_str(struct core_buf *b, const char *s)
 {
-	struct core_buf b;
+	cli_report_json_str(b, s, s ? strlen(s) : 0);
+}
 
-	core_buf_init(&b, 1u << 22);
-	core_buf_add_json(&b, s ? s : "", s ? strlen(s) : 0);
-	printf("\"%s\"", core_buf_cstr(&b));
-	core_buf_free(&b);
+/* A JSON array the triage made (evidence ids, actions); NULL: []. */
+static void json_array(struct core_buf *b, const char *s)
+{
+	s = s ? s : "[]";
+	cli_report_json_text(b, s, strlen(s));
+}
+
+/* The model's verdict the floor overruled, or null. */
+static void json_overruled(struct core_buf *b, const struct triage_result *r)
+{
+	if (!r->model_explanation) {
+		core_buf_printf(b, "null");
+		return;
+	}
+	core_buf_printf(b, "{\"verdict\":\"%s\",\"actions\":",
+			triage_verdict_name(r->model_verdict));
+	json_array(b, r->model_actions);
+	core_buf_printf(b, ",\"explanation\":");
+	json_str(b, r->model_explanation);
+	core_buf_addc(b, '}');
+}
+
+/* The analyst's decision, or null. */
+static void json_analyst(struct core_buf *b, const struct triage_result *r)
+{
+	char at[40];
+
+	if (!r->analyst.decided) {
+		core_buf_printf(b, "null");
+		return;
+	}
+	core_time_format(r->analyst.at, at, sizeof(at));
+	core_buf_printf(b, "{\"verdict\":\"%s\",\"vigil_verdict\":\"%s\","
+			"\"at\":\"%s\",\"analyst\":",
+			triage_verdict_name(r->analyst.verdict),
+			triage_verdict_name(r->analyst.vigil_verdict), at);
+	json_str(b, r->analyst.analyst);
+	core_buf_printf(b, ",\"note\":");
+	json_str(b, r->analyst.note);
+	core_buf_addc(b, '}');
+}
+
+static size_t slen(const char *s)
+{
+	return s ? strlen(s) : 0;
 }
 
 static void print_json(const struct triage_result *r, bool first)
 {
-	printf("%s{\"incident\":%lld,\"verdict\":\"%s\",\"confidence\":%.3f,"
-	       "\"producer\":\"%s\",\"status\":\"%s\",\"score_before\":%u,"
-	       "\"score\":%u,\"floor_applied\":%s,\"needs_analyst\":%s,"
-	       "\"steps\":%u,\"tool_calls\":%u,\"tools_refused\":%u,"
-	       "\"prompt_tokens\":%llu,\"completion_tokens\":%llu,"
-	       "\"model_us\":%lld,\"overhead_us\":%lld,\"pack_tokens\":%zu,"
-	       "\"pack_bytes\":%zu,\"withheld\":%u,\"tool_withheld\":%u,"
-	       "\"fp_probability\":%.3f,"
-	       "\"hidden\":%s,\"evidence\":%s,\"actions\":%s,"
-	       "\"explanation\":", first ? "" : ",\n",
-	       (long long)r->incident_id, triage_verdict_name(r->verdict),
-	       r->confidence, r->producer, r->status, r->score_before,
-	       r->score, r->floor.clamped ? "true" : "false",
-	       r->floor.needs_analyst ? "true" : "false", r->steps,
-	       r->tool_calls, r->tools_refused,
-	       (unsigned long long)r->prompt_tokens,
-	       (unsigned long long)r->completion_tokens,
-	       (long long)r->model_us, (long long)(r->total_us - r->model_us),
-	       r->pack.tokens, r->pack.bytes, r->pack.flagged,
-	       r->tool_withheld, r->fp_probability,
-	       r->hidden ? "true" : "false",
-	       r->evidence ? r->evidence : "[]",
-	       r->actions ? r->actions : "[]");
-	json_str(r->explanation);
-	printf(",\"foreign_tokens\":%u,\"model_overruled\":",
-	       r->foreign_tokens);
-	if (r->model_explanation) {
-		printf("{\"verdict\":\"%s\",\"actions\":%s,"
-		       "\"explanation\":",
-		       triage_verdict_name(r->model_verdict),
-		       r->model_actions ? r->model_actions : "[]");
-		json_str(r->model_explanation);
-		printf("}");
-	} else {
-		printf("null");
-	}
-	printf(",\"analyst\":");
-	if (r->analyst.decided) {
-		char at[40];
+	struct core_buf b;
+	/* Room for every string escaped at its longest (\u0001 for 1). */
+	size_t max = 4096 + CLI_REPORT_JSON_TEXT_MAX(
+		slen(r->evidence) + slen(r->actions) + slen(r->explanation) +
+		slen(r->model_actions) + slen(r->model_explanation) +
+		slen(r->analyst.analyst) + slen(r->analyst.note));
 
-		core_time_format(r->analyst.at, at, sizeof(at));
-		printf("{\"verdict\":\"%s\",\"vigil_verdict\":\"%s\","
-		       "\"at\":\"%s\",\"analyst\":",
-		       triage_verdict_name(r->analyst.verdict),
-		       triage_verdict_name(r->analyst.vigil_verdict), at);
-		json_str(r->analyst.analyst);
-		printf(",\"note\":");
-		json_str(r->analyst.note);
-		printf("}");
-	} else {
-		printf("null");
-	}
-	printf("}");
+	core_buf_init(&b, max);
+	core_buf_printf(&b, "%s{\"incident\":%lld,\"verdict\":\"%s\","
+		"\"confidence\":%.3f,\"producer\":\"%s\",\"status\":\"%s\","
+		"\"score_before\":%u,\"score\":%u,\"floor_applied\":%s,"
+		"\"needs_analyst\":%s,\"steps\":%u,\"tool_calls\":%u,"
+		"\"tools_refused\":%u,\"prompt_tokens\":%llu,"
+		"\"completion_tokens\":%llu,\"model_us\":%lld,"
+		"\"overhead_us\":%lld,\"pack_tokens\":%zu,\"pack_bytes\":%zu,"
+		"\"withheld\":%u,\"tool_withheld\":%u,"
+		"\"fp_probability\":%.3f,\"hidden\":%s,\"evidence\":",
+		first ? "" : ",\n", (long long)r->incident_id,
+		triage_verdict_name(r->verdict), r->confidence, r->producer,
+		r->status, r->score_before, r->score,
+		r->floor.clamped ? "true" : "false",
+		r->floor.needs_analyst ? "true" : "false", r->steps,
+		r->tool_calls, r->tools_refused,
+		(unsigned long long)r->prompt_tokens,
+		(unsigned long long)r->completion_tokens,
+		(long long)r->model_us, (long long)(r->total_us - r->model_us),
+		r->pack.tokens, r->pack.bytes, r->pack.flagged,
+		r->tool_withheld, r->fp_probability,
+		r->hidden ? "true" : "false");
+	json_array(&b, r->evidence);
+	core_buf_printf(&b, ",\"actions\":");
+	json_array(&b, r->actions);
+	core_buf_printf(&b, ",\"explanation\":");
+	json_str(&b, r->explanation);
+	core_buf_printf(&b, ",\"foreign_tokens\":%u,\"model_overruled\":",
+			r->foreign_tokens);
+	json_overruled(&b, r);
+	core_buf_printf(&b, ",\"analyst\":");
+	json_analyst(&b, r);
+	core_buf_addc(&b, '}');
+	(void)cli_report_flush(stdout, &b);
+	core_buf_free(&b);
 }
 
 /* ---------------------------------------------------------------- run */

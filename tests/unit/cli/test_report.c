@@ -383,6 +383,107 @@ static void test_hidden_chars_in_reports(void **state)
 	}
 }
 
+/*
+ * cli_report_json_str(), which every JSON output writes its strings
+ * with, on each character of hidden_rows between two letters: the
+ * hidden ones as \uNNNN, the others as they are, and the string parses
+ * back to what was given.
+ */
+static void test_json_str_hidden_chars(void **state)
+{
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(hidden_rows) - 1; r++) {
+		char in[32], want[64];
+		struct core_buf b;
+		cJSON *v;
+
+		snprintf(in, sizeof(in), "a%sb", hidden_rows[r].utf8);
+		snprintf(want, sizeof(want), "\"a%sb\"", hidden_rows[r].esc);
+		core_buf_init(&b, 1024);
+		assert_int_equal(cli_report_json_str(&b, in, strlen(in)), 0);
+		if (strcmp(core_buf_cstr(&b), want) != 0)
+			fail_msg("row %zu (%s): %s", r, hidden_rows[r].why,
+				 core_buf_cstr(&b));
+		v = cJSON_Parse(core_buf_cstr(&b));
+		assert_true(cJSON_IsString(v));
+		assert_string_equal(cJSON_GetStringValue(v), in);
+		cJSON_Delete(v);
+		core_buf_free(&b);
+	}
+}
+
+/* What cli_report_json_str() and cli_report_json_text() write. */
+static const struct {
+	const char *in, *str, *text, *why;
+} json_rows[] = {
+	{ "", "\"\"", "", "nothing" },
+	{ "\x7f", "\"\\u007f\"", "\\u007f", "DEL alone" },
+	{ "ro\x7fot\x1b", "\"ro\\u007fot\\u001b\"", "ro\\u007fot\x1b",
+	  "DEL beside a control: text leaves the control to the writer" },
+	{ "\"\xe2\x80\xae\\\"\"",
+	  "\"\\\"\\u202e\\\\\\\"\\\"\"", "\"\\u202e\\\"\"",
+	  "a string holding U+202E, then an escaped quote" },
+	{ "{\"u\":\"a\xe2\x80\xae\xe2\x81\xa6" "b\"}",
+	  "\"{\\\"u\\\":\\\"a\\u202e\\u2066b\\\"}\"",
+	  "{\"u\":\"a\\u202e\\u2066b\"}",
+	  "two in a row inside a document" },
+	{ "[\"\\\\\xd8\x9c\",\"\\u202e\"]",
+	  "\"[\\\"\\\\\\\\\\u061c\\\",\\\"\\\\u202e\\\"]\"",
+	  "[\"\\\\\\u061c\",\"\\u202e\"]",
+	  "after an escaped backslash; an escape already there stays" },
+	{ "\xe2\x80\xae\xe2\x80", "\"\\u202e\xef\xbf\xbd\xef\xbf\xbd\"",
+	  "\\u202e\xe2\x80",
+	  "a character cut short after one: U+FFFD in a string, as it is "
+	  "in text" },
+	{ "\xe2\xe2\x80\xae", "\"\xef\xbf\xbd\\u202e\"", "\xe2\\u202e",
+	  "a stray lead byte before one" },
+	{ "\xc2\xa0\xc2\x85\xe2\x80\xa9", "\"\xc2\xa0\\u0085\\u2029\"",
+	  "\xc2\xa0\\u0085\\u2029",
+	  "no-break space shown, C1 next line and U+2029 escaped" },
+};
+
+/*
+ * json_rows through both writers; a valid JSON text re-escaped parses
+ * to the same value as before.
+ */
+static void test_json_str_and_text(void **state)
+{
+	struct core_buf b;
+
+	(void)state;
+	for (size_t r = 0; r < CORE_ARRAY_LEN(json_rows); r++) {
+		const char *in = json_rows[r].in;
+		struct core_buf t;
+		cJSON *before, *after;
+
+		core_buf_init(&b, 1024);
+		core_buf_init(&t, 1024);
+		assert_int_equal(cli_report_json_str(&b, in, strlen(in)), 0);
+		assert_int_equal(cli_report_json_text(&t, in, strlen(in)), 0);
+		if (strcmp(core_buf_cstr(&b), json_rows[r].str) != 0)
+			fail_msg("row %zu (%s): string %s", r,
+				 json_rows[r].why, core_buf_cstr(&b));
+		if (strcmp(core_buf_cstr(&t), json_rows[r].text) != 0)
+			fail_msg("row %zu (%s): text %s", r,
+				 json_rows[r].why, core_buf_cstr(&t));
+		assert_true(t.len <= CLI_REPORT_JSON_TEXT_MAX(strlen(in)));
+		before = cJSON_Parse(in);
+		after = cJSON_Parse(core_buf_cstr(&t));
+		assert_true((before == NULL) == (after == NULL));
+		if (before && !cJSON_Compare(before, after, true))
+			fail_msg("row %zu (%s): parses otherwise", r,
+				 json_rows[r].why);
+		cJSON_Delete(before);
+		cJSON_Delete(after);
+		core_buf_free(&b);
+		core_buf_free(&t);
+	}
+	core_buf_init(&b, 16);
+	assert_int_equal(cli_report_json_str(&b, NULL, 3), 0);
+	assert_string_equal(core_buf_cstr(&b), "\"\"");
+	core_buf_free(&b);
+}
+
 /* s without its spaces and line ends, in place: wrapping undone. */
 static char *squeeze(char *s)
 {
@@ -947,6 +1048,8 @@ int main(void)
 		cmocka_unit_test(test_top_and_severity),
 		cmocka_unit_test(test_counts_agree_in_number),
 		cmocka_unit_test(test_references_links_only),
+		cmocka_unit_test(test_json_str_hidden_chars),
+		cmocka_unit_test(test_json_str_and_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
