@@ -80,6 +80,8 @@ struct input_evtx {
 	bool cut_known;		/* cut_first/cut_last are from a good header */
 	bool header_bad;	/* reported before the first record */
 	bool header_lost;	/* no ElfFile signature: a chunk followed */
+	uint64_t zeros_from;	/* first zero block of a run, + 1; 0: none */
+	uint64_t gap_from, gap_to;	/* zeros before a chunk, + 1: to tell */
 	bool skipped;		/* a damaged chunk was already reported */
 	bool done;
 };
@@ -364,8 +366,11 @@ static int chunk_load(struct input_evtx *r, struct core_error *err)
 		 * Zeros are space the log reserved, whole or cut short: the
 		 * file header alone tells whether a chunk was lost there.
 		 */
-		if (zero)
+		if (zero) {
 			r->cut = false;
+			if (r->zeros_from == 0)
+				r->zeros_from = r->chunk_no + 1;
+		}
 		if (zero || r->cut)
 			return 2;
 		r->chunks_seen++;
@@ -375,6 +380,16 @@ static int chunk_load(struct input_evtx *r, struct core_error *err)
 				 (unsigned long long)r->chunk_no);
 	}
 	r->chunks_seen++;
+	/*
+	 * A log reserves zeros only after its last chunk: zeros before this
+	 * one held chunks.  A trusted header tells that at the end; without
+	 * one it is told here.
+	 */
+	if (r->zeros_from != 0 && r->hdr_next == 0) {
+		r->gap_from = r->zeros_from;
+		r->gap_to = r->chunk_no;
+	}
+	r->zeros_from = 0;
 	crc = crc32_gzip_refl(0, r->chunk, 120);
 	crc = crc32_gzip_refl(crc, r->chunk + 128, CHUNK_HEADER - 128);
 	r->end = le32(r->chunk + 48);
@@ -527,6 +542,24 @@ static int end_check(struct input_evtx *r, struct core_error *err)
 			 (unsigned long long)r->max_id);
 }
 
+/* Zeros before a chunk, without a header to tell it (chunk_load()). */
+static int gap_report(struct input_evtx *r, struct core_error *err)
+{
+	unsigned long long from = r->gap_from - 1, to = r->gap_to - 1;
+	char which[64];
+
+	r->gap_to = 0;
+	if (from == to)
+		snprintf(which, sizeof(which), "chunk %llu is", from);
+	else
+		snprintf(which, sizeof(which), "chunks %llu to %llu are",
+			 from, to);
+	return core_fail(err, CORE_E_PARSE, r->name, 0,
+			 "%s zeros before chunk %llu, where a log keeps none: "
+			 "chunks were lost there; the rest is read", which,
+			 to + 1);
+}
+
 int input_evtx_next(struct input_evtx *r, struct input_evtx_record *rec,
 		    struct core_error *err)
 {
@@ -542,6 +575,8 @@ int input_evtx_next(struct input_evtx *r, struct input_evtx_record *rec,
 				 "mismatch");
 	}
 	while (!r->done) {
+		if (r->gap_to != 0)
+			return gap_report(r, err);
 		if (r->chunk == NULL || r->pos + RECORD_MIN > r->end) {
 			rc = chunk_load(r, err);
 			if (rc == 0 || rc == CORE_E_IO)

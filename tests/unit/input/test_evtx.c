@@ -159,6 +159,20 @@ static void dmg_header_stale(size_t *n)
 	set_header(1, 3);
 }
 
+/* Zeros where chunk 0 was, and a header that cannot be trusted. */
+static void dmg_gap_no_header(size_t *n)
+{
+	memset(chunk(0), 0, FX_CHUNK);
+	dmg_file_header(n);
+}
+
+/* The same zeros under a good header: the header tells, at the end. */
+static void dmg_gap_header(size_t *n)
+{
+	memset(chunk(0), 0, FX_CHUNK);
+	(void)n;
+}
+
 /* A file header that lost its signature, a chunk after it. */
 static void dmg_file_magic(size_t *n)
 {
@@ -222,6 +236,11 @@ static const struct row {
 	  "a header behind its chunks (not closed cleanly) is normal" },
 	{ dmg_signature, 2, 1, "no chunk signature",
 	  "a block without the chunk signature is reported and skipped" },
+	{ dmg_gap_no_header, 2, 2, "file header checksum",
+	  "zeros before a chunk under a broken header: told (second)" },
+	{ dmg_gap_header, 2, 1, "names 2 chunks, records up to 5; the file "
+	  "holds 1",
+	  "zeros before a chunk under a good header: the header tells" },
 	{ dmg_file_magic, 5, 1, "file header damaged (no ElfFile "
 	  "signature); chunks read as they are",
 	  "a file header without its signature: the chunks are read" },
