@@ -98,6 +98,10 @@ struct cli_paths {
 };
 
 void cli_paths_add(struct cli_paths *pl, const char *path);
+
+/* A say() for commands that speak plainly: "WHO: PATH: MSG" on stderr,
+ * WHO being ud ("vigil templates"). */
+void cli_paths_say(void *ud, const char *path, const char *msg);
 void cli_paths_done(struct cli_paths *pl);
 
 /*

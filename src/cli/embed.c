@@ -64,22 +64,12 @@ static void say_error(const char *cmd, const struct core_error *err)
 	fprintf(stderr, "vigil %s: %s\n", cmd, msg);
 }
 
-/* What reading the logs' names says; ud is the command's name. */
-static void say_path(void *ud, const char *path, const char *msg)
-{
-	const char *cmd = ud;
-
-	if (path != NULL)
-		fprintf(stderr, "vigil %s: %s: %s\n", cmd, path, msg);
-	else
-		fprintf(stderr, "vigil %s: %s\n", cmd, msg);
-}
-
-/* The files args[0 .. n) name, as analyze reads them, into *pl. */
-static void collect(const char *cmd, struct cli_paths *pl, char **args,
+/* The files args[0 .. n) name, as analyze reads them, into *pl; what
+ * is skipped is said under who ("vigil embed"). */
+static void collect(const char *who, struct cli_paths *pl, char **args,
 		    int n)
 {
-	*pl = (struct cli_paths){ .say = say_path, .ud = (void *)cmd };
+	*pl = (struct cli_paths){ .say = cli_paths_say, .ud = (void *)who };
 	for (int i = 0; i < n; i++)
 		cli_paths_add(pl, args[i]);
 	cli_paths_done(pl);
@@ -647,7 +637,7 @@ int cli_embed(int argc, char **argv)
 
 	if ((rc = embed_args(argc, argv, &run)) >= 0)
 		return rc;
-	collect("embed", &logs, argv + optind, argc - optind);
+	collect("vigil embed", &logs, argv + optind, argc - optind);
 	if (overwrites(&logs, run.out, "-o") ||
 	    overwrites(&logs, run.plot, "--plot")) {
 		cli_paths_free(&logs);
@@ -832,7 +822,7 @@ int cli_similar(int argc, char **argv)
 		return 1;
 	}
 	run.m = anomaly_model_new(NULL);
-	collect("similar", &logs, argv + optind + (event ? 0 : 1),
+	collect("vigil similar", &logs, argv + optind + (event ? 0 : 1),
 		argc - optind - (event ? 0 : 1));
 	bad = logs.errors > 0;
 	for (size_t i = 0; run.m && i < logs.n; i++)

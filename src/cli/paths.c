@@ -89,6 +89,16 @@ static void on_skip(const char *path, const char *why, void *ud)
 	say(pl, path, msg);
 }
 
+void cli_paths_say(void *ud, const char *path, const char *msg)
+{
+	const char *who = ud;
+
+	if (path != NULL)
+		fprintf(stderr, "%s: %s: %s\n", who, path, msg);
+	else
+		fprintf(stderr, "%s: %s\n", who, msg);
+}
+
 void cli_paths_add(struct cli_paths *pl, const char *path)
 {
 	struct core_error err;

@@ -422,21 +422,11 @@ static int test_args_parse(int argc, char **argv, struct test_args *ta)
 	return ta->nrules == 0 || i >= argc ? 2 : 0;
 }
 
-/* What reading the logs' names says, under the command's name. */
-static void say_path(void *ud, const char *path, const char *msg)
-{
-	(void)ud;
-	if (path != NULL)
-		fprintf(stderr, "vigil: %s: %s\n", path, msg);
-	else
-		fprintf(stderr, "vigil: %s\n", msg);
-}
-
 /* The logs, as analyze reads them (cli_paths_add()). */
 static void test_logs(struct test_run *t, char **logs, int n,
 		      struct core_arena *arena, struct core_event *ev)
 {
-	struct cli_paths pl = { .say = say_path };
+	struct cli_paths pl = { .say = cli_paths_say, .ud = "vigil" };
 
 	for (int i = 0; i < n; i++)
 		cli_paths_add(&pl, logs[i]);

@@ -118,15 +118,6 @@ static void say(const struct core_error *err)
 	fprintf(stderr, "vigil templates: %s\n", msg);
 }
 
-static void say_path(void *ud, const char *path, const char *msg)
-{
-	(void)ud;
-	if (path != NULL)
-		fprintf(stderr, "vigil templates: %s: %s\n", path, msg);
-	else
-		fprintf(stderr, "vigil templates: %s\n", msg);
-}
-
 /* Mines one message; rec is its whole record.  0, or 1: out of memory. */
 static int mine_one(struct tmpl_run *run, struct core_str msg,
 		    struct core_str rec)
@@ -440,7 +431,8 @@ static int store_save(struct tmpl_run *run, struct store *st)
 int cli_templates(int argc, char **argv)
 {
 	struct store *st = NULL;
-	struct cli_paths logs = { .say = say_path };
+	struct cli_paths logs = { .say = cli_paths_say,
+				  .ud = "vigil templates" };
 	struct tmpl_run run;
 	int rc, n;
 	double t0;
