@@ -22,7 +22,8 @@ with open(sys.argv[1], "w", encoding="utf-8") as f:
     f.write(f"Mar  1 10:00:30 host sshd[1010]: Accepted password for "
             f"{user} from 203.0.113.9 port 45000 ssh2\n")
 PY
-user=$(python3 -c 'print("adm\u202egnp\u2066.exe\u061c\u200f\u009b\u2028\x7fx")')
+user=$(python3 -c \
+	'print("adm\u202egnp\u2066.exe\u061c\u200f\u009b\u2028\x7fx")')
 note=$(python3 -c 'print("seen \u202eexe.txt\u2029 \u0085 ok")')
 db="$T/b.db"
 
