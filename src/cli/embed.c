@@ -17,6 +17,7 @@
  */
 #include "cli/cli_anomaly.h"
 #include "cli/cli_input.h"
+#include "cli/report.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -752,6 +753,7 @@ static int print_similar(struct emb_run *run, struct core_str q, unsigned k)
 {
 	struct anomaly_miner *mi = anomaly_model_miner(run->m);
 	struct core_event ev;
+	struct core_buf line;
 	struct core_str msg;
 	uint32_t *idx;
 	size_t n;
@@ -771,13 +773,20 @@ static int print_similar(struct emb_run *run, struct core_str q, unsigned k)
 						    run->dim), idx[i] };
 	qsort(h, n, sizeof(*h), hit_cmp);
 	printf("cosine  count  template\n");
+	core_buf_init(&line, 1u << 20);
 	for (size_t i = 0; i < n && i < k; i++) {
 		struct anomaly_template t;
 
 		anomaly_miner_get(mi, h[i].idx, &t);
-		printf("%6.3f %6llu  %.*s\n", (double)h[i].cos,
-		       (unsigned long long)t.count, (int)t.text.len, t.text.p);
+		/* Log text for a terminal: escaped as the reports escape it. */
+		core_buf_reset(&line);
+		if (cli_report_escape(&line, t.text.p, t.text.len,
+				      CLI_REPORT_WHOLE, 0) != 0)
+			continue;
+		printf("%6.3f %6llu  %s\n", (double)h[i].cos,
+		       (unsigned long long)t.count, core_buf_cstr(&line));
 	}
+	core_buf_free(&line);
 	free(v), free(idx), free(h), free(qv);
 	return 0;
 }

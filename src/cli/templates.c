@@ -242,6 +242,14 @@ static void put_csv_field(FILE *out, struct core_str s)
 	fputc('"', out);
 }
 
+/* Log text with control, invalid and hidden bytes escaped (report.h). */
+static void put_text(FILE *out, struct core_buf *b, struct core_str s)
+{
+	core_buf_reset(b);
+	if (cli_report_escape(b, s.p, s.len, CLI_REPORT_WHOLE, 0) == 0)
+		fputs(core_buf_cstr(b), out);
+}
+
 /* A JSON string as every JSON output writes one (cli/report.h). */
 static void put_json_field(FILE *out, struct core_buf *b, const char *key,
 			   struct core_str s)
@@ -256,12 +264,13 @@ static void print_one(FILE *out, enum out_fmt fmt, struct core_buf *b,
 {
 	switch (fmt) {
 	case OUT_TEXT:
-		fprintf(out, "%016llx %8llu  %.*s\n",
-			(unsigned long long)t->id,
-			(unsigned long long)t->count, (int)t->text.len,
-			t->text.p);
-		fprintf(out, "%27s e.g. %.*s\n", "", (int)t->example.len,
-			t->example.p);
+		/* Log text for a terminal: escaped as the reports escape it. */
+		fprintf(out, "%016llx %8llu  ", (unsigned long long)t->id,
+			(unsigned long long)t->count);
+		put_text(out, b, t->text);
+		fprintf(out, "\n%27s e.g. ", "");
+		put_text(out, b, t->example);
+		fputc('\n', out);
 		break;
 	case OUT_CSV:
 		fprintf(out, "%016llx,%llu,", (unsigned long long)t->id,

@@ -115,6 +115,17 @@ check "analyze -r: a file without rules is named" grep -q \
 check "analyze -r: a folder without rules is named" grep -q \
 	"src=$T/norules msg=\"no rule loaded from it" <<<"$err"
 
+# Log text printed for a terminal is escaped: a terminal escape or a
+# right-to-left override in a log cannot act on the reader's screen.
+printf 'Mar  1 10:00:00 h app: user \033[31mred\033[0m and \342\200\256evil\n' \
+	>"$T/esc.log"
+for cmd in "templates $T/esc.log" "similar user $T/esc.log"; do
+	out=$("$VIGIL" $cmd 2>&1)
+	check "$cmd: no raw escape byte" bash -c '! grep -q $'"'"'\033'"'"' <<<"$1"' _ "$out"
+	check "$cmd: no raw override" bash -c '! grep -q $'"'"'\xe2\x80\xae'"'"' <<<"$1"' _ "$out"
+	check "$cmd: both shown escaped" grep -q 'x1b.*u202eevil' <<<"$out"
+done
+
 err=$("$VIGIL" analyze "$T/missing.log" 2>&1 >/dev/null); rc=$?
 check "only a missing input: exit 1" [ $rc -eq 1 ]
 check "missing input is named" grep -q "missing.log" <<<"$err"
