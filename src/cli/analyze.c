@@ -990,14 +990,46 @@ static void collect(struct analyze *a, struct cli_paths *pl,
 
 /* ---------------------------------------------------------------- main */
 
-/* True when path and other name one existing file. */
+/*
+ * The directory path's file is in (its identity) and its last name, so
+ * that two names of a file not made yet can still be told one.
+ */
+static bool dir_and_name(const char *path, struct stat *dir,
+			 const char **base)
+{
+	char d[4096];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	if (n >= sizeof(d))
+		return false;
+	if (slash == NULL)
+		snprintf(d, sizeof(d), ".");
+	else if (n == 0)
+		snprintf(d, sizeof(d), "/");
+	else
+		snprintf(d, sizeof(d), "%.*s", (int)n, path);
+	*base = slash ? slash + 1 : path;
+	return **base != '\0' && stat(d, dir) == 0;
+}
+
+/*
+ * True when path and other name one file: the same existing file, or
+ * the same name in the same directory for one not made yet (a store or
+ * a state the run is about to create).
+ */
 static bool same_file(const char *path, const char *other)
 {
 	struct stat a, b;
+	const char *na, *nb;
 
-	return other != NULL && stat(path, &a) == 0 &&
-	       stat(other, &b) == 0 && a.st_dev == b.st_dev &&
-	       a.st_ino == b.st_ino;
+	if (other == NULL)
+		return false;
+	if (stat(path, &a) == 0 && stat(other, &b) == 0)
+		return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	return dir_and_name(path, &a, &na) && dir_and_name(other, &b, &nb) &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+	       strcmp(na, nb) == 0;
 }
 
 /*

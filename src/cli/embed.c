@@ -644,6 +644,14 @@ int cli_embed(int argc, char **argv)
 		cli_paths_free(&logs);
 		return 2;
 	}
+	/* One file cannot hold both: the plot would be lost unsaid. */
+	if (run.out != NULL && run.plot != NULL &&
+	    strcmp(run.out, "-") != 0 && strcmp(run.out, run.plot) == 0) {
+		fprintf(stderr, "vigil embed: %s: named by both -o and "
+			"--plot; give each its own file\n", run.out);
+		cli_paths_free(&logs);
+		return 2;
+	}
 	for (size_t i = 0; i < logs.n; i++)
 		stdin_in |= strcmp(logs.v[i], "-") == 0;
 	stdin_in &= run.out != NULL && !run.templates;

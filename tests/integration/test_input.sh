@@ -220,6 +220,8 @@ check "-o naming the file standard input reads is refused" \
 	has "$T/err" "is one of the inputs"
 run embed -o "$T/victim.log" "$T/victim.log"
 check "embed -o naming its input is refused (rc=$rc)" [ $rc -eq 2 ]
+run embed -o "$T/both.out" --plot "$T/both.out" auth.log
+check "embed -o and --plot naming one file is refused (rc=$rc)" [ $rc -eq 2 ]
 run embed --plot "$T/victim.log" "$T/victim.log"
 check "embed --plot naming its input is refused (rc=$rc)" [ $rc -eq 2 ]
 check "the input is still untouched" cmp -s auth.log "$T/victim.log"
@@ -240,6 +242,14 @@ check "-o naming a rule file is refused (rc=$rc)" [ $rc -eq 2 ]
 check "the rule is untouched" \
 	cmp -s "$SRCDIR/rules/linux/ssh_brute_force.yml" \
 	"$T/orules/ssh_brute_force.yml"
+run analyze -q --store "$T/new.db" -o "$T/new.db" auth.log
+check "-o naming a store not made yet is refused (rc=$rc)" [ $rc -eq 2 ]
+check "and nothing is made" [ ! -e "$T/new.db" ]
+run analyze -q --store "$T/o.db" -o "$T/./o.db-wal" auth.log
+check "-o naming the store's journal is refused (rc=$rc)" [ $rc -eq 2 ]
+run analyze -q --anomaly-state "$T/new.state" -o "$T/new.state" auth.log
+check "-o naming an anomaly state not made yet is refused (rc=$rc)" \
+	[ $rc -eq 2 ]
 printf 'state' >"$T/o.state"
 run analyze -q --anomaly-state "$T/o.state" -o "$T/o.state" auth.log
 check "-o naming the anomaly state is refused (rc=$rc)" [ $rc -eq 2 ]
