@@ -95,7 +95,9 @@ size_t cli_report_hidden_at(const char *p, size_t len, uint32_t *cp)
 /*
  * Appends p split at DEL and the hidden characters, each written as
  * \uNNNN: str, the runs between them escaped as JSON string content;
- * else copied as they are, p being JSON text.  A run never ends inside
+ * else copied as they are, p being JSON text, whose bytes that are no
+ * UTF-8 (they can stand only inside its strings) become \ufffd, as
+ * core_buf_add_json() makes them in a string.  A run never ends inside
  * a valid UTF-8 character (the lead bytes of hidden ones are no
  * continuation bytes), so it is escaped as the whole would be.
  */
@@ -113,6 +115,18 @@ static int json_split(struct core_buf *b, const char *p, size_t len,
 		cp = 0x7f;
 		n = c == 0x7f ? 1 : c == 0xc2 || c == 0xd8 || c == 0xe2 ?
 			cli_report_hidden_at(p + i, len - i, &cp) : 0;
+		if (!n && !str && c >= 0x80) {
+			uint32_t any;
+			size_t k = utf8_decode((const unsigned char *)p + i,
+					       len - i, &any);
+
+			if (k) {
+				i += k;
+				continue;
+			}
+			cp = 0xfffd;
+			n = 1;
+		}
 		if (!n) {
 			i++;
 			continue;

@@ -99,6 +99,25 @@ check "show json writes U+202E as the report does" \
 	grep -qF 'adm\u202egnp\u2066.exe\u061c\u200f\u009b\u2028\u007fx' \
 	"$T/show.json"
 
+# Bytes that are no UTF-8 in a name: every JSON output is still UTF-8,
+# each such byte U+FFFD, as analyze's report has it.
+printf 'Mar  1 11:00:%02d host sshd[20%02d]: Failed password for bob\377\376 from 198.51.100.7 port 4000 ssh2\n' \
+	$(for i in $(seq 0 7); do echo "$i $i"; done) >"$T/bad.log"
+printf 'Mar  1 11:00:30 host sshd[2010]: Accepted password for bob\377\376 from 198.51.100.7 port 4001 ssh2\n' \
+	>>"$T/bad.log"
+"$VIGIL" analyze -q --year 2024 --store "$T/u.db" -f json -o "$T/u.json" \
+	"$T/bad.log" 2>/dev/null
+"$VIGIL" show --store "$T/u.db" -f json 1 >"$T/u-show.json"
+"$VIGIL" investigate --store "$T/u.db" --type ip -f json 198.51.100.7 \
+	>"$T/u-inv.json"
+for f in u u-show u-inv; do
+	check "$f: invalid bytes come out as U+FFFD, strict UTF-8 JSON" \
+		python3 -c 'import json, sys
+d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+sys.exit(0 if "bob\ufffd\ufffd" in json.dumps(d, ensure_ascii=False)
+         else 1)' "$T/$f.json"
+done
+
 # The store keeps what the log held: only the output is escaped.
 python3 -c 'import sqlite3' 2>/dev/null &&
 check "the store holds the raw name" python3 - "$db" "$user" <<'PY'
