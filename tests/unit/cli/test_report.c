@@ -432,10 +432,10 @@ static const struct {
 	  "[\"\\\\\\u061c\",\"\\u202e\"]",
 	  "after an escaped backslash; an escape already there stays" },
 	{ "\xe2\x80\xae\xe2\x80", "\"\\u202e\xef\xbf\xbd\xef\xbf\xbd\"",
-	  "\\u202e\xe2\x80",
+	  "\\u202e\\ufffd\\ufffd",
 	  "a character cut short after one: U+FFFD in a string, as it is "
 	  "in text" },
-	{ "\xe2\xe2\x80\xae", "\"\xef\xbf\xbd\\u202e\"", "\xe2\\u202e",
+	{ "\xe2\xe2\x80\xae", "\"\xef\xbf\xbd\\u202e\"", "\\ufffd\\u202e",
 	  "a stray lead byte before one" },
 	{ "\xc2\xa0\xc2\x85\xe2\x80\xa9", "\"\xc2\xa0\\u0085\\u2029\"",
 	  "\xc2\xa0\\u0085\\u2029",
