@@ -17,6 +17,7 @@
 #include "cli/cli_input.h"
 #include "cli/cli_threads.h"
 #include "cli/cli_store.h"
+#include "cli/report.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -437,7 +438,9 @@ static void on_reject(const struct core_error *why, void *ud)
 		return;
 	a->rejects_shown++;
 	core_error_format(why, msg, sizeof(msg));
-	fprintf(stderr, "vigil: rule not used: %s\n", msg);
+	fputs("vigil: rule not used: ", stderr);
+	cli_fputs_safe(msg, stderr);
+	fputc('\n', stderr);
 }
 
 static bool is_dir(const char *p)

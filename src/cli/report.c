@@ -190,6 +190,17 @@ int cli_report_escape(struct core_buf *b, const char *p, size_t len,
 	return rc;
 }
 
+/* See report.h. */
+void cli_fputs_safe(const char *s, FILE *f)
+{
+	struct core_buf b;
+
+	core_buf_init(&b, 1u << 20);
+	if (cli_report_escape(&b, s, strlen(s), CLI_REPORT_WHOLE, 0) == 0)
+		fputs(core_buf_cstr(&b), f);
+	core_buf_free(&b);
+}
+
 /* Start of the UTF-8 sequence holding byte i of p, back from i. */
 static size_t char_start(const char *p, size_t i)
 {

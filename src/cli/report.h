@@ -38,6 +38,13 @@ int cli_report_escape(struct core_buf *b, const char *p, size_t len,
 		      size_t max, unsigned md);
 
 /*
+ * fputs() of text that may hold names or values from logs and rule
+ * files (a file name, a rule title, a formatted error): escaped whole
+ * as cli_report_escape() does, so nothing in it acts on a terminal.
+ */
+void cli_fputs_safe(const char *s, FILE *f);
+
+/*
  * When the len bytes at p start with a character that is valid UTF-8
  * but hides or reorders text, returns its length and puts its code
  * point in *cp; else returns 0.  Such are the C1 controls (U+0080 to

@@ -47,7 +47,8 @@ static void on_refuse(const struct core_error *why, void *ud)
 	if (c->quiet)
 		return;
 	core_error_format(why, msg, sizeof(msg));
-	printf("%s\n", msg);
+	cli_fputs_safe(msg, stdout);
+	putchar('\n');
 }
 
 /* A rule that loads with a notice (an undefined placeholder). */
@@ -59,7 +60,9 @@ static void on_warn(const struct core_error *why, void *ud)
 	if (c->quiet)
 		return;
 	core_error_format(why, msg, sizeof(msg));
-	printf("warning: %s\n", msg);
+	fputs("warning: ", stdout);
+	cli_fputs_safe(msg, stdout);
+	putchar('\n');
 }
 
 static bool is_help(const char *arg)
@@ -273,11 +276,15 @@ static void on_hit(const struct detect_alert *a, void *ud)
 					  NULL;
 
 	t->hits++;
-	printf("%s:%llu: %s [%s] %s (%s)", e && e->src ? e->src : "-",
-	       (unsigned long long)(e ? e->line : 0),
+	/* The file's name and the rule's title may come from anyone. */
+	cli_fputs_safe(e && e->src ? e->src : "-", stdout);
+	printf(":%llu: %s [%s] ", (unsigned long long)(e ? e->line : 0),
 	       a->rule->correlation ? "correlation" : "hit",
-	       detect_level_name(a->rule->level), a->rule->title,
-	       a->rule->id);
+	       detect_level_name(a->rule->level));
+	cli_fputs_safe(a->rule->title, stdout);
+	fputs(" (", stdout);
+	cli_fputs_safe(a->rule->id, stdout);
+	putchar(')');
 	if (a->rule->correlation)
 		printf(" (%llu events)", (unsigned long long)a->count);
 	printf("\n");
@@ -312,7 +319,9 @@ static void say(const struct core_error *err)
 	char msg[1024];
 
 	core_error_format(err, msg, sizeof(msg));
-	fprintf(stderr, "vigil: %s\n", msg);
+	fputs("vigil: ", stderr);
+	cli_fputs_safe(msg, stderr);
+	fputc('\n', stderr);
 }
 
 /* Records a column header refuses that are said, per file. */

@@ -126,6 +126,28 @@ for cmd in "templates $T/esc.log" "similar user $T/esc.log"; do
 	check "$cmd: both shown escaped" grep -q 'x1b.*u202eevil' <<<"$out"
 done
 
+# So are file names and rule titles: whoever names a file in a folder
+# vigil reads, or writes a rule, may be the attacker.
+mkdir -p "$T/names" "$T/trules"
+evil=$(printf 'n\033[31mame\342\200\256gol')
+for i in 1 2 3 4 5 6 7 8 9; do
+	printf 'Mar  1 10:00:0%d h sshd[1]: Failed password for root from 203.0.113.9 port 22 ssh2\n' "$i"
+done >"$T/names/$evil.log"
+printf '\001\002\003 binary\n' >"$T/names/$evil.bin"
+printf 'title: "T\\e[31mitle"\nid: 5b0c7a52-9d0e-4c59-9d1a-6f3c2a1e0020\nlevel: low\nlogsource: {product: linux, service: sshd}\ndetection:\n  k: [Failed password]\n  condition: k\n' \
+	>"$T/trules/t.yml"
+out=$("$VIGIL" analyze "$T/names" 2>&1; "$VIGIL" rules test "$T/trules/t.yml" \
+	"$T/names" 2>&1; "$VIGIL" rules check "$T/names" 2>&1)
+check "file names and titles: no raw escape byte" \
+	bash -c '! grep -q $'"'"'\033'"'"' <<<"$1"' _ "$out"
+check "file names and titles: no raw override" \
+	bash -c '! grep -q $'"'"'\xe2\x80\xae'"'"' <<<"$1"' _ "$out"
+check "a warning names the file escaped" \
+	grep -q 'src=.*n\\x1b\[31mame\\xe2\\x80\\xaegol.bin' <<<"$out"
+check "a rules test hit names the file and title escaped" \
+	grep -q 'n\\x1b\[31mame\\u202egol.log:1: hit \[low\] T\\x1b\[31mitle' \
+	<<<"$out"
+
 err=$("$VIGIL" analyze "$T/missing.log" 2>&1 >/dev/null); rc=$?
 check "only a missing input: exit 1" [ $rc -eq 1 ]
 check "missing input is named" grep -q "missing.log" <<<"$err"
