@@ -15,10 +15,12 @@
  * raw; otherwise RAW.
  *
  * Self-describing logs (W3C extended, Zeek TSV) are told by their header
- * instead: their records mean nothing without it, and it opens the file.
- * A first line that is a W3C directive (#Software:, #Version:, #Date:,
+ * instead: their records mean nothing without it, and it opens the file,
+ * or nearly (a banner or a line of junk before it, at most
+ * HEADER_AFTER lines, which the decoder then keeps raw and reports).
+ * A line that is a W3C directive (#Software:, #Version:, #Date:,
  * #Fields: ...) or Zeek's "#separator " picks the format, when the
- * sample also holds the column header (#Fields: or #fields).
+ * sample also holds the column header (#Fields: or #fields) after it.
  */
 #include "parse/parse_int.h"
 
@@ -129,14 +131,25 @@ static bool is_w3c_directive(struct core_str s)
 	return false;
 }
 
+/* Lines before a self-describing log's header that it may follow. */
+#define HEADER_AFTER 4
+
 /* W3C or ZEEK_TSV by the header that opens the sample; else AUTO. */
 static enum core_format sniff_header(const struct core_str *lines, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, before = 0;
 
-	while (i < n && core_str_trim(lines[i]).len == 0)
-		i++;
-	if (i == n || lines[i].len == 0 || lines[i].p[0] != '#')
+	for (; i < n; i++) {
+		struct core_str t = core_str_trim(lines[i]);
+
+		if (t.len && lines[i].p[0] == '#' &&
+		    (is_w3c_directive(lines[i]) ||
+		     core_str_starts(lines[i], "#separator")))
+			break;
+		if (t.len && ++before > HEADER_AFTER)
+			return CORE_FMT_AUTO;
+	}
+	if (i == n)
 		return CORE_FMT_AUTO;
 	if (is_w3c_directive(lines[i]) &&
 	    sample_has(lines + i, n - i, "#Fields:"))

@@ -154,6 +154,16 @@ check "both kept raw and counted bad" \
 check "the rest is read: the attack is still found" \
 	has "$T/damaged.json" "5da85486-c8d2-4510-9953-10032675d888"
 
+# A line of junk before the header: still IIS, the junk kept raw.
+{ echo "copied from web01 on Friday"; cat "$IIS"; } >"$T/banner.log"
+run analyze --format json -o "$T/banner.json" "$T/banner.log"
+check "a banner before an IIS header: sniffed as w3c" \
+	[ "$(stat "$T/banner.json" per_format.w3c)" = 17 ]
+check "the banner is named as a record before any #Fields" \
+	has "$T/err" "banner.log line=1 msg=\"record before any #Fields header"
+check "the attack is still found" \
+	has "$T/banner.json" "5da85486-c8d2-4510-9953-10032675d888"
+
 # A log whose header was lost is not told by sniffing; forced, its
 # records are said to stand before any #Fields.
 sed -n '5,8p' "$IIS" >"$T/headless.log"
