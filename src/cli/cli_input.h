@@ -82,6 +82,7 @@ void cli_input_close(struct cli_input *in);
  * cli_paths_done(); v[0 .. n) are the files to read.
  */
 struct cli_fileid;
+struct cli_dirid;
 
 struct cli_paths {
 	char **v;
@@ -95,6 +96,8 @@ struct cli_paths {
 	void *ud;
 	struct cli_fileid *id;	/* the files' identities, as a set */
 	size_t cap;
+	struct cli_dirid *dirs;	/* directories walked, by argument */
+	size_t ndirs;
 };
 
 void cli_paths_add(struct cli_paths *pl, const char *path);

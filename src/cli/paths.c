@@ -99,6 +99,51 @@ void cli_paths_say(void *ud, const char *path, const char *msg)
 		fprintf(stderr, "%s: %s\n", who, msg);
 }
 
+/* A directory an argument named, so that it is walked once. */
+struct cli_dirid {
+	uint64_t dev, ino;
+	char *name;
+};
+
+/*
+ * True, said, when path is a directory an earlier argument walked (by
+ * any name): its files would be dropped as repeats anyway, but what it
+ * skips would be said again.  Else notes it when it is a directory.
+ */
+static bool dir_again(struct cli_paths *pl, const char *path)
+{
+	struct cli_dirid *d;
+	struct stat st;
+	char msg[1024];
+
+	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 ||
+	    !S_ISDIR(st.st_mode))
+		return false;
+	for (size_t i = 0; i < pl->ndirs; i++) {
+		d = &pl->dirs[i];
+		if (d->dev != (uint64_t)st.st_dev ||
+		    d->ino != (uint64_t)st.st_ino)
+			continue;
+		if (strcmp(d->name, path) == 0)
+			snprintf(msg, sizeof(msg), "given twice; read once");
+		else
+			snprintf(msg, sizeof(msg), "the same directory as %s; "
+				 "read once", d->name);
+		say(pl, path, msg);
+		return true;
+	}
+	d = realloc(pl->dirs, (pl->ndirs + 1) * sizeof(*d));
+	if (d == NULL)
+		return false;
+	pl->dirs = d;
+	d[pl->ndirs].dev = (uint64_t)st.st_dev;
+	d[pl->ndirs].ino = (uint64_t)st.st_ino;
+	d[pl->ndirs].name = strdup(path);
+	if (d[pl->ndirs].name != NULL)
+		pl->ndirs++;
+	return false;
+}
+
 void cli_paths_add(struct cli_paths *pl, const char *path)
 {
 	struct core_error err;
@@ -106,6 +151,8 @@ void cli_paths_add(struct cli_paths *pl, const char *path)
 	uint64_t skips = pl->skipped;
 	char msg[1024];
 
+	if (dir_again(pl, path))
+		return;
 	if (input_walk(path, on_file, on_skip, pl, &err) != 0) {
 		core_error_format(&err, msg, sizeof(msg));
 		strncat(msg, "; skipped", sizeof(msg) - strlen(msg) - 1);
@@ -239,6 +286,11 @@ void cli_paths_free(struct cli_paths *pl)
 		free(pl->v[i]);
 	free(pl->v);
 	free(pl->id);
+	for (size_t i = 0; i < pl->ndirs; i++)
+		free(pl->dirs[i].name);
+	free(pl->dirs);
+	pl->dirs = NULL;
+	pl->ndirs = 0;
 	pl->v = NULL;
 	pl->id = NULL;
 	pl->n = pl->cap = 0;

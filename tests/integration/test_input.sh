@@ -141,6 +141,13 @@ check "a directory and a file in it read each file once" \
 check "the file inside the directory is named" \
 	has "$T/err" "src=$T/logs/sub/other.log msg=\"given twice"
 
+run analyze "$T/logs" "$T/logs" "$T/logs/"
+check "a directory given twice is walked once" has "$T/out" " 12 records,"
+check "and said once, not file by file" \
+	[ "$(count "$T/err" 'given twice')" = 1 ]
+check "another name of it is told the first" \
+	has "$T/err" "src=$T/logs/ msg=\"the same directory as $T/logs; read once"
+
 run analyze sub/other.log ./sub/other.log
 check "two names of one file read it once" has "$T/out" " 6 records,"
 check "the second name is told the first" \
