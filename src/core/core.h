@@ -47,6 +47,18 @@ static inline bool core_str_eq_lit(struct core_str a, const char *lit)
 
 	return a.len == n && __builtin_memcmp(a.p, lit, n) == 0;
 }
+/* The value of a hexadecimal digit, either case; -1 for anything else. */
+static inline int core_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 bool core_str_ieq(struct core_str a, struct core_str b);
 bool core_str_starts(struct core_str s, const char *lit);
 /* Case-insensitive substring search; returns offset or -1. */

@@ -55,17 +55,6 @@ enum role {
 	R_TS,
 };
 
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* True when v holds a \xHH escape. */
 static bool has_escape(struct core_str v)
 {
@@ -74,8 +63,8 @@ static bool has_escape(struct core_str v)
 	while (p) {
 		size_t at = (size_t)(p - v.p);
 
-		if (at + 3 < v.len && p[1] == 'x' && hex(p[2]) >= 0 &&
-		    hex(p[3]) >= 0)
+		if (at + 3 < v.len && p[1] == 'x' &&
+		    core_hex_digit(p[2]) >= 0 && core_hex_digit(p[3]) >= 0)
 			return true;
 		p = memchr(p + 1, '\\', v.len - at - 1);
 	}
@@ -88,10 +77,12 @@ static size_t unescape_to(char *out, struct core_str v)
 	size_t n = 0;
 
 	for (size_t i = 0; i < v.len; i++) {
-		if (v.p[i] == '\\' && i + 3 < v.len && v.p[i + 1] == 'x' &&
-		    hex(v.p[i + 2]) >= 0 && hex(v.p[i + 3]) >= 0) {
-			out[n++] = (char)(hex(v.p[i + 2]) * 16 +
-					  hex(v.p[i + 3]));
+		int hi = i + 3 < v.len ? core_hex_digit(v.p[i + 2]) : -1;
+		int lo = i + 3 < v.len ? core_hex_digit(v.p[i + 3]) : -1;
+
+		/* hi and lo are digits only when the four bytes are there. */
+		if (hi >= 0 && lo >= 0 && v.p[i] == '\\' && v.p[i + 1] == 'x') {
+			out[n++] = (char)(hi * 16 + lo);
 			i += 3;
 			continue;
 		}

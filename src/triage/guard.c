@@ -124,27 +124,16 @@ static uint32_t fold(uint32_t cp)
 	return cp;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Undoes %XX in place; returns the new length. */
 static size_t url_decode(char *s, size_t n)
 {
 	size_t o = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			s[o++] = (char)(hexval(s[i + 1]) * 16 +
-					hexval(s[i + 2]));
+		if (s[i] == '%' && i + 2 < n && core_hex_digit(s[i + 1]) >= 0 &&
+		    core_hex_digit(s[i + 2]) >= 0) {
+			s[o++] = (char)(core_hex_digit(s[i + 1]) * 16 +
+					core_hex_digit(s[i + 2]));
 			i += 2;
 		} else {
 			s[o++] = s[i];
