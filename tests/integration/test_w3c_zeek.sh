@@ -328,4 +328,34 @@ printf '{"ts":1709287300.0,"id.orig_h":"198.51.100.7","id.orig_p":50000,"id.resp
 run rules test "$T/rdp/rdp_any.yml" "$T/rdp/nopath.json"
 check "and on a JSON record whose log is not known" has "$T/out" "^hits: 1$"
 
+# vigil's own rules on what Zeek itself finds: its notices, and a port
+# sweep in conn.log that no connection answered.
+mkdir -p "$T/zfind"
+{
+	printf '#separator \\x09\n#path\tnotice\n'
+	printf '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tnote\tmsg\tsrc\n'
+	printf '1709290000.0\t-\t-\t-\t-\t-\tScan::Port_Scan\t198.51.100.66 scanned at least 15 unique ports of host 10.0.0.9 in 0m2s\t198.51.100.66\n'
+	printf '1709290060.0\tC5\t198.51.100.66\t50022\t10.0.0.9\t22\tSSH::Password_Guessing\t198.51.100.66 appears to be guessing SSH passwords (seen in 30 connections).\t198.51.100.66\n'
+} >"$T/zfind/notice.log"
+{
+	printf '#separator \\x09\n#path\tconn\n'
+	printf '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tconn_state\n'
+	for p in 21 22 23 25 53 80 110 139 143 443 445 3389; do
+		printf '1709290100.%03d\tC%d\t198.51.100.77\t40000\t10.0.0.9\t%d\ttcp\tS0\n' "$p" "$p" "$p"
+	done
+	printf '1709290200.0\tCok\t10.0.0.5\t40001\t10.0.0.9\t443\ttcp\tSF\n'
+} >"$T/zfind/conn.log"
+run analyze --format json -o "$T/zfind.json" "$T/zfind"
+alerts "$T/zfind.json" >"$T/zfind.alerts"
+check "Zeek's port scan notice fires (zeek_notice)" \
+	has "$T/zfind.alerts" "^36e59293-be8a-449c-9fbc-8b5ee1ce196b "
+check "Zeek's SSH password guessing notice fires" \
+	has "$T/zfind.alerts" "^82b94e5a-2db4-4f5b-81e8-972c81ae37aa "
+check "an unanswered sweep of 12 ports in conn.log fires (zeek_port_scan)" \
+	has "$T/zfind.alerts" "^d96ea7a7-d140-46e1-b429-a8874cd8a1ce .*198.51.100.77"
+sed -i '/\t445\t/d; /\t3389\t/d; /\t443\ttcp\tS0/d' "$T/zfind/conn.log"
+run analyze --format json -o "$T/zfew.json" "$T/zfind/conn.log"
+check "nine ports are no scan" \
+	hasnt "$T/zfew.json" "d96ea7a7-d140-46e1-b429-a8874cd8a1ce"
+
 finish
