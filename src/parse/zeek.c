@@ -39,6 +39,7 @@
  */
 #include "parse/parse_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* How a column's values are written, from #types. */
@@ -330,8 +331,25 @@ static int directive(struct parse_header *h, struct core_event *ev,
 	if (h->fmt != CORE_FMT_ZEEK_TSV)
 		begin(h, sep);
 	v = core_str_make(line.p + 1, line.len - 1);
-	if (!parse_token(&v, sep, &name))
+	if (!parse_token(&v, sep, &name)) {
+		/* Column names split otherwise (spaces for tabs, another
+		 * #separator than the file's): said here, not record by
+		 * record as if there were no header. */
+		if (PARSE_EAT(&v, "fields") && v.len) {
+			char why[64];
+
+			if (sep == '\t')
+				snprintf(why, sizeof(why), "is not split by "
+					 "the #separator, a tab");
+			else
+				snprintf(why, sizeof(why), "is not split by "
+					 "the #separator, byte 0x%02x",
+					 (unsigned char)sep);
+			h->line = ev->line;
+			return refuse_fields(h, why);
+		}
 		return header_event(ev, line);
+	}
 	if (core_str_eq_lit(name, "fields") && set_fields(h, v, ev->line))
 		return CORE_E_PARSE;
 	if (core_str_eq_lit(name, "types") && set_types(h, v))

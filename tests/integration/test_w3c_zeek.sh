@@ -328,6 +328,15 @@ printf '{"ts":1709287300.0,"id.orig_h":"198.51.100.7","id.orig_p":50000,"id.resp
 run rules test "$T/rdp/rdp_any.yml" "$T/rdp/nopath.json"
 check "and on a JSON record whose log is not known" has "$T/out" "^hits: 1$"
 
+# A #fields line split by spaces, not the file's tabs, is said itself.
+printf '#separator \\x09\n#path\tconn\n#fields ts uid id.orig_h\n1709290000.0\tC1\t10.0.0.1\n' \
+	>"$T/zspace.log"
+run analyze "$T/zspace.log"
+check "a #fields line split otherwise than its #separator is named" \
+	has "$T/err" "zspace.log line=3 msg=\"#fields header is not split by the #separator, a tab"
+check "and the records after it are tied to it" \
+	has "$T/err" "zspace.log line=4 msg=\"record after the refused header line 3"
+
 # vigil's own rules on what Zeek itself finds: its notices, and a port
 # sweep in conn.log that no connection answered.
 mkdir -p "$T/zfind"
