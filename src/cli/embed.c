@@ -841,11 +841,12 @@ int cli_similar(int argc, char **argv)
 	run.m = anomaly_model_new(NULL);
 	collect("vigil similar", &logs, argv + optind + (event ? 0 : 1),
 		argc - optind - (event ? 0 : 1));
-	bad = logs.errors > 0;
+	bad = 0;
 	for (size_t i = 0; run.m && i < logs.n; i++)
 		bad += each_line("similar", logs.v[i], learn_line, &run);
-	rc = !run.m || anomaly_model_seal(run.m) != 0 ||
-	     print_similar(&run, core_str_make(q.p, q.len), k) || bad > 0;
+	/* As embed and templates: 1 when no log could be read at all. */
+	rc = !run.m || bad == (int)logs.n || anomaly_model_seal(run.m) != 0 ||
+	     print_similar(&run, core_str_make(q.p, q.len), k);
 	cli_paths_free(&logs);
 	anomaly_model_free(run.m);
 	core_buf_free(&q);

@@ -203,6 +203,11 @@ check "embed: standard input twice is embedded once" \
 run similar "Failed password for admin" "$T/logs"
 check "similar: a directory is walked (rc=$rc)" \
 	has "$T/out" "Failed password"
+run similar "Failed password" auth.log "$T/logs/nothing-here"
+check "similar: a missing log beside a readable one is said (rc=$rc)" \
+	[ $rc -eq 0 ]
+run similar "Failed password" "$T/logs/nothing-here"
+check "similar: no readable log fails (rc=$rc)" [ $rc -eq 1 ]
 run templates "$T/logs/nothing-here"
 check "templates: a path that is not there fails (rc=$rc)" [ $rc -eq 1 ]
 
