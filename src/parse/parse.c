@@ -143,6 +143,49 @@ void parse_header_refuse(struct parse_header *h, const char *fmt, ...)
 	va_end(ap);
 }
 
+void parse_header_cols_begin(struct parse_header *h, uint64_t line)
+{
+	h->ncols = 0;
+	h->line = line;
+	h->refused = false;
+}
+
+int parse_header_refuse_cols(struct parse_header *h, const char *directive,
+			     const char *why)
+{
+	h->ncols = 0;
+	h->refused = true;
+	parse_header_refuse(h, "%s header %s; records up to the next one "
+			    "are kept raw", directive, why);
+	return CORE_E_PARSE;
+}
+
+int parse_header_add_col(struct parse_header *h, const char *directive,
+			 struct core_str name, size_t *used)
+{
+	struct parse_hdr_col *c;
+
+	if (h->ncols == PARSE_HDR_COLS)
+		return parse_header_refuse_cols(h, directive, "names more "
+						"than "
+						PARSE_STR(PARSE_HDR_COLS)
+						" columns");
+	if (name.len > sizeof(h->text) - *used)
+		return parse_header_refuse_cols(h, directive, "names are "
+						"longer than "
+						PARSE_STR(PARSE_HDR_TEXT)
+						" bytes in all");
+	memcpy(h->text + *used, name.p, name.len);
+	c = &h->cols[h->ncols++];
+	c->name = core_str_make(h->text + *used, name.len);
+	c->hash = core_field_hash(c->name.p, c->name.len);
+	c->id = (uint16_t)core_field_lookup(c->name.p, c->name.len);
+	c->role = 0;
+	c->type = 0;
+	*used += name.len;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- helpers */
 
 bool parse_token(struct core_str *s, char c, struct core_str *tok)

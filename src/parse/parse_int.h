@@ -224,6 +224,20 @@ struct parse_header {
 void parse_header_refuse(struct parse_header *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * A column list read from the header line named directive ("#Fields",
+ * "#fields"): parse_header_cols_begin() at its line, then each name
+ * through parse_header_add_col(), which appends it (role and type 0)
+ * or, when the list outgrows the state, refuses it.  A refused list
+ * leaves no columns: records up to the next one are kept raw.  Both
+ * refusing calls return CORE_E_PARSE.
+ */
+void parse_header_cols_begin(struct parse_header *h, uint64_t line);
+int parse_header_add_col(struct parse_header *h, const char *directive,
+			 struct core_str name, size_t *used);
+int parse_header_refuse_cols(struct parse_header *h, const char *directive,
+			     const char *why);
+
 /* Per-format decoders behind parse_record(). */
 int parse_syslog_record(const struct parse_ctx *ctx, struct core_event *ev,
 			struct core_str line);

@@ -202,16 +202,6 @@ static int header_event(struct core_event *ev, struct core_str line)
 	return 0;
 }
 
-/* Forgets the columns; records up to the next #Fields stay raw. */
-static int refuse_fields(struct parse_header *h, const char *why)
-{
-	h->ncols = 0;
-	h->refused = true;
-	parse_header_refuse(h, "#Fields header %s; records up to the next one "
-			    "are kept raw", why);
-	return CORE_E_PARSE;
-}
-
 /* #Fields: the new column list, names copied into h->text. */
 static int set_fields(struct parse_header *h, struct core_str v,
 		      uint64_t line)
@@ -220,31 +210,15 @@ static int set_fields(struct parse_header *h, struct core_str v,
 	size_t used = 0;
 
 	h->fmt = CORE_FMT_W3C;
-	h->ncols = 0;
-	h->line = line;
-	h->refused = false;
+	parse_header_cols_begin(h, line);
 	while (next_word(&v, &w)) {
-		struct parse_hdr_col *c;
-
-		if (h->ncols == PARSE_HDR_COLS)
-			return refuse_fields(h, "names more than "
-					     PARSE_STR(PARSE_HDR_COLS)
-					     " columns");
-		if (w.len > sizeof(h->text) - used)
-			return refuse_fields(h, "names are longer than "
-					     PARSE_STR(PARSE_HDR_TEXT)
-					     " bytes in all");
-		memcpy(h->text + used, w.p, w.len);
-		c = &h->cols[h->ncols++];
-		c->name = core_str_make(h->text + used, w.len);
-		c->hash = core_field_hash(c->name.p, c->name.len);
-		c->id = (uint16_t)core_field_lookup(c->name.p, c->name.len);
-		c->role = (uint8_t)role_of(w);
-		c->type = 0;
-		used += w.len;
+		if (parse_header_add_col(h, "#Fields", w, &used) != 0)
+			return CORE_E_PARSE;
+		h->cols[h->ncols - 1].role = (uint8_t)role_of(w);
 	}
 	if (h->ncols == 0)
-		return refuse_fields(h, "names no column");
+		return parse_header_refuse_cols(h, "#Fields",
+						"names no column");
 	return 0;
 }
 

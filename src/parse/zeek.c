@@ -179,16 +179,6 @@ static int set_separator(struct parse_header *h, struct core_str v,
 	return CORE_E_PARSE;
 }
 
-/* Forgets the columns; records up to the next #fields stay raw. */
-static int refuse_fields(struct parse_header *h, const char *why)
-{
-	h->ncols = 0;
-	h->refused = true;
-	parse_header_refuse(h, "#fields header %s; records up to the next one "
-			    "are kept raw", why);
-	return CORE_E_PARSE;
-}
-
 /* #fields: the column names, copied into h->text. */
 static int set_fields(struct parse_header *h, struct core_str v,
 		      uint64_t line)
@@ -197,31 +187,17 @@ static int set_fields(struct parse_header *h, struct core_str v,
 	size_t used = 0;
 	bool more = true;
 
-	h->ncols = 0;
-	h->line = line;
-	h->refused = false;
+	parse_header_cols_begin(h, line);
 	while (split(&v, h->sep, &w, &more)) {
-		struct parse_hdr_col *c;
-
-		if (h->ncols == PARSE_HDR_COLS)
-			return refuse_fields(h, "names more than "
-					     PARSE_STR(PARSE_HDR_COLS)
-					     " columns");
-		if (w.len > sizeof(h->text) - used)
-			return refuse_fields(h, "names are longer than "
-					     PARSE_STR(PARSE_HDR_TEXT)
-					     " bytes in all");
-		memcpy(h->text + used, w.p, w.len);
-		c = &h->cols[h->ncols++];
-		c->name = core_str_make(h->text + used, w.len);
-		c->hash = core_field_hash(c->name.p, c->name.len);
-		c->id = (uint16_t)core_field_lookup(c->name.p, c->name.len);
-		c->role = core_str_eq_lit(w, "ts") ? R_TS : R_NONE;
-		c->type = T_PLAIN;
-		used += w.len;
+		if (parse_header_add_col(h, "#fields", w, &used) != 0)
+			return CORE_E_PARSE;
+		h->cols[h->ncols - 1].role =
+			core_str_eq_lit(w, "ts") ? R_TS : R_NONE;
+		h->cols[h->ncols - 1].type = T_PLAIN;
 	}
 	if (h->ncols == 1 && h->cols[0].name.len == 0)
-		return refuse_fields(h, "names no column");
+		return parse_header_refuse_cols(h, "#fields",
+						"names no column");
 	return 0;
 }
 
@@ -346,7 +322,7 @@ static int directive(struct parse_header *h, struct core_event *ev,
 					 "the #separator, byte 0x%02x",
 					 (unsigned char)sep);
 			h->line = ev->line;
-			return refuse_fields(h, why);
+			return parse_header_refuse_cols(h, "#fields", why);
 		}
 		return header_event(ev, line);
 	}
