@@ -31,6 +31,24 @@ check() {	# check "what" command...
 	if "$@"; then ok; else fail "$what"; fi
 }
 
+# run ARGS...: vigil with stdout to $T/out, stderr to $T/err; sets rc,
+# and fails the test on a crash.
+run() {
+	"$VIGIL" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ $rc -gt 128 ]; then fail "crashed with signal $((rc - 128)): $*"; fi
+}
+
+# has FILE PATTERN / hasnt FILE PATTERN: grep, printing the file when
+# the check fails.
+has() {
+	grep -q -- "$2" "$1" || { echo "--- $1:"; cat "$1"; return 1; }
+}
+
+hasnt() {
+	! grep -q -- "$2" "$1" || { echo "--- $1:"; cat "$1"; return 1; }
+}
+
 # Skips the rest of the test, loudly: ctest shows it as skipped (exit
 # 77), unless a check before it failed, which no skip may hide.
 skip() {

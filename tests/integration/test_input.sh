@@ -4,22 +4,6 @@
 # readable, and standard input; each told once, clearly, by its name.
 . "$(dirname "$0")/lib.sh"
 
-# Runs vigil with stdout to $T/out, stderr to $T/err; sets rc.
-run() {
-	"$VIGIL" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ $rc -gt 128 ]; then fail "crashed with signal $((rc - 128)): $*"; fi
-}
-
-# has FILE PATTERN: grep, printing the file when it fails.
-has() {
-	grep -q -- "$2" "$1" || { echo "--- $1:"; cat "$1"; return 1; }
-}
-
-hasnt() {
-	! grep -q -- "$2" "$1" || { echo "--- $1:"; cat "$1"; return 1; }
-}
-
 # count FILE PATTERN: how many lines match.
 count() {
 	grep -c -- "$2" "$1"

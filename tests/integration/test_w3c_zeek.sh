@@ -9,20 +9,6 @@
 FX="$SRCDIR/tests/integration/fixtures"
 IIS="$FX/w3c/u_ex240301.log"
 
-run() {
-	"$VIGIL" "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ $rc -gt 128 ]; then fail "crashed with signal $((rc - 128)): $*"; fi
-}
-
-has() {
-	grep -q -- "$2" "$1" || { echo "--- $1:"; cat "$1"; return 1; }
-}
-
-hasnt() {
-	! grep -q -- "$2" "$1" || { echo "--- $1:"; cat "$1"; return 1; }
-}
-
 # stat FILE KEY: a stats value of a JSON report ("per_format.w3c" too).
 stat() {
 	python3 -c 'import json, sys
