@@ -160,6 +160,15 @@ int parse_header_refuse_cols(struct parse_header *h, const char *directive,
 	return CORE_E_PARSE;
 }
 
+int parse_header_refuse_count(struct parse_header *h, const char *directive,
+			      size_t n)
+{
+	parse_header_refuse(h, "record has %zu fields where the %s header of "
+			    "line %llu names %u; kept raw", n, directive,
+			    (unsigned long long)h->line, h->ncols);
+	return CORE_E_PARSE;
+}
+
 int parse_header_add_col(struct parse_header *h, const char *directive,
 			 struct core_str name, size_t *used)
 {

@@ -237,6 +237,9 @@ int parse_header_add_col(struct parse_header *h, const char *directive,
 			 struct core_str name, size_t *used);
 int parse_header_refuse_cols(struct parse_header *h, const char *directive,
 			     const char *why);
+/* A record of n values that its column list does not fit: kept raw. */
+int parse_header_refuse_count(struct parse_header *h, const char *directive,
+			      size_t n);
 
 /* Per-format decoders behind parse_record(). */
 int parse_syslog_record(const struct parse_ctx *ctx, struct core_event *ev,

@@ -488,13 +488,8 @@ static int entry(const struct parse_ctx *ctx, struct core_event *ev,
 		if (c->role == R_AGENT)
 			agent_quoted = quoted;
 	}
-	if (n != h->ncols) {
-		parse_header_refuse(h, "record has %zu fields where the "
-				    "#Fields header of line %llu names %u; "
-				    "kept raw", n,
-				    (unsigned long long)h->line, h->ncols);
-		return CORE_E_PARSE;
-	}
+	if (n != h->ncols)
+		return parse_header_refuse_count(h, "#Fields", n);
 	set_time(ctx, ev, v[R_DATE], v[R_TIME]);
 	map_fields(ev, v, agent_quoted);
 	core_event_set_lit(ev, CORE_F_EVENT_KIND, "event");

@@ -474,13 +474,8 @@ static int record(struct parse_header *h, struct core_event *ev,
 		if (c->role == R_TS)
 			ts = v;
 	}
-	if (n != h->ncols) {
-		parse_header_refuse(h, "record has %zu fields where the "
-				    "#fields header of line %llu names %u; "
-				    "kept raw", n,
-				    (unsigned long long)h->line, h->ncols);
-		return CORE_E_PARSE;
-	}
+	if (n != h->ncols)
+		return parse_header_refuse_count(h, "#fields", n);
 	if (ts.len && !parse_json_time(ts, &ev->ts))
 		ev->ts_invalid = true;
 	parse_zeek_fields(ev, core_str_make(h->path, h->path_len));
