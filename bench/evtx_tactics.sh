@@ -14,7 +14,8 @@
 # loaded at once.  One `vigil rules test` run per rule set reads every
 # file; its hit lines (FILE:RECORD: hit [level] title (id), correlations
 # with "(N events)" after the id) are joined with each rule's tags, read
-# from the rule files.  Prints one Markdown table with both columns.
+# from the rule files.  Prints one Markdown table with both columns, then
+# the tactic files that both sets together miss.
 set -eu
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -89,6 +90,7 @@ def read_hits(path):
 # rows[folder] = [is tactic folder, files, [tactic hit, any hit] per set]
 sets = [read_hits(hits), read_hits(hits_vigil)]
 rows = {}
+missed = []
 for f in open(files):
     f = f.rstrip("\n")
     rel = os.path.relpath(f, samples)
@@ -102,6 +104,8 @@ for f in open(files):
             tags.get(i, set()) & want for i in ids)
         r[2 + k][0] += ok
         r[2 + k][1] += bool(ids)
+    if want is not None and not ok:
+        missed.append((rel, sorted({t for i in ids for t in tags.get(i, ())})))
 
 def share(ok, n):
     return "%.1f%%" % (100.0 * ok / n)
@@ -126,4 +130,11 @@ if tot[0]:
     print("| all tactic folders | | %d | %d | %s | | %d | %s | |" % (
         tot[0], tot[1], share(tot[1], tot[0]), tot[2],
         share(tot[2], tot[0])))
+if missed:
+    print()
+    print("Tactic files without a tactic hit, both sets loaded (the tactics"
+          " that did fire):")
+    print()
+    for rel, fired in missed:
+        print("- `%s`: %s" % (rel, ", ".join(fired) or "no hit"))
 PY

@@ -657,6 +657,19 @@ static void add_name(const char *name, void *ud)
 	(void)core_buf_printf(ud, " %s", name);
 }
 
+/* Prints one message reference under its field's heading. */
+static void print_msgref(const char *field, const char *ref,
+			 const char *text, void *ud)
+{
+	const char **last = ud;
+
+	if (*last != field)
+		printf("  %s holds message references; a rule may name "
+		       "either form:\n", field);
+	*last = field;
+	printf("    %-8s %s\n", ref, text);
+}
+
 /* Every log source of the map, one a line: its name, label, refusal. */
 static int list_sources(struct detect_ruleset *rs)
 {
@@ -696,7 +709,7 @@ static int rules_fields(int argc, char **argv)
 {
 	struct detect_ruleset *rs;
 	struct core_buf also;
-	const char *label = NULL, *refuse;
+	const char *label = NULL, *refuse, *last = NULL;
 	char name[512];
 	bool open = false;
 	int rc = 1;
@@ -736,6 +749,7 @@ static int rules_fields(int argc, char **argv)
 	printf("  any event field (ECS name, docs/events.md) is accepted%s\n",
 	       open ? ";\n  so is any other name: it is looked up as the "
 	       "record spells it" : "");
+	(void)detect_ruleset_msgrefs(rs, name, print_msgref, &last);
 	core_buf_reset(&also);
 	if (detect_ruleset_known(rs, name, add_name, &also)) {
 		printf("  its events carry (another name loads with a "

@@ -263,6 +263,16 @@ unsigned detect_ruleset_known(struct detect_ruleset *rs, const char *source,
 			      void *ud);
 
 /*
+ * Calls fn with each message reference the fields of that log source
+ * hold (its `message_refs` in the map: field, "%%4417", its text) and
+ * returns how many.
+ */
+unsigned detect_ruleset_msgrefs(struct detect_ruleset *rs, const char *source,
+				void (*fn)(const char *field, const char *ref,
+					   const char *text, void *ud),
+				void *ud);
+
+/*
  * Entry i (from 0, in map order) of the log source map: *label is the
  * same pointer detect_ruleset_fields() gives for that entry, *refuse
  * (may be NULL) why no event can belong to it, or NULL when events can.

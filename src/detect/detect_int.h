@@ -171,6 +171,21 @@ int detect_value_expand(struct detect_ruleset *rs, const char *p, size_t len,
 struct core_str detect_re_literal(struct detect_ruleset *rs, const char *p,
 				  size_t len, bool caseless);
 
+struct detect_msgrefs;
+
+/*
+ * Windows message references: for each value of (*vals)[from, *n) (one
+ * rule value's expansions) that a reference's text satisfies, appends
+ * the same test of the reference ("%%4417"), and for each one the
+ * reference satisfies, the same test of its text, in the same group.
+ * Only equality, prefix, suffix and substring tests are carried over.
+ * Returns 0, or CORE_E_TOOBIG past 60 * DETECT_MAX_EXPANSION values.
+ */
+int detect_value_msgrefs(struct detect_ruleset *rs,
+			  const struct detect_msgrefs *mr, unsigned from,
+			  struct detect_value **vals, unsigned *n,
+			  unsigned *cap);
+
 /* Does the field value (NULL: field absent) of ev satisfy v? */
 bool detect_value_match(struct detect_ruleset *rs,
 			const struct detect_value *v,
@@ -343,6 +358,19 @@ struct detect_fmap {
 	struct detect_fref ecs;
 };
 
+/*
+ * The message references one field of a log source holds (`message_refs`
+ * in the map): Windows keeps some EventData values as references into a
+ * message table, "%%4417", and shows them as their text, "WriteData (or
+ * AddFile)"; rules are written against either form.
+ */
+struct detect_msgrefs {
+	const char *field;	/* the Sigma field name */
+	const char **ref;	/* "%%4417" ... */
+	const char **text;	/* the text each stands for */
+	unsigned n;
+};
+
 struct detect_logsource {
 	const char *label;	/* "product=linux service=sshd" */
 	const char **product;	/* "" stands for absent */
@@ -358,6 +386,8 @@ struct detect_logsource {
 	const char **known;	/* names its events carry; NULL: unknown */
 	unsigned nknown;
 	const char *refuse;	/* why no event can belong here, or NULL */
+	struct detect_msgrefs *msgrefs;
+	unsigned nmsgrefs;
 	struct detect_rule **rules;	/* plain rules indexed here */
 	unsigned nrules, caprules;
 	uint32_t pf_first;	/* prefilter id of its first rule */
@@ -400,6 +430,10 @@ int detect_logsource_find(const struct detect_ruleset *rs, const char *product,
  */
 bool detect_logsource_known(const struct detect_ruleset *rs, int ls,
 			    const char *name, size_t len);
+
+/* The message references field name holds in log source ls, or NULL. */
+const struct detect_msgrefs *detect_logsource_msgrefs(
+	const struct detect_ruleset *rs, int ls, const char *name, size_t len);
 
 /*
  * Resolves a Sigma field name in log source ls (-1: none, ECS names only).

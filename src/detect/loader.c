@@ -355,8 +355,14 @@ static void ph_warn(struct ldoc *d, const yaml_node_t *n)
 		    "data/placeholders.yml");
 }
 
+/*
+ * The values of one field matcher; mr, the message references the field
+ * holds in the rule's log source (or NULL).
+ */
 static int values_parse(struct ldoc *d, const yaml_node_t *n,
-			const struct detect_mods *m, struct detect_fmatch *f)
+			const struct detect_mods *m,
+			const struct detect_msgrefs *mr,
+			struct detect_fmatch *f)
 {
 	const yaml_node_t *one[1] = { n };
 	const yaml_node_t *const *items = one;
@@ -380,6 +386,7 @@ static int values_parse(struct ldoc *d, const yaml_node_t *n,
 	}
 	f->vals = NULL;
 	for (size_t i = 0; i < cnt; i++) {
+		unsigned from = nv;
 		struct core_str s;
 		int rc;
 
@@ -391,6 +398,11 @@ static int values_parse(struct ldoc *d, const yaml_node_t *n,
 					 d->why, sizeof(d->why));
 		if (rc != 0)
 			return bad(d, items[i], "%s", d->why);
+		rc = mr ? detect_value_msgrefs(d->rs, mr, from, &f->vals,
+					       &nv, &cap) : 0;
+		if (rc != 0)
+			return bad(d, items[i], "more than %d values",
+				   60 * DETECT_MAX_EXPANSION);
 		if (d->rs->ph_missing[0])
 			ph_warn(d, items[i]);
 	}
@@ -410,6 +422,7 @@ static int values_parse(struct ldoc *d, const yaml_node_t *n,
 static int field_parse(struct ldoc *d, const yaml_node_t *kn,
 		       const yaml_node_t *vn, struct detect_fmatch *f)
 {
+	const struct detect_msgrefs *mr = NULL;
 	struct detect_mods m;
 	struct core_str k, name;
 	const char *bar;
@@ -439,9 +452,11 @@ static int field_parse(struct ldoc *d, const yaml_node_t *kn,
 			    (int)CORE_MIN(name.len, 64),
 			    name.p, d->rs->ls[d->ls].label);
 	}
+	if (name.len > 0)
+		mr = detect_logsource_msgrefs(d->rs, d->ls, name.p, name.len);
 	f->all = m.all;
 	f->neg = m.neq;
-	return values_parse(d, vn, &m, f);
+	return values_parse(d, vn, &m, mr, f);
 }
 
 static int conj_parse(struct ldoc *d, const yaml_node_t *map,
@@ -473,7 +488,7 @@ static int keywords_parse(struct ldoc *d, const yaml_node_t *n,
 	cj->f = detect_alloc(d->rs, sizeof(*cj->f));
 	cj->n = 1;
 	cj->f->field.id = DETECT_F_KEYWORD;
-	return values_parse(d, n, &m, cj->f);
+	return values_parse(d, n, &m, NULL, cj->f);
 }
 
 static int sel_list(struct ldoc *d, const yaml_node_t *n,

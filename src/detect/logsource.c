@@ -345,6 +345,72 @@ static int uses_add(struct lsload *l, const yaml_node_t *sets,
 	return rc;
 }
 
+/* "%%" and one to six digits: a message table reference. */
+static bool msgref_ok(struct core_str s)
+{
+	if (s.len < 3 || s.len > 8 || s.p[0] != '%' || s.p[1] != '%')
+		return false;
+	for (size_t i = 2; i < s.len; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+	}
+	return true;
+}
+
+/*
+ * message_refs: a map of field names, each to a map of references to the
+ * text they stand for (usually one YAML alias shared by several fields).
+ */
+static int msgrefs_add(struct lsload *l, const yaml_node_t *n,
+		       struct detect_logsource *e)
+{
+	yaml_node_pair_t *p;
+	unsigned nf;
+
+	if (n == NULL)
+		return 0;
+	if (n->type != YAML_MAPPING_NODE)
+		return lfail(l, n, "message_refs must map field names to "
+			     "maps of references");
+	p = n->data.mapping.pairs.start;
+	nf = (unsigned)(n->data.mapping.pairs.top - p);
+	e->msgrefs = detect_alloc(l->rs, (nf + 1) * sizeof(*e->msgrefs));
+	for (unsigned i = 0; i < nf; i++) {
+		struct detect_msgrefs *mr = &e->msgrefs[e->nmsgrefs++];
+		const yaml_node_t *t = nat(l, p[i].value);
+		yaml_node_pair_t *q;
+		struct core_str k;
+		unsigned nt;
+
+		if (!sc(nat(l, p[i].key), &k) || k.len == 0)
+			return lfail(l, n, "message_refs: expected a field "
+				     "name");
+		if (t == NULL || t->type != YAML_MAPPING_NODE)
+			return lfail(l, t ? t : n, "message_refs: a field "
+				     "maps references to their text");
+		mr->field = detect_strdup(l->rs, k.p, k.len);
+		q = t->data.mapping.pairs.start;
+		nt = (unsigned)(t->data.mapping.pairs.top - q);
+		mr->ref = detect_alloc(l->rs, (nt + 1) * sizeof(*mr->ref));
+		mr->text = detect_alloc(l->rs, (nt + 1) * sizeof(*mr->text));
+		for (unsigned j = 0; j < nt; j++) {
+			struct core_str r, x;
+
+			if (!sc(nat(l, q[j].key), &r) || !msgref_ok(r))
+				return lfail(l, nat(l, q[j].key),
+					     "message_refs: a reference is "
+					     "%% and up to six digits");
+			if (!sc(nat(l, q[j].value), &x) || x.len == 0)
+				return lfail(l, nat(l, q[j].key),
+					     "message_refs: a reference "
+					     "needs its text");
+			mr->ref[mr->n] = detect_strdup(l->rs, r.p, r.len);
+			mr->text[mr->n++] = detect_strdup(l->rs, x.p, x.len);
+		}
+	}
+	return 0;
+}
+
 static int entry_parse(struct lsload *l, const yaml_node_t *sets,
 		       const yaml_node_t *n, struct detect_logsource *e)
 {
@@ -367,6 +433,8 @@ static int entry_parse(struct lsload *l, const yaml_node_t *sets,
 		rc = fields_add(l, lget(l, n, "fields"), e);
 	if (rc == 0)
 		rc = known_add(l, lget(l, n, "known"), e);
+	if (rc == 0)
+		rc = msgrefs_add(l, lget(l, n, "message_refs"), e);
 	e->open_fields = sc(lget(l, n, "open_fields"), &s) &&
 			 core_str_eq_lit(s, "true");
 	if (rc == 0 && lget(l, n, "refuse") != NULL) {
@@ -570,6 +638,19 @@ bool detect_logsource_known(const struct detect_ruleset *rs, int ls,
 		if (core_str_eq_lit(n, e->known[i]))
 			return true;
 	return false;
+}
+
+const struct detect_msgrefs *detect_logsource_msgrefs(
+	const struct detect_ruleset *rs, int ls, const char *name, size_t len)
+{
+	const struct detect_logsource *e = ls >= 0 ? &rs->ls[ls] : NULL;
+	struct core_str n = core_str_make(name, len);
+
+	for (unsigned i = 0; e != NULL && i < e->nmsgrefs; i++) {
+		if (core_str_eq_lit(n, e->msgrefs[i].field))
+			return &e->msgrefs[i];
+	}
+	return NULL;
 }
 
 bool detect_logsource_field(struct detect_ruleset *rs, int ls,

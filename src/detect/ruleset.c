@@ -1089,6 +1089,23 @@ unsigned detect_ruleset_known(struct detect_ruleset *rs, const char *source,
 	return rs->ls[i].nknown;
 }
 
+unsigned detect_ruleset_msgrefs(struct detect_ruleset *rs, const char *source,
+				void (*fn)(const char *field, const char *ref,
+					   const char *text, void *ud),
+				void *ud)
+{
+	int i = source_index(rs, source);
+	unsigned n = 0;
+
+	for (unsigned f = 0; i >= 0 && f < rs->ls[i].nmsgrefs; f++) {
+		const struct detect_msgrefs *mr = &rs->ls[i].msgrefs[f];
+
+		for (unsigned k = 0; k < mr->n; k++, n++)
+			fn(mr->field, mr->ref[k], mr->text[k], ud);
+	}
+	return n;
+}
+
 int detect_ruleset_fields(struct detect_ruleset *rs, const char *source,
 			  const char **label, bool *open, detect_field_fn fn,
 			  void *ud)

@@ -1022,6 +1022,63 @@ int detect_value_expand(struct detect_ruleset *rs, const char *p, size_t len,
 	return expand_strings(rs, sl, m, group, vals, n, cap, why, nwhy);
 }
 
+/*
+ * A copy of v that tests lit[0, len) the same way; v is an equality,
+ * prefix, suffix or substring test.
+ */
+static void value_relit(struct detect_ruleset *rs,
+			const struct detect_value *v, const char *lit,
+			size_t len, struct detect_value *out)
+{
+	struct detect_mods m = { .cased = v->cased, .cmp = -1 };
+	uint16_t *t = detect_alloc(rs, (len + 2) * sizeof(*t));
+	size_t n = 0;
+
+	*out = *v;
+	if (v->kind == DETECT_V_SUFFIX || v->kind == DETECT_V_CONTAINS)
+		t[n++] = DETECT_GLOB_STAR;
+	for (size_t i = 0; i < len; i++)
+		t[n++] = (unsigned char)lit[i];
+	if (v->kind == DETECT_V_PREFIX || v->kind == DETECT_V_CONTAINS)
+		t[n++] = DETECT_GLOB_STAR;
+	finish_string(rs, out, t, n, &m);
+}
+
+int detect_value_msgrefs(struct detect_ruleset *rs,
+			  const struct detect_msgrefs *mr, unsigned from,
+			  struct detect_value **vals, unsigned *n,
+			  unsigned *cap)
+{
+	unsigned end = *n;
+
+	for (unsigned i = from; i < end; i++) {
+		for (unsigned k = 0; k < mr->n; k++) {
+			struct core_str ref = core_str_make(mr->ref[k],
+							    strlen(mr->ref[k]));
+			struct core_str text = core_str_make(
+				mr->text[k], strlen(mr->text[k]));
+			struct detect_value alt;
+			const struct detect_value *v = &(*vals)[i];
+
+			if ((v->kind != DETECT_V_EQ &&
+			     v->kind != DETECT_V_PREFIX &&
+			     v->kind != DETECT_V_SUFFIX &&
+			     v->kind != DETECT_V_CONTAINS) || v->lit.len == 0)
+				break;
+			if (detect_value_match(rs, v, &text, NULL))
+				value_relit(rs, v, ref.p, ref.len, &alt);
+			else if (detect_value_match(rs, v, &ref, NULL))
+				value_relit(rs, v, text.p, text.len, &alt);
+			else
+				continue;
+			if (*n >= 60 * DETECT_MAX_EXPANSION)
+				return CORE_E_TOOBIG;
+			vals_push(rs, vals, n, cap, &alt);
+		}
+	}
+	return 0;
+}
+
 /* -------------------------------------------------------------- matching */
 
 static bool ieq(const char *a, const char *lit, size_t n, bool cased)

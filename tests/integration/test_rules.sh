@@ -339,6 +339,43 @@ check "fields: each name once" \
 check "fields: an open source says other names are read as spelt" \
 	grep -q "^  so is any other name: it is looked up as the record" \
 	"$T/wpc.out"
+"$VIGIL" rules fields windows/security >"$T/sec.out" 2>&1
+check "fields: the Security log lists AccessList's message references" \
+	grep -q '^    %%4417   WriteData (or AddFile)$' "$T/sec.out"
+
+# Message references: a rule written against the event viewer's text
+# fires on the record's reference, and one written against the reference
+# on a record exported as text; the reference of another right does not.
+cat >"$T/mref.yml" <<'EOF'
+title: Service control pipe opened for writing
+id: 6f1c2b3a-0d4e-4f5a-8b6c-7d8e9f0a1b2c
+logsource: {product: windows, service: security}
+detection:
+  s: {EventID: 5145, RelativeTargetName: svcctl, AccessList|contains: WriteData}
+  condition: s
+level: medium
+---
+title: Share object read
+id: 7a2d3c4b-1e5f-4a6b-9c7d-8e9f0a1b2c3d
+logsource: {product: windows, service: security}
+detection:
+  s: {EventID: 5145, AccessList|contains: '%%4416'}
+  condition: s
+level: low
+EOF
+printf '%s\n' \
+'{"EventID": 5145, "Channel": "Security", "RelativeTargetName": "svcctl", "AccessList": "%%1538\r\n\t\t\t\t%%4417\r\n\t\t\t\t"}' \
+'{"EventID": 5145, "Channel": "Security", "RelativeTargetName": "svcctl", "AccessList": "%%1538\r\n\t\t\t\t%%4418\r\n\t\t\t\t"}' \
+'{"EventID": 5145, "Channel": "Security", "RelativeTargetName": "x", "AccessList": "READ_CONTROL ReadData (or ListDirectory)"}' \
+	>"$T/mref.json"
+"$VIGIL" rules test "$T/mref.yml" "$T/mref.json" >"$T/mref.out" 2>&1
+check "msgref: WriteData fires on %%4417" \
+	grep -q "mref.json:1: hit \[medium\] Service control pipe" "$T/mref.out"
+check "msgref: WriteData does not fire on %%4418" \
+	[ "$(grep -c "hit \[medium\]" "$T/mref.out")" -eq 1 ]
+check "msgref: %%4416 fires on the text ReadData" \
+	grep -q "mref.json:3: hit \[low\] Share object read" "$T/mref.out"
+
 for name in proxy webserver process_creation sshd; do
 	"$VIGIL" rules fields $name >"$T/bare.out" 2>&1
 	check "fields of bare '$name' exits 0" [ $? -eq 0 ]

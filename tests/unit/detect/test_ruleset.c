@@ -316,6 +316,117 @@ static void test_refused_source(void **state)
 }
 
 /*
+ * The shipped Windows map: AccessList holds message references (%%4417)
+ * that the event viewer shows as text (WriteData (or AddFile)); a rule
+ * written against either form matches both, in the Security log only,
+ * under every modifier that keeps the test a literal one.
+ */
+static void test_message_refs(void **state)
+{
+	static const struct {
+		const char *service;
+		const char *sel;
+		const char *event;
+		unsigned hits;
+	} rows[] = {
+		{ "security", "{AccessList|contains: 'WriteData'}",
+		  "AccessList=%%1538\r\n\t\t%%4417\r\n\t\t", 1 },
+		{ "security", "{AccessList|contains: 'WriteData'}",
+		  "AccessList=%%1538\r\n\t\t%%4416\r\n\t\t", 0 },
+		{ "security", "{AccessList|contains: '%%4417'}",
+		  "AccessList=READ_CONTROL WriteData (or AddFile)", 1 },
+		{ "security", "{AccessList|contains: '4416'}",
+		  "AccessList=ReadData (or ListDirectory)", 1 },
+		{ "security",
+		  "{AccessList|contains|all: ['WriteData', 'READ_CONTROL']}",
+		  "AccessList=%%1538 %%4417", 1 },
+		{ "security",
+		  "{AccessList|contains|all: ['WriteData', 'READ_CONTROL']}",
+		  "AccessList=%%4417", 0 },
+		/* The text is WRITE_DAC. */
+		{ "security", "{AccessList|contains: 'WriteDAC'}",
+		  "AccessList=%%1539", 0 },
+		{ "security", "{AccessList: 'DELETE'}",
+		  "AccessList=%%1537", 1 },
+		{ "security", "{AccessList: 'DELETE'}",
+		  "AccessList=%%1537 %%1538", 0 },
+		{ "security", "{AccessList|startswith: 'delete'}",
+		  "AccessList=%%1537 %%1538", 1 },
+		{ "security", "{AccessList|cased|contains: 'writedata'}",
+		  "AccessList=%%4417", 0 },
+		{ "security", "{AccessList|neq: 'DELETE'}",
+		  "AccessList=%%1537", 0 },
+		{ "security", "{AccessList|neq: 'DELETE'}",
+		  "AccessList=%%1538", 1 },
+		/* Another field, another log. */
+		{ "security", "{ObjectName|contains: 'WriteData'}",
+		  "ObjectName=%%4417", 0 },
+		{ "system", "{AccessList|contains: 'WriteData'}",
+		  "AccessList=%%4417", 0 },
+	};
+	char rule[512], spec[256];
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		struct t_run run = { 0 };
+		struct detect_ruleset *rs;
+
+		snprintf(rule, sizeof(rule), "title: m\nlogsource: {product: "
+			 "windows, service: %s}\ndetection:\n  s: %s\n"
+			 "  condition: s\n", rows[i].service, rows[i].sel);
+		rs = t_rules(rule, &run);
+		snprintf(spec, sizeof(spec), "Channel=%s|EventID=5145|%s",
+			 strcmp(rows[i].service, "system") == 0 ? "System" :
+			 "Security", rows[i].event);
+		if (alerts_on(rs, &run, spec) != rows[i].hits)
+			fail_msg("row %zu (%s on %s): %u alerts", i,
+				 rows[i].sel, rows[i].event, run.nalerts);
+	}
+}
+
+/* A `message_refs` entry that is not a map of references to text is
+ * refused with the map's file and line. */
+static void test_message_refs_refused(void **state)
+{
+	static const struct {
+		const char *refs;
+		const char *want;
+	} rows[] = {
+		{ "[AccessList]", "logsources.yml:3: message_refs must map" },
+		{ "{AccessList: x}",
+		  "logsources.yml:3: message_refs: a field" },
+		{ "{AccessList: {'4417': x}}",
+		  "logsources.yml:3: message_refs: a reference is %% and" },
+		{ "{AccessList: {'%%44x7': x}}", "a reference is %% and" },
+		{ "{AccessList: {'%%4417': ''}}",
+		  "a reference needs its text" },
+	};
+	char dir[] = "/tmp/vigil-ls-XXXXXX", p[256], map[256];
+	const char *rule = "title: w\nlogsource: {product: windows}\n"
+		"detection:\n  s: {AccessList: a}\n  condition: s\n";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/logsources.yml", dir);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		struct t_run run = { 0 };
+		struct detect_ruleset *rs = detect_ruleset_new();
+
+		snprintf(map, sizeof(map), "sources:\n  - product: windows\n"
+			 "    message_refs: %s\n", rows[i].refs);
+		write_file(p, map);
+		assert_int_equal(detect_ruleset_set_datadir(rs, dir), 0);
+		detect_ruleset_load_buffer(rs, "w.yml", rule, strlen(rule),
+					   t_on_reject, &run);
+		if (run.nrejects == 0 || !strstr(run.reject, rows[i].want))
+			fail_msg("row %zu: '%s'", i, run.reject);
+		detect_ruleset_free(rs);
+	}
+	remove(p);
+	remove(dir);
+}
+
+/*
  * Proxy rules read proxy records, not a web server's access log: there
  * the same user agents are a server's visitors.
  */
@@ -551,6 +662,8 @@ int main(void)
 		cmocka_unit_test(test_field_alternatives),
 		cmocka_unit_test(test_refused_source),
 		cmocka_unit_test(test_security_process_names),
+		cmocka_unit_test(test_message_refs),
+		cmocka_unit_test(test_message_refs_refused),
 		cmocka_unit_test(test_proxy_is_not_access_log),
 		cmocka_unit_test(test_community_golden),
 		cmocka_unit_test(test_filter_excludes_events),
