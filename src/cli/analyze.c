@@ -742,8 +742,6 @@ static void read_evtx(struct analyze *a, struct cli_input *in)
 			 damage_what[DAMAGE_FIELDS]);
 	a->bytes_done += input_evtx_size(in->evtx);
 	a->st.bytes += input_evtx_size(in->evtx);
-	if (a->thr != NULL)
-		cli_threads_flush(a->thr, analyze_one, a);
 }
 
 /* An input that could not be opened: named as src=, counted, skipped. */
@@ -963,8 +961,6 @@ static void read_input(struct analyze *a, const char *path)
 	}
 	a->bytes_done += input_size(r) ? input_size(r) : input_consumed(r);
 	a->st.bytes += input_consumed(r);
-	if (a->thr != NULL)
-		cli_threads_flush(a->thr, analyze_one, a);
 	cli_input_close(&in);
 }
 
@@ -1216,6 +1212,8 @@ int cli_analyze(int argc, char **argv)
 		read_input(&a, pl.v[i]);
 	cli_paths_free(&pl);
 
+	if (a.thr != NULL)
+		cli_threads_flush(a.thr, analyze_one, &a);
 	detect_flush(a.rules, on_alert, &a);
 	cli_anomaly_finish(a.anom, on_alert, &a);
 	if (a.progress)

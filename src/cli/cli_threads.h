@@ -21,23 +21,27 @@ typedef void (*cli_threads_fn)(struct core_event *ev, const uint32_t *hits,
 
 /*
  * Threads matching against rs (compiled), nthreads >= 2 of them counting
- * the caller's, over batches of up to batch events.  NULL on failure.
+ * the caller's, over two batches of up to batch events each: the caller
+ * fills one while nthreads - 1 workers match the other.  NULL on
+ * failure.
  */
 struct cli_threads *cli_threads_new(struct detect_ruleset *rs,
 				    unsigned nthreads, unsigned batch);
 void cli_threads_free(struct cli_threads *t);
 
 /*
- * Copies ev (field names and values, and the raw record, or for an EVTX
- * record nothing more: its rendering is made from the copy when read)
- * into the batch.  When the batch is full it is matched and merged
- * through fn first.  ev->src must stay valid until the next
- * cli_threads_flush().
+ * Copies ev (field names and values, its input's name and the raw
+ * record, or for an EVTX record nothing more: its rendering is made from
+ * the copy when read) into the batch being filled.  When that batch is
+ * full it goes to the worker threads, and the batch they matched before
+ * is merged through fn, in input order, while they match: fn runs on
+ * the caller's thread only.
  */
 void cli_threads_push(struct cli_threads *t, const struct core_event *ev,
 		      cli_threads_fn fn, void *ud);
 
-/* Matches and merges what the batch holds; call before an input closes. */
+/* Matches and merges every event pushed and not yet merged; call at the
+ * end of the input, before what reads the merged state. */
 void cli_threads_flush(struct cli_threads *t, cli_threads_fn fn, void *ud);
 
 #endif /* VIGIL_CLI_THREADS_H */

@@ -325,6 +325,36 @@ check "evtx: --threads 2 report = --threads 1 report" \
 check "evtx: --threads 4 report = --threads 1 report" \
 	cmp -s "$T/kw1.norm" "$T/kw4.norm"
 
+# 120 files of 20 records: batches of 1,024 span files, and a batch is
+# still being matched and merged after its files were closed; evidence
+# must still name each record's own file.
+mkdir -p "$T/many"
+for i in $(seq 100 219); do
+	cp "$SRCDIR/tests/fuzz/corpus/input_evtx/twenty_records.evtx" \
+		"$T/many/host$i.evtx"
+done
+for n in 1 2; do
+	"$VIGIL" analyze --quiet --format json --threads $n \
+		--no-default-rules -r "$T/kw.yml" -o "$T/many$n.json" \
+		"$T/many" 2>/dev/null
+	sed -E 's/"elapsed_us": *[0-9]+/"elapsed_us": 0/' "$T/many$n.json" \
+		>"$T/many$n.norm"
+done
+check "evtx: 2,400 records in 120 files, one alert each" \
+	grep -q '"alerts": *2400,' "$T/many1.norm"
+check "evtx: across batches, --threads 2 report = --threads 1 report" \
+	cmp -s "$T/many1.norm" "$T/many2.norm"
+many_files() {
+	python3 - "$1" <<'PY'
+import json, sys
+files = {e["file"] for i in json.load(open(sys.argv[1]))["incidents"]
+         for e in i["evidence"]}
+sys.exit(not files or any("/many/host" not in f for f in files))
+PY
+}
+check "evtx: across batches, evidence names the records' files" \
+	many_files "$T/many2.json"
+
 # rules fields: the header comes first; bare categories and services;
 # every source listed without an argument; a refused source says why.
 "$VIGIL" rules fields windows/process_creation >"$T/wpc.out" 2>&1
