@@ -1350,8 +1350,7 @@ static const char *basename_of(struct core_str s, size_t *len)
 	return s.p + i;
 }
 
-/* The account name of "DOMAIN\name": what follows the last backslash. */
-static struct core_str account_of(struct core_str s)
+struct core_str parse_windows_account(struct core_str s)
 {
 	size_t i = s.len;
 
@@ -1403,7 +1402,7 @@ static void set_ecs(struct run *r, const struct op *op, struct core_str v)
 	if (op->derive == DERIVE_IP)
 		v = unmapped(v);
 	if (op->derive == DERIVE_ACCOUNT)
-		v = account_of(v);
+		v = parse_windows_account(v);
 	if (op->derive == DERIVE_BASENAME) {
 		p = basename_of(v, &n);
 		core_event_set(r->ev, op->ecs, p, n);
@@ -2060,7 +2059,8 @@ bool parse_evtx_json(struct core_event *ev)
 		} else if (m->derive == DERIVE_IP) {
 			core_event_set_str(ev, m->id, unmapped(*v));
 		} else if (m->derive == DERIVE_ACCOUNT) {
-			core_event_set_str(ev, m->id, account_of(*v));
+			core_event_set_str(ev, m->id,
+					   parse_windows_account(*v));
 		} else {
 			core_event_set_str(ev, m->id, *v);
 		}

@@ -58,6 +58,9 @@ void parse_event_clear(struct core_event *ev);
 struct core_str parse_small_num(unsigned v);
 /* Lower-case transport name for "TCP", "udp", "ICMP" ...; len 0 if not. */
 struct core_str parse_transport(struct core_str s);
+/* The account name of "DOMAIN\name": what follows the last backslash
+ * ("DOMAIN\" stays as it is). */
+struct core_str parse_windows_account(struct core_str s);
 /* Sets url.original and its url.path / url.query halves. */
 void parse_set_url(struct core_event *ev, struct core_str url);
 /* A request line ("GET /x HTTP/1.1") into method, URL and version. */

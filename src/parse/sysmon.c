@@ -9,8 +9,10 @@
  * exports add them.  parse_procs_track() remembers, per ProcessGuid and
  * Computer, what event 1 said, and fills in what a later event of the
  * same process lacks (CommandLine, ParentImage, ParentCommandLine,
- * IntegrityLevel).  A remote thread or a process access (8, 10) gets
- * SourceCommandLine and SourceParentImage of its source and
+ * IntegrityLevel, and User, which Sysmon gives every event only since
+ * version 13: incidents then name who ran the process).  A remote
+ * thread or a process access (8, 10) gets SourceCommandLine and
+ * SourceParentImage of its source and
  * TargetParentProcessId of its target; a process creation gets
  * GrandParentImage, GrandParentCommandLine and GrandParentProcessGuid,
  * what its parent's own event 1 said of that parent's parent (incidents
@@ -29,39 +31,43 @@
 #include <string.h>
 
 #define PROCS_SLOTS 1024	/* processes remembered; power of two */
-#define PROCS_VALUE_MAX 2048	/* bytes of one remembered value */
-#define PROCS_SHORT_MAX 40	/* bytes of a short one (a level, a GUID) */
 
-/* The long values, then from P_LONG on the short ones. */
 enum {
-	P_CMD, P_PIMAGE, P_PCMD,
-	P_LONG, P_LEVEL = P_LONG, P_PPID, P_PGUID,
+	P_CMD, P_PIMAGE, P_PCMD, P_LEVEL, P_PPID, P_PGUID, P_USER,
 	P__COUNT
 };
 
 static const char *const kept[P__COUNT] = {
 	"CommandLine", "ParentImage", "ParentCommandLine", "IntegrityLevel",
-	"ParentProcessId", "ParentProcessGuid",
+	"ParentProcessId", "ParentProcessGuid", "User",
 };
+
+/* Bytes of each remembered value: a command line or path, a level or a
+ * GUID, an account (DOMAIN\user).  Longer values are not kept. */
+#define PV_LONG 2048
+#define PV_SHORT 40
+#define PV_USER 256
+static const uint16_t kept_max[P__COUNT] = {
+	PV_LONG, PV_LONG, PV_LONG, PV_SHORT, PV_SHORT, PV_SHORT, PV_USER,
+};
+
+#define PROCS_SLOT_BYTES (3 * PV_LONG + 3 * PV_SHORT + PV_USER)
 
 struct proc_slot {
 	uint64_t key;
 	uint16_t len[P__COUNT];
 	bool set[P__COUNT];
-	char v[P_LONG][PROCS_VALUE_MAX];
-	char sv[P__COUNT - P_LONG][PROCS_SHORT_MAX];
+	char v[PROCS_SLOT_BYTES];
 };
 
-/* Where slot value i is kept; *max: how long it may be. */
-static char *slot_value(struct proc_slot *s, int i, size_t *max)
+/* Where in a slot's v value i is kept. */
+static size_t value_at(int i)
 {
-	*max = i < P_LONG ? PROCS_VALUE_MAX : PROCS_SHORT_MAX;
-	return i < P_LONG ? s->v[i] : s->sv[i - P_LONG];
-}
+	size_t at = 0;
 
-static const char *slot_cvalue(const struct proc_slot *s, int i)
-{
-	return i < P_LONG ? s->v[i] : s->sv[i - P_LONG];
+	for (int k = 0; k < i; k++)
+		at += kept_max[k];
+	return at;
 }
 
 struct parse_procs {
@@ -113,13 +119,11 @@ static void remember(struct parse_procs *p, const struct core_event *ev)
 	for (int i = 0; i < P__COUNT; i++) {
 		const struct core_str *v = core_event_get_named(ev, kept[i],
 							strlen(kept[i]));
-		size_t max;
-		char *to = slot_value(s, i, &max);
 
-		s->set[i] = v && v->len <= max;
+		s->set[i] = v && v->len <= kept_max[i];
 		s->len[i] = s->set[i] ? (uint16_t)v->len : 0;
 		if (s->set[i])
-			memcpy(to, v->p, v->len);
+			memcpy(s->v + value_at(i), v->p, v->len);
 	}
 }
 
@@ -127,7 +131,7 @@ static void remember(struct parse_procs *p, const struct core_event *ev)
 static void fill(struct core_event *ev, const struct proc_slot *s, int i,
 		 const char *name)
 {
-	const char *from = slot_cvalue(s, i);
+	const char *from = s->v + value_at(i);
 	struct core_str v;
 
 	if (!s->set[i] || core_event_get_named(ev, name, strlen(name)))
@@ -147,7 +151,7 @@ static const struct proc_slot *lookup(const struct parse_procs *p,
 
 void parse_procs_track(struct parse_procs *p, struct core_event *ev)
 {
-	const struct core_str *eid;
+	const struct core_str *eid, *user;
 	const struct proc_slot *s;
 
 	if (p == NULL || ev->arena == NULL || !is_sysmon(ev) ||
@@ -183,4 +187,10 @@ void parse_procs_track(struct parse_procs *p, struct core_event *ev)
 		return;
 	for (int i = 0; i <= P_LEVEL; i++)
 		fill(ev, s, i, kept[i]);
+	fill(ev, s, P_USER, kept[P_USER]);
+	/* user.name as the decoder derives it from a User of its own. */
+	if (!core_event_get(ev, CORE_F_USER_NAME) &&
+	    (user = core_event_get_named(ev, "User", 4)) != NULL)
+		core_event_set_str(ev, CORE_F_USER_NAME,
+				   parse_windows_account(*user));
 }

@@ -203,4 +203,44 @@ for fmt in text md; do
 		"$T/req.$fmt"
 done
 
+# An older Sysmon's registry event carries no User: it is the user of the
+# process that wrote it (its Sysmon 1), so the value planted and the
+# program started by the elevated one are one incident of that user.
+mkdir -p "$T/uacrule"
+cat >"$T/uacrule/r.yml" <<'EOF2'
+title: Shell open command planted
+logsource: {product: windows, category: registry_set}
+detection:
+    selection:
+        TargetObject|endswith: '\Shell\open\command\(Default)'
+    condition: selection
+level: medium
+tags: [attack.privilege-escalation, attack.t1548.002]
+---
+title: Shell started by an auto-elevating program
+logsource: {product: windows, category: process_creation}
+detection:
+    selection:
+        ParentImage|endswith: '\WSReset.exe'
+    condition: selection
+level: high
+tags: [attack.privilege-escalation, attack.t1548.002]
+EOF2
+S='"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"ws9.corp.test"'
+cat >"$T/uac.jsonl" <<EOF2
+{"EventID":1,$S,"TimeCreated":"2024-03-01T10:00:00Z","ProcessGuid":"{5e1f0c2a-0001-6630-0a00-000000000f00}","Image":"C:\\\\Windows\\\\System32\\\\reg.exe","User":"CORP\\\\eve"}
+{"EventID":13,$S,"TimeCreated":"2024-03-01T10:00:01Z","ProcessGuid":"{5e1f0c2a-0001-6630-0a00-000000000f00}","Image":"C:\\\\Windows\\\\System32\\\\reg.exe","TargetObject":"HKU\\\\S-1-5-21-1_Classes\\\\ms-settings\\\\Shell\\\\open\\\\command\\\\(Default)"}
+{"EventID":1,$S,"TimeCreated":"2024-03-01T10:00:20Z","ProcessGuid":"{5e1f0c2a-0001-6630-0b00-000000000f00}","Image":"C:\\\\Windows\\\\System32\\\\cmd.exe","ParentImage":"C:\\\\Windows\\\\System32\\\\WSReset.exe","User":"CORP\\\\eve"}
+EOF2
+"$VIGIL" analyze --no-default-rules -r "$T/uacrule" --format json \
+	"$T/uac.jsonl" >"$T/uac.json" 2>"$T/uac.err"
+check "older Sysmon registry event: two alerts, one incident of eve" \
+	python3 -c "
+import json, sys
+d = json.load(open('$T/uac.json'))
+inc = d['incidents']
+sys.exit(not (d['stats']['alerts'] == 2 and len(inc) == 1 and
+	any(e['type'] == 'user.name' and e['value'] == 'eve'
+	    for e in inc[0]['entities'])))"
+
 finish

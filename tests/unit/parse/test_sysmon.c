@@ -113,6 +113,16 @@ static const struct {
 	  "|ParentProcessId=612",
 	  "EventID=3|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1,
 	  "ParentProcessId", NULL, "other events do not get the parent's id" },
+	{ "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1
+	  "|User=CORP\\eve",
+	  "EventID=13|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1,
+	  "User", "CORP\\eve",
+	  "a registry event of an older Sysmon gets the user" },
+	{ "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1
+	  "|User=CORP\\eve",
+	  "EventID=13|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1
+	  "|User=NT AUTHORITY\\SYSTEM",
+	  "User", "NT AUTHORITY\\SYSTEM", "and keeps a user of its own" },
 	{ "EventID=1|Channel=Security|Computer=ws1|ProcessGuid=" G1
 	  "|CommandLine=a.exe -x",
 	  "EventID=3|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1,
@@ -146,6 +156,35 @@ static void test_fill(void **state)
 	core_arena_free(a);
 }
 
+/* A filled-in User gives user.name, as the decoder's own User does;
+ * an event with a user.name keeps it. */
+static void test_user_name(void **state)
+{
+	struct core_arena *a = core_arena_new(1 << 16);
+	struct parse_procs *p = parse_procs_new();
+	const struct core_str *v;
+	struct core_event ev;
+
+	(void)state;
+	make(&ev, a, "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid="
+	     G1 "|User=CORP\\eve");
+	parse_procs_track(p, &ev);
+	make(&ev, a, "EventID=13|Channel=" SYSMON "|Computer=ws1|ProcessGuid="
+	     G1);
+	parse_procs_track(p, &ev);
+	v = core_event_get(&ev, CORE_F_USER_NAME);
+	assert_non_null(v);
+	assert_true(core_str_eq_lit(*v, "eve"));
+	make(&ev, a, "EventID=13|Channel=" SYSMON "|Computer=ws1|ProcessGuid="
+	     G1);
+	core_event_set_lit(&ev, CORE_F_USER_NAME, "bob");
+	parse_procs_track(p, &ev);
+	v = core_event_get(&ev, CORE_F_USER_NAME);
+	assert_true(v != NULL && core_str_eq_lit(*v, "bob"));
+	parse_procs_free(p);
+	core_arena_free(a);
+}
+
 /* A command line too long for a slot is not kept, never cut. */
 static void test_long_value_not_cut(void **state)
 {
@@ -171,6 +210,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fill),
+		cmocka_unit_test(test_user_name),
 		cmocka_unit_test(test_long_value_not_cut),
 	};
 
