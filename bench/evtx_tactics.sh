@@ -104,6 +104,7 @@ for f in open(files):
             tags.get(i, set()) & want for i in ids)
         r[2 + k][0] += ok
         r[2 + k][1] += bool(ids)
+    # ok and ids are the last set's: the community set plus rules/windows.
     if want is not None and not ok:
         missed.append((rel, sorted({t for i in ids for t in tags.get(i, ())})))
 

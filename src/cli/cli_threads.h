@@ -33,15 +33,15 @@ void cli_threads_free(struct cli_threads *t);
  * Copies ev (field names and values, its input's name and the raw
  * record, or for an EVTX record nothing more: its rendering is made from
  * the copy when read) into the batch being filled.  When that batch is
- * full it goes to the worker threads, and the batch they matched before
- * is merged through fn, in input order, while they match: fn runs on
- * the caller's thread only.
+ * full (batch events, or 32 MiB of records) it goes to the worker
+ * threads, and the batch they matched before is merged through fn, in
+ * input order, while they match: fn runs on the caller's thread only.
  */
 void cli_threads_push(struct cli_threads *t, const struct core_event *ev,
 		      cli_threads_fn fn, void *ud);
 
-/* Matches and merges every event pushed and not yet merged; call at the
- * end of the input, before what reads the merged state. */
+/* Matches and merges every event pushed and not yet merged: call once
+ * all inputs are read, before anything reads the merged state. */
 void cli_threads_flush(struct cli_threads *t, cli_threads_fn fn, void *ud);
 
 #endif /* VIGIL_CLI_THREADS_H */

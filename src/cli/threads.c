@@ -54,6 +54,9 @@ struct slot {
 
 /* Slots a matcher takes from a batch at a time. */
 #define TAKE 8
+/* Bytes of records a batch holds before it goes to the workers, however
+ * few: two batches of big records stay within twice this. */
+#define BATCH_BYTES (32u << 20)
 /* Field names kept once for the run (names[] slots; their bytes). */
 #define NAMES_SLOTS 8192
 #define NAMES_MAX (NAMES_SLOTS / 2)
@@ -62,6 +65,7 @@ struct slot {
 struct batch {
 	struct slot *slots;
 	unsigned n;
+	size_t bytes;		/* what its slots' arenas hold */
 	atomic_uint next;	/* the first slot no matcher has taken */
 };
 
@@ -126,29 +130,13 @@ fail:
 	return NULL;
 }
 
-void cli_threads_free(struct cli_threads *t)
-{
-	if (t == NULL)
-		return;
-	for (unsigned k = 0; k < 2; k++) {
-		for (unsigned i = 0; t->b[k].slots && i < t->cap; i++)
-			core_arena_free(t->b[k].slots[i].arena);
-		free(t->b[k].slots);
-	}
-	for (unsigned i = 0; t->w && i < t->nthreads; i++)
-		detect_matcher_free(t->w[i].m);
-	core_arena_free(t->name_arena);
-	free(t->w);
-	free(t);
-}
-
 /* A copy of s in the arena; an empty string stays as it is. */
 static struct core_str dup_str(struct core_arena *a, struct core_str s)
 {
 	char *p;
 
 	if (s.len == 0 || (p = core_arena_alloc(a, s.len)) == NULL)
-		return core_str_make(s.len ? "" : s.p, 0);
+		return core_str_make("", 0);
 	memcpy(p, s.p, s.len);
 	return core_str_make(p, s.len);
 }
@@ -245,6 +233,7 @@ static void merge(struct batch *b, cli_threads_fn fn, void *ud)
 		   ud);
 	}
 	b->n = 0;
+	b->bytes = 0;
 }
 
 void cli_threads_push(struct cli_threads *t, const struct core_event *ev,
@@ -253,7 +242,7 @@ void cli_threads_push(struct cli_threads *t, const struct core_event *ev,
 	struct batch *b = &t->b[t->fill];
 	struct slot *s;
 
-	if (b->n == t->cap) {
+	if (b->n == t->cap || b->bytes >= BATCH_BYTES) {
 		struct batch *back = &t->b[!t->fill];
 
 		if (t->out)
@@ -286,6 +275,7 @@ void cli_threads_push(struct cli_threads *t, const struct core_event *ev,
 			f->name = name_of(t, s->arena, f->name, f->hash);
 		f->value = dup_str(s->arena, f->value);
 	}
+	b->bytes += core_arena_used(s->arena);
 }
 
 void cli_threads_flush(struct cli_threads *t, cli_threads_fn fn, void *ud)
@@ -302,4 +292,22 @@ void cli_threads_flush(struct cli_threads *t, cli_threads_fn fn, void *ud)
 	start(t, b);
 	wait_all(t);
 	merge(b, fn, ud);
+}
+
+void cli_threads_free(struct cli_threads *t)
+{
+	if (t == NULL)
+		return;
+	if (t->out)		/* a batch still out: callers flush first */
+		wait_all(t);
+	for (unsigned k = 0; k < 2; k++) {
+		for (unsigned i = 0; t->b[k].slots && i < t->cap; i++)
+			core_arena_free(t->b[k].slots[i].arena);
+		free(t->b[k].slots);
+	}
+	for (unsigned i = 0; t->w && i < t->nthreads; i++)
+		detect_matcher_free(t->w[i].m);
+	core_arena_free(t->name_arena);
+	free(t->w);
+	free(t);
 }

@@ -89,6 +89,8 @@ enum detect_tpart {
 #define DETECT_MAX_XFORMS 8
 /* Values one rule value may expand into (windash, base64offset ...). */
 #define DETECT_MAX_EXPANSION 1024
+/* Values one field matcher may hold, expansions included. */
+#define DETECT_MAX_VALUES (60 * DETECT_MAX_EXPANSION)
 
 enum detect_cmp {
 	DETECT_CMP_EQ = 0,
@@ -179,7 +181,7 @@ struct detect_msgrefs;
  * the same test of the reference ("%%4417"), and for each one the
  * reference satisfies, the same test of its text, in the same group.
  * Only equality, prefix, suffix and substring tests are carried over.
- * Returns 0, or CORE_E_TOOBIG past 60 * DETECT_MAX_EXPANSION values.
+ * Returns 0, or CORE_E_TOOBIG past DETECT_MAX_VALUES values.
  */
 int detect_value_msgrefs(struct detect_ruleset *rs,
 			  const struct detect_msgrefs *mr, unsigned from,
@@ -366,8 +368,8 @@ struct detect_fmap {
  */
 struct detect_msgrefs {
 	const char *field;	/* the Sigma field name */
-	const char **ref;	/* "%%4417" ... */
-	const char **text;	/* the text each stands for */
+	struct core_str *ref;	/* "%%4417" ... */
+	struct core_str *text;	/* the text each stands for */
 	unsigned n;
 };
 

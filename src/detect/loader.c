@@ -401,8 +401,9 @@ static int values_parse(struct ldoc *d, const yaml_node_t *n,
 		rc = mr ? detect_value_msgrefs(d->rs, mr, from, &f->vals,
 					       &nv, &cap) : 0;
 		if (rc != 0)
-			return bad(d, items[i], "more than %d values",
-				   60 * DETECT_MAX_EXPANSION);
+			return bad(d, items[i], "more than %d values with the "
+				   "message references of %s",
+				   DETECT_MAX_VALUES, mr->field);
 		if (d->rs->ph_missing[0])
 			ph_warn(d, items[i]);
 	}

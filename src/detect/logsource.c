@@ -376,36 +376,51 @@ static int msgrefs_add(struct lsload *l, const yaml_node_t *n,
 	nf = (unsigned)(n->data.mapping.pairs.top - p);
 	e->msgrefs = detect_alloc(l->rs, (nf + 1) * sizeof(*e->msgrefs));
 	for (unsigned i = 0; i < nf; i++) {
-		struct detect_msgrefs *mr = &e->msgrefs[e->nmsgrefs++];
+		struct detect_msgrefs *mr = &e->msgrefs[e->nmsgrefs];
+		const yaml_node_t *kn = nat(l, p[i].key);
 		const yaml_node_t *t = nat(l, p[i].value);
 		yaml_node_pair_t *q;
 		struct core_str k;
 		unsigned nt;
 
-		if (!sc(nat(l, p[i].key), &k) || k.len == 0)
-			return lfail(l, n, "message_refs: expected a field "
-				     "name");
+		if (!sc(kn, &k) || k.len == 0)
+			return lfail(l, kn ? kn : n, "message_refs: expected a "
+				     "field name");
+		for (unsigned j = 0; j < e->nmsgrefs; j++) {
+			if (core_str_eq_lit(k, e->msgrefs[j].field))
+				return lfail(l, kn, "message_refs: the field "
+					     "is listed twice");
+		}
 		if (t == NULL || t->type != YAML_MAPPING_NODE)
 			return lfail(l, t ? t : n, "message_refs: a field "
 				     "maps references to their text");
+		e->nmsgrefs++;
 		mr->field = detect_strdup(l->rs, k.p, k.len);
 		q = t->data.mapping.pairs.start;
 		nt = (unsigned)(t->data.mapping.pairs.top - q);
 		mr->ref = detect_alloc(l->rs, (nt + 1) * sizeof(*mr->ref));
 		mr->text = detect_alloc(l->rs, (nt + 1) * sizeof(*mr->text));
 		for (unsigned j = 0; j < nt; j++) {
+			const yaml_node_t *rn = nat(l, q[j].key);
 			struct core_str r, x;
 
-			if (!sc(nat(l, q[j].key), &r) || !msgref_ok(r))
-				return lfail(l, nat(l, q[j].key),
-					     "message_refs: a reference is "
-					     "%% and up to six digits");
+			if (!sc(rn, &r) || !msgref_ok(r))
+				return lfail(l, rn ? rn : t, "message_refs: a "
+					     "reference is %% and up to six "
+					     "digits");
 			if (!sc(nat(l, q[j].value), &x) || x.len == 0)
-				return lfail(l, nat(l, q[j].key),
-					     "message_refs: a reference "
-					     "needs its text");
-			mr->ref[mr->n] = detect_strdup(l->rs, r.p, r.len);
-			mr->text[mr->n++] = detect_strdup(l->rs, x.p, x.len);
+				return lfail(l, rn, "message_refs: a "
+					     "reference needs its text");
+			for (unsigned m = 0; m < mr->n; m++) {
+				if (core_str_eq(r, mr->ref[m]))
+					return lfail(l, rn, "message_refs: "
+						     "the reference is listed "
+						     "twice");
+			}
+			mr->ref[mr->n] = core_str_make(
+				detect_strdup(l->rs, r.p, r.len), r.len);
+			mr->text[mr->n++] = core_str_make(
+				detect_strdup(l->rs, x.p, x.len), x.len);
 		}
 	}
 	return 0;

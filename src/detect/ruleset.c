@@ -1101,7 +1101,7 @@ unsigned detect_ruleset_msgrefs(struct detect_ruleset *rs, const char *source,
 		const struct detect_msgrefs *mr = &rs->ls[i].msgrefs[f];
 
 		for (unsigned k = 0; k < mr->n; k++, n++)
-			fn(mr->field, mr->ref[k], mr->text[k], ud);
+			fn(mr->field, mr->ref[k].p, mr->text[k].p, ud);
 	}
 	return n;
 }

@@ -955,9 +955,9 @@ static int expand_strings(struct detect_ruleset *rs, const struct slist *sl,
 		struct detect_value v;
 
 		memset(&v, 0, sizeof(v));
-		if (*n >= 60 * DETECT_MAX_EXPANSION) {
+		if (*n >= DETECT_MAX_VALUES) {
 			snprintf(why, nwhy, "more than %d values",
-				 60 * DETECT_MAX_EXPANSION);
+				 DETECT_MAX_VALUES);
 			return CORE_E_TOOBIG;
 		}
 		finish_string(rs, &v, a->t[i], a->n[i], m);
@@ -1023,22 +1023,22 @@ int detect_value_expand(struct detect_ruleset *rs, const char *p, size_t len,
 }
 
 /*
- * A copy of v that tests lit[0, len) the same way; v is an equality,
- * prefix, suffix or substring test.
+ * A copy of v that tests lit the same way; v is an equality, prefix,
+ * suffix or substring test.
  */
 static void value_relit(struct detect_ruleset *rs,
-			const struct detect_value *v, const char *lit,
-			size_t len, struct detect_value *out)
+			const struct detect_value *v, struct core_str lit,
+			struct detect_value *out)
 {
 	struct detect_mods m = { .cased = v->cased, .cmp = -1 };
-	uint16_t *t = detect_alloc(rs, (len + 2) * sizeof(*t));
+	uint16_t *t = detect_alloc(rs, (lit.len + 2) * sizeof(*t));
 	size_t n = 0;
 
 	*out = *v;
 	if (v->kind == DETECT_V_SUFFIX || v->kind == DETECT_V_CONTAINS)
 		t[n++] = DETECT_GLOB_STAR;
-	for (size_t i = 0; i < len; i++)
-		t[n++] = (unsigned char)lit[i];
+	for (size_t i = 0; i < lit.len; i++)
+		t[n++] = (unsigned char)lit.p[i];
 	if (v->kind == DETECT_V_PREFIX || v->kind == DETECT_V_CONTAINS)
 		t[n++] = DETECT_GLOB_STAR;
 	finish_string(rs, out, t, n, &m);
@@ -1052,26 +1052,24 @@ int detect_value_msgrefs(struct detect_ruleset *rs,
 	unsigned end = *n;
 
 	for (unsigned i = from; i < end; i++) {
-		for (unsigned k = 0; k < mr->n; k++) {
-			struct core_str ref = core_str_make(mr->ref[k],
-							    strlen(mr->ref[k]));
-			struct core_str text = core_str_make(
-				mr->text[k], strlen(mr->text[k]));
-			struct detect_value alt;
-			const struct detect_value *v = &(*vals)[i];
+		uint8_t kind = (*vals)[i].kind;
 
-			if ((v->kind != DETECT_V_EQ &&
-			     v->kind != DETECT_V_PREFIX &&
-			     v->kind != DETECT_V_SUFFIX &&
-			     v->kind != DETECT_V_CONTAINS) || v->lit.len == 0)
-				break;
-			if (detect_value_match(rs, v, &text, NULL))
-				value_relit(rs, v, ref.p, ref.len, &alt);
-			else if (detect_value_match(rs, v, &ref, NULL))
-				value_relit(rs, v, text.p, text.len, &alt);
+		if ((kind != DETECT_V_EQ && kind != DETECT_V_PREFIX &&
+		     kind != DETECT_V_SUFFIX && kind != DETECT_V_CONTAINS) ||
+		    (*vals)[i].lit.len == 0)
+			continue;
+		for (unsigned k = 0; k < mr->n; k++) {
+			/* vals_push() may move the values: index each time. */
+			const struct detect_value *v = &(*vals)[i];
+			struct detect_value alt;
+
+			if (detect_value_match(rs, v, &mr->text[k], NULL))
+				value_relit(rs, v, mr->ref[k], &alt);
+			else if (detect_value_match(rs, v, &mr->ref[k], NULL))
+				value_relit(rs, v, mr->text[k], &alt);
 			else
 				continue;
-			if (*n >= 60 * DETECT_MAX_EXPANSION)
+			if (*n >= DETECT_MAX_VALUES)
 				return CORE_E_TOOBIG;
 			vals_push(rs, vals, n, cap, &alt);
 		}

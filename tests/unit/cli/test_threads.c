@@ -160,6 +160,59 @@ static void test_same_alerts(void **state)
 	}
 }
 
+struct big {
+	unsigned merged;
+	unsigned bad;
+};
+
+static void on_big(struct core_event *ev, const uint32_t *hits, unsigned n,
+		   void *ud)
+{
+	struct big *b = ud;
+	char want[32];
+	int k = snprintf(want, sizeof(want), "record %u ", b->merged++);
+
+	(void)hits;
+	(void)n;
+	if (ev->raw.len < (size_t)k || memcmp(ev->raw.p, want, (size_t)k))
+		b->bad++;
+}
+
+/*
+ * Big records: a batch goes to the workers once it holds 32 MiB, not
+ * only at its event count, so two batches bound the memory; each copy
+ * is still its own record.
+ */
+static void test_byte_budget(void **state)
+{
+	enum { BIG = 8 << 20, NBIG = 10 };
+	struct detect_ruleset *rs = load();
+	struct cli_threads *th = cli_threads_new(rs, 2, 1024);
+	char *raw = malloc(BIG);
+	struct big b = { 0, 0 };
+	struct core_event ev;
+
+	(void)state;
+	assert_non_null(th);
+	assert_non_null(raw);
+	memset(raw, 'x', BIG);
+	for (unsigned i = 0; i < NBIG; i++) {
+		make(&ev, raw, i);
+		raw[strlen(raw)] = ' ';
+		ev.raw = core_str_make(raw, BIG);
+		cli_threads_push(th, &ev, on_big, &b);
+	}
+	/* Four records fill a batch; the first is merged as the third
+	 * starts, with a 1,024-event batch none would be yet. */
+	assert_true(b.merged >= 4);
+	cli_threads_flush(th, on_big, &b);
+	assert_int_equal(b.merged, NBIG);
+	assert_int_equal(b.bad, 0);
+	cli_threads_free(th);
+	detect_ruleset_free(rs);
+	free(raw);
+}
+
 /*
  * Keyword rules read an EVTX record's rendering, escapes and field
  * punctuation included; derivedonly lies only in a field added after
@@ -430,6 +483,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_alerts),
+		cmocka_unit_test(test_byte_budget),
 		cmocka_unit_test(test_evtx_lazy_raw),
 	};
 

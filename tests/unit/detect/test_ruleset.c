@@ -400,6 +400,12 @@ static void test_message_refs_refused(void **state)
 		{ "{AccessList: {'%%44x7': x}}", "a reference is %% and" },
 		{ "{AccessList: {'%%4417': ''}}",
 		  "a reference needs its text" },
+		{ "{AccessList: {'%%4417': a, '%%4417': b}}",
+		  "logsources.yml:3: message_refs: the reference is listed" },
+		{ "{AccessList: {'%%4417': a}, AccessList: {'%%4418': b}}",
+		  "message_refs: the field is listed twice" },
+		{ "{? [x] : {'%%4417': a}}",
+		  "logsources.yml:3: message_refs: expected a field name" },
 	};
 	char dir[] = "/tmp/vigil-ls-XXXXXX", p[256], map[256];
 	const char *rule = "title: w\nlogsource: {product: windows}\n"
