@@ -68,6 +68,8 @@ long core_str_find(struct core_str hay, struct core_str needle);
 bool core_str_to_u64(struct core_str s, uint64_t *out);
 bool core_str_to_i64(struct core_str s, int64_t *out);
 struct core_str core_str_trim(struct core_str s);
+/* s without its trailing spaces and tabs. */
+struct core_str core_str_rtrim_blanks(struct core_str s);
 
 /*
  * Bounded growable buffer (curl's dynbuf shape): the ceiling is set at init;

@@ -123,6 +123,13 @@ struct core_str core_str_trim(struct core_str s)
 	return s;
 }
 
+struct core_str core_str_rtrim_blanks(struct core_str s)
+{
+	while (s.len && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
+		s.len--;
+	return s;
+}
+
 /* ----------------------------------------------------------------- buffer */
 
 void core_buf_init(struct core_buf *b, size_t max)

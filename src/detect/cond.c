@@ -331,20 +331,19 @@ struct detect_cond *detect_cond_parse(struct detect_ruleset *rs,
 /* ------------------------------------------------------------ evaluation */
 
 /*
- * A field matcher: OR over its values, or under |all an AND over the
- * rule's values where each may have expanded into several alternatives
- * (its grp), any of which will do.
+ * The values of f against field value v: OR over them, or under |all an
+ * AND over the rule's values where each may have expanded into several
+ * alternatives (its grp), any of which will do.
  */
-static bool fmatch(struct detect_ruleset *rs, const struct detect_fmatch *f,
-		   const struct core_event *ev)
+static bool fvalues(struct detect_ruleset *rs, const struct detect_fmatch *f,
+		    const struct core_str *v, const struct core_event *ev)
 {
-	const struct core_str *v = detect_fref_get(ev, &f->field);
 	bool hit = false;
 
 	if (!f->all) {
 		for (unsigned i = 0; i < f->nvals && !hit; i++)
 			hit = detect_value_match(rs, &f->vals[i], v, ev);
-		return f->neg ? !hit : hit;
+		return hit;
 	}
 	hit = true;
 	for (unsigned i = 0; i < f->nvals && hit;) {
@@ -355,6 +354,23 @@ static bool fmatch(struct detect_ruleset *rs, const struct detect_fmatch *f,
 			any = any || detect_value_match(rs, &f->vals[i], v, ev);
 		hit = any;
 	}
+	return hit;
+}
+
+/*
+ * A field matcher.  A padded field (f->pad) is read as it is, and again
+ * without its trailing spaces and tabs when it has some.
+ */
+static bool fmatch(struct detect_ruleset *rs, const struct detect_fmatch *f,
+		   const struct core_event *ev)
+{
+	const struct core_str *v = detect_fref_get(ev, &f->field);
+	bool hit = fvalues(rs, f, v, ev);
+	struct core_str t;
+
+	if (!hit && f->pad && v != NULL &&
+	    (t = core_str_rtrim_blanks(*v)).len < v->len)
+		hit = fvalues(rs, f, &t, ev);
 	return f->neg ? !hit : hit;
 }
 

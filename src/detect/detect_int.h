@@ -200,6 +200,7 @@ struct detect_fmatch {
 	struct detect_fref field;
 	bool all;		/* rule values ANDed (|all) instead of ORed */
 	bool neg;		/* |neq: none of the values */
+	bool pad;		/* also read without trailing blanks */
 	uint16_t nvals;		/* expanded values; grp says whose */
 	struct detect_value *vals;
 };
@@ -390,6 +391,8 @@ struct detect_logsource {
 	const char *refuse;	/* why no event can belong here, or NULL */
 	struct detect_msgrefs *msgrefs;
 	unsigned nmsgrefs;
+	const char **padded;	/* `padded_fields` of its map file */
+	unsigned npadded;
 	struct detect_rule **rules;	/* plain rules indexed here */
 	unsigned nrules, caprules;
 	uint32_t pf_first;	/* prefilter id of its first rule */
@@ -432,6 +435,10 @@ int detect_logsource_find(const struct detect_ruleset *rs, const char *product,
  */
 bool detect_logsource_known(const struct detect_ruleset *rs, int ls,
 			    const char *name, size_t len);
+
+/* Does log source ls list field name among its padded fields? */
+bool detect_logsource_padded(const struct detect_ruleset *rs, int ls,
+			     const char *name, size_t len);
 
 /* The message references field name holds in log source ls, or NULL. */
 const struct detect_msgrefs *detect_logsource_msgrefs(

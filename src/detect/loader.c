@@ -453,8 +453,11 @@ static int field_parse(struct ldoc *d, const yaml_node_t *kn,
 			    (int)CORE_MIN(name.len, 64),
 			    name.p, d->rs->ls[d->ls].label);
 	}
-	if (name.len > 0)
+	if (name.len > 0) {
 		mr = detect_logsource_msgrefs(d->rs, d->ls, name.p, name.len);
+		f->pad = detect_logsource_padded(d->rs, d->ls, name.p,
+						 name.len);
+	}
 	f->all = m.all;
 	f->neg = m.neq;
 	return values_parse(d, vn, &m, mr, f);

@@ -487,15 +487,30 @@ static int map_parse(struct lsload *l)
 	yaml_node_t *root = yaml_document_get_root_node(&l->doc);
 	yaml_node_t *src = lget(l, root, "sources");
 	yaml_node_t *sets = lget(l, root, "fieldsets");
+	yaml_node_t *pad = lget(l, root, "padded_fields");
 	yaml_node_item_t *it;
 	struct detect_ruleset *rs = l->rs;
+	const char **padded = NULL;
+	unsigned npadded = 0;
+	int rc;
 
 	if (src == NULL || src->type != YAML_SEQUENCE_NODE)
 		return lfail(l, root, "no sources list");
+	if (pad != NULL) {
+		if (pad->type != YAML_SEQUENCE_NODE)
+			return lfail(l, pad, "padded_fields must be a list of "
+				     "field names");
+		rc = names(l, pad, &padded, &npadded);
+		if (rc != 0)
+			return rc;
+		for (unsigned i = 0; i < npadded; i++) {
+			if (!*padded[i])
+				return lfail(l, pad, "padded_fields: expected "
+					     "a field name");
+		}
+	}
 	for (it = src->data.sequence.items.start;
 	     it < src->data.sequence.items.top; it++) {
-		int rc;
-
 		if (rs->nls == LS_MAX)
 			return lfail(l, src, "too many sources");
 		if (rs->nls == rs->capls && ls_grow(rs) != 0)
@@ -504,6 +519,8 @@ static int map_parse(struct lsload *l)
 		rc = entry_parse(l, sets, nat(l, *it), &rs->ls[rs->nls]);
 		if (rc != 0)
 			return rc;
+		rs->ls[rs->nls].padded = padded;
+		rs->ls[rs->nls].npadded = npadded;
 		rs->nls++;
 	}
 	return 0;
@@ -652,6 +669,18 @@ bool detect_logsource_known(const struct detect_ruleset *rs, int ls,
 	for (unsigned i = 0; i < e->nknown; i++)
 		if (core_str_eq_lit(n, e->known[i]))
 			return true;
+	return false;
+}
+
+bool detect_logsource_padded(const struct detect_ruleset *rs, int ls,
+			     const char *name, size_t len)
+{
+	const struct detect_logsource *e = ls >= 0 ? &rs->ls[ls] : NULL;
+
+	for (unsigned i = 0; e != NULL && i < e->npadded; i++) {
+		if (core_str_eq_lit(core_str_make(name, len), e->padded[i]))
+			return true;
+	}
 	return false;
 }
 

@@ -1366,10 +1366,10 @@ static int on_field_match(unsigned id, unsigned long long from,
 
 /* Looks value v of field f up among the exact values (all of them: two
  * keys may share a slot's hash). */
-static void eq_find(struct detect_pf *pf, const struct core_field *f)
+static void eq_find(struct detect_pf *pf, const struct core_field *f,
+		    struct core_str v)
 {
-	uint64_t key = eq_key(field_key(f->id, f->hash), f->value.p,
-			      f->value.len);
+	uint64_t key = eq_key(field_key(f->id, f->hash), v.p, v.len);
 	unsigned i = (unsigned)(key ^ key >> 32) & (pf->neqslot - 1);
 
 	for (; pf->eqtab[i].key != 0; i = (i + 1) & (pf->neqslot - 1)) {
@@ -1397,6 +1397,14 @@ static bool buf_room(struct detect_pf *pf, size_t n)
 	pf->buf = nb;
 	pf->cap = nc;
 	return true;
+}
+
+/* eq_find() when some rule seeks a value of v's length in e's field. */
+static void eq_try(struct detect_pf *pf, const struct pf_field *e,
+		   const struct core_field *f, struct core_str v)
+{
+	if (v.len <= PF_EQ_MAX && (e->eqlens[v.len / 64] >> (v.len % 64) & 1))
+		eq_find(pf, f, v);
 }
 
 /*
@@ -1434,6 +1442,7 @@ void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev,
 	for (unsigned i = 0; i < ev->nfields; i++) {
 		const struct core_field *f = &ev->fields[i];
 		const struct pf_field *e = field_of(pf, f);
+		struct core_str trimmed;
 
 		if (e == NULL)
 			continue;
@@ -1441,9 +1450,14 @@ void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev,
 			pf->seg_bit[pf->nscan] = e->bit;
 			pf->scan[pf->nscan++] = (uint16_t)i;
 		}
-		if (pf->neq > 0 && f->value.len <= PF_EQ_MAX &&
-		    (e->eqlens[f->value.len / 64] >> (f->value.len % 64) & 1))
-			eq_find(pf, f);
+		if (pf->neq == 0)
+			continue;
+		eq_try(pf, e, f, f->value);
+		/* A padded field's rules also compare it without its
+		 * trailing blanks (cond.c): so may the lookup. */
+		trimmed = core_str_rtrim_blanks(f->value);
+		if (trimmed.len < f->value.len)
+			eq_try(pf, e, f, trimmed);
 	}
 }
 

@@ -48,7 +48,8 @@ static unsigned run(const uint8_t *data, size_t size, bool prefilter)
 	core_event_set_lit(&ev, CORE_F_PROCESS_NAME, "sshd");
 	core_event_set_lit(&ev, CORE_F_SOURCE_IP, "10.0.0.1");
 	core_event_set_lit(&ev, CORE_F_USER_NAME, "root");
-	core_event_set_named(&ev, "CommandLine", 11, "cmd /c whoami", 13);
+	/* Padded, as Windows writes some (data/logsources-windows.yml). */
+	core_event_set_named(&ev, "CommandLine", 11, "cmd /c whoami ", 14);
 	/* A Security record's fields, for the message references. */
 	core_event_set_named(&ev, "Channel", 7, "Security", 8);
 	core_event_set_named(&ev, "AccessList", 10, "%%1538 %%4417", 13);

@@ -384,6 +384,99 @@ static void test_message_refs(void **state)
 	}
 }
 
+/*
+ * The shipped Windows map's padded fields: Windows writes "NtLmSsp "
+ * and some command lines with trailing blanks; a rule's test holds of
+ * the value as written or without them, with and without the prefilter
+ * (an exact value is looked up both ways).  Other fields are read as
+ * they are.
+ */
+static void test_padded_fields(void **state)
+{
+	static const struct {
+		const char *sel;
+		const char *event;
+		unsigned hits;
+	} rows[] = {
+		{ "{LogonProcessName: 'NtLmSsp'}",
+		  "EventID=4624|LogonProcessName=NtLmSsp ", 1 },
+		{ "{LogonProcessName: 'Advapi'}",
+		  "EventID=4624|LogonProcessName=Advapi \t ", 1 },
+		{ "{LogonProcessName: 'NtLmSsp'}",
+		  "EventID=4624|LogonProcessName=NtLmSsp", 1 },
+		{ "{LogonProcessName|endswith: 'Ssp '}",
+		  "EventID=4624|LogonProcessName=NtLmSsp ", 1 },
+		{ "{LogonProcessName|neq: 'NtLmSsp'}",
+		  "EventID=4624|LogonProcessName=NtLmSsp ", 0 },
+		{ "{LogonProcessName: 'NtLmSsp'}",
+		  "EventID=4624|LogonProcessName=NtLmSspx ", 0 },
+		{ "{CommandLine|endswith: '.exe'}",
+		  "EventID=4688|CommandLine=C:\\a\\b.exe ", 1 },
+		{ "{WorkstationName: 'WS1'}",
+		  "EventID=4624|WorkstationName=WS1 ", 0 },
+	};
+	char rule[512], spec[256];
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		for (int pf = 0; pf < 2; pf++) {
+			struct t_run run = { 0 };
+			struct detect_ruleset *rs = detect_ruleset_new();
+
+			snprintf(rule, sizeof(rule), "title: p\nlogsource: "
+				 "{product: windows, service: security}\n"
+				 "detection:\n  s: %s\n  condition: s\n",
+				 rows[i].sel);
+			assert_non_null(rs);
+			assert_int_equal(detect_ruleset_set_datadir(rs,
+				TEST_SRCDIR "/data"), 0);
+			detect_ruleset_set_prefilter(rs, pf);
+			detect_ruleset_load_buffer(rs, "p.yml", rule,
+						   strlen(rule), t_on_reject,
+						   &run);
+			detect_ruleset_compile(rs, NULL);
+			snprintf(spec, sizeof(spec), "Channel=Security|%s",
+				 rows[i].event);
+			if (alerts_on(rs, &run, spec) != rows[i].hits)
+				fail_msg("row %zu (%s on %s, prefilter %d): "
+					 "%u alerts", i, rows[i].sel,
+					 rows[i].event, pf, run.nalerts);
+		}
+	}
+}
+
+/* padded_fields that is not a list of names is refused with the file
+ * and line. */
+static void test_padded_fields_refused(void **state)
+{
+	static const char *const maps[] = {
+		"padded_fields: x\nsources:\n  - product: windows\n",
+		"padded_fields: [a, '']\nsources:\n  - product: windows\n",
+	};
+	char dir[] = "/tmp/vigil-ls-XXXXXX", p[256];
+	const char *rule = "title: w\nlogsource: {product: windows}\n"
+		"detection:\n  s: {a: b}\n  condition: s\n";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/logsources.yml", dir);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(maps); i++) {
+		struct t_run run = { 0 };
+		struct detect_ruleset *rs = detect_ruleset_new();
+
+		write_file(p, maps[i]);
+		assert_int_equal(detect_ruleset_set_datadir(rs, dir), 0);
+		detect_ruleset_load_buffer(rs, "w.yml", rule, strlen(rule),
+					   t_on_reject, &run);
+		if (run.nrejects == 0 ||
+		    !strstr(run.reject, "logsources.yml:1: padded_fields"))
+			fail_msg("map %zu: '%s'", i, run.reject);
+		detect_ruleset_free(rs);
+	}
+	remove(p);
+	remove(dir);
+}
+
 /* A `message_refs` entry that is not a map of references to text is
  * refused with the map's file and line. */
 static void test_message_refs_refused(void **state)
@@ -670,6 +763,8 @@ int main(void)
 		cmocka_unit_test(test_security_process_names),
 		cmocka_unit_test(test_message_refs),
 		cmocka_unit_test(test_message_refs_refused),
+		cmocka_unit_test(test_padded_fields),
+		cmocka_unit_test(test_padded_fields_refused),
 		cmocka_unit_test(test_proxy_is_not_access_log),
 		cmocka_unit_test(test_community_golden),
 		cmocka_unit_test(test_filter_excludes_events),
