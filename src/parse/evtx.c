@@ -1780,6 +1780,69 @@ static void account_roles(struct core_event *ev)
 }
 
 /*
+ * Security 4688 names the account a new process runs as in Target...
+ * (version 2, when it is not the creator's) and the creator in
+ * Subject...; Sysmon's process creation gives it as User, "DOMAIN\name"
+ * or "NT AUTHORITY\SYSTEM".  process_creation rules read User (else
+ * SubjectUserName, data/logsources-windows.yml): 4688 gets a User of
+ * that form, the well-known service accounts named as Sysmon names them
+ * rather than by the computer account ("HOST$") the record gives.
+ */
+static void process_user(struct core_event *ev)
+{
+	static const struct {
+		const char *sid, *name;
+	} known[] = {
+		{ "S-1-5-18", "NT AUTHORITY\\SYSTEM" },
+		{ "S-1-5-19", "NT AUTHORITY\\LOCAL SERVICE" },
+		{ "S-1-5-20", "NT AUTHORITY\\NETWORK SERVICE" },
+	};
+	/* Name, SID and domain: the new process's account, the creator's. */
+	static const char *const roles[2][3] = {
+		{ "TargetUserName", "TargetUserSid", "TargetDomainName" },
+		{ "SubjectUserName", "SubjectUserSid", "SubjectDomainName" },
+	};
+	const struct core_str *eid = core_event_get_named(ev, "EventID", 7);
+	const struct core_str *ch = core_event_get_named(ev, "Channel", 7);
+	const struct core_str *v[3];
+	char *u;
+	int r = 0;
+
+	if (ev->arena == NULL || eid == NULL || ch == NULL ||
+	    !core_str_eq_lit(*eid, "4688") ||
+	    !core_str_eq_lit(*ch, "Security") ||
+	    core_event_get_named(ev, "User", 4) != NULL)
+		return;
+	for (;; r++) {
+		for (int k = 0; k < 3; k++)
+			v[k] = core_event_get_named(ev, roles[r][k],
+						    strlen(roles[r][k]));
+		if (r == 1 || (v[0] != NULL && !windows_none(*v[0])))
+			break;
+	}
+	for (size_t i = 0; v[1] != NULL && i < CORE_ARRAY_LEN(known); i++) {
+		if (core_str_eq_lit(*v[1], known[i].sid)) {
+			core_event_set_named(ev, "User", 4, known[i].name,
+					     strlen(known[i].name));
+			return;
+		}
+	}
+	if (v[0] == NULL || windows_none(*v[0]))
+		return;
+	if (v[2] == NULL || windows_none(*v[2])) {
+		core_event_set_named(ev, "User", 4, v[0]->p, v[0]->len);
+		return;
+	}
+	u = core_arena_alloc(ev->arena, v[2]->len + 1 + v[0]->len);
+	if (u == NULL)
+		return;
+	memcpy(u, v[2]->p, v[2]->len);
+	u[v[2]->len] = '\\';
+	memcpy(u + v[2]->len + 1, v[0]->p, v[0]->len);
+	core_event_set_named(ev, "User", 4, u, v[2]->len + 1 + v[0]->len);
+}
+
+/*
  * Security 4624 and 4625 are logons that worked and failed: they get
  * event.category authentication, event.action windows_logon and the
  * outcome, so incidents count them as they count sshd's logins.  An
@@ -2077,6 +2140,7 @@ bool parse_evtx_json(struct core_event *ev)
 	logon_outcome(ev);
 	connection_direction(ev);
 	account_roles(ev);
+	process_user(ev);
 	return true;
 }
 
@@ -2260,6 +2324,7 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 	logon_outcome(ev);
 	connection_direction(ev);
 	account_roles(ev);
+	process_user(ev);
 	if (rc != 0)
 		return core_fail(err, CORE_E_PARSE, ev->src, ev->line,
 				 "evtx: %s (chunk %llu, offset %zu)",

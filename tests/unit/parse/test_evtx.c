@@ -387,6 +387,30 @@ static const struct jrow {
 	{ "{\"EventID\":4732,\"Channel\":\"Application\",\"TargetUserName\":"
 	  "\"x\",\"SubjectUserName\":\"eve\"}", "user.name", "x",
 	  "the same id on another channel is another event" },
+	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"SubjectUserSid\":"
+	  "\"S-1-5-18\",\"SubjectUserName\":\"WS1$\",\"SubjectDomainName\":"
+	  "\"CORP\"}", "User", "NT AUTHORITY\\SYSTEM",
+	  "4688 by SYSTEM: User as Sysmon names it, not the host account" },
+	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"SubjectUserSid\":"
+	  "\"S-1-5-20\",\"SubjectUserName\":\"WS1$\"}", "User",
+	  "NT AUTHORITY\\NETWORK SERVICE", "NETWORK SERVICE too" },
+	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"SubjectUserSid\":"
+	  "\"S-1-5-21-1-2-3-1106\",\"SubjectUserName\":\"eve\","
+	  "\"SubjectDomainName\":\"CORP\",\"TargetUserSid\":\"S-1-0-0\","
+	  "\"TargetUserName\":\"-\",\"TargetDomainName\":\"-\"}", "User",
+	  "CORP\\eve", "no other target: the creator's account, DOMAIN\\name" },
+	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"SubjectUserSid\":"
+	  "\"S-1-5-18\",\"SubjectUserName\":\"WS1$\",\"TargetUserSid\":"
+	  "\"S-1-0-0\",\"TargetUserName\":\"Administrator\","
+	  "\"TargetDomainName\":\"CORP\"}", "User", "CORP\\Administrator",
+	  "version 2's target: the account the process runs as" },
+	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"SubjectUserName\":"
+	  "\"eve\"}", "User", "eve", "no domain: the name alone" },
+	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"SubjectUserName\":"
+	  "\"eve\",\"User\":\"CORP\\\\bob\"}", "User", "CORP\\bob",
+	  "a User of the record's own is kept" },
+	{ "{\"EventID\":4688,\"Channel\":\"Application\",\"SubjectUserSid\":"
+	  "\"S-1-5-18\"}", "User", NULL, "4688 of another channel: none" },
 	{ "{\"user\":{\"name\":\"bob\"},\"EventID\":5}", "EventID", "5",
 	  "an EventID alone is not Windows, but stays a field" },
 	{ "{\"user\":{\"name\":\"bob\"}}", "event.dataset", "json",
