@@ -357,9 +357,18 @@ static bool fvalues(struct detect_ruleset *rs, const struct detect_fmatch *f,
 	return hit;
 }
 
+struct core_str detect_unbrace(struct core_str v)
+{
+	if (v.len > 3 && v.p[0] == '%' && v.p[1] == '{' &&
+	    v.p[v.len - 1] == '}')
+		return core_str_make(v.p + 2, v.len - 3);
+	return v;
+}
+
 /*
- * A field matcher.  A padded field (f->pad) is read as it is, and again
- * without its trailing spaces and tabs when it has some.
+ * A field matcher.  The value is read as it is, then in the other
+ * readings f->reread names where they differ: without its trailing
+ * blanks, a "%{GUID}" as the GUID.
  */
 static bool fmatch(struct detect_ruleset *rs, const struct detect_fmatch *f,
 		   const struct core_event *ev)
@@ -368,8 +377,11 @@ static bool fmatch(struct detect_ruleset *rs, const struct detect_fmatch *f,
 	bool hit = fvalues(rs, f, v, ev);
 	struct core_str t;
 
-	if (!hit && f->pad && v != NULL &&
+	if (!hit && (f->reread & DETECT_REREAD_BLANKS) && v != NULL &&
 	    (t = core_str_rtrim_blanks(*v)).len < v->len)
+		hit = fvalues(rs, f, &t, ev);
+	if (!hit && (f->reread & DETECT_REREAD_BRACES) && v != NULL &&
+	    (t = detect_unbrace(*v)).len < v->len)
 		hit = fvalues(rs, f, &t, ev);
 	return f->neg ? !hit : hit;
 }

@@ -196,11 +196,19 @@ bool detect_value_match(struct detect_ruleset *rs,
 
 /* ------------------------------------------------------------ selections */
 
+/*
+ * Other readings of a field's value a matcher also tries (a map file's
+ * `padded_fields` and `braced_fields`): without its trailing spaces and
+ * tabs, and a "%{GUID}" as the GUID alone.
+ */
+#define DETECT_REREAD_BLANKS 1
+#define DETECT_REREAD_BRACES 2
+
 struct detect_fmatch {
 	struct detect_fref field;
 	bool all;		/* rule values ANDed (|all) instead of ORed */
 	bool neg;		/* |neq: none of the values */
-	bool pad;		/* also read without trailing blanks */
+	uint8_t reread;		/* DETECT_REREAD_...: other readings */
 	uint16_t nvals;		/* expanded values; grp says whose */
 	struct detect_value *vals;
 };
@@ -393,6 +401,8 @@ struct detect_logsource {
 	unsigned nmsgrefs;
 	const char **padded;	/* `padded_fields` of its map file */
 	unsigned npadded;
+	const char **braced;	/* `braced_fields` of its map file */
+	unsigned nbraced;
 	struct detect_rule **rules;	/* plain rules indexed here */
 	unsigned nrules, caprules;
 	uint32_t pf_first;	/* prefilter id of its first rule */
@@ -436,9 +446,12 @@ int detect_logsource_find(const struct detect_ruleset *rs, const char *product,
 bool detect_logsource_known(const struct detect_ruleset *rs, int ls,
 			    const char *name, size_t len);
 
-/* Does log source ls list field name among its padded fields? */
-bool detect_logsource_padded(const struct detect_ruleset *rs, int ls,
-			     const char *name, size_t len);
+/* The other readings (DETECT_REREAD_...) field name has in source ls. */
+unsigned detect_logsource_reread(const struct detect_ruleset *rs, int ls,
+				 const char *name, size_t len);
+
+/* The GUID of a "%{GUID}" value, else v itself. */
+struct core_str detect_unbrace(struct core_str v);
 
 /* The message references field name holds in log source ls, or NULL. */
 const struct detect_msgrefs *detect_logsource_msgrefs(

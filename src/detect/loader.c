@@ -455,8 +455,8 @@ static int field_parse(struct ldoc *d, const yaml_node_t *kn,
 	}
 	if (name.len > 0) {
 		mr = detect_logsource_msgrefs(d->rs, d->ls, name.p, name.len);
-		f->pad = detect_logsource_padded(d->rs, d->ls, name.p,
-						 name.len);
+		f->reread = (uint8_t)detect_logsource_reread(d->rs, d->ls,
+							     name.p, name.len);
 	}
 	f->all = m.all;
 	f->neg = m.neq;

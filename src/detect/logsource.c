@@ -345,13 +345,25 @@ static int uses_add(struct lsload *l, const yaml_node_t *sets,
 	return rc;
 }
 
-/* "%%" and one to six digits: a message table reference. */
+/*
+ * A reference: "%%" and one to six digits (a message table's), or "%{"
+ * a GUID "}" (a directory schema object's).
+ */
 static bool msgref_ok(struct core_str s)
 {
-	if (s.len < 3 || s.len > 8 || s.p[0] != '%' || s.p[1] != '%')
+	if (s.len >= 3 && s.len <= 8 && s.p[0] == '%' && s.p[1] == '%') {
+		for (size_t i = 2; i < s.len; i++) {
+			if (s.p[i] < '0' || s.p[i] > '9')
+				return false;
+		}
+		return true;
+	}
+	if (s.len != 39 || s.p[0] != '%' || s.p[1] != '{' || s.p[38] != '}')
 		return false;
-	for (size_t i = 2; i < s.len; i++) {
-		if (s.p[i] < '0' || s.p[i] > '9')
+	for (size_t i = 2; i < 38; i++) {
+		bool dash = i == 10 || i == 15 || i == 20 || i == 25;
+
+		if (dash ? s.p[i] != '-' : core_hex_digit(s.p[i]) < 0)
 			return false;
 	}
 	return true;
@@ -407,7 +419,7 @@ static int msgrefs_add(struct lsload *l, const yaml_node_t *n,
 			if (!sc(rn, &r) || !msgref_ok(r))
 				return lfail(l, rn ? rn : t, "message_refs: a "
 					     "reference is %% and up to six "
-					     "digits");
+					     "digits, or %{GUID}");
 			if (!sc(nat(l, q[j].value), &x) || x.len == 0)
 				return lfail(l, rn, "message_refs: a "
 					     "reference needs its text");
@@ -482,33 +494,53 @@ static int ls_grow(struct detect_ruleset *rs)
 	return 0;
 }
 
+/* A top-level list of field names (none when absent). */
+static int field_list(struct lsload *l, const yaml_node_t *n,
+		      const char *key, const char ***v, unsigned *nv)
+{
+	char why[96];
+	int rc;
+
+	*v = NULL;
+	*nv = 0;
+	if (n == NULL)
+		return 0;
+	if (n->type != YAML_SEQUENCE_NODE) {
+		snprintf(why, sizeof(why), "%s must be a list of field names",
+			 key);
+		return lfail(l, n, why);
+	}
+	rc = names(l, n, v, nv);
+	for (unsigned i = 0; rc == 0 && i < *nv; i++) {
+		if (!*(*v)[i]) {
+			snprintf(why, sizeof(why), "%s: expected a field name",
+				 key);
+			return lfail(l, n, why);
+		}
+	}
+	return rc;
+}
+
 static int map_parse(struct lsload *l)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&l->doc);
 	yaml_node_t *src = lget(l, root, "sources");
 	yaml_node_t *sets = lget(l, root, "fieldsets");
-	yaml_node_t *pad = lget(l, root, "padded_fields");
 	yaml_node_item_t *it;
 	struct detect_ruleset *rs = l->rs;
-	const char **padded = NULL;
-	unsigned npadded = 0;
+	const char **padded, **braced;
+	unsigned npadded, nbraced;
 	int rc;
 
 	if (src == NULL || src->type != YAML_SEQUENCE_NODE)
 		return lfail(l, root, "no sources list");
-	if (pad != NULL) {
-		if (pad->type != YAML_SEQUENCE_NODE)
-			return lfail(l, pad, "padded_fields must be a list of "
-				     "field names");
-		rc = names(l, pad, &padded, &npadded);
-		if (rc != 0)
-			return rc;
-		for (unsigned i = 0; i < npadded; i++) {
-			if (!*padded[i])
-				return lfail(l, pad, "padded_fields: expected "
-					     "a field name");
-		}
-	}
+	rc = field_list(l, lget(l, root, "padded_fields"), "padded_fields",
+			&padded, &npadded);
+	if (rc == 0)
+		rc = field_list(l, lget(l, root, "braced_fields"),
+				"braced_fields", &braced, &nbraced);
+	if (rc != 0)
+		return rc;
 	for (it = src->data.sequence.items.start;
 	     it < src->data.sequence.items.top; it++) {
 		if (rs->nls == LS_MAX)
@@ -521,6 +553,8 @@ static int map_parse(struct lsload *l)
 			return rc;
 		rs->ls[rs->nls].padded = padded;
 		rs->ls[rs->nls].npadded = npadded;
+		rs->ls[rs->nls].braced = braced;
+		rs->ls[rs->nls].nbraced = nbraced;
 		rs->nls++;
 	}
 	return 0;
@@ -672,16 +706,27 @@ bool detect_logsource_known(const struct detect_ruleset *rs, int ls,
 	return false;
 }
 
-bool detect_logsource_padded(const struct detect_ruleset *rs, int ls,
-			     const char *name, size_t len)
+static bool listed_name(const char **v, unsigned n, struct core_str name)
 {
-	const struct detect_logsource *e = ls >= 0 ? &rs->ls[ls] : NULL;
-
-	for (unsigned i = 0; e != NULL && i < e->npadded; i++) {
-		if (core_str_eq_lit(core_str_make(name, len), e->padded[i]))
+	for (unsigned i = 0; i < n; i++) {
+		if (core_str_eq_lit(name, v[i]))
 			return true;
 	}
 	return false;
+}
+
+unsigned detect_logsource_reread(const struct detect_ruleset *rs, int ls,
+				 const char *name, size_t len)
+{
+	const struct detect_logsource *e = ls >= 0 ? &rs->ls[ls] : NULL;
+	struct core_str n = core_str_make(name, len);
+	unsigned r = 0;
+
+	if (e != NULL && listed_name(e->padded, e->npadded, n))
+		r |= DETECT_REREAD_BLANKS;
+	if (e != NULL && listed_name(e->braced, e->nbraced, n))
+		r |= DETECT_REREAD_BRACES;
+	return r;
 }
 
 const struct detect_msgrefs *detect_logsource_msgrefs(

@@ -1442,7 +1442,7 @@ void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev,
 	for (unsigned i = 0; i < ev->nfields; i++) {
 		const struct core_field *f = &ev->fields[i];
 		const struct pf_field *e = field_of(pf, f);
-		struct core_str trimmed;
+		struct core_str other;
 
 		if (e == NULL)
 			continue;
@@ -1453,11 +1453,15 @@ void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev,
 		if (pf->neq == 0)
 			continue;
 		eq_try(pf, e, f, f->value);
-		/* A padded field's rules also compare it without its
-		 * trailing blanks (cond.c): so may the lookup. */
-		trimmed = core_str_rtrim_blanks(f->value);
-		if (trimmed.len < f->value.len)
-			eq_try(pf, e, f, trimmed);
+		/* Padded and braced fields' rules also compare the value
+		 * without its trailing blanks or braces (cond.c): so may
+		 * the lookup. */
+		other = core_str_rtrim_blanks(f->value);
+		if (other.len < f->value.len)
+			eq_try(pf, e, f, other);
+		other = detect_unbrace(f->value);
+		if (other.len < f->value.len)
+			eq_try(pf, e, f, other);
 	}
 }
 

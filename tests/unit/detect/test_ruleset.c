@@ -385,11 +385,12 @@ static void test_message_refs(void **state)
 }
 
 /*
- * The shipped Windows map's padded fields: Windows writes "NtLmSsp "
- * and some command lines with trailing blanks; a rule's test holds of
- * the value as written or without them, with and without the prefilter
- * (an exact value is looked up both ways).  Other fields are read as
- * they are.
+ * The shipped Windows map's padded and braced fields: Windows writes
+ * "NtLmSsp " and some command lines with trailing blanks, and a
+ * directory object's class as "%{GUID}"; a rule's test holds of the
+ * value as written or without them, with and without the prefilter (an
+ * exact value is looked up every way).  Other fields are read as they
+ * are.
  */
 static void test_padded_fields(void **state)
 {
@@ -414,6 +415,19 @@ static void test_padded_fields(void **state)
 		  "EventID=4688|CommandLine=C:\\a\\b.exe ", 1 },
 		{ "{WorkstationName: 'WS1'}",
 		  "EventID=4624|WorkstationName=WS1 ", 0 },
+		/* Braced: a directory class as "%{GUID}", or by its name. */
+		{ "{ObjectType: '19195a5b-6da0-11d0-afd3-00c04fd930c9'}",
+		  "EventID=4662|ObjectType=%{19195a5b-6da0-11d0-afd3-"
+		  "00c04fd930c9}", 1 },
+		{ "{ObjectType: 'domainDNS'}",
+		  "EventID=4662|ObjectType=%{19195a5b-6da0-11d0-afd3-"
+		  "00c04fd930c9}", 1 },
+		{ "{ObjectType: 'bf967aba-0de6-11d0-a285-00aa003049e2'}",
+		  "EventID=4662|ObjectType=%{19195a5b-6da0-11d0-afd3-"
+		  "00c04fd930c9}", 0 },
+		{ "{ObjectName: '19195a5b-6da0-11d0-afd3-00c04fd930c9'}",
+		  "EventID=4662|ObjectName=%{19195a5b-6da0-11d0-afd3-"
+		  "00c04fd930c9}", 0 },
 	};
 	char rule[512], spec[256];
 
@@ -445,13 +459,14 @@ static void test_padded_fields(void **state)
 	}
 }
 
-/* padded_fields that is not a list of names is refused with the file
- * and line. */
+/* padded_fields or braced_fields that is not a list of names is
+ * refused with the file and line. */
 static void test_padded_fields_refused(void **state)
 {
 	static const char *const maps[] = {
 		"padded_fields: x\nsources:\n  - product: windows\n",
 		"padded_fields: [a, '']\nsources:\n  - product: windows\n",
+		"braced_fields: x\nsources:\n  - product: windows\n",
 	};
 	char dir[] = "/tmp/vigil-ls-XXXXXX", p[256];
 	const char *rule = "title: w\nlogsource: {product: windows}\n"
@@ -469,7 +484,8 @@ static void test_padded_fields_refused(void **state)
 		detect_ruleset_load_buffer(rs, "w.yml", rule, strlen(rule),
 					   t_on_reject, &run);
 		if (run.nrejects == 0 ||
-		    !strstr(run.reject, "logsources.yml:1: padded_fields"))
+		    !strstr(run.reject, "logsources.yml:1: ") ||
+		    !strstr(run.reject, "_fields"))
 			fail_msg("map %zu: '%s'", i, run.reject);
 		detect_ruleset_free(rs);
 	}
@@ -491,6 +507,8 @@ static void test_message_refs_refused(void **state)
 		{ "{AccessList: {'4417': x}}",
 		  "logsources.yml:3: message_refs: a reference is %% and" },
 		{ "{AccessList: {'%%44x7': x}}", "a reference is %% and" },
+		{ "{ObjectType: {'%{19195a5b-6da0-11d0-afd3-00c04fd930cX}': "
+		  "x}}", "or %{GUID}" },
 		{ "{AccessList: {'%%4417': ''}}",
 		  "a reference needs its text" },
 		{ "{AccessList: {'%%4417': a, '%%4417': b}}",
