@@ -399,6 +399,9 @@ struct detect_logsource {
 	const char *refuse;	/* why no event can belong here, or NULL */
 	struct detect_msgrefs *msgrefs;
 	unsigned nmsgrefs;
+	/* The map file's own message_refs, for every source of it. */
+	const struct detect_msgrefs *file_msgrefs;
+	unsigned nfile_msgrefs;
 	const char **padded;	/* `padded_fields` of its map file */
 	unsigned npadded;
 	const char **braced;	/* `braced_fields` of its map file */

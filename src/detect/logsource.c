@@ -345,25 +345,35 @@ static int uses_add(struct lsload *l, const yaml_node_t *sets,
 	return rc;
 }
 
-/*
- * A reference: "%%" and one to six digits (a message table's), or "%{"
- * a GUID "}" (a directory schema object's).
- */
-static bool msgref_ok(struct core_str s)
+/* "%{" a GUID "}". */
+static bool guid_ref_ok(struct core_str s)
 {
-	if (s.len >= 3 && s.len <= 8 && s.p[0] == '%' && s.p[1] == '%') {
-		for (size_t i = 2; i < s.len; i++) {
-			if (s.p[i] < '0' || s.p[i] > '9')
-				return false;
-		}
-		return true;
-	}
 	if (s.len != 39 || s.p[0] != '%' || s.p[1] != '{' || s.p[38] != '}')
 		return false;
 	for (size_t i = 2; i < 38; i++) {
 		bool dash = i == 10 || i == 15 || i == 20 || i == 25;
 
 		if (dash ? s.p[i] != '-' : core_hex_digit(s.p[i]) < 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A reference: "%%" and one to six digits (a message table's), "%{" a
+ * GUID "}" (a directory schema object's), or a number of up to three
+ * digits (a System value such as Level).
+ */
+static bool msgref_ok(struct core_str s)
+{
+	size_t from = 2;
+
+	if (s.len >= 1 && s.len <= 3 && s.p[0] != '%')
+		from = 0;
+	else if (s.len < 3 || s.len > 8 || s.p[0] != '%' || s.p[1] != '%')
+		return guid_ref_ok(s);
+	for (size_t i = from; i < s.len; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
 			return false;
 	}
 	return true;
@@ -419,7 +429,7 @@ static int msgrefs_add(struct lsload *l, const yaml_node_t *n,
 			if (!sc(rn, &r) || !msgref_ok(r))
 				return lfail(l, rn ? rn : t, "message_refs: a "
 					     "reference is %% and up to six "
-					     "digits, or %{GUID}");
+					     "digits, %{GUID} or a number");
 			if (!sc(nat(l, q[j].value), &x) || x.len == 0)
 				return lfail(l, rn, "message_refs: a "
 					     "reference needs its text");
@@ -530,12 +540,16 @@ static int map_parse(struct lsload *l)
 	struct detect_ruleset *rs = l->rs;
 	const char **padded, **braced;
 	unsigned npadded, nbraced;
+	struct detect_logsource file;
 	int rc;
 
 	if (src == NULL || src->type != YAML_SEQUENCE_NODE)
 		return lfail(l, root, "no sources list");
-	rc = field_list(l, lget(l, root, "padded_fields"), "padded_fields",
-			&padded, &npadded);
+	memset(&file, 0, sizeof(file));
+	rc = msgrefs_add(l, lget(l, root, "message_refs"), &file);
+	if (rc == 0)
+		rc = field_list(l, lget(l, root, "padded_fields"),
+				"padded_fields", &padded, &npadded);
 	if (rc == 0)
 		rc = field_list(l, lget(l, root, "braced_fields"),
 				"braced_fields", &braced, &nbraced);
@@ -555,6 +569,8 @@ static int map_parse(struct lsload *l)
 		rs->ls[rs->nls].npadded = npadded;
 		rs->ls[rs->nls].braced = braced;
 		rs->ls[rs->nls].nbraced = nbraced;
+		rs->ls[rs->nls].file_msgrefs = file.msgrefs;
+		rs->ls[rs->nls].nfile_msgrefs = file.nmsgrefs;
 		rs->nls++;
 	}
 	return 0;
@@ -738,6 +754,10 @@ const struct detect_msgrefs *detect_logsource_msgrefs(
 	for (unsigned i = 0; e != NULL && i < e->nmsgrefs; i++) {
 		if (core_str_eq_lit(n, e->msgrefs[i].field))
 			return &e->msgrefs[i];
+	}
+	for (unsigned i = 0; e != NULL && i < e->nfile_msgrefs; i++) {
+		if (core_str_eq_lit(n, e->file_msgrefs[i].field))
+			return &e->file_msgrefs[i];
 	}
 	return NULL;
 }

@@ -1103,6 +1103,16 @@ unsigned detect_ruleset_msgrefs(struct detect_ruleset *rs, const char *source,
 		for (unsigned k = 0; k < mr->n; k++, n++)
 			fn(mr->field, mr->ref[k].p, mr->text[k].p, ud);
 	}
+	/* The file's own, for the fields the source does not map itself. */
+	for (unsigned f = 0; i >= 0 && f < rs->ls[i].nfile_msgrefs; f++) {
+		const struct detect_msgrefs *mr = &rs->ls[i].file_msgrefs[f];
+
+		if (detect_logsource_msgrefs(rs, i, mr->field,
+					     strlen(mr->field)) != mr)
+			continue;
+		for (unsigned k = 0; k < mr->n; k++, n++)
+			fn(mr->field, mr->ref[k].p, mr->text[k].p, ud);
+	}
 	return n;
 }
 

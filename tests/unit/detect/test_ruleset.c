@@ -319,7 +319,8 @@ static void test_refused_source(void **state)
  * The shipped Windows map: AccessList holds message references (%%4417)
  * that the event viewer shows as text (WriteData (or AddFile)); a rule
  * written against either form matches both, in the Security log only,
- * under every modifier that keeps the test a literal one.
+ * under every modifier that keeps the test a literal one.  The map
+ * file's own references (Level 2 is "Error") hold in each source.
  */
 static void test_message_refs(void **state)
 {
@@ -363,6 +364,10 @@ static void test_message_refs(void **state)
 		  "ObjectName=%%4417", 0 },
 		{ "system", "{AccessList|contains: 'WriteData'}",
 		  "AccessList=%%4417", 0 },
+		/* The file's own references: Level in every source. */
+		{ "application", "{Level: Error}", "Level=2", 1 },
+		{ "application", "{Level: 2}", "Level=Error", 1 },
+		{ "system", "{Level: Warning}", "Level=2", 0 },
 	};
 	char rule[512], spec[256];
 
@@ -375,9 +380,9 @@ static void test_message_refs(void **state)
 			 "windows, service: %s}\ndetection:\n  s: %s\n"
 			 "  condition: s\n", rows[i].service, rows[i].sel);
 		rs = t_rules(rule, &run);
-		snprintf(spec, sizeof(spec), "Channel=%s|EventID=5145|%s",
-			 strcmp(rows[i].service, "system") == 0 ? "System" :
-			 "Security", rows[i].event);
+		snprintf(spec, sizeof(spec), "Channel=%c%s|EventID=5145|%s",
+			 rows[i].service[0] - 'a' + 'A', rows[i].service + 1,
+			 rows[i].event);
 		if (alerts_on(rs, &run, spec) != rows[i].hits)
 			fail_msg("row %zu (%s on %s): %u alerts", i,
 				 rows[i].sel, rows[i].event, run.nalerts);
@@ -508,7 +513,8 @@ static void test_message_refs_refused(void **state)
 		  "logsources.yml:3: message_refs: a reference is %% and" },
 		{ "{AccessList: {'%%44x7': x}}", "a reference is %% and" },
 		{ "{ObjectType: {'%{19195a5b-6da0-11d0-afd3-00c04fd930cX}': "
-		  "x}}", "or %{GUID}" },
+		  "x}}", "%{GUID} or a number" },
+		{ "{Level: {'1234': x}}", "%{GUID} or a number" },
 		{ "{AccessList: {'%%4417': ''}}",
 		  "a reference needs its text" },
 		{ "{AccessList: {'%%4417': a, '%%4417': b}}",
