@@ -1780,6 +1780,41 @@ static void account_roles(struct core_event *ev)
 }
 
 /*
+ * Security 4688 names a program run from a network share by its device
+ * path, "\Device\Mup\server\share\a.exe"; Sysmon and the rules that
+ * look for such programs (Image|startswith: '\\') write it
+ * "\\server\share\a.exe".  Such a 4688 gets Image and ParentImage in
+ * that form (process_creation maps them first, then NewProcessName and
+ * ParentProcessName); the record keeps its own.
+ */
+static void process_unc(struct core_event *ev)
+{
+	static const char mup[] = "\\Device\\Mup\\";
+	static const char *const names[][2] = {
+		{ "NewProcessName", "Image" },
+		{ "ParentProcessName", "ParentImage" },
+	};
+	const size_t n = sizeof(mup) - 1;
+
+	for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++) {
+		const struct core_str *v = core_event_get_named(
+			ev, names[i][0], strlen(names[i][0]));
+		char *u;
+
+		if (v == NULL || v->len <= n ||
+		    core_event_get_named(ev, names[i][1],
+					 strlen(names[i][1])) != NULL ||
+		    strncasecmp(v->p, mup, n) != 0 ||
+		    (u = core_arena_alloc(ev->arena, v->len - n + 2)) == NULL)
+			continue;
+		u[0] = u[1] = '\\';
+		memcpy(u + 2, v->p + n, v->len - n);
+		core_event_set_named(ev, names[i][1], strlen(names[i][1]), u,
+				     v->len - n + 2);
+	}
+}
+
+/*
  * Security 4688 names the account a new process runs as in Target...
  * (version 2, when it is not the creator's) and the creator in
  * Subject...; Sysmon's process creation gives it as User, "DOMAIN\name"
@@ -1810,8 +1845,10 @@ static void process_user(struct core_event *ev)
 
 	if (ev->arena == NULL || eid == NULL || ch == NULL ||
 	    !core_str_eq_lit(*eid, "4688") ||
-	    !core_str_eq_lit(*ch, "Security") ||
-	    core_event_get_named(ev, "User", 4) != NULL)
+	    !core_str_eq_lit(*ch, "Security"))
+		return;
+	process_unc(ev);
+	if (core_event_get_named(ev, "User", 4) != NULL)
 		return;
 	for (;; r++) {
 		for (int k = 0; k < 3; k++)

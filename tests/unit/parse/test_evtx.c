@@ -409,6 +409,20 @@ static const struct jrow {
 	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"SubjectUserName\":"
 	  "\"eve\",\"User\":\"CORP\\\\bob\"}", "User", "CORP\\bob",
 	  "a User of the record's own is kept" },
+	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"NewProcessName\":"
+	  "\"\\\\Device\\\\Mup\\\\srv\\\\share\\\\a.exe\"}", "Image",
+	  "\\\\srv\\share\\a.exe",
+	  "a program run from a share: Image as Sysmon writes it" },
+	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"NewProcessName\":"
+	  "\"\\\\Device\\\\Mup\\\\srv\\\\share\\\\a.exe\"}", "NewProcessName",
+	  "\\Device\\Mup\\srv\\share\\a.exe",
+	  "while the record keeps its own" },
+	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"ParentProcessName\":"
+	  "\"\\\\device\\\\mup\\\\srv\\\\s\\\\p.exe\"}", "ParentImage",
+	  "\\\\srv\\s\\p.exe", "the parent too, whatever the case" },
+	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"NewProcessName\":"
+	  "\"C:\\\\Windows\\\\a.exe\"}", "Image", NULL,
+	  "a local program: no Image added" },
 	{ "{\"EventID\":4688,\"Channel\":\"Application\",\"SubjectUserSid\":"
 	  "\"S-1-5-18\"}", "User", NULL, "4688 of another channel: none" },
 	{ "{\"user\":{\"name\":\"bob\"},\"EventID\":5}", "EventID", "5",
