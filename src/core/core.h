@@ -423,6 +423,8 @@ bool core_ip_parse(const char *p, size_t len, struct core_ip *out);
 /* "10.0.0.0/8", "2001:db8::/32"; a bare address is a /32 or /128. */
 bool core_cidr_parse(const char *p, size_t len, struct core_ip *net,
 		     unsigned *prefix);
+/* An IPv4 address and its IPv4-mapped IPv6 form (::ffff:a.b.c.d) are
+ * one address here, either side. */
 bool core_ip_in_cidr(const struct core_ip *ip, const struct core_ip *net,
 		     unsigned prefix);
 /* RFC 1918, loopback, link-local, ULA, CGNAT. */

@@ -69,11 +69,44 @@ bool core_cidr_parse(const char *p, size_t len, struct core_ip *net,
 	return true;
 }
 
+/* Is a an IPv4-mapped IPv6 address (::ffff:a.b.c.d, RFC 4291 2.5.5.2)? */
+static bool v4_mapped(const struct core_ip *a)
+{
+	static const uint8_t head[12] = { [10] = 0xff, [11] = 0xff };
+
+	return a->family == 6 && memcmp(a->addr, head, sizeof(head)) == 0;
+}
+
+/* a's IPv4 address when a is one or maps one, in *v4. */
+static bool as_v4(const struct core_ip *a, struct core_ip *v4)
+{
+	if (a->family == 4) {
+		*v4 = *a;
+		return true;
+	}
+	if (!v4_mapped(a))
+		return false;
+	memset(v4, 0, sizeof(*v4));
+	v4->family = 4;
+	memcpy(v4->addr, a->addr + 12, 4);
+	return true;
+}
+
 bool core_ip_in_cidr(const struct core_ip *ip, const struct core_ip *net,
 		     unsigned prefix)
 {
-	unsigned full = prefix / 8, rest = prefix % 8;
+	unsigned full, rest;
+	struct core_ip ip4, net4;
 
+	/* An IPv4 address and its mapped IPv6 form are one address. */
+	if (ip->family != net->family && as_v4(ip, &ip4)) {
+		if (net->family == 4)
+			return core_ip_in_cidr(&ip4, net, prefix);
+		if (prefix >= 96 && as_v4(net, &net4))
+			return core_ip_in_cidr(&ip4, &net4, prefix - 96);
+	}
+	full = prefix / 8;
+	rest = prefix % 8;
 	if (ip->family != net->family || ip->family == 0)
 		return false;
 	if (memcmp(ip->addr, net->addr, full) != 0)

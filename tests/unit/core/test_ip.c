@@ -62,6 +62,12 @@ static const struct cidr_case cidr_cases[] = {
 	{ "2001:db8::5", "2001:db8::/32", true, "IPv6 /32" },
 	{ "2001:db9::5", "2001:db8::/32", false, "IPv6 outside" },
 	{ "10.0.0.1", "::/0", false, "families differ" },
+	{ "::ffff:10.1.2.3", "10.0.0.0/8", true, "v4-mapped in a v4 net" },
+	{ "::ffff:11.1.2.3", "10.0.0.0/8", false, "v4-mapped outside" },
+	{ "10.1.2.3", "::ffff:10.0.0.0/104", true, "v4 in a mapped net" },
+	{ "10.1.2.3", "::ffff:11.0.0.0/104", false, "v4 outside it" },
+	{ "::ffff:10.1.2.3", "::ffff:10.0.0.0/104", true, "mapped in mapped" },
+	{ "::1", "0.0.0.0/0", false, "loopback v6 maps no v4" },
 	{ "8.8.8.8", "0.0.0.0/0", true, "default route holds all" },
 };
 
