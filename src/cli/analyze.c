@@ -700,8 +700,9 @@ static void evtx_warn(struct analyze *a, const struct core_error *err,
 
 /*
  * An EVTX input, record by record (cli_input.h: a file read by offset, a
- * pipe or gzip stream in order).  line is the record's EventRecordID, so
- * messages and evidence cite what Windows tools show.
+ * pipe or gzip stream in order).  line is the number in the record's
+ * header: the EventRecordID of a log as Windows writes it, the place in
+ * the file of an exported one (docs/formats.md).
  */
 static void read_evtx(struct analyze *a, struct cli_input *in)
 {

@@ -89,7 +89,7 @@ static void line_event(struct core_event *ev, const char *src, uint64_t line,
 /*
  * What each_line() hands out: a text line as an event of its raw line
  * alone (line numbers from 1), an EVTX record decoded as analyze decodes
- * it (line = EventRecordID).  Returns 0 to go on.
+ * it (line = the record header's number).  Returns 0 to go on.
  */
 typedef int (*event_fn)(void *ud, const struct core_event *ev);
 
@@ -432,7 +432,7 @@ static const char embed_usage[] =
 "plain or gzip; '-' is standard input; directories and files named\n"
 "twice as analyze reads them) to a dense vector and writes them; or\n"
 "draws the template space.  An event's line is its line number, or an\n"
-"EVTX record's EventRecordID.\n"
+"EVTX record's number (its EventRecordID, unless the log was exported).\n"
 "\n"
 "  -o, --output FILE    where the vectors go ('-': standard output)\n"
 "      --dim N          256 (default) or 512; any of 16..512 works\n"
@@ -696,7 +696,7 @@ static const char similar_usage[] =
 "Mines the logs named (text or Windows EVTX, plain or gzip, as analyze\n"
 "reads them) and prints\n"
 "the templates nearest to a line (given as text, or as the line of a\n"
-"file; of an EVTX, the record of that EventRecordID), by cosine of\n"
+"file; of an EVTX, the record of that number), by cosine of\n"
 "their vectors.\n"
 "\n"
 "  -k, --top K          templates shown (default 5)\n"

@@ -348,7 +348,7 @@ static void test_file(struct test_run *t, const char *path,
 		return;
 	}
 	if (in.evtx != NULL) {
-		/* line = EventRecordID */
+		/* line = the record header's number */
 		while (cli_input_evtx_read(&in, ev, arena, "vigil"))
 			test_event(t, ev);
 		cli_input_close(&in);

@@ -32,7 +32,7 @@ struct input_evtx_record {
 	uint64_t chunk_no;	/* 0-based, in file order */
 	size_t off;		/* its binary XML: chunk[off, off + len) */
 	size_t len;
-	uint64_t record_id;	/* EventRecordID from the record header */
+	uint64_t record_id;	/* the record header's number */
 	int64_t written;	/* us since the epoch; CORE_TS_UNKNOWN */
 };
 
