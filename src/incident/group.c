@@ -30,6 +30,9 @@
  *      su, useradd) joins the one incident whose source logged in as
  *      that user on that host most recently before it, within gap_us.
  *      It never joins two sources together: a host alone links nothing.
+ *      A record naming neither source nor user (a Windows event of a
+ *      process vigil saw no start of) joins the incident of its rule on
+ *      its host when only one holds that rule there with a user.
  *
  *   4. Noise folding.  With no successful login behind them and no
  *      critical rule, anchors holding a single rule at medium level or
@@ -535,6 +538,77 @@ static int pass_follow(struct incident_set *s, struct uf *u)
 }
 
 /*
+ * Pass 3d: a record with no source and no user (a Windows event that
+ * names neither, such as a remote thread whose process vigil saw no
+ * start of) joins the incident of the same rule on the same host within
+ * gap_us, when one incident alone holds that rule's records with a user
+ * there; with two or more users it cannot tell whose, and stays apart.
+ */
+/* Do the spans of x and y come within gap of each other? */
+static bool near(const struct key_item *x, const struct key_item *y,
+		 int64_t gap)
+{
+	return x->t0 - y->t1 <= gap && y->t0 - x->t1 <= gap;
+}
+
+static int pass_orphan(struct incident_set *s, struct uf *u)
+{
+	size_t n = s->recs.n, m = 0, i = 0;
+	struct key_item *it = malloc((n + 1) * sizeof(*it));
+
+	if (!it)
+		return CORE_E_NOMEM;
+	for (size_t k = 0; k < n; k++) {
+		const struct incident_alert *r = &s->recs.recs[k];
+
+		if (r->overflow || !r->entity[INCIDENT_ENT_HOST].len ||
+		    r->entity[INCIDENT_ENT_SOURCE_IP].len)
+			continue;
+		it[m] = item_make(r, KEY_HOSTRULE, r->entity[INCIDENT_ENT_HOST],
+				  CORE_STR_NULL, r->rule);
+		/* tactics: 1 for a record naming a user. */
+		it[m++].tactics = rec_user(r).len > 0;
+	}
+	for (size_t k = 0; k < m; k++)
+		it[k].h = core_hash(&it[k].rule, sizeof(it[k].rule),
+				    core_hash(it[k].a.p, it[k].a.len,
+					      KEY_HOSTRULE));
+	qsort(it, m, sizeof(*it), host_time_cmp);
+
+	while (i < m) {
+		size_t j = i, with = SIZE_MAX;
+		uint32_t owner = UINT32_MAX;
+		bool one = true;
+
+		for (; j < m && it[j].h == it[i].h &&
+		     it[j].rule == it[i].rule &&
+		     core_str_eq(it[j].a, it[i].a); j++) {
+			uint32_t r = uf_find(u, it[j].rec);
+
+			if (!it[j].tactics)
+				continue;
+			one = one && (owner == UINT32_MAX || owner == r);
+			owner = r;
+			with = j;
+		}
+		for (size_t k = i; one && with != SIZE_MAX && k < j; k++) {
+			if (it[k].tactics)
+				continue;
+			for (size_t q = i; q < j; q++) {
+				if (it[q].tactics && near(&it[k], &it[q],
+							  s->cfg.gap_us)) {
+					uf_union(u, it[q].rec, it[k].rec);
+					break;
+				}
+			}
+		}
+		i = j;
+	}
+	free(it);
+	return 0;
+}
+
+/*
  * Pass 3a: what an account does on a host (sudo, su; no source in the
  * record) right after a source got in as it there, by guessing, belongs
  * to that source's incident, even when no alert named the account.  The
@@ -720,6 +794,8 @@ int incident_group(struct incident_set *s, uint32_t *root)
 		rc = pass_login(s, &u);
 	if (rc == 0)
 		rc = pass_follow(s, &u);
+	if (rc == 0)
+		rc = pass_orphan(s, &u);
 	if (rc == 0)
 		rc = pass_fold(s, &u);
 

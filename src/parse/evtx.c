@@ -409,6 +409,8 @@ static const struct ecs_map ecs_maps[] = {
 	ECS("User", CORE_F_USER_NAME, 1, DERIVE_ACCOUNT),
 	ECS("SubjectUserName", CORE_F_USER_NAME, 2, DERIVE_PLAIN),
 	ECS("AccountName", CORE_F_USER_NAME, 3, DERIVE_PLAIN),
+	/* Sysmon 8 and 10: the account of the process that acts. */
+	ECS("SourceUser", CORE_F_USER_NAME, 4, DERIVE_ACCOUNT),
 	ECS("IpAddress", CORE_F_SOURCE_IP, 0, DERIVE_IP),
 	ECS("SourceIp", CORE_F_SOURCE_IP, 1, DERIVE_IP),
 	ECS("SourceAddress", CORE_F_SOURCE_IP, 2, DERIVE_IP),

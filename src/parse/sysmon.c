@@ -11,8 +11,8 @@
  * same process lacks (CommandLine, ParentImage, ParentCommandLine,
  * IntegrityLevel, and User, which Sysmon gives every event only since
  * version 13: incidents then name who ran the process).  A remote
- * thread or a process access (8, 10) gets SourceCommandLine and
- * SourceParentImage of its source and
+ * thread or a process access (8, 10) gets SourceCommandLine,
+ * SourceParentImage and SourceUser of its source and
  * TargetParentProcessId of its target; a process creation gets
  * GrandParentImage, GrandParentCommandLine and GrandParentProcessGuid,
  * what its parent's own event 1 said of that parent's parent (incidents
@@ -141,6 +141,18 @@ static void fill(struct core_event *ev, const struct proc_slot *s, int i,
 		core_event_set_named(ev, name, strlen(name), v.p, v.len);
 }
 
+/* user.name from the account in field name ("DOMAIN\\user"), as the
+ * decoder derives it from an account of the record's own. */
+static void user_name(struct core_event *ev, const char *name)
+{
+	const struct core_str *u = core_event_get_named(ev, name,
+							strlen(name));
+
+	if (u != NULL && !core_event_get(ev, CORE_F_USER_NAME))
+		core_event_set_str(ev, CORE_F_USER_NAME,
+				   parse_windows_account(*u));
+}
+
 static const struct proc_slot *lookup(const struct parse_procs *p,
 				      uint64_t k)
 {
@@ -151,7 +163,7 @@ static const struct proc_slot *lookup(const struct parse_procs *p,
 
 void parse_procs_track(struct parse_procs *p, struct core_event *ev)
 {
-	const struct core_str *eid, *user;
+	const struct core_str *eid;
 	const struct proc_slot *s;
 
 	if (p == NULL || ev->arena == NULL || !is_sysmon(ev) ||
@@ -174,6 +186,8 @@ void parse_procs_track(struct parse_procs *p, struct core_event *ev)
 		if (s) {
 			fill(ev, s, P_CMD, "SourceCommandLine");
 			fill(ev, s, P_PIMAGE, "SourceParentImage");
+			fill(ev, s, P_USER, "SourceUser");
+			user_name(ev, "SourceUser");
 		}
 		s = lookup(p, guid_key(ev, "TargetProcessGuid"));
 		if (s == NULL)
@@ -188,9 +202,5 @@ void parse_procs_track(struct parse_procs *p, struct core_event *ev)
 	for (int i = 0; i <= P_LEVEL; i++)
 		fill(ev, s, i, kept[i]);
 	fill(ev, s, P_USER, kept[P_USER]);
-	/* user.name as the decoder derives it from a User of its own. */
-	if (!core_event_get(ev, CORE_F_USER_NAME) &&
-	    (user = core_event_get_named(ev, "User", 4)) != NULL)
-		core_event_set_str(ev, CORE_F_USER_NAME,
-				   parse_windows_account(*user));
+	user_name(ev, "User");
 }

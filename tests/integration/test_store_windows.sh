@@ -20,22 +20,25 @@ lacks() {
 	! grep -qF -- "$2" "$1"
 }
 
-# The service install: the first incident of the report.
+# The service install's incident: its number in the report is its
+# stored id (a new store numbers a run's incidents in report order).
 svc="System 7045 | ServiceName=updater | ImagePath=C:\\Windows\\Temp\\upd.exe"
 check "analyze: summary" has "$T/report.txt" "$svc"
+id=$(sed -n 's/^#\([0-9]*\) .*Service installed.*/\1/p' "$T/report.txt")
+check "analyze: the service install is an incident" [ -n "$id" ]
 
-"$VIGIL" show --store "$db" 1 >"$T/show.txt"
+"$VIGIL" show --store "$db" "${id:-1}" >"$T/show.txt"
 check "show exits 0" test $? -eq 0
 check "show: summary" has "$T/show.txt" "windows.jsonl:3  $svc"
 check "show: no raw record" lacks "$T/show.txt" '{"EventID"'
 
-"$VIGIL" show --store "$db" --format md 1 >"$T/show.md"
+"$VIGIL" show --store "$db" --format md "${id:-1}" >"$T/show.md"
 check "show md exits 0" test $? -eq 0
 check "show md: summary, escaped" has "$T/show.md" \
 	'System 7045 \| ServiceName=updater \| ImagePath='
 check "show md: no raw record" lacks "$T/show.md" '{"EventID"'
 
-"$VIGIL" show --store "$db" --format json 1 >"$T/show.json"
+"$VIGIL" show --store "$db" --format json "${id:-1}" >"$T/show.json"
 check "show json keeps the record" has "$T/show.json" '"EventID'
 
 "$VIGIL" investigate --store "$db" --type user eve >"$T/inv.txt"

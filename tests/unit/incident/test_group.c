@@ -359,6 +359,51 @@ static void test_noise_folds_by_month(void **state)
 	incident_set_free(s);
 }
 
+/*
+ * A record naming neither source nor user joins the incident that alone
+ * holds its rule on its host with a user, within the gap; with two such
+ * users, another rule or days apart it stays on its own.  (The rules are
+ * no escalation: pass 3b would join those to the latest escalation.)
+ */
+static void test_orphan_joins_only_owner(void **state)
+{
+	static const struct {
+		const char *extra_user;	/* a second user's record, or none */
+		const struct detect_rule_info *orphan_rule;
+		int64_t orphan_at;
+		size_t want;
+	} rows[] = {
+		{ NULL, &rule_web, 30 * SEC, 1 },
+		{ "bob", &rule_web, 30 * SEC, 3 },
+		{ NULL, &rule_scan, 30 * SEC, 2 },
+		{ NULL, &rule_web, 3 * 24 * 3600 * SEC, 2 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		struct incident_set *s = incident_set_new();
+		struct synth eve = { &rule_web, T0, 1, NULL, "eve", NULL,
+				     "WS9", NULL, NULL, 1 };
+		struct synth bob = { &rule_web, T0 + 10 * SEC, 1, NULL,
+				     rows[i].extra_user, NULL, "WS9", NULL,
+				     NULL, 2 };
+		struct synth orphan = { rows[i].orphan_rule,
+					T0 + rows[i].orphan_at, 1, NULL, NULL,
+					NULL, "WS9", NULL, NULL, 3 };
+
+		assert_non_null(s);
+		assert_int_equal(synth_add(s, &eve), 0);
+		if (rows[i].extra_user)
+			assert_int_equal(synth_add(s, &bob), 0);
+		assert_int_equal(synth_add(s, &orphan), 0);
+		assert_int_equal(incident_build(s), 0);
+		if (incident_set_count(s) != rows[i].want)
+			fail_msg("row %zu: %zu incidents", i,
+				 (size_t)incident_set_count(s));
+		incident_set_free(s);
+	}
+}
+
 /* Every record names its incident; ids follow the output order. */
 static void test_records_point_to_incidents(void **state)
 {
@@ -432,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_noise_folds_by_month),
 		cmocka_unit_test(test_noise_folds_across_tactics),
 		cmocka_unit_test(test_records_point_to_incidents),
+		cmocka_unit_test(test_orphan_joins_only_owner),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -355,6 +355,11 @@ static const struct jrow {
 	{ "{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
 	  "\"User\":\"CORP\\\\\"}", "user.name", "CORP\\",
 	  "a domain and no name: kept whole, never empty" },
+	{ "{\"EventID\":10,\"Channel\":"
+	  "\"Microsoft-Windows-Sysmon/Operational\","
+	  "\"SourceUser\":\"CORP\\\\eve\",\"TargetUser\":\"NT AUTHORITY\\\\"
+	  "SYSTEM\"}", "user.name", "eve",
+	  "a process access: the source process's account acts" },
 	{ "{\"EventID\":4732,\"Channel\":\"Security\",\"TargetUserName\":"
 	  "\"Administrators\",\"SubjectUserName\":\"eve\",\"MemberName\":"
 	  "\"-\",\"MemberSid\":\"S-1-5-21-1-2-3-501\"}", "user.name", "eve",

@@ -123,6 +123,11 @@ static const struct {
 	  "EventID=13|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1
 	  "|User=NT AUTHORITY\\SYSTEM",
 	  "User", "NT AUTHORITY\\SYSTEM", "and keeps a user of its own" },
+	{ "EventID=1|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1
+	  "|User=CORP\\eve",
+	  "EventID=10|Channel=" SYSMON "|Computer=ws1|SourceProcessGUID=" G1,
+	  "SourceUser", "CORP\\eve",
+	  "an older Sysmon's process access gets its source's user" },
 	{ "EventID=1|Channel=Security|Computer=ws1|ProcessGuid=" G1
 	  "|CommandLine=a.exe -x",
 	  "EventID=3|Channel=" SYSMON "|Computer=ws1|ProcessGuid=" G1,
