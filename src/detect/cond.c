@@ -368,7 +368,8 @@ struct core_str detect_unbrace(struct core_str v)
 /*
  * A field matcher.  The value is read as it is, then in the other
  * readings f->reread names where they differ: without its trailing
- * blanks, a "%{GUID}" as the GUID.
+ * blanks, a "%{GUID}" as the GUID; then the field f->also names, when
+ * the event has it.
  */
 static bool fmatch(struct detect_ruleset *rs, const struct detect_fmatch *f,
 		   const struct core_event *ev)
@@ -383,6 +384,9 @@ static bool fmatch(struct detect_ruleset *rs, const struct detect_fmatch *f,
 	if (!hit && (f->reread & DETECT_REREAD_BRACES) && v != NULL &&
 	    (t = detect_unbrace(*v)).len < v->len)
 		hit = fvalues(rs, f, &t, ev);
+	if (!hit && f->also != NULL &&
+	    (v = detect_fref_get(ev, f->also)) != NULL)
+		hit = fvalues(rs, f, v, ev);
 	return f->neg ? !hit : hit;
 }
 

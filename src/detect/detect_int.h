@@ -209,6 +209,9 @@ struct detect_fmatch {
 	bool all;		/* rule values ANDed (|all) instead of ORed */
 	bool neg;		/* |neq: none of the values */
 	uint8_t reread;		/* DETECT_REREAD_...: other readings */
+	const struct detect_fref *also;	/* a field read as well, or NULL */
+	const struct detect_fref *pf_field;	/* field, then also: for the
+						 * prefilter; NULL: field */
 	uint16_t nvals;		/* expanded values; grp says whose */
 	struct detect_value *vals;
 };
@@ -367,6 +370,7 @@ int detect_placeholders_load(struct detect_ruleset *rs, const char *file,
 struct detect_fmap {
 	const char *sigma;
 	struct detect_fref ecs;
+	const struct detect_fref *also;	/* `also:` fields, or NULL */
 };
 
 /*
@@ -455,6 +459,14 @@ unsigned detect_logsource_reread(const struct detect_ruleset *rs, int ls,
 
 /* The GUID of a "%{GUID}" value, else v itself. */
 struct core_str detect_unbrace(struct core_str v);
+
+/*
+ * The fields a test of Sigma field name in log source ls also holds of
+ * (`also:` in the map: webserver's cs-uri-query also reads the whole
+ * URL), or NULL.
+ */
+const struct detect_fref *detect_logsource_also(
+	const struct detect_ruleset *rs, int ls, const char *name, size_t len);
 
 /* The message references field name holds in log source ls, or NULL. */
 const struct detect_msgrefs *detect_logsource_msgrefs(

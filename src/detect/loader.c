@@ -420,6 +420,26 @@ static int values_parse(struct ldoc *d, const yaml_node_t *n,
 	return 0;
 }
 
+/* A copy of chain a with chain b after it, for the prefilter. */
+static const struct detect_fref *fref_joined(struct detect_ruleset *rs,
+					     const struct detect_fref *a,
+					     const struct detect_fref *b)
+{
+	struct detect_fref *head = NULL, **at = &head;
+
+	for (int k = 0; k < 2; k++) {
+		for (const struct detect_fref *f = k ? b : a; f; f = f->or) {
+			struct detect_fref *c = detect_alloc(rs, sizeof(*c));
+
+			*c = *f;
+			c->or = NULL;
+			*at = c;
+			at = (struct detect_fref **)&c->or;
+		}
+	}
+	return head;
+}
+
 static int field_parse(struct ldoc *d, const yaml_node_t *kn,
 		       const yaml_node_t *vn, struct detect_fmatch *f)
 {
@@ -454,6 +474,9 @@ static int field_parse(struct ldoc *d, const yaml_node_t *kn,
 			    name.p, d->rs->ls[d->ls].label);
 	}
 	if (name.len > 0) {
+		f->also = detect_logsource_also(d->rs, d->ls, name.p, name.len);
+		if (f->also != NULL)
+			f->pf_field = fref_joined(d->rs, &f->field, f->also);
 		mr = detect_logsource_msgrefs(d->rs, d->ls, name.p, name.len);
 		f->reread = (uint8_t)detect_logsource_reread(d->rs, d->ls,
 							     name.p, name.len);

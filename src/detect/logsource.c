@@ -287,6 +287,50 @@ static void fields_grow(struct detect_ruleset *rs, struct detect_logsource *e)
 	e->capfields = ncap;
 }
 
+/*
+ * One `fields` value: a name or a list of names (the first the event has
+ * is read), or a map of such a list under `read` and, under `also`, the
+ * fields a test holds of as well.
+ */
+static int fmap_parse(struct lsload *l, const yaml_node_t *v,
+		      struct detect_fmap *m)
+{
+	const yaml_node_t *read = v, *also = NULL;
+	const char **to;
+	unsigned nto;
+	int rc;
+
+	if (v != NULL && v->type == YAML_MAPPING_NODE) {
+		read = lget(l, v, "read");
+		also = lget(l, v, "also");
+		if (read == NULL)
+			return lfail(l, v, "a field maps to names, or to read: "
+				     "and also: lists of names");
+	}
+	for (int k = 0; k < 2; k++) {
+		const yaml_node_t *n = k ? also : read;
+		struct detect_fref *f;
+
+		if (k == 1 && also == NULL)
+			break;
+		rc = names(l, n, &to, &nto);
+		if (rc != 0)
+			return rc;
+		if (nto == 0)
+			return lfail(l, n ? n : v, "empty event field name");
+		for (unsigned i = 0; i < nto; i++) {
+			if (!*to[i])
+				return lfail(l, n ? n : v,
+					     "empty event field name");
+		}
+		f = k ? detect_alloc(l->rs, sizeof(*f)) : &m->ecs;
+		fref_chain(l->rs, to, nto, f);
+		if (k)
+			m->also = f;
+	}
+	return 0;
+}
+
 /* Appends the pairs of a `fields` map to e's mapping. */
 static int fields_add(struct lsload *l, const yaml_node_t *n,
 		      struct detect_logsource *e)
@@ -297,30 +341,23 @@ static int fields_add(struct lsload *l, const yaml_node_t *n,
 		return lfail(l, n, "fields must be a map");
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 	     p < n->data.mapping.pairs.top; p++) {
-		const char **to;
+		struct detect_fmap *m;
 		struct core_str k;
-		unsigned nto;
 		int rc;
 
 		if (e->nfields == LS_MAX_FIELDS)
 			return lfail(l, n, "too many fields");
 		if (!sc(nat(l, p->key), &k))
 			return lfail(l, n, "fields map names to names");
-		rc = names(l, nat(l, p->value), &to, &nto);
-		if (rc != 0)
-			return rc;
-		if (nto == 0)
-			return lfail(l, nat(l, p->value),
-				     "empty event field name");
-		for (unsigned i = 0; i < nto; i++) {
-			if (!*to[i])
-				return lfail(l, nat(l, p->value),
-					     "empty event field name");
-		}
 		if (e->nfields == e->capfields)
 			fields_grow(l->rs, e);
-		e->fields[e->nfields].sigma = detect_strdup(l->rs, k.p, k.len);
-		fref_chain(l->rs, to, nto, &e->fields[e->nfields++].ecs);
+		m = &e->fields[e->nfields];
+		memset(m, 0, sizeof(*m));
+		rc = fmap_parse(l, nat(l, p->value), m);
+		if (rc != 0)
+			return rc;
+		m->sigma = detect_strdup(l->rs, k.p, k.len);
+		e->nfields++;
 	}
 	return 0;
 }
@@ -743,6 +780,19 @@ unsigned detect_logsource_reread(const struct detect_ruleset *rs, int ls,
 	if (e != NULL && listed_name(e->braced, e->nbraced, n))
 		r |= DETECT_REREAD_BRACES;
 	return r;
+}
+
+const struct detect_fref *detect_logsource_also(
+	const struct detect_ruleset *rs, int ls, const char *name, size_t len)
+{
+	const struct detect_logsource *e = ls >= 0 ? &rs->ls[ls] : NULL;
+	struct core_str n = core_str_make(name, len);
+
+	for (unsigned i = 0; e != NULL && i < e->nfields; i++) {
+		if (core_str_eq_lit(n, e->fields[i].sigma))
+			return e->fields[i].also;
+	}
+	return NULL;
 }
 
 const struct detect_msgrefs *detect_logsource_msgrefs(

@@ -629,7 +629,9 @@ static void need_vals(struct detect_ruleset *rs,
 		      const struct detect_fmatch *f, bool all, uint16_t grp,
 		      struct need *out)
 {
-	bool eq_ok = fref_eq_ok(&f->field), scan = false;
+	/* The fields a literal may lie in: the matcher's, then also's. */
+	const struct detect_fref *in = f->pf_field ? f->pf_field : &f->field;
+	bool eq_ok = fref_eq_ok(in), scan = false;
 	uint64_t eqlens[4] = { 0 };
 
 	memset(out, 0, sizeof(*out));
@@ -643,7 +645,7 @@ static void need_vals(struct detect_ruleset *rs,
 			continue;
 		if (eq_ok && v->kind == DETECT_V_EQ &&
 		    v->lit.len <= PF_EQ_MAX) {
-			out->known = need_add(out, v->lit, false, &f->field,
+			out->known = need_add(out, v->lit, false, in,
 					      NULL);
 			eqlens[v->lit.len / 64] |= 1ULL << (v->lit.len % 64);
 			continue;
@@ -653,8 +655,7 @@ static void need_vals(struct detect_ruleset *rs,
 			l = plain_run(l);
 		if (lit_short(l) ||
 		    !need_add(out, l, f->field.id == DETECT_F_KEYWORD, NULL,
-			      f->field.id == DETECT_F_KEYWORD ? NULL :
-			      &f->field))
+			      f->field.id == DETECT_F_KEYWORD ? NULL : in))
 			out->known = false;
 		scan = true;
 	}
@@ -665,7 +666,7 @@ static void need_vals(struct detect_ruleset *rs,
 	/* The scan reads only the fields literals come from, the lookups
 	 * only values of a length sought (no memory to note the field: no
 	 * clause). */
-	if (out->known && !field_add(rs->pf, &f->field, scan, eqlens))
+	if (out->known && !field_add(rs->pf, in, scan, eqlens))
 		out->known = false;
 	if (!out->known)
 		need_free(out);

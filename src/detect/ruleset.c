@@ -1129,10 +1129,17 @@ int detect_ruleset_fields(struct detect_ruleset *rs, const char *source,
 	if (open)
 		*open = rs->ls[i].open_fields;
 	for (unsigned k = 0; k < rs->ls[i].nfields; k++) {
-		char buf[256];
+		const struct detect_fmap *m = &rs->ls[i].fields[k];
+		char buf[256], also[256], both[600];
 
-		fn(rs->ls[i].fields[k].sigma,
-		   fref_name(&rs->ls[i].fields[k].ecs, buf, sizeof(buf)), ud);
+		if (m->also == NULL) {
+			fn(m->sigma, fref_name(&m->ecs, buf, sizeof(buf)), ud);
+			continue;
+		}
+		snprintf(both, sizeof(both), "%s; also %s",
+			 fref_name(&m->ecs, buf, sizeof(buf)),
+			 fref_name(m->also, also, sizeof(also)));
+		fn(m->sigma, both, ud);
 	}
 	return 0;
 }

@@ -266,6 +266,17 @@ static void test_field_alternatives(void **state)
 	assert_non_null(strstr(bad.reject, "logsources.yml:3"));
 	assert_non_null(strstr(bad.reject, "empty event field name"));
 	detect_ruleset_free(rs);
+	/* The map form needs its `read` list. */
+	write_file(p, "sources:\n  - product: windows\n"
+		   "    fields: {Img: {also: [first]}}\n");
+	memset(&bad, 0, sizeof(bad));
+	rs = detect_ruleset_new();
+	assert_int_equal(detect_ruleset_set_datadir(rs, dir), 0);
+	detect_ruleset_load_buffer(rs, "w.yml", rule, strlen(rule),
+				   t_on_reject, &bad);
+	assert_true(bad.nrejects > 0);
+	assert_non_null(strstr(bad.reject, "or to read: and also:"));
+	detect_ruleset_free(rs);
 	remove(p);
 	remove(dir);
 }
@@ -550,6 +561,114 @@ static void test_message_refs_refused(void **state)
 }
 
 /*
+ * The shipped map's `also`: the taxonomy's cs-uri-query is the part after
+ * '?', but most rules put paths in it, so a test also holds of the whole
+ * URL; a null test still asks for the query, and either prefilter mode
+ * gives the same.
+ */
+static void test_query_also_reads_url(void **state)
+{
+	static const struct {
+		const char *sel;
+		const char *event;
+		unsigned hits;
+	} rows[] = {
+		{ "{cs-uri-query|contains: '/cgi-bin/.%2e/'}",
+		  "url.original=/cgi-bin/.%2e/.%2e/etc/passwd", 1 },
+		{ "{cs-uri-query|startswith: 'cmd='}",
+		  "url.original=/x?cmd=ls|url.query=cmd=ls", 1 },
+		{ "{cs-uri-query: null}", "url.original=/index.html", 1 },
+		{ "{cs-uri-query: null}", "url.original=/a?b=1|url.query=b=1",
+		  0 },
+		{ "{cs-uri-query|contains: 'passwd'}",
+		  "url.original=/index.html", 0 },
+		{ "{cs-uri-stem|contains: 'passwd'}",
+		  "url.original=/x?f=passwd|url.path=/x|url.query=f=passwd",
+		  0 },
+	};
+	char rule[512], spec[256];
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		for (int pf = 0; pf < 2; pf++) {
+			struct t_run run = { 0 };
+			struct detect_ruleset *rs = detect_ruleset_new();
+
+			snprintf(rule, sizeof(rule), "title: q\nlogsource: "
+				 "{category: webserver}\ndetection:\n  s: %s\n"
+				 "  condition: s\n", rows[i].sel);
+			assert_non_null(rs);
+			assert_int_equal(detect_ruleset_set_datadir(rs,
+				TEST_SRCDIR "/data"), 0);
+			detect_ruleset_set_prefilter(rs, pf);
+			detect_ruleset_load_buffer(rs, "q.yml", rule,
+						   strlen(rule), t_on_reject,
+						   &run);
+			detect_ruleset_compile(rs, NULL);
+			snprintf(spec, sizeof(spec),
+				 "event.dataset=web.access|%s", rows[i].event);
+			if (alerts_on(rs, &run, spec) != rows[i].hits)
+				fail_msg("row %zu (%s on %s, prefilter %d): "
+					 "%u alerts", i, rows[i].sel,
+					 rows[i].event, pf, run.nalerts);
+		}
+	}
+}
+
+/*
+ * Linux sources: JSON process records carrying Sigma's own names match
+ * through the linux fieldset; a program's service (clamav) reads its
+ * lines only.
+ */
+static void test_linux_sources(void **state)
+{
+	static const struct {
+		const char *logsource;
+		const char *sel;
+		const char *event;
+		unsigned hits;
+	} rows[] = {
+		{ "{product: linux, category: process_creation}",
+		  "{CommandLine|contains: 'crontab -l'}",
+		  "Image=/usr/bin/crontab|CommandLine=crontab -l", 1 },
+		{ "{product: linux, category: process_creation}",
+		  "{User: root}", "Image=/usr/bin/id|User=root", 1 },
+		{ "{product: linux, category: process_creation}",
+		  "{CommandLine|contains: 'crontab -l'}",
+		  "Image=/usr/bin/crontab|CommandLine=crontab -l|"
+		  "Channel=Linux-Sysmon/Operational", 1 },
+		{ "{product: linux, service: clamav}", "{keywords: FOUND}",
+		  "event.dataset=linux.syslog|process.name=clamd|"
+		  "message=x.exe: Htran FOUND", 1 },
+		{ "{product: linux, service: clamav}", "{keywords: FOUND}",
+		  "event.dataset=linux.syslog|process.name=sshd|"
+		  "message=SSHTransport found", 0 },
+	};
+	char rule[512];
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		struct t_run run = { 0 };
+		struct detect_ruleset *rs;
+		const char *kw = strstr(rows[i].sel, "keywords: ");
+
+		if (kw != NULL)
+			snprintf(rule, sizeof(rule), "title: l\nlogsource: %s\n"
+				 "detection:\n  keywords: [%.*s]\n"
+				 "  condition: keywords\n", rows[i].logsource,
+				 (int)strcspn(kw + 10, "}"), kw + 10);
+		else
+			snprintf(rule, sizeof(rule), "title: l\nlogsource: %s\n"
+				 "detection:\n  s: %s\n  condition: s\n",
+				 rows[i].logsource, rows[i].sel);
+		rs = t_rules(rule, &run);
+		if (alerts_on(rs, &run, rows[i].event) != rows[i].hits)
+			fail_msg("row %zu (%s on %s): %u alerts", i,
+				 rows[i].sel, rows[i].event, run.nalerts);
+	}
+}
+
+/*
  * Proxy rules read proxy records, not a web server's access log: there
  * the same user agents are a server's visitors.
  */
@@ -790,6 +909,8 @@ int main(void)
 		cmocka_unit_test(test_padded_fields),
 		cmocka_unit_test(test_padded_fields_refused),
 		cmocka_unit_test(test_proxy_is_not_access_log),
+		cmocka_unit_test(test_query_also_reads_url),
+		cmocka_unit_test(test_linux_sources),
 		cmocka_unit_test(test_community_golden),
 		cmocka_unit_test(test_filter_excludes_events),
 		cmocka_unit_test(test_duplicates_refused),
