@@ -353,4 +353,20 @@ run analyze --format json -o "$T/zfew.json" "$T/zfind/conn.log"
 check "nine ports are no scan" \
 	hasnt "$T/zfew.json" "d96ea7a7-d140-46e1-b429-a8874cd8a1ce"
 
+# Zeek's http rules may use the webserver names (c-uri, c-useragent), as
+# the community's "Executable from Webdav" does: TSV and JSON alike.
+cat >"$T/zweb.yml" <<'EOF'
+title: WebDAV client uploads an executable
+logsource: {product: zeek, service: http}
+detection:
+  s:
+    c-useragent|contains: WebDAV
+    c-uri|endswith: .exe
+  condition: s
+EOF
+run rules test "$T/zweb.yml" "$FX/zeek/tsv/http.log" "$FX/zeek/json/http.log"
+check "zeek http: c-uri and c-useragent read the TSV record" \
+	has "$T/out" "tsv/http.log:11: hit"
+check "zeek http: and the JSON one" has "$T/out" "json/http.log:3: hit"
+
 finish
