@@ -667,7 +667,14 @@ static void print_msgref(const char *field, const char *ref,
 		printf("  %s holds message references; a rule may name "
 		       "either form:\n", field);
 	*last = field;
-	printf("    %-8s %s\n", ref, text);
+	printf("    %-8s %s\n", ref, text);	/* %{GUID}: wider, as is */
+}
+
+/* Prints one field a test also reads another way. */
+static void print_reread(const char *field, const char *how, void *ud)
+{
+	(void)ud;
+	printf("  %s is also compared %s\n", field, how);
 }
 
 /* Every log source of the map, one a line: its name, label, refusal. */
@@ -749,6 +756,7 @@ static int rules_fields(int argc, char **argv)
 	printf("  any event field (ECS name, docs/events.md) is accepted%s\n",
 	       open ? ";\n  so is any other name: it is looked up as the "
 	       "record spells it" : "");
+	(void)detect_ruleset_rereads(rs, name, print_reread, NULL);
 	(void)detect_ruleset_msgrefs(rs, name, print_msgref, &last);
 	core_buf_reset(&also);
 	if (detect_ruleset_known(rs, name, add_name, &also)) {

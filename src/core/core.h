@@ -70,6 +70,8 @@ bool core_str_to_i64(struct core_str s, int64_t *out);
 struct core_str core_str_trim(struct core_str s);
 /* s without its trailing spaces and tabs. */
 struct core_str core_str_rtrim_blanks(struct core_str s);
+/* What a "%{...}" holds (Windows' directory GUIDs), else s itself. */
+struct core_str core_str_unbrace(struct core_str s);
 
 /*
  * Bounded growable buffer (curl's dynbuf shape): the ceiling is set at init;

@@ -357,14 +357,6 @@ static bool fvalues(struct detect_ruleset *rs, const struct detect_fmatch *f,
 	return hit;
 }
 
-struct core_str detect_unbrace(struct core_str v)
-{
-	if (v.len > 3 && v.p[0] == '%' && v.p[1] == '{' &&
-	    v.p[v.len - 1] == '}')
-		return core_str_make(v.p + 2, v.len - 3);
-	return v;
-}
-
 /*
  * A field matcher.  The value is read as it is, then in the other
  * readings f->reread names where they differ: without its trailing
@@ -382,7 +374,7 @@ static bool fmatch(struct detect_ruleset *rs, const struct detect_fmatch *f,
 	    (t = core_str_rtrim_blanks(*v)).len < v->len)
 		hit = fvalues(rs, f, &t, ev);
 	if (!hit && (f->reread & DETECT_REREAD_BRACES) && v != NULL &&
-	    (t = detect_unbrace(*v)).len < v->len)
+	    (t = core_str_unbrace(*v)).len < v->len)
 		hit = fvalues(rs, f, &t, ev);
 	if (!hit && f->also != NULL &&
 	    (v = detect_fref_get(ev, f->also)) != NULL)

@@ -263,6 +263,17 @@ unsigned detect_ruleset_known(struct detect_ruleset *rs, const char *source,
 			      void *ud);
 
 /*
+ * Calls fn with each field of that log source a test also reads
+ * another way (how: "without trailing blanks", "as the GUID inside
+ * %{...}": the map file's padded_fields and braced_fields) and returns
+ * how many.
+ */
+unsigned detect_ruleset_rereads(struct detect_ruleset *rs, const char *source,
+				void (*fn)(const char *field, const char *how,
+					   void *ud),
+				void *ud);
+
+/*
  * Calls fn with each message reference the fields of that log source
  * hold (its `message_refs` in the map: field, "%%4417", its text) and
  * returns how many.

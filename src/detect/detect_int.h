@@ -457,8 +457,6 @@ bool detect_logsource_known(const struct detect_ruleset *rs, int ls,
 unsigned detect_logsource_reread(const struct detect_ruleset *rs, int ls,
 				 const char *name, size_t len);
 
-/* The GUID of a "%{GUID}" value, else v itself. */
-struct core_str detect_unbrace(struct core_str v);
 
 /*
  * The fields a test of Sigma field name in log source ls also holds of

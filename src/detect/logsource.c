@@ -466,7 +466,8 @@ static int msgrefs_add(struct lsload *l, const yaml_node_t *n,
 			if (!sc(rn, &r) || !msgref_ok(r))
 				return lfail(l, rn ? rn : t, "message_refs: a "
 					     "reference is %% and up to six "
-					     "digits, %{GUID} or a number");
+					     "digits, %{GUID} or a number of "
+					     "up to three digits");
 			if (!sc(nat(l, q[j].value), &x) || x.len == 0)
 				return lfail(l, rn, "message_refs: a "
 					     "reference needs its text");

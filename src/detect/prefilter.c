@@ -1460,7 +1460,7 @@ void detect_pf_begin(struct detect_ruleset *rs, const struct core_event *ev,
 		other = core_str_rtrim_blanks(f->value);
 		if (other.len < f->value.len)
 			eq_try(pf, e, f, other);
-		other = detect_unbrace(f->value);
+		other = core_str_unbrace(f->value);
 		if (other.len < f->value.len)
 			eq_try(pf, e, f, other);
 	}

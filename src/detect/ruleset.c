@@ -1089,6 +1089,21 @@ unsigned detect_ruleset_known(struct detect_ruleset *rs, const char *source,
 	return rs->ls[i].nknown;
 }
 
+unsigned detect_ruleset_rereads(struct detect_ruleset *rs, const char *source,
+				void (*fn)(const char *field, const char *how,
+					   void *ud),
+				void *ud)
+{
+	int i = source_index(rs, source);
+	unsigned n = 0;
+
+	for (unsigned k = 0; i >= 0 && k < rs->ls[i].npadded; k++, n++)
+		fn(rs->ls[i].padded[k], "without trailing blanks", ud);
+	for (unsigned k = 0; i >= 0 && k < rs->ls[i].nbraced; k++, n++)
+		fn(rs->ls[i].braced[k], "as the GUID inside %{...}", ud);
+	return n;
+}
+
 unsigned detect_ruleset_msgrefs(struct detect_ruleset *rs, const char *source,
 				void (*fn)(const char *field, const char *ref,
 					   const char *text, void *ud),

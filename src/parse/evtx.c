@@ -1781,13 +1781,25 @@ static void account_roles(struct core_event *ev)
 		core_event_set_str(ev, CORE_F_USER_TARGET_NAME, *m);
 }
 
+/* Is ev a Security 4688 (a process created) with an arena to write to? */
+static bool is_4688(const struct core_event *ev)
+{
+	const struct core_str *eid = core_event_get_named(ev, "EventID", 7);
+	const struct core_str *ch = core_event_get_named(ev, "Channel", 7);
+
+	return ev->arena != NULL && eid != NULL && ch != NULL &&
+	       core_str_eq_lit(*eid, "4688") &&
+	       core_str_eq_lit(*ch, "Security");
+}
+
 /*
  * Security 4688 names a program run from a network share by its device
  * path, "\Device\Mup\server\share\a.exe"; Sysmon and the rules that
  * look for such programs (Image|startswith: '\\') write it
  * "\\server\share\a.exe".  Such a 4688 gets Image and ParentImage in
  * that form (process_creation maps them first, then NewProcessName and
- * ParentProcessName); the record keeps its own.
+ * ParentProcessName); the record keeps its own.  A ParentImage
+ * parse_evtx_track() gave (the creator's NewProcessName) is rewritten.
  */
 static void process_unc(struct core_event *ev)
 {
@@ -1799,31 +1811,37 @@ static void process_unc(struct core_event *ev)
 	const size_t n = sizeof(mup) - 1;
 
 	for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++) {
+		const char *to = names[i][1];
 		const struct core_str *v = core_event_get_named(
 			ev, names[i][0], strlen(names[i][0]));
+		const struct core_str *have = core_event_get_named(
+			ev, to, strlen(to));
 		char *u;
 
-		if (v == NULL || v->len <= n ||
-		    core_event_get_named(ev, names[i][1],
-					 strlen(names[i][1])) != NULL ||
-		    strncasecmp(v->p, mup, n) != 0 ||
-		    (u = core_arena_alloc(ev->arena, v->len - n + 2)) == NULL)
+		if (have != NULL)	/* given, or tracked: in device form? */
+			v = have;
+		if (v == NULL || v->len <= n || strncasecmp(v->p, mup, n) != 0)
+			continue;
+		u = core_arena_alloc(ev->arena, v->len - n + 2);
+		if (u == NULL)
 			continue;
 		u[0] = u[1] = '\\';
 		memcpy(u + 2, v->p + n, v->len - n);
-		core_event_set_named(ev, names[i][1], strlen(names[i][1]), u,
-				     v->len - n + 2);
+		core_event_set_named(ev, to, strlen(to), u, v->len - n + 2);
 	}
 }
 
 /*
- * Security 4688 names the account a new process runs as in Target...
- * (version 2, when it is not the creator's) and the creator in
- * Subject...; Sysmon's process creation gives it as User, "DOMAIN\name"
- * or "NT AUTHORITY\SYSTEM".  process_creation rules read User (else
- * SubjectUserName, data/logsources-windows.yml): 4688 gets a User of
- * that form, the well-known service accounts named as Sysmon names them
- * rather than by the computer account ("HOST$") the record gives.
+ * Security 4688 version 2 names the account a new process runs as in
+ * Target... when it is not the creator's, and the creator in
+ * Subject...; Sysmon's process creation gives it as User,
+ * "DOMAIN\name" or "NT AUTHORITY\SYSTEM".  process_creation rules read
+ * User (else SubjectUserName, data/logsources-windows.yml): such a 4688
+ * gets a User of that form, the well-known service accounts named as
+ * Sysmon names them rather than by the computer account ("HOST$") the
+ * record gives.  Before version 2 the record has no Target... and the
+ * creator is often not who the process runs as (a UAC elevation or a
+ * runas is created by SYSTEM): no User is made.
  */
 static void process_user(struct core_event *ev)
 {
@@ -1834,51 +1852,49 @@ static void process_user(struct core_event *ev)
 		{ "S-1-5-19", "NT AUTHORITY\\LOCAL SERVICE" },
 		{ "S-1-5-20", "NT AUTHORITY\\NETWORK SERVICE" },
 	};
-	/* Name, SID and domain: the new process's account, the creator's. */
-	static const char *const roles[2][3] = {
-		{ "TargetUserName", "TargetUserSid", "TargetDomainName" },
-		{ "SubjectUserName", "SubjectUserSid", "SubjectDomainName" },
-	};
-	const struct core_str *eid = core_event_get_named(ev, "EventID", 7);
-	const struct core_str *ch = core_event_get_named(ev, "Channel", 7);
-	const struct core_str *v[3];
+	const struct core_str *name, *sid, *dom;
 	char *u;
-	int r = 0;
 
-	if (ev->arena == NULL || eid == NULL || ch == NULL ||
-	    !core_str_eq_lit(*eid, "4688") ||
-	    !core_str_eq_lit(*ch, "Security"))
+	if (core_event_get_named(ev, "User", 4) != NULL ||
+	    (name = core_event_get_named(ev, "TargetUserName", 14)) == NULL)
 		return;
-	process_unc(ev);
-	if (core_event_get_named(ev, "User", 4) != NULL)
-		return;
-	for (;; r++) {
-		for (int k = 0; k < 3; k++)
-			v[k] = core_event_get_named(ev, roles[r][k],
-						    strlen(roles[r][k]));
-		if (r == 1 || (v[0] != NULL && !windows_none(*v[0])))
-			break;
+	if (!windows_none(*name)) {
+		sid = core_event_get_named(ev, "TargetUserSid", 13);
+		dom = core_event_get_named(ev, "TargetDomainName", 16);
+	} else {
+		name = core_event_get_named(ev, "SubjectUserName", 15);
+		sid = core_event_get_named(ev, "SubjectUserSid", 14);
+		dom = core_event_get_named(ev, "SubjectDomainName", 17);
 	}
-	for (size_t i = 0; v[1] != NULL && i < CORE_ARRAY_LEN(known); i++) {
-		if (core_str_eq_lit(*v[1], known[i].sid)) {
+	for (size_t i = 0; sid != NULL && i < CORE_ARRAY_LEN(known); i++) {
+		if (core_str_eq_lit(*sid, known[i].sid)) {
 			core_event_set_named(ev, "User", 4, known[i].name,
 					     strlen(known[i].name));
 			return;
 		}
 	}
-	if (v[0] == NULL || windows_none(*v[0]))
+	if (name == NULL || windows_none(*name))
 		return;
-	if (v[2] == NULL || windows_none(*v[2])) {
-		core_event_set_named(ev, "User", 4, v[0]->p, v[0]->len);
+	if (dom == NULL || windows_none(*dom)) {
+		core_event_set_named(ev, "User", 4, name->p, name->len);
 		return;
 	}
-	u = core_arena_alloc(ev->arena, v[2]->len + 1 + v[0]->len);
+	u = core_arena_alloc(ev->arena, dom->len + 1 + name->len);
 	if (u == NULL)
 		return;
-	memcpy(u, v[2]->p, v[2]->len);
-	u[v[2]->len] = '\\';
-	memcpy(u + v[2]->len + 1, v[0]->p, v[0]->len);
-	core_event_set_named(ev, "User", 4, u, v[2]->len + 1 + v[0]->len);
+	memcpy(u, dom->p, dom->len);
+	u[dom->len] = '\\';
+	memcpy(u + dom->len + 1, name->p, name->len);
+	core_event_set_named(ev, "User", 4, u, dom->len + 1 + name->len);
+}
+
+/* What vigil adds to a 4688 (process_unc(), process_user()). */
+static void process_4688(struct core_event *ev)
+{
+	if (!is_4688(ev))
+		return;
+	process_unc(ev);
+	process_user(ev);
 }
 
 /*
@@ -2179,7 +2195,7 @@ bool parse_evtx_json(struct core_event *ev)
 	logon_outcome(ev);
 	connection_direction(ev);
 	account_roles(ev);
-	process_user(ev);
+	process_4688(ev);
 	return true;
 }
 
@@ -2363,7 +2379,7 @@ int parse_evtx_record(struct parse_evtx *d, struct core_event *ev,
 	logon_outcome(ev);
 	connection_direction(ev);
 	account_roles(ev);
-	process_user(ev);
+	process_4688(ev);
 	if (rc != 0)
 		return core_fail(err, CORE_E_PARSE, ev->src, ev->line,
 				 "evtx: %s (chunk %llu, offset %zu)",

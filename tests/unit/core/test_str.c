@@ -83,6 +83,33 @@ static void test_trim(void **state)
 	assert_int_equal(t.len, 0);
 }
 
+/* Trailing blanks only; a "%{...}" gives what it holds, whole or not. */
+static void test_rtrim_unbrace(void **state)
+{
+	static const struct {
+		const char *in, *trim, *unbrace;
+	} rows[] = {
+		{ "NtLmSsp ", "NtLmSsp", "NtLmSsp " },
+		{ " a\t \t", " a", " a\t \t" },
+		{ "\n", "\n", "\n" },
+		{ "%{19195a5b}", "%{19195a5b}", "19195a5b" },
+		{ "%{}", "%{}", "%{}" },
+		{ "%{x} ", "%{x}", "%{x} " },
+		{ "{x}", "{x}", "{x}" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
+		struct core_str s = core_str_make(rows[i].in,
+						  strlen(rows[i].in));
+
+		assert_true(core_str_eq_lit(core_str_rtrim_blanks(s),
+					    rows[i].trim));
+		assert_true(core_str_eq_lit(core_str_unbrace(s),
+					    rows[i].unbrace));
+	}
+}
+
 static void test_buf_ceiling(void **state)
 {
 	struct core_buf b;
@@ -310,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_to_i64),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_rtrim_unbrace),
 		cmocka_unit_test(test_buf_ceiling),
 		cmocka_unit_test(test_buf_printf),
 		cmocka_unit_test(test_json_escape),

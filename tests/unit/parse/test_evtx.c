@@ -394,11 +394,15 @@ static const struct jrow {
 	  "the same id on another channel is another event" },
 	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"SubjectUserSid\":"
 	  "\"S-1-5-18\",\"SubjectUserName\":\"WS1$\",\"SubjectDomainName\":"
-	  "\"CORP\"}", "User", "NT AUTHORITY\\SYSTEM",
+	  "\"CORP\",\"TargetUserName\":\"-\"}", "User", "NT AUTHORITY\\SYSTEM",
 	  "4688 by SYSTEM: User as Sysmon names it, not the host account" },
 	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"SubjectUserSid\":"
-	  "\"S-1-5-20\",\"SubjectUserName\":\"WS1$\"}", "User",
-	  "NT AUTHORITY\\NETWORK SERVICE", "NETWORK SERVICE too" },
+	  "\"S-1-5-20\",\"SubjectUserName\":\"WS1$\",\"TargetUserName\":"
+	  "\"-\"}", "User", "NT AUTHORITY\\NETWORK SERVICE",
+	  "NETWORK SERVICE too" },
+	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"SubjectUserSid\":"
+	  "\"S-1-5-18\",\"SubjectUserName\":\"WS1$\"}", "User", NULL,
+	  "before version 2 (no Target...) the creator may not be the user" },
 	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"SubjectUserSid\":"
 	  "\"S-1-5-21-1-2-3-1106\",\"SubjectUserName\":\"eve\","
 	  "\"SubjectDomainName\":\"CORP\",\"TargetUserSid\":\"S-1-0-0\","
@@ -410,7 +414,8 @@ static const struct jrow {
 	  "\"TargetDomainName\":\"CORP\"}", "User", "CORP\\Administrator",
 	  "version 2's target: the account the process runs as" },
 	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"SubjectUserName\":"
-	  "\"eve\"}", "User", "eve", "no domain: the name alone" },
+	  "\"eve\",\"TargetUserName\":\"-\"}", "User", "eve",
+	  "no domain: the name alone" },
 	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"SubjectUserName\":"
 	  "\"eve\",\"User\":\"CORP\\\\bob\"}", "User", "CORP\\bob",
 	  "a User of the record's own is kept" },
@@ -428,6 +433,10 @@ static const struct jrow {
 	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"NewProcessName\":"
 	  "\"C:\\\\Windows\\\\a.exe\"}", "Image", NULL,
 	  "a local program: no Image added" },
+	{ "{\"EventID\":4688,\"Channel\":\"Security\",\"ParentImage\":"
+	  "\"\\\\Device\\\\Mup\\\\srv\\\\s\\\\p.exe\"}", "ParentImage",
+	  "\\\\srv\\s\\p.exe",
+	  "a ParentImage in device form (tracked from the creator) too" },
 	{ "{\"EventID\":4688,\"Channel\":\"Application\",\"SubjectUserSid\":"
 	  "\"S-1-5-18\"}", "User", NULL, "4688 of another channel: none" },
 	{ "{\"user\":{\"name\":\"bob\"},\"EventID\":5}", "EventID", "5",
