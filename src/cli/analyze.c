@@ -39,7 +39,7 @@
 #define PROGRESS_EVERY_US 250000
 #define HALF_YEAR_US (183LL * 86400 * 1000000)
 #define INPUT_FORMATS "syslog, journal, access, errorlog, eve, json, " \
-	"w3c, zeek, evtx, raw"
+	"w3c, zeek, auditd, evtx, raw"
 
 enum damage {
 	DAMAGE_TRUNCATED,
@@ -126,7 +126,7 @@ static void print_help(FILE *out)
 "input:\n"
 "  -F, --input-format FMT  read every input as FMT instead of sniffing:\n"
 "                          syslog, journal, access, errorlog, eve, json,\n"
-"                          w3c, zeek, evtx, raw\n"
+"                          w3c, zeek, auditd, evtx, raw\n"
 "      --year YYYY         year of the first syslog stamp without one;\n"
 "                          a New Year in the file moves it on (default:\n"
 "                          the year of the file's modification time, one\n"

@@ -273,7 +273,8 @@ enum core_field_id core_field_lookup(const char *name, size_t len);
 	X(EVTX, "evtx")                                                      \
 	X(ERROR_LOG, "errorlog")                                             \
 	X(W3C, "w3c")                                                        \
-	X(ZEEK_TSV, "zeek")
+	X(ZEEK_TSV, "zeek")                                                  \
+	X(AUDITD, "auditd")
 
 enum core_format {
 #define CORE_FORMAT_ENUM(id, name) CORE_FMT_##id,

@@ -49,6 +49,8 @@ static int decode(enum core_format fmt, const struct parse_ctx *ctx,
 		return parse_w3c_record(ctx, ev, line);
 	case CORE_FMT_ZEEK_TSV:
 		return parse_zeek_record(ctx, ev, line);
+	case CORE_FMT_AUDITD:
+		return parse_auditd_record(ctx, ev, line);
 	default:
 		return CORE_E_PARSE;
 	}

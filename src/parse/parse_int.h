@@ -259,6 +259,8 @@ int parse_errorlog_record(const struct parse_ctx *ctx, struct core_event *ev,
 			  struct core_str line);
 int parse_w3c_record(const struct parse_ctx *ctx, struct core_event *ev,
 		     struct core_str line);
+int parse_auditd_record(const struct parse_ctx *ctx, struct core_event *ev,
+			struct core_str line);
 int parse_zeek_record(const struct parse_ctx *ctx, struct core_event *ev,
 		      struct core_str line);
 

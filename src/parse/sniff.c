@@ -4,9 +4,10 @@
  * Each sampled line votes for the format whose decoder accepts it: JSON
  * objects vote EVE when they carry event_type, JOURNAL when they carry
  * __REALTIME_TIMESTAMP, _SYSTEMD_UNIT or MESSAGE, else JSON; other lines
- * vote ACCESS_LOG, ERROR_LOG or SYSLOG when those decoders' shapes fit
- * (a syslog line must carry a time stamp: a bare "word: text" line is not
- * enough; Apache's and nginx's error-log headers are no syslog header).
+ * vote ACCESS_LOG, ERROR_LOG, AUDITD or SYSLOG when those decoders'
+ * shapes fit (a syslog line must carry a time stamp: a bare "word: text"
+ * line is not enough; Apache's and nginx's error-log headers are no
+ * syslog header; an audit record opens "type=T msg=audit(").
  * Blank lines do not vote, nor do binary ones (holding NULs or other
  * control bytes than tab, form feed, carriage return and escape): a
  * stretch of junk near a log's top is damage, not a format.  The format
@@ -85,6 +86,9 @@ static enum core_format classify(struct core_str s)
 	core_event_reset(ev, NULL);
 	if (parse_errorlog_record(&ctx, ev, s) == 0)
 		return CORE_FMT_ERROR_LOG;
+	core_event_reset(ev, NULL);
+	if (parse_auditd_record(&ctx, ev, s) == 0)
+		return CORE_FMT_AUDITD;
 	core_event_reset(ev, NULL);
 	if (parse_syslog_header(&ctx, ev, s, &prog, &msg) == 0 &&
 	    (ev->ts != CORE_TS_UNKNOWN || ev->ts_invalid))

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# vigil on audit.log as auditd writes it: the format is sniffed, records
+# become events of their own key names (arguments written in hex
+# decoded, the enriched names after GS), auditd rules fire on them, and
+# a record that cannot be read is named with its file and line while
+# the rest is still read.
+. "$(dirname "$0")/lib.sh"
+
+LOG=$SRCDIR/tests/integration/fixtures/auditd/audit.log
+cat >"$T/r.yml" <<'EOR'
+title: Netcat runs a shell for a remote address
+id: 3b9f0d2e-6a41-4c8e-9f7a-2d5e8c1b4a60
+logsource: {product: linux, service: auditd}
+detection:
+  s: {type: EXECVE, a0|endswith: nc, a1: '-e'}
+  condition: s
+level: high
+tags: [attack.execution, attack.t1059.004]
+---
+title: base64 decodes a file
+id: 8c2e4f1a-5b3d-4e6f-a7b8-9c0d1e2f3a4b
+logsource: {product: linux, service: auditd}
+detection:
+  s: {type: EXECVE, a0: base64, a1: '-d', a2|contains: '/tmp/a b'}
+  condition: s
+level: medium
+---
+title: personality called
+id: 1d2c3b4a-5e6f-4a7b-8c9d-0e1f2a3b4c5d
+logsource: {product: linux, service: auditd}
+detection:
+  s: {SYSCALL: personality}
+  condition: s
+level: low
+EOR
+
+"$VIGIL" analyze --no-default-rules -r "$T/r.yml" --format json \
+	-o "$T/a.json" "$LOG" 2>"$T/a.err"
+check "analyze exits 0" [ $? -eq 0 ]
+check "every record read as auditd, the damaged one kept raw" python3 -c "
+import json, sys
+st = json.load(open('$T/a.json'))['stats']
+sys.exit(not (st['per_format'].get('auditd') == 8 and
+              st['decoded'] == 7 and st['raw'] == 1))"
+check "three rules fire" python3 -c "
+import json, sys
+sys.exit(json.load(open('$T/a.json'))['stats']['alerts'] != 3)"
+check "the damaged record is named with file and line" \
+	grep -q "audit.log.*line=6\|audit.log:6" "$T/a.err"
+"$VIGIL" rules test "$T/r.yml" "$LOG" >"$T/t.out" 2>&1
+check "rules test: hex argument decoded (line 2)" \
+	grep -q "audit.log:2: hit \[medium\] base64 decodes a file" "$T/t.out"
+check "rules test: enriched SYSCALL name (line 5)" \
+	grep -q "audit.log:5: hit \[low\] personality called" "$T/t.out"
+check "rules test: netcat (line 8)" \
+	grep -q "audit.log:8: hit \[high\] Netcat runs a shell" "$T/t.out"
+finish

@@ -1,0 +1,87 @@
+/*
+ * test_auditd.c: the Linux audit log: the record header and its time,
+ * key=value pairs quoted and bare, values auditd wrote in hex, a USER_*
+ * record's nested msg, the enriched names after GS, and lines that are
+ * no audit record.
+ */
+#include "parse_test.h"
+
+static const struct parse_row rows[] = {
+	{ "type=SYSCALL msg=audit(1709287200.123:4567): arch=c000003e "
+	  "syscall=59 success=yes exit=0 a0=55d0c a1=7ffd items=2 ppid=812 "
+	  "pid=901 auid=1000 uid=0 comm=\"curl\" exe=\"/usr/bin/curl\" "
+	  "key=\"exec\"",
+	  "rc=0\nts=2024-03-01T10:00:00.123000Z\ntype=SYSCALL\n"
+	  "syscall=59\nexe=/usr/bin/curl\nkey=exec\naudit.sequence=4567\n"
+	  "a0=55d0c\nevent.dataset=linux.auditd\nprocess.pid=901\n"
+	  "process.name=curl",
+	  "a SYSCALL record: its pairs, quotes off, a0 a number in hex" },
+	{ "type=EXECVE msg=audit(1709287200.123:4567): argc=3 a0=\"base64\" "
+	  "a1=\"-d\" a2=2F746D702F612062",
+	  "rc=0\na0=base64\na1=-d\na2=/tmp/a b\n"
+	  "process.command_line=base64 -d /tmp/a b",
+	  "EXECVE: an argument with a space comes in hex, and is decoded" },
+	{ "type=PROCTITLE msg=audit(1709287200.123:4567): "
+	  "proctitle=6261736536340062",
+	  "rc=0\nproctitle=base64 b",
+	  "proctitle: hex, its NULs read as spaces" },
+	{ "type=PROCTITLE msg=audit(1709287200.123:4567): proctitle=\"ls\"",
+	  "rc=0\nproctitle=ls", "a quoted proctitle stays as it is" },
+	{ "type=CWD msg=audit(1709287200.123:4567): cwd=\"DEADBEEF\"",
+	  "rc=0\ncwd=DEADBEEF", "quoted hex-looking text is text" },
+	{ "node=web1 type=USER_CMD msg=audit(1709287201.000:4568): pid=1 "
+	  "uid=1000 auid=1000 ses=3 msg='cwd=\"/home/u\" cmd=6C73202D6C61 "
+	  "exe=\"/usr/bin/sudo\" terminal=pts/0 res=success'",
+	  "rc=0\nhost.name=web1\ntype=USER_CMD\ncmd=ls -la\ncwd=/home/u\n"
+	  "res=success\nuid=1000",
+	  "a USER_* record: node, and the pairs nested in msg='...'" },
+	{ "type=SYSCALL msg=audit(1709287202.000:4569): arch=c000003e "
+	  "syscall=135 success=yes exit=0 pid=2 auid=1000 comm=\"x\" "
+	  "exe=\"/tmp/x\" key=(null)\x1d" "ARCH=x86_64 SYSCALL=personality "
+	  "AUID=\"bob\" UID=\"root\"",
+	  "rc=0\nsyscall=135\nSYSCALL=personality\nAUID=bob\nuser.name=bob\n"
+	  "key=(null)",
+	  "log_format=ENRICHED: the names after GS are fields too" },
+	{ "type=AVC msg=audit(1709287203.000:4570): avc:  denied  { read } "
+	  "for  pid=9 comm=\"httpd\" name=\"x\"",
+	  "rc=0\npid=9\ncomm=httpd\nname=x",
+	  "an AVC record: its words with no '=' passed over" },
+	{ "type=EXECVE msg=audit(1709287200.123:4567): argc=1 a0=\"x",
+	  "rc=-3\n!type", "an unclosed quote: kept raw" },
+	{ "type=SYSCALL msg=audit(17092872.1234:1): syscall=1",
+	  "rc=-3", "milliseconds are three digits" },
+	{ "type=SYSCALL msg=audit(1709287200.123:4567) syscall=1",
+	  "rc=-3", "the header's colon is missing" },
+	{ "Mar  1 10:00:00 h sshd[1]: type=x msg=audit(1.000:1): a=1",
+	  "rc=-3", "a syslog line is no audit record" },
+};
+
+static void test_rows(void **state)
+{
+	(void)state;
+	pt_table(CORE_FMT_AUDITD, rows, CORE_ARRAY_LEN(rows));
+}
+
+/* An audit.log sample is sniffed as auditd. */
+static void test_sniffed(void **state)
+{
+	struct core_str lines[2] = {
+		CORE_STR("type=SYSCALL msg=audit(1709287200.123:4567): "
+			 "syscall=59 comm=\"curl\""),
+		CORE_STR("type=EXECVE msg=audit(1709287200.123:4567): argc=1 "
+			 "a0=\"curl\""),
+	};
+
+	(void)state;
+	assert_int_equal(parse_sniff(lines, 2), CORE_FMT_AUDITD);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_sniffed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
