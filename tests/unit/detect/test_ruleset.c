@@ -401,6 +401,29 @@ static void test_message_refs(void **state)
 }
 
 /*
+ * Alerts one rule of one selection under logsource raises on the event
+ * spec, with the shipped map, the prefilter on or off.
+ */
+static unsigned alerts_with(const char *logsource, const char *sel,
+			    const char *spec, bool prefilter)
+{
+	struct detect_ruleset *rs = detect_ruleset_new();
+	struct t_run run = { 0 };
+	char rule[512];
+
+	snprintf(rule, sizeof(rule), "title: r\nlogsource: %s\ndetection:\n"
+		 "  s: %s\n  condition: s\n", logsource, sel);
+	assert_non_null(rs);
+	assert_int_equal(detect_ruleset_set_datadir(rs, TEST_SRCDIR "/data"),
+			 0);
+	detect_ruleset_set_prefilter(rs, prefilter);
+	detect_ruleset_load_buffer(rs, "r.yml", rule, strlen(rule),
+				   t_on_reject, &run);
+	detect_ruleset_compile(rs, NULL);
+	return alerts_on(rs, &run, spec);
+}
+
+/*
  * The shipped Windows map's padded and braced fields: Windows writes
  * "NtLmSsp " and some command lines with trailing blanks, and a
  * directory object's class as "%{GUID}"; a rule's test holds of the
@@ -445,34 +468,53 @@ static void test_padded_fields(void **state)
 		  "EventID=4662|ObjectName=%{19195a5b-6da0-11d0-afd3-"
 		  "00c04fd930c9}", 0 },
 	};
-	char rule[512], spec[256];
+	char spec[256];
 
 	(void)state;
 	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
 		for (int pf = 0; pf < 2; pf++) {
-			struct t_run run = { 0 };
-			struct detect_ruleset *rs = detect_ruleset_new();
+			unsigned n;
 
-			snprintf(rule, sizeof(rule), "title: p\nlogsource: "
-				 "{product: windows, service: security}\n"
-				 "detection:\n  s: %s\n  condition: s\n",
-				 rows[i].sel);
-			assert_non_null(rs);
-			assert_int_equal(detect_ruleset_set_datadir(rs,
-				TEST_SRCDIR "/data"), 0);
-			detect_ruleset_set_prefilter(rs, pf);
-			detect_ruleset_load_buffer(rs, "p.yml", rule,
-						   strlen(rule), t_on_reject,
-						   &run);
-			detect_ruleset_compile(rs, NULL);
 			snprintf(spec, sizeof(spec), "Channel=Security|%s",
 				 rows[i].event);
-			if (alerts_on(rs, &run, spec) != rows[i].hits)
+			n = alerts_with("{product: windows, service: security}",
+					rows[i].sel, spec, pf);
+			if (n != rows[i].hits)
 				fail_msg("row %zu (%s on %s, prefilter %d): "
 					 "%u alerts", i, rows[i].sel,
-					 rows[i].event, pf, run.nalerts);
+					 rows[i].event, pf, n);
 		}
 	}
+}
+
+/*
+ * Loads a rule of product windows against a log source map of text map;
+ * the rejection must hold each of want (NULL-ended) or row fails.
+ */
+static void map_refuses(const char *map, const char *const *want,
+			size_t row)
+{
+	char dir[] = "/tmp/vigil-ls-XXXXXX", p[256];
+	const char *rule = "title: w\nlogsource: {product: windows}\n"
+		"detection:\n  s: {AccessList: a}\n  condition: s\n";
+	struct detect_ruleset *rs = detect_ruleset_new();
+	struct t_run run = { 0 };
+
+	assert_non_null(rs);
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/logsources.yml", dir);
+	write_file(p, map);
+	assert_int_equal(detect_ruleset_set_datadir(rs, dir), 0);
+	detect_ruleset_load_buffer(rs, "w.yml", rule, strlen(rule),
+				   t_on_reject, &run);
+	for (; *want != NULL; want++) {
+		if (run.nrejects == 0 || !strstr(run.reject, *want))
+			fail_msg("row %zu: '%s' lacks '%s'", row, run.reject,
+				 *want);
+	}
+	detect_ruleset_free(rs);
+	remove(p);
+	remove(dir);
 }
 
 /* padded_fields or braced_fields that is not a list of names is
@@ -484,29 +526,13 @@ static void test_padded_fields_refused(void **state)
 		"padded_fields: [a, '']\nsources:\n  - product: windows\n",
 		"braced_fields: x\nsources:\n  - product: windows\n",
 	};
-	char dir[] = "/tmp/vigil-ls-XXXXXX", p[256];
-	const char *rule = "title: w\nlogsource: {product: windows}\n"
-		"detection:\n  s: {a: b}\n  condition: s\n";
+	static const char *const want[] = {
+		"logsources.yml:1: ", "_fields", NULL,
+	};
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(p, sizeof(p), "%s/logsources.yml", dir);
-	for (size_t i = 0; i < CORE_ARRAY_LEN(maps); i++) {
-		struct t_run run = { 0 };
-		struct detect_ruleset *rs = detect_ruleset_new();
-
-		write_file(p, maps[i]);
-		assert_int_equal(detect_ruleset_set_datadir(rs, dir), 0);
-		detect_ruleset_load_buffer(rs, "w.yml", rule, strlen(rule),
-					   t_on_reject, &run);
-		if (run.nrejects == 0 ||
-		    !strstr(run.reject, "logsources.yml:1: ") ||
-		    !strstr(run.reject, "_fields"))
-			fail_msg("map %zu: '%s'", i, run.reject);
-		detect_ruleset_free(rs);
-	}
-	remove(p);
-	remove(dir);
+	for (size_t i = 0; i < CORE_ARRAY_LEN(maps); i++)
+		map_refuses(maps[i], want, i);
 }
 
 /* A `message_refs` entry that is not a map of references to text is
@@ -535,29 +561,16 @@ static void test_message_refs_refused(void **state)
 		{ "{? [x] : {'%%4417': a}}",
 		  "logsources.yml:3: message_refs: expected a field name" },
 	};
-	char dir[] = "/tmp/vigil-ls-XXXXXX", p[256], map[256];
-	const char *rule = "title: w\nlogsource: {product: windows}\n"
-		"detection:\n  s: {AccessList: a}\n  condition: s\n";
+	char map[256];
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(p, sizeof(p), "%s/logsources.yml", dir);
 	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
-		struct t_run run = { 0 };
-		struct detect_ruleset *rs = detect_ruleset_new();
+		const char *want[] = { rows[i].want, NULL };
 
 		snprintf(map, sizeof(map), "sources:\n  - product: windows\n"
 			 "    message_refs: %s\n", rows[i].refs);
-		write_file(p, map);
-		assert_int_equal(detect_ruleset_set_datadir(rs, dir), 0);
-		detect_ruleset_load_buffer(rs, "w.yml", rule, strlen(rule),
-					   t_on_reject, &run);
-		if (run.nrejects == 0 || !strstr(run.reject, rows[i].want))
-			fail_msg("row %zu: '%s'", i, run.reject);
-		detect_ruleset_free(rs);
+		map_refuses(map, want, i);
 	}
-	remove(p);
-	remove(dir);
 }
 
 /*
@@ -586,31 +599,21 @@ static void test_query_also_reads_url(void **state)
 		  "url.original=/x?f=passwd|url.path=/x|url.query=f=passwd",
 		  0 },
 	};
-	char rule[512], spec[256];
+	char spec[256];
 
 	(void)state;
 	for (size_t i = 0; i < CORE_ARRAY_LEN(rows); i++) {
 		for (int pf = 0; pf < 2; pf++) {
-			struct t_run run = { 0 };
-			struct detect_ruleset *rs = detect_ruleset_new();
+			unsigned n;
 
-			snprintf(rule, sizeof(rule), "title: q\nlogsource: "
-				 "{category: webserver}\ndetection:\n  s: %s\n"
-				 "  condition: s\n", rows[i].sel);
-			assert_non_null(rs);
-			assert_int_equal(detect_ruleset_set_datadir(rs,
-				TEST_SRCDIR "/data"), 0);
-			detect_ruleset_set_prefilter(rs, pf);
-			detect_ruleset_load_buffer(rs, "q.yml", rule,
-						   strlen(rule), t_on_reject,
-						   &run);
-			detect_ruleset_compile(rs, NULL);
 			snprintf(spec, sizeof(spec),
 				 "event.dataset=web.access|%s", rows[i].event);
-			if (alerts_on(rs, &run, spec) != rows[i].hits)
+			n = alerts_with("{category: webserver}", rows[i].sel,
+					spec, pf);
+			if (n != rows[i].hits)
 				fail_msg("row %zu (%s on %s, prefilter %d): "
 					 "%u alerts", i, rows[i].sel,
-					 rows[i].event, pf, run.nalerts);
+					 rows[i].event, pf, n);
 		}
 	}
 }
