@@ -425,7 +425,7 @@ static const struct detect_fref *fref_joined(struct detect_ruleset *rs,
 					     const struct detect_fref *a,
 					     const struct detect_fref *b)
 {
-	struct detect_fref *head = NULL, **at = &head;
+	struct detect_fref *head = NULL, *last = NULL;
 
 	for (int k = 0; k < 2; k++) {
 		for (const struct detect_fref *f = k ? b : a; f; f = f->or) {
@@ -433,8 +433,11 @@ static const struct detect_fref *fref_joined(struct detect_ruleset *rs,
 
 			*c = *f;
 			c->or = NULL;
-			*at = c;
-			at = (struct detect_fref **)&c->or;
+			if (last != NULL)
+				last->or = c;
+			else
+				head = c;
+			last = c;
 		}
 	}
 	return head;
@@ -447,6 +450,7 @@ static int field_parse(struct ldoc *d, const yaml_node_t *kn,
 	struct detect_mods m;
 	struct core_str k, name;
 	const char *bar;
+	int rc;
 
 	if (!scalar(kn, &k))
 		return bad(d, kn, "field name is not a string");
@@ -483,7 +487,16 @@ static int field_parse(struct ldoc *d, const yaml_node_t *kn,
 	}
 	f->all = m.all;
 	f->neg = m.neq;
-	return values_parse(d, vn, &m, mr, f);
+	rc = values_parse(d, vn, &m, mr, f);
+	/* Whether a field is there asks of the field itself, not of also. */
+	for (unsigned i = 0; rc == 0 && i < f->nvals; i++) {
+		if (f->vals[i].kind == DETECT_V_EXISTS ||
+		    f->vals[i].kind == DETECT_V_NULL) {
+			f->also = NULL;
+			f->pf_field = NULL;
+		}
+	}
+	return rc;
 }
 
 static int conj_parse(struct ldoc *d, const yaml_node_t *map,

@@ -537,13 +537,6 @@ static int pass_follow(struct incident_set *s, struct uf *u)
 	return 0;
 }
 
-/*
- * Pass 3d: a record with no source and no user (a Windows event that
- * names neither, such as a remote thread whose process vigil saw no
- * start of) joins the incident of the same rule on the same host within
- * gap_us, when one incident alone holds that rule's records with a user
- * there; with two or more users it cannot tell whose, and stays apart.
- */
 /* Do the spans of x and y come within gap of each other? */
 static bool near(const struct key_item *x, const struct key_item *y,
 		 int64_t gap)
@@ -551,16 +544,69 @@ static bool near(const struct key_item *x, const struct key_item *y,
 	return x->t0 - y->t1 <= gap && y->t0 - x->t1 <= gap;
 }
 
+/* A join pass 3d found: the orphan's incident, the owner's. */
+struct adopt {
+	uint32_t orphan, owner;	/* roots before the pass */
+	uint32_t orphan_rec, owner_rec;
+};
+
+static int adopt_cmp(const void *pa, const void *pb)
+{
+	const struct adopt *x = pa, *y = pb;
+
+	if (x->orphan != y->orphan)
+		return x->orphan < y->orphan ? -1 : 1;
+	return (x->owner > y->owner) - (x->owner < y->owner);
+}
+
+/*
+ * The owner of one run of a host's records of one rule (it[i, j)): the
+ * root of the one incident holding the run's records that name a user,
+ * or UINT32_MAX when none or several do.
+ */
+static uint32_t run_owner(struct uf *u, const struct key_item *it,
+			  size_t i, size_t j)
+{
+	uint32_t owner = UINT32_MAX;
+
+	for (size_t k = i; k < j; k++) {
+		uint32_t r;
+
+		if (!it[k].tactics)
+			continue;
+		r = uf_find(u, it[k].rec);
+		if (owner != UINT32_MAX && owner != r)
+			return UINT32_MAX;
+		owner = r;
+	}
+	return owner;
+}
+
+/*
+ * Pass 3d: a record with no source and no user (a Windows event that
+ * names neither, such as a remote thread whose process vigil saw no
+ * start of) joins the incident of the same rule on the same host within
+ * gap_us, when one incident alone holds that rule's records with a user
+ * there; with two or more users it cannot tell whose, and stays apart.
+ * An orphan already in an incident with a user stays there, and one
+ * incident of orphans that two owners would adopt joins neither.  The
+ * joins are decided first and made after, so no run sees another's.
+ */
 static int pass_orphan(struct incident_set *s, struct uf *u)
 {
-	size_t n = s->recs.n, m = 0, i = 0;
+	size_t n = s->recs.n, m = 0, i = 0, na = 0;
 	struct key_item *it = malloc((n + 1) * sizeof(*it));
+	struct adopt *ad = malloc((n + 1) * sizeof(*ad));
+	bool *named = calloc(n + 1, sizeof(*named));
+	int rc = CORE_E_NOMEM;
 
-	if (!it)
-		return CORE_E_NOMEM;
+	if (!it || !ad || !named)
+		goto out;
 	for (size_t k = 0; k < n; k++) {
 		const struct incident_alert *r = &s->recs.recs[k];
 
+		if (rec_user(r).len)
+			named[uf_find(u, (uint32_t)k)] = true;
 		if (r->overflow || !r->entity[INCIDENT_ENT_HOST].len ||
 		    r->entity[INCIDENT_ENT_SOURCE_IP].len)
 			continue;
@@ -576,36 +622,50 @@ static int pass_orphan(struct incident_set *s, struct uf *u)
 	qsort(it, m, sizeof(*it), host_time_cmp);
 
 	while (i < m) {
-		size_t j = i, with = SIZE_MAX;
-		uint32_t owner = UINT32_MAX;
-		bool one = true;
+		size_t j = i;
+		uint32_t owner;
 
-		for (; j < m && it[j].h == it[i].h &&
-		     it[j].rule == it[i].rule &&
-		     core_str_eq(it[j].a, it[i].a); j++) {
-			uint32_t r = uf_find(u, it[j].rec);
+		while (j < m && it[j].h == it[i].h &&
+		       it[j].rule == it[i].rule &&
+		       core_str_eq(it[j].a, it[i].a))
+			j++;
+		owner = run_owner(u, it, i, j);
+		for (size_t k = i; owner != UINT32_MAX && k < j; k++) {
+			uint32_t r = uf_find(u, it[k].rec);
 
-			if (!it[j].tactics)
-				continue;
-			one = one && (owner == UINT32_MAX || owner == r);
-			owner = r;
-			with = j;
-		}
-		for (size_t k = i; one && with != SIZE_MAX && k < j; k++) {
-			if (it[k].tactics)
+			if (it[k].tactics || named[r])
 				continue;
 			for (size_t q = i; q < j; q++) {
-				if (it[q].tactics && near(&it[k], &it[q],
-							  s->cfg.gap_us)) {
-					uf_union(u, it[q].rec, it[k].rec);
+				if (it[q].tactics &&
+				    near(&it[k], &it[q], s->cfg.gap_us)) {
+					ad[na++] = (struct adopt){
+						r, owner, it[k].rec, it[q].rec
+					};
 					break;
 				}
 			}
 		}
 		i = j;
 	}
+	/* An incident of orphans joins its owner when it has only one. */
+	qsort(ad, na, sizeof(*ad), adopt_cmp);
+	for (size_t k = 0; k < na;) {
+		size_t e = k;
+
+		while (e < na && ad[e].orphan == ad[k].orphan)
+			e++;
+		if (ad[e - 1].owner == ad[k].owner) {
+			for (size_t q = k; q < e; q++)
+				uf_union(u, ad[q].owner_rec, ad[q].orphan_rec);
+		}
+		k = e;
+	}
+	rc = 0;
+out:
 	free(it);
-	return 0;
+	free(ad);
+	free(named);
+	return rc;
 }
 
 /*

@@ -33,29 +33,51 @@
  */
 #include "parse/parse_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define SET_NAMED(ev, lit, v)                                                \
 	core_event_set_named((ev), (lit), sizeof(lit) - 1, (v).p, (v).len)
 
-/* Pairs of one record kept (a long EXECVE holds many arguments). */
-#define AUDIT_MAX_PAIRS 192
+/* Pairs of one record read (an EXECVE record holds up to about 7.5 KB
+ * of arguments; the event keeps CORE_EVENT_MAX_FIELDS fields). */
+#define AUDIT_MAX_PAIRS 320
 
 struct pair {
 	struct core_str key, value;
 	bool quoted;
 };
 
-/* Keys whose values auditd writes in hex when they hold unsafe bytes. */
+/* An EXECVE argument's name: "a" and digits; its number, else -1.  With
+ * part, "aN[K]" (a piece of a long argument) is taken too. */
+static int arg_index(struct core_str k, bool part)
+{
+	int v = 0;
+	size_t i = 1;
+
+	if (k.len < 2 || k.p[0] != 'a')
+		return -1;
+	for (; i < k.len && i < 5 && k.p[i] >= '0' && k.p[i] <= '9'; i++)
+		v = v * 10 + (k.p[i] - '0');
+	if (i == 1)
+		return -1;
+	if (i == k.len)
+		return part ? -1 : v;
+	return part && k.p[i] == '[' && k.p[k.len - 1] == ']' ? v : -1;
+}
+
+/* Keys whose values auditd writes in hex when they hold unsafe bytes
+ * (its field table's "encoded" ones). */
 static bool may_be_hex(struct core_str type, struct core_str key)
 {
 	static const char *const names[] = {
 		"proctitle", "comm", "exe", "cwd", "name", "cmd", "acct",
 		"key", "data", "old-chardev", "new-chardev", "grp", "new_group",
+		"path", "ocomm", "dir", "file", "watch", "cgroup", "vm", "sw",
+		"new-fs", "old-fs", "root_dir", "new-disk", "old-disk",
 	};
 
-	if (core_str_eq_lit(type, "EXECVE") && key.len >= 2 &&
-	    key.p[0] == 'a' && key.p[1] >= '0' && key.p[1] <= '9')
+	if (core_str_eq_lit(type, "EXECVE") && arg_index(key, false) >= 0)
 		return true;
 	for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++) {
 		if (core_str_eq_lit(key, names[i]))
@@ -94,9 +116,10 @@ static struct core_str unhex(struct core_arena *a, struct core_str v)
  * Splits s into key=value pairs: a value is "quoted" (to the closing
  * quote), 'quoted' or bare (to the next space); a word with no '=' (an
  * AVC record's "denied { read } for") is passed over.  Returns how
- * many, or -1 when a quote is not closed.
+ * many, or -1 when a quote is not closed; *cut is set when more than
+ * max stood there.
  */
-static int split(struct core_str s, struct pair *out, int max)
+static int split(struct core_str s, struct pair *out, int max, bool *cut)
 {
 	size_t i = 0;
 	int n = 0;
@@ -116,8 +139,10 @@ static int split(struct core_str s, struct pair *out, int max)
 				i++;
 			continue;
 		}
-		if (n == max)
+		if (n == max) {
+			*cut = true;
 			return n;
+		}
 		out[n].key = core_str_make(s.p + k, i - k);
 		v = ++i;
 		q = v < s.len ? s.p[v] : 0;
@@ -190,105 +215,167 @@ static void command_line(struct core_event *ev, const struct pair *p, int n)
 	core_event_set(ev, CORE_F_PROCESS_COMMAND_LINE, out, len - 1);
 }
 
-/* A bare argument name: a0, a1 ... a191. */
-static int arg_index(struct core_str k)
-{
-	int v = 0;
+/* What precedes a record's pairs. */
+struct head {
+	struct core_str node, type, serial;
+	struct core_str body;		/* the pairs */
+	struct core_str enriched;	/* after GS, or empty */
+	int64_t ts;
+};
 
-	if (k.len < 2 || k.len > 4 || k.p[0] != 'a')
-		return -1;
-	for (size_t i = 1; i < k.len; i++) {
-		if (k.p[i] < '0' || k.p[i] > '9')
-			return -1;
-		v = v * 10 + (k.p[i] - '0');
+/* "[node=N ]type=T msg=audit(...): " and the GS split of the rest. */
+static bool head_parse(struct core_str s, struct head *h)
+{
+	const char *sep;
+
+	memset(h, 0, sizeof(*h));
+	if (core_str_starts(s, "node=")) {
+		sep = memchr(s.p, ' ', s.len);
+		if (sep == NULL)
+			return false;
+		h->node = core_str_make(s.p + 5, (size_t)(sep - s.p) - 5);
+		s = core_str_make(sep + 1, s.len - (size_t)(sep + 1 - s.p));
 	}
-	return v;
+	if (!core_str_starts(s, "type="))
+		return false;
+	sep = memchr(s.p, ' ', s.len);
+	if (sep == NULL)
+		return false;
+	h->type = core_str_make(s.p + 5, (size_t)(sep - s.p) - 5);
+	s = core_str_make(sep + 1, s.len - (size_t)(sep + 1 - s.p));
+	if (h->type.len == 0 || !core_str_starts(s, "msg="))
+		return false;
+	s = core_str_make(s.p + 4, s.len - 4);
+	if (!header(&s, &h->ts, &h->serial))
+		return false;
+	sep = memchr(s.p, 0x1d, s.len);
+	if (sep != NULL) {
+		h->enriched = core_str_trim(core_str_make(
+			sep + 1, s.len - (size_t)(sep + 1 - s.p)));
+		s = core_str_make(s.p, (size_t)(sep - s.p));
+	}
+	h->body = core_str_trim(s);
+	return true;
 }
 
+/* The pairs of h into p: the body's, a USER_* record's nested
+ * msg='...' ones, the enriched ones.  -1 on an unclosed quote. */
+static int pairs_of(const struct head *h, struct pair *p, bool *cut)
+{
+	int n = split(h->body, p, AUDIT_MAX_PAIRS, cut), k;
+
+	if (n < 0)
+		return -1;
+	for (int i = 0, end = n; i < end; i++) {
+		if (!core_str_eq_lit(p[i].key, "msg") || !p[i].quoted)
+			continue;
+		k = split(p[i].value, p + n, AUDIT_MAX_PAIRS - n, cut);
+		n += k > 0 ? k : 0;
+	}
+	k = h->enriched.len ? split(h->enriched, p + n, AUDIT_MAX_PAIRS - n,
+				    cut) : 0;
+	return n + (k > 0 ? k : 0);
+}
+
+/* Sets the ECS fields a pair gives. */
+static void pair_ecs(struct core_event *ev, struct core_str key,
+		     struct core_str v)
+{
+	if (core_str_eq_lit(key, "pid"))
+		core_event_set_str(ev, CORE_F_PROCESS_PID, v);
+	else if (core_str_eq_lit(key, "comm"))
+		core_event_set_str(ev, CORE_F_PROCESS_NAME, v);
+	else if ((core_str_eq_lit(key, "AUID") &&
+		  !core_str_eq_lit(v, "unset")) ||
+		 (core_str_eq_lit(key, "acct") &&
+		  !core_event_get(ev, CORE_F_USER_NAME)))
+		core_event_set_str(ev, CORE_F_USER_NAME, v);
+}
+
+/*
+ * The pieces of a long EXECVE argument ("a1[0]=... a1[1]=...", after
+ * "a1_len=N") joined, in hex as written, then decoded; field aN.
+ */
+struct long_arg {
+	int n;			/* the argument, or -1 */
+	struct core_buf hex;
+};
+
+static void long_arg_end(struct core_event *ev, struct long_arg *la,
+			 struct pair *args, int *nargs)
+{
+	char name[8];
+	struct core_str v;
+
+	if (la->n < 0)
+		return;
+	v = core_arena_strdup(ev->arena, la->hex.p ? la->hex.p : "",
+			      la->hex.len);
+	if (v.p != NULL) {
+		v = unhex(ev->arena, v);
+		snprintf(name, sizeof(name), "a%d", la->n);
+		core_event_set_named(ev, core_arena_strdup(ev->arena, name,
+				     strlen(name)).p, strlen(name), v.p, v.len);
+		if (la->n == *nargs) {
+			args[*nargs].value = v;
+			(*nargs)++;
+		}
+	}
+	la->n = -1;
+	core_buf_reset(&la->hex);
+}
+
+/*
+ * Decodes one audit.log line into ev (reset by the caller; ev->arena
+ * holds decoded values, and may be NULL: hex then stays hex).  Returns
+ * 0, or CORE_E_PARSE when line is no audit record or a quote in it is
+ * not closed.  Pairs past AUDIT_MAX_PAIRS count as dropped fields.
+ */
 int parse_auditd_record(const struct parse_ctx *ctx, struct core_event *ev,
 			struct core_str line)
 {
 	struct pair p[AUDIT_MAX_PAIRS], args[AUDIT_MAX_PAIRS];
-	struct core_str s = line, rest, node = CORE_STR_NULL, type, serial;
-	struct core_str gs = CORE_STR_NULL;
-	const char *sep;
-	int n, m, nargs = 0;
-	int64_t ts;
+	struct long_arg la = { -1, { 0 } };
+	struct head h;
+	bool cut = false, execve;
+	int n, nargs = 0;
 
 	(void)ctx;
-	if (core_str_starts(s, "node=")) {
-		const char *sp = memchr(s.p, ' ', s.len);
-
-		if (sp == NULL)
-			return CORE_E_PARSE;
-		node = core_str_make(s.p + 5, (size_t)(sp - s.p) - 5);
-		s = core_str_make(sp + 1, s.len - (size_t)(sp + 1 - s.p));
-	}
-	if (!core_str_starts(s, "type="))
+	if (!head_parse(line, &h) || (n = pairs_of(&h, p, &cut)) < 0)
 		return CORE_E_PARSE;
-	sep = memchr(s.p, ' ', s.len);
-	if (sep == NULL)
-		return CORE_E_PARSE;
-	type = core_str_make(s.p + 5, (size_t)(sep - s.p) - 5);
-	s = core_str_make(sep + 1, s.len - (size_t)(sep + 1 - s.p));
-	if (type.len == 0 || !core_str_starts(s, "msg="))
-		return CORE_E_PARSE;
-	s = core_str_make(s.p + 4, s.len - 4);
-	if (!header(&s, &ts, &serial))
-		return CORE_E_PARSE;
-	/* The enriched names follow a GS byte. */
-	sep = memchr(s.p, 0x1d, s.len);
-	if (sep != NULL) {
-		gs = core_str_make(sep + 1, s.len - (size_t)(sep + 1 - s.p));
-		s = core_str_make(s.p, (size_t)(sep - s.p));
-	}
-	rest = core_str_trim(s);
-	n = split(rest, p, AUDIT_MAX_PAIRS);
-	if (n <= 0)
-		return CORE_E_PARSE;
-	/* A USER_* record's msg='...' nests pairs of its own. */
-	for (int i = 0, end = n; i < end; i++) {
-		int k;
-
-		if (!core_str_eq_lit(p[i].key, "msg") || !p[i].quoted)
-			continue;
-		k = split(p[i].value, p + n, AUDIT_MAX_PAIRS - n);
-		n += k > 0 ? k : 0;
-	}
-	m = gs.len ? split(core_str_trim(gs), p + n, AUDIT_MAX_PAIRS - n) : 0;
-	if (m < 0)
-		m = 0;
-
-	ev->ts = ts;
+	execve = core_str_eq_lit(h.type, "EXECVE");
+	ev->ts = h.ts;
 	core_event_set_lit(ev, CORE_F_EVENT_DATASET, "linux.auditd");
-	SET_NAMED(ev, "type", type);
-	core_event_set_named(ev, "audit.sequence", 14, serial.p, serial.len);
-	if (node.len)
-		core_event_set_str(ev, CORE_F_HOST_NAME, node);
-	core_event_set_str(ev, CORE_F_MESSAGE, rest);
-	for (int i = 0; i < n + m; i++) {
+	SET_NAMED(ev, "type", h.type);
+	SET_NAMED(ev, "audit.sequence", h.serial);
+	if (h.node.len)
+		core_event_set_str(ev, CORE_F_HOST_NAME, h.node);
+	core_event_set_str(ev, CORE_F_MESSAGE, h.body);
+	core_buf_init(&la.hex, 1 << 20);
+	for (int i = 0; i < n; i++) {
 		struct core_str v = p[i].value;
-		int a;
+		int a = execve ? arg_index(p[i].key, true) : -1;
 
-		if (!p[i].quoted && may_be_hex(type, p[i].key))
+		if (a >= 0 && ev->arena != NULL) {
+			if (a != la.n)
+				long_arg_end(ev, &la, args, &nargs);
+			la.n = a;
+			core_buf_add(&la.hex, v.p, v.len);
+			continue;
+		}
+		long_arg_end(ev, &la, args, &nargs);
+		if (!p[i].quoted && may_be_hex(h.type, p[i].key))
 			v = unhex(ev->arena, v);
 		core_event_set_named(ev, p[i].key.p, p[i].key.len, v.p, v.len);
-		a = core_str_eq_lit(type, "EXECVE") ? arg_index(p[i].key) : -1;
-		if (a >= 0 && a == nargs) {
-			args[nargs] = p[i];
+		if (execve && arg_index(p[i].key, false) == nargs)
 			args[nargs++].value = v;
-		}
-		if (core_str_eq_lit(p[i].key, "pid"))
-			core_event_set_str(ev, CORE_F_PROCESS_PID, v);
-		else if (core_str_eq_lit(p[i].key, "comm"))
-			core_event_set_str(ev, CORE_F_PROCESS_NAME, v);
-		else if ((core_str_eq_lit(p[i].key, "AUID") &&
-			  !core_str_eq_lit(v, "unset")) ||
-			 (core_str_eq_lit(p[i].key, "acct") &&
-			  !core_event_get(ev, CORE_F_USER_NAME)))
-			core_event_set_str(ev, CORE_F_USER_NAME, v);
+		pair_ecs(ev, p[i].key, v);
 	}
+	long_arg_end(ev, &la, args, &nargs);
+	core_buf_free(&la.hex);
 	if (nargs > 0)
 		command_line(ev, args, nargs);
+	if (cut && ev->truncated < UINT16_MAX)
+		ev->truncated++;
 	return 0;
 }

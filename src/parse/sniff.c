@@ -9,7 +9,7 @@
  * line is not enough; Apache's and nginx's error-log headers are no
  * syslog header; an audit record opens "type=T msg=audit(").
  * Blank lines do not vote, nor do binary ones (holding NULs or other
- * control bytes than tab, form feed, carriage return and escape): a
+ * control bytes than tab, form feed, carriage return, escape and GS): a
  * stretch of junk near a log's top is damage, not a format.  The format
  * with most votes wins if it got at least a third of the votes, so a few
  * garbage lines (a banner, a truncated first line) do not turn a file
@@ -96,14 +96,15 @@ static enum core_format classify(struct core_str s)
 	return f;
 }
 
-/* A line no text log writes: NULs or control bytes. */
+/* A line no text log writes: NULs or control bytes (but for escape, and
+ * GS, which auditd's enriched records hold). */
 static bool is_binary(struct core_str s)
 {
 	for (size_t i = 0; i < s.len; i++) {
 		unsigned char c = (unsigned char)s.p[i];
 
 		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' &&
-		    c != '\f' && c != 0x1b)
+		    c != '\f' && c != 0x1b && c != 0x1d)
 			return true;
 	}
 	return false;

@@ -404,6 +404,45 @@ static void test_orphan_joins_only_owner(void **state)
 	}
 }
 
+/* A Windows alert on host WS7 by user (or none) from process guid. */
+static void add_user_proc(struct incident_set *s,
+			  const struct detect_rule_info *rule, int64_t ts,
+			  const char *user, const char *guid)
+{
+	static struct core_event ev;
+	struct synth x = { rule, ts, 1, NULL, user, NULL, "WS7", NULL,
+			   "Sysmon 10", 1 };
+	struct detect_alert a;
+
+	core_event_reset(&ev, NULL);
+	ev.ts = ts;
+	core_event_set(&ev, CORE_F_HOST_NAME, "WS7", 3);
+	core_event_set_named(&ev, "SourceProcessGuid", 17, guid,
+			     strlen(guid));
+	synth_alert(&a, &x);
+	a.event = &ev;
+	assert_int_equal(incident_add_alert(s, &a), 0);
+}
+
+/*
+ * An orphan a process already tied to bob's incident stays there: pass
+ * 3d does not also give it to alice, the one user of its rule, which
+ * would join alice's and bob's incidents.
+ */
+static void test_orphan_already_placed(void **state)
+{
+	struct incident_set *s = incident_set_new();
+
+	(void)state;
+	assert_non_null(s);
+	add_user_proc(s, &rule_web, T0, "alice", G2);
+	add_user_proc(s, &rule_scan, T0 + 10 * SEC, "bob", G1);
+	add_user_proc(s, &rule_web, T0 + 20 * SEC, NULL, G1);
+	assert_int_equal(incident_build(s), 0);
+	assert_int_equal(incident_set_count(s), 2);
+	incident_set_free(s);
+}
+
 /* Every record names its incident; ids follow the output order. */
 static void test_records_point_to_incidents(void **state)
 {
@@ -478,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_noise_folds_across_tactics),
 		cmocka_unit_test(test_records_point_to_incidents),
 		cmocka_unit_test(test_orphan_joins_only_owner),
+		cmocka_unit_test(test_orphan_already_placed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,6 +46,14 @@ static const struct parse_row rows[] = {
 	  "for  pid=9 comm=\"httpd\" name=\"x\"",
 	  "rc=0\npid=9\ncomm=httpd\nname=x",
 	  "an AVC record: its words with no '=' passed over" },
+	{ "type=EXECVE msg=audit(1709287200.123:101): argc=3 a0=\"perl\" "
+	  "a1_len=6 a1[0]=2F2F2F a1[1]=414141 a2=\"x\"",
+	  "rc=0\na1_len=6\na1=///AAA\na2=x\n"
+	  "process.command_line=perl ///AAA x",
+	  "a long argument: its pieces joined, then decoded; a1_len a number" },
+	{ "type=EOE msg=audit(1709287200.123:100): ",
+	  "rc=0\ntype=EOE\naudit.sequence=100",
+	  "a record with nothing after its header" },
 	{ "type=EXECVE msg=audit(1709287200.123:4567): argc=1 a0=\"x",
 	  "rc=-3\n!type", "an unclosed quote: kept raw" },
 	{ "type=SYSCALL msg=audit(17092872.1234:1): syscall=1",
@@ -62,7 +70,7 @@ static void test_rows(void **state)
 	pt_table(CORE_FMT_AUDITD, rows, CORE_ARRAY_LEN(rows));
 }
 
-/* An audit.log sample is sniffed as auditd. */
+/* An audit.log sample is sniffed as auditd, enriched (GS) too. */
 static void test_sniffed(void **state)
 {
 	struct core_str lines[2] = {
@@ -71,9 +79,35 @@ static void test_sniffed(void **state)
 		CORE_STR("type=EXECVE msg=audit(1709287200.123:4567): argc=1 "
 			 "a0=\"curl\""),
 	};
+	struct core_str enriched[1] = {
+		CORE_STR("type=USER_LOGIN msg=audit(1709287202.123:102): "
+			 "pid=2000 uid=0 auid=1000 msg='op=login id=1000 "
+			 "res=success'\x1dUID=\"root\" AUID=\"alice\""),
+	};
 
 	(void)state;
 	assert_int_equal(parse_sniff(lines, 2), CORE_FMT_AUDITD);
+	assert_int_equal(parse_sniff(enriched, 1), CORE_FMT_AUDITD);
+}
+
+/* More pairs than a record is read for count as dropped fields. */
+static void test_too_many_pairs(void **state)
+{
+	struct core_arena *a = core_arena_new(0);
+	struct core_buf b;
+	struct core_event ev;
+
+	(void)state;
+	core_buf_init(&b, 1 << 20);
+	core_buf_printf(&b, "type=EXECVE msg=audit(1.000:1): argc=400");
+	for (int i = 0; i < 400; i++)
+		core_buf_printf(&b, " a%d=\"x%d\"", i, i);
+	core_event_reset(&ev, a);
+	assert_int_equal(parse_record(CORE_FMT_AUDITD, NULL, &ev, b.p, b.len),
+			 0);
+	assert_true(ev.truncated > 0);
+	core_buf_free(&b);
+	core_arena_free(a);
 }
 
 int main(void)
@@ -81,6 +115,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_sniffed),
+		cmocka_unit_test(test_too_many_pairs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
