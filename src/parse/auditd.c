@@ -23,9 +23,10 @@
  * epoch, UTC); the serial after the colon, which the records of one
  * event share, is audit.sequence.  ECS: event.dataset linux.auditd,
  * host.name from node, process.pid and process.name (pid, comm),
- * user.name from the enriched AUID, else acct; an EXECVE's arguments
- * joined are process.command_line.  message is the text after the
- * header, so keyword rules see the pairs.
+ * user.name from the enriched AUID, else acct; source.ip from addr (a
+ * login's or an authentication's peer), event.outcome from res; an
+ * EXECVE's arguments joined are process.command_line.  message is the
+ * text after the header, so keyword rules see the pairs.
  *
  * Workload: every line of an audit log.  Values point into the record
  * but for decoded hex and the joined command line, which go to the
@@ -281,7 +282,16 @@ static int pairs_of(const struct head *h, struct pair *p, bool *cut)
 static void pair_ecs(struct core_event *ev, struct core_str key,
 		     struct core_str v)
 {
-	if (core_str_eq_lit(key, "pid"))
+	struct core_ip ip;
+
+	if (core_str_eq_lit(key, "addr") && core_ip_parse(v.p, v.len, &ip))
+		core_event_set_str(ev, CORE_F_SOURCE_IP, v);
+	else if (core_str_eq_lit(key, "res") &&
+		 (core_str_eq_lit(v, "success") ||
+		  core_str_eq_lit(v, "failed")))
+		core_event_set_lit(ev, CORE_F_EVENT_OUTCOME,
+				   v.p[0] == 's' ? "success" : "failure");
+	else if (core_str_eq_lit(key, "pid"))
 		core_event_set_str(ev, CORE_F_PROCESS_PID, v);
 	else if (core_str_eq_lit(key, "comm"))
 		core_event_set_str(ev, CORE_F_PROCESS_NAME, v);

@@ -51,6 +51,17 @@ static const struct parse_row rows[] = {
 	  "rc=0\na1_len=6\na1=///AAA\na2=x\n"
 	  "process.command_line=perl ///AAA x",
 	  "a long argument: its pieces joined, then decoded; a1_len a number" },
+	{ "type=USER_AUTH msg=audit(1709287205.000:4571): pid=4 uid=0 "
+	  "auid=4294967295 ses=4294967295 msg='op=PAM:authentication "
+	  "grantors=? acct=\"root\" exe=\"/usr/sbin/sshd\" "
+	  "hostname=203.0.113.9 addr=203.0.113.9 terminal=ssh res=failed'",
+	  "rc=0\nsource.ip=203.0.113.9\nevent.outcome=failure\n"
+	  "user.name=root\nacct=root",
+	  "an authentication: its peer, outcome and account" },
+	{ "type=USER_LOGIN msg=audit(1709287205.000:4572): pid=4 uid=0 "
+	  "msg='op=login acct=\"u\" addr=? terminal=ssh res=success'",
+	  "rc=0\n!source.ip\nevent.outcome=success",
+	  "addr=? is no address" },
 	{ "type=EOE msg=audit(1709287200.123:100): ",
 	  "rc=0\ntype=EOE\naudit.sequence=100",
 	  "a record with nothing after its header" },
