@@ -1177,7 +1177,11 @@ static void conj_fields(const struct detect_conj *cj,
 			detect_match_fn fn, void *ud)
 {
 	for (unsigned i = 0; i < cj->n; i++) {
-		const struct detect_fref *f = &cj->f[i].field;
+		/* A field read as well (also:) is shown when the field is
+		 * absent: the query of a request that has none, its URL. */
+		const struct detect_fref *f = cj->f[i].pf_field ?
+					      cj->f[i].pf_field :
+					      &cj->f[i].field;
 		struct detect_fref one = *f;
 		const struct core_str *v = NULL;
 		char buf[256];

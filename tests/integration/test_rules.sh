@@ -406,6 +406,24 @@ check "msgref: WriteData does not fire on %%4418" \
 check "msgref: %%4416 fires on the text ReadData" \
 	grep -q "mref.json:3: hit \[low\] Share object read" "$T/mref.out"
 
+# cs-uri-query also reads the whole URL: a path-only request fires a
+# rule on it, and the hit shows the URL it was found in.
+cat >"$T/q.yml" <<'EOF'
+title: Traversal in the query
+logsource: {category: webserver}
+detection:
+  s: {cs-uri-query|contains: '/.%2e/'}
+  condition: s
+level: high
+EOF
+printf '%s\n' '10.0.0.1 - - [01/Mar/2024:10:00:00 +0000] "GET /cgi-bin/.%2e/.%2e/etc/passwd HTTP/1.1" 200 12 "-" "curl/8"' \
+	>"$T/q.log"
+"$VIGIL" rules test "$T/q.yml" "$T/q.log" >"$T/q.out" 2>&1
+check "cs-uri-query: a path-only request hits" \
+	grep -q "q.log:1: hit \[high\] Traversal in the query" "$T/q.out"
+check "cs-uri-query: the hit shows the URL it was found in" \
+	grep -q "^    url.original: /cgi-bin/" "$T/q.out"
+
 for name in proxy webserver process_creation sshd; do
 	"$VIGIL" rules fields $name >"$T/bare.out" 2>&1
 	check "fields of bare '$name' exits 0" [ $? -eq 0 ]
