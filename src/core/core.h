@@ -68,10 +68,22 @@ long core_str_find(struct core_str hay, struct core_str needle);
 bool core_str_to_u64(struct core_str s, uint64_t *out);
 bool core_str_to_i64(struct core_str s, int64_t *out);
 struct core_str core_str_trim(struct core_str s);
-/* s without its trailing spaces and tabs. */
-struct core_str core_str_rtrim_blanks(struct core_str s);
+/* s without its trailing spaces and tabs (inline: the prefilter asks
+ * it of every field of every event). */
+static inline struct core_str core_str_rtrim_blanks(struct core_str s)
+{
+	while (s.len && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
+		s.len--;
+	return s;
+}
 /* What a "%{...}" holds (Windows' directory GUIDs), else s itself. */
-struct core_str core_str_unbrace(struct core_str s);
+static inline struct core_str core_str_unbrace(struct core_str s)
+{
+	if (s.len > 3 && s.p[0] == '%' && s.p[1] == '{' &&
+	    s.p[s.len - 1] == '}')
+		return core_str_make(s.p + 2, s.len - 3);
+	return s;
+}
 
 /*
  * Bounded growable buffer (curl's dynbuf shape): the ceiling is set at init;

@@ -123,21 +123,6 @@ struct core_str core_str_trim(struct core_str s)
 	return s;
 }
 
-struct core_str core_str_rtrim_blanks(struct core_str s)
-{
-	while (s.len && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
-		s.len--;
-	return s;
-}
-
-struct core_str core_str_unbrace(struct core_str s)
-{
-	if (s.len > 3 && s.p[0] == '%' && s.p[1] == '{' &&
-	    s.p[s.len - 1] == '}')
-		return core_str_make(s.p + 2, s.len - 3);
-	return s;
-}
-
 /* ----------------------------------------------------------------- buffer */
 
 void core_buf_init(struct core_buf *b, size_t max)

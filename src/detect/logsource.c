@@ -742,6 +742,19 @@ const char *detect_logsource_suggest(const struct detect_ruleset *rs,
 	return best;
 }
 
+/* Log source ls's mapping of Sigma name n, or NULL. */
+static const struct detect_fmap *fmap_find(const struct detect_ruleset *rs,
+					   int ls, struct core_str n)
+{
+	const struct detect_logsource *e = ls >= 0 ? &rs->ls[ls] : NULL;
+
+	for (unsigned i = 0; e != NULL && i < e->nfields; i++) {
+		if (core_str_eq_lit(n, e->fields[i].sigma))
+			return &e->fields[i];
+	}
+	return NULL;
+}
+
 bool detect_logsource_known(const struct detect_ruleset *rs, int ls,
 			    const char *name, size_t len)
 {
@@ -749,11 +762,9 @@ bool detect_logsource_known(const struct detect_ruleset *rs, int ls,
 	struct core_str n = core_str_make(name, len);
 
 	if (e == NULL || e->known == NULL ||
-	    core_field_lookup(name, len) != CORE_F_NAMED)
+	    core_field_lookup(name, len) != CORE_F_NAMED ||
+	    fmap_find(rs, ls, n) != NULL)
 		return true;
-	for (unsigned i = 0; i < e->nfields; i++)
-		if (core_str_eq_lit(n, e->fields[i].sigma))
-			return true;
 	for (unsigned i = 0; i < e->nknown; i++)
 		if (core_str_eq_lit(n, e->known[i]))
 			return true;
@@ -786,14 +797,10 @@ unsigned detect_logsource_reread(const struct detect_ruleset *rs, int ls,
 const struct detect_fref *detect_logsource_also(
 	const struct detect_ruleset *rs, int ls, const char *name, size_t len)
 {
-	const struct detect_logsource *e = ls >= 0 ? &rs->ls[ls] : NULL;
-	struct core_str n = core_str_make(name, len);
+	const struct detect_fmap *m = fmap_find(rs, ls,
+						core_str_make(name, len));
 
-	for (unsigned i = 0; e != NULL && i < e->nfields; i++) {
-		if (core_str_eq_lit(n, e->fields[i].sigma))
-			return e->fields[i].also;
-	}
-	return NULL;
+	return m ? m->also : NULL;
 }
 
 const struct detect_msgrefs *detect_logsource_msgrefs(
@@ -818,14 +825,13 @@ bool detect_logsource_field(struct detect_ruleset *rs, int ls,
 			    struct detect_fref *out)
 {
 	const struct detect_logsource *e = ls >= 0 ? &rs->ls[ls] : NULL;
-	struct core_str n = core_str_make(name, len);
+	const struct detect_fmap *m = fmap_find(rs, ls,
+						core_str_make(name, len));
 
 	memset(out, 0, sizeof(*out));
-	for (unsigned i = 0; e != NULL && i < e->nfields; i++) {
-		if (core_str_eq_lit(n, e->fields[i].sigma)) {
-			*out = e->fields[i].ecs;
-			return true;
-		}
+	if (m != NULL) {
+		*out = m->ecs;
+		return true;
 	}
 	out->id = (uint16_t)core_field_lookup(name, len);
 	if (out->id != CORE_F_NAMED)

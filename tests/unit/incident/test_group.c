@@ -155,14 +155,15 @@ static void test_hub_host_does_not_glue(void **state)
 	incident_set_free(s);
 }
 
-/* A Windows alert on host WS7 whose event names its processes. */
-static void add_proc(struct incident_set *s,
-		     const struct detect_rule_info *rule, int64_t ts,
-		     const char *own_field, const char *own,
-		     const char *parent)
+/* A Windows alert on host WS7, by user (or none), whose event names its
+ * processes. */
+static void add_proc_as(struct incident_set *s,
+			const struct detect_rule_info *rule, int64_t ts,
+			const char *user, const char *own_field,
+			const char *own, const char *parent)
 {
 	static struct core_event ev;
-	struct synth x = { rule, ts, 1, NULL, NULL, NULL, "WS7", NULL,
+	struct synth x = { rule, ts, 1, NULL, user, NULL, "WS7", NULL,
 			   "Sysmon 10", 1 };
 	struct detect_alert a;
 
@@ -178,6 +179,15 @@ static void add_proc(struct incident_set *s,
 	synth_alert(&a, &x);
 	a.event = &ev;
 	assert_int_equal(incident_add_alert(s, &a), 0);
+}
+
+/* The same naming no user. */
+static void add_proc(struct incident_set *s,
+		     const struct detect_rule_info *rule, int64_t ts,
+		     const char *own_field, const char *own,
+		     const char *parent)
+{
+	add_proc_as(s, rule, ts, NULL, own_field, own, parent);
 }
 
 #define G1 "{747f3d96-98dd-5d69-0000-0010eb030000}"
@@ -404,26 +414,6 @@ static void test_orphan_joins_only_owner(void **state)
 	}
 }
 
-/* A Windows alert on host WS7 by user (or none) from process guid. */
-static void add_user_proc(struct incident_set *s,
-			  const struct detect_rule_info *rule, int64_t ts,
-			  const char *user, const char *guid)
-{
-	static struct core_event ev;
-	struct synth x = { rule, ts, 1, NULL, user, NULL, "WS7", NULL,
-			   "Sysmon 10", 1 };
-	struct detect_alert a;
-
-	core_event_reset(&ev, NULL);
-	ev.ts = ts;
-	core_event_set(&ev, CORE_F_HOST_NAME, "WS7", 3);
-	core_event_set_named(&ev, "SourceProcessGuid", 17, guid,
-			     strlen(guid));
-	synth_alert(&a, &x);
-	a.event = &ev;
-	assert_int_equal(incident_add_alert(s, &a), 0);
-}
-
 /*
  * An orphan a process already tied to bob's incident stays there: pass
  * 3d does not also give it to alice, the one user of its rule, which
@@ -435,9 +425,11 @@ static void test_orphan_already_placed(void **state)
 
 	(void)state;
 	assert_non_null(s);
-	add_user_proc(s, &rule_web, T0, "alice", G2);
-	add_user_proc(s, &rule_scan, T0 + 10 * SEC, "bob", G1);
-	add_user_proc(s, &rule_web, T0 + 20 * SEC, NULL, G1);
+	add_proc_as(s, &rule_web, T0, "alice", "SourceProcessGuid", G2, NULL);
+	add_proc_as(s, &rule_scan, T0 + 10 * SEC, "bob", "SourceProcessGuid",
+		    G1, NULL);
+	add_proc_as(s, &rule_web, T0 + 20 * SEC, NULL, "SourceProcessGuid",
+		    G1, NULL);
 	assert_int_equal(incident_build(s), 0);
 	assert_int_equal(incident_set_count(s), 2);
 	incident_set_free(s);
