@@ -51,6 +51,14 @@ check "port sweep from this host (outbound)" \
 check "port sweep of this host (inbound)" \
 	grep -q "(fb5da14e-406e-462f-ad8a-588920e2c601)" "$T/wfp.out"
 
+# Sysmon gives an accepted connection's local end as its source in some
+# versions and its remote end in others; one correlation for each.
+smb="$RULES/win_sysmon_smb_callback_to_client.yml"
+"$VIGIL" rules test "$smb" \
+	"$FIX/win_sysmon_smb_callback_to_client.remote.jsonl" >"$T/smb.out" 2>&1
+check "SMB connection back to a client (remote end as source)" \
+	grep -q "(5c378c4b-c562-4290-b40c-4f6cb2e59e11)" "$T/smb.out"
+
 # A task updated (4702) carries its XML as TaskContentNew, not
 # TaskContent as a created one (4698) does.
 task="$RULES/win_security_scheduled_task_user_folder.yml"
