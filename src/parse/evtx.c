@@ -1267,8 +1267,13 @@ static struct core_str scalar(struct run *r, uint8_t type, const uint8_t *p,
 	}
 }
 
-/* Joins the elements of an array value with ", ". */
-static struct core_str array_str(struct run *r, const struct value *v)
+/*
+ * Joins the elements of an array value with sep: ", " in a named field, a
+ * newline in unnamed Data, where Windows renders each element as an item
+ * of its own (<Data>a</Data><Data>b</Data>) and the items are joined so.
+ */
+static struct core_str array_str(struct run *r, const struct value *v,
+				 const char *sep)
 {
 	struct core_buf b;
 	struct core_str s, out;
@@ -1300,7 +1305,7 @@ static struct core_str array_str(struct run *r, const struct value *v)
 			i = v->size;
 		}
 		if (k++)
-			core_buf_add(&b, ", ", 2);
+			core_buf_add(&b, sep, strlen(sep));
 		core_buf_add(&b, s.p, s.len);
 	}
 	out = core_arena_strdup(r->ev->arena, b.p ? b.p : "", b.len);
@@ -1316,7 +1321,7 @@ static struct core_str render(struct run *r, const struct value *v,
 	unsigned w;
 
 	if (v->type & 0x80)
-		return array_str(r, v);
+		return array_str(r, v, ", ");
 	switch (v->type) {
 	case 0x00:
 		return CORE_STR_NULL;
@@ -1472,7 +1477,10 @@ static int run_op(struct run *r, const struct tmpl *t, const struct op *op,
 		if (pt[i].subst >= 0) {
 			if (x->type == 0 || x->size == 0)
 				continue;
-			s = render(r, x, op->is_time);
+			if (op->join && (x->type & 0x80))
+				s = array_str(r, x, "\n");
+			else
+				s = render(r, x, op->is_time);
 		}
 		any = true;
 		if (op->nparts == 1)

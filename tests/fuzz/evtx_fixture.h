@@ -158,9 +158,26 @@ static inline void fx_data(struct fx *f, const char *name, unsigned id,
 	fx_close(f, at, 0);
 }
 
-#define FX_NVALUES 12
+/* <Data>%id</Data>, an item without a name */
+static inline void fx_data_unnamed(struct fx *f, unsigned id, unsigned type)
+{
+	size_t at = fx_open(f, "Data", 0);
 
-/* The template: System with the usual children, EventData of six items. */
+	fx_b(f, 0x02, 1);
+	fx_sub(f, id, type);
+	fx_close(f, at, 0);
+}
+
+#define FX_NVALUES 14
+
+/* Both string arrays: three NUL-terminated UTF-16 strings. */
+#define FX_ARRAY "xp_cmdshell\0" "0\0" "1\0"
+#define FX_ARRAY_LEN 16
+
+/*
+ * The template: System with the usual children, EventData of seven
+ * items, the last two string arrays, one named and one not.
+ */
 static inline void fx_template_body(struct fx *f)
 {
 	size_t ev, sys, data, list;
@@ -190,6 +207,8 @@ static inline void fx_template_body(struct fx *f)
 	fx_data(f, "Blob", 9, 0x0e);
 	fx_data(f, "ProcessGuid", 10, 0x0f);
 	fx_data(f, "LogonId", 11, 0x15);
+	fx_data(f, "Options", 12, 0x81);
+	fx_data_unnamed(f, 13, 0x81);
 	fx_close(f, data, 0);
 	fx_close(f, ev, 0);
 	fx_b(f, 0x00, 1);
@@ -286,10 +305,13 @@ static inline void fx_record(struct fx *f, const char *computer,
 	sizes[9] = 3;
 	sizes[10] = 16;
 	sizes[11] = 8;
+	sizes[12] = 2 * FX_ARRAY_LEN;
+	sizes[13] = 2 * FX_ARRAY_LEN;
 	fx_b(f, FX_NVALUES, 4);
 	for (unsigned i = 0; i < FX_NVALUES; i++) {
 		static const uint8_t types[FX_NVALUES] = { 0x01, 0x06, 0x11,
-			0x0a, 0x01, 0x01, 0x13, 0x01, 0x01, 0x0e, 0x0f, 0x15 };
+			0x0a, 0x01, 0x01, 0x13, 0x01, 0x01, 0x0e, 0x0f, 0x15,
+			0x81, 0x81 };
 
 		fx_b(f, sizes[i], 2);
 		fx_b(f, types[i], 1);
@@ -309,6 +331,9 @@ static inline void fx_record(struct fx *f, const char *computer,
 	memcpy(f->c + f->pos, guid, 16);
 	f->pos += 16;
 	fx_b(f, 0x3e7, 8);
+	for (unsigned k = 0; k < 2; k++)
+		for (unsigned i = 0; i < FX_ARRAY_LEN; i++)
+			fx_b(f, (uint8_t)FX_ARRAY[i], 2);
 	fx_b(f, 0x00, 1);
 	fx_b(f, 0, 4);
 	fx_put(f->c + start + 4, f->pos - start, 4);
