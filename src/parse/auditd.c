@@ -26,7 +26,10 @@
  * user.name from the enriched AUID, else acct; source.ip from addr (a
  * login's or an authentication's peer), event.outcome from res; an
  * EXECVE's arguments joined are process.command_line.  message is the
- * text after the header, so keyword rules see the pairs.
+ * text after the header, so keyword rules see the pairs.  The records
+ * of one event after its SYSCALL get the process's pid, uid, auid, exe
+ * ... from it (parse_auditd_track()), so that an EXECVE alert names the
+ * process and, in enriched logs, the user.
  *
  * Workload: every line of an audit log.  Values point into the record
  * but for decoded hex and the joined command line, which go to the
@@ -388,4 +391,67 @@ int parse_auditd_record(const struct parse_ctx *ctx, struct core_event *ev,
 	if (cut && ev->truncated < UINT16_MAX)
 		ev->truncated++;
 	return 0;
+}
+
+/* ------------------------------------------------ the records of one event */
+
+static const char *const audit_kept[AUDIT_KEPT] = {
+	"pid", "ppid", "uid", "auid", "ses", "tty", "exe", "comm", "UID",
+	"AUID",
+};
+
+/* The event's time, serial and node hashed; 0: no serial. */
+static uint64_t event_key(const struct core_event *ev)
+{
+	const struct core_str *seq = core_event_get_named(ev,
+							  "audit.sequence",
+							  14);
+	const struct core_str *node = core_event_get(ev, CORE_F_HOST_NAME);
+	uint64_t k;
+
+	if (seq == NULL || seq->len == 0)
+		return 0;
+	k = core_hash(&ev->ts, sizeof(ev->ts),
+		      node ? core_hash(node->p, node->len, 0) : 0);
+	k = core_hash(seq->p, seq->len, k);
+	return k ? k : 1;
+}
+
+void parse_auditd_track(struct audit_events *a, struct core_event *ev)
+{
+	const struct core_str *type = core_event_get_named(ev, "type", 4);
+	uint64_t k = event_key(ev);
+	struct audit_slot *s;
+
+	if (a == NULL || ev->arena == NULL || type == NULL || k == 0)
+		return;
+	s = &a->slot[k & (AUDIT_SLOTS - 1)];
+	if (core_str_eq_lit(*type, "SYSCALL")) {
+		s->key = k;
+		for (int i = 0; i < AUDIT_KEPT; i++) {
+			const char *n = audit_kept[i];
+			const struct core_str *v =
+				core_event_get_named(ev, n, strlen(n));
+
+			s->set[i] = v && v->len < AUDIT_VALUE_MAX;
+			s->len[i] = s->set[i] ? (uint16_t)v->len : 0;
+			if (s->set[i])
+				memcpy(s->v[i], v->p, v->len);
+		}
+		return;
+	}
+	if (s->key != k)
+		return;
+	for (int i = 0; i < AUDIT_KEPT; i++) {
+		const char *n = audit_kept[i];
+		struct core_str key = { n, strlen(n) }, v;
+
+		if (!s->set[i] || core_event_get_named(ev, key.p, key.len))
+			continue;
+		v = core_arena_strdup(ev->arena, s->v[i], s->len[i]);
+		if (v.p == NULL)
+			return;
+		core_event_set_named(ev, key.p, key.len, v.p, v.len);
+		pair_ecs(ev, key, v);
+	}
 }

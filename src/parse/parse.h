@@ -75,8 +75,10 @@ enum core_format parse_sniff(const struct core_str *lines, size_t n);
  * its later events (sysmon.c): CommandLine, ParentImage and
  * ParentCommandLine where an event of the same ProcessGuid on the same
  * Computer lacks them; SourceCommandLine and SourceParentImage for a
- * remote thread or process access (8, 10).  One tracker per run, fed
- * every event in input order, EVTX and JSON alike.
+ * remote thread or process access (8, 10).  The same tracker gives the
+ * records of one Linux audit event what its SYSCALL record said of the
+ * process (auditd.c).  One tracker per run, fed every event in input
+ * order, EVTX and JSON alike.
  */
 struct parse_procs;
 struct parse_procs *parse_procs_new(void);

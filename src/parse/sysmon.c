@@ -72,6 +72,7 @@ static size_t value_at(int i)
 
 struct parse_procs {
 	struct proc_slot slot[PROCS_SLOTS];
+	struct audit_events audit;	/* auditd.c */
 };
 
 struct parse_procs *parse_procs_new(void)
@@ -166,7 +167,13 @@ void parse_procs_track(struct parse_procs *p, struct core_event *ev)
 	const struct core_str *eid;
 	const struct proc_slot *s;
 
-	if (p == NULL || ev->arena == NULL || !is_sysmon(ev) ||
+	if (p == NULL || ev->arena == NULL)
+		return;
+	if (ev->format == CORE_FMT_AUDITD) {
+		parse_auditd_track(&p->audit, ev);
+		return;
+	}
+	if (!is_sysmon(ev) ||
 	    (eid = core_event_get_named(ev, "EventID", 7)) == NULL)
 		return;
 	if (core_str_eq_lit(*eid, "1")) {

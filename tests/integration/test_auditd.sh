@@ -3,7 +3,7 @@
 # become events of their own key names (arguments written in hex
 # decoded, the enriched names after GS), auditd rules fire on them, and
 # a record that cannot be read is named with its file and line while
-# the rest is still read.
+# the rest is still read; an EXECVE record carries its SYSCALL's process.
 . "$(dirname "$0")/lib.sh"
 
 LOG=$SRCDIR/tests/integration/fixtures/auditd/audit.log
@@ -54,4 +54,17 @@ check "rules test: enriched SYSCALL name (line 5)" \
 	grep -q "audit.log:5: hit \[low\] personality called" "$T/t.out"
 check "rules test: netcat (line 8)" \
 	grep -q "audit.log:8: hit \[high\] Netcat runs a shell" "$T/t.out"
+
+cat >"$T/exe.yml" <<'EOR'
+title: netcat binary runs a shell
+id: 6f0e2d1c-3b4a-4c5d-8e9f-a0b1c2d3e4f5
+logsource: {product: linux, service: auditd}
+detection:
+  s: {type: EXECVE, a1: '-e', exe|endswith: '/nc.openbsd', pid: 903}
+  condition: s
+level: high
+EOR
+"$VIGIL" rules test "$T/exe.yml" "$LOG" >"$T/exe.out" 2>&1
+check "rules test: EXECVE given its SYSCALL's exe and pid (line 8)" \
+	grep -q "audit.log:8: hit \[high\] netcat binary runs" "$T/exe.out"
 finish

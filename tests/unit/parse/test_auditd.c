@@ -1,8 +1,8 @@
 /*
  * test_auditd.c: the Linux audit log: the record header and its time,
  * key=value pairs quoted and bare, values auditd wrote in hex, a USER_*
- * record's nested msg, the enriched names after GS, and lines that are
- * no audit record.
+ * record's nested msg, the enriched names after GS, lines that are no
+ * audit record, and the records of one event given its SYSCALL's process.
  */
 #include "parse_test.h"
 
@@ -121,12 +121,86 @@ static void test_too_many_pairs(void **state)
 	core_arena_free(a);
 }
 
+/* Decodes line into ev (arena a, reset here) and feeds the tracker. */
+static void track(struct parse_procs *p, struct core_arena *a,
+		  struct core_event *ev, const char *line)
+{
+	core_arena_reset(a);
+	core_event_reset(ev, a);
+	assert_int_equal(parse_record(CORE_FMT_AUDITD, NULL, ev, line,
+				      strlen(line)), 0);
+	parse_procs_track(p, ev);
+}
+
+static void want(const struct core_event *ev, const char *name,
+		 const char *value)
+{
+	const struct core_str *v = core_event_get_named(ev, name,
+							strlen(name));
+
+	if (value == NULL) {
+		if (v != NULL)
+			fail_msg("%s is set: '%.*s'", name, (int)v->len, v->p);
+		return;
+	}
+	if (v == NULL || v->len != strlen(value) ||
+	    memcmp(v->p, value, v->len) != 0)
+		fail_msg("%s = '%.*s', want '%s'", name, v ? (int)v->len : 0,
+			 v ? v->p : "", value);
+}
+
+/*
+ * The records after a SYSCALL with its time, serial and node get the
+ * process it names; another event's records, or the same serial on
+ * another node, get nothing; what a record says itself stays.
+ */
+static void test_event_records(void **state)
+{
+	struct parse_procs *p = parse_procs_new();
+	struct core_arena *a = core_arena_new(0);
+	struct core_event ev;
+
+	(void)state;
+	track(p, a, &ev, "node=db1 type=SYSCALL msg=audit(1709287202.000:77): "
+	      "syscall=59 success=yes ppid=1 pid=2200 auid=1000 uid=0 "
+	      "tty=pts1 ses=4 comm=\"nc\" exe=\"/usr/bin/nc.openbsd\"\x1d"
+	      "SYSCALL=execve AUID=\"alice\" UID=\"root\"");
+	track(p, a, &ev, "node=db1 type=EXECVE msg=audit(1709287202.000:77): "
+	      "argc=3 a0=\"nc\" a1=\"-e\" a2=\"/bin/sh\"");
+	want(&ev, "pid", "2200");
+	want(&ev, "auid", "1000");
+	want(&ev, "exe", "/usr/bin/nc.openbsd");
+	want(&ev, "AUID", "alice");
+	want(&ev, "process.pid", "2200");
+	want(&ev, "process.name", "nc");
+	want(&ev, "user.name", "alice");
+	want(&ev, "process.command_line", "nc -e /bin/sh");
+	want(&ev, "SYSCALL", NULL);
+	track(p, a, &ev, "node=db1 type=CWD msg=audit(1709287202.000:77): "
+	      "cwd=\"/tmp\"");
+	want(&ev, "exe", "/usr/bin/nc.openbsd");
+	track(p, a, &ev, "node=db2 type=EXECVE msg=audit(1709287202.000:77): "
+	      "argc=1 a0=\"id\"");
+	want(&ev, "pid", NULL);
+	track(p, a, &ev, "node=db1 type=EXECVE msg=audit(1709287203.000:78): "
+	      "argc=1 a0=\"id\"");
+	want(&ev, "pid", NULL);
+	want(&ev, "user.name", NULL);
+	track(p, a, &ev, "node=db1 type=PATH msg=audit(1709287202.000:77): "
+	      "item=0 name=\"/bin/sh\" uid=33");
+	want(&ev, "uid", "33");
+	want(&ev, "auid", "1000");
+	parse_procs_free(p);
+	core_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_sniffed),
 		cmocka_unit_test(test_too_many_pairs),
+		cmocka_unit_test(test_event_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
