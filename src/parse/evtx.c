@@ -1268,12 +1268,13 @@ static struct core_str scalar(struct run *r, uint8_t type, const uint8_t *p,
 }
 
 /*
- * Joins the elements of an array value with sep: ", " in a named field, a
- * newline in unnamed Data, where Windows renders each element as an item
- * of its own (<Data>a</Data><Data>b</Data>) and the items are joined so.
+ * Joins the elements of an array value: with ", " in a named field; as
+ * items, for unnamed Data, which Windows renders as one item per element
+ * (<Data>a</Data><Data>b</Data>): with newlines, from the first element
+ * that is not empty, as set_joined() joins separate items.
  */
 static struct core_str array_str(struct run *r, const struct value *v,
-				 const char *sep)
+				 bool items)
 {
 	struct core_buf b;
 	struct core_str s, out;
@@ -1304,8 +1305,10 @@ static struct core_str array_str(struct run *r, const struct value *v,
 			s = bin_str(r->ev->arena, v->p + i, v->size - i);
 			i = v->size;
 		}
-		if (k++)
-			core_buf_add(&b, sep, strlen(sep));
+		if (items && b.len > 0)
+			core_buf_add(&b, "\n", 1);
+		else if (!items && k++)
+			core_buf_add(&b, ", ", 2);
 		core_buf_add(&b, s.p, s.len);
 	}
 	out = core_arena_strdup(r->ev->arena, b.p ? b.p : "", b.len);
@@ -1321,7 +1324,7 @@ static struct core_str render(struct run *r, const struct value *v,
 	unsigned w;
 
 	if (v->type & 0x80)
-		return array_str(r, v, ", ");
+		return array_str(r, v, false);
 	switch (v->type) {
 	case 0x00:
 		return CORE_STR_NULL;
@@ -1478,7 +1481,7 @@ static int run_op(struct run *r, const struct tmpl *t, const struct op *op,
 			if (x->type == 0 || x->size == 0)
 				continue;
 			if (op->join && (x->type & 0x80))
-				s = array_str(r, x, "\n");
+				s = array_str(r, x, true);
 			else
 				s = render(r, x, op->is_time);
 		}

@@ -170,9 +170,9 @@ static inline void fx_data_unnamed(struct fx *f, unsigned id, unsigned type)
 
 #define FX_NVALUES 14
 
-/* Both string arrays: three NUL-terminated UTF-16 strings. */
-#define FX_ARRAY "xp_cmdshell\0" "0\0" "1\0"
-#define FX_ARRAY_LEN 16
+/* Both string arrays: four NUL-terminated UTF-16 strings, the first empty. */
+#define FX_ARRAY "\0" "xp_cmdshell\0" "0\0" "1\0"
+#define FX_ARRAY_LEN 17
 
 /*
  * The template: System with the usual children, EventData of seven

@@ -59,6 +59,14 @@ smb="$RULES/win_sysmon_smb_callback_to_client.yml"
 check "SMB connection back to a client (remote end as source)" \
 	grep -q "(5c378c4b-c562-4290-b40c-4f6cb2e59e11)" "$T/smb.out"
 
+# Security 4688 names the new process's session as TargetLogonId.
+wmic="$RULES/win_process_wmi_child_many_logon_sessions.yml"
+"$VIGIL" rules test "$wmic" \
+	"$FIX/win_process_wmi_child_many_logon_sessions.security.jsonl" \
+	>"$T/wmic.out" 2>&1
+check "programs through WMI in three sessions (4688)" \
+	grep -q "(158dafae-306f-4e6c-b17b-312b011e16fc)" "$T/wmic.out"
+
 # A task updated (4702) carries its XML as TaskContentNew, not
 # TaskContent as a created one (4698) does.
 task="$RULES/win_security_scheduled_task_user_folder.yml"
