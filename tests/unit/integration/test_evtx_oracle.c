@@ -2,7 +2,8 @@
  * test_evtx_oracle.c: vigil's EVTX decoder against libevtx's evtxexport
  * on every file of the EVTX attack samples: for each record, the record
  * id, EventID, Computer, Channel, Provider_Name, TimeCreated and every
- * EventData Data item must be equal.  Skips, saying so, when the
+ * EventData Data item must be equal; items without a name, as vigil's
+ * Data, joined with newlines from the first one that is not empty.  Skips, saying so, when the
  * datasets or evtxexport (Debian's libevtx-utils) are missing.
  */
 #include <setjmp.h>
@@ -186,6 +187,41 @@ static char *between(char *p, char *end, const char *open,
 	return a;
 }
 
+/*
+ * The unnamed items of EventData [p, end) (<Data>x</Data>, <Data/>),
+ * joined as vigil joins them, checked against its Data.
+ */
+static void check_unnamed(struct stats *st, const struct core_event *ev,
+			  char *p, char *end, const char *file)
+{
+	char buf[16384], *v;
+	size_t len = 0, n;
+	bool any = false;
+
+	while ((v = memmem(p, (size_t)(end - p), "<Data", 5)) != NULL) {
+		p = v + 5;
+		if (p < end && *p == '/') {
+			n = 0;
+		} else if (p < end && *p == '>') {
+			v = between(p, end, ">", "</Data>", &n);
+			if (v == NULL)
+				break;
+			p = v + n;
+		} else {
+			continue;	/* a named item */
+		}
+		any = true;
+		if (len + 1 + n > sizeof(buf))
+			return;
+		if (len > 0)
+			buf[len++] = '\n';
+		memcpy(buf + len, v, n);
+		len += n;
+	}
+	if (any)
+		check(st, ev, "Data", buf, len, file);
+}
+
 static void compare_event(struct stats *st, const struct core_event *ev,
 			  char *p, char *end, const char *file)
 {
@@ -215,6 +251,7 @@ static void compare_event(struct stats *st, const struct core_event *ev,
 	if (data == NULL)
 		return;
 	dend = data + n;
+	check_unnamed(st, ev, data, dend, file);
 	while ((v = between(data, dend, "<Data Name=\"", "\"", &n)) != NULL) {
 		snprintf(name, sizeof(name), "%.*s", (int)n, v);
 		data = v + n + 1;
