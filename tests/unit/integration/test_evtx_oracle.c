@@ -3,8 +3,9 @@
  * on every file of the EVTX attack samples: for each record, the record
  * id, EventID, Computer, Channel, Provider_Name, TimeCreated and every
  * EventData Data item must be equal; items without a name, as vigil's
- * Data, joined with newlines from the first one that is not empty.  Skips, saying so, when the
- * datasets or evtxexport (Debian's libevtx-utils) are missing.
+ * Data, joined with newlines from the first one that is not empty.
+ * Skips, saying so, when the datasets or evtxexport (Debian's
+ * libevtx-utils) are missing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
