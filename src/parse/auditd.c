@@ -26,7 +26,10 @@
  * user.name from the enriched AUID, else acct; source.ip from addr (a
  * login's or an authentication's peer), event.outcome from res; an
  * EXECVE's arguments joined are process.command_line.  message is the
- * text after the header, so keyword rules see the pairs.  The records
+ * text after the header, so keyword rules see the pairs.  A raw SYSCALL
+ * record (no enriched names) gets SYSCALL and ARCH as an enriched one
+ * would say them, from its syscall number and arch (audit_syscalls.h),
+ * for the rules that test the names.  The records
  * of one event after its SYSCALL get the process's pid, uid, auid, exe
  * ... from it (parse_auditd_track()), so that an EXECVE alert names the
  * process and, in enriched logs, the user.
@@ -36,6 +39,7 @@
  * event's arena.
  */
 #include "parse/parse_int.h"
+#include "parse/audit_syscalls.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -339,6 +343,42 @@ static void long_arg_end(struct core_event *ev, struct long_arg *la,
 }
 
 /*
+ * SYSCALL and ARCH of a raw SYSCALL record, named from its syscall= and
+ * arch= as log_format=ENRICHED names them, where the record has none.
+ */
+static void syscall_names(struct core_event *ev)
+{
+	const struct core_str *nr = core_event_get_named(ev, "syscall", 7);
+	const struct core_str *arch = core_event_get_named(ev, "arch", 4);
+	unsigned v = 0;
+
+	if (nr == NULL || arch == NULL || nr->len == 0 || nr->len > 4 ||
+	    core_event_get_named(ev, "SYSCALL", 7) != NULL)
+		return;
+	for (size_t i = 0; i < nr->len; i++) {
+		if (nr->p[i] < '0' || nr->p[i] > '9')
+			return;
+		v = v * 10 + (unsigned)(nr->p[i] - '0');
+	}
+	for (size_t i = 0; i < CORE_ARRAY_LEN(audit_archs); i++) {
+		const struct audit_arch *a = &audit_archs[i];
+		struct core_str want = { a->arch, strlen(a->arch) };
+		const char *name;
+
+		if (!core_str_ieq(*arch, want))
+			continue;
+		name = v < a->n ? a->syscalls[v] : NULL;
+		if (name != NULL)
+			core_event_set_named(ev, "SYSCALL", 7, name,
+					     strlen(name));
+		if (core_event_get_named(ev, "ARCH", 4) == NULL)
+			core_event_set_named(ev, "ARCH", 4, a->name,
+					     strlen(a->name));
+		return;
+	}
+}
+
+/*
  * Decodes one audit.log line into ev (reset by the caller; ev->arena
  * holds decoded values, and may be NULL: hex then stays hex).  Returns
  * 0, or CORE_E_PARSE when line is no audit record or a quote in it is
@@ -388,6 +428,8 @@ int parse_auditd_record(const struct parse_ctx *ctx, struct core_event *ev,
 	core_buf_free(&la.hex);
 	if (nargs > 0)
 		command_line(ev, args, nargs);
+	if (core_str_eq_lit(h.type, "SYSCALL"))
+		syscall_names(ev);
 	if (cut && ev->truncated < UINT16_MAX)
 		ev->truncated++;
 	return 0;

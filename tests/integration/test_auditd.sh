@@ -67,4 +67,21 @@ EOR
 "$VIGIL" rules test "$T/exe.yml" "$LOG" >"$T/exe.out" 2>&1
 check "rules test: EXECVE given its SYSCALL's exe and pid (line 8)" \
 	grep -q "audit.log:8: hit \[high\] netcat binary runs" "$T/exe.out"
+
+# A raw record (log_format=RAW) names its call by number: the rule's
+# enriched name SYSCALL=mknod is derived from syscall=133 on x86_64.
+printf '%s\n' 'type=SYSCALL msg=audit(1709287210.000:4580): arch=c000003e syscall=133 success=yes exit=0 a0=7ffd a1=61b0 pid=990 auid=1000 uid=0 comm="mknod" exe="/usr/bin/mknod" key=(null)' \
+	>"$T/raw.log"
+cat >"$T/mknod.yml" <<'EOR'
+title: mknod called
+id: 0e1d2c3b-4a59-4687-9a1b-2c3d4e5f6a7b
+logsource: {product: linux, service: auditd}
+detection:
+  s: {type: SYSCALL, SYSCALL: mknod}
+  condition: s
+level: low
+EOR
+"$VIGIL" rules test "$T/mknod.yml" "$T/raw.log" >"$T/mknod.out" 2>&1
+check "rules test: a raw record's call named from its number" \
+	grep -q "raw.log:1: hit \[low\] mknod called" "$T/mknod.out"
 finish

@@ -39,9 +39,30 @@ static const struct parse_row rows[] = {
 	  "syscall=135 success=yes exit=0 pid=2 auid=1000 comm=\"x\" "
 	  "exe=\"/tmp/x\" key=(null)\x1d" "ARCH=x86_64 SYSCALL=personality "
 	  "AUID=\"bob\" UID=\"root\"",
-	  "rc=0\nsyscall=135\nSYSCALL=personality\nAUID=bob\nuser.name=bob\n"
-	  "key=(null)",
+	  "rc=0\nsyscall=135\nSYSCALL=personality\nARCH=x86_64\nAUID=bob\n"
+	  "user.name=bob\nkey=(null)",
 	  "log_format=ENRICHED: the names after GS are fields too" },
+	{ "type=SYSCALL msg=audit(1709287202.000:4572): arch=c000003e "
+	  "syscall=135 success=yes exit=0 a0=400000 pid=2 comm=\"x\"",
+	  "rc=0\nsyscall=135\nSYSCALL=personality\nARCH=x86_64\na0=400000",
+	  "a raw SYSCALL record: the call and architecture named as an "
+	  "enriched one names them" },
+	{ "type=SYSCALL msg=audit(1709287202.000:4573): arch=C00000B7 "
+	  "syscall=221 success=yes exit=0 pid=2",
+	  "rc=0\nSYSCALL=execve\nARCH=aarch64",
+	  "aarch64's numbers, arch in upper case" },
+	{ "type=SYSCALL msg=audit(1709287202.000:4574): arch=40000003 "
+	  "syscall=9999 success=yes exit=0 pid=2",
+	  "rc=0\n!SYSCALL\nARCH=i386",
+	  "a number past the table: no name, the architecture still" },
+	{ "type=SYSCALL msg=audit(1709287202.000:4575): arch=c0000015 "
+	  "syscall=11 success=yes exit=0 pid=2",
+	  "rc=0\n!SYSCALL\n!ARCH",
+	  "an architecture without a table: nothing made up" },
+	{ "type=PATH msg=audit(1709287202.000:4576): item=0 syscall=59 "
+	  "arch=c000003e name=\"/bin/sh\"",
+	  "rc=0\n!SYSCALL",
+	  "only a SYSCALL record is named" },
 	{ "type=AVC msg=audit(1709287203.000:4570): avc:  denied  { read } "
 	  "for  pid=9 comm=\"httpd\" name=\"x\"",
 	  "rc=0\npid=9\ncomm=httpd\nname=x",
