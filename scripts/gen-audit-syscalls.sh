@@ -25,7 +25,8 @@ cat <<HDR
 HDR
 for arch in x86_64 i386 aarch64; do
 	echo "static const char *const audit_syscalls_$arch[] = {"
-	ausyscall "$arch" --dump | sed -n 's/^\([0-9][0-9]*\)	\([a-z0-9_]*\)$/	[\1] = "\2",/p'
+	ausyscall "$arch" --dump |
+		sed -n 's/^\([0-9][0-9]*\)	\([a-z0-9_]*\)$/	[\1] = "\2",/p'
 	echo "};"
 	echo
 done

@@ -29,10 +29,12 @@
  * text after the header, so keyword rules see the pairs.  A raw SYSCALL
  * record (no enriched names) gets SYSCALL and ARCH as an enriched one
  * would say them, from its syscall number and arch (audit_syscalls.h),
- * for the rules that test the names.  The records
- * of one event after its SYSCALL get the process's pid, uid, auid, exe
- * ... from it (parse_auditd_track()), so that an EXECVE alert names the
- * process and, in enriched logs, the user.
+ * for the rules that test the names.
+ *
+ * The records of one event that tell what its process did (EXECVE,
+ * PROCTITLE, PATH, SOCKADDR) get the process's pid, uid, auid, exe ...
+ * from the event's SYSCALL record (parse_audit_track()), so that an
+ * EXECVE alert names the process and, in enriched logs, the user.
  *
  * Workload: every line of an audit log.  Values point into the record
  * but for decoded hex and the joined command line, which go to the
@@ -42,6 +44,7 @@
 #include "parse/audit_syscalls.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SET_NAMED(ev, lit, v)                                                \
@@ -122,10 +125,11 @@ static struct core_str unhex(struct core_arena *a, struct core_str v)
 
 /*
  * Splits s into key=value pairs: a value is "quoted" (to the closing
- * quote), 'quoted' or bare (to the next space); a word with no '=' (an
- * AVC record's "denied { read } for") is passed over.  Returns how
- * many, or -1 when a quote is not closed; *cut is set when more than
- * max stood there.
+ * quote), 'quoted' (to the last ' of s: only a USER_* record's msg is,
+ * and the pairs nested in it may hold a ' in a quoted login name) or
+ * bare (to the next space); a word with no '=' (an AVC record's "denied
+ * { read } for") is passed over.  Returns how many, or -1 when a quote
+ * is not closed; *cut is set when more than max stood there.
  */
 static int split(struct core_str s, struct pair *out, int max, bool *cut)
 {
@@ -155,8 +159,9 @@ static int split(struct core_str s, struct pair *out, int max, bool *cut)
 		v = ++i;
 		q = v < s.len ? s.p[v] : 0;
 		if (q == '"' || q == '\'') {
-			const char *end = memchr(s.p + v + 1, q,
-						 s.len - v - 1);
+			const char *end = q == '"' ?
+				memchr(s.p + v + 1, q, s.len - v - 1) :
+				memrchr(s.p + v + 1, q, s.len - v - 1);
 			size_t e;
 
 			if (end == NULL)
@@ -285,28 +290,36 @@ static int pairs_of(const struct head *h, struct pair *p, bool *cut)
 	return n + (k > 0 ? k : 0);
 }
 
-/* Sets the ECS fields a pair gives. */
+/* Sets the ECS fields a pair gives; with !overwrite, only those the
+ * event lacks. */
 static void pair_ecs(struct core_event *ev, struct core_str key,
-		     struct core_str v)
+		     struct core_str v, bool overwrite)
 {
 	struct core_ip ip;
+	enum core_field_id f = CORE_F__COUNT;
 
 	if (core_str_eq_lit(key, "addr") && core_ip_parse(v.p, v.len, &ip))
-		core_event_set_str(ev, CORE_F_SOURCE_IP, v);
+		f = CORE_F_SOURCE_IP;
 	else if (core_str_eq_lit(key, "res") &&
 		 (core_str_eq_lit(v, "success") ||
 		  core_str_eq_lit(v, "failed")))
-		core_event_set_lit(ev, CORE_F_EVENT_OUTCOME,
-				   v.p[0] == 's' ? "success" : "failure");
+		f = CORE_F_EVENT_OUTCOME;
 	else if (core_str_eq_lit(key, "pid"))
-		core_event_set_str(ev, CORE_F_PROCESS_PID, v);
+		f = CORE_F_PROCESS_PID;
 	else if (core_str_eq_lit(key, "comm"))
-		core_event_set_str(ev, CORE_F_PROCESS_NAME, v);
+		f = CORE_F_PROCESS_NAME;
 	else if ((core_str_eq_lit(key, "AUID") &&
 		  !core_str_eq_lit(v, "unset")) ||
 		 (core_str_eq_lit(key, "acct") &&
 		  !core_event_get(ev, CORE_F_USER_NAME)))
-		core_event_set_str(ev, CORE_F_USER_NAME, v);
+		f = CORE_F_USER_NAME;
+	if (f == CORE_F__COUNT || (!overwrite && core_event_get(ev, f)))
+		return;
+	if (f == CORE_F_EVENT_OUTCOME)
+		core_event_set_lit(ev, f, v.p[0] == 's' ? "success" :
+				   "failure");
+	else
+		core_event_set_str(ev, f, v);
 }
 
 /*
@@ -379,6 +392,20 @@ static void syscall_names(struct core_event *ev)
 }
 
 /*
+ * True for a key that names what the header gives (type,
+ * audit.sequence) or an ECS field (message, user.name ...): such pairs
+ * are passed over, so that text a user controls in a record (a login
+ * name in a nested msg) cannot pose as another record or set a field
+ * vigil derives.  Audit field names hold no dot.
+ */
+static bool header_key(struct core_str key)
+{
+	return core_str_eq_lit(key, "type") ||
+	       core_str_eq_lit(key, "audit.sequence") ||
+	       core_field_lookup(key.p, key.len) != CORE_F_NAMED;
+}
+
+/*
  * Decodes one audit.log line into ev (reset by the caller; ev->arena
  * holds decoded values, and may be NULL: hex then stays hex).  Returns
  * 0, or CORE_E_PARSE when line is no audit record or a quote in it is
@@ -417,12 +444,14 @@ int parse_auditd_record(const struct parse_ctx *ctx, struct core_event *ev,
 			continue;
 		}
 		long_arg_end(ev, &la, args, &nargs);
+		if (header_key(p[i].key))
+			continue;
 		if (!p[i].quoted && may_be_hex(h.type, p[i].key))
 			v = unhex(ev->arena, v);
 		core_event_set_named(ev, p[i].key.p, p[i].key.len, v.p, v.len);
 		if (execve && arg_index(p[i].key, false) == nargs)
 			args[nargs++].value = v;
-		pair_ecs(ev, p[i].key, v);
+		pair_ecs(ev, p[i].key, v, true);
 	}
 	long_arg_end(ev, &la, args, &nargs);
 	core_buf_free(&la.hex);
@@ -437,52 +466,133 @@ int parse_auditd_record(const struct parse_ctx *ctx, struct core_event *ev,
 
 /* ------------------------------------------------ the records of one event */
 
+/*
+ * The SYSCALL records of the last AUDIT_SLOTS events, each under its
+ * exact time, serial and node (records of events in flight at once may
+ * interleave), the oldest replaced first.  Values of AUDIT_VALUE_MAX
+ * bytes or more, and nodes longer than AUDIT_NODE_MAX, are not kept.
+ */
+#define AUDIT_SLOTS 16
+#define AUDIT_KEPT 10
+#define AUDIT_VALUE_MAX 256
+#define AUDIT_NODE_MAX 255
+#define AUDIT_SERIAL_MAX 20
+
 static const char *const audit_kept[AUDIT_KEPT] = {
 	"pid", "ppid", "uid", "auid", "ses", "tty", "exe", "comm", "UID",
 	"AUID",
 };
 
-/* The event's time, serial and node hashed; 0: no serial. */
-static uint64_t event_key(const struct core_event *ev)
-{
-	const struct core_str *seq = core_event_get_named(ev,
-							  "audit.sequence",
-							  14);
-	const struct core_str *node = core_event_get(ev, CORE_F_HOST_NAME);
-	uint64_t k;
+struct audit_slot {
+	bool used;
+	int64_t ts;
+	uint8_t serial_len, node_len;
+	char serial[AUDIT_SERIAL_MAX];
+	char node[AUDIT_NODE_MAX];
+	uint16_t len[AUDIT_KEPT];
+	bool set[AUDIT_KEPT];
+	char v[AUDIT_KEPT][AUDIT_VALUE_MAX];
+};
 
-	if (seq == NULL || seq->len == 0)
-		return 0;
-	k = core_hash(&ev->ts, sizeof(ev->ts),
-		      node ? core_hash(node->p, node->len, 0) : 0);
-	k = core_hash(seq->p, seq->len, k);
-	return k ? k : 1;
+struct parse_audit {
+	struct audit_slot slot[AUDIT_SLOTS];
+	unsigned next;		/* the slot to replace */
+};
+
+struct parse_audit *parse_audit_new(void)
+{
+	return calloc(1, sizeof(struct parse_audit));
 }
 
-void parse_auditd_track(struct audit_events *a, struct core_event *ev)
+void parse_audit_free(struct parse_audit *a)
+{
+	free(a);
+}
+
+/* The event's serial and node; false when it has no serial or either is
+ * too long to be kept. */
+static bool event_id(const struct core_event *ev, struct core_str *serial,
+		     struct core_str *node)
+{
+	const struct core_str *s = core_event_get_named(ev, "audit.sequence",
+							14);
+	const struct core_str *n = core_event_get(ev, CORE_F_HOST_NAME);
+
+	*node = n ? *n : CORE_STR("");
+	if (s == NULL || s->len == 0 || s->len > AUDIT_SERIAL_MAX ||
+	    node->len > AUDIT_NODE_MAX)
+		return false;
+	*serial = *s;
+	return true;
+}
+
+static struct audit_slot *find(struct parse_audit *a, int64_t ts,
+			       struct core_str serial, struct core_str node)
+{
+	for (unsigned i = 0; i < AUDIT_SLOTS; i++) {
+		struct audit_slot *s = &a->slot[i];
+
+		if (s->used && s->ts == ts && s->serial_len == serial.len &&
+		    s->node_len == node.len &&
+		    memcmp(s->serial, serial.p, serial.len) == 0 &&
+		    memcmp(s->node, node.p, node.len) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+static void remember(struct parse_audit *a, const struct core_event *ev,
+		     struct core_str serial, struct core_str node)
+{
+	struct audit_slot *s = find(a, ev->ts, serial, node);
+
+	if (s == NULL) {
+		s = &a->slot[a->next];
+		a->next = (a->next + 1) % AUDIT_SLOTS;
+	}
+	s->used = true;
+	s->ts = ev->ts;
+	s->serial_len = (uint8_t)serial.len;
+	memcpy(s->serial, serial.p, serial.len);
+	s->node_len = (uint8_t)node.len;
+	memcpy(s->node, node.p, node.len);
+	for (int i = 0; i < AUDIT_KEPT; i++) {
+		const char *n = audit_kept[i];
+		const struct core_str *v = core_event_get_named(ev, n,
+								strlen(n));
+
+		s->set[i] = v && v->len < AUDIT_VALUE_MAX;
+		s->len[i] = s->set[i] ? (uint16_t)v->len : 0;
+		if (s->set[i])
+			memcpy(s->v[i], v->p, v->len);
+	}
+}
+
+/* Records that tell what the event's process did, and take its fields:
+ * what it ran, the files and addresses it used. */
+static bool takes_process(struct core_str type)
+{
+	return core_str_eq_lit(type, "EXECVE") ||
+	       core_str_eq_lit(type, "PROCTITLE") ||
+	       core_str_eq_lit(type, "PATH") ||
+	       core_str_eq_lit(type, "SOCKADDR");
+}
+
+void parse_audit_track(struct parse_audit *a, struct core_event *ev)
 {
 	const struct core_str *type = core_event_get_named(ev, "type", 4);
-	uint64_t k = event_key(ev);
-	struct audit_slot *s;
+	struct core_str serial, node;
+	const struct audit_slot *s;
 
-	if (a == NULL || ev->arena == NULL || type == NULL || k == 0)
+	if (a == NULL || ev->arena == NULL || type == NULL ||
+	    !event_id(ev, &serial, &node))
 		return;
-	s = &a->slot[k & (AUDIT_SLOTS - 1)];
 	if (core_str_eq_lit(*type, "SYSCALL")) {
-		s->key = k;
-		for (int i = 0; i < AUDIT_KEPT; i++) {
-			const char *n = audit_kept[i];
-			const struct core_str *v =
-				core_event_get_named(ev, n, strlen(n));
-
-			s->set[i] = v && v->len < AUDIT_VALUE_MAX;
-			s->len[i] = s->set[i] ? (uint16_t)v->len : 0;
-			if (s->set[i])
-				memcpy(s->v[i], v->p, v->len);
-		}
+		remember(a, ev, serial, node);
 		return;
 	}
-	if (s->key != k)
+	if (!takes_process(*type) ||
+	    (s = find(a, ev->ts, serial, node)) == NULL)
 		return;
 	for (int i = 0; i < AUDIT_KEPT; i++) {
 		const char *n = audit_kept[i];
@@ -494,6 +604,6 @@ void parse_auditd_track(struct audit_events *a, struct core_event *ev)
 		if (v.p == NULL)
 			return;
 		core_event_set_named(ev, key.p, key.len, v.p, v.len);
-		pair_ecs(ev, key, v);
+		pair_ecs(ev, key, v, false);
 	}
 }

@@ -1267,47 +1267,46 @@ static struct core_str scalar(struct run *r, uint8_t type, const uint8_t *p,
 	}
 }
 
-/*
- * Joins the elements of an array value: with ", " in a named field; as
- * items, for unnamed Data, which Windows renders as one item per element
- * (<Data>a</Data><Data>b</Data>): with newlines, from the first element
- * that is not empty, as set_joined() joins separate items.
- */
-static struct core_str array_str(struct run *r, const struct value *v,
-				 bool items)
+/* The element of an array value at *i, as text; *i moves past it. */
+static struct core_str array_elem(struct run *r, const struct value *v,
+				  size_t *i)
+{
+	uint8_t base = v->type & 0x7f;
+	unsigned w = type_width(base, 8);
+	size_t j = *i;
+	struct core_str s;
+
+	if (base == 0x01) {
+		while (j + 1 < v->size && le16(v->p + j))
+			j += 2;
+		s = utf16(r->ev->arena, v->p + *i, (j - *i) / 2);
+		*i = j + 2;
+	} else if (base == 0x02) {
+		while (j < v->size && v->p[j])
+			j++;
+		s = ansi_str(r->ev->arena, v->p + *i, j - *i);
+		*i = j + 1;
+	} else if (w && *i + w <= v->size) {
+		s = scalar(r, base, v->p + *i, w, false);
+		*i += w;
+	} else {
+		s = bin_str(r->ev->arena, v->p + *i, v->size - *i);
+		*i = v->size;
+	}
+	return s;
+}
+
+/* Joins the elements of an array value with ", ". */
+static struct core_str array_str(struct run *r, const struct value *v)
 {
 	struct core_buf b;
 	struct core_str s, out;
-	uint8_t base = v->type & 0x7f;
-	unsigned w = type_width(base, 8);
 	size_t i = 0, k = 0;
 
 	core_buf_init(&b, 1 << 20);
 	while (i < v->size) {
-		if (base == 0x01) {
-			size_t j = i;
-
-			while (j + 1 < v->size && le16(v->p + j))
-				j += 2;
-			s = utf16(r->ev->arena, v->p + i, (j - i) / 2);
-			i = j + 2;
-		} else if (base == 0x02) {
-			size_t j = i;
-
-			while (j < v->size && v->p[j])
-				j++;
-			s = ansi_str(r->ev->arena, v->p + i, j - i);
-			i = j + 1;
-		} else if (w && i + w <= v->size) {
-			s = scalar(r, base, v->p + i, w, false);
-			i += w;
-		} else {
-			s = bin_str(r->ev->arena, v->p + i, v->size - i);
-			i = v->size;
-		}
-		if (items && b.len > 0)
-			core_buf_add(&b, "\n", 1);
-		else if (!items && k++)
+		s = array_elem(r, v, &i);
+		if (k++)
 			core_buf_add(&b, ", ", 2);
 		core_buf_add(&b, s.p, s.len);
 	}
@@ -1324,7 +1323,7 @@ static struct core_str render(struct run *r, const struct value *v,
 	unsigned w;
 
 	if (v->type & 0x80)
-		return array_str(r, v, false);
+		return array_str(r, v);
 	switch (v->type) {
 	case 0x00:
 		return CORE_STR_NULL;
@@ -1458,6 +1457,21 @@ static int run_op(struct run *r, const struct tmpl *t, const struct op *op,
 	struct core_buf b;
 	bool any = op->nparts == 0;
 
+	/*
+	 * An array in an unnamed Data item: Windows renders one item per
+	 * element (<Data>a</Data><Data>b</Data>), so each joins the items
+	 * as a separate one would.
+	 */
+	if (op->join && op->nparts == 1 && pt[0].subst >= 0) {
+		const struct value *x = val_at(vals, nvals, pt[0].subst);
+
+		if ((x->type & 0x80) && x->size > 0) {
+			for (size_t i = 0; i < x->size;)
+				set_joined(r, name, array_elem(r, x, &i));
+			return 0;
+		}
+	}
+
 	/* Only text of several pieces is joined in a buffer. */
 	if (op->nparts > 1)
 		core_buf_init(&b, 1 << 20);
@@ -1480,10 +1494,7 @@ static int run_op(struct run *r, const struct tmpl *t, const struct op *op,
 		if (pt[i].subst >= 0) {
 			if (x->type == 0 || x->size == 0)
 				continue;
-			if (op->join && (x->type & 0x80))
-				s = array_str(r, x, true);
-			else
-				s = render(r, x, op->is_time);
+			s = render(r, x, op->is_time);
 		}
 		any = true;
 		if (op->nparts == 1)

@@ -263,30 +263,16 @@ int parse_auditd_record(const struct parse_ctx *ctx, struct core_event *ev,
 			struct core_str line);
 
 /*
- * What the SYSCALL record of an audit event said of its process (pid,
- * ppid, uid, auid, ses, tty, exe, comm, the enriched UID and AUID),
- * given to the event's other records (EXECVE, CWD, PATH, PROCTITLE ...)
- * that lack it: they share its time and serial on the same node, and
- * auditd writes SYSCALL first (auditd.c).  Part of the tracker
- * parse_procs_track() keeps (sysmon.c).  Values of AUDIT_VALUE_MAX bytes
- * or more are not kept.
+ * What the SYSCALL record of an audit event said of its process, given
+ * to the event's later records that lack it (auditd.c).  One per
+ * tracker of parse_procs_track() (sysmon.c), which feeds it every audit
+ * event in input order.  _new returns NULL when out of memory.
  */
-#define AUDIT_SLOTS 16		/* events remembered; power of two */
-#define AUDIT_KEPT 10
-#define AUDIT_VALUE_MAX 256
+struct parse_audit;
 
-struct audit_slot {
-	uint64_t key;
-	uint16_t len[AUDIT_KEPT];
-	bool set[AUDIT_KEPT];
-	char v[AUDIT_KEPT][AUDIT_VALUE_MAX];
-};
-
-struct audit_events {
-	struct audit_slot slot[AUDIT_SLOTS];
-};
-
-void parse_auditd_track(struct audit_events *a, struct core_event *ev);
+struct parse_audit *parse_audit_new(void);
+void parse_audit_free(struct parse_audit *a);
+void parse_audit_track(struct parse_audit *a, struct core_event *ev);
 int parse_zeek_record(const struct parse_ctx *ctx, struct core_event *ev,
 		      struct core_str line);
 

@@ -72,16 +72,25 @@ static size_t value_at(int i)
 
 struct parse_procs {
 	struct proc_slot slot[PROCS_SLOTS];
-	struct audit_events audit;	/* auditd.c */
+	struct parse_audit *audit;	/* auditd.c */
 };
 
 struct parse_procs *parse_procs_new(void)
 {
-	return calloc(1, sizeof(struct parse_procs));
+	struct parse_procs *p = calloc(1, sizeof(*p));
+
+	if (p != NULL && (p->audit = parse_audit_new()) == NULL) {
+		free(p);
+		return NULL;
+	}
+	return p;
 }
 
 void parse_procs_free(struct parse_procs *p)
 {
+	if (p == NULL)
+		return;
+	parse_audit_free(p->audit);
 	free(p);
 }
 
@@ -170,7 +179,7 @@ void parse_procs_track(struct parse_procs *p, struct core_event *ev)
 	if (p == NULL || ev->arena == NULL)
 		return;
 	if (ev->format == CORE_FMT_AUDITD) {
-		parse_auditd_track(&p->audit, ev);
+		parse_audit_track(p->audit, ev);
 		return;
 	}
 	if (!is_sysmon(ev) ||

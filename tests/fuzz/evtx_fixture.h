@@ -168,15 +168,16 @@ static inline void fx_data_unnamed(struct fx *f, unsigned id, unsigned type)
 	fx_close(f, at, 0);
 }
 
-#define FX_NVALUES 14
+#define FX_NVALUES 15
 
 /* Both string arrays: four NUL-terminated UTF-16 strings, the first empty. */
 #define FX_ARRAY "\0" "xp_cmdshell\0" "0\0" "1\0"
 #define FX_ARRAY_LEN 17
 
 /*
- * The template: System with the usual children, EventData of seven
- * items, the last two string arrays, one named and one not.
+ * The template: System with the usual children, EventData of eight
+ * items: two string arrays, one named and one not, the second after an
+ * unnamed item "x".
  */
 static inline void fx_template_body(struct fx *f)
 {
@@ -208,6 +209,7 @@ static inline void fx_template_body(struct fx *f)
 	fx_data(f, "ProcessGuid", 10, 0x0f);
 	fx_data(f, "LogonId", 11, 0x15);
 	fx_data(f, "Options", 12, 0x81);
+	fx_data_unnamed(f, 14, 0x01);
 	fx_data_unnamed(f, 13, 0x81);
 	fx_close(f, data, 0);
 	fx_close(f, ev, 0);
@@ -307,11 +309,12 @@ static inline void fx_record(struct fx *f, const char *computer,
 	sizes[11] = 8;
 	sizes[12] = 2 * FX_ARRAY_LEN;
 	sizes[13] = 2 * FX_ARRAY_LEN;
+	sizes[14] = 2;
 	fx_b(f, FX_NVALUES, 4);
 	for (unsigned i = 0; i < FX_NVALUES; i++) {
 		static const uint8_t types[FX_NVALUES] = { 0x01, 0x06, 0x11,
 			0x0a, 0x01, 0x01, 0x13, 0x01, 0x01, 0x0e, 0x0f, 0x15,
-			0x81, 0x81 };
+			0x81, 0x81, 0x01 };
 
 		fx_b(f, sizes[i], 2);
 		fx_b(f, types[i], 1);
@@ -334,6 +337,7 @@ static inline void fx_record(struct fx *f, const char *computer,
 	for (unsigned k = 0; k < 2; k++)
 		for (unsigned i = 0; i < FX_ARRAY_LEN; i++)
 			fx_b(f, (uint8_t)FX_ARRAY[i], 2);
+	fx_u16(f, "x");
 	fx_b(f, 0x00, 1);
 	fx_b(f, 0, 4);
 	fx_put(f->c + start + 4, f->pos - start, 4);

@@ -215,7 +215,7 @@ static const struct row {
 	{ dmg_cut_free_space, 5, 1, "chunk 1: file is cut short 64536 "
 	  "bytes into the chunk, after its last record; every record",
 	  "a cut in the free space of the last chunk loses no record" },
-	{ dmg_cut_record, 4, 1, "chunk 1: file is cut short 2183 bytes "
+	{ dmg_cut_record, 4, 1, "chunk 1: file is cut short 2224 bytes "
 	  "into the chunk, in record 5; 1 of the chunk's 2 records "
 	  "lost, the records before it were read; the file header names 2 "
 	  "chunks, records up to 5",

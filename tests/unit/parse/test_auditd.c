@@ -171,9 +171,10 @@ static void want(const struct core_event *ev, const char *name,
 }
 
 /*
- * The records after a SYSCALL with its time, serial and node get the
- * process it names; another event's records, or the same serial on
- * another node, get nothing; what a record says itself stays.
+ * The records after a SYSCALL with its time, serial and node that tell
+ * what the process did get the process it names; a CWD record, another
+ * event's records, or the same serial on another node get nothing; what
+ * a record says itself stays.
  */
 static void test_event_records(void **state)
 {
@@ -199,7 +200,7 @@ static void test_event_records(void **state)
 	want(&ev, "SYSCALL", NULL);
 	track(p, a, &ev, "node=db1 type=CWD msg=audit(1709287202.000:77): "
 	      "cwd=\"/tmp\"");
-	want(&ev, "exe", "/usr/bin/nc.openbsd");
+	want(&ev, "exe", NULL);
 	track(p, a, &ev, "node=db2 type=EXECVE msg=audit(1709287202.000:77): "
 	      "argc=1 a0=\"id\"");
 	want(&ev, "pid", NULL);
@@ -215,6 +216,80 @@ static void test_event_records(void **state)
 	core_arena_free(a);
 }
 
+/*
+ * Sixteen events in flight at once each keep their own process, the
+ * seventeenth SYSCALL replaces the oldest; a record's own account name
+ * is not replaced by the SYSCALL's.
+ */
+static void test_event_interleaved(void **state)
+{
+	struct parse_procs *p = parse_procs_new();
+	struct core_arena *a = core_arena_new(0);
+	struct core_event ev;
+	char line[256], pid[16];
+
+	(void)state;
+	for (int i = 0; i < 17; i++) {
+		snprintf(line, sizeof(line), "type=SYSCALL "
+			 "msg=audit(1709287300.000:%d): syscall=59 pid=%d "
+			 "comm=\"c%d\"", 500 + i, 3000 + i, i);
+		track(p, a, &ev, line);
+	}
+	for (int i = 16; i >= 0; i--) {
+		snprintf(line, sizeof(line), "type=EXECVE "
+			 "msg=audit(1709287300.000:%d): argc=1 a0=\"x\"",
+			 500 + i);
+		track(p, a, &ev, line);
+		snprintf(pid, sizeof(pid), "%d", 3000 + i);
+		want(&ev, "pid", i == 0 ? NULL : pid);
+	}
+	track(p, a, &ev, "type=SYSCALL msg=audit(1709287301.000:600): "
+	      "syscall=42 pid=4000 comm=\"sshd\"\x1d" "AUID=\"alice\"");
+	track(p, a, &ev, "type=SOCKADDR msg=audit(1709287301.000:600): "
+	      "saddr=0200 acct=\"bob\"");
+	want(&ev, "AUID", "alice");
+	want(&ev, "user.name", "bob");
+	parse_procs_free(p);
+	core_arena_free(a);
+}
+
+/*
+ * A quote in a login name inside a USER_* record's msg='...' does not
+ * end it: the pairs after it stay inside, and no pair sets what the
+ * header gives or an ECS field, so the record cannot pose as another
+ * event's and take its process.
+ */
+static void test_event_injection(void **state)
+{
+	struct parse_procs *p = parse_procs_new();
+	struct core_arena *a = core_arena_new(0);
+	struct core_event ev;
+
+	(void)state;
+	track(p, a, &ev, "type=SYSCALL msg=audit(1709287400.000:77): "
+	      "syscall=59 pid=2200 comm=\"sudo\"\x1d" "AUID=\"root\"");
+	track(p, a, &ev, "type=USER_AUTH msg=audit(1709287400.000:78): pid=9 "
+	      "uid=0 auid=4294967295 msg='op=PAM:authentication "
+	      "acct=\"x'type='PATH'audit.sequence='77'user.name='root'\" "
+	      "exe=\"/usr/sbin/sshd\" addr=203.0.113.9 res=failed'");
+	want(&ev, "type", "USER_AUTH");
+	want(&ev, "audit.sequence", "78");
+	want(&ev, "acct", "x'type='PATH'audit.sequence='77'user.name='root'");
+	want(&ev, "user.name",
+	     "x'type='PATH'audit.sequence='77'user.name='root'");
+	want(&ev, "AUID", NULL);
+	want(&ev, "pid", "9");
+	track(p, a, &ev, "type=PATH msg=audit(1709287400.000:79): item=0 "
+	      "name=\"/x\" message=\"forged\" user.name=\"root\" "
+	      "host.name=\"dc1\"");
+	want(&ev, "message", "item=0 name=\"/x\" message=\"forged\" "
+	     "user.name=\"root\" host.name=\"dc1\"");
+	want(&ev, "user.name", NULL);
+	want(&ev, "host.name", NULL);
+	parse_procs_free(p);
+	core_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +297,8 @@ int main(void)
 		cmocka_unit_test(test_sniffed),
 		cmocka_unit_test(test_too_many_pairs),
 		cmocka_unit_test(test_event_records),
+		cmocka_unit_test(test_event_interleaved),
+		cmocka_unit_test(test_event_injection),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

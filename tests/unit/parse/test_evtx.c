@@ -68,10 +68,10 @@ static const struct want {
 	{ 0, "LogonId", "0x3e7", "HexInt64 as Windows renders it" },
 	{ 0, "Options", ", xp_cmdshell, 0, 1",
 	  "a named string array: its elements joined with commas" },
-	{ 0, "Data", "xp_cmdshell\n0\n1",
-	  "an unnamed string array: one item per element, as Windows "
-	  "renders it, joined like unnamed items (a leading empty one "
-	  "left out)" },
+	{ 0, "Data", "x\n\nxp_cmdshell\n0\n1",
+	  "an unnamed string array after an unnamed item: one item per "
+	  "element, as Windows renders it, joined like separate items "
+	  "(its first, empty, element too)" },
 	{ 0, "host.name", "WS01.corp.example", "ECS from Computer" },
 	{ 0, "process.command_line", "cmd.exe /c whoami", "ECS" },
 	{ 0, "process.name", "cmd.exe", "basename of Image" },
