@@ -1251,6 +1251,19 @@ int cli_analyze(int argc, char **argv)
 				"techniques they cover (docs/rules.md)\n",
 				(unsigned long long)a.windows_events,
 				a.windows_events == 1 ? " was" : "s were");
+		/* The same for the Linux audit log: vigil's own rules see
+		 * logins and reverse shells, the community set far more. */
+		if (!a.quiet && a.st.per_format[CORE_FMT_AUDITD] &&
+		    a.default_rules && a.nrule_dirs == 0)
+			fprintf(stderr, "vigil: %llu audit record%s matched"
+				" with vigil's own rules only (logins, reverse"
+				" shells); add the Sigma community rules with "
+				"-r DIR for the auditd rules they hold "
+				"(docs/rules.md)\n",
+				(unsigned long long)
+				a.st.per_format[CORE_FMT_AUDITD],
+				a.st.per_format[CORE_FMT_AUDITD] == 1 ?
+				" was" : "s were");
 	}
 	free(stored.incident);
 	analyze_free(&a);

@@ -3,7 +3,8 @@
 # become events of their own key names (arguments written in hex
 # decoded, the enriched names after GS), auditd rules fire on them, and
 # a record that cannot be read is named with its file and line while
-# the rest is still read; an EXECVE record carries its SYSCALL's process.
+# the rest is still read; an EXECVE record carries its SYSCALL's process;
+# vigil's own audit rules see guessed logins and reverse shells.
 . "$(dirname "$0")/lib.sh"
 
 LOG=$SRCDIR/tests/integration/fixtures/auditd/audit.log
@@ -84,4 +85,33 @@ EOR
 "$VIGIL" rules test "$T/mknod.yml" "$T/raw.log" >"$T/mknod.out" 2>&1
 check "rules test: a raw record's call named from its number" \
 	grep -q "raw.log:1: hit \[low\] mknod called" "$T/mknod.out"
+
+# vigil's own rules on an intrusion in the audit log alone: six failed
+# authentications from one address, its login, three reverse shells and
+# an ordinary command.
+INTR=$SRCDIR/tests/integration/fixtures/auditd/intrusion.log
+"$VIGIL" analyze --format json -o "$T/i.json" "$INTR" 2>"$T/i.err"
+check "intrusion: analyze exits 0" [ $? -eq 0 ]
+check "intrusion: guessing, the login after it, three shells" \
+	python3 - "$T/i.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+hits = {}
+for a in d["alerts"]:
+    t = a["rule"]["title"]
+    hits[t] = hits.get(t, 0) + a["count"]
+want = {"Repeated failed logins from one address (audit log)": 1,
+        "Login after failed logins from the same address (audit log)": 1,
+        "Reverse shell command run (audit log)": 3}
+for t, n in want.items():
+    assert hits.get(t) == n, (t, hits)
+PY
+check "intrusion: says the community rules hold more" \
+	grep -q "audit records were matched with vigil's own rules only" \
+	"$T/i.err"
+"$VIGIL" rules test "$SRCDIR/rules/linux/auditd_reverse_shell.yml" \
+	"$INTR" >"$T/rs.out" 2>&1
+check "reverse shells: bash /dev/tcp, nc -e, socat exec, not ls" \
+	bash -c "[ \"\$(grep -o '^[^ ]*: hit' '$T/rs.out' |
+		sed 's/.*log://; s/: hit//' | tr '\n' ' ')\" = '10 13 16 ' ]"
 finish
