@@ -430,6 +430,7 @@ static void text_entities(struct core_buf *b, const struct incident *inc,
 			  bool all)
 {
 	size_t shown = 0, max = all ? SIZE_MAX : 6;
+	bool bound = false;	/* a distinct count marked ~ was shown */
 
 	for (size_t i = 0; i < inc->nentities && shown < max; i++) {
 		const struct incident_entity *e = &inc->entities[i];
@@ -437,6 +438,8 @@ static void text_entities(struct core_buf *b, const struct incident *inc,
 		if (e->type == INCIDENT_ENT_URL_PATTERN)
 			continue;
 		shown++;
+		bound |= e->observed && e->c.distinct_estimated &&
+			 (e->c.distinct_users || e->c.distinct_sources);
 		core_buf_printf(b, "    %s ",
 				incident_entity_label(e));
 		cli_report_escape(b, e->value.p, e->value.len, 64, false);
@@ -444,6 +447,10 @@ static void text_entities(struct core_buf *b, const struct incident *inc,
 		cli_report_counters(b, e);
 		core_buf_addc(b, '\n');
 	}
+	if (bound)
+		core_buf_printf(b, "    (~: at most: counted over the whole "
+				"input, and no more than this incident's "
+				"attempts or events)\n");
 	if (inc->entities_total > shown)
 		core_buf_printf(b, "    ... %zu entit%s in all "
 				"(--format json lists them)\n",

@@ -400,7 +400,7 @@ static int chunk_load(struct input_evtx *r, struct core_error *err)
 			return 2;
 		r->skipped = true;
 		return core_fail(err, CORE_E_PARSE, r->name, 0,
-				 "chunk %llu: %s; skipped",
+				 "chunk %llu: %s; skipped with its records",
 				 (unsigned long long)r->chunk_no,
 				 !hdr_ok ? "header checksum mismatch" :
 				 "free space offset out of range");
@@ -494,11 +494,13 @@ static int cut_report(struct input_evtx *r, const char *hdr,
 	return core_fail(err, CORE_E_PARSE, r->name, 0,
 			 "chunk %llu: file is cut short %llu bytes into the "
 			 "chunk, in record %llu; %llu of the chunk's %llu "
-			 "records lost, the records before it were read%s",
+			 "records lost%s%s",
 			 no, at, (unsigned long long)(before + 1),
 			 (unsigned long long)lost,
 			 (unsigned long long)(r->cut_last - r->cut_first + 1),
-			 hdr);
+			 before >= r->cut_first ?
+			 ", the records before it were read" :
+			 ", none of them read", hdr);
 }
 
 /*

@@ -113,6 +113,11 @@ static void dmg_cut_free_space(size_t *n)
 }
 
 /* Cut inside the second record of chunk 1. */
+static void dmg_cut_first_record(size_t *n)
+{
+	*n = 4096 + FX_CHUNK + 512 + 40;
+}
+
 static void dmg_cut_record(size_t *n)
 {
 	size_t first = chunk(1)[516] | chunk(1)[517] << 8;
@@ -196,7 +201,8 @@ static const struct row {
 	{ dmg_none, 5, 0, NULL, "a good file reads whole" },
 	{ dmg_file_header, 5, 1, "file header checksum",
 	  "a bad file header is reported; the chunks are still read" },
-	{ dmg_chunk_header, 2, 1, "chunk 0: header checksum mismatch",
+	{ dmg_chunk_header, 2, 1, "chunk 0: header checksum mismatch; "
+	  "skipped with its records",
 	  "a chunk whose header fails its checksum is skipped" },
 	{ dmg_record_size, 4, 2, "records checksum",
 	  "a record with a wrong size is skipped, the rest still read" },
@@ -215,6 +221,10 @@ static const struct row {
 	{ dmg_cut_free_space, 5, 1, "chunk 1: file is cut short 64536 "
 	  "bytes into the chunk, after its last record; every record",
 	  "a cut in the free space of the last chunk loses no record" },
+	{ dmg_cut_first_record, 3, 1, "chunk 1: file is cut short 552 "
+	  "bytes into the chunk, in record 4; 2 of the chunk's 2 records "
+	  "lost, none of them read",
+	  "a cut inside a chunk's first record reads none of it" },
 	{ dmg_cut_record, 4, 1, "chunk 1: file is cut short 2224 bytes "
 	  "into the chunk, in record 5; 1 of the chunk's 2 records "
 	  "lost, the records before it were read; the file header names 2 "
