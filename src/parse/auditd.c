@@ -34,7 +34,8 @@
  * The records of one event that tell what its process did (EXECVE,
  * PROCTITLE, PATH, SOCKADDR) get the process's pid, uid, auid, exe ...
  * from the event's SYSCALL record (parse_audit_track()), so that an
- * EXECVE alert names the process and, in enriched logs, the user.
+ * EXECVE alert names the process; the records of a login session that
+ * name no user get the account of the session's login.
  *
  * Workload: every line of an audit log.  Values point into the record
  * but for decoded hex and the joined command line, which go to the
@@ -494,9 +495,31 @@ struct audit_slot {
 	char v[AUDIT_KEPT][AUDIT_VALUE_MAX];
 };
 
+/*
+ * The account of a login session: the first PAM session opened in it
+ * (USER_START, op=PAM:session_open) by a program that logs users in,
+ * under the session's id (ses=) and node.  A session's later records
+ * (its commands, as SYSCALL and EXECVE) name it only by number (auid,
+ * ses), unless the log is enriched.  sudo, su and their kind open
+ * sessions of another account inside the user's and are not taken.
+ */
+#define AUDIT_SESSIONS 64
+#define AUDIT_SES_MAX 10	/* digits of a 32-bit session id */
+#define AUDIT_ACCT_MAX 64
+
+struct audit_session {
+	bool used;
+	uint8_t ses_len, node_len, acct_len;
+	char ses[AUDIT_SES_MAX];
+	char node[AUDIT_NODE_MAX];
+	char acct[AUDIT_ACCT_MAX];
+};
+
 struct parse_audit {
 	struct audit_slot slot[AUDIT_SLOTS];
 	unsigned next;		/* the slot to replace */
+	struct audit_session ses[AUDIT_SESSIONS];
+	unsigned ses_next;
 };
 
 struct parse_audit *parse_audit_new(void)
@@ -578,6 +601,96 @@ static bool takes_process(struct core_str type)
 	       core_str_eq_lit(type, "SOCKADDR");
 }
 
+static struct audit_session *session_find(struct parse_audit *a,
+					  struct core_str ses,
+					  struct core_str node)
+{
+	for (unsigned i = 0; i < AUDIT_SESSIONS; i++) {
+		struct audit_session *x = &a->ses[i];
+
+		if (x->used && x->ses_len == ses.len &&
+		    x->node_len == node.len &&
+		    memcmp(x->ses, ses.p, ses.len) == 0 &&
+		    memcmp(x->node, node.p, node.len) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+/* The session id of ev, when it names one (not 4294967295, unset). */
+static bool session_of(const struct core_event *ev, struct core_str *ses)
+{
+	const struct core_str *v = core_event_get_named(ev, "ses", 3);
+
+	if (v == NULL || v->len == 0 || v->len > AUDIT_SES_MAX ||
+	    core_str_eq_lit(*v, "4294967295"))
+		return false;
+	for (size_t i = 0; i < v->len; i++)
+		if (v->p[i] < '0' || v->p[i] > '9')
+			return false;
+	*ses = *v;
+	return true;
+}
+
+/* Programs that open a session of another account inside a user's. */
+static bool switches_user(const struct core_str *exe)
+{
+	static const char *const names[] = {
+		"/sudo", "/su", "/sudo-rs", "/doas", "/pkexec", "/runuser",
+	};
+
+	for (size_t i = 0; exe != NULL && i < CORE_ARRAY_LEN(names); i++) {
+		size_t n = strlen(names[i]);
+
+		if (exe->len >= n &&
+		    memcmp(exe->p + exe->len - n, names[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A login's USER_START: its session's account, when the first. */
+static void session_open(struct parse_audit *a, const struct core_event *ev,
+			 struct core_str node)
+{
+	const struct core_str *op = core_event_get_named(ev, "op", 2);
+	const struct core_str *acct = core_event_get_named(ev, "acct", 4);
+	const struct core_str *res = core_event_get_named(ev, "res", 3);
+	struct audit_session *x;
+	struct core_str ses;
+
+	if (op == NULL || !core_str_eq_lit(*op, "PAM:session_open") ||
+	    res == NULL || !core_str_eq_lit(*res, "success") ||
+	    acct == NULL || acct->len == 0 || acct->len > AUDIT_ACCT_MAX ||
+	    switches_user(core_event_get_named(ev, "exe", 3)) ||
+	    !session_of(ev, &ses) || session_find(a, ses, node) != NULL)
+		return;
+	x = &a->ses[a->ses_next];
+	a->ses_next = (a->ses_next + 1) % AUDIT_SESSIONS;
+	x->used = true;
+	x->ses_len = (uint8_t)ses.len;
+	memcpy(x->ses, ses.p, ses.len);
+	x->node_len = (uint8_t)node.len;
+	memcpy(x->node, node.p, node.len);
+	x->acct_len = (uint8_t)acct->len;
+	memcpy(x->acct, acct->p, acct->len);
+}
+
+/* user.name of a record of a known session that names no user. */
+static void session_user(struct parse_audit *a, struct core_event *ev,
+			 struct core_str node)
+{
+	const struct audit_session *x;
+	struct core_str ses, v;
+
+	if (core_event_get(ev, CORE_F_USER_NAME) != NULL ||
+	    !session_of(ev, &ses) || (x = session_find(a, ses, node)) == NULL)
+		return;
+	v = core_arena_strdup(ev->arena, x->acct, x->acct_len);
+	if (v.p != NULL)
+		core_event_set_str(ev, CORE_F_USER_NAME, v);
+}
+
 void parse_audit_track(struct parse_audit *a, struct core_event *ev)
 {
 	const struct core_str *type = core_event_get_named(ev, "type", 4);
@@ -587,14 +700,15 @@ void parse_audit_track(struct parse_audit *a, struct core_event *ev)
 	if (a == NULL || ev->arena == NULL || type == NULL ||
 	    !event_id(ev, &serial, &node))
 		return;
+	if (core_str_eq_lit(*type, "USER_START"))
+		session_open(a, ev, node);
 	if (core_str_eq_lit(*type, "SYSCALL")) {
 		remember(a, ev, serial, node);
+		session_user(a, ev, node);
 		return;
 	}
-	if (!takes_process(*type) ||
-	    (s = find(a, ev->ts, serial, node)) == NULL)
-		return;
-	for (int i = 0; i < AUDIT_KEPT; i++) {
+	s = takes_process(*type) ? find(a, ev->ts, serial, node) : NULL;
+	for (int i = 0; s != NULL && i < AUDIT_KEPT; i++) {
 		const char *n = audit_kept[i];
 		struct core_str key = { n, strlen(n) }, v;
 
@@ -606,4 +720,5 @@ void parse_audit_track(struct parse_audit *a, struct core_event *ev)
 		core_event_set_named(ev, key.p, key.len, v.p, v.len);
 		pair_ecs(ev, key, v, false);
 	}
+	session_user(a, ev, node);
 }

@@ -87,8 +87,9 @@ check "rules test: a raw record's call named from its number" \
 	grep -q "raw.log:1: hit \[low\] mknod called" "$T/mknod.out"
 
 # vigil's own rules on an intrusion in the audit log alone: six failed
-# authentications from one address, its login, three reverse shells and
-# an ordinary command.
+# authentications from one address, its login and session, a sudo
+# session of root inside it, three reverse shells and an ordinary
+# command.
 INTR=$SRCDIR/tests/integration/fixtures/auditd/intrusion.log
 "$VIGIL" analyze --format json -o "$T/i.json" "$INTR" 2>"$T/i.err"
 check "intrusion: analyze exits 0" [ $? -eq 0 ]
@@ -105,6 +106,12 @@ want = {"Repeated failed logins from one address (audit log)": 1,
         "Reverse shell command run (audit log)": 3}
 for t, n in want.items():
     assert hits.get(t) == n, (t, hits)
+# The shells' records name the session's account (its login's PAM
+# session, not sudo's root one): one incident with the login.
+assert len(d["incidents"]) == 1, [i["title"] for i in d["incidents"]]
+users = [e["value"] for e in d["incidents"][0]["entities"]
+         if e["type"] == "user.name"]
+assert users == ["bob"], users
 PY
 check "intrusion: says the community rules hold more" \
 	grep -q "audit records were matched with vigil's own rules only" \
@@ -113,5 +120,5 @@ check "intrusion: says the community rules hold more" \
 	"$INTR" >"$T/rs.out" 2>&1
 check "reverse shells: bash /dev/tcp, nc -e, socat exec, not ls" \
 	bash -c "[ \"\$(grep -o '^[^ ]*: hit' '$T/rs.out' |
-		sed 's/.*log://; s/: hit//' | tr '\n' ' ')\" = '10 13 16 ' ]"
+		sed 's/.*log://; s/: hit//' | tr '\n' ' ')\" = '12 15 18 ' ]"
 finish

@@ -254,6 +254,47 @@ static void test_event_interleaved(void **state)
 }
 
 /*
+ * A session's records name its account, learnt from the login's own PAM
+ * session (USER_START of sshd), never from sudo's session of root in
+ * it; a record that names a user keeps it; another node's session of
+ * the same number and an unset session get nothing.
+ */
+static void test_event_session(void **state)
+{
+	struct parse_procs *p = parse_procs_new();
+	struct core_arena *a = core_arena_new(0);
+	struct core_event ev;
+
+	(void)state;
+	track(p, a, &ev, "node=web1 type=USER_START msg=audit(1709287500.000:"
+	      "80): pid=9 uid=0 auid=1001 ses=7 msg='op=PAM:session_open "
+	      "acct=\"bob\" exe=\"/usr/sbin/sshd\" res=success'");
+	want(&ev, "user.name", "bob");
+	track(p, a, &ev, "node=web1 type=USER_START msg=audit(1709287600.000:"
+	      "81): pid=19 uid=0 auid=1001 ses=7 msg='op=PAM:session_open "
+	      "acct=\"root\" exe=\"/usr/bin/sudo\" res=success'");
+	want(&ev, "user.name", "root");
+	track(p, a, &ev, "node=web1 type=SYSCALL msg=audit(1709287601.000:82):"
+	      " syscall=59 pid=20 auid=1001 uid=0 ses=7 comm=\"id\"");
+	want(&ev, "user.name", "bob");
+	track(p, a, &ev, "node=web1 type=EXECVE msg=audit(1709287601.000:82):"
+	      " argc=1 a0=\"id\"");
+	want(&ev, "user.name", "bob");
+	track(p, a, &ev, "node=web1 type=USER_CMD msg=audit(1709287602.000:83)"
+	      ": pid=21 uid=1001 auid=1001 ses=7 msg='cwd=\"/\" cmd=6964 "
+	      "exe=\"/usr/bin/sudo\" res=success'");
+	want(&ev, "user.name", "bob");
+	track(p, a, &ev, "node=web2 type=SYSCALL msg=audit(1709287603.000:84):"
+	      " syscall=59 pid=22 auid=1001 ses=7 comm=\"id\"");
+	want(&ev, "user.name", NULL);
+	track(p, a, &ev, "node=web1 type=SYSCALL msg=audit(1709287604.000:85):"
+	      " syscall=59 pid=23 auid=4294967295 ses=4294967295 comm=\"x\"");
+	want(&ev, "user.name", NULL);
+	parse_procs_free(p);
+	core_arena_free(a);
+}
+
+/*
  * A quote in a login name inside a USER_* record's msg='...' does not
  * end it: the pairs after it stay inside, and no pair sets what the
  * header gives or an ECS field, so the record cannot pose as another
@@ -299,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_event_records),
 		cmocka_unit_test(test_event_interleaved),
 		cmocka_unit_test(test_event_injection),
+		cmocka_unit_test(test_event_session),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
