@@ -674,7 +674,10 @@ static void print_msgref(const char *field, const char *ref,
 static void print_reread(const char *field, const char *how, void *ud)
 {
 	(void)ud;
-	printf("  %s is also compared %s\n", field, how);
+	if (strcmp(field, "*") == 0)
+		printf("  every field is also compared %s\n", how);
+	else
+		printf("  %s is also compared %s\n", field, how);
 }
 
 /* Every log source of the map, one a line: its name, label, refusal. */

@@ -771,10 +771,11 @@ bool detect_logsource_known(const struct detect_ruleset *rs, int ls,
 	return false;
 }
 
+/* Is name in the list v; "*" there stands for every name. */
 static bool listed_name(const char **v, unsigned n, struct core_str name)
 {
 	for (unsigned i = 0; i < n; i++) {
-		if (core_str_eq_lit(name, v[i]))
+		if (core_str_eq_lit(name, v[i]) || strcmp(v[i], "*") == 0)
 			return true;
 	}
 	return false;

@@ -452,8 +452,14 @@ static void test_padded_fields(void **state)
 		  "EventID=4624|LogonProcessName=NtLmSspx ", 0 },
 		{ "{CommandLine|endswith: '.exe'}",
 		  "EventID=4688|CommandLine=C:\\a\\b.exe ", 1 },
+		/* "*": every field of the Windows sources, as the JSON
+		 * exports rules are written against trim every value. */
 		{ "{WorkstationName: 'WS1'}",
-		  "EventID=4624|WorkstationName=WS1 ", 0 },
+		  "EventID=4624|WorkstationName=WS1 ", 1 },
+		{ "{WorkstationName|endswith: '1'}",
+		  "EventID=4624|WorkstationName=WS1 ", 1 },
+		{ "{WorkstationName: 'WS1'}",
+		  "EventID=4624|WorkstationName= WS1", 0 },
 		/* Braced: a directory class as "%{GUID}", or by its name. */
 		{ "{ObjectType: '19195a5b-6da0-11d0-afd3-00c04fd930c9'}",
 		  "EventID=4662|ObjectType=%{19195a5b-6da0-11d0-afd3-"
