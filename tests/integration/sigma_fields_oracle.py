@@ -2,7 +2,7 @@
 """Field oracle: vigil's EVTX decoder against the JSON rendering of the
 same events.
 
-    sigma_fields_oracle.py [--rules DIR]... VIGIL WORKDIR ROOT...
+    sigma_fields_oracle.py VIGIL WORKDIR ROOT...
 
 Each ROOT is walked for EVTX files with a JSON rendering beside them
 (the same stem, `.json`): SigmaHQ's regression cases hold `<id>.evtx`
@@ -43,11 +43,9 @@ Differences vigil makes on purpose (explained, reported, not failed):
 - system-*: System values vigil gives in Windows' form (Provider_Guid
   with braces, TimeCreated's 7 digits).
 
-Equality rules may miss only on guid-braces: SigmaHQ's rules write
-GUID-typed values in braces (4719's SubcategoryGuid), as vigil renders
-them; with PyYAML, the rules in each --rules DIR are scanned for a bare
-GUID tested on a field named *Guid by equality or startswith, which
-would miss.
+Equality rules may not miss: a GUID vigil gives in braces also matches
+the GUID alone, and a value with Windows' trailing blanks the value
+without them (docs/rules.md, braced_fields and padded_fields).
 
 How a JSON value becomes the expected text: a string as it is, a number
 in decimal, a boolean `true`/`false`, null empty, an array's elements
@@ -277,55 +275,8 @@ def rule(rid, title, sel, fields=None):
     return "\n".join(lines) + "\n"
 
 
-def bare_guid_rules(dirs):
-    """Rules testing a field named *Guid with a GUID without braces, by
-    equality or startswith: they would miss on vigil's `{...}`."""
-    try:
-        import yaml
-    except ImportError:
-        print("GUID scan skipped: python3-yaml is not installed")
-        return [], 0
-    found, nrules = [], 0
-
-    def walk(node, path):
-        if isinstance(node, dict):
-            for k, v in node.items():
-                parts = str(k).split("|")
-                if re.search(r"guid$", parts[0], re.I) and \
-                        not {"contains", "endswith", "re"} & set(parts):
-                    for x in v if isinstance(v, list) else [v]:
-                        if isinstance(x, str) and GUID.match(
-                                x.rstrip("*")):
-                            found.append("%s: %s: %s" % (path, k, x))
-                walk(v, path)
-        elif isinstance(node, list):
-            for x in node:
-                walk(x, path)
-
-    for top in dirs:
-        for d, _, files in os.walk(top):
-            for f in sorted(files):
-                if not f.endswith((".yml", ".yaml")):
-                    continue
-                p = os.path.join(d, f)
-                try:
-                    with open(p, encoding="utf-8") as fh:
-                        docs = list(yaml.safe_load_all(fh))
-                except (yaml.YAMLError, UnicodeDecodeError):
-                    continue
-                for doc in docs:
-                    if isinstance(doc, dict) and "detection" in doc:
-                        nrules += 1
-                        walk(doc["detection"], p)
-    return found, nrules
-
-
 def main():
     args = sys.argv[1:]
-    rule_dirs = []
-    while len(args) >= 2 and args[0] == "--rules":
-        rule_dirs.append(args[1])
-        args = args[2:]
     vigil, work, roots = args[0], args[1], args[2:]
     rel = os.path.commonpath(roots) if roots else "."
     pairs = []
@@ -494,7 +445,6 @@ def main():
                         where, k, json.dumps(shown(exp)),
                         "no field" if g is None else json.dumps(g), kind))
     # The equality rules: a Sigma rule written from the JSON's value.
-    # Only GUIDs may miss (vigil's braces are what the rules write).
     missed = collections.Counter()
     for fid, (rid, k) in checks.items():
         ev = events[rid]
@@ -506,12 +456,10 @@ def main():
             if g != shown(exp) else ("differs past the 400 bytes shown",
                                      False)
         missed[kind] += 1
-        if not kind.startswith("guid-braces"):
-            bad.append("%s: %s: a rule testing the JSON value %s misses "
-                       "(vigil %s, %s)" % (
-                           ev["where"], k, json.dumps(shown(exp)),
-                           "no field" if g is None else json.dumps(g),
-                           kind))
+        bad.append("%s: %s: a rule testing the JSON value %s misses "
+                   "(vigil %s, %s)" % (
+                       ev["where"], k, json.dumps(shown(exp)),
+                       "no field" if g is None else json.dumps(g), kind))
 
     print("compared: %d files, %d events, %d EventData/UserData fields, "
           "%d System values" % (len(pairs), n_events, n_fields, n_sys))
@@ -525,12 +473,6 @@ def main():
     for kind, c in sorted(missed.items()):
         print("equality rules on the JSON value that miss (%s): %d" %
               (kind, c))
-    if rule_dirs:
-        guids, nrules = bare_guid_rules(rule_dirs)
-        print("GUID scan: %d rules, %d test a *Guid field with a bare "
-              "GUID" % (nrules, len(guids)))
-        bad += ["rule tests a GUID without braces, which vigil renders "
-                "in braces: " + g for g in guids]
     for b in bad:
         print("MISMATCH " + b)
     return 1 if bad else 0

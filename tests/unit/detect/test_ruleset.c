@@ -472,7 +472,17 @@ static void test_padded_fields(void **state)
 		  "00c04fd930c9}", 0 },
 		{ "{ObjectName: '19195a5b-6da0-11d0-afd3-00c04fd930c9'}",
 		  "EventID=4662|ObjectName=%{19195a5b-6da0-11d0-afd3-"
-		  "00c04fd930c9}", 0 },
+		  "00c04fd930c9}", 1 },
+		/* A Sysmon GUID in braces, named bare as JSON exports give
+		 * it; only a GUID's braces are taken off. */
+		{ "{ProcessGuid: '0197231E-5D9C-6929-4111-000000000D00'}",
+		  "EventID=1|ProcessGuid={0197231E-5D9C-6929-4111-"
+		  "000000000D00}", 1 },
+		{ "{ProcessGuid|endswith: '000000000D00'}",
+		  "EventID=1|ProcessGuid={0197231E-5D9C-6929-4111-"
+		  "000000000D00}", 1 },
+		{ "{CommandLine: 'abc'}",
+		  "EventID=1|CommandLine={abc}", 0 },
 	};
 	char spec[256];
 
