@@ -448,9 +448,10 @@ static void text_entities(struct core_buf *b, const struct incident *inc,
 		core_buf_addc(b, '\n');
 	}
 	if (bound)
-		core_buf_printf(b, "    (~: at most: counted over the whole "
-				"input, and no more than this incident's "
-				"attempts or events)\n");
+		core_buf_printf(b, "    (~: not exact: counted over the "
+				"whole input and capped by this incident's "
+				"attempts or events, or estimated past 64 "
+				"names)\n");
 	if (inc->entities_total > shown)
 		core_buf_printf(b, "    ... %zu entit%s in all "
 				"(--format json lists them)\n",

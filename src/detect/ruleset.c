@@ -1100,7 +1100,8 @@ unsigned detect_ruleset_rereads(struct detect_ruleset *rs, const char *source,
 	for (unsigned k = 0; i >= 0 && k < rs->ls[i].npadded; k++, n++)
 		fn(rs->ls[i].padded[k], "without trailing blanks", ud);
 	for (unsigned k = 0; i >= 0 && k < rs->ls[i].nbraced; k++, n++)
-		fn(rs->ls[i].braced[k], "as the GUID inside %{...}", ud);
+		fn(rs->ls[i].braced[k], "as the GUID inside %{...} or {...}",
+		   ud);
 	return n;
 }
 

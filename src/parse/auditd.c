@@ -35,7 +35,7 @@
  * PROCTITLE, PATH, SOCKADDR) get the process's pid, uid, auid, exe ...
  * from the event's SYSCALL record (parse_audit_track()), so that an
  * EXECVE alert names the process; the records of a login session that
- * name no user get the account of the session's login.
+ * name no user get the account its login opened the session for.
  *
  * Workload: every line of an audit log.  Values point into the record
  * but for decoded hex and the joined command line, which go to the
@@ -58,6 +58,7 @@
 struct pair {
 	struct core_str key, value;
 	bool quoted;
+	bool nested;		/* inside a USER_* record's msg='...' */
 };
 
 /* An EXECVE argument's name: "a" and digits; its number, else -1.  With
@@ -280,14 +281,20 @@ static int pairs_of(const struct head *h, struct pair *p, bool *cut)
 
 	if (n < 0)
 		return -1;
+	for (int i = 0; i < n; i++)
+		p[i].nested = false;
 	for (int i = 0, end = n; i < end; i++) {
 		if (!core_str_eq_lit(p[i].key, "msg") || !p[i].quoted)
 			continue;
 		k = split(p[i].value, p + n, AUDIT_MAX_PAIRS - n, cut);
+		for (int j = 0; j < k; j++)
+			p[n + j].nested = true;
 		n += k > 0 ? k : 0;
 	}
 	k = h->enriched.len ? split(h->enriched, p + n, AUDIT_MAX_PAIRS - n,
 				    cut) : 0;
+	for (int j = 0; j < k; j++)
+		p[n + j].nested = false;
 	return n + (k > 0 ? k : 0);
 }
 
@@ -445,7 +452,11 @@ int parse_auditd_record(const struct parse_ctx *ctx, struct core_event *ev,
 			continue;
 		}
 		long_arg_end(ev, &la, args, &nargs);
-		if (header_key(p[i].key))
+		/* What the kernel wrote before msg='...' stands: text a
+		 * program wrote inside it may not say ses= or auid= again. */
+		if (header_key(p[i].key) ||
+		    (p[i].nested &&
+		     core_event_get_named(ev, p[i].key.p, p[i].key.len)))
 			continue;
 		if (!p[i].quoted && may_be_hex(h.type, p[i].key))
 			v = unhex(ev->arena, v);
@@ -496,21 +507,30 @@ struct audit_slot {
 };
 
 /*
- * The account of a login session: the first PAM session opened in it
- * (USER_START, op=PAM:session_open) by a program that logs users in,
- * under the session's id (ses=) and node.  A session's later records
- * (its commands, as SYSCALL and EXECVE) name it only by number (auid,
- * ses), unless the log is enriched.  sudo, su and their kind open
- * sessions of another account inside the user's and are not taken.
+ * The account of a login session.  The kernel writes a LOGIN record
+ * when a login program sets a process's login uid (pid=, auid=, the new
+ * ses=); PAM's USER_START of that same process opening the session
+ * (op=PAM:session_open) names the account (acct=).  The session's later
+ * records (its commands, as SYSCALL and EXECVE) name it only by number
+ * (auid, ses) unless the log is enriched: those of the same input, node,
+ * session and auid get the account as user.name.  sudo and su open
+ * sessions of root inside the user's from other processes and are not
+ * taken.  A new LOGIN of the same session number (after a reboot)
+ * starts afresh, as does DAEMON_START; a session closed by its process
+ * is forgotten; past AUDIT_SESSIONS the least recently used goes.
  */
 #define AUDIT_SESSIONS 64
-#define AUDIT_SES_MAX 10	/* digits of a 32-bit session id */
+#define AUDIT_NUM_MAX 10	/* digits of a 32-bit id */
 #define AUDIT_ACCT_MAX 64
 
 struct audit_session {
 	bool used;
-	uint8_t ses_len, node_len, acct_len;
-	char ses[AUDIT_SES_MAX];
+	uint64_t src;		/* the input's name, hashed */
+	uint64_t last;		/* when last used (a tick) */
+	uint8_t ses_len, node_len, auid_len, pid_len, acct_len;
+	char ses[AUDIT_NUM_MAX];
+	char auid[AUDIT_NUM_MAX];
+	char pid[AUDIT_NUM_MAX];
 	char node[AUDIT_NODE_MAX];
 	char acct[AUDIT_ACCT_MAX];
 };
@@ -519,7 +539,7 @@ struct parse_audit {
 	struct audit_slot slot[AUDIT_SLOTS];
 	unsigned next;		/* the slot to replace */
 	struct audit_session ses[AUDIT_SESSIONS];
-	unsigned ses_next;
+	uint64_t tick;
 };
 
 struct parse_audit *parse_audit_new(void)
@@ -601,94 +621,150 @@ static bool takes_process(struct core_str type)
 	       core_str_eq_lit(type, "SOCKADDR");
 }
 
-static struct audit_session *session_find(struct parse_audit *a,
-					  struct core_str ses,
-					  struct core_str node)
+/* A decimal id of ev's field name, not 4294967295 (unset); false else. */
+static bool num_of(const struct core_event *ev, const char *name,
+		   struct core_str *out)
 {
-	for (unsigned i = 0; i < AUDIT_SESSIONS; i++) {
-		struct audit_session *x = &a->ses[i];
+	const struct core_str *v = core_event_get_named(ev, name,
+							strlen(name));
 
-		if (x->used && x->ses_len == ses.len &&
-		    x->node_len == node.len &&
-		    memcmp(x->ses, ses.p, ses.len) == 0 &&
-		    memcmp(x->node, node.p, node.len) == 0)
-			return x;
-	}
-	return NULL;
-}
-
-/* The session id of ev, when it names one (not 4294967295, unset). */
-static bool session_of(const struct core_event *ev, struct core_str *ses)
-{
-	const struct core_str *v = core_event_get_named(ev, "ses", 3);
-
-	if (v == NULL || v->len == 0 || v->len > AUDIT_SES_MAX ||
+	if (v == NULL || v->len == 0 || v->len > AUDIT_NUM_MAX ||
 	    core_str_eq_lit(*v, "4294967295"))
 		return false;
 	for (size_t i = 0; i < v->len; i++)
 		if (v->p[i] < '0' || v->p[i] > '9')
 			return false;
-	*ses = *v;
+	*out = *v;
 	return true;
 }
 
-/* Programs that open a session of another account inside a user's. */
-static bool switches_user(const struct core_str *exe)
+static bool same(const char *kept, uint8_t len, struct core_str v)
 {
-	static const char *const names[] = {
-		"/sudo", "/su", "/sudo-rs", "/doas", "/pkexec", "/runuser",
-	};
-
-	for (size_t i = 0; exe != NULL && i < CORE_ARRAY_LEN(names); i++) {
-		size_t n = strlen(names[i]);
-
-		if (exe->len >= n &&
-		    memcmp(exe->p + exe->len - n, names[i], n) == 0)
-			return true;
-	}
-	return false;
+	return len == v.len && memcmp(kept, v.p, v.len) == 0;
 }
 
-/* A login's USER_START: its session's account, when the first. */
-static void session_open(struct parse_audit *a, const struct core_event *ev,
-			 struct core_str node)
+static uint64_t src_of(const struct core_event *ev)
 {
-	const struct core_str *op = core_event_get_named(ev, "op", 2);
-	const struct core_str *acct = core_event_get_named(ev, "acct", 4);
-	const struct core_str *res = core_event_get_named(ev, "res", 3);
-	struct audit_session *x;
-	struct core_str ses;
+	return ev->src ? core_hash(ev->src, strlen(ev->src), 0) : 0;
+}
 
-	if (op == NULL || !core_str_eq_lit(*op, "PAM:session_open") ||
-	    res == NULL || !core_str_eq_lit(*res, "success") ||
-	    acct == NULL || acct->len == 0 || acct->len > AUDIT_ACCT_MAX ||
-	    switches_user(core_event_get_named(ev, "exe", 3)) ||
-	    !session_of(ev, &ses) || session_find(a, ses, node) != NULL)
+static struct audit_session *session_find(struct parse_audit *a,
+					  uint64_t src, struct core_str node,
+					  struct core_str ses)
+{
+	for (unsigned i = 0; i < AUDIT_SESSIONS; i++) {
+		struct audit_session *x = &a->ses[i];
+
+		if (x->used && x->src == src &&
+		    same(x->node, x->node_len, node) &&
+		    same(x->ses, x->ses_len, ses))
+			return x;
+	}
+	return NULL;
+}
+
+/* LOGIN: a process got a login uid and a new session; its slot. */
+static void session_login(struct parse_audit *a,
+			  const struct core_event *ev, struct core_str node)
+{
+	struct core_str ses, auid, pid;
+	struct audit_session *x;
+	uint64_t src = src_of(ev);
+
+	if (!num_of(ev, "ses", &ses) || !num_of(ev, "auid", &auid) ||
+	    !num_of(ev, "pid", &pid))
 		return;
-	x = &a->ses[a->ses_next];
-	a->ses_next = (a->ses_next + 1) % AUDIT_SESSIONS;
+	x = session_find(a, src, node, ses);
+	if (x == NULL) {
+		/* A free slot, else the least recently used. */
+		x = &a->ses[0];
+		for (unsigned i = 0; i < AUDIT_SESSIONS && x->used; i++)
+			if (!a->ses[i].used || a->ses[i].last < x->last)
+				x = &a->ses[i];
+	}
 	x->used = true;
+	x->src = src;
+	x->last = ++a->tick;
 	x->ses_len = (uint8_t)ses.len;
 	memcpy(x->ses, ses.p, ses.len);
+	x->auid_len = (uint8_t)auid.len;
+	memcpy(x->auid, auid.p, auid.len);
+	x->pid_len = (uint8_t)pid.len;
+	memcpy(x->pid, pid.p, pid.len);
 	x->node_len = (uint8_t)node.len;
 	memcpy(x->node, node.p, node.len);
-	x->acct_len = (uint8_t)acct->len;
-	memcpy(x->acct, acct->p, acct->len);
+	x->acct_len = 0;
+}
+
+/* The session a USER_START or USER_END record speaks of, when its own
+ * process logged it in; NULL else. */
+static struct audit_session *session_of_login(struct parse_audit *a,
+					      const struct core_event *ev,
+					      struct core_str node,
+					      const char *op)
+{
+	const struct core_str *o = core_event_get_named(ev, "op", 2);
+	const struct core_str *res = core_event_get_named(ev, "res", 3);
+	struct audit_session *x;
+	struct core_str ses, pid;
+
+	if (o == NULL || !core_str_eq_lit(*o, op) || res == NULL ||
+	    !core_str_eq_lit(*res, "success") || !num_of(ev, "ses", &ses) ||
+	    !num_of(ev, "pid", &pid) ||
+	    (x = session_find(a, src_of(ev), node, ses)) == NULL ||
+	    !same(x->pid, x->pid_len, pid))
+		return NULL;
+	return x;
 }
 
 /* user.name of a record of a known session that names no user. */
 static void session_user(struct parse_audit *a, struct core_event *ev,
 			 struct core_str node)
 {
-	const struct audit_session *x;
-	struct core_str ses, v;
+	struct audit_session *x;
+	struct core_str ses, auid, v;
 
 	if (core_event_get(ev, CORE_F_USER_NAME) != NULL ||
-	    !session_of(ev, &ses) || (x = session_find(a, ses, node)) == NULL)
+	    !num_of(ev, "ses", &ses) || !num_of(ev, "auid", &auid) ||
+	    (x = session_find(a, src_of(ev), node, ses)) == NULL ||
+	    x->acct_len == 0 || !same(x->auid, x->auid_len, auid))
 		return;
+	x->last = ++a->tick;
 	v = core_arena_strdup(ev->arena, x->acct, x->acct_len);
 	if (v.p != NULL)
 		core_event_set_str(ev, CORE_F_USER_NAME, v);
+}
+
+/* The session records: LOGIN, the login's USER_START and USER_END, and
+ * DAEMON_START, after which session numbers start again. */
+static void session_track(struct parse_audit *a, struct core_event *ev,
+			  struct core_str type, struct core_str node)
+{
+	const struct core_str *acct;
+	struct audit_session *x;
+	uint64_t src;
+
+	if (core_str_eq_lit(type, "LOGIN")) {
+		session_login(a, ev, node);
+	} else if (core_str_eq_lit(type, "USER_START")) {
+		x = session_of_login(a, ev, node, "PAM:session_open");
+		acct = core_event_get_named(ev, "acct", 4);
+		if (x != NULL && x->acct_len == 0 && acct != NULL &&
+		    acct->len > 0 && acct->len <= AUDIT_ACCT_MAX) {
+			x->acct_len = (uint8_t)acct->len;
+			memcpy(x->acct, acct->p, acct->len);
+		}
+	} else if (core_str_eq_lit(type, "USER_END")) {
+		x = session_of_login(a, ev, node, "PAM:session_close");
+		if (x != NULL)
+			x->used = false;
+	} else if (core_str_eq_lit(type, "DAEMON_START")) {
+		src = src_of(ev);
+		for (unsigned i = 0; i < AUDIT_SESSIONS; i++)
+			if (a->ses[i].src == src &&
+			    same(a->ses[i].node, a->ses[i].node_len, node))
+				a->ses[i].used = false;
+	}
 }
 
 void parse_audit_track(struct parse_audit *a, struct core_event *ev)
@@ -700,8 +776,7 @@ void parse_audit_track(struct parse_audit *a, struct core_event *ev)
 	if (a == NULL || ev->arena == NULL || type == NULL ||
 	    !event_id(ev, &serial, &node))
 		return;
-	if (core_str_eq_lit(*type, "USER_START"))
-		session_open(a, ev, node);
+	session_track(a, ev, *type, node);
 	if (core_str_eq_lit(*type, "SYSCALL")) {
 		remember(a, ev, serial, node);
 		session_user(a, ev, node);

@@ -120,5 +120,15 @@ check "intrusion: says the community rules hold more" \
 	"$INTR" >"$T/rs.out" 2>&1
 check "reverse shells: bash /dev/tcp, nc -e, socat exec, not ls" \
 	bash -c "[ \"\$(grep -o '^[^ ]*: hit' '$T/rs.out' |
-		sed 's/.*log://; s/: hit//' | tr '\n' ' ')\" = '12 15 18 ' ]"
+		sed 's/.*log://; s/: hit//' | tr '\n' ' ')\" = '13 16 19 ' ]"
+
+# Reverse shells and look-alikes, one EXECVE each: /dev/tcp both ways
+# but not port probes, netcat and ncat given a shell, a named pipe to
+# netcat, socat joining a stream to a shell but not to another program.
+SH=$SRCDIR/tests/integration/fixtures/auditd/shells.log
+"$VIGIL" rules test "$SRCDIR/rules/linux/auditd_reverse_shell.yml" \
+	"$SH" >"$T/sh.out" 2>&1
+check "reverse shells found, look-alikes not" \
+	bash -c "[ \"\$(grep -o '^[^ ]*: hit' '$T/sh.out' |
+		sed 's/.*log://; s/: hit//' | tr '\n' ' ')\" = '1 2 3 4 9 10 11 12 13 14 15 19 20 21 22 23 24 ' ]"
 finish

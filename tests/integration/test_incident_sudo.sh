@@ -34,4 +34,15 @@ EOL
 "$VIGIL" rules test "$SRCDIR/rules/linux/sudo_account_management.yml" \
 	"$T/other.log" >"$T/o.out" 2>&1
 check "nothing else raises it (rc 1)" [ $? -eq 1 ]
+
+# Account programs run directly, through env, busybox or sh -c, account
+# files edited or written (lines 1 to 14); read-only status, listings
+# and programs that only look alike do not (15 to 22).
+"$VIGIL" rules test "$SRCDIR/rules/linux/sudo_account_management.yml" \
+	"$SRCDIR/tests/integration/fixtures/incidents/sudo/commands.log" \
+	>"$T/c.out" 2>&1
+check "account changes through sudo, and only those" \
+	bash -c "[ \"\$(grep -o '^[^ ]*: hit' '$T/c.out' |
+		sed 's/.*log://; s/: hit//' | tr '\n' ' ')\" = \
+		'1 2 3 4 5 6 7 8 9 10 11 12 13 14 ' ]"
 finish

@@ -253,11 +253,36 @@ static void test_event_interleaved(void **state)
 	core_arena_free(a);
 }
 
+/* track(), with the event's input named src. */
+static void track_in(struct parse_procs *p, struct core_arena *a,
+		     struct core_event *ev, const char *src, const char *line)
+{
+	core_arena_reset(a);
+	core_event_reset(ev, a);
+	ev->src = src;
+	assert_int_equal(parse_record(CORE_FMT_AUDITD, NULL, ev, line,
+				      strlen(line)), 0);
+	parse_procs_track(p, ev);
+}
+
+#define LOGIN(ts, pid, auid, ses)                                            \
+	"node=web1 type=LOGIN msg=audit(" ts "): pid=" pid " uid=0 "         \
+	"old-auid=4294967295 auid=" auid " tty=(none) old-ses=4294967295 "   \
+	"ses=" ses " res=1"
+#define START(ts, pid, auid, ses, acct, exe)                                 \
+	"node=web1 type=USER_START msg=audit(" ts "): pid=" pid " uid=0 "    \
+	"auid=" auid " ses=" ses " msg='op=PAM:session_open acct=\"" acct    \
+	"\" exe=\"" exe "\" res=success'"
+#define CMD(ts, auid, ses)                                                   \
+	"node=web1 type=SYSCALL msg=audit(" ts "): syscall=59 pid=20 auid="  \
+	auid " uid=0 ses=" ses " comm=\"id\""
+
 /*
- * A session's records name its account, learnt from the login's own PAM
- * session (USER_START of sshd), never from sudo's session of root in
- * it; a record that names a user keeps it; another node's session of
- * the same number and an unset session get nothing.
+ * A session's records name the account its login opened it for: the
+ * LOGIN record's process, then that process's USER_START; never sudo's
+ * session of root, opened by another process; a record that names a user
+ * keeps it; another node, another input, another auid or an unset
+ * session get nothing.
  */
 static void test_event_session(void **state)
 {
@@ -266,30 +291,110 @@ static void test_event_session(void **state)
 	struct core_event ev;
 
 	(void)state;
-	track(p, a, &ev, "node=web1 type=USER_START msg=audit(1709287500.000:"
-	      "80): pid=9 uid=0 auid=1001 ses=7 msg='op=PAM:session_open "
-	      "acct=\"bob\" exe=\"/usr/sbin/sshd\" res=success'");
+	track_in(p, a, &ev, "a.log", LOGIN("1709287500.000:79", "9", "1001",
+					   "7"));
+	track_in(p, a, &ev, "a.log", START("1709287500.000:80", "9", "1001",
+					   "7", "bob", "/usr/sbin/sshd"));
 	want(&ev, "user.name", "bob");
-	track(p, a, &ev, "node=web1 type=USER_START msg=audit(1709287600.000:"
-	      "81): pid=19 uid=0 auid=1001 ses=7 msg='op=PAM:session_open "
-	      "acct=\"root\" exe=\"/usr/bin/sudo\" res=success'");
+	track_in(p, a, &ev, "a.log", START("1709287600.000:81", "19", "1001",
+					   "7", "root", "/usr/bin/sudo"));
 	want(&ev, "user.name", "root");
-	track(p, a, &ev, "node=web1 type=SYSCALL msg=audit(1709287601.000:82):"
-	      " syscall=59 pid=20 auid=1001 uid=0 ses=7 comm=\"id\"");
+	track_in(p, a, &ev, "a.log", CMD("1709287601.000:82", "1001", "7"));
 	want(&ev, "user.name", "bob");
-	track(p, a, &ev, "node=web1 type=EXECVE msg=audit(1709287601.000:82):"
-	      " argc=1 a0=\"id\"");
+	track_in(p, a, &ev, "a.log", "node=web1 type=EXECVE "
+		 "msg=audit(1709287601.000:82): argc=1 a0=\"id\"");
 	want(&ev, "user.name", "bob");
-	track(p, a, &ev, "node=web1 type=USER_CMD msg=audit(1709287602.000:83)"
-	      ": pid=21 uid=1001 auid=1001 ses=7 msg='cwd=\"/\" cmd=6964 "
-	      "exe=\"/usr/bin/sudo\" res=success'");
+	track_in(p, a, &ev, "a.log", "node=web1 type=USER_CMD "
+		 "msg=audit(1709287602.000:83): pid=21 uid=1001 auid=1001 "
+		 "ses=7 msg='cwd=\"/\" cmd=6964 exe=\"/usr/bin/sudo\" "
+		 "res=success'");
 	want(&ev, "user.name", "bob");
-	track(p, a, &ev, "node=web2 type=SYSCALL msg=audit(1709287603.000:84):"
-	      " syscall=59 pid=22 auid=1001 ses=7 comm=\"id\"");
+	track_in(p, a, &ev, "b.log", CMD("1709287603.000:84", "1001", "7"));
 	want(&ev, "user.name", NULL);
-	track(p, a, &ev, "node=web1 type=SYSCALL msg=audit(1709287604.000:85):"
-	      " syscall=59 pid=23 auid=4294967295 ses=4294967295 comm=\"x\"");
+	track_in(p, a, &ev, "a.log", "node=web2 type=SYSCALL "
+		 "msg=audit(1709287603.000:85): syscall=59 pid=22 auid=1001 "
+		 "ses=7 comm=\"id\"");
 	want(&ev, "user.name", NULL);
+	track_in(p, a, &ev, "a.log", CMD("1709287604.000:86", "1002", "7"));
+	want(&ev, "user.name", NULL);
+	track_in(p, a, &ev, "a.log", CMD("1709287605.000:87", "4294967295",
+					 "4294967295"));
+	want(&ev, "user.name", NULL);
+	/* The session closed by its login's process is forgotten. */
+	track_in(p, a, &ev, "a.log", "node=web1 type=USER_END "
+		 "msg=audit(1709287700.000:88): pid=9 uid=0 auid=1001 ses=7 "
+		 "msg='op=PAM:session_close acct=\"bob\" "
+		 "exe=\"/usr/sbin/sshd\" res=success'");
+	track_in(p, a, &ev, "a.log", CMD("1709287701.000:89", "1001", "7"));
+	want(&ev, "user.name", NULL);
+	parse_procs_free(p);
+	core_arena_free(a);
+}
+
+/*
+ * No name from a session whose login is not in the input (sudo's root
+ * session first seen there), from ses= written inside msg='...' (the
+ * kernel's stands), or across a reboot that numbers sessions anew.
+ */
+static void test_event_session_spoof(void **state)
+{
+	struct parse_procs *p = parse_procs_new();
+	struct core_arena *a = core_arena_new(0);
+	struct core_event ev;
+
+	(void)state;
+	track_in(p, a, &ev, "a.log", START("1709287600.000:81", "19", "1001",
+					   "5", "root", "/usr/bin/sudo.ws"));
+	track_in(p, a, &ev, "a.log", CMD("1709287601.000:82", "1001", "5"));
+	want(&ev, "user.name", NULL);
+	track_in(p, a, &ev, "a.log", LOGIN("1709287700.000:90", "30", "1003",
+					   "8"));
+	track_in(p, a, &ev, "a.log", "node=web1 type=USER_START "
+		 "msg=audit(1709287700.000:91): pid=31 uid=0 "
+		 "auid=4294967295 ses=4294967295 msg='op=PAM:session_open "
+		 "ses=8 pid=30 acct=\"mallory\" exe=\"/x\" res=success'");
+	want(&ev, "ses", "4294967295");
+	want(&ev, "pid", "31");
+	track_in(p, a, &ev, "a.log", START("1709287700.000:92", "30", "1003",
+					   "8", "carol", "/usr/sbin/sshd"));
+	track_in(p, a, &ev, "a.log", CMD("1709287701.000:93", "1003", "8"));
+	want(&ev, "user.name", "carol");
+	/* A reboot: session 8 is another login's now. */
+	track_in(p, a, &ev, "a.log", "node=web1 type=DAEMON_START "
+		 "msg=audit(1709290000.000:1): op=start ver=3.0.9 auid=0 "
+		 "pid=400 res=success");
+	track_in(p, a, &ev, "a.log", CMD("1709290100.000:94", "1003", "8"));
+	want(&ev, "user.name", NULL);
+	track_in(p, a, &ev, "a.log", LOGIN("1709290200.000:95", "50", "1003",
+					   "8"));
+	track_in(p, a, &ev, "a.log", CMD("1709290201.000:96", "1003", "8"));
+	want(&ev, "user.name", NULL);
+	parse_procs_free(p);
+	core_arena_free(a);
+}
+
+/* Past 64 sessions the least recently used goes, not a busy one. */
+static void test_event_session_lru(void **state)
+{
+	struct parse_procs *p = parse_procs_new();
+	struct core_arena *a = core_arena_new(0);
+	struct core_event ev;
+	char line[512];
+
+	(void)state;
+	track_in(p, a, &ev, "a.log", LOGIN("1709287500.000:1", "9", "1001",
+					   "100"));
+	track_in(p, a, &ev, "a.log", START("1709287500.000:2", "9", "1001",
+					   "100", "bob", "/usr/sbin/sshd"));
+	for (int i = 1; i <= 64; i++) {
+		snprintf(line, sizeof(line), "node=web1 type=LOGIN "
+			 "msg=audit(1709287600.000:%d): pid=%d uid=0 "
+			 "auid=0 ses=%d res=1", 100 + i, 1000 + i, 100 + i);
+		track_in(p, a, &ev, "a.log", line);
+		track_in(p, a, &ev, "a.log", CMD("1709287601.000:99", "1001",
+						 "100"));
+		want(&ev, "user.name", "bob");
+	}
 	parse_procs_free(p);
 	core_arena_free(a);
 }
@@ -341,6 +446,8 @@ int main(void)
 		cmocka_unit_test(test_event_interleaved),
 		cmocka_unit_test(test_event_injection),
 		cmocka_unit_test(test_event_session),
+		cmocka_unit_test(test_event_session_spoof),
+		cmocka_unit_test(test_event_session_lru),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
