@@ -55,10 +55,14 @@
  * of arguments; the event keeps CORE_EVENT_MAX_FIELDS fields). */
 #define AUDIT_MAX_PAIRS 320
 
+/* Where a pair stood: as the kernel wrote it (before msg='...'), inside
+ * a USER_* record's msg='...' (a program's text), after the GS. */
+enum pair_from { FROM_KERNEL, FROM_MSG, FROM_ENRICHED };
+
 struct pair {
 	struct core_str key, value;
 	bool quoted;
-	bool nested;		/* inside a USER_* record's msg='...' */
+	uint8_t from;		/* enum pair_from */
 };
 
 /* An EXECVE argument's name: "a" and digits; its number, else -1.  With
@@ -263,7 +267,15 @@ static bool head_parse(struct core_str s, struct head *h)
 	s = core_str_make(s.p + 4, s.len - 4);
 	if (!header(&s, &h->ts, &h->serial))
 		return false;
-	sep = memchr(s.p, 0x1d, s.len);
+	/*
+	 * The enriched part follows the record's last GS, and no quote
+	 * follows it: a GS a program wrote inside msg='...' has the
+	 * kernel's closing quote after it, and stays text.
+	 */
+	sep = memrchr(s.p, 0x1d, s.len);
+	if (sep != NULL &&
+	    memchr(sep, '\'', s.len - (size_t)(sep - s.p)) != NULL)
+		sep = NULL;
 	if (sep != NULL) {
 		h->enriched = core_str_trim(core_str_make(
 			sep + 1, s.len - (size_t)(sep + 1 - s.p)));
@@ -282,19 +294,19 @@ static int pairs_of(const struct head *h, struct pair *p, bool *cut)
 	if (n < 0)
 		return -1;
 	for (int i = 0; i < n; i++)
-		p[i].nested = false;
+		p[i].from = FROM_KERNEL;
 	for (int i = 0, end = n; i < end; i++) {
 		if (!core_str_eq_lit(p[i].key, "msg") || !p[i].quoted)
 			continue;
 		k = split(p[i].value, p + n, AUDIT_MAX_PAIRS - n, cut);
 		for (int j = 0; j < k; j++)
-			p[n + j].nested = true;
+			p[n + j].from = FROM_MSG;
 		n += k > 0 ? k : 0;
 	}
 	k = h->enriched.len ? split(h->enriched, p + n, AUDIT_MAX_PAIRS - n,
 				    cut) : 0;
 	for (int j = 0; j < k; j++)
-		p[n + j].nested = false;
+		p[n + j].from = FROM_ENRICHED;
 	return n + (k > 0 ? k : 0);
 }
 
@@ -414,6 +426,24 @@ static bool header_key(struct core_str key)
 }
 
 /*
+ * Is pair i not the kernel's, but a key a kernel pair of p has, or,
+ * inside msg='...', an enriched name (upper case: AUID, UID ...), which
+ * only auditd writes, after the record?
+ */
+static bool kernel_said(const struct pair *p, int n, int i)
+{
+	if (p[i].from == FROM_KERNEL)
+		return false;
+	if (p[i].from == FROM_MSG && p[i].key.p[0] >= 'A' &&
+	    p[i].key.p[0] <= 'Z')
+		return true;
+	for (int j = 0; j < n && p[j].from == FROM_KERNEL; j++)
+		if (core_str_eq(p[j].key, p[i].key))
+			return true;
+	return false;
+}
+
+/*
  * Decodes one audit.log line into ev (reset by the caller; ev->arena
  * holds decoded values, and may be NULL: hex then stays hex).  Returns
  * 0, or CORE_E_PARSE when line is no audit record or a quote in it is
@@ -454,9 +484,7 @@ int parse_auditd_record(const struct parse_ctx *ctx, struct core_event *ev,
 		long_arg_end(ev, &la, args, &nargs);
 		/* What the kernel wrote before msg='...' stands: text a
 		 * program wrote inside it may not say ses= or auid= again. */
-		if (header_key(p[i].key) ||
-		    (p[i].nested &&
-		     core_event_get_named(ev, p[i].key.p, p[i].key.len)))
+		if (header_key(p[i].key) || kernel_said(p, n, i))
 			continue;
 		if (!p[i].quoted && may_be_hex(h.type, p[i].key))
 			v = unhex(ev->arena, v);
@@ -513,9 +541,10 @@ struct audit_slot {
  * (op=PAM:session_open) names the account (acct=).  The session's later
  * records (its commands, as SYSCALL and EXECVE) name it only by number
  * (auid, ses) unless the log is enriched: those of the same input, node,
- * session and auid get the account as user.name.  sudo and su open
- * sessions of root inside the user's from other processes and are not
- * taken.  A new LOGIN of the same session number (after a reboot)
+ * session and auid get the account as user.name.  Only a LOGIN by root
+ * (uid=0: sshd, login) counts; sudo and su open sessions of root inside
+ * the user's from other processes, and are not taken even from the
+ * login's own.  A new LOGIN of the same session number (after a reboot)
  * starts afresh, as does DAEMON_START; a session closed by its process
  * is forgotten; past AUDIT_SESSIONS the least recently used goes.
  */
@@ -667,12 +696,15 @@ static struct audit_session *session_find(struct parse_audit *a,
 static void session_login(struct parse_audit *a,
 			  const struct core_event *ev, struct core_str node)
 {
+	const struct core_str *uid;
 	struct core_str ses, auid, pid;
 	struct audit_session *x;
 	uint64_t src = src_of(ev);
 
+	uid = core_event_get_named(ev, "uid", 3);
 	if (!num_of(ev, "ses", &ses) || !num_of(ev, "auid", &auid) ||
-	    !num_of(ev, "pid", &pid))
+	    !num_of(ev, "pid", &pid) || uid == NULL ||
+	    !core_str_eq_lit(*uid, "0"))
 		return;
 	x = session_find(a, src, node, ses);
 	if (x == NULL) {
@@ -694,6 +726,26 @@ static void session_login(struct parse_audit *a,
 	x->node_len = (uint8_t)node.len;
 	memcpy(x->node, node.p, node.len);
 	x->acct_len = 0;
+}
+
+/* Programs that open a session of another account (root) for a user;
+ * their process may be the one that logged in, when it set its own
+ * login uid. */
+static bool switches_user(const struct core_str *exe)
+{
+	static const char *const names[] = {
+		"/sudo", "/sudo.ws", "/su", "/sudo-rs", "/doas", "/pkexec",
+		"/runuser", "/ksu", "/userhelper",
+	};
+
+	for (size_t i = 0; exe != NULL && i < CORE_ARRAY_LEN(names); i++) {
+		size_t n = strlen(names[i]);
+
+		if (exe->len >= n &&
+		    memcmp(exe->p + exe->len - n, names[i], n) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* The session a USER_START or USER_END record speaks of, when its own
@@ -750,6 +802,7 @@ static void session_track(struct parse_audit *a, struct core_event *ev,
 		x = session_of_login(a, ev, node, "PAM:session_open");
 		acct = core_event_get_named(ev, "acct", 4);
 		if (x != NULL && x->acct_len == 0 && acct != NULL &&
+		    !switches_user(core_event_get_named(ev, "exe", 3)) &&
 		    acct->len > 0 && acct->len <= AUDIT_ACCT_MAX) {
 			x->acct_len = (uint8_t)acct->len;
 			memcpy(x->acct, acct->p, acct->len);

@@ -63,6 +63,20 @@ static const struct parse_row rows[] = {
 	  "arch=c000003e name=\"/bin/sh\"",
 	  "rc=0\n!SYSCALL",
 	  "only a SYSCALL record is named" },
+	{ "type=USER_LOGIN msg=audit(1709287202.123:102): pid=2000 uid=0 "
+	  "auid=1000 ses=3 msg='op=login id=1000 res=success'\x1d"
+	  "UID=\"root\" AUID=\"alice\"",
+	  "rc=0\nAUID=alice\nuser.name=alice\nid=1000\npid=2000",
+	  "an enriched USER_* record: the names after its closing quote" },
+	{ "type=USER_AUTH msg=audit(1709287202.123:103): pid=2000 uid=0 "
+	  "auid=4294967295 ses=4294967295 msg='op=x res=success addr=? "
+	  "res=failed'",
+	  "rc=0\nres=failed\nevent.outcome=failure",
+	  "a key said twice inside msg: the last, as written" },
+	{ "type=USER_AVC msg=audit(1709287202.123:104): pid=3000 uid=1001 "
+	  "auid=1001 ses=9 msg='text\x1d pid=1 ses=7 AUID=\"root\" x='",
+	  "rc=0\npid=3000\nses=9\n!AUID\n!user.name",
+	  "a GS inside msg='...' is text: no enriched part" },
 	{ "type=AVC msg=audit(1709287203.000:4570): avc:  denied  { read } "
 	  "for  pid=9 comm=\"httpd\" name=\"x\"",
 	  "rc=0\npid=9\ncomm=httpd\nname=x",
@@ -373,6 +387,41 @@ static void test_event_session_spoof(void **state)
 	core_arena_free(a);
 }
 
+/*
+ * A program's message cannot speak for another session: a GS inside its
+ * msg='...' with the pid and ses of a login after it stays text, so the
+ * login keeps its own account; a LOGIN not by root opens no session.
+ */
+static void test_event_session_gs(void **state)
+{
+	struct parse_procs *p = parse_procs_new();
+	struct core_arena *a = core_arena_new(0);
+	struct core_event ev;
+
+	(void)state;
+	track_in(p, a, &ev, "a.log", LOGIN("1709287500.000:1", "2001", "1000",
+					   "7"));
+	track_in(p, a, &ev, "a.log", "node=web1 type=USER_START "
+		 "msg=audit(1709287500.000:2): pid=3000 uid=1001 auid=1001 "
+		 "ses=9 msg='op=PAM:session_open acct=\"mallory\" "
+		 "res=success'\x1d pid=2001 ses=7 x='''");
+	want(&ev, "pid", "3000");
+	want(&ev, "ses", "9");
+	track_in(p, a, &ev, "a.log", START("1709287500.000:3", "2001", "1000",
+					   "7", "alice", "/usr/sbin/sshd"));
+	track_in(p, a, &ev, "a.log", CMD("1709287501.000:4", "1000", "7"));
+	want(&ev, "user.name", "alice");
+	track_in(p, a, &ev, "a.log", "node=web1 type=LOGIN "
+		 "msg=audit(1709287600.000:5): pid=4000 uid=1002 "
+		 "old-auid=4294967295 auid=1002 ses=11 res=1");
+	track_in(p, a, &ev, "a.log", START("1709287600.000:6", "4000", "1002",
+					   "11", "root", "/usr/bin/sudo"));
+	track_in(p, a, &ev, "a.log", CMD("1709287601.000:7", "1002", "11"));
+	want(&ev, "user.name", NULL);
+	parse_procs_free(p);
+	core_arena_free(a);
+}
+
 /* Past 64 sessions the least recently used goes, not a busy one. */
 static void test_event_session_lru(void **state)
 {
@@ -448,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_event_session),
 		cmocka_unit_test(test_event_session_spoof),
 		cmocka_unit_test(test_event_session_lru),
+		cmocka_unit_test(test_event_session_gs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
