@@ -1162,6 +1162,23 @@ static void analyze_free(struct analyze *a)
 	core_arena_free(a->arena);
 }
 
+/*
+ * Tells on standard error that n records (what: "Windows event") met
+ * vigil's own rules only (which: what those see), when the user named
+ * no rules: the community set holds more (theirs).
+ */
+static void own_rules_note(const struct analyze *a, uint64_t n,
+			   const char *what, const char *which,
+			   const char *theirs)
+{
+	if (a->quiet || n == 0 || !a->default_rules || a->nrule_dirs != 0)
+		return;
+	fprintf(stderr, "vigil: %llu %s%s matched with vigil's own rules "
+		"only%s; add the Sigma community rules with -r DIR for the "
+		"%s (docs/rules.md)\n", (unsigned long long)n, what,
+		n == 1 ? " was" : "s were", which, theirs);
+}
+
 int cli_analyze(int argc, char **argv)
 {
 	struct analyze a = { 0 };
@@ -1240,30 +1257,15 @@ int cli_analyze(int argc, char **argv)
 		if (write_report(&a) != 0)
 			status = 1;
 		/*
-		 * vigil's Windows rules cover what the community set misses,
-		 * not the whole of it: say so when a user gave no rules.
+		 * vigil's Windows and audit rules cover what the community
+		 * set misses, not the whole of it: say so when a user gave
+		 * no rules.
 		 */
-		if (!a.quiet && a.windows_events && a.default_rules &&
-		    a.nrule_dirs == 0)
-			fprintf(stderr, "vigil: %llu Windows event%s matched"
-				" with vigil's own rules only; add the Sigma "
-				"community rules with -r DIR for the "
-				"techniques they cover (docs/rules.md)\n",
-				(unsigned long long)a.windows_events,
-				a.windows_events == 1 ? " was" : "s were");
-		/* The same for the Linux audit log: vigil's own rules see
-		 * logins and reverse shells, the community set far more. */
-		if (!a.quiet && a.st.per_format[CORE_FMT_AUDITD] &&
-		    a.default_rules && a.nrule_dirs == 0)
-			fprintf(stderr, "vigil: %llu audit record%s matched"
-				" with vigil's own rules only (logins, reverse"
-				" shells); add the Sigma community rules with "
-				"-r DIR for the auditd rules they hold "
-				"(docs/rules.md)\n",
-				(unsigned long long)
-				a.st.per_format[CORE_FMT_AUDITD],
-				a.st.per_format[CORE_FMT_AUDITD] == 1 ?
-				" was" : "s were");
+		own_rules_note(&a, a.windows_events, "Windows event",
+			       "", "techniques they cover");
+		own_rules_note(&a, a.st.per_format[CORE_FMT_AUDITD],
+			       "audit record", " (logins, reverse shells)",
+			       "auditd rules they hold");
 	}
 	free(stored.incident);
 	analyze_free(&a);

@@ -76,6 +76,19 @@ static inline struct core_str core_str_rtrim_blanks(struct core_str s)
 		s.len--;
 	return s;
 }
+/* Is s a GUID, "XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX" in hex digits? */
+static inline bool core_str_is_guid(struct core_str s)
+{
+	if (s.len != 36)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s.p[i] != '-' : core_hex_digit(s.p[i]) < 0)
+			return false;
+	}
+	return true;
+}
 /* What a "%{...}" holds (Windows' directory GUIDs), the GUID alone of a
  * "{GUID}" (as JSON exports of EVTX give it), else s itself. */
 static inline struct core_str core_str_unbrace(struct core_str s)
@@ -83,15 +96,9 @@ static inline struct core_str core_str_unbrace(struct core_str s)
 	if (s.len > 3 && s.p[0] == '%' && s.p[1] == '{' &&
 	    s.p[s.len - 1] == '}')
 		return core_str_make(s.p + 2, s.len - 3);
-	if (s.len == 38 && s.p[0] == '{' && s.p[37] == '}') {
-		for (size_t i = 1; i < 37; i++) {
-			bool dash = i == 9 || i == 14 || i == 19 || i == 24;
-
-			if (dash ? s.p[i] != '-' : core_hex_digit(s.p[i]) < 0)
-				return s;
-		}
+	if (s.len == 38 && s.p[0] == '{' && s.p[37] == '}' &&
+	    core_str_is_guid(core_str_make(s.p + 1, 36)))
 		return core_str_make(s.p + 1, 36);
-	}
 	return s;
 }
 

@@ -360,8 +360,8 @@ static bool fvalues(struct detect_ruleset *rs, const struct detect_fmatch *f,
 /*
  * A field matcher.  The value is read as it is, then in the other
  * readings f->reread names where they differ: without its trailing
- * blanks, a "%{GUID}" as the GUID; then the field f->also names, when
- * the event has it.
+ * blanks, a "%{GUID}" or "{GUID}" as the GUID; then the field f->also
+ * names, when the event has it.
  */
 static bool fmatch(struct detect_ruleset *rs, const struct detect_fmatch *f,
 		   const struct core_event *ev)

@@ -265,8 +265,8 @@ unsigned detect_ruleset_known(struct detect_ruleset *rs, const char *source,
 /*
  * Calls fn with each field of that log source a test also reads
  * another way (how: "without trailing blanks", "as the GUID inside
- * %{...}": the map file's padded_fields and braced_fields) and returns
- * how many.
+ * %{...} or {...}": the map file's padded_fields and braced_fields, "*"
+ * for every field) and returns how many.
  */
 unsigned detect_ruleset_rereads(struct detect_ruleset *rs, const char *source,
 				void (*fn)(const char *field, const char *how,

@@ -199,7 +199,7 @@ bool detect_value_match(struct detect_ruleset *rs,
 /*
  * Other readings of a field's value a matcher also tries (a map file's
  * `padded_fields` and `braced_fields`): without its trailing spaces and
- * tabs, and a "%{GUID}" as the GUID alone.
+ * tabs, and a "%{GUID}" or "{GUID}" as the GUID alone.
  */
 #define DETECT_REREAD_BLANKS 1
 #define DETECT_REREAD_BRACES 2

@@ -385,15 +385,8 @@ static int uses_add(struct lsload *l, const yaml_node_t *sets,
 /* "%{" a GUID "}". */
 static bool guid_ref_ok(struct core_str s)
 {
-	if (s.len != 39 || s.p[0] != '%' || s.p[1] != '{' || s.p[38] != '}')
-		return false;
-	for (size_t i = 2; i < 38; i++) {
-		bool dash = i == 10 || i == 15 || i == 20 || i == 25;
-
-		if (dash ? s.p[i] != '-' : core_hex_digit(s.p[i]) < 0)
-			return false;
-	}
-	return true;
+	return s.len == 39 && s.p[0] == '%' && s.p[1] == '{' &&
+	       s.p[38] == '}' && core_str_is_guid(core_str_make(s.p + 2, 36));
 }
 
 /*

@@ -383,16 +383,11 @@ static void syscall_names(struct core_event *ev)
 {
 	const struct core_str *nr = core_event_get_named(ev, "syscall", 7);
 	const struct core_str *arch = core_event_get_named(ev, "arch", 4);
-	unsigned v = 0;
+	uint64_t v;
 
-	if (nr == NULL || arch == NULL || nr->len == 0 || nr->len > 4 ||
+	if (nr == NULL || arch == NULL || !core_str_to_u64(*nr, &v) ||
 	    core_event_get_named(ev, "SYSCALL", 7) != NULL)
 		return;
-	for (size_t i = 0; i < nr->len; i++) {
-		if (nr->p[i] < '0' || nr->p[i] > '9')
-			return;
-		v = v * 10 + (unsigned)(nr->p[i] - '0');
-	}
 	for (size_t i = 0; i < CORE_ARRAY_LEN(audit_archs); i++) {
 		const struct audit_arch *a = &audit_archs[i];
 		struct core_str want = { a->arch, strlen(a->arch) };
@@ -598,16 +593,21 @@ static bool event_id(const struct core_event *ev, struct core_str *serial,
 	return true;
 }
 
+/* Does what a slot kept (len bytes at kept) equal v? */
+static bool same(const char *kept, uint8_t len, struct core_str v)
+{
+	return len == v.len && memcmp(kept, v.p, v.len) == 0;
+}
+
 static struct audit_slot *find(struct parse_audit *a, int64_t ts,
 			       struct core_str serial, struct core_str node)
 {
 	for (unsigned i = 0; i < AUDIT_SLOTS; i++) {
 		struct audit_slot *s = &a->slot[i];
 
-		if (s->used && s->ts == ts && s->serial_len == serial.len &&
-		    s->node_len == node.len &&
-		    memcmp(s->serial, serial.p, serial.len) == 0 &&
-		    memcmp(s->node, node.p, node.len) == 0)
+		if (s->used && s->ts == ts &&
+		    same(s->serial, s->serial_len, serial) &&
+		    same(s->node, s->node_len, node))
 			return s;
 	}
 	return NULL;
@@ -656,20 +656,13 @@ static bool num_of(const struct core_event *ev, const char *name,
 {
 	const struct core_str *v = core_event_get_named(ev, name,
 							strlen(name));
+	uint64_t x;
 
-	if (v == NULL || v->len == 0 || v->len > AUDIT_NUM_MAX ||
-	    core_str_eq_lit(*v, "4294967295"))
+	if (v == NULL || v->len > AUDIT_NUM_MAX || !core_str_to_u64(*v, &x) ||
+	    x == UINT32_MAX)
 		return false;
-	for (size_t i = 0; i < v->len; i++)
-		if (v->p[i] < '0' || v->p[i] > '9')
-			return false;
 	*out = *v;
 	return true;
-}
-
-static bool same(const char *kept, uint8_t len, struct core_str v)
-{
-	return len == v.len && memcmp(kept, v.p, v.len) == 0;
 }
 
 static uint64_t src_of(const struct core_event *ev)

@@ -261,6 +261,8 @@ int parse_w3c_record(const struct parse_ctx *ctx, struct core_event *ev,
 		     struct core_str line);
 int parse_auditd_record(const struct parse_ctx *ctx, struct core_event *ev,
 			struct core_str line);
+int parse_zeek_record(const struct parse_ctx *ctx, struct core_event *ev,
+		      struct core_str line);
 
 /*
  * What the SYSCALL record of an audit event said of its process, given
@@ -273,7 +275,5 @@ struct parse_audit;
 struct parse_audit *parse_audit_new(void);
 void parse_audit_free(struct parse_audit *a);
 void parse_audit_track(struct parse_audit *a, struct core_event *ev);
-int parse_zeek_record(const struct parse_ctx *ctx, struct core_event *ev,
-		      struct core_str line);
 
 #endif /* VIGIL_PARSE_INT_H */

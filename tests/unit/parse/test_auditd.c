@@ -156,15 +156,24 @@ static void test_too_many_pairs(void **state)
 	core_arena_free(a);
 }
 
-/* Decodes line into ev (arena a, reset here) and feeds the tracker. */
-static void track(struct parse_procs *p, struct core_arena *a,
-		  struct core_event *ev, const char *line)
+/* Decodes line into ev (arena a, reset here), its input named src, and
+ * feeds the tracker. */
+static void track_in(struct parse_procs *p, struct core_arena *a,
+		     struct core_event *ev, const char *src, const char *line)
 {
 	core_arena_reset(a);
 	core_event_reset(ev, a);
+	ev->src = src;
 	assert_int_equal(parse_record(CORE_FMT_AUDITD, NULL, ev, line,
 				      strlen(line)), 0);
 	parse_procs_track(p, ev);
+}
+
+/* track_in() of an input with no name. */
+static void track(struct parse_procs *p, struct core_arena *a,
+		  struct core_event *ev, const char *line)
+{
+	track_in(p, a, ev, NULL, line);
 }
 
 static void want(const struct core_event *ev, const char *name,
@@ -265,18 +274,6 @@ static void test_event_interleaved(void **state)
 	want(&ev, "user.name", "bob");
 	parse_procs_free(p);
 	core_arena_free(a);
-}
-
-/* track(), with the event's input named src. */
-static void track_in(struct parse_procs *p, struct core_arena *a,
-		     struct core_event *ev, const char *src, const char *line)
-{
-	core_arena_reset(a);
-	core_event_reset(ev, a);
-	ev->src = src;
-	assert_int_equal(parse_record(CORE_FMT_AUDITD, NULL, ev, line,
-				      strlen(line)), 0);
-	parse_procs_track(p, ev);
 }
 
 #define LOGIN(ts, pid, auid, ses)                                            \
